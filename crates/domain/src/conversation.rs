@@ -1,0 +1,572 @@
+//! The life of a conversation, as a state machine.
+//!
+//! ```text
+//!              claim                      close(outcome)
+//!   Waiting ───────────▶ Active(officer) ───────────────▶ Closed(outcome)
+//!      │                     │                                 ▲
+//!      │ quick exit          │ quick exit                      │ close(outcome)
+//!      ▼                     ▼                                 │
+//!   Closed(visitor_left)  VisitorLeft(officer) ────────────────┘
+//! ```
+//!
+//! A quick exit while waiting closes the conversation at once: no officer has
+//! read it and there is nothing to qualify. A quick exit during a chat leaves
+//! it with its officer, who is alerted and closes it with an outcome.
+
+use crate::UserId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How a chat ended, chosen by the officer (or recorded when the visitor left before any officer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Information about rights and procedures was given.
+    InformationGiven,
+    /// The visitor was referred to a support service.
+    ReferredToSupport,
+    /// The report was forwarded to a local unit so a complaint can be taken.
+    ReportForwarded,
+    /// Help was sent to the visitor.
+    InterventionRequested,
+    /// The visitor left (quick exit or stopped answering).
+    VisitorLeft,
+}
+
+impl Outcome {
+    /// Every outcome, in the order the console lists them.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::InformationGiven,
+        Outcome::ReferredToSupport,
+        Outcome::ReportForwarded,
+        Outcome::InterventionRequested,
+        Outcome::VisitorLeft,
+    ];
+
+    /// Stable name used in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InformationGiven => "information_given",
+            Self::ReferredToSupport => "referred_to_support",
+            Self::ReportForwarded => "report_forwarded",
+            Self::InterventionRequested => "intervention_requested",
+            Self::VisitorLeft => "visitor_left",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// Where a conversation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConversationState {
+    /// In the queue, no officer yet.
+    Waiting,
+    /// An officer owns the chat and both sides may write.
+    Active {
+        /// The only officer who may write in or close this chat.
+        officer: UserId,
+    },
+    /// The visitor left by quick exit during the chat; the officer must close it.
+    VisitorLeft {
+        /// The officer who owned the chat when the visitor left.
+        officer: UserId,
+    },
+    /// Finished; nobody may write any more.
+    Closed {
+        /// Why it ended.
+        outcome: Outcome,
+        /// The officer who closed it, if any officer ever owned it.
+        officer: Option<UserId>,
+    },
+}
+
+/// The name of a state, without its data: what storage and the wire carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StateName {
+    /// See [`ConversationState::Waiting`].
+    Waiting,
+    /// See [`ConversationState::Active`].
+    Active,
+    /// See [`ConversationState::VisitorLeft`].
+    VisitorLeft,
+    /// See [`ConversationState::Closed`].
+    Closed,
+}
+
+impl StateName {
+    /// Stable name used in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Active => "active",
+            Self::VisitorLeft => "visitor_left",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "waiting" => Some(Self::Waiting),
+            "active" => Some(Self::Active),
+            "visitor_left" => Some(Self::VisitorLeft),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Who is asking for a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The anonymous visitor, holding the conversation's token.
+    Visitor,
+    /// A staff member.
+    Officer(UserId),
+}
+
+/// Something that happens to a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// An officer takes the chat from the queue.
+    Claim,
+    /// Someone writes a message.
+    Write,
+    /// The visitor leaves with the quick-exit button or Shift ×3.
+    QuickExit,
+    /// The owning officer ends the chat.
+    Close(Outcome),
+}
+
+/// Why a transition is refused. Each maps to one stable error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// Another officer owns the chat (or it has already been taken).
+    #[error("this chat has already been taken by another officer")]
+    AlreadyClaimed,
+    /// The actor is not the officer who owns the chat.
+    #[error("this chat belongs to another officer")]
+    NotOwner,
+    /// The chat is over, or the visitor left it.
+    #[error("this conversation is closed")]
+    Closed,
+    /// The chat is still waiting for an officer.
+    #[error("this chat has not been claimed yet")]
+    NotClaimed,
+    /// This actor can never cause this event (a visitor claiming, an officer quitting).
+    #[error("this action is not allowed")]
+    NotAllowed,
+}
+
+impl TransitionError {
+    /// The stable error code sent to clients.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AlreadyClaimed => "already_claimed",
+            Self::NotOwner => "not_owner",
+            Self::Closed => "conversation_closed",
+            Self::NotClaimed => "not_claimed",
+            Self::NotAllowed => "forbidden",
+        }
+    }
+}
+
+/// An accepted transition: the state after the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    /// The state the conversation moves to (may equal the current one, e.g. for a write).
+    pub next: ConversationState,
+}
+
+impl ConversationState {
+    /// The name of this state.
+    pub fn name(&self) -> StateName {
+        match self {
+            Self::Waiting => StateName::Waiting,
+            Self::Active { .. } => StateName::Active,
+            Self::VisitorLeft { .. } => StateName::VisitorLeft,
+            Self::Closed { .. } => StateName::Closed,
+        }
+    }
+
+    /// The officer who owns (or last owned) the chat, if any.
+    pub fn officer(&self) -> Option<UserId> {
+        match *self {
+            Self::Waiting => None,
+            Self::Active { officer } | Self::VisitorLeft { officer } => Some(officer),
+            Self::Closed { officer, .. } => officer,
+        }
+    }
+
+    /// Rebuilds a state from its stored parts; `None` when the parts contradict each other.
+    pub fn from_parts(
+        name: StateName,
+        officer: Option<UserId>,
+        outcome: Option<Outcome>,
+    ) -> Option<Self> {
+        match (name, officer, outcome) {
+            (StateName::Waiting, None, None) => Some(Self::Waiting),
+            (StateName::Active, Some(officer), None) => Some(Self::Active { officer }),
+            (StateName::VisitorLeft, Some(officer), None) => Some(Self::VisitorLeft { officer }),
+            (StateName::Closed, officer, Some(outcome)) => Some(Self::Closed { outcome, officer }),
+            _ => None,
+        }
+    }
+
+    /// Whether the visitor may still use their token for this conversation.
+    pub fn visitor_may_connect(&self) -> bool {
+        matches!(self, Self::Waiting | Self::Active { .. })
+    }
+
+    /// Decides whether `actor` may cause `event` now, and what the state becomes.
+    pub fn apply(&self, actor: Actor, event: Event) -> Result<Transition, TransitionError> {
+        use ConversationState as S;
+        let next = match (*self, actor, event) {
+            // Claiming.
+            (S::Waiting, Actor::Officer(officer), Event::Claim) => S::Active { officer },
+            (S::Active { .. } | S::VisitorLeft { .. }, Actor::Officer(_), Event::Claim) => {
+                return Err(TransitionError::AlreadyClaimed);
+            }
+            (S::Closed { .. }, Actor::Officer(_), Event::Claim) => {
+                return Err(TransitionError::Closed);
+            }
+
+            // Writing. A visitor may write while waiting: the officer reads it on claiming.
+            (S::Waiting | S::Active { .. }, Actor::Visitor, Event::Write) => *self,
+            (S::Active { officer }, Actor::Officer(who), Event::Write) if who == officer => *self,
+            (S::Active { .. }, Actor::Officer(_), Event::Write) => {
+                return Err(TransitionError::NotOwner);
+            }
+            (S::Waiting, Actor::Officer(_), Event::Write) => {
+                return Err(TransitionError::NotClaimed);
+            }
+            (S::VisitorLeft { officer }, Actor::Officer(who), Event::Write) if who != officer => {
+                return Err(TransitionError::NotOwner);
+            }
+            (S::VisitorLeft { .. } | S::Closed { .. }, _, Event::Write) => {
+                return Err(TransitionError::Closed);
+            }
+
+            // Quick exit: only the visitor, only while the token is valid.
+            (S::Waiting, Actor::Visitor, Event::QuickExit) => S::Closed {
+                outcome: Outcome::VisitorLeft,
+                officer: None,
+            },
+            (S::Active { officer }, Actor::Visitor, Event::QuickExit) => S::VisitorLeft { officer },
+            (S::VisitorLeft { .. } | S::Closed { .. }, Actor::Visitor, Event::QuickExit) => {
+                return Err(TransitionError::Closed);
+            }
+
+            // Closing: only the owner, once.
+            (
+                S::Active { officer } | S::VisitorLeft { officer },
+                Actor::Officer(who),
+                Event::Close(outcome),
+            ) => {
+                if who != officer {
+                    return Err(TransitionError::NotOwner);
+                }
+                S::Closed {
+                    outcome,
+                    officer: Some(officer),
+                }
+            }
+            (S::Waiting, Actor::Officer(_), Event::Close(_)) => {
+                return Err(TransitionError::NotClaimed);
+            }
+            (S::Closed { .. }, Actor::Officer(_), Event::Close(_)) => {
+                return Err(TransitionError::Closed);
+            }
+
+            // What the other side can never do.
+            (_, Actor::Visitor, Event::Claim | Event::Close(_)) => {
+                return Err(TransitionError::NotAllowed);
+            }
+            (_, Actor::Officer(_), Event::QuickExit) => return Err(TransitionError::NotAllowed),
+        };
+        Ok(Transition { next })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn alice() -> UserId {
+        UserId(uuid::Uuid::from_u128(1))
+    }
+    fn bob() -> UserId {
+        UserId(uuid::Uuid::from_u128(2))
+    }
+    fn active() -> ConversationState {
+        ConversationState::Active { officer: alice() }
+    }
+    fn left() -> ConversationState {
+        ConversationState::VisitorLeft { officer: alice() }
+    }
+    fn closed() -> ConversationState {
+        ConversationState::Closed {
+            outcome: Outcome::InformationGiven,
+            officer: Some(alice()),
+        }
+    }
+    fn next(
+        s: ConversationState,
+        a: Actor,
+        e: Event,
+    ) -> Result<ConversationState, TransitionError> {
+        s.apply(a, e).map(|t| t.next)
+    }
+
+    #[test]
+    fn an_officer_claims_a_waiting_chat_and_owns_it() {
+        assert_eq!(
+            next(ConversationState::Waiting, Actor::Officer(alice()), Event::Claim),
+            Ok(active())
+        );
+    }
+
+    #[test]
+    fn a_chat_already_owned_cannot_be_claimed_by_anyone() {
+        for who in [alice(), bob()] {
+            assert_eq!(
+                next(active(), Actor::Officer(who), Event::Claim),
+                Err(TransitionError::AlreadyClaimed)
+            );
+            assert_eq!(
+                next(left(), Actor::Officer(who), Event::Claim),
+                Err(TransitionError::AlreadyClaimed)
+            );
+        }
+        assert_eq!(
+            next(closed(), Actor::Officer(bob()), Event::Claim),
+            Err(TransitionError::Closed)
+        );
+    }
+
+    #[test]
+    fn a_visitor_can_never_claim_or_close() {
+        for s in [ConversationState::Waiting, active(), left(), closed()] {
+            assert_eq!(
+                next(s, Actor::Visitor, Event::Claim),
+                Err(TransitionError::NotAllowed)
+            );
+            assert_eq!(
+                next(s, Actor::Visitor, Event::Close(Outcome::InformationGiven)),
+                Err(TransitionError::NotAllowed)
+            );
+        }
+    }
+
+    #[test]
+    fn a_visitor_writes_while_waiting_and_while_active() {
+        assert_eq!(
+            next(ConversationState::Waiting, Actor::Visitor, Event::Write),
+            Ok(ConversationState::Waiting)
+        );
+        assert_eq!(next(active(), Actor::Visitor, Event::Write), Ok(active()));
+    }
+
+    #[test]
+    fn a_visitor_cannot_write_after_leaving_or_closing() {
+        assert_eq!(
+            next(left(), Actor::Visitor, Event::Write),
+            Err(TransitionError::Closed)
+        );
+        assert_eq!(
+            next(closed(), Actor::Visitor, Event::Write),
+            Err(TransitionError::Closed)
+        );
+    }
+
+    #[test]
+    fn only_the_owner_writes_as_officer() {
+        assert_eq!(
+            next(active(), Actor::Officer(alice()), Event::Write),
+            Ok(active())
+        );
+        assert_eq!(
+            next(active(), Actor::Officer(bob()), Event::Write),
+            Err(TransitionError::NotOwner)
+        );
+        assert_eq!(
+            next(
+                ConversationState::Waiting,
+                Actor::Officer(alice()),
+                Event::Write
+            ),
+            Err(TransitionError::NotClaimed)
+        );
+    }
+
+    #[test]
+    fn nobody_writes_once_the_visitor_left_or_the_chat_closed() {
+        assert_eq!(
+            next(left(), Actor::Officer(alice()), Event::Write),
+            Err(TransitionError::Closed)
+        );
+        assert_eq!(
+            next(left(), Actor::Officer(bob()), Event::Write),
+            Err(TransitionError::NotOwner)
+        );
+        assert_eq!(
+            next(closed(), Actor::Officer(alice()), Event::Write),
+            Err(TransitionError::Closed)
+        );
+    }
+
+    #[test]
+    fn quick_exit_while_waiting_closes_with_visitor_left() {
+        assert_eq!(
+            next(ConversationState::Waiting, Actor::Visitor, Event::QuickExit),
+            Ok(ConversationState::Closed {
+                outcome: Outcome::VisitorLeft,
+                officer: None
+            })
+        );
+    }
+
+    #[test]
+    fn quick_exit_during_a_chat_leaves_it_with_its_officer() {
+        assert_eq!(next(active(), Actor::Visitor, Event::QuickExit), Ok(left()));
+    }
+
+    #[test]
+    fn quick_exit_happens_once() {
+        for s in [left(), closed()] {
+            assert_eq!(
+                next(s, Actor::Visitor, Event::QuickExit),
+                Err(TransitionError::Closed)
+            );
+        }
+    }
+
+    #[test]
+    fn an_officer_cannot_quick_exit_for_the_visitor() {
+        for s in [ConversationState::Waiting, active(), left(), closed()] {
+            assert_eq!(
+                next(s, Actor::Officer(alice()), Event::QuickExit),
+                Err(TransitionError::NotAllowed)
+            );
+        }
+    }
+
+    #[test]
+    fn the_owner_closes_an_active_or_abandoned_chat_with_an_outcome() {
+        for s in [active(), left()] {
+            for outcome in Outcome::ALL {
+                assert_eq!(
+                    next(s, Actor::Officer(alice()), Event::Close(outcome)),
+                    Ok(ConversationState::Closed {
+                        outcome,
+                        officer: Some(alice())
+                    })
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn closing_is_refused_to_others_before_claim_and_after_close() {
+        let o = Event::Close(Outcome::ReportForwarded);
+        assert_eq!(
+            next(active(), Actor::Officer(bob()), o),
+            Err(TransitionError::NotOwner)
+        );
+        assert_eq!(
+            next(left(), Actor::Officer(bob()), o),
+            Err(TransitionError::NotOwner)
+        );
+        assert_eq!(
+            next(ConversationState::Waiting, Actor::Officer(alice()), o),
+            Err(TransitionError::NotClaimed)
+        );
+        assert_eq!(
+            next(closed(), Actor::Officer(alice()), o),
+            Err(TransitionError::Closed)
+        );
+    }
+
+    #[test]
+    fn the_visitor_token_works_only_while_waiting_or_active() {
+        assert!(ConversationState::Waiting.visitor_may_connect());
+        assert!(active().visitor_may_connect());
+        assert!(!left().visitor_may_connect());
+        assert!(!closed().visitor_may_connect());
+    }
+
+    #[test]
+    fn states_round_trip_through_their_stored_parts() {
+        for s in [ConversationState::Waiting, active(), left(), closed()] {
+            let outcome = match s {
+                ConversationState::Closed { outcome, .. } => Some(outcome),
+                _ => None,
+            };
+            assert_eq!(
+                ConversationState::from_parts(s.name(), s.officer(), outcome),
+                Some(s)
+            );
+            assert_eq!(StateName::parse(s.name().as_str()), Some(s.name()));
+        }
+        assert_eq!(
+            ConversationState::from_parts(StateName::Active, None, None),
+            None
+        );
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()), Some(o));
+        }
+    }
+
+    fn any_actor() -> impl Strategy<Value = Actor> {
+        prop_oneof![
+            Just(Actor::Visitor),
+            Just(Actor::Officer(alice())),
+            Just(Actor::Officer(bob())),
+        ]
+    }
+
+    fn any_event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            Just(Event::Claim),
+            Just(Event::Write),
+            Just(Event::QuickExit),
+            (0usize..Outcome::ALL.len()).prop_map(|i| Event::Close(Outcome::ALL[i])),
+        ]
+    }
+
+    proptest! {
+        /// Whatever happens, in any order: the first officer to claim stays the owner,
+        /// a closed conversation never reopens, and nothing moves back to the queue.
+        #[test]
+        fn ownership_is_never_lost_and_closed_is_final(
+            steps in proptest::collection::vec((any_actor(), any_event()), 0..40)
+        ) {
+            let mut state = ConversationState::Waiting;
+            let mut first_owner: Option<UserId> = None;
+            for (actor, event) in steps {
+                let before = state;
+                if let Ok(t) = state.apply(actor, event) {
+                    state = t.next;
+                }
+                if first_owner.is_none() {
+                    first_owner = state.officer();
+                }
+                if let Some(owner) = first_owner {
+                    prop_assert_eq!(state.officer(), Some(owner));
+                }
+                if matches!(before, ConversationState::Closed { .. }) {
+                    prop_assert_eq!(state, before);
+                }
+                if before != ConversationState::Waiting {
+                    prop_assert_ne!(state, ConversationState::Waiting);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The rules of Écoute, free of I/O: who the visitor says they are, what a
+//! conversation may go through, and the inputs we accept.
+//!
+//! Everything here is parsed once at the edge ("parse, don't validate") so the
+//! rest of the program holds values that are known to be valid.
+
+mod conversation;
+mod input;
+
+pub use conversation::{
+    Actor, ConversationState, Event, Outcome, StateName, Transition, TransitionError,
+};
+pub use input::{
+    ClientMessageId, Departement, InputError, MessageBody, Password, PostalCode, Role, Username,
+    MAX_MESSAGE_CHARS,
+};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Identifies one conversation. Random (v4), so it reveals nothing about order or volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct ConversationId(pub Uuid);
+
+impl ConversationId {
+    /// A fresh random id.
+    pub fn new() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
+
+impl Default for ConversationId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for ConversationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for ConversationId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(Self)
+    }
+}
+
+/// Identifies one staff account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct UserId(pub Uuid);
+
+impl UserId {
+    /// A fresh random id.
+    pub fn new() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
+
+impl Default for UserId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Position of a message in its conversation: 1, 2, 3… with no gap.
+pub type Seq = u64;
+
+/// Whether the person writing was the victim or saw what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReporterKind {
+    /// The person writing is the victim.
+    Victim,
+    /// The person writing witnessed the facts.
+    Witness,
+}
+
+impl ReporterKind {
+    /// Stable name used in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Victim => "victim",
+            Self::Witness => "witness",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "victim" => Some(Self::Victim),
+            "witness" => Some(Self::Witness),
+            _ => None,
+        }
+    }
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    /// The anonymous visitor.
+    Visitor,
+    /// A staff member.
+    Officer,
+}
+
+impl Author {
+    /// Stable name used in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visitor => "visitor",
+            Self::Officer => "officer",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "visitor" => Some(Self::Visitor),
+            "officer" => Some(Self::Officer),
+            _ => None,
+        }
+    }
+}
+
+/// What the visitor told us before the chat started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intake {
+    /// Victim or witness.
+    pub kind: ReporterKind,
+    /// Whether the visitor said they are under 18.
+    pub minor: bool,
+    /// Only the département is kept, never the full postal code.
+    pub departement: Option<Departement>,
+}

@@ -1,0 +1,603 @@
+// The visitor page: start form, waiting room and live chat, on one URL that never changes.
+// Protocol: docs/PROTOCOL.md (§1 visitor, §4 delivery, §5 reconnect). All user-visible text comes
+// from the page (the #i18n block and the markup), never from this file.
+import { SESSION_KEY, SEQ_KEY, readSession, onQuickExit, isExiting } from './quick-exit.js';
+
+const $ = (id) => document.getElementById(id);
+const i18n = (() => { try { return JSON.parse($('i18n').textContent); } catch { return {}; } })();
+const t = (key, vars = {}) =>
+  (i18n[key] ?? key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+
+const MAX_CHARS = 4000;
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
+const PING_MS = 25000;
+const NOTICE_DELAY_MS = 1500;
+const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' });
+
+const VIEWS = ['landing', 'start', 'waiting', 'chat', 'ended', 'reading'];
+
+/** Everything the page knows; wiped by quick exit and at the end of a conversation. */
+const state = {
+  session: null, // {conversation_id, token}
+  ws: null,
+  welcomed: false,
+  attempt: 0,
+  reconnectTimer: 0,
+  pingTimer: 0,
+  noticeTimer: 0,
+  convState: null,
+  officerName: null,
+  seen: new Map(), // seq -> <li>
+  outbox: new Map(), // client_id -> {body, el}, in creation order; not yet acknowledged
+  announceAfter: 0, // messages up to this seq were shown before a reload: do not read them out again
+  ended: false,
+};
+
+// ---------------------------------------------------------------- storage (sessionStorage only)
+
+function saveSession(s) {
+  try { sessionStorage.setItem(SESSION_KEY, JSON.stringify(s)); } catch { /* private mode quotas */ }
+}
+function saveSeq(seq) {
+  try { sessionStorage.setItem(SEQ_KEY, String(seq)); } catch { /* ignore */ }
+}
+function storedSeq() {
+  try { return Number(sessionStorage.getItem(SEQ_KEY)) || 0; } catch { return 0; }
+}
+function forgetSession() {
+  try { sessionStorage.removeItem(SESSION_KEY); sessionStorage.removeItem(SEQ_KEY); } catch { /* ignore */ }
+}
+
+// ---------------------------------------------------------------- views
+
+function show(...ids) {
+  for (const v of VIEWS) $(v).hidden = !ids.includes(v);
+}
+function focusHeading(id) {
+  const el = $(id);
+  if (!el) return;
+  window.scrollTo(0, 0);
+  el.focus({ preventScroll: true });
+}
+
+// ---------------------------------------------------------------- start form
+
+function setFieldError(inputIds, errorId, message) {
+  $(errorId).textContent = message || '';
+  for (const id of inputIds) {
+    const input = $(id);
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+}
+
+function clearStartErrors() {
+  $('start-error').textContent = '';
+  setFieldError(['kind-victim', 'kind-witness'], 'kind-error', '');
+  setFieldError(['minor-yes', 'minor-no'], 'minor-error', '');
+  setFieldError(['postal-code'], 'postal-error', '');
+}
+
+function setupStart() {
+  for (const id of ['start-open', 'start-open-bottom']) {
+    const b = $(id);
+    b.hidden = false;
+    b.addEventListener('click', () => { show('start'); focusHeading('start-title'); });
+  }
+  $('start-back').addEventListener('click', () => { show('landing'); focusHeading('landing-title'); });
+
+  const form = $('start-form');
+  form.addEventListener('change', (e) => {
+    if (e.target.name === 'minor') $('minor-note').hidden = form.elements.minor.value !== 'true';
+  });
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearStartErrors();
+    const kind = form.elements.kind.value;
+    const minor = form.elements.minor.value;
+    const postal = form.elements.postal_code.value.trim();
+    let firstInvalid = null;
+    if (kind !== 'victim' && kind !== 'witness') {
+      setFieldError(['kind-victim', 'kind-witness'], 'kind-error', t('err_kind'));
+      firstInvalid ??= $('kind-victim');
+    }
+    if (minor !== 'true' && minor !== 'false') {
+      setFieldError(['minor-yes', 'minor-no'], 'minor-error', t('err_minor'));
+      firstInvalid ??= $('minor-yes');
+    }
+    if (postal && !/^[0-9]{5}$/.test(postal)) {
+      setFieldError(['postal-code'], 'postal-error', t('err_postal'));
+      firstInvalid ??= $('postal-code');
+    }
+    if (firstInvalid) {
+      $('start-error').textContent = t('err_form');
+      firstInvalid.focus();
+      return;
+    }
+
+    const submit = $('start-submit');
+    const label = submit.textContent;
+    submit.disabled = true;
+    submit.textContent = t('busy');
+    try {
+      const res = await fetch('/api/visitor/conversations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind, minor: minor === 'true', postal_code: postal || null }),
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      if (isExiting()) return;
+      if (res.status === 201) {
+        const data = await res.json();
+        if (isExiting()) return;
+        beginConversation({ conversation_id: data.conversation_id, token: data.token });
+        form.reset();
+        $('minor-note').hidden = true;
+        return;
+      }
+      let code = null;
+      try { code = (await res.json()).error; } catch { /* not JSON */ }
+      if (code === 'invalid_postal_code') {
+        setFieldError(['postal-code'], 'postal-error', t('err_postal'));
+        $('start-error').textContent = t('err_postal');
+        $('postal-code').focus();
+      } else if (res.status === 429 || res.status === 503) {
+        $('start-error').textContent = t('err_busy');
+      } else {
+        $('start-error').textContent = t('err_server');
+      }
+    } catch {
+      $('start-error').textContent = t('err_network');
+    } finally {
+      submit.disabled = false;
+      submit.textContent = label;
+    }
+  });
+}
+
+function beginConversation(session) {
+  state.session = session;
+  state.ended = false;
+  saveSession(session);
+  saveSeq(0);
+  resetConversationView();
+  show('waiting', 'chat', 'reading');
+  focusHeading('waiting-title');
+  connect();
+}
+
+function resetConversationView() {
+  state.seen.clear();
+  state.outbox.clear();
+  state.convState = null;
+  state.officerName = null;
+  $('messages').replaceChildren();
+  $('announcer').textContent = '';
+  $('queue-position').textContent = t('connecting');
+  $('queue-wait').textContent = '';
+  $('chat-with').textContent = t('connecting');
+  $('conn-notice').textContent = '';
+  $('composer-error').textContent = '';
+  setComposerEnabled(true);
+}
+
+// ---------------------------------------------------------------- socket
+
+function connect() {
+  clearTimeout(state.reconnectTimer);
+  if (!state.session || state.ended || isExiting()) return;
+  const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/visitor`;
+  let ws;
+  try { ws = new WebSocket(url); } catch { scheduleReconnect(); return; }
+  state.ws = ws;
+  state.welcomed = false;
+  let lastError = null;
+
+  ws.addEventListener('open', () => {
+    if (state.ws !== ws) return;
+    ws.send(JSON.stringify({ type: 'hello', token: state.session.token, last_seq: contiguousSeq() }));
+    clearInterval(state.pingTimer);
+    state.pingTimer = setInterval(() => sendFrame({ type: 'ping' }), PING_MS);
+  });
+  ws.addEventListener('message', (ev) => {
+    if (state.ws !== ws) return;
+    let frame;
+    try { frame = JSON.parse(ev.data); } catch { return; }
+    if (frame.type === 'error') lastError = frame.code;
+    handleFrame(frame);
+  });
+  ws.addEventListener('close', (ev) => {
+    if (state.ws !== ws) return;
+    state.ws = null;
+    state.welcomed = false;
+    clearInterval(state.pingTimer);
+    if (state.ended || isExiting()) return;
+    // §5: a 1008 close (invalid token) is final for this device; hello_required is not about it.
+    if (lastError === 'invalid_token' || (ev.code === 1008 && lastError !== 'hello_required')) {
+      endConversation('invalid');
+      return;
+    }
+    scheduleReconnect();
+  });
+}
+
+function scheduleReconnect() {
+  clearTimeout(state.reconnectTimer);
+  const base = BACKOFF_MS[Math.min(state.attempt, BACKOFF_MS.length - 1)];
+  state.attempt += 1;
+  const delay = base * (0.8 + Math.random() * 0.4); // up to 20 % jitter
+  state.reconnectTimer = setTimeout(connect, delay);
+  clearTimeout(state.noticeTimer);
+  state.noticeTimer = setTimeout(() => {
+    if (!state.welcomed && !state.ended) $('conn-notice').textContent = t('disconnected');
+  }, NOTICE_DELAY_MS);
+}
+
+function sendFrame(frame) {
+  const ws = state.ws;
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(JSON.stringify(frame));
+  return true;
+}
+
+addEventListener('online', () => {
+  if (state.session && !state.ended && !state.ws) { state.attempt = 0; connect(); }
+});
+
+// ---------------------------------------------------------------- frames
+
+function handleFrame(f) {
+  switch (f.type) {
+    case 'welcome': onWelcome(f); break;
+    case 'message': onMessage(f); break;
+    case 'ack': onAck(f); break;
+    case 'queue': onQueue(f); break;
+    case 'state': applyState(f.state, f.officer, true); break;
+    case 'error': onError(f); break;
+    default: break; // pong and anything newer
+  }
+}
+
+function onWelcome(f) {
+  state.welcomed = true;
+  state.attempt = 0;
+  clearTimeout(state.noticeTimer);
+  $('conn-notice').textContent = '';
+  applyState(f.state, f.officer, false);
+  if (state.ended) return;
+  // §5: after hello, resend every message not yet acknowledged, with the same client_id.
+  for (const [clientId, item] of state.outbox) {
+    sendFrame({ type: 'send', client_id: clientId, body: item.body });
+  }
+}
+
+function applyState(next, officer, live) {
+  if (officer && officer.name) state.officerName = officer.name;
+  const previous = state.convState;
+  state.convState = next;
+  if (next === 'waiting') {
+    show('waiting', 'chat', 'reading');
+    $('chat-with').textContent = t('chat_waiting');
+  } else if (next === 'active') {
+    const name = state.officerName || t('officer_default');
+    show('chat');
+    $('chat-with').textContent = t('chat_with', { name });
+    if (live && previous !== 'active') {
+      addSystemNote(t('officer_joined', { name }));
+      announce(t('officer_joined', { name }));
+    }
+  } else if (next === 'closed') {
+    endConversation('closed');
+  } else if (next === 'visitor_left') {
+    endConversation('left');
+  }
+}
+
+function onQueue(f) {
+  const position = Number(f.position) || 0;
+  $('queue-position').textContent = position <= 1
+    ? t('queue_first') : t('queue_position', { position });
+  const secs = Math.max(0, Number(f.estimated_wait_secs) || 0);
+  const minutes = Math.ceil(secs / 60);
+  let text;
+  if (secs < 60) text = t('wait_under_minute');
+  else if (minutes < 60) text = t('wait_minutes', { minutes });
+  else text = t('wait_hours', { hours: Math.floor(minutes / 60), minutes: String(minutes % 60).padStart(2, '0') });
+  $('queue-wait').textContent = text;
+}
+
+function onError(f) {
+  switch (f.code) {
+    case 'invalid_token':
+      endConversation('invalid');
+      break;
+    case 'unavailable': // the database did not answer: retry the same frame
+      if (f.client_id && state.outbox.has(f.client_id)) {
+        const id = f.client_id;
+        setTimeout(() => {
+          const item = state.outbox.get(id);
+          if (item && state.welcomed) sendFrame({ type: 'send', client_id: id, body: item.body });
+        }, 1000);
+      }
+      break;
+    case 'empty_message': failPending(f.client_id, t('err_empty')); break;
+    case 'message_too_long': failPending(f.client_id, t('err_too_long')); break;
+    case 'conversation_closed': failPending(f.client_id, t('err_closed')); break;
+    case 'invalid_client_id': failPending(f.client_id, t('err_send')); break;
+    default: break;
+  }
+}
+
+// ---------------------------------------------------------------- messages
+
+/** Highest seq n such that 1..n are all shown: what we may tell the server we have. */
+function contiguousSeq() {
+  let n = 0;
+  while (state.seen.has(n + 1)) n += 1;
+  return n;
+}
+
+function registerSeq(seq, el) {
+  state.seen.set(seq, el);
+  el.dataset.seq = String(seq);
+  el.dataset.order = String(seq);
+  saveSeq(contiguousSeq());
+}
+
+function formatTime(iso) {
+  const d = iso ? new Date(iso) : new Date();
+  return Number.isNaN(d.getTime()) ? '' : timeFmt.format(d);
+}
+
+function buildMessage({ mine, author, body, sentAt, status }) {
+  const li = document.createElement('li');
+  li.className = `msg ${mine ? 'msg-mine' : 'msg-theirs'}`;
+  const meta = document.createElement('p');
+  meta.className = 'msg-meta';
+  const who = document.createElement('span');
+  who.className = 'msg-author';
+  who.textContent = author;
+  const time = document.createElement('time');
+  time.className = 'msg-time';
+  if (sentAt) time.dateTime = sentAt;
+  time.textContent = formatTime(sentAt);
+  meta.append(who, ' ', time);
+  if (status) {
+    const st = document.createElement('span');
+    st.className = 'msg-status';
+    st.textContent = status;
+    meta.append(' ', st);
+  }
+  const text = document.createElement('p');
+  text.className = 'msg-body';
+  text.textContent = body;
+  li.append(meta, text);
+  return li;
+}
+
+function markSent(el, sentAt) {
+  el.classList.remove('msg-pending');
+  const time = el.querySelector('.msg-time');
+  if (sentAt) { time.dateTime = sentAt; time.textContent = formatTime(sentAt); }
+  const st = el.querySelector('.msg-status');
+  if (st) st.textContent = t('sent');
+}
+
+/** Insert by sequence; pending messages (no seq yet) stay at the end in the order written. */
+function place(el) {
+  const list = $('messages');
+  const order = Number(el.dataset.order);
+  for (const child of list.children) {
+    if (child !== el && Number(child.dataset.order) > order) { list.insertBefore(el, child); return; }
+  }
+  if (el.parentNode !== list || el !== list.lastElementChild) list.append(el);
+}
+
+function nearBottom() {
+  return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
+}
+function keepInView(force) {
+  if (force || nearBottom()) $('composer').scrollIntoView({ block: 'end' });
+}
+
+function onMessage(m) {
+  const seq = Number(m.seq);
+  if (!Number.isInteger(seq) || seq < 1 || state.seen.has(seq)) return; // exactly once per seq
+  const stick = nearBottom();
+  let el;
+  if (m.author === 'visitor' && m.client_id && state.outbox.has(m.client_id)) {
+    el = state.outbox.get(m.client_id).el;
+    state.outbox.delete(m.client_id);
+    markSent(el, m.sent_at);
+  } else {
+    const mine = m.author === 'visitor';
+    const name = mine ? t('you') : (m.officer_name || state.officerName || t('officer_default'));
+    el = buildMessage({ mine, author: name, body: String(m.body ?? ''), sentAt: m.sent_at, status: null });
+    if (!mine && seq > state.announceAfter) announce(t('announce_message', { name, body: m.body }));
+  }
+  registerSeq(seq, el);
+  place(el);
+  keepInView(stick);
+}
+
+function onAck(f) {
+  const item = state.outbox.get(f.client_id);
+  if (!item) return;
+  state.outbox.delete(f.client_id);
+  const seq = Number(f.seq);
+  const shown = state.seen.get(seq);
+  if (shown && shown !== item.el) { item.el.remove(); return; } // already shown from a resync
+  markSent(item.el, f.sent_at);
+  registerSeq(seq, item.el);
+  place(item.el);
+}
+
+function failPending(clientId, message) {
+  const item = clientId && state.outbox.get(clientId);
+  if (item) {
+    state.outbox.delete(clientId);
+    item.el.classList.remove('msg-pending');
+    item.el.classList.add('msg-failed');
+    const st = item.el.querySelector('.msg-status');
+    if (st) st.textContent = t('failed');
+  }
+  $('composer-error').textContent = message;
+}
+
+function addSystemNote(text) {
+  const li = document.createElement('li');
+  li.className = 'msg-note';
+  li.textContent = text;
+  li.dataset.order = String(contiguousSeq() + 0.5);
+  place(li);
+}
+
+function announce(text) {
+  const region = $('announcer');
+  region.textContent = '';
+  // A fresh text node in a later task is what screen readers reliably pick up.
+  setTimeout(() => { if (!isExiting()) region.textContent = text; }, 50);
+}
+
+function randomClientId() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function sendMessage(body) {
+  const clientId = randomClientId();
+  const el = buildMessage({ mine: true, author: t('you'), body, sentAt: null, status: t('sending') });
+  el.classList.add('msg-pending');
+  el.dataset.order = 'Infinity';
+  state.outbox.set(clientId, { body, el });
+  $('messages').append(el);
+  keepInView(true);
+  if (state.welcomed) sendFrame({ type: 'send', client_id: clientId, body });
+}
+
+// ---------------------------------------------------------------- composer
+
+function setComposerEnabled(on) {
+  $('message-input').disabled = !on;
+  $('composer').querySelector('button[type="submit"]').disabled = !on;
+}
+
+function updateCounter() {
+  const len = $('message-input').value.length;
+  const counter = $('message-counter');
+  counter.textContent = t('counter', { count: len, max: MAX_CHARS });
+  counter.classList.toggle('counter-near', len > MAX_CHARS - 200);
+}
+
+function setupComposer() {
+  const input = $('message-input');
+  input.addEventListener('input', () => { updateCounter(); $('composer-error').textContent = ''; });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey && !e.isComposing) {
+      e.preventDefault();
+      $('composer').requestSubmit();
+    }
+  });
+  $('composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (state.ended || !state.session) return;
+    const body = input.value;
+    if (!body.trim()) { $('composer-error').textContent = t('err_empty'); return; }
+    if (body.length > MAX_CHARS) { $('composer-error').textContent = t('err_too_long'); return; }
+    $('composer-error').textContent = '';
+    sendMessage(body);
+    input.value = '';
+    updateCounter();
+    input.focus();
+  });
+  updateCounter();
+}
+
+// ---------------------------------------------------------------- end of a conversation
+
+function stopSocket() {
+  clearTimeout(state.reconnectTimer);
+  clearTimeout(state.noticeTimer);
+  clearInterval(state.pingTimer);
+  const ws = state.ws;
+  state.ws = null;
+  state.welcomed = false;
+  if (ws) { try { ws.close(1000); } catch { /* already closed */ } }
+}
+
+function endConversation(reason) {
+  if (state.ended) return;
+  state.ended = true;
+  forgetSession();
+  stopSocket();
+  state.session = null;
+  state.outbox.clear();
+  $('conn-notice').textContent = '';
+  setComposerEnabled(false);
+  $('message-input').value = '';
+  updateCounter();
+  if (reason === 'closed') {
+    // Keep the last words of the officer on screen; nothing of it is stored on the device.
+    $('ended-reason').textContent = t('ended_closed');
+    show('chat', 'ended');
+  } else {
+    $('messages').replaceChildren();
+    state.seen.clear();
+    $('ended-reason').textContent = t(reason === 'left' ? 'ended_left' : 'ended_invalid');
+    show('ended');
+  }
+  focusHeading('ended-title');
+}
+
+function setupRestart() {
+  $('restart').addEventListener('click', () => {
+    state.seen.clear();
+    $('messages').replaceChildren();
+    $('ended-reason').textContent = '';
+    show('start');
+    focusHeading('start-title');
+  });
+}
+
+// ---------------------------------------------------------------- quick exit
+
+onQuickExit({
+  notify() {
+    const ws = state.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'quick_exit' }));
+  },
+  wipe() {
+    state.ended = true;
+    stopSocket();
+    state.session = null;
+    state.outbox.clear();
+    state.seen.clear();
+    state.officerName = null;
+    $('messages').replaceChildren();
+    $('announcer').textContent = '';
+    $('chat-with').textContent = '';
+    $('message-input').value = '';
+    $('queue-position').textContent = '';
+    $('queue-wait').textContent = '';
+  },
+});
+
+// ---------------------------------------------------------------- boot
+
+setupStart();
+setupComposer();
+setupRestart();
+
+const saved = readSession();
+if (saved) {
+  // A reload: reconnect straight away. The page has shown nothing yet, so hello asks for the whole
+  // history (last_seq 0); what was already shown before the reload is not read out again.
+  state.session = saved;
+  state.announceAfter = storedSeq();
+  resetConversationView();
+  show('waiting', 'chat', 'reading');
+  connect();
+}

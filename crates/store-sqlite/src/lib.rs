@@ -1,0 +1,705 @@
+//! The embedded SQLite backend.
+//!
+//! WAL mode, `synchronous = FULL` (a commit is on disk before we acknowledge it, even if
+//! the machine loses power), `secure_delete` (deleted rows are overwritten). All writes go
+//! through one connection and start with `BEGIN IMMEDIATE`, so SQLite's single writer lock
+//! is taken up front: a read-modify-write such as a claim is atomic and never fails with
+//! a late "database is locked". Reads use a separate pool and never wait for writes.
+
+use async_trait::async_trait;
+use ecoute_domain::{
+    Actor, Author, ConversationId, ConversationState, Departement, Event, Intake, Outcome,
+    ReporterKind, Role, Seq, StateName, TransitionError, UserId,
+};
+use ecoute_store::{
+    Appended, Conversation, NewConversation, NewMessage, NewUser, StaffSession, Store, StoreError,
+    StoreResult, StoredMessage, User, UserCredentials, author_of,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::pool::PoolConnection;
+use sqlx::{Row, Sqlite, SqliteConnection};
+use std::path::Path;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The SQLite store: one writer connection, a pool of readers.
+#[derive(Clone)]
+pub struct SqliteStore {
+    write: SqlitePool,
+    read: SqlitePool,
+}
+
+fn err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::TypeNotFound { .. } => {
+            StoreError::Corrupt(e.to_string())
+        }
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+fn millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn from_millis(ms: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn opt_time(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
+    ms.map(from_millis).transpose()
+}
+
+fn parse_uuid(s: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.state, c.officer_id, \
+     c.outcome, c.wrapped_key, c.key_version, c.last_seq, c.created_at, c.claimed_at, \
+     c.visitor_left_at, c.closed_at, u.display_name AS officer_name";
+
+fn conversation_query(filter: &str) -> String {
+    format!(
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations c \
+         LEFT JOIN users u ON u.id = c.officer_id {filter}"
+    )
+}
+
+fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
+    let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
+    let officer = officer
+        .as_deref()
+        .map(parse_uuid)
+        .transpose()?
+        .map(UserId);
+    let outcome: Option<String> = row.try_get("outcome").map_err(err)?;
+    let outcome = outcome
+        .as_deref()
+        .map(|o| Outcome::parse(o).ok_or_else(|| corrupt("outcome")))
+        .transpose()?;
+    let state_name: String = row.try_get("state").map_err(err)?;
+    let state_name = StateName::parse(&state_name).ok_or_else(|| corrupt("state"))?;
+    let state = ConversationState::from_parts(state_name, officer, outcome)
+        .ok_or_else(|| corrupt("state does not match officer and outcome"))?;
+    let kind: String = row.try_get("kind").map_err(err)?;
+    let departement: Option<String> = row.try_get("departement").map_err(err)?;
+    let id: String = row.try_get("id").map_err(err)?;
+    Ok(Conversation {
+        id: ConversationId(parse_uuid(&id)?),
+        state,
+        intake: Intake {
+            kind: ReporterKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+            minor: row.try_get::<i64, _>("minor").map_err(err)? != 0,
+            departement: departement
+                .as_deref()
+                .map(|d| Departement::parse(d).ok_or_else(|| corrupt("departement")))
+                .transpose()?,
+        },
+        wrapped_key: row.try_get("wrapped_key").map_err(err)?,
+        key_version: row.try_get::<i64, _>("key_version").map_err(err)? as u32,
+        last_seq: row.try_get::<i64, _>("last_seq").map_err(err)? as Seq,
+        created_at: from_millis(row.try_get("created_at").map_err(err)?)?,
+        claimed_at: opt_time(row.try_get("claimed_at").map_err(err)?)?,
+        visitor_left_at: opt_time(row.try_get("visitor_left_at").map_err(err)?)?,
+        closed_at: opt_time(row.try_get("closed_at").map_err(err)?)?,
+        officer_name: row.try_get("officer_name").map_err(err)?,
+    })
+}
+
+fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
+    let id: String = row.try_get("id").map_err(err)?;
+    let role: String = row.try_get("role").map_err(err)?;
+    Ok(User {
+        id: UserId(parse_uuid(&id)?),
+        username: row.try_get("username").map_err(err)?,
+        display_name: row.try_get("display_name").map_err(err)?,
+        role: Role::parse(&role).map_err(|_| corrupt("role"))?,
+    })
+}
+
+async fn load_conversation(
+    conn: &mut SqliteConnection,
+    id: ConversationId,
+) -> StoreResult<Option<Conversation>> {
+    sqlx::query(&conversation_query("WHERE c.id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(err)?
+        .as_ref()
+        .map(conversation_from_row)
+        .transpose()
+}
+
+async fn save_state(
+    conn: &mut SqliteConnection,
+    id: ConversationId,
+    before: ConversationState,
+    after: ConversationState,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    if before == after {
+        return Ok(());
+    }
+    let outcome = match after {
+        ConversationState::Closed { outcome, .. } => Some(outcome.as_str()),
+        _ => None,
+    };
+    let now = millis(now);
+    let claimed = matches!(after, ConversationState::Active { .. })
+        && matches!(before, ConversationState::Waiting);
+    let left = matches!(
+        (before, after),
+        (_, ConversationState::VisitorLeft { .. })
+            | (
+                ConversationState::Waiting,
+                ConversationState::Closed {
+                    outcome: Outcome::VisitorLeft,
+                    officer: None
+                }
+            )
+    );
+    let closed = matches!(after, ConversationState::Closed { .. });
+    sqlx::query(
+        "UPDATE conversations SET state = ?, officer_id = ?, outcome = ?, \
+         claimed_at = CASE WHEN ? THEN ? ELSE claimed_at END, \
+         visitor_left_at = CASE WHEN ? THEN ? ELSE visitor_left_at END, \
+         closed_at = CASE WHEN ? THEN ? ELSE closed_at END \
+         WHERE id = ?",
+    )
+    .bind(after.name().as_str())
+    .bind(after.officer().map(|o| o.to_string()))
+    .bind(outcome)
+    .bind(claimed)
+    .bind(now)
+    .bind(left)
+    .bind(now)
+    .bind(closed)
+    .bind(now)
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(err)?;
+    Ok(())
+}
+
+/// A write transaction started with `BEGIN IMMEDIATE`, which sqlx 0.8 cannot issue itself.
+/// Dropped without [`WriteTx::commit`] (an early return, a refusal, a cancelled future), it
+/// rolls back before its connection can be used again.
+struct WriteTx {
+    conn: Option<PoolConnection<Sqlite>>,
+}
+
+impl WriteTx {
+    async fn begin(pool: &SqlitePool) -> StoreResult<Self> {
+        let mut conn = pool.acquire().await.map_err(err)?;
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
+        Ok(Self { conn: Some(conn) })
+    }
+
+    async fn commit(mut self) -> StoreResult<()> {
+        let mut conn = self.conn.take().expect("transaction still open");
+        if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return Err(err(e));
+        }
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        self.conn.as_ref().expect("transaction still open")
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.conn.as_mut().expect("transaction still open")
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            // The connection goes back to the pool only once the rollback has run.
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) => {
+                    rt.spawn(async move {
+                        if let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+                            tracing::error!(error = %e, "rollback failed; closing the connection");
+                            drop(conn.detach());
+                        }
+                    });
+                }
+                Err(_) => drop(conn.detach()),
+            }
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `ecoute.db` in `dir` and applies pending migrations.
+    pub async fn open(dir: &Path) -> StoreResult<Self> {
+        Self::open_file(&dir.join("ecoute.db")).await
+    }
+
+    /// Opens (creating if needed) the database file at `path` and applies pending migrations.
+    pub async fn open_file(path: &Path) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("secure_delete", "ON");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await
+            .map_err(err)?;
+        sqlx::migrate!("./migrations")
+            .run(&write)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(err)?;
+        Ok(Self { write, read })
+    }
+
+    /// Closes every connection, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn count_users(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.read)
+            .await
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(user.id.to_string())
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(millis(user.created_at))
+        .execute(&self.write)
+        .await
+        .map_err(err)?;
+        Ok(User {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+        })
+    }
+
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
+        let row = sqlx::query(
+            "SELECT id, username, display_name, role, password_hash FROM users WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(err)?;
+        row.map(|row| {
+            Ok(UserCredentials {
+                user: user_from_row(&row)?,
+                password_hash: row.try_get("password_hash").map_err(err)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO setup_codes (code_hash, expires_at) VALUES (?, ?)")
+            .bind(&code_hash[..])
+            .bind(millis(expires_at))
+            .execute(&self.write)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn redeem_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        now: OffsetDateTime,
+        admin: NewUser,
+    ) -> StoreResult<Option<User>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(err)?;
+        let used = sqlx::query(
+            "UPDATE setup_codes SET used_at = ? \
+             WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
+        )
+        .bind(millis(now))
+        .bind(&code_hash[..])
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?
+        .rows_affected();
+        if users > 0 || used != 1 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(admin.id.to_string())
+        .bind(&admin.username)
+        .bind(&admin.display_name)
+        .bind(admin.role.as_str())
+        .bind(&admin.password_hash)
+        .bind(millis(admin.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        tx.commit().await?;
+        Ok(Some(User {
+            id: admin.id,
+            username: admin.username,
+            display_name: admin.display_name,
+            role: admin.role,
+        }))
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: [u8; 32],
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO staff_sessions (token_hash, user_id, created_at, last_seen_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(&token_hash[..])
+        .bind(user.to_string())
+        .bind(millis(now))
+        .bind(millis(now))
+        .execute(&self.write)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: [u8; 32]) -> StoreResult<Option<StaffSession>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, s.created_at, s.last_seen_at \
+             FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        )
+        .bind(&token_hash[..])
+        .fetch_optional(&self.read)
+        .await
+        .map_err(err)?;
+        row.map(|row| {
+            Ok(StaffSession {
+                token_hash,
+                user: user_from_row(&row)?,
+                created_at: from_millis(row.try_get("created_at").map_err(err)?)?,
+                last_seen_at: from_millis(row.try_get("last_seen_at").map_err(err)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, token_hash: [u8; 32], now: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(millis(now))
+            .bind(&token_hash[..])
+            .execute(&self.write)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: [u8; 32]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ?")
+            .bind(&token_hash[..])
+            .execute(&self.write)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
+        sqlx::query(
+            "INSERT INTO conversations (id, token_hash, kind, minor, departement, state, \
+             wrapped_key, key_version, created_at) VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?)",
+        )
+        .bind(new.id.to_string())
+        .bind(&new.token_hash[..])
+        .bind(new.intake.kind.as_str())
+        .bind(new.intake.minor)
+        .bind(new.intake.departement.as_ref().map(|d| d.as_str()))
+        .bind(&new.wrapped_key)
+        .bind(new.key_version as i64)
+        .bind(millis(new.created_at))
+        .execute(&self.write)
+        .await
+        .map_err(err)?;
+        Ok(Conversation {
+            id: new.id,
+            state: ConversationState::Waiting,
+            intake: new.intake,
+            wrapped_key: new.wrapped_key,
+            key_version: new.key_version,
+            last_seq: 0,
+            created_at: new.created_at,
+            claimed_at: None,
+            visitor_left_at: None,
+            closed_at: None,
+            officer_name: None,
+        })
+    }
+
+    async fn conversation(&self, id: ConversationId) -> StoreResult<Option<Conversation>> {
+        let mut conn = self.read.acquire().await.map_err(err)?;
+        load_conversation(&mut conn, id).await
+    }
+
+    async fn conversation_by_token(
+        &self,
+        token_hash: [u8; 32],
+    ) -> StoreResult<Option<Conversation>> {
+        sqlx::query(&conversation_query("WHERE c.token_hash = ?"))
+            .bind(&token_hash[..])
+            .fetch_optional(&self.read)
+            .await
+            .map_err(err)?
+            .as_ref()
+            .map(conversation_from_row)
+            .transpose()
+    }
+
+    async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>> {
+        sqlx::query(&conversation_query(
+            "WHERE c.state = 'waiting' ORDER BY c.created_at, c.id",
+        ))
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(conversation_from_row)
+        .collect()
+    }
+
+    async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>> {
+        sqlx::query(&conversation_query(
+            "WHERE c.officer_id = ? AND c.state IN ('active', 'visitor_left') \
+             ORDER BY c.claimed_at, c.id",
+        ))
+        .bind(officer.to_string())
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(conversation_from_row)
+        .collect()
+    }
+
+    async fn transition(
+        &self,
+        id: ConversationId,
+        actor: Actor,
+        event: Event,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let Some(current) = load_conversation(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        let next = match current.state.apply(actor, event) {
+            Ok(t) => t.next,
+            Err(refused) => return Ok(Some(Err(refused))),
+        };
+        save_state(&mut tx, id, current.state, next, now).await?;
+        let after = load_conversation(&mut tx, id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))?;
+        tx.commit().await?;
+        Ok(Some(Ok(after)))
+    }
+
+    async fn quick_exit(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let current = sqlx::query(&conversation_query("WHERE c.token_hash = ?"))
+            .bind(&token_hash[..])
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(err)?
+            .as_ref()
+            .map(conversation_from_row)
+            .transpose()?;
+        let Some(current) = current else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = ?")
+            .bind(current.id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        // A chat that is already over keeps its state; the token is revoked all the same.
+        if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
+            save_state(&mut tx, current.id, current.state, t.next, now).await?;
+        }
+        let after = load_conversation(&mut tx, current.id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))?;
+        tx.commit().await?;
+        Ok(Some(after))
+    }
+
+    async fn append_message(
+        &self,
+        message: NewMessage<'_>,
+    ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
+        let (author, officer) = author_of(message.actor);
+        let id = message.conversation.to_string();
+        let mut tx = WriteTx::begin(&self.write).await?;
+
+        let existing = sqlx::query(
+            "SELECT seq, sent_at FROM messages \
+             WHERE conversation_id = ? AND author = ? AND client_id = ?",
+        )
+        .bind(&id)
+        .bind(author.as_str())
+        .bind(message.client_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(err)?;
+        if let Some(row) = existing {
+            return Ok(Some(Ok(Appended {
+                seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
+                sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
+                duplicate: true,
+            })));
+        }
+
+        let Some(current) = load_conversation(&mut tx, message.conversation).await? else {
+            return Ok(None);
+        };
+        if let Err(refused) = current.state.apply(message.actor, Event::Write) {
+            return Ok(Some(Err(refused)));
+        }
+        let seq = current.last_seq + 1;
+        let sealed = (message.seal)(seq);
+        sqlx::query("UPDATE conversations SET last_seq = ? WHERE id = ?")
+            .bind(seq as i64)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
+             sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(seq as i64)
+        .bind(author.as_str())
+        .bind(officer.map(|o| o.to_string()))
+        .bind(message.client_id.as_str())
+        .bind(sealed)
+        .bind(millis(message.now))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        tx.commit().await?;
+        Ok(Some(Ok(Appended {
+            seq,
+            sent_at: from_millis(millis(message.now))?,
+            duplicate: false,
+        })))
+    }
+
+    async fn messages_after(
+        &self,
+        conversation: ConversationId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredMessage>> {
+        let rows = sqlx::query(
+            "SELECT m.seq, m.author, m.officer_id, u.display_name AS officer_name, m.client_id, \
+             m.body, m.sent_at FROM messages m LEFT JOIN users u ON u.id = m.officer_id \
+             WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
+        )
+        .bind(conversation.to_string())
+        .bind(after as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let author: String = row.try_get("author").map_err(err)?;
+                let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
+                Ok(StoredMessage {
+                    seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
+                    author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
+                    officer_id: officer
+                        .as_deref()
+                        .map(parse_uuid)
+                        .transpose()?
+                        .map(UserId),
+                    officer_name: row.try_get("officer_name").map_err(err)?,
+                    client_id: row.try_get("client_id").map_err(err)?,
+                    sealed_body: row.try_get("body").map_err(err)?,
+                    sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,527 @@
+//! The storage story every backend must tell the same way.
+//!
+//! A backend's test file calls [`conformance_tests!`](crate::conformance_tests) with an
+//! expression that yields a fresh, empty `Arc<dyn Store>`; each rule below becomes
+//! one `#[tokio::test]` named after it.
+
+use crate::*;
+use ecoute_domain::{Departement, Outcome, ReporterKind, StateName};
+use std::sync::Arc;
+use time::Duration;
+
+/// Generates one test per rule of the storage story for a backend.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:expr) => {
+        $crate::conformance_tests!(@tests $make;
+            a_new_conversation_waits_in_the_queue_in_arrival_order,
+            the_visitor_token_finds_its_conversation_until_revoked,
+            twenty_concurrent_claims_give_exactly_one_owner,
+            transitions_follow_the_domain_rules,
+            messages_get_gap_free_sequence_numbers_shared_by_both_sides,
+            a_resent_client_id_is_stored_once,
+            concurrent_appends_never_share_or_skip_a_sequence_number,
+            writing_is_refused_when_the_rules_refuse_it,
+            quick_exit_revokes_the_token_and_marks_the_chat,
+            an_officer_lists_only_their_own_open_chats,
+            usernames_are_unique_and_credentials_are_found,
+            staff_sessions_live_until_deleted,
+            the_setup_code_creates_one_first_admin_once,
+            unknown_conversations_are_reported_as_absent,
+        );
+    };
+    (@tests $make:expr; $($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let store: std::sync::Arc<dyn $crate::Store> = $make;
+                $crate::conformance::$name(store).await;
+            }
+        )+
+    };
+}
+
+fn now() -> OffsetDateTime {
+    // Whole milliseconds: what every backend can store exactly.
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond((t.nanosecond() / 1_000_000) * 1_000_000)
+        .expect("valid nanosecond")
+}
+
+fn intake() -> Intake {
+    Intake {
+        kind: ReporterKind::Victim,
+        minor: false,
+        departement: Departement::parse("75"),
+    }
+}
+
+async fn new_conversation(store: &dyn Store, token: u8, at: OffsetDateTime) -> Conversation {
+    store
+        .create_conversation(NewConversation {
+            id: ConversationId::new(),
+            token_hash: [token; 32],
+            intake: intake(),
+            wrapped_key: vec![1, 2, 3],
+            key_version: 1,
+            created_at: at,
+        })
+        .await
+        .expect("create conversation")
+}
+
+async fn new_user(store: &dyn Store, name: &str, role: Role) -> User {
+    store
+        .create_user(NewUser {
+            id: UserId::new(),
+            username: name.to_string(),
+            display_name: format!("Agent {name}"),
+            role,
+            password_hash: "$argon2id$fake".into(),
+            created_at: now(),
+        })
+        .await
+        .expect("create user")
+}
+
+async fn append(
+    store: &dyn Store,
+    conv: ConversationId,
+    actor: Actor,
+    client_id: &str,
+) -> Result<Appended, TransitionError> {
+    let cid = ClientMessageId::parse(client_id).expect("valid client id");
+    let seal = |seq: Seq| format!("sealed-{seq}").into_bytes();
+    store
+        .append_message(NewMessage {
+            conversation: conv,
+            actor,
+            client_id: &cid,
+            seal: &seal,
+            now: now(),
+        })
+        .await
+        .expect("store answers")
+        .expect("conversation exists")
+}
+
+/// Waiting conversations come out oldest first, with what the visitor told us.
+pub async fn a_new_conversation_waits_in_the_queue_in_arrival_order(store: Arc<dyn Store>) {
+    let t0 = now();
+    let second = new_conversation(&*store, 2, t0 + Duration::seconds(5)).await;
+    let first = new_conversation(&*store, 1, t0).await;
+    assert_eq!(first.state, ConversationState::Waiting);
+    assert_eq!(first.last_seq, 0);
+    let queue = store.waiting_queue().await.unwrap();
+    let ids: Vec<_> = queue.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![first.id, second.id]);
+    assert_eq!(queue[0].intake, intake());
+    assert_eq!(queue[0].created_at, t0);
+    assert_eq!(queue[0].wrapped_key, vec![1, 2, 3]);
+}
+
+/// A token opens its own conversation, and nothing once revoked.
+pub async fn the_visitor_token_finds_its_conversation_until_revoked(store: Arc<dyn Store>) {
+    let conv = new_conversation(&*store, 7, now()).await;
+    let found = store.conversation_by_token([7; 32]).await.unwrap().unwrap();
+    assert_eq!(found.id, conv.id);
+    assert!(store.conversation_by_token([8; 32]).await.unwrap().is_none());
+    store.quick_exit([7; 32], now()).await.unwrap().unwrap();
+    assert!(store.conversation_by_token([7; 32]).await.unwrap().is_none());
+}
+
+/// Twenty officers claiming the same chat at the same moment: one wins, nineteen are told.
+pub async fn twenty_concurrent_claims_give_exactly_one_owner(store: Arc<dyn Store>) {
+    let conv = new_conversation(&*store, 1, now()).await;
+    let mut officers = Vec::new();
+    for i in 0..20 {
+        officers.push(new_user(&*store, &format!("officer{i}"), Role::Officer).await);
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(officers.len()));
+    let mut tasks = Vec::new();
+    for officer in &officers {
+        let (store, barrier, id) = (store.clone(), barrier.clone(), officer.id);
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store
+                .transition(conv.id, Actor::Officer(id), Event::Claim, now())
+                .await
+                .unwrap()
+                .unwrap()
+                .map(|c| (id, c))
+        }));
+    }
+    let mut winners = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(won) => winners.push(won),
+            Err(e) => assert_eq!(e, TransitionError::AlreadyClaimed),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one owner");
+    let (winner, state) = &winners[0];
+    assert_eq!(state.state, ConversationState::Active { officer: *winner });
+    let stored = store.conversation(conv.id).await.unwrap().unwrap();
+    assert_eq!(stored.state, ConversationState::Active { officer: *winner });
+    assert!(stored.claimed_at.is_some());
+    assert!(store.waiting_queue().await.unwrap().is_empty());
+}
+
+/// The backend applies the domain's rules, and records the times of each step.
+pub async fn transitions_follow_the_domain_rules(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    let conv = new_conversation(&*store, 1, now()).await;
+    let close = Event::Close(Outcome::InformationGiven);
+    let t = |actor, event| {
+        let store = store.clone();
+        async move {
+            store
+                .transition(conv.id, actor, event, now())
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        t(Actor::Officer(alice.id), close).await,
+        Err(TransitionError::NotClaimed)
+    );
+    let claimed = t(Actor::Officer(alice.id), Event::Claim).await.unwrap();
+    assert_eq!(claimed.officer_name.as_deref(), Some("Agent alice"));
+    assert_eq!(
+        t(Actor::Officer(bob.id), close).await,
+        Err(TransitionError::NotOwner)
+    );
+    let closed = t(Actor::Officer(alice.id), close).await.unwrap();
+    assert_eq!(
+        closed.state,
+        ConversationState::Closed {
+            outcome: Outcome::InformationGiven,
+            officer: Some(alice.id)
+        }
+    );
+    assert!(closed.closed_at.is_some());
+    assert_eq!(
+        t(Actor::Officer(alice.id), close).await,
+        Err(TransitionError::Closed)
+    );
+}
+
+/// Both sides share one sequence, 1, 2, 3…, and the sealed bytes are stored as given.
+pub async fn messages_get_gap_free_sequence_numbers_shared_by_both_sides(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let conv = new_conversation(&*store, 1, now()).await;
+    assert_eq!(
+        append(&*store, conv.id, Actor::Visitor, "v1").await.unwrap().seq,
+        1
+    );
+    store
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        append(&*store, conv.id, Actor::Officer(alice.id), "o1")
+            .await
+            .unwrap()
+            .seq,
+        2
+    );
+    assert_eq!(
+        append(&*store, conv.id, Actor::Visitor, "v2").await.unwrap().seq,
+        3
+    );
+    let all = store.messages_after(conv.id, 0, 100).await.unwrap();
+    let seqs: Vec<_> = all.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    assert_eq!(all[1].author, Author::Officer);
+    assert_eq!(all[1].officer_id, Some(alice.id));
+    assert_eq!(all[1].officer_name.as_deref(), Some("Agent alice"));
+    assert_eq!(all[2].sealed_body, b"sealed-3");
+    assert_eq!(all[2].client_id, "v2");
+    let tail = store.messages_after(conv.id, 1, 1).await.unwrap();
+    assert_eq!(tail.len(), 1);
+    assert_eq!(tail[0].seq, 2);
+    let stored = store.conversation(conv.id).await.unwrap().unwrap();
+    assert_eq!(stored.last_seq, 3);
+}
+
+/// A resend with a known client id returns the first sequence number and writes nothing.
+pub async fn a_resent_client_id_is_stored_once(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let conv = new_conversation(&*store, 1, now()).await;
+    let first = append(&*store, conv.id, Actor::Visitor, "same").await.unwrap();
+    let again = append(&*store, conv.id, Actor::Visitor, "same").await.unwrap();
+    assert!(!first.duplicate);
+    assert!(again.duplicate);
+    assert_eq!(first.seq, again.seq);
+    assert_eq!(first.sent_at, again.sent_at);
+    // The same client id from the other side is another message.
+    store
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let officer = append(&*store, conv.id, Actor::Officer(alice.id), "same")
+        .await
+        .unwrap();
+    assert_eq!(officer.seq, 2);
+    assert_eq!(store.messages_after(conv.id, 0, 100).await.unwrap().len(), 2);
+}
+
+/// Many writers at once: every message gets its own number and none is skipped.
+pub async fn concurrent_appends_never_share_or_skip_a_sequence_number(store: Arc<dyn Store>) {
+    let conv = new_conversation(&*store, 1, now()).await;
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            append(&*store, conv.id, Actor::Visitor, &format!("m{i}"))
+                .await
+                .unwrap()
+                .seq
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
+}
+
+/// No message is stored where the rules refuse it.
+pub async fn writing_is_refused_when_the_rules_refuse_it(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    let conv = new_conversation(&*store, 1, now()).await;
+    assert_eq!(
+        append(&*store, conv.id, Actor::Officer(alice.id), "o1").await,
+        Err(TransitionError::NotClaimed)
+    );
+    store
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        append(&*store, conv.id, Actor::Officer(bob.id), "b1").await,
+        Err(TransitionError::NotOwner)
+    );
+    store.quick_exit([1; 32], now()).await.unwrap().unwrap();
+    assert_eq!(
+        append(&*store, conv.id, Actor::Visitor, "v1").await,
+        Err(TransitionError::Closed)
+    );
+    assert!(store.messages_after(conv.id, 0, 10).await.unwrap().is_empty());
+}
+
+/// Quick exit: token revoked, chat marked, officer kept so they can be alerted and close it.
+pub async fn quick_exit_revokes_the_token_and_marks_the_chat(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let _waiting = new_conversation(&*store, 1, now()).await;
+    let active = new_conversation(&*store, 2, now()).await;
+    store
+        .transition(active.id, Actor::Officer(alice.id), Event::Claim, now())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+
+    let left_waiting = store.quick_exit([1; 32], now()).await.unwrap().unwrap();
+    assert_eq!(
+        left_waiting.state,
+        ConversationState::Closed {
+            outcome: Outcome::VisitorLeft,
+            officer: None
+        }
+    );
+    assert!(left_waiting.visitor_left_at.is_some());
+    assert!(store.waiting_queue().await.unwrap().is_empty());
+
+    let left_active = store.quick_exit([2; 32], now()).await.unwrap().unwrap();
+    assert_eq!(
+        left_active.state,
+        ConversationState::VisitorLeft { officer: alice.id }
+    );
+    assert!(left_active.visitor_left_at.is_some());
+    let open = store.open_chats_of(alice.id).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].state.name(), StateName::VisitorLeft);
+
+    // A second exit with the same token finds nothing.
+    assert!(store.quick_exit([2; 32], now()).await.unwrap().is_none());
+}
+
+/// An officer's list holds their open chats and nobody else's.
+pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    let a1 = new_conversation(&*store, 1, now()).await;
+    let a2 = new_conversation(&*store, 2, now()).await;
+    let b1 = new_conversation(&*store, 3, now()).await;
+    for (c, o) in [(a1.id, alice.id), (a2.id, alice.id), (b1.id, bob.id)] {
+        store
+            .transition(c, Actor::Officer(o), Event::Claim, now())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+    store
+        .transition(
+            a2.id,
+            Actor::Officer(alice.id),
+            Event::Close(Outcome::ReferredToSupport),
+            now(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let mine: Vec<_> = store
+        .open_chats_of(alice.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(mine, vec![a1.id]);
+}
+
+/// Usernames are unique; credentials come back with the hash.
+pub async fn usernames_are_unique_and_credentials_are_found(store: Arc<dyn Store>) {
+    assert_eq!(store.count_users().await.unwrap(), 0);
+    let alice = new_user(&*store, "alice", Role::Supervisor).await;
+    assert_eq!(store.count_users().await.unwrap(), 1);
+    let again = store
+        .create_user(NewUser {
+            id: UserId::new(),
+            username: "alice".into(),
+            display_name: "Other".into(),
+            role: Role::Officer,
+            password_hash: "x".into(),
+            created_at: now(),
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict)));
+    let found = store.user_credentials("alice").await.unwrap().unwrap();
+    assert_eq!(found.user, alice);
+    assert_eq!(found.password_hash, "$argon2id$fake");
+    assert!(store.user_credentials("nobody").await.unwrap().is_none());
+}
+
+/// A session is found by its hash, remembers activity, and is gone once deleted.
+pub async fn staff_sessions_live_until_deleted(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let t0 = now();
+    store.create_session([9; 32], alice.id, t0).await.unwrap();
+    let s = store.session([9; 32]).await.unwrap().unwrap();
+    assert_eq!(s.user, alice);
+    assert_eq!(s.created_at, t0);
+    let later = t0 + Duration::minutes(3);
+    store.touch_session([9; 32], later).await.unwrap();
+    let s = store.session([9; 32]).await.unwrap().unwrap();
+    assert_eq!(s.last_seen_at, later);
+    assert_eq!(s.created_at, t0);
+    store.delete_session([9; 32]).await.unwrap();
+    assert!(store.session([9; 32]).await.unwrap().is_none());
+    assert!(store.session([8; 32]).await.unwrap().is_none());
+}
+
+/// The setup code works once, before it expires, and only while no account exists.
+pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) {
+    let t0 = now();
+    let admin = |name: &str| NewUser {
+        id: UserId::new(),
+        username: name.into(),
+        display_name: name.into(),
+        role: Role::Admin,
+        password_hash: "h".into(),
+        created_at: t0,
+    };
+    store
+        .create_setup_code([1; 32], t0 + Duration::hours(1))
+        .await
+        .unwrap();
+    store
+        .create_setup_code([2; 32], t0 + Duration::hours(1))
+        .await
+        .unwrap();
+    store
+        .create_setup_code([3; 32], t0 - Duration::seconds(1))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .redeem_setup_code([3; 32], t0, admin("late"))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(
+        store
+            .redeem_setup_code([4; 32], t0, admin("wrong"))
+            .await
+            .unwrap()
+            .is_none(),
+        "unknown"
+    );
+    let created = store
+        .redeem_setup_code([1; 32], t0, admin("root"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(created.role, Role::Admin);
+    assert!(
+        store
+            .redeem_setup_code([1; 32], t0, admin("again"))
+            .await
+            .unwrap()
+            .is_none(),
+        "used"
+    );
+    assert!(
+        store
+            .redeem_setup_code([2; 32], t0, admin("second"))
+            .await
+            .unwrap()
+            .is_none(),
+        "an account exists"
+    );
+    assert_eq!(store.count_users().await.unwrap(), 1);
+}
+
+/// Asking about a conversation that does not exist is not an error, it is an absence.
+pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>) {
+    let ghost = ConversationId::new();
+    assert!(store.conversation(ghost).await.unwrap().is_none());
+    assert!(
+        store
+            .transition(ghost, Actor::Visitor, Event::QuickExit, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let cid = ClientMessageId::parse("x").unwrap();
+    let seal = |_s: Seq| Vec::new();
+    assert!(
+        store
+            .append_message(NewMessage {
+                conversation: ghost,
+                actor: Actor::Visitor,
+                client_id: &cid,
+                seal: &seal,
+                now: now(),
+            })
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.messages_after(ghost, 0, 10).await.unwrap().is_empty());
+}
