@@ -1,1 +1,163 @@
-//! placeholder
+//! Events that tell live connections something changed.
+//!
+//! The bus is a hint, never the truth: the database is. A receiver that falls behind
+//! (`Lagged`) or sees a gap in sequence numbers reloads from the store. Message events
+//! carry the sealed body only, so the bus never holds plaintext, in memory or, later,
+//! on the wire between nodes.
+
+use ecoute_domain::{Author, ConversationId, Outcome, Seq, StateName, UserId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+use tokio::sync::broadcast;
+
+/// Who listens to an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// Everything about one conversation (the visitor listens here).
+    Conversation(ConversationId),
+    /// Everything an officer must know about their chats and sessions.
+    Officer(UserId),
+    /// The waiting queue changed.
+    Queue,
+}
+
+/// A message as announced on the bus, still sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageEvent {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Its place in the conversation.
+    pub seq: Seq,
+    /// Visitor or officer.
+    pub author: Author,
+    /// The officer's display name, for officer messages.
+    pub officer_name: Option<String>,
+    /// The sender's id for it.
+    pub client_id: String,
+    /// Nonce, ciphertext and tag.
+    pub sealed_body: Vec<u8>,
+    /// When it was stored.
+    pub sent_at: OffsetDateTime,
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BusEvent {
+    /// A message was committed.
+    Message(MessageEvent),
+    /// A conversation changed state.
+    StateChanged {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its new state.
+        state: StateName,
+        /// The officer's display name, when one owns it.
+        officer_name: Option<String>,
+        /// The outcome, once closed.
+        outcome: Option<Outcome>,
+    },
+    /// An officer now owns a chat (sent to that officer's topic).
+    Claimed {
+        /// The conversation.
+        conversation: ConversationId,
+    },
+    /// The visitor left by quick exit (sent to the owner's topic).
+    VisitorLeft {
+        /// The conversation.
+        conversation: ConversationId,
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// The visitor's token was revoked: every visitor socket of it must close.
+    TokenRevoked {
+        /// The conversation.
+        conversation: ConversationId,
+    },
+    /// A staff session ended (logout): its sockets must close.
+    SessionEnded {
+        /// Hash of the session cookie.
+        session: [u8; 32],
+    },
+    /// The waiting queue changed; read it again.
+    QueueChanged,
+}
+
+/// A subscription to one topic.
+pub type Subscription = broadcast::Receiver<Arc<BusEvent>>;
+
+/// How many events a slow receiver may be behind before it must resync from the store.
+const CAPACITY: usize = 1024;
+
+/// The in-process bus: one broadcast channel per topic with listeners.
+#[derive(Clone, Default)]
+pub struct LocalBus {
+    topics: Arc<Mutex<HashMap<Topic, broadcast::Sender<Arc<BusEvent>>>>>,
+}
+
+impl LocalBus {
+    /// An empty bus.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Listens to a topic from now on.
+    pub fn subscribe(&self, topic: Topic) -> Subscription {
+        let mut topics = self.topics.lock().expect("bus lock");
+        topics
+            .entry(topic)
+            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .subscribe()
+    }
+
+    /// Tells every current listener of `topic`. Nobody listening is not an error.
+    pub fn publish(&self, topic: Topic, event: BusEvent) {
+        let mut topics = self.topics.lock().expect("bus lock");
+        if let Some(sender) = topics.get(&topic) {
+            if sender.receiver_count() == 0 {
+                topics.remove(&topic);
+            } else {
+                let _ = sender.send(Arc::new(event));
+            }
+        }
+    }
+
+    /// Number of topics with a channel, for tests and metrics.
+    pub fn topic_count(&self) -> usize {
+        self.topics.lock().expect("bus lock").len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn listeners_of_a_topic_receive_its_events_and_no_others() {
+        let bus = LocalBus::new();
+        let a = ConversationId::new();
+        let b = ConversationId::new();
+        let mut on_a = bus.subscribe(Topic::Conversation(a));
+        let mut on_b = bus.subscribe(Topic::Conversation(b));
+        bus.publish(
+            Topic::Conversation(a),
+            BusEvent::TokenRevoked { conversation: a },
+        );
+        assert_eq!(
+            *on_a.recv().await.unwrap(),
+            BusEvent::TokenRevoked { conversation: a }
+        );
+        assert!(on_b.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_topic_nobody_listens_to_is_forgotten() {
+        let bus = LocalBus::new();
+        let sub = bus.subscribe(Topic::Queue);
+        assert_eq!(bus.topic_count(), 1);
+        drop(sub);
+        bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        assert_eq!(bus.topic_count(), 0);
+        bus.publish(Topic::Queue, BusEvent::QueueChanged);
+    }
+}

@@ -327,7 +327,11 @@ mod tests {
     #[test]
     fn an_officer_claims_a_waiting_chat_and_owns_it() {
         assert_eq!(
-            next(ConversationState::Waiting, Actor::Officer(alice()), Event::Claim),
+            next(
+                ConversationState::Waiting,
+                Actor::Officer(alice()),
+                Event::Claim
+            ),
             Ok(active())
         );
     }

@@ -217,7 +217,9 @@ impl Password {
 }
 
 /// What a staff account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Answers chats.
@@ -277,7 +279,9 @@ mod tests {
 
     #[test]
     fn a_postal_code_that_cannot_exist_is_refused() {
-        for bad in ["", "7501", "750111", "7501a", "00100", "99000", "96000", "abcde"] {
+        for bad in [
+            "", "7501", "750111", "7501a", "00100", "99000", "96000", "abcde",
+        ] {
             assert_eq!(PostalCode::parse(bad), Err(InputError::PostalCode), "{bad}");
         }
     }

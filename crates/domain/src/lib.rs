@@ -11,8 +11,8 @@ pub use conversation::{
     Actor, ConversationState, Event, Outcome, StateName, Transition, TransitionError,
 };
 pub use input::{
-    ClientMessageId, Departement, InputError, MessageBody, Password, PostalCode, Role, Username,
-    MAX_MESSAGE_CHARS,
+    ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,
+    Role, Username,
 };
 
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Identifies one conversation. Random (v4), so it reveals nothing about order or volume.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct ConversationId(pub Uuid);
 
@@ -51,7 +53,9 @@ impl std::str::FromStr for ConversationId {
 }
 
 /// Identifies one staff account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct UserId(pub Uuid);
 

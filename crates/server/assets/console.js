@@ -46,7 +46,8 @@ function formatAgo(iso) {
 }
 const kindText = (k) => t(k === 'witness' ? 'witness' : 'victim');
 const minorText = (m) => t(m ? 'minor' : 'adult');
-const deptText = (d) => (d ? t('dept', { dept: d }) : t('no_dept'));
+const deptText = (d) => (d ? t('dept', { dept: d }) : t('no_dept_short'));
+const refOf = (id) => String(id).replace(/-/g, '').slice(-6);
 
 // ---------------------------------------------------------------- socket
 
@@ -75,6 +76,7 @@ function connect() {
     state.ws = null;
     state.welcomed = false;
     clearInterval(state.pingTimer);
+    document.body.dataset.connection = 'offline';
     setStatus(t('disconnected'));
     // A refused upgrade looks like any network failure: ask whether the session is still valid.
     if (!opened || state.attempt >= 2) {
@@ -134,6 +136,7 @@ function handleFrame(f) {
 function onWelcome(f) {
   state.welcomed = true;
   state.attempt = 0;
+  document.body.dataset.connection = 'online';
   setStatus('');
   if (f.user && f.user.display_name) me.displayName = f.user.display_name;
   const open = new Set();
@@ -385,7 +388,9 @@ function buildChatDom(chat) {
 function fillFacts(chat) {
   const { info, els } = chat;
   const q = (sel) => els.panel.querySelector(sel);
-  const label = t('tab_label', { kind: kindText(info.kind), dept: deptText(info.departement), time: formatTime(info.created_at) });
+  const label = t('tab_label', {
+    kind: kindText(info.kind), dept: deptText(info.departement), time: formatTime(info.created_at), ref: refOf(chat.id),
+  });
   els.tabLabel.textContent = label;
   chat.label = label;
   els.title.textContent = t('panel_title', { kind: kindText(info.kind), minor: minorText(info.minor), dept: deptText(info.departement) });
@@ -393,6 +398,7 @@ function fillFacts(chat) {
   q('.f-minor').textContent = t(info.minor ? 'minor_long' : 'adult_long');
   q('.f-minor').classList.toggle('is-minor', !!info.minor);
   q('.f-dept').textContent = info.departement || t('no_dept');
+  q('.f-ref').textContent = refOf(chat.id);
   q('.f-created').textContent = info.created_at
     ? t('at_ago', { time: formatTime(info.created_at), ago: formatAgo(info.created_at) }) : '—';
   q('.f-claimed').textContent = info.claimed_at
@@ -619,6 +625,8 @@ function onVisitorLeft(id, at) {
   }
   chat.outbox.clear();
   if (!els.outcome.value) els.outcome.value = 'visitor_left';
+  // Only closing remains: bring the closing form right under the alert.
+  els.leftAlert.after(els.closeForm);
   if (first) {
     renderGlobalAlert();
     refreshTitle();

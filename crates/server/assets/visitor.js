@@ -213,6 +213,7 @@ function connect() {
     state.ws = null;
     state.welcomed = false;
     clearInterval(state.pingTimer);
+    document.body.dataset.connection = 'offline';
     if (state.ended || isExiting()) return;
     // §5: a 1008 close (invalid token) is final for this device; hello_required is not about it.
     if (lastError === 'invalid_token' || (ev.code === 1008 && lastError !== 'hello_required')) {
@@ -229,10 +230,12 @@ function scheduleReconnect() {
   state.attempt += 1;
   const delay = base * (0.8 + Math.random() * 0.4); // up to 20 % jitter
   state.reconnectTimer = setTimeout(connect, delay);
-  clearTimeout(state.noticeTimer);
-  state.noticeTimer = setTimeout(() => {
-    if (!state.welcomed && !state.ended) $('conn-notice').textContent = t('disconnected');
-  }, NOTICE_DELAY_MS);
+  // Only a disconnection that lasts gets a notice; failed attempts must not restart its delay.
+  if (!state.noticeTimer) {
+    state.noticeTimer = setTimeout(() => {
+      if (!state.welcomed && !state.ended && !isExiting()) $('conn-notice').textContent = t('disconnected');
+    }, NOTICE_DELAY_MS);
+  }
 }
 
 function sendFrame(frame) {
@@ -263,7 +266,9 @@ function handleFrame(f) {
 function onWelcome(f) {
   state.welcomed = true;
   state.attempt = 0;
+  document.body.dataset.connection = 'online';
   clearTimeout(state.noticeTimer);
+  state.noticeTimer = 0;
   $('conn-notice').textContent = '';
   applyState(f.state, f.officer, false);
   if (state.ended) return;
@@ -521,6 +526,7 @@ function setupComposer() {
 function stopSocket() {
   clearTimeout(state.reconnectTimer);
   clearTimeout(state.noticeTimer);
+  state.noticeTimer = 0;
   clearInterval(state.pingTimer);
   const ws = state.ws;
   state.ws = null;

@@ -15,11 +15,11 @@ use ecoute_store::{
     Appended, Conversation, NewConversation, NewMessage, NewUser, StaffSession, Store, StoreError,
     StoreResult, StoredMessage, User, UserCredentials, author_of,
 };
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::pool::PoolConnection;
 use sqlx::{Row, Sqlite, SqliteConnection};
 use std::path::Path;
 use std::time::Duration;
@@ -36,9 +36,9 @@ pub struct SqliteStore {
 fn err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::TypeNotFound { .. } => {
-            StoreError::Corrupt(e.to_string())
-        }
+        sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
         _ => StoreError::Unavailable(e.to_string()),
     }
 }
@@ -77,11 +77,7 @@ fn conversation_query(filter: &str) -> String {
 
 fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
     let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
-    let officer = officer
-        .as_deref()
-        .map(parse_uuid)
-        .transpose()?
-        .map(UserId);
+    let officer = officer.as_deref().map(parse_uuid).transpose()?.map(UserId);
     let outcome: Option<String> = row.try_get("outcome").map_err(err)?;
     let outcome = outcome
         .as_deref()
@@ -611,6 +607,10 @@ impl Store for SqliteStore {
         let id = message.conversation.to_string();
         let mut tx = WriteTx::begin(&self.write).await?;
 
+        let Some(current) = load_conversation(&mut tx, message.conversation).await? else {
+            return Ok(None);
+        };
+
         let existing = sqlx::query(
             "SELECT seq, sent_at FROM messages \
              WHERE conversation_id = ? AND author = ? AND client_id = ?",
@@ -626,12 +626,10 @@ impl Store for SqliteStore {
                 seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
                 sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
                 duplicate: true,
+                owner: current.state.officer(),
             })));
         }
 
-        let Some(current) = load_conversation(&mut tx, message.conversation).await? else {
-            return Ok(None);
-        };
         if let Err(refused) = current.state.apply(message.actor, Event::Write) {
             return Ok(Some(Err(refused)));
         }
@@ -662,6 +660,7 @@ impl Store for SqliteStore {
             seq,
             sent_at: from_millis(millis(message.now))?,
             duplicate: false,
+            owner: current.state.officer(),
         })))
     }
 
@@ -689,11 +688,7 @@ impl Store for SqliteStore {
                 Ok(StoredMessage {
                     seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
                     author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
-                    officer_id: officer
-                        .as_deref()
-                        .map(parse_uuid)
-                        .transpose()?
-                        .map(UserId),
+                    officer_id: officer.as_deref().map(parse_uuid).transpose()?.map(UserId),
                     officer_name: row.try_get("officer_name").map_err(err)?,
                     client_id: row.try_get("client_id").map_err(err)?,
                     sealed_body: row.try_get("body").map_err(err)?,

@@ -125,9 +125,21 @@ pub async fn the_visitor_token_finds_its_conversation_until_revoked(store: Arc<d
     let conv = new_conversation(&*store, 7, now()).await;
     let found = store.conversation_by_token([7; 32]).await.unwrap().unwrap();
     assert_eq!(found.id, conv.id);
-    assert!(store.conversation_by_token([8; 32]).await.unwrap().is_none());
+    assert!(
+        store
+            .conversation_by_token([8; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
     store.quick_exit([7; 32], now()).await.unwrap().unwrap();
-    assert!(store.conversation_by_token([7; 32]).await.unwrap().is_none());
+    assert!(
+        store
+            .conversation_by_token([7; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// Twenty officers claiming the same chat at the same moment: one wins, nineteen are told.
@@ -213,7 +225,10 @@ pub async fn messages_get_gap_free_sequence_numbers_shared_by_both_sides(store: 
     let alice = new_user(&*store, "alice", Role::Officer).await;
     let conv = new_conversation(&*store, 1, now()).await;
     assert_eq!(
-        append(&*store, conv.id, Actor::Visitor, "v1").await.unwrap().seq,
+        append(&*store, conv.id, Actor::Visitor, "v1")
+            .await
+            .unwrap()
+            .seq,
         1
     );
     store
@@ -230,7 +245,10 @@ pub async fn messages_get_gap_free_sequence_numbers_shared_by_both_sides(store: 
         2
     );
     assert_eq!(
-        append(&*store, conv.id, Actor::Visitor, "v2").await.unwrap().seq,
+        append(&*store, conv.id, Actor::Visitor, "v2")
+            .await
+            .unwrap()
+            .seq,
         3
     );
     let all = store.messages_after(conv.id, 0, 100).await.unwrap();
@@ -252,8 +270,12 @@ pub async fn messages_get_gap_free_sequence_numbers_shared_by_both_sides(store: 
 pub async fn a_resent_client_id_is_stored_once(store: Arc<dyn Store>) {
     let alice = new_user(&*store, "alice", Role::Officer).await;
     let conv = new_conversation(&*store, 1, now()).await;
-    let first = append(&*store, conv.id, Actor::Visitor, "same").await.unwrap();
-    let again = append(&*store, conv.id, Actor::Visitor, "same").await.unwrap();
+    let first = append(&*store, conv.id, Actor::Visitor, "same")
+        .await
+        .unwrap();
+    let again = append(&*store, conv.id, Actor::Visitor, "same")
+        .await
+        .unwrap();
     assert!(!first.duplicate);
     assert!(again.duplicate);
     assert_eq!(first.seq, again.seq);
@@ -269,7 +291,10 @@ pub async fn a_resent_client_id_is_stored_once(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(officer.seq, 2);
-    assert_eq!(store.messages_after(conv.id, 0, 100).await.unwrap().len(), 2);
+    assert_eq!(
+        store.messages_after(conv.id, 0, 100).await.unwrap().len(),
+        2
+    );
 }
 
 /// Many writers at once: every message gets its own number and none is skipped.
@@ -317,7 +342,13 @@ pub async fn writing_is_refused_when_the_rules_refuse_it(store: Arc<dyn Store>) 
         append(&*store, conv.id, Actor::Visitor, "v1").await,
         Err(TransitionError::Closed)
     );
-    assert!(store.messages_after(conv.id, 0, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .messages_after(conv.id, 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Quick exit: token revoked, chat marked, officer kept so they can be alerted and close it.

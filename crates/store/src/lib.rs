@@ -154,6 +154,8 @@ pub struct Appended {
     pub sent_at: OffsetDateTime,
     /// True when this `client_id` was already stored: nothing new was written.
     pub duplicate: bool,
+    /// The officer who owns the chat at that moment, if any.
+    pub owner: Option<UserId>,
 }
 
 /// A stored message, still sealed.
@@ -222,8 +224,10 @@ pub trait Store: Send + Sync + 'static {
     /// Finds a conversation by id.
     async fn conversation(&self, id: ConversationId) -> StoreResult<Option<Conversation>>;
     /// Finds the conversation of a visitor token, unless the token has been revoked.
-    async fn conversation_by_token(&self, token_hash: [u8; 32])
-    -> StoreResult<Option<Conversation>>;
+    async fn conversation_by_token(
+        &self,
+        token_hash: [u8; 32],
+    ) -> StoreResult<Option<Conversation>>;
     /// Waiting conversations, first to be served first.
     async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>>;
     /// The chats an officer owns and has not closed yet.

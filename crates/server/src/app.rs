@@ -1,0 +1,133 @@
+//! Wiring: open the store and the master key, bind the listener, serve until told to stop.
+
+use crate::chat::ChatService;
+use crate::config::Config;
+use crate::queue::{QueueSnapshot, spawn_watcher};
+use anyhow::Context;
+use ecoute_bus::LocalBus;
+use ecoute_crypto::{MasterKey, Token};
+use ecoute_store::Store;
+use ecoute_store_sqlite::SqliteStore;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    /// Origins accepted for sockets and cookie-authenticated changes.
+    pub allowed_origins: Arc<Vec<String>>,
+    /// The conversation service.
+    pub chat: ChatService,
+    /// The waiting queue, kept current.
+    pub queue: watch::Receiver<QueueSnapshot>,
+}
+
+/// A built server, bound to its port, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    store: SqliteStore,
+    setup_link: Option<String>,
+}
+
+/// Opens the SQLite store in the configured data directory (creating it, mode 0700).
+pub async fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    create_private_dir(&config.data_dir)?;
+    SqliteStore::open(&config.data_dir)
+        .await
+        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))
+}
+
+fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))
+}
+
+impl Application {
+    /// Opens everything and binds the listener (port 0 picks a free port, for tests).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = open_store(&config).await?;
+        let key_path = config.master_key_path();
+        let master = MasterKey::load_or_create(&key_path)
+            .with_context(|| format!("master key {}", key_path.display()))?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let allowed_origins = Arc::new(config.allowed_origins(port));
+
+        let shared: Arc<dyn Store> = Arc::new(store.clone());
+        let bus = LocalBus::new();
+        let queue = spawn_watcher(shared.clone(), &bus).await;
+        let chat = ChatService::new(shared.clone(), bus, master);
+        crate::auth::prepare();
+
+        let setup_link = if shared.count_users().await? == 0 {
+            let code = Token::generate();
+            shared
+                .create_setup_code(code.hash, OffsetDateTime::now_utc() + Duration::hours(1))
+                .await?;
+            Some(format!("{}/setup#{}", allowed_origins[0], code.secret))
+        } else {
+            None
+        };
+
+        Ok(Self {
+            listener,
+            state: AppState {
+                config: Arc::new(config),
+                allowed_origins,
+                chat,
+                queue,
+            },
+            store,
+            setup_link,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// The one-time link to create the first administrator, when no account exists yet.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
+    }
+
+    /// Serves until `shutdown` completes, then closes the database cleanly.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = crate::http::router(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.store.close().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,228 @@
+//! The command line: `ecoute [serve]`, `ecoute user add`.
+
+use crate::app::{Application, open_store};
+use crate::config::{Config, Overrides};
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use ecoute_domain::{Password, Role, UserId, Username};
+use ecoute_store::{NewUser, Store, StoreError};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use time::OffsetDateTime;
+
+/// Écoute: anonymous live chat between victims or witnesses of sexist and sexual violence
+/// and trained officers.
+#[derive(Debug, Parser)]
+#[command(name = "ecoute", version, about)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Configuration file (TOML). Also ECOUTE_CONFIG.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory of the database and master key. Also ECOUTE_DATA_DIR. Default ./data.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the visitor page, the console and the API (the default).
+    Serve {
+        /// Address to listen on. Also ECOUTE_LISTEN. Default 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a staff account. The password is read from standard input when it is not a
+    /// terminal, otherwise asked twice without echo.
+    Add {
+        /// Login name: 3 to 32 of a-z 0-9 . - _
+        #[arg(long)]
+        username: String,
+        /// officer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// Name or pseudonym shown to visitors (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Some(Command::Serve { listen }) => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        config_file: cli.global.config.clone(),
+        listen,
+        data_dir: cli.global.data_dir.clone(),
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let (config, warnings) = match Config::load(&overrides, &env) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ecoute: configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config.log);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ecoute: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            None | Some(Command::Serve { .. }) => serve(config).await,
+            Some(Command::User(UserCommand::Add {
+                username,
+                role,
+                display_name,
+            })) => user_add(config, &username, &role, display_name).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ecoute: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    tracing::info!(address = %app.local_addr(), "Écoute is serving");
+    if let Some(link) = app.setup_link() {
+        // Printed, never logged: it is a one-time secret for the operator's eyes.
+        println!();
+        println!("No staff account exists yet. Create the first administrator within one hour at:");
+        println!("    {link}");
+        println!("This link works once. Or use: ecoute user add --username NAME --role admin");
+        println!();
+    }
+    app.run_until(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("stopping");
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (12 to 128 characters): ")?;
+        let second = rpassword::prompt_password("Same password again: ")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the password from standard input")?;
+        // One trailing line break is the end of the input, not part of the password.
+        let text = text
+            .strip_suffix('\n')
+            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+            .unwrap_or(&text);
+        Ok(text.to_string())
+    }
+}
+
+async fn user_add(
+    config: Config,
+    username: &str,
+    role: &str,
+    display_name: Option<String>,
+) -> anyhow::Result<()> {
+    let username = Username::parse(username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
+    let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let display_name = display_name
+        .map(|d| d.trim().to_string())
+        .unwrap_or_else(|| username.as_str().to_string());
+    if display_name.is_empty() || display_name.chars().count() > 64 {
+        bail!("--display-name: 1 to 64 characters");
+    }
+    let password =
+        Password::parse(read_password()?).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = crate::auth::hash_password(password).await?;
+    let store = open_store(&config).await?;
+    let created = store
+        .create_user(NewUser {
+            id: UserId::new(),
+            username: username.as_str().to_string(),
+            display_name,
+            role,
+            password_hash: hash,
+            created_at: OffsetDateTime::now_utc(),
+        })
+        .await;
+    store.close().await;
+    match created {
+        Ok(user) => {
+            println!(
+                "created {} ({}) with id {}",
+                user.username,
+                user.role.as_str(),
+                user.id
+            );
+            Ok(())
+        }
+        Err(StoreError::Conflict) => bail!("the username {} is already taken", username.as_str()),
+        Err(e) => Err(e.into()),
+    }
+}

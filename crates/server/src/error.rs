@@ -1,0 +1,105 @@
+//! One error type for the HTTP layer, mapped once to a status and a stable code.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ecoute_domain::{InputError, TransitionError};
+use ecoute_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error answer: a stable `error` code and a sentence for people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable code, listed in docs/PROTOCOL.md.
+    pub error: &'static str,
+    /// Explanation for people; may change.
+    pub message: String,
+}
+
+/// An error answered to a client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request was understood but a field is wrong.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// Malformed body or missing fields.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Wrong username or password.
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// No valid session.
+    #[error("please log in")]
+    Unauthenticated,
+    /// The request did not come from our own pages.
+    #[error("this request must come from the Écoute pages")]
+    BadOrigin,
+    /// Refused by the conversation rules.
+    #[error("{0}")]
+    Transition(#[from] TransitionError),
+    /// Nothing here.
+    #[error("not found")]
+    NotFound,
+    /// The database did not answer.
+    #[error("the service is briefly unavailable, please retry")]
+    Unavailable,
+    /// A bug; details are in the server log.
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Self::Unavailable
+            }
+            StoreError::Conflict => Self::BadRequest("this already exists".into()),
+            StoreError::Corrupt(cause) => {
+                tracing::error!(%cause, "corrupt data");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Input(e) => e.code(),
+            Self::BadRequest(_) => "invalid_request",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Unauthenticated => "unauthenticated",
+            Self::BadOrigin => "bad_origin",
+            Self::Transition(e) => e.code(),
+            Self::NotFound => "not_found",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Input(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidCredentials | Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::BadOrigin => StatusCode::FORBIDDEN,
+            Self::Transition(_) => StatusCode::CONFLICT,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: self.code(),
+            message: self.to_string(),
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}

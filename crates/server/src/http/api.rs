@@ -1,0 +1,335 @@
+//! The REST API (described at `/api/openapi.json`) and the WebSocket upgrades.
+
+use crate::app::AppState;
+use crate::auth::{self, Staff};
+use crate::error::{ApiError, ErrorBody};
+use crate::ws;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, State, WebSocketUpgrade};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ecoute_bus::{BusEvent, Topic};
+use ecoute_crypto::hash_token;
+use ecoute_domain::{ConversationId, Departement, Intake, PostalCode, ReporterKind, Role, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What the visitor tells us before the chat.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartRequest {
+    /// Victim or witness.
+    pub kind: ReporterKind,
+    /// Whether the visitor is under 18.
+    pub minor: bool,
+    /// Optional French postal code; only its département is kept.
+    #[serde(default)]
+    pub postal_code: Option<String>,
+}
+
+/// A started conversation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StartResponse {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The visitor's only credential; keep it in sessionStorage, never in a URL.
+    pub token: String,
+    /// The département derived from the postal code.
+    pub departement: Option<Departement>,
+}
+
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|e| match e {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::BadRequest("send the body as application/json".into())
+        }
+        other => ApiError::BadRequest(other.body_text()),
+    })
+}
+
+/// Starts an anonymous conversation and puts it in the queue.
+#[utoipa::path(
+    post, path = "/api/visitor/conversations", tag = "visitor",
+    request_body = StartRequest,
+    responses(
+        (status = 201, description = "Conversation started", body = StartResponse),
+        (status = 400, description = "Invalid input (invalid_request, invalid_postal_code)", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+pub async fn start_conversation(
+    State(state): State<AppState>,
+    body: Result<Json<StartRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<StartResponse>), ApiError> {
+    let request = json_body(body)?;
+    let departement = match request.postal_code.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(PostalCode::parse(code)?.departement()),
+    };
+    let started = state
+        .chat
+        .start(Intake {
+            kind: request.kind,
+            minor: request.minor,
+            departement: departement.clone(),
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(StartResponse {
+            conversation_id: started.conversation.id,
+            token: started.token,
+            departement,
+        }),
+    ))
+}
+
+/// Body of a quick exit.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QuickExitRequest {
+    /// The visitor's token.
+    pub token: String,
+}
+
+/// Quick exit without a socket (sent with `navigator.sendBeacon`, any content type).
+/// Always 204, whether or not the token was valid.
+#[utoipa::path(
+    post, path = "/api/visitor/quick-exit", tag = "visitor",
+    request_body(content = QuickExitRequest, content_type = "text/plain"),
+    responses((status = 204, description = "Done (or nothing to do)"))
+)]
+pub async fn quick_exit(State(state): State<AppState>, body: Bytes) -> StatusCode {
+    if let Ok(request) = serde_json::from_slice::<QuickExitRequest>(&body) {
+        if let Err(e) = state.chat.quick_exit(hash_token(&request.token)).await {
+            tracing::error!(error = %e, "quick exit could not be recorded");
+        }
+    }
+    StatusCode::NO_CONTENT
+}
+
+/// A staff account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// Stable id.
+    pub id: UserId,
+    /// Login name.
+    pub username: String,
+    /// Name or pseudonym shown to visitors.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+}
+
+impl From<&ecoute_store::User> for UserResponse {
+    fn from(u: &ecoute_store::User) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+        }
+    }
+}
+
+/// Staff credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The session cookie's name: `__Host-` prefixed when served over https.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        "__Host-ecoute_session"
+    } else {
+        "ecoute_session"
+    }
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = auth::ABSOLUTE_TIMEOUT.whole_seconds();
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        cookie_name(state)
+    ))
+    .expect("cookie is ASCII")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
+        cookie_name(state)
+    ))
+    .expect("cookie is ASCII")
+}
+
+/// The session cookie's value, if the request has one.
+pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = cookie_name(state);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Refuses a cookie-authenticated change that does not come from our own pages.
+pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ApiError::BadOrigin)?;
+    if state.allowed_origins.iter().any(|o| o == origin) {
+        Ok(())
+    } else {
+        Err(ApiError::BadOrigin)
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let cookie = cookie_value(state, &parts.headers).ok_or(ApiError::Unauthenticated)?;
+        auth::authenticate(&state.chat.store().clone(), &cookie).await
+    }
+}
+
+/// Logs a staff member in and sets the session cookie.
+#[utoipa::path(
+    post, path = "/api/staff/login", tag = "staff",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; the session cookie is set", body = UserResponse),
+        (status = 401, description = "invalid_credentials", body = ErrorBody),
+        (status = 403, description = "bad_origin", body = ErrorBody),
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    let request = json_body(body)?;
+    let user = auth::verify_login(state.chat.store(), &request.username, request.password).await?;
+    let cookie = auth::start_session(state.chat.store(), user.id).await?;
+    tracing::info!(user = %user.id, "staff login");
+    let mut response = Json(UserResponse::from(&user)).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, &cookie));
+    Ok(response)
+}
+
+/// Ends the current session and closes its sockets.
+#[utoipa::path(
+    post, path = "/api/staff/logout", tag = "staff",
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "unauthenticated", body = ErrorBody),
+        (status = 403, description = "bad_origin", body = ErrorBody),
+    )
+)]
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    staff: Staff,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    end_session(&state, &staff).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&state));
+    Ok(response)
+}
+
+/// Deletes a session and tells its open sockets to close.
+pub async fn end_session(state: &AppState, staff: &Staff) -> Result<(), ApiError> {
+    state.chat.store().delete_session(staff.session).await?;
+    state.chat.bus().publish(
+        Topic::Officer(staff.user.id),
+        BusEvent::SessionEnded {
+            session: staff.session,
+        },
+    );
+    Ok(())
+}
+
+/// The logged-in account.
+#[utoipa::path(
+    get, path = "/api/staff/me", tag = "staff",
+    responses(
+        (status = 200, description = "The account", body = UserResponse),
+        (status = 401, description = "unauthenticated", body = ErrorBody),
+    )
+)]
+pub async fn me(staff: Staff) -> Json<UserResponse> {
+    Json(UserResponse::from(&staff.user))
+}
+
+/// Liveness: 200 once the server is serving.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Serving")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: 200 when the database answers, 503 otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Database answers"),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.chat.store().ping().await?;
+    Ok("ready")
+}
+
+fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.max_message_size(ws::MAX_FRAME_BYTES)
+        .max_frame_size(ws::MAX_FRAME_BYTES)
+}
+
+/// Upgrades to the visitor socket; the token comes in the first frame, never in the URL.
+pub async fn visitor_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    Ok(configure(ws).on_upgrade(move |socket| ws::visitor::run(socket, state)))
+}
+
+/// Upgrades to the staff socket, for a valid session from our own pages.
+pub async fn staff_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    staff: Staff,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    Ok(configure(ws).on_upgrade(move |socket| ws::staff::run(socket, state, staff)))
+}

@@ -1,0 +1,128 @@
+//! The HTTP surface: routes, and one middleware stack that every response goes through.
+
+pub mod api;
+pub mod pages;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+/// The OpenAPI document, generated from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Écoute",
+        description = "Anonymous live chat with trained officers. The WebSocket protocol is in docs/PROTOCOL.md."
+    ),
+    paths(
+        api::start_conversation,
+        api::quick_exit,
+        api::login,
+        api::logout,
+        api::me,
+        api::healthz,
+        api::readyz,
+    ),
+    components(schemas(
+        api::StartRequest,
+        api::StartResponse,
+        api::QuickExitRequest,
+        api::LoginRequest,
+        api::UserResponse,
+        crate::error::ErrorBody,
+    ))
+)]
+pub struct ApiDoc;
+
+/// The Content-Security-Policy of every response: our own scripts and styles only.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+async fn openapi() -> impl IntoResponse {
+    axum::Json(ApiDoc::openapi())
+}
+
+async fn not_found() -> Response {
+    ApiError::NotFound.into_response()
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal.into_response()
+}
+
+/// Every route, behind the one middleware stack.
+pub fn router(state: AppState) -> Router {
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    let security = ServiceBuilder::new()
+        .layer(header("content-security-policy", CSP))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("referrer-policy", "no-referrer"))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("cross-origin-opener-policy", "same-origin"))
+        .layer(header("cross-origin-resource-policy", "same-origin"))
+        .layer(header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        ))
+        // Nothing personal may stay in a cache or in the back/forward cache.
+        .layer(header("cache-control", "no-store"));
+
+    Router::new()
+        .route("/", get(pages::visitor))
+        .route("/securite", get(pages::safety))
+        .route("/console", get(pages::console))
+        .route("/console/login", get(pages::login_form).post(pages::login_submit))
+        .route("/console/logout", post(pages::logout_submit))
+        .route("/setup", get(pages::setup_form).post(pages::setup_submit))
+        .route("/assets/{name}", get(pages::asset))
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/visitor/conversations", post(api::start_conversation))
+        .route("/api/visitor/quick-exit", post(api::quick_exit))
+        .route("/api/staff/login", post(api::login))
+        .route("/api/staff/logout", post(api::logout))
+        .route("/api/staff/me", get(api::me))
+        .route("/ws/visitor", get(api::visitor_socket))
+        .route("/ws/staff", get(api::staff_socket))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(crate::ws::MAX_FRAME_BYTES))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveHeadersLayer::new([
+                    header::COOKIE,
+                    header::SET_COOKIE,
+                    header::AUTHORIZATION,
+                ]))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                        // The path only: never a query string, a header value or an address.
+                        tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                    }),
+                )
+                .layer(security)
+                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(30),
+                )),
+        )
+}

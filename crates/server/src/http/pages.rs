@@ -1,0 +1,251 @@
+//! Server-rendered pages (readable before any script runs) and the embedded assets.
+
+use crate::app::AppState;
+use crate::auth::{self, Staff};
+use crate::error::ApiError;
+use crate::http::api::{check_origin, clear_cookie, cookie_value, end_session, session_cookie};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ecoute_crypto::hash_token;
+use ecoute_domain::{Password, Role, UserId, Username};
+use ecoute_store::NewUser;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+#[derive(Template)]
+#[template(path = "visitor.html")]
+struct VisitorPage<'a> {
+    neutral_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "safety.html")]
+struct SafetyPage<'a> {
+    neutral_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    error: Option<String>,
+    done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ConsolePage {
+    display_name: String,
+    username: String,
+    role: String,
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            ApiError::Internal.into_response()
+        }
+    }
+}
+
+/// The visitor's page: landing, start form, waiting room and chat, on one URL.
+pub async fn visitor(State(state): State<AppState>) -> Response {
+    let mut response = render(&VisitorPage {
+        neutral_url: &state.config.neutral_url,
+    });
+    response.headers_mut().insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    response
+}
+
+/// "Stay safe online".
+pub async fn safety(State(state): State<AppState>) -> Response {
+    render(&SafetyPage {
+        neutral_url: &state.config.neutral_url,
+    })
+}
+
+/// The console, or the login page for someone not logged in.
+pub async fn console(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(cookie) = cookie_value(&state, &headers) else {
+        return Redirect::to("/console/login").into_response();
+    };
+    match auth::authenticate(state.chat.store(), &cookie).await {
+        Ok(staff) => render(&ConsolePage {
+            display_name: staff.user.display_name,
+            username: staff.user.username,
+            role: staff.user.role.as_str().to_string(),
+        }),
+        Err(ApiError::Unauthenticated) => Redirect::to("/console/login").into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The login form.
+pub async fn login_form() -> Response {
+    render(&LoginPage { error: None })
+}
+
+/// Fields of the login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// Logs in from the form and goes to the console.
+pub async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    let user = match auth::verify_login(state.chat.store(), &form.username, form.password).await {
+        Ok(user) => user,
+        Err(ApiError::InvalidCredentials) => {
+            let mut page = render(&LoginPage {
+                error: Some("Identifiant ou mot de passe incorrect.".into()),
+            });
+            *page.status_mut() = StatusCode::UNAUTHORIZED;
+            return page;
+        }
+        Err(e) => return e.into_response(),
+    };
+    match auth::start_session(state.chat.store(), user.id).await {
+        Ok(cookie) => {
+            tracing::info!(user = %user.id, "staff login");
+            let mut response = Redirect::to("/console").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(&state, &cookie));
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Logs out from the console's button.
+pub async fn logout_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    staff: Result<Staff, ApiError>,
+) -> Response {
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    if let Ok(staff) = staff {
+        if let Err(e) = end_session(&state, &staff).await {
+            return e.into_response();
+        }
+    }
+    let mut response = Redirect::to("/console/login").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&state));
+    response
+}
+
+/// The first administrator's creation form.
+pub async fn setup_form() -> Response {
+    render(&SetupPage {
+        error: None,
+        done: false,
+    })
+}
+
+/// Fields of the setup form.
+#[derive(Deserialize)]
+pub struct SetupForm {
+    setup_code: String,
+    username: String,
+    display_name: String,
+    password: String,
+    password_confirm: String,
+}
+
+/// Creates the first administrator with the one-time code printed at start.
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SetupForm>,
+) -> Response {
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    let refuse = |message: &str| {
+        let mut page = render(&SetupPage {
+            error: Some(message.to_string()),
+            done: false,
+        });
+        *page.status_mut() = StatusCode::BAD_REQUEST;
+        page
+    };
+    let Ok(username) = Username::parse(form.username.trim()) else {
+        return refuse(
+            "L’identifiant fait de 3 à 32 caractères : lettres minuscules, chiffres, « . », « - » ou « _ ».",
+        );
+    };
+    let display_name = form.display_name.trim();
+    if display_name.is_empty() || display_name.chars().count() > 64 {
+        return refuse("Le nom affiché fait de 1 à 64 caractères.");
+    }
+    if form.password != form.password_confirm {
+        return refuse("Les deux mots de passe sont différents.");
+    }
+    let Ok(password) = Password::parse(form.password) else {
+        return refuse("Le mot de passe fait de 12 à 128 caractères.");
+    };
+    let hash = match auth::hash_password(password).await {
+        Ok(h) => h,
+        Err(_) => return ApiError::Internal.into_response(),
+    };
+    let now = OffsetDateTime::now_utc();
+    let admin = NewUser {
+        id: UserId::new(),
+        username: username.as_str().to_string(),
+        display_name: display_name.to_string(),
+        role: Role::Admin,
+        password_hash: hash,
+        created_at: now,
+    };
+    match state
+        .chat
+        .store()
+        .redeem_setup_code(hash_token(form.setup_code.trim()), now, admin)
+        .await
+    {
+        Ok(Some(user)) => {
+            tracing::info!(user = %user.id, "first administrator created");
+            render(&SetupPage {
+                error: None,
+                done: true,
+            })
+        }
+        Ok(None) => refuse(
+            "Ce code d’installation n’est pas valable : il a déjà servi, il a expiré, ou un compte existe déjà.",
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The embedded static files.
+pub async fn asset(Path(name): Path<String>) -> Response {
+    let Some((body, mime)) = crate::assets::get(&name) else {
+        return ApiError::NotFound.into_response();
+    };
+    ([(header::CONTENT_TYPE, mime)], body).into_response()
+}

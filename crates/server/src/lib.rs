@@ -1,0 +1,15 @@
+//! Écoute's server: configuration, HTTP routes, WebSocket sessions, pages and assets.
+
+pub mod app;
+pub mod assets;
+pub mod auth;
+pub mod chat;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod queue;
+pub mod ws;
+
+pub use app::{AppState, Application};
+pub use config::Config;

@@ -1,0 +1,62 @@
+//! The waiting queue as every connection sees it: reloaded from the store when the bus says
+//! it changed, and shared through a `watch` channel so a hundred waiting visitors cost one
+//! query, not a hundred.
+
+use ecoute_bus::{BusEvent, LocalBus, Topic};
+use ecoute_store::{Conversation, Store};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+/// The queue at one moment, first to be served first.
+pub type QueueSnapshot = Arc<Vec<Conversation>>;
+
+/// Several changes within this window cost one reload.
+const DEBOUNCE: Duration = Duration::from_millis(30);
+/// Reload even without news, in case an event was missed.
+const REFRESH: Duration = Duration::from_secs(10);
+
+/// Starts the task that keeps the snapshot current; it stops when every receiver is gone.
+pub async fn spawn_watcher(
+    store: Arc<dyn Store>,
+    bus: &LocalBus,
+) -> watch::Receiver<QueueSnapshot> {
+    let mut events = bus.subscribe(Topic::Queue);
+    let initial = store.waiting_queue().await.unwrap_or_default();
+    let (tx, rx) = watch::channel(Arc::new(initial));
+    tokio::spawn(async move {
+        loop {
+            let woke = tokio::time::timeout(REFRESH, events.recv()).await;
+            match woke {
+                Ok(Err(broadcast::error::RecvError::Closed)) => return,
+                Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                    tokio::time::sleep(DEBOUNCE).await;
+                    // Everything that arrived meanwhile is covered by this reload.
+                    while let Ok(event) = events.try_recv() {
+                        debug_assert!(matches!(*event, BusEvent::QueueChanged));
+                    }
+                }
+                Err(_) => {}
+            }
+            match store.waiting_queue().await {
+                Ok(queue) => {
+                    let changed = {
+                        let current = tx.borrow();
+                        current
+                            .iter()
+                            .map(|c| (c.id, c.state))
+                            .ne(queue.iter().map(|c| (c.id, c.state)))
+                    };
+                    if changed && tx.send(Arc::new(queue)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot reload the queue"),
+            }
+            if tx.is_closed() {
+                return;
+            }
+        }
+    });
+    rx
+}

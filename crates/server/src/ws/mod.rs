@@ -1,0 +1,136 @@
+//! WebSocket sessions. Each socket is one task that owns its connection and selects over
+//! the client's frames, the bus and the queue; the database is the truth it resyncs from.
+
+pub mod frames;
+pub mod staff;
+pub mod visitor;
+
+use crate::error::ApiError;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use frames::ErrorOut;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Largest frame or message accepted from a client.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// A socket silent this long is closed (clients ping every 25 s).
+pub const IDLE_LIMIT: Duration = Duration::from_secs(60);
+/// The visitor must say `hello` within this time.
+pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
+
+/// Close code: policy violation (authentication refused or revoked).
+pub const CLOSE_POLICY: u16 = 1008;
+/// Close code: message too big.
+pub const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: normal.
+pub const CLOSE_NORMAL: u16 = 1000;
+/// Close code: the server is restarting; reconnect, maybe elsewhere.
+pub const CLOSE_RESTART: u16 = 1012;
+
+/// What came in from the client.
+pub enum Incoming {
+    /// A text frame.
+    Text(String),
+    /// A binary frame, which the protocol does not use.
+    Binary,
+    /// A frame over [`MAX_FRAME_BYTES`].
+    TooLarge,
+    /// The client left or the connection broke.
+    Gone,
+}
+
+/// A socket with the small vocabulary every session needs.
+pub struct Conn {
+    socket: WebSocket,
+    open: bool,
+}
+
+impl Conn {
+    /// Wraps an upgraded socket.
+    pub fn new(socket: WebSocket) -> Self {
+        Self { socket, open: true }
+    }
+
+    /// The next frame that matters (pings and pongs are answered by the library).
+    pub async fn recv(&mut self) -> Incoming {
+        loop {
+            match self.socket.recv().await {
+                Some(Ok(Message::Text(t))) => return Incoming::Text(t.as_str().to_owned()),
+                Some(Ok(Message::Binary(_))) => return Incoming::Binary,
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(Message::Close(_))) | None => {
+                    self.open = false;
+                    return Incoming::Gone;
+                }
+                Some(Err(e)) => {
+                    let text = e.to_string();
+                    if text.contains("too long")
+                        || text.contains("Space limit")
+                        || text.contains("capacity")
+                    {
+                        return Incoming::TooLarge;
+                    }
+                    self.open = false;
+                    return Incoming::Gone;
+                }
+            }
+        }
+    }
+
+    /// Sends one JSON frame; `false` when the client is gone.
+    pub async fn send<T: Serialize>(&mut self, frame: &T) -> bool {
+        if !self.open {
+            return false;
+        }
+        let text = match serde_json::to_string(frame) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot encode a frame");
+                return true;
+            }
+        };
+        if self.socket.send(Message::Text(text.into())).await.is_err() {
+            self.open = false;
+        }
+        self.open
+    }
+
+    /// Closes with a code and a short reason (the error code).
+    pub async fn close(&mut self, code: u16, reason: &'static str) {
+        if self.open {
+            let _ = self
+                .socket
+                .send(Message::Close(Some(CloseFrame {
+                    code,
+                    reason: reason.into(),
+                })))
+                .await;
+            self.open = false;
+        }
+    }
+
+    /// Whether the client is still there.
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+}
+
+/// An error frame's content.
+pub fn error_out(code: &'static str, message: impl Into<String>) -> ErrorOut {
+    ErrorOut {
+        code,
+        message: message.into(),
+        conversation_id: None,
+        client_id: None,
+    }
+}
+
+/// An error frame from an [`ApiError`].
+pub fn api_error_out(e: &ApiError) -> ErrorOut {
+    error_out(e.code(), e.to_string())
+}
+
+/// The error frame for a frame that could not be decoded.
+pub fn bad_frame(e: &serde_json::Error) -> ErrorOut {
+    error_out("bad_frame", format!("this frame is not understood: {e}"))
+}

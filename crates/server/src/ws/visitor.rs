@@ -1,0 +1,300 @@
+//! The visitor's socket: `hello` with the token, then messages both ways, the queue while
+//! waiting, and the quick exit.
+
+use super::frames::{MessageOut, OfficerRef, VisitorIn, VisitorOut};
+use super::*;
+use crate::app::AppState;
+use crate::chat::{PlainMessage, open_message};
+use ecoute_bus::{BusEvent, Topic};
+use ecoute_crypto::{DataKey, hash_token};
+use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody, Seq, StateName};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, sleep_until};
+
+struct Session {
+    conn: Conn,
+    state: AppState,
+    conversation: ConversationId,
+    key: DataKey,
+    token_hash: [u8; 32],
+    delivered: Seq,
+    status: StateName,
+    last_position: Option<usize>,
+}
+
+/// Runs one visitor socket to its end.
+pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
+    let mut conn = Conn::new(socket);
+    let hello = tokio::time::timeout(HELLO_LIMIT, conn.recv()).await;
+    let (token, last_seq) = match hello {
+        Ok(Incoming::Text(text)) => match serde_json::from_str::<VisitorIn>(&text) {
+            Ok(VisitorIn::Hello { token, last_seq }) => (token, last_seq),
+            _ => return refuse(conn, "hello_required", "the first frame must be hello").await,
+        },
+        Ok(Incoming::TooLarge) => {
+            conn.send(&VisitorOut::Error(error_out(
+                "frame_too_large",
+                "frame over 64 KiB",
+            )))
+            .await;
+            return conn.close(CLOSE_TOO_BIG, "frame_too_large").await;
+        }
+        Ok(Incoming::Gone) => return,
+        _ => return refuse(conn, "hello_required", "the first frame must be hello").await,
+    };
+
+    let token_hash = hash_token(&token);
+    drop(token);
+    let found = state.chat.store().conversation_by_token(token_hash).await;
+    let conversation = match found {
+        Ok(Some(c)) if c.state.visitor_may_connect() => c,
+        Ok(_) => {
+            return refuse(conn, "invalid_token", "this conversation is not available").await;
+        }
+        Err(e) => {
+            let e = crate::error::ApiError::from(e);
+            conn.send(&VisitorOut::Error(api_error_out(&e))).await;
+            return conn.close(CLOSE_RESTART, "unavailable").await;
+        }
+    };
+    let key = match state.chat.data_key(&conversation) {
+        Ok(k) => k,
+        Err(e) => {
+            conn.send(&VisitorOut::Error(api_error_out(&e))).await;
+            return conn.close(CLOSE_RESTART, "internal").await;
+        }
+    };
+
+    // Subscribe before reading history, so nothing committed in between is missed.
+    let mut events = state
+        .chat
+        .bus()
+        .subscribe(Topic::Conversation(conversation.id));
+    let mut queue = state.queue.clone();
+    let mut session = Session {
+        conn,
+        conversation: conversation.id,
+        key,
+        token_hash,
+        delivered: last_seq.min(conversation.last_seq),
+        status: conversation.state.name(),
+        last_position: None,
+        state,
+    };
+    let welcome = VisitorOut::Welcome {
+        conversation_id: conversation.id,
+        state: conversation.state.name(),
+        officer: conversation
+            .officer_name
+            .clone()
+            .map(|name| OfficerRef { name }),
+        last_seq: conversation.last_seq,
+    };
+    if !session.conn.send(&welcome).await {
+        return;
+    }
+    if !session.resync().await {
+        return;
+    }
+    queue.mark_changed();
+
+    let mut deadline = Instant::now() + IDLE_LIMIT;
+    loop {
+        tokio::select! {
+            incoming = session.conn.recv() => {
+                deadline = Instant::now() + IDLE_LIMIT;
+                match incoming {
+                    Incoming::Text(text) => {
+                        if !session.handle_frame(&text).await {
+                            return;
+                        }
+                    }
+                    Incoming::Binary => {
+                        let e = error_out("binary_not_supported", "frames are JSON text");
+                        session.conn.send(&VisitorOut::Error(e)).await;
+                    }
+                    Incoming::TooLarge => {
+                        let e = error_out("frame_too_large", "frame over 64 KiB");
+                        session.conn.send(&VisitorOut::Error(e)).await;
+                        return session.conn.close(CLOSE_TOO_BIG, "frame_too_large").await;
+                    }
+                    Incoming::Gone => return,
+                }
+            }
+            event = events.recv() => {
+                let go_on = match event {
+                    Ok(event) => session.handle_event(&event).await,
+                    Err(RecvError::Lagged(_)) => session.resync().await,
+                    Err(RecvError::Closed) => false,
+                };
+                if !go_on {
+                    return;
+                }
+            }
+            changed = queue.changed(), if session.status == StateName::Waiting => {
+                if changed.is_err() {
+                    return;
+                }
+                let position = queue
+                    .borrow_and_update()
+                    .iter()
+                    .position(|c| c.id == session.conversation)
+                    .map(|i| i + 1);
+                if let Some(position) = position {
+                    if session.last_position != Some(position) {
+                        session.last_position = Some(position);
+                        let frame = VisitorOut::Queue {
+                            position,
+                            estimated_wait_secs: session.state.chat.estimated_wait_secs(position),
+                        };
+                        if !session.conn.send(&frame).await {
+                            return;
+                        }
+                    }
+                }
+            }
+            _ = sleep_until(deadline) => {
+                return session.conn.close(CLOSE_NORMAL, "idle").await;
+            }
+        }
+    }
+}
+
+async fn refuse(mut conn: Conn, code: &'static str, message: &str) {
+    conn.send(&VisitorOut::Error(error_out(code, message)))
+        .await;
+    conn.close(CLOSE_POLICY, code).await;
+}
+
+impl Session {
+    /// Handles one client frame; `false` ends the session.
+    async fn handle_frame(&mut self, text: &str) -> bool {
+        let frame = match serde_json::from_str::<VisitorIn>(text) {
+            Ok(f) => f,
+            Err(e) => return self.conn.send(&VisitorOut::Error(bad_frame(&e))).await,
+        };
+        match frame {
+            VisitorIn::Ping => self.conn.send(&VisitorOut::Pong).await,
+            VisitorIn::Hello { .. } => {
+                let e = error_out("bad_frame", "already authenticated");
+                self.conn.send(&VisitorOut::Error(e)).await
+            }
+            VisitorIn::QuickExit => {
+                if let Err(e) = self.state.chat.quick_exit(self.token_hash).await {
+                    tracing::error!(error = %e, "quick exit could not be recorded");
+                }
+                self.conn.close(CLOSE_NORMAL, "quick_exit").await;
+                false
+            }
+            VisitorIn::Send { client_id, body } => self.write(client_id, body).await,
+        }
+    }
+
+    async fn write(&mut self, client_id: String, body: String) -> bool {
+        let refuse = |e: crate::error::ApiError, client_id: String| {
+            let mut out = api_error_out(&e);
+            out.client_id = Some(client_id);
+            VisitorOut::Error(out)
+        };
+        let cid = match ClientMessageId::parse(&client_id) {
+            Ok(c) => c,
+            Err(e) => return self.conn.send(&refuse(e.into(), String::new())).await,
+        };
+        let body = match MessageBody::parse(body) {
+            Ok(b) => b,
+            Err(e) => return self.conn.send(&refuse(e.into(), client_id)).await,
+        };
+        let written = self
+            .state
+            .chat
+            .write(self.conversation, &self.key, Actor::Visitor, &cid, &body)
+            .await;
+        match written {
+            Ok(appended) => {
+                let ack = VisitorOut::Ack {
+                    client_id,
+                    seq: appended.seq,
+                    sent_at: appended.sent_at,
+                };
+                self.conn.send(&ack).await
+            }
+            Err(e) => self.conn.send(&refuse(e, client_id)).await,
+        }
+    }
+
+    /// Handles one bus event; `false` ends the session.
+    async fn handle_event(&mut self, event: &BusEvent) -> bool {
+        match event {
+            BusEvent::Message(m) => {
+                if m.seq <= self.delivered {
+                    return true;
+                }
+                if m.seq > self.delivered + 1 {
+                    return self.resync().await;
+                }
+                match open_message(self.conversation, &self.key, m.clone()) {
+                    Ok(plain) => self.deliver(plain).await,
+                    Err(_) => false,
+                }
+            }
+            BusEvent::StateChanged {
+                state,
+                officer_name,
+                ..
+            } => {
+                self.status = *state;
+                let frame = VisitorOut::State {
+                    state: *state,
+                    officer: officer_name.clone().map(|name| OfficerRef { name }),
+                };
+                let sent = self.conn.send(&frame).await;
+                if matches!(state, StateName::Closed | StateName::VisitorLeft) {
+                    self.conn.close(CLOSE_NORMAL, "conversation_closed").await;
+                    return false;
+                }
+                sent
+            }
+            BusEvent::TokenRevoked { .. } => {
+                let e = error_out("invalid_token", "this conversation is not available");
+                self.conn.send(&VisitorOut::Error(e)).await;
+                self.conn.close(CLOSE_POLICY, "invalid_token").await;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    async fn deliver(&mut self, m: PlainMessage) -> bool {
+        self.delivered = m.seq;
+        self.conn
+            .send(&VisitorOut::Message(MessageOut::for_visitor(m)))
+            .await
+    }
+
+    /// Sends everything after what was delivered, from the store, page by page.
+    async fn resync(&mut self) -> bool {
+        loop {
+            let page = match self
+                .state
+                .chat
+                .history(self.conversation, &self.key, self.delivered)
+                .await
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    self.conn.send(&VisitorOut::Error(api_error_out(&e))).await;
+                    return self.conn.is_open();
+                }
+            };
+            let full = page.len() == crate::chat::PAGE as usize;
+            for m in page {
+                if !self.deliver(m).await {
+                    return false;
+                }
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+}
