@@ -41,6 +41,9 @@ pub enum ApiError {
     /// Nothing here.
     #[error("not found")]
     NotFound,
+    /// The body is over the limit.
+    #[error("the request body is over 64 KiB")]
+    PayloadTooLarge,
     /// The database did not answer.
     #[error("the service is briefly unavailable, please retry")]
     Unavailable,
@@ -76,6 +79,7 @@ impl ApiError {
             Self::BadOrigin => "bad_origin",
             Self::Transition(e) => e.code(),
             Self::NotFound => "not_found",
+            Self::PayloadTooLarge => "payload_too_large",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -88,6 +92,7 @@ impl ApiError {
             Self::BadOrigin => StatusCode::FORBIDDEN,
             Self::Transition(_) => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -43,6 +43,7 @@ pub struct StartResponse {
 
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(v)| v).map_err(|e| match e {
+        e if e.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::BadRequest("send the body as application/json".into())
         }
@@ -102,10 +103,10 @@ pub struct QuickExitRequest {
     responses((status = 204, description = "Done (or nothing to do)"))
 )]
 pub async fn quick_exit(State(state): State<AppState>, body: Bytes) -> StatusCode {
-    if let Ok(request) = serde_json::from_slice::<QuickExitRequest>(&body) {
-        if let Err(e) = state.chat.quick_exit(hash_token(&request.token)).await {
-            tracing::error!(error = %e, "quick exit could not be recorded");
-        }
+    if let Ok(request) = serde_json::from_slice::<QuickExitRequest>(&body)
+        && let Err(e) = state.chat.quick_exit(hash_token(&request.token)).await
+    {
+        tracing::error!(error = %e, "quick exit could not be recorded");
     }
     StatusCode::NO_CONTENT
 }
@@ -309,8 +310,9 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
 }
 
 fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.max_message_size(ws::MAX_FRAME_BYTES)
-        .max_frame_size(ws::MAX_FRAME_BYTES)
+    ws.max_message_size(ws::MAX_WIRE_BYTES)
+        .max_frame_size(ws::MAX_WIRE_BYTES)
+        .read_buffer_size(4 * 1024)
 }
 
 /// Upgrades to the visitor socket; the token comes in the first frame, never in the URL.

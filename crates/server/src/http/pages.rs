@@ -147,10 +147,10 @@ pub async fn logout_submit(
     if let Err(e) = check_origin(&state, &headers) {
         return e.into_response();
     }
-    if let Ok(staff) = staff {
-        if let Err(e) = end_session(&state, &staff).await {
-            return e.into_response();
-        }
+    if let Ok(staff) = staff
+        && let Err(e) = end_session(&state, &staff).await
+    {
+        return e.into_response();
     }
     let mut response = Redirect::to("/console/login").into_response();
     response

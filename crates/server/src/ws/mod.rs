@@ -13,6 +13,10 @@ use std::time::Duration;
 
 /// Largest frame or message accepted from a client.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// What the WebSocket layer itself reads before giving up. Frames between the two limits
+/// are read whole and refused with `frame_too_large` and close 1009, cleanly; larger ones
+/// make the library drop the connection at once, without reading them.
+pub const MAX_WIRE_BYTES: usize = 256 * 1024;
 /// A socket silent this long is closed (clients ping every 25 s).
 pub const IDLE_LIMIT: Duration = Duration::from_secs(60);
 /// The visitor must say `hello` within this time.
@@ -55,7 +59,13 @@ impl Conn {
     pub async fn recv(&mut self) -> Incoming {
         loop {
             match self.socket.recv().await {
+                Some(Ok(Message::Text(t))) if t.len() > MAX_FRAME_BYTES => {
+                    return Incoming::TooLarge;
+                }
                 Some(Ok(Message::Text(t))) => return Incoming::Text(t.as_str().to_owned()),
+                Some(Ok(Message::Binary(b))) if b.len() > MAX_FRAME_BYTES => {
+                    return Incoming::TooLarge;
+                }
                 Some(Ok(Message::Binary(_))) => return Incoming::Binary,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 Some(Ok(Message::Close(_))) | None => {

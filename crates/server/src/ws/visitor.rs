@@ -140,16 +140,16 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
                     .iter()
                     .position(|c| c.id == session.conversation)
                     .map(|i| i + 1);
-                if let Some(position) = position {
-                    if session.last_position != Some(position) {
-                        session.last_position = Some(position);
-                        let frame = VisitorOut::Queue {
-                            position,
-                            estimated_wait_secs: session.state.chat.estimated_wait_secs(position),
-                        };
-                        if !session.conn.send(&frame).await {
-                            return;
-                        }
+                if let Some(position) = position
+                    && session.last_position != Some(position)
+                {
+                    session.last_position = Some(position);
+                    let frame = VisitorOut::Queue {
+                        position,
+                        estimated_wait_secs: session.state.chat.estimated_wait_secs(position),
+                    };
+                    if !session.conn.send(&frame).await {
+                        return;
                     }
                 }
             }

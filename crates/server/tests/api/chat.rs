@@ -1,0 +1,321 @@
+//! A visitor and an officer talk; nothing is lost or duplicated through reconnects.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_message_is_acknowledged_then_delivered_to_the_other_side() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut v, welcome) = app.visitor_socket(&visitor, 0).await;
+    assert_eq!(welcome["state"], "waiting");
+    assert_eq!(welcome["conversation_id"], visitor.conversation_id.as_str());
+    let queue = v.recv_type("queue").await;
+    assert_eq!(queue["position"], 1);
+    assert!(queue["estimated_wait_secs"].as_u64().unwrap() > 0);
+
+    let (mut o, _) = app.staff_socket(&officer).await;
+    let q = o.recv_type("queue").await;
+    assert_eq!(
+        q["items"][0]["conversation_id"],
+        visitor.conversation_id.as_str()
+    );
+    assert_eq!(q["items"][0]["kind"], "victim");
+    assert_eq!(q["items"][0]["departement"], "69");
+    o.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    let claimed = o.recv_type("claimed").await;
+    assert_eq!(
+        claimed["chat"]["conversation_id"],
+        visitor.conversation_id.as_str()
+    );
+    let joined = v.recv_type("state").await;
+    assert_eq!(joined["state"], "active");
+    assert_eq!(joined["officer"]["name"], officer.display_name.as_str());
+
+    v.send(json!({"type": "send", "client_id": "v-1", "body": "Bonjour, j'ai besoin d'aide"}))
+        .await;
+    let ack = v.recv_skipping_queue().await;
+    assert_eq!(ack["type"], "ack");
+    assert_eq!(ack["client_id"], "v-1");
+    assert_eq!(ack["seq"], 1);
+    let own = v.recv_type("message").await;
+    assert_eq!(own["seq"], 1);
+    assert_eq!(own["client_id"], "v-1");
+
+    let got = o.recv_type("message").await;
+    assert_eq!(got["conversation_id"], visitor.conversation_id.as_str());
+    assert_eq!(got["seq"], 1);
+    assert_eq!(got["author"], "visitor");
+    assert_eq!(got["body"], "Bonjour, j'ai besoin d'aide");
+
+    o.send(
+        json!({"type": "send", "conversation_id": visitor.conversation_id,
+        "client_id": "o-1", "body": "Je suis là, je vous écoute."}),
+    )
+    .await;
+    let ack = o.recv_type("ack").await;
+    assert_eq!(ack["seq"], 2);
+    assert_eq!(ack["conversation_id"], visitor.conversation_id.as_str());
+    let reply = v.recv_type("message").await;
+    assert_eq!(reply["seq"], 2);
+    assert_eq!(reply["author"], "officer");
+    assert_eq!(reply["officer_name"], officer.display_name.as_str());
+    assert_eq!(reply["body"], "Je suis là, je vous écoute.");
+    assert!(reply["sent_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(
+        reply["client_id"], "",
+        "the officer's client id is not the visitor's to see"
+    );
+}
+
+#[tokio::test]
+async fn a_visitor_may_write_while_waiting_and_the_officer_reads_it_after_claiming() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    v.send(
+        json!({"type": "send", "client_id": "early", "body": "Je suis en sécurité pour l'instant"}),
+    )
+    .await;
+    assert_eq!(v.recv_type("ack").await["seq"], 1);
+
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    o.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    let claimed = o.recv_type("claimed").await;
+    assert_eq!(claimed["chat"]["last_seq"], 1);
+    o.send(json!({"type": "sync", "conversation_id": visitor.conversation_id, "after_seq": 0}))
+        .await;
+    let m = o.recv_type("message").await;
+    assert_eq!(m["body"], "Je suis en sécurité pour l'instant");
+}
+
+#[tokio::test]
+async fn after_a_reconnect_the_visitor_gets_everything_missed_once_and_in_order() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    o.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    o.recv_type("claimed").await;
+
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    for i in 1..=2 {
+        v.send(
+            json!({"type": "send", "client_id": format!("v-{i}"), "body": format!("visitor {i}")}),
+        )
+        .await;
+        v.recv_type("ack").await;
+    }
+    v.close().await;
+
+    // The officer writes while the visitor's phone is offline.
+    for i in 1..=3 {
+        o.send(
+            json!({"type": "send", "conversation_id": visitor.conversation_id,
+            "client_id": format!("o-{i}"), "body": format!("officer {i}")}),
+        )
+        .await;
+        o.recv_type("ack").await;
+    }
+
+    let (mut v, welcome) = app.visitor_socket(&visitor, 2).await;
+    assert_eq!(welcome["last_seq"], 5);
+    assert_eq!(welcome["state"], "active");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let m = v.recv_type("message").await;
+        seen.push((
+            m["seq"].as_u64().unwrap(),
+            m["body"].as_str().unwrap().to_string(),
+        ));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (3, "officer 1".to_string()),
+            (4, "officer 2".to_string()),
+            (5, "officer 3".to_string())
+        ]
+    );
+    v.quiet().await;
+
+    // A resend of a message already stored is acknowledged with its first number, not stored again.
+    v.send(json!({"type": "send", "client_id": "v-2", "body": "visitor 2"}))
+        .await;
+    let ack = v.recv_type("ack").await;
+    assert_eq!(ack["seq"], 2);
+    v.quiet().await;
+    let (mut again, welcome) = app.visitor_socket(&visitor, 0).await;
+    assert_eq!(welcome["last_seq"], 5);
+    let mut seqs = Vec::new();
+    for _ in 0..5 {
+        seqs.push(again.recv_type("message").await["seq"].as_u64().unwrap());
+    }
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    again.quiet().await;
+}
+
+#[tokio::test]
+async fn an_officer_who_reloads_the_console_finds_every_chat_and_message() {
+    let app = spawn_app().await;
+    let officer = app.officer("martin").await;
+    let first = app.start_visitor().await;
+    let second = app.start_visitor().await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    for v in [&first, &second] {
+        o.send(json!({"type": "claim", "conversation_id": v.conversation_id}))
+            .await;
+        o.recv_type("claimed").await;
+        let (mut vs, _) = app.visitor_socket(v, 0).await;
+        vs.send(json!({"type": "send", "client_id": "hello", "body": format!("from {}", v.conversation_id)}))
+            .await;
+        vs.recv_type("ack").await;
+    }
+    o.close().await;
+
+    let (mut o, welcome) = app.staff_socket(&officer).await;
+    let chats = welcome["chats"].as_array().unwrap();
+    assert_eq!(chats.len(), 2);
+    for chat in chats {
+        assert_eq!(chat["state"], "active");
+        assert_eq!(chat["last_seq"], 1);
+        o.send(json!({"type": "sync", "conversation_id": chat["conversation_id"], "after_seq": 0}))
+            .await;
+        let m = o.recv_type("message").await;
+        assert_eq!(m["conversation_id"], chat["conversation_id"]);
+        assert_eq!(
+            m["body"].as_str().unwrap(),
+            format!("from {}", chat["conversation_id"].as_str().unwrap())
+        );
+    }
+}
+
+#[tokio::test]
+async fn quick_exit_revokes_the_token_marks_the_chat_and_alerts_the_officer() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    o.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    o.recv_type("claimed").await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+
+    v.send(json!({"type": "quick_exit"})).await;
+    assert_eq!(v.closed().await, Some(normal_close()));
+
+    let alert = o.recv_type("visitor_left").await;
+    assert_eq!(alert["conversation_id"], visitor.conversation_id.as_str());
+
+    // The token is refused from now on.
+    let mut again = app.ws("/ws/visitor", None).await;
+    again
+        .send(json!({"type": "hello", "token": visitor.token, "last_seq": 0}))
+        .await;
+    let e = again.recv().await;
+    assert_eq!(e["type"], "error");
+    assert_eq!(e["code"], "invalid_token");
+    assert_eq!(again.closed().await, Some(1008));
+
+    // The officer can no longer write, and closes with an outcome.
+    o.send(
+        json!({"type": "send", "conversation_id": visitor.conversation_id,
+        "client_id": "late", "body": "Vous êtes là ?"}),
+    )
+    .await;
+    let e = o.recv_type("error").await;
+    assert_eq!(e["code"], "conversation_closed");
+    o.send(json!({"type": "close", "conversation_id": visitor.conversation_id, "outcome": "visitor_left"}))
+        .await;
+    let closed = o.recv_type("chat_closed").await;
+    assert_eq!(closed["outcome"], "visitor_left");
+
+    // A reload of the console no longer lists it.
+    let (_, welcome) = app.staff_socket(&officer).await;
+    assert!(welcome["chats"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn quick_exit_by_beacon_closes_the_open_socket_and_answers_the_same_for_any_token() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    let beacon = |body: String| {
+        app.http
+            .post(app.url("/api/visitor/quick-exit"))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(body)
+            .send()
+    };
+    let r = beacon(json!({"token": visitor.token}).to_string())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(v.closed().await, Some(1008));
+    // Unknown, repeated or malformed: the same answer, so nothing can be learnt.
+    for body in [
+        json!({"token": visitor.token}).to_string(),
+        json!({"token": "nope"}).to_string(),
+        "{".into(),
+    ] {
+        assert_eq!(beacon(body).await.unwrap().status(), 204);
+    }
+    // Left while waiting: out of the queue.
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    let q = o.recv_type("queue").await;
+    assert!(q["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn closing_a_chat_tells_the_visitor_and_ends_their_socket() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    o.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    o.recv_type("claimed").await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    o.send(json!({"type": "close", "conversation_id": visitor.conversation_id, "outcome": "information_given"}))
+        .await;
+    assert_eq!(
+        o.recv_type("chat_closed").await["outcome"],
+        "information_given"
+    );
+    let state = v.recv_type("state").await;
+    assert_eq!(state["state"], "closed");
+    assert_eq!(v.closed().await, Some(normal_close()));
+}
+
+#[tokio::test]
+async fn message_bodies_are_encrypted_at_rest() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    let canary = "CANARY-7f3a9c-plaintext-must-not-be-on-disk";
+    v.send(json!({"type": "send", "client_id": "c", "body": canary}))
+        .await;
+    v.recv_type("ack").await;
+    for entry in std::fs::read_dir(app.data_dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+            "plaintext found in {}",
+            path.display()
+        );
+        assert!(
+            !bytes
+                .windows(visitor.token.len())
+                .any(|w| w == visitor.token.as_bytes()),
+            "token found in {}",
+            path.display()
+        );
+    }
+}

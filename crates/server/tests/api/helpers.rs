@@ -1,0 +1,298 @@
+//! A real server per test, on a random port with a fresh database, and real clients.
+
+use ecoute::{Application, Config};
+use ecoute_domain::{Password, Role, UserId};
+use ecoute_store::{NewUser, Store};
+use ecoute_store_sqlite::SqliteStore;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const NEUTRAL_URL: &str = "https://neutral.invalid/";
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct TestApp {
+    pub addr: String,
+    pub origin: String,
+    pub data_dir: tempfile::TempDir,
+    pub store: SqliteStore,
+    pub http: reqwest::Client,
+    pub setup_link: Option<String>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_path_buf(),
+        neutral_url: NEUTRAL_URL.to_string(),
+        log: "warn".into(),
+        ..Config::default()
+    };
+    let app = Application::build(config).await.expect("server builds");
+    let addr = app.local_addr().to_string();
+    let setup_link = app.setup_link().map(str::to_string);
+    tokio::spawn(app.run_until(std::future::pending()));
+    let store = SqliteStore::open(data_dir.path())
+        .await
+        .expect("second handle on the store");
+    TestApp {
+        origin: format!("http://{addr}"),
+        addr,
+        data_dir,
+        store,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        setup_link,
+    }
+}
+
+pub struct Visitor {
+    pub conversation_id: String,
+    pub token: String,
+}
+
+pub struct Officer {
+    pub id: String,
+    pub display_name: String,
+    pub cookie: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn start_visitor(&self) -> Visitor {
+        self.start_visitor_with(json!({"kind": "victim", "minor": false, "postal_code": "69003"}))
+            .await
+    }
+
+    pub async fn start_visitor_with(&self, body: Value) -> Visitor {
+        let r = self
+            .http
+            .post(self.url("/api/visitor/conversations"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        Visitor {
+            conversation_id: v["conversation_id"].as_str().unwrap().to_string(),
+            token: v["token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub async fn create_user(&self, username: &str, role: Role) {
+        let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
+            .await
+            .unwrap();
+        self.store
+            .create_user(NewUser {
+                id: UserId::new(),
+                username: username.into(),
+                display_name: format!("Agent {username}"),
+                role,
+                password_hash: hash,
+                created_at: time::OffsetDateTime::now_utc(),
+            })
+            .await
+            .unwrap();
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/staff/login"))
+            .header("origin", &self.origin)
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates an officer and logs them in.
+    pub async fn officer(&self, username: &str) -> Officer {
+        self.create_user(username, Role::Officer).await;
+        let r = self.login(username, PASSWORD).await;
+        assert_eq!(r.status(), 200);
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let me: Value = r.json().await.unwrap();
+        Officer {
+            id: me["id"].as_str().unwrap().to_string(),
+
+            display_name: me["display_name"].as_str().unwrap().to_string(),
+            cookie,
+        }
+    }
+
+    pub async fn ws(&self, path: &str, cookie: Option<&str>) -> Ws {
+        self.try_ws(path, cookie, Some(&self.origin))
+            .await
+            .expect("upgrade accepted")
+    }
+
+    pub async fn try_ws(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        let mut request = format!("ws://{}{}", self.addr, path)
+            .into_client_request()
+            .unwrap();
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", HeaderValue::from_str(origin).unwrap());
+        }
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(cookie).unwrap());
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Ws { stream })
+    }
+
+    /// A visitor socket that has said hello and read the welcome.
+    pub async fn visitor_socket(&self, visitor: &Visitor, last_seq: u64) -> (Ws, Value) {
+        let mut ws = self.ws("/ws/visitor", None).await;
+        ws.send(json!({"type": "hello", "token": visitor.token, "last_seq": last_seq}))
+            .await;
+        let welcome = ws.recv_type("welcome").await;
+        (ws, welcome)
+    }
+
+    /// A staff socket that has read its welcome.
+    pub async fn staff_socket(&self, officer: &Officer) -> (Ws, Value) {
+        let mut ws = self.ws("/ws/staff", Some(&officer.cookie)).await;
+        let welcome = ws.recv_type("welcome").await;
+        (ws, welcome)
+    }
+}
+
+pub struct Ws {
+    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+pub enum Next {
+    Frame(Value),
+    Closed(Option<u16>),
+}
+
+impl Ws {
+    pub async fn send(&mut self, v: Value) {
+        self.stream
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_raw(&mut self, m: Message) {
+        let _ = self.stream.send(m).await;
+    }
+
+    pub async fn next(&mut self) -> Next {
+        loop {
+            let m = tokio::time::timeout(Duration::from_secs(5), self.stream.next())
+                .await
+                .expect("no frame within 5 s");
+            match m {
+                Some(Ok(Message::Text(t))) => {
+                    return Next::Frame(serde_json::from_str(t.as_str()).unwrap());
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Next::Closed(frame.map(|f| u16::from(f.code)));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Next::Closed(None),
+            }
+        }
+    }
+
+    /// The next frame, which must not be a close.
+    pub async fn recv(&mut self) -> Value {
+        match self.next().await {
+            Next::Frame(v) => v,
+            Next::Closed(code) => panic!("socket closed ({code:?}) while a frame was expected"),
+        }
+    }
+
+    /// Skips frames until one of this type arrives (queue updates, for example).
+    pub async fn recv_type(&mut self, kind: &str) -> Value {
+        loop {
+            let v = self.recv().await;
+            if v["type"] == kind {
+                return v;
+            }
+            assert_ne!(
+                v["type"], "error",
+                "unexpected error while waiting for {kind}: {v}"
+            );
+        }
+    }
+
+    /// The next frame that is not a queue update.
+    pub async fn recv_skipping_queue(&mut self) -> Value {
+        loop {
+            let v = self.recv().await;
+            if v["type"] != "queue" {
+                return v;
+            }
+        }
+    }
+
+    /// Reads until the server closes; returns the close code.
+    pub async fn closed(&mut self) -> Option<u16> {
+        loop {
+            if let Next::Closed(code) = self.next().await {
+                return code;
+            }
+        }
+    }
+
+    /// Asserts that nothing but queue updates arrive for a short while.
+    pub async fn quiet(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return,
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                    assert_eq!(v["type"], "queue", "unexpected frame: {v}");
+                }
+                Ok(other) => panic!("unexpected: {other:?}"),
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+pub fn binary() -> Message {
+    Message::Binary(Bytes::from_static(b"\x00\x01"))
+}
+
+pub fn normal_close() -> u16 {
+    u16::from(CloseCode::Normal)
+}

@@ -1,0 +1,163 @@
+//! What every HTTP answer carries, and the operational endpoints.
+
+use crate::helpers::*;
+use serde_json::Value;
+
+fn assert_security_headers(r: &reqwest::Response, what: &str) {
+    let h = r.headers();
+    let get = |name: &str| {
+        h.get(name)
+            .unwrap_or_else(|| panic!("{what}: no {name}"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let csp = get("content-security-policy");
+    assert!(csp.contains("script-src 'self'"), "{what}");
+    assert!(!csp.contains("unsafe-inline"), "{what}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}");
+    assert_eq!(get("cache-control"), "no-store", "{what}");
+    assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(get("x-frame-options"), "DENY", "{what}");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_errors_included() {
+    let app = spawn_app().await;
+    let gets = [
+        ("/", 200),
+        ("/securite", 200),
+        ("/console", 303),
+        ("/console/login", 200),
+        ("/setup", 200),
+        ("/assets/visitor.js", 200),
+        ("/assets/nope.js", 404),
+        ("/healthz", 200),
+        ("/readyz", 200),
+        ("/api/openapi.json", 200),
+        ("/api/staff/me", 401),
+        ("/no/such/page", 404),
+        ("/ws/visitor", 400),
+    ];
+    for (path, status) in gets {
+        let r = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        assert_security_headers(&r, path);
+    }
+    let r = app
+        .http
+        .post(app.url("/api/visitor/conversations"))
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_security_headers(&r, "400");
+}
+
+#[tokio::test]
+async fn the_visitor_page_is_marked_noindex_and_sets_no_cookie() {
+    let app = spawn_app().await;
+    let r = app.http.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.headers()["x-robots-tag"], "noindex, nofollow");
+    assert!(r.headers().get("set-cookie").is_none());
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Quitter en urgence"));
+    assert!(html.contains(NEUTRAL_URL));
+    assert!(!html.contains("<script>"), "no inline script");
+    let started = app
+        .http
+        .post(app.url("/api/visitor/conversations"))
+        .json(&serde_json::json!({"kind": "victim", "minor": false}))
+        .send()
+        .await
+        .unwrap();
+    assert!(started.headers().get("set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_rest_api() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .http
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/visitor/conversations",
+        "/api/visitor/quick-exit",
+        "/api/staff/login",
+        "/api/staff/logout",
+        "/api/staff/me",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert!(doc["components"]["schemas"]["StartRequest"].is_object());
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.create_user("alice", ecoute_domain::Role::Officer).await;
+    let wrong = app.login("alice", "not the right password").await;
+    let unknown = app.login("nobody", "not the right password").await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    assert!(wrong.headers().get("set-cookie").is_none());
+    let a: Value = wrong.json().await.unwrap();
+    let b: Value = unknown.json().await.unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a["error"], "invalid_credentials");
+}
+
+#[tokio::test]
+async fn login_sets_an_httponly_strict_session_cookie_and_needs_our_origin() {
+    let app = spawn_app().await;
+    app.create_user("alice", ecoute_domain::Role::Supervisor)
+        .await;
+    let r = app.login("alice", PASSWORD).await;
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("ecoute_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("Path=/"));
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["role"], "supervisor");
+    let forged = app
+        .http
+        .post(app.url("/api/staff/login"))
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({"username": "alice", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+}
+
+#[tokio::test]
+async fn the_console_page_needs_a_session() {
+    let app = spawn_app().await;
+    let officer = app.officer("alice").await;
+    let r = app.http.get(app.url("/console")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/console/login");
+    let r = app
+        .http
+        .get(app.url("/console"))
+        .header("cookie", &officer.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Agent alice"));
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real server on a random port, a fresh database per test, real
+//! HTTP and WebSocket clients.
+
+mod access;
+mod bad_input;
+mod chat;
+mod claims;
+mod helpers;
+mod http;
+mod setup;

@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+const BASE = process.env.ECOUTE_URL;
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu'] });
+const ctx = await b.newContext(); const p = await ctx.newPage();
+p.on('request', r => console.log('>', r.method(), r.url(), JSON.stringify(r.headers()).slice(0, 300)));
+p.on('response', async r => console.log('<', r.status(), r.url(), r.headers()['location'] || '', r.headers()['set-cookie'] || ''));
+p.on('console', m => console.log('console:', m.text()));
+await p.goto(BASE + '/console/login');
+await p.fill('#username', 'agent.test'); await p.fill('#password', 'officer-password-123'); await p.click('button[type=submit]');
+await p.waitForTimeout(2000);
+console.log('url', p.url(), await ctx.cookies());
+console.log((await p.content()).match(/role="alert"[^<]*<?[^<]*/)?.[0]);
+await b.close();
