@@ -25,6 +25,8 @@ pub struct AppState {
     pub chat: ChatService,
     /// The waiting queue, kept current.
     pub queue: watch::Receiver<QueueSnapshot>,
+    /// Becomes `true` when the server is stopping: sockets tell their clients to reconnect.
+    pub stopping: watch::Receiver<bool>,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -33,6 +35,7 @@ pub struct Application {
     state: AppState,
     store: SqliteStore,
     setup_link: Option<String>,
+    stop: watch::Sender<bool>,
 }
 
 /// Opens the SQLite store in the configured data directory (creating it, mode 0700).
@@ -77,6 +80,7 @@ impl Application {
         let queue = spawn_watcher(shared.clone(), &bus).await;
         let chat = ChatService::new(shared.clone(), bus, master);
         crate::auth::prepare();
+        let (stop, stopping) = watch::channel(false);
 
         let setup_link = if shared.count_users().await? == 0 {
             let code = Token::generate();
@@ -95,9 +99,11 @@ impl Application {
                 allowed_origins,
                 chat,
                 queue,
+                stopping,
             },
             store,
             setup_link,
+            stop,
         })
     }
 
@@ -124,6 +130,12 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = crate::http::router(self.state);
+        let stop = self.stop;
+        let shutdown = async move {
+            shutdown.await;
+            // Open sockets close with 1012 so clients reconnect (to another node, later).
+            let _ = stop.send(true);
+        };
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -60,9 +60,13 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     }
     queue.mark_changed();
 
+    let mut stopping = session.state.stopping.clone();
     let mut deadline = Instant::now() + IDLE_LIMIT;
     loop {
         tokio::select! {
+            () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                return session.conn.close(CLOSE_RESTART, "restarting").await;
+            }
             incoming = session.conn.recv() => {
                 deadline = Instant::now() + IDLE_LIMIT;
                 match incoming {

@@ -319,3 +319,19 @@ async fn message_bodies_are_encrypted_at_rest() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_stopping_server_tells_open_sockets_to_reconnect_with_1012() {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = spawn_app_until(async {
+        let _ = stopped.await;
+    })
+    .await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    stop.send(()).unwrap();
+    assert_eq!(v.closed().await, Some(1012));
+    assert_eq!(o.closed().await, Some(1012));
+}

@@ -27,6 +27,13 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_until(std::future::pending()).await
+}
+
+/// A server that stops when `shutdown` completes.
+pub async fn spawn_app_until(
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -38,7 +45,7 @@ pub async fn spawn_app() -> TestApp {
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr().to_string();
     let setup_link = app.setup_link().map(str::to_string);
-    tokio::spawn(app.run_until(std::future::pending()));
+    tokio::spawn(app.run_until(shutdown));
     let store = SqliteStore::open(data_dir.path())
         .await
         .expect("second handle on the store");
