@@ -1,0 +1,88 @@
+//! Browser tests: a real server in this process, driven by headless Chromium through the
+//! Node tests in `e2e/`. They need Debian's `chromium` and `npm ci --prefix e2e`; `.ci/run`
+//! installs both. A missing piece fails the test with the command that fixes it.
+
+use ecoute::{Application, Config};
+use ecoute_domain::{Password, Role, UserId};
+use ecoute_store::{NewUser, Store};
+use ecoute_store_sqlite::SqliteStore;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+const NEUTRAL_URL: &str = "https://neutral.invalid/";
+const USERNAME: &str = "agent.martin";
+const PASSWORD: &str = "officer-password-123";
+
+fn e2e_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
+    let chromium = std::env::var("ECOUTE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "Chromium is not installed at {chromium}: run `apt-get install chromium` (or set ECOUTE_CHROMIUM)"
+    );
+    let e2e = e2e_dir();
+    assert!(
+        e2e.join("node_modules/playwright-core").exists(),
+        "the browser test packages are missing: run `npm ci --prefix e2e`"
+    );
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_path_buf(),
+        neutral_url: NEUTRAL_URL.into(),
+        log: "warn".into(),
+        ..Config::default()
+    };
+    let app = Application::build(config).await.expect("server builds");
+    let url = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    let store = SqliteStore::open(data_dir.path()).await.unwrap();
+    let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
+        .await
+        .unwrap();
+    store
+        .create_user(NewUser {
+            id: UserId::new(),
+            username: USERNAME.into(),
+            display_name: "Agent Martin".into(),
+            role: Role::Officer,
+            password_hash: hash,
+            created_at: time::OffsetDateTime::now_utc(),
+        })
+        .await
+        .unwrap();
+
+    let mut command = tokio::process::Command::new("node");
+    command
+        .args(["--test", "--test-concurrency=1", "chat.test.mjs"])
+        .current_dir(&e2e)
+        .env("ECOUTE_URL", &url)
+        .env("ECOUTE_OFFICER_USERNAME", USERNAME)
+        .env("ECOUTE_OFFICER_PASSWORD", PASSWORD)
+        .env("ECOUTE_NEUTRAL_URL", NEUTRAL_URL)
+        .env("ECOUTE_CHROMIUM", &chromium)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let output = command
+        .output()
+        .await
+        .expect("node runs: install Node.js 20 or later");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        output.status.success(),
+        "the browser tests failed (output above)"
+    );
+    assert!(
+        stdout.contains("# fail 0") && !stdout.contains("# pass 0"),
+        "the browser tests ran nothing or failed"
+    );
+}
