@@ -324,6 +324,82 @@ test('a reload mid-chat reconnects and shows the history exactly once, on the vi
   }
 });
 
+test('coming back to the page other than by a reload (Back, a restored tab) shows nothing and forgets the token', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  try {
+    const chat = await chatBothWays(visitor, officer, 'retour');
+    const page = visitor.page;
+
+    // Leave the chat for another page of the site, then come back with Back: a new navigation.
+    await page.goto(`${BASE}/securite`);
+    await page.goBack();
+    assert.equal(page.url(), `${BASE}/`);
+    await page.locator('#landing').waitFor({ state: 'visible' });
+    const html = await page.content();
+    for (const text of chat.texts) assert.ok(!html.includes(text), `nothing of the chat is shown: ${text}`);
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'the token is forgotten');
+
+    // The conversation itself is untouched: the officer still has it and can still write.
+    await officerSend(chat.panel, unique('retour: toujours là'));
+    assertNoProblems(visitor, officer);
+  } finally {
+    await visitor.context.close();
+    await officer.context.close();
+  }
+});
+
+test('the one-time setup link creates the first administrator, who can then log in and out', { timeout: TEST_TIMEOUT }, async () => {
+  // A second, fresh server: the setup link only works while no account exists.
+  const link = process.env.ECOUTE_SETUP_URL;
+  assert.ok(link, 'ECOUTE_SETUP_URL (the link printed at the first start of a fresh server) must be set');
+  const FRESH = new URL(link).origin;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = [];
+    watch(page, problems);
+    await page.goto(link);
+    // The code comes from the fragment, which is then removed from the address bar.
+    assert.ok((await page.getByLabel('Code d’installation').inputValue()).length > 20, 'the code is filled in');
+    assert.equal(new URL(page.url()).hash, '', 'the code is removed from the URL');
+    await page.getByLabel('Identifiant').fill('admin.test');
+    await page.getByLabel('Nom affiché').fill('Administratrice');
+    await page.getByLabel('Mot de passe', { exact: true }).fill('admin-password-456');
+    await page.getByLabel('Confirmer le mot de passe').fill('admin-password-456');
+    await page.getByRole('button', { name: 'Créer le compte administrateur' }).click();
+    await page.getByText('Le compte administrateur est créé.').waitFor();
+
+    await page.goto(`${FRESH}/console/login`);
+    await page.getByLabel('Identifiant').fill('admin.test');
+    await page.getByLabel('Mot de passe').fill('admin-password-456');
+    await Promise.all([
+      page.waitForURL(`${FRESH}/console`),
+      page.getByRole('button', { name: 'Se connecter' }).click(),
+    ]);
+    await page.getByText('Administratrice').first().waitFor();
+    await Promise.all([
+      page.waitForURL(`${FRESH}/console/login`),
+      page.getByRole('button', { name: 'Se déconnecter' }).click(),
+    ]);
+    await page.goto(`${FRESH}/console`);
+    assert.equal(page.url(), `${FRESH}/console/login`, 'after logout the console asks to log in again');
+
+    // The link works once.
+    await page.goto(link);
+    await page.getByLabel('Identifiant').fill('admin.other');
+    await page.getByLabel('Nom affiché').fill('Autre');
+    await page.getByLabel('Mot de passe', { exact: true }).fill('admin-password-456');
+    await page.getByLabel('Confirmer le mot de passe').fill('admin-password-456');
+    await page.getByRole('button', { name: 'Créer le compte administrateur' }).click();
+    await page.getByRole('alert').filter({ hasText: 'pas valable' }).waitFor();
+    assert.deepEqual(problems, [], 'no CSP violation or page error');
+  } finally {
+    await context.close();
+  }
+});
+
 test('the quick-exit button is the first element in tab order on / and /securite', { timeout: TEST_TIMEOUT }, async () => {
   const visitor = await newVisitor();
   try {

@@ -15,6 +15,34 @@ const SHIFT_WINDOW_MS = 5000;
 const hooks = [];
 let exiting = false;
 
+/** Drop the stored conversation from this tab. */
+function forgetStored() {
+  try { sessionStorage.removeItem(SESSION_KEY); sessionStorage.removeItem(SEQ_KEY); } catch { /* ignore */ }
+}
+
+/**
+ * How this page was reached. The token survives in sessionStorage so that a reload reconnects;
+ * any other way back to the page (Back, a restored closed tab, a new navigation) must show nothing,
+ * because it may be someone else at the device. The visitor comes back with a return code instead.
+ */
+function arrivedByReload() {
+  try {
+    const [nav] = performance.getEntriesByType('navigation');
+    return nav ? nav.type === 'reload' : false;
+  } catch {
+    return false;
+  }
+}
+
+/** At page load: the stored conversation if this is a reload of the same tab; else forget it. */
+export function resumableSession() {
+  if (!arrivedByReload()) {
+    forgetStored();
+    return null;
+  }
+  return readSession();
+}
+
 /** Read the stored conversation, or null. */
 export function readSession() {
   try {
@@ -129,7 +157,9 @@ function install() {
   }, true);
 
   // A page restored from the back/forward cache must not show anything of an earlier state.
-  addEventListener('pageshow', (e) => { if (e.persisted) location.reload(); });
+  addEventListener('pageshow', (e) => {
+    if (e.persisted) { forgetStored(); location.reload(); }
+  });
 }
 
 install();

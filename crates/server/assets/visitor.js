@@ -1,7 +1,7 @@
 // The visitor page: start form, waiting room and live chat, on one URL that never changes.
 // Protocol: docs/PROTOCOL.md (§1 visitor, §4 delivery, §5 reconnect). All user-visible text comes
 // from the page (the #i18n block and the markup), never from this file.
-import { SESSION_KEY, SEQ_KEY, readSession, onQuickExit, isExiting } from './quick-exit.js';
+import { SESSION_KEY, SEQ_KEY, resumableSession, onQuickExit, isExiting } from './quick-exit.js';
 
 const $ = (id) => document.getElementById(id);
 const i18n = (() => { try { return JSON.parse($('i18n').textContent); } catch { return {}; } })();
@@ -597,7 +597,7 @@ setupStart();
 setupComposer();
 setupRestart();
 
-const saved = readSession();
+const saved = resumableSession();
 if (saved) {
   // A reload: reconnect straight away. The page has shown nothing yet, so hello asks for the whole
   // history (last_seq 0); what was already shown before the reload is not read out again.

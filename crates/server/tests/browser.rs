@@ -42,6 +42,23 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
     let url = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until(std::future::pending()));
 
+    // A second server with no account at all, for the first-administrator setup.
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = Application::build(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: fresh_dir.path().to_path_buf(),
+        neutral_url: NEUTRAL_URL.into(),
+        log: "warn".into(),
+        ..Config::default()
+    })
+    .await
+    .expect("second server builds");
+    let setup_url = fresh
+        .setup_link()
+        .expect("a fresh server prints a setup link")
+        .to_string();
+    tokio::spawn(fresh.run_until(std::future::pending()));
+
     let store = SqliteStore::open(data_dir.path()).await.unwrap();
     let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
         .await
@@ -66,6 +83,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         .env("ECOUTE_OFFICER_USERNAME", USERNAME)
         .env("ECOUTE_OFFICER_PASSWORD", PASSWORD)
         .env("ECOUTE_NEUTRAL_URL", NEUTRAL_URL)
+        .env("ECOUTE_SETUP_URL", &setup_url)
         .env("ECOUTE_CHROMIUM", &chromium)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -161,3 +161,45 @@ async fn the_console_page_needs_a_session() {
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Agent alice"));
 }
+
+#[tokio::test]
+async fn a_form_post_with_a_null_origin_is_accepted_only_when_the_browser_says_same_origin() {
+    let app = spawn_app().await;
+    app.create_user("alice", ecoute_domain::Role::Officer).await;
+    let post = |origin: Option<&'static str>, site: Option<&'static str>| {
+        let mut r = app
+            .http
+            .post(app.url("/console/login"))
+            .form(&[("username", "alice"), ("password", PASSWORD)]);
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        if let Some(s) = site {
+            r = r.header("sec-fetch-site", s);
+        }
+        r.send()
+    };
+    assert_eq!(
+        post(Some("null"), Some("same-origin"))
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    assert_eq!(
+        post(Some("null"), Some("cross-site"))
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(post(Some("null"), None).await.unwrap().status(), 403);
+    assert_eq!(post(None, Some("same-origin")).await.unwrap().status(), 403);
+    assert_eq!(
+        post(Some("https://evil.example"), Some("same-origin"))
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
