@@ -115,9 +115,27 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Libraries that would print frame payloads or SQL values at debug or trace level: whatever
+/// the filter asks, they log at most `info`, so that no message body, token or code can reach a log.
+const CAPPED: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "axum::extract::ws",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "sqlx",
+    "tower_http",
+];
+
 fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+    let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    for target in CAPPED {
+        if let Ok(directive) = format!("{target}=info").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -96,16 +96,17 @@ pub struct MessageOut {
     /// When it was stored.
     #[serde(with = "time::serde::rfc3339")]
     pub sent_at: OffsetDateTime,
-    /// The sender's id.
-    pub client_id: String,
+    /// The sender's id; on the visitor's socket, only for the visitor's own messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 impl MessageOut {
     /// For the visitor (no conversation id; the officer's client id is not theirs to see).
     pub fn for_visitor(m: PlainMessage) -> Self {
         let client_id = match m.author {
-            Author::Visitor => m.client_id,
-            Author::Officer => String::new(),
+            Author::Visitor => Some(m.client_id),
+            Author::Officer => None,
         };
         Self {
             conversation_id: None,
@@ -127,7 +128,7 @@ impl MessageOut {
             officer_name: m.officer_name,
             body: m.body,
             sent_at: m.sent_at,
-            client_id: m.client_id,
+            client_id: Some(m.client_id),
         }
     }
 }

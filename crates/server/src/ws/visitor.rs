@@ -128,7 +128,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
             event = events.recv() => {
                 let go_on = match event {
                     Ok(event) => session.handle_event(&event).await,
-                    Err(RecvError::Lagged(_)) => session.resync().await,
+                    Err(RecvError::Lagged(_)) => session.catch_up().await,
                     Err(RecvError::Closed) => false,
                 };
                 if !go_on {
@@ -273,6 +273,41 @@ impl Session {
         self.conn
             .send(&VisitorOut::Message(MessageOut::for_visitor(m)))
             .await
+    }
+
+    /// After missing bus events: the state as stored now, then the messages missed.
+    async fn catch_up(&mut self) -> bool {
+        let current = match self
+            .state
+            .chat
+            .store()
+            .conversation(self.conversation)
+            .await
+        {
+            Ok(Some(c)) => c,
+            Ok(None) => return false,
+            Err(e) => {
+                let e = crate::error::ApiError::from(e);
+                return self.conn.send(&VisitorOut::Error(api_error_out(&e))).await;
+            }
+        };
+        if !current.state.visitor_may_connect() {
+            let e = error_out("invalid_token", "this conversation is not available");
+            self.conn.send(&VisitorOut::Error(e)).await;
+            self.conn.close(CLOSE_POLICY, "invalid_token").await;
+            return false;
+        }
+        if current.state.name() != self.status {
+            self.status = current.state.name();
+            let frame = VisitorOut::State {
+                state: self.status,
+                officer: current.officer_name.map(|name| OfficerRef { name }),
+            };
+            if !self.conn.send(&frame).await {
+                return false;
+            }
+        }
+        self.resync().await
     }
 
     /// Sends everything after what was delivered, from the store, page by page.

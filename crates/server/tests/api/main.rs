@@ -7,4 +7,5 @@ mod chat;
 mod claims;
 mod helpers;
 mod http;
+mod logs;
 mod setup;

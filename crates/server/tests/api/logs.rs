@@ -1,0 +1,149 @@
+//! Secrets stay secret: canaries sent through the real binary never reach its output.
+
+use crate::helpers::{PASSWORD, Ws};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_at_trace_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_string();
+    let mut add = Command::new(env!("CARGO_BIN_EXE_ecoute"))
+        .args([
+            "user",
+            "add",
+            "--data-dir",
+            &data,
+            "--username",
+            "alice",
+            "--role",
+            "officer",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(PASSWORD.as_bytes())
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ecoute"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", &data])
+        .env("ECOUTE_LOG", "trace")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = Arc::new(Mutex::new(String::new()));
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel::<String>();
+    let stderr = server.stderr.take().unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let sink = output.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("address=").nth(1) {
+                let _ = addr_tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+            sink.lock().unwrap().push_str(&line);
+            sink.lock().unwrap().push('\n');
+        }
+    });
+    let sink = output.clone();
+    let reader_out = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&line);
+        }
+    });
+    let addr = addr_rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the server says where it listens");
+    let origin = format!("http://{addr}");
+    let http = reqwest::Client::new();
+
+    let started: Value = http
+        .post(format!("{origin}/api/visitor/conversations"))
+        .json(&json!({"kind": "victim", "minor": false, "postal_code": "13001"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = started["token"].as_str().unwrap().to_string();
+    let login = http
+        .post(format!("{origin}/api/staff/login"))
+        .header("origin", &origin)
+        .json(&json!({"username": "alice", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let connect = |path: &str, cookie: Option<&str>| {
+        let mut request = format!("ws://{addr}{path}").into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("origin", HeaderValue::from_str(&origin).unwrap());
+        if let Some(c) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(c).unwrap());
+        }
+        tokio_tungstenite::connect_async(request)
+    };
+    let mut officer = Ws {
+        stream: connect("/ws/staff", Some(&cookie)).await.unwrap().0,
+    };
+    officer.recv_type("welcome").await;
+    officer
+        .send(json!({"type": "claim", "conversation_id": started["conversation_id"]}))
+        .await;
+    officer.recv_type("claimed").await;
+    let mut visitor = Ws {
+        stream: connect("/ws/visitor", None).await.unwrap().0,
+    };
+    visitor.send(json!({"type": "hello", "token": token})).await;
+    visitor.recv_type("welcome").await;
+    let canary = "CANARYLOG-4411-il-est-la";
+    visitor
+        .send(json!({"type": "send", "client_id": "c1", "body": canary}))
+        .await;
+    visitor.recv_type("ack").await;
+    officer.recv_type("message").await;
+    visitor.send(json!({"type": "quick_exit"})).await;
+    officer.recv_type("visitor_left").await;
+
+    let _ = server.kill();
+    let _ = server.wait();
+    reader.join().unwrap();
+    reader_out.join().unwrap();
+    let logs = output.lock().unwrap().clone();
+    assert!(
+        logs.contains("visitor left by quick exit"),
+        "the logs were captured"
+    );
+    let cookie_value = cookie.split_once('=').unwrap().1;
+    for (what, secret) in [
+        ("message body", canary),
+        ("visitor token", token.as_str()),
+        ("password", PASSWORD),
+        ("session cookie", cookie_value),
+        ("postal code", "13001"),
+    ] {
+        assert!(!logs.contains(secret), "the {what} appears in the logs");
+    }
+}
