@@ -98,6 +98,28 @@ pub struct Staff {
     pub session: [u8; 32],
 }
 
+/// Whether a session is over at `now`, given its last activity.
+pub fn expired(
+    created_at: OffsetDateTime,
+    last_activity: OffsetDateTime,
+    now: OffsetDateTime,
+) -> bool {
+    now - last_activity > IDLE_TIMEOUT || now - created_at > ABSOLUTE_TIMEOUT
+}
+
+/// Records activity on a session if the stored time is older than a minute.
+pub async fn touch(
+    store: &Arc<dyn Store>,
+    session: [u8; 32],
+    stored_last_seen: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    if now - stored_last_seen > TOUCH_EVERY {
+        store.touch_session(session, now).await?;
+    }
+    Ok(())
+}
+
 /// Finds the live session of a cookie value, ending it if it has expired.
 pub async fn authenticate(store: &Arc<dyn Store>, cookie: &str) -> Result<Staff, ApiError> {
     let hash = hash_token(cookie);
@@ -106,13 +128,11 @@ pub async fn authenticate(store: &Arc<dyn Store>, cookie: &str) -> Result<Staff,
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     let now = OffsetDateTime::now_utc();
-    if now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT {
+    if expired(session.created_at, session.last_seen_at, now) {
         store.delete_session(hash).await?;
         return Err(ApiError::Unauthenticated);
     }
-    if now - session.last_seen_at > TOUCH_EVERY {
-        store.touch_session(hash, now).await?;
-    }
+    touch(store, hash, session.last_seen_at, now).await?;
     Ok(Staff {
         user: session.user,
         session: hash,
@@ -122,6 +142,24 @@ pub async fn authenticate(store: &Arc<dyn Store>, cookie: &str) -> Result<Staff,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_ends_after_15_idle_minutes_or_12_hours_whatever_the_activity() {
+        let t0 = OffsetDateTime::now_utc();
+        assert!(!expired(t0, t0, t0 + Duration::minutes(15)));
+        assert!(expired(
+            t0,
+            t0,
+            t0 + Duration::minutes(15) + Duration::seconds(1)
+        ));
+        let busy = t0 + Duration::hours(12);
+        assert!(!expired(t0, busy, t0 + Duration::hours(12)));
+        assert!(expired(
+            t0,
+            busy,
+            t0 + Duration::hours(12) + Duration::seconds(1)
+        ));
+    }
 
     #[tokio::test]
     async fn a_password_hash_is_argon2id_with_the_required_cost() {

@@ -137,19 +137,10 @@ impl ChatService {
             })
             .await?
             .ok_or(ApiError::NotFound)??;
-        if !appended.duplicate {
-            // Re-read the stored row so the bus carries exactly what is committed.
-            if let Some(stored) = self
-                .store
-                .messages_after(conversation, appended.seq - 1, 1)
-                .await?
-                .into_iter()
-                .next()
-            {
-                let event = BusEvent::Message(message_event(conversation, stored));
-                self.announce(conversation, appended.owner, event);
-            }
-        }
+        // Announced even for a duplicate: if the first attempt's announcement was lost, this
+        // one delivers it, and receivers ignore a sequence number they already have.
+        let event = BusEvent::Message(message_event(conversation, appended.message.clone()));
+        self.announce(conversation, appended.owner, event);
         Ok(appended)
     }
 

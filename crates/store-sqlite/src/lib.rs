@@ -123,6 +123,20 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
     })
 }
 
+fn message_from_row(row: &SqliteRow) -> StoreResult<StoredMessage> {
+    let author: String = row.try_get("author").map_err(err)?;
+    let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
+    Ok(StoredMessage {
+        seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
+        author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
+        officer_id: officer.as_deref().map(parse_uuid).transpose()?.map(UserId),
+        officer_name: row.try_get("officer_name").map_err(err)?,
+        client_id: row.try_get("client_id").map_err(err)?,
+        sealed_body: row.try_get("body").map_err(err)?,
+        sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
+    })
+}
+
 async fn load_conversation(
     conn: &mut SqliteConnection,
     id: ConversationId,
@@ -198,12 +212,16 @@ struct WriteTx {
 
 impl WriteTx {
     async fn begin(pool: &SqlitePool) -> StoreResult<Self> {
-        let mut conn = pool.acquire().await.map_err(err)?;
+        // The guard exists before BEGIN is sent: if this future is dropped while BEGIN runs (a
+        // client gone, a timeout), the guard still rolls back before the connection is reused.
+        let mut tx = Self {
+            conn: Some(pool.acquire().await.map_err(err)?),
+        };
         sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await
             .map_err(err)?;
-        Ok(Self { conn: Some(conn) })
+        Ok(tx)
     }
 
     async fn commit(mut self) -> StoreResult<()> {
@@ -236,9 +254,14 @@ impl Drop for WriteTx {
             match tokio::runtime::Handle::try_current() {
                 Ok(rt) => {
                     rt.spawn(async move {
-                        if let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                            tracing::error!(error = %e, "rollback failed; closing the connection");
-                            drop(conn.detach());
+                        match sqlx::query("ROLLBACK").execute(&mut *conn).await {
+                            Ok(_) => {}
+                            // BEGIN never ran: nothing to undo, the connection is clean.
+                            Err(e) if e.to_string().contains("no transaction is active") => {}
+                            Err(e) => {
+                                tracing::error!(error = %e, "rollback failed; closing the connection");
+                                drop(conn.detach());
+                            }
                         }
                     });
                 }
@@ -612,8 +635,9 @@ impl Store for SqliteStore {
         };
 
         let existing = sqlx::query(
-            "SELECT seq, sent_at FROM messages \
-             WHERE conversation_id = ? AND author = ? AND client_id = ?",
+            "SELECT m.seq, m.author, m.officer_id, u.display_name AS officer_name, m.client_id, \
+             m.body, m.sent_at FROM messages m LEFT JOIN users u ON u.id = m.officer_id \
+             WHERE m.conversation_id = ? AND m.author = ? AND m.client_id = ?",
         )
         .bind(&id)
         .bind(author.as_str())
@@ -622,11 +646,13 @@ impl Store for SqliteStore {
         .await
         .map_err(err)?;
         if let Some(row) = existing {
+            let message = message_from_row(&row)?;
             return Ok(Some(Ok(Appended {
-                seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
-                sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
+                seq: message.seq,
+                sent_at: message.sent_at,
                 duplicate: true,
                 owner: current.state.officer(),
+                message,
             })));
         }
 
@@ -650,17 +676,35 @@ impl Store for SqliteStore {
         .bind(author.as_str())
         .bind(officer.map(|o| o.to_string()))
         .bind(message.client_id.as_str())
-        .bind(sealed)
+        .bind(&sealed)
         .bind(millis(message.now))
         .execute(&mut *tx)
         .await
         .map_err(err)?;
+        let officer_name: Option<String> = match officer {
+            Some(o) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+                .bind(o.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(err)?,
+            None => None,
+        };
         tx.commit().await?;
+        let sent_at = from_millis(millis(message.now))?;
         Ok(Some(Ok(Appended {
             seq,
-            sent_at: from_millis(millis(message.now))?,
+            sent_at,
             duplicate: false,
             owner: current.state.officer(),
+            message: StoredMessage {
+                seq,
+                author,
+                officer_id: officer,
+                officer_name,
+                client_id: message.client_id.as_str().to_string(),
+                sealed_body: sealed,
+                sent_at,
+            },
         })))
     }
 
@@ -681,20 +725,6 @@ impl Store for SqliteStore {
         .fetch_all(&self.read)
         .await
         .map_err(err)?;
-        rows.iter()
-            .map(|row| {
-                let author: String = row.try_get("author").map_err(err)?;
-                let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
-                Ok(StoredMessage {
-                    seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
-                    author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
-                    officer_id: officer.as_deref().map(parse_uuid).transpose()?.map(UserId),
-                    officer_name: row.try_get("officer_name").map_err(err)?,
-                    client_id: row.try_get("client_id").map_err(err)?,
-                    sealed_body: row.try_get("body").map_err(err)?,
-                    sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(message_from_row).collect()
     }
 }

@@ -280,6 +280,8 @@ pub async fn a_resent_client_id_is_stored_once(store: Arc<dyn Store>) {
     assert!(again.duplicate);
     assert_eq!(first.seq, again.seq);
     assert_eq!(first.sent_at, again.sent_at);
+    assert_eq!(first.message, again.message);
+    assert_eq!(first.message.sealed_body, b"sealed-1");
     // The same client id from the other side is another message.
     store
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())

@@ -146,7 +146,7 @@ pub struct NewMessage<'a> {
 }
 
 /// The result of appending a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
     /// Its place in the conversation.
     pub seq: Seq,
@@ -156,6 +156,8 @@ pub struct Appended {
     pub duplicate: bool,
     /// The officer who owns the chat at that moment, if any.
     pub owner: Option<UserId>,
+    /// The message as stored (the first one, for a duplicate), to announce without reading again.
+    pub message: StoredMessage,
 }
 
 /// A stored message, still sealed.

@@ -65,11 +65,24 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         }
     };
 
-    // Subscribe before reading history, so nothing committed in between is missed.
+    // Subscribe, then read the conversation again: whatever happened before the subscription
+    // (a claim, a close, a quick exit from another tab) is in what we read now, and whatever
+    // happens after it arrives as an event. Nothing falls in between.
     let mut events = state
         .chat
         .bus()
         .subscribe(Topic::Conversation(conversation.id));
+    let conversation = match state.chat.store().conversation_by_token(token_hash).await {
+        Ok(Some(c)) if c.state.visitor_may_connect() => c,
+        Ok(_) => {
+            return refuse(conn, "invalid_token", "this conversation is not available").await;
+        }
+        Err(e) => {
+            let e = crate::error::ApiError::from(e);
+            conn.send(&VisitorOut::Error(api_error_out(&e))).await;
+            return conn.close(CLOSE_RESTART, "unavailable").await;
+        }
+    };
     let mut queue = state.queue.clone();
     let mut session = Session {
         conn,
