@@ -1,20 +1,32 @@
-//! Staff authentication: argon2id passwords, and sessions held by a cookie.
+//! Staff authentication: argon2id passwords, TOTP with replay protection and recovery codes,
+//! login limits, and sessions held by a cookie.
 
 use crate::error::ApiError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use ecoute_crypto::{Token, hash_token};
+use ecoute_crypto::totp::{TotpSecret, recovery_code_hash};
+use ecoute_crypto::{MasterKey, Token, WrappedKey, hash_token};
 use ecoute_domain::{Password, UserId};
-use ecoute_store::{Store, User};
+use ecoute_store::{NewAudit, Store, StoredTotp, User};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 use time::{Duration, OffsetDateTime};
 
-/// A session ends after this long without a request.
+/// A session ends after this long without a person's action.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(15);
 /// A session ends this long after login, whatever happens.
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 /// Activity is written back at most this often, to spare the single writer.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
+/// Failed logins allowed per username within [`FAILURE_WINDOW`]; the next attempt is refused.
+pub const MAX_FAILURES: u64 = 100;
+/// The window over which failures are counted.
+pub const FAILURE_WINDOW: Duration = Duration::hours(1);
+/// What binds a sealed TOTP secret to its purpose.
+const TOTP_PURPOSE: &[u8] = b"ecoute/totp/v1";
 
 fn argon2() -> Argon2<'static> {
     // security.md: at least 19 MiB, t = 2, p = 1.
@@ -52,18 +64,102 @@ pub fn prepare() {
     let _ = dummy_hash();
 }
 
-/// Checks a username and password; the same error, in the same time, whatever is wrong.
-pub async fn verify_login(
+/// Seals a TOTP secret for storage, bound to its account.
+pub fn seal_totp(master: &MasterKey, user: UserId, secret: &TotpSecret) -> StoredTotp {
+    let sealed = master.seal_secret(TOTP_PURPOSE, user.0, secret.as_bytes());
+    StoredTotp {
+        sealed: sealed.bytes,
+        key_version: sealed.version,
+        last_step: None,
+    }
+}
+
+fn open_totp(master: &MasterKey, user: UserId, stored: &StoredTotp) -> Option<TotpSecret> {
+    let sealed = WrappedKey {
+        version: stored.key_version,
+        bytes: stored.sealed.clone(),
+    };
+    let bytes = master.open_secret(TOTP_PURPOSE, user.0, &sealed).ok()?;
+    TotpSecret::from_bytes(&bytes)
+}
+
+/// A per-address limit (login attempts, new conversations), held in memory only: addresses
+/// never reach the disk or a log.
+pub struct AddressLimiter {
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl AddressLimiter {
+    /// `burst` attempts at once, then one more every `per_secs / burst` seconds.
+    pub fn new(burst: u32, per_secs: u64) -> Self {
+        let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
+        let period = std::time::Duration::from_secs(per_secs.max(1)) / burst.get();
+        let quota = Quota::with_period(period)
+            .expect("a non-zero period")
+            .allow_burst(burst);
+        Self {
+            per_address: RateLimiter::keyed(quota),
+        }
+    }
+
+    /// Refuses an attempt from an address that has made too many.
+    pub fn check(&self, address: IpAddr) -> Result<(), ApiError> {
+        self.per_address.check_key(&address).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::TooManyAttempts {
+                retry_after_secs: wait.as_secs() + 1,
+            }
+        })
+    }
+
+    /// Forgets addresses whose budget is full again, so memory stays bounded.
+    pub fn forget_idle(&self) {
+        self.per_address.retain_recent();
+        self.per_address.shrink_to_fit();
+    }
+}
+
+/// What a login form or request carries.
+pub struct LoginAttempt<'a> {
+    /// As typed.
+    pub username: &'a str,
+    /// As typed.
+    pub password: String,
+    /// A 6-digit code from the authenticator, or a recovery code.
+    pub code: Option<&'a str>,
+}
+
+/// Checks a login. The same error, in the same time, whatever is wrong (unknown user, wrong
+/// password, wrong or replayed code); the 101st failure within the hour is refused before
+/// anything is checked, with a Retry-After. An account without an authenticator gets in with its
+/// password only, to enrol one, and can do nothing else until it has.
+pub async fn login(
     store: &Arc<dyn Store>,
-    username: &str,
-    password: String,
+    master: &MasterKey,
+    attempt: LoginAttempt<'_>,
 ) -> Result<User, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let username = attempt.username.trim();
+    let (failures, oldest) = store
+        .login_failures_since(username, now - FAILURE_WINDOW)
+        .await?;
+    if failures >= MAX_FAILURES {
+        let free_at = oldest.unwrap_or(now) + FAILURE_WINDOW;
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: (free_at - now).whole_seconds().max(1) as u64,
+        });
+    }
+
     let found = store.user_credentials(username).await?;
-    let (user, hash) = match found {
-        Some(c) => (Some(c.user), c.password_hash),
+    let (creds, hash) = match found {
+        Some(c) => {
+            let hash = c.password_hash.clone();
+            (Some(c), hash)
+        }
         None => (None, dummy_hash().to_string()),
     };
-    let ok = tokio::task::spawn_blocking(move || {
+    let password = attempt.password;
+    let password_ok = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 argon2()
@@ -74,17 +170,73 @@ pub async fn verify_login(
     })
     .await
     .map_err(|_| ApiError::Internal)?;
-    match (user, ok) {
-        (Some(user), true) => Ok(user),
-        _ => Err(ApiError::InvalidCredentials),
+
+    let accepted = match (&creds, password_ok) {
+        (Some(c), true) => match &c.totp {
+            None => true,
+            Some(stored) => {
+                second_factor(store, master, c.user.id, stored, attempt.code, now).await?
+            }
+        },
+        _ => false,
+    };
+    match creds {
+        Some(c) if accepted => Ok(c.user),
+        creds => {
+            let mut audit = match &creds {
+                Some(c) => NewAudit::by(&c.user, "login_failed", now),
+                None => NewAudit::system("login_failed", now).detail("unknown username"),
+            };
+            if audit.actor_name.is_none() {
+                audit.actor_name = Some(username.chars().take(64).collect());
+            }
+            store
+                .record_login_failure(username, now - FAILURE_WINDOW, audit)
+                .await?;
+            Err(ApiError::InvalidCredentials)
+        }
     }
 }
 
-/// Starts a session and returns the cookie value (kept only as a hash on the server).
-pub async fn start_session(store: &Arc<dyn Store>, user: UserId) -> Result<String, ApiError> {
+async fn second_factor(
+    store: &Arc<dyn Store>,
+    master: &MasterKey,
+    user: UserId,
+    stored: &StoredTotp,
+    code: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<bool, ApiError> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(false);
+    };
+    if let Some(hash) = recovery_code_hash(code) {
+        return Ok(store.use_recovery_code(user, hash, now).await?);
+    }
+    let Some(secret) = open_totp(master, user, stored) else {
+        tracing::error!(%user, "the TOTP secret cannot be opened with the master key");
+        return Err(ApiError::Internal);
+    };
+    let unix = now.unix_timestamp().max(0) as u64;
+    match secret.verify(code, unix, stored.last_step) {
+        // Recording the step is a compare-and-set: two logins racing with one code, one wins.
+        Some(step) => Ok(store.use_totp_step(user, step).await?),
+        None => Ok(false),
+    }
+}
+
+/// Starts a session for a checked user and returns the cookie value (kept only as a hash).
+pub async fn start_session(store: &Arc<dyn Store>, user: &User) -> Result<String, ApiError> {
     let token = Token::generate();
+    let now = OffsetDateTime::now_utc();
+    let id = uuid::Uuid::new_v4().to_string();
     store
-        .create_session(token.hash, user, OffsetDateTime::now_utc())
+        .create_session(
+            token.hash,
+            &id,
+            user.id,
+            now,
+            NewAudit::by(user, "login", now),
+        )
         .await?;
     Ok(token.secret)
 }
@@ -120,7 +272,8 @@ pub async fn touch(
     Ok(())
 }
 
-/// Finds the live session of a cookie value, ending it if it has expired.
+/// Finds the live session of a cookie value, ending it if it has expired. The account may
+/// still lack an authenticator: callers that need a full login check [`Staff::require_totp`].
 pub async fn authenticate(store: &Arc<dyn Store>, cookie: &str) -> Result<Staff, ApiError> {
     let hash = hash_token(cookie);
     let session = store
@@ -137,6 +290,25 @@ pub async fn authenticate(store: &Arc<dyn Store>, cookie: &str) -> Result<Staff,
         user: session.user,
         session: hash,
     })
+}
+
+impl Staff {
+    /// Refuses an account that has not enrolled its authenticator yet.
+    pub fn require_totp(self) -> Result<Self, ApiError> {
+        if self.user.totp_enrolled {
+            Ok(self)
+        } else {
+            Err(ApiError::TotpEnrolmentRequired)
+        }
+    }
+
+    /// Refuses an officer: only supervisors and admins pass.
+    pub fn require_supervisor(self) -> Result<Self, ApiError> {
+        match self.user.role {
+            ecoute_domain::Role::Supervisor | ecoute_domain::Role::Admin => Ok(self),
+            ecoute_domain::Role::Officer => Err(ApiError::Forbidden),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -171,5 +343,33 @@ mod tests {
             "{hash}"
         );
         assert!(!hash.contains("horse"));
+    }
+
+    #[test]
+    fn a_sealed_totp_secret_opens_only_for_its_account() {
+        let master = MasterKey::generate(1);
+        let secret = TotpSecret::generate();
+        let alice = UserId::new();
+        let stored = seal_totp(&master, alice, &secret);
+        assert!(!stored.sealed.windows(20).any(|w| w == secret.as_bytes()));
+        assert_eq!(open_totp(&master, alice, &stored), Some(secret));
+        assert_eq!(open_totp(&master, UserId::new(), &stored), None);
+    }
+
+    #[test]
+    fn the_address_limiter_refuses_past_the_burst_with_a_wait() {
+        let limiter = AddressLimiter::new(3, 60);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        for _ in 0..3 {
+            limiter.check(a).unwrap();
+        }
+        match limiter.check(a) {
+            Err(ApiError::TooManyAttempts { retry_after_secs }) => {
+                assert!((1..=21).contains(&retry_after_secs))
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        limiter.check(b).unwrap();
     }
 }

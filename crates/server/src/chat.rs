@@ -8,7 +8,9 @@ use ecoute_domain::{
     Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, MessageBody,
     Outcome, Seq, UserId,
 };
-use ecoute_store::{Appended, Conversation, NewConversation, NewMessage, Store, StoredMessage};
+use ecoute_store::{
+    Appended, Conversation, NewAudit, NewConversation, NewMessage, Store, StoredMessage, User,
+};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -70,6 +72,11 @@ impl ChatService {
     /// The store, for reads that need no rule.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The master key, to seal and open staff secrets.
+    pub fn master(&self) -> &MasterKey {
+        &self.master
     }
 
     /// The bus, to subscribe.
@@ -155,14 +162,23 @@ impl ChatService {
     /// An officer takes a waiting chat. Exactly one of several racing officers succeeds.
     pub async fn claim(
         &self,
-        officer: UserId,
+        officer: &User,
         conversation: ConversationId,
     ) -> Result<Conversation, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "claim", at).on(conversation);
         let claimed = self
             .store
-            .transition(conversation, Actor::Officer(officer), Event::Claim, now())
+            .transition(
+                conversation,
+                Actor::Officer(officer.id),
+                Event::Claim,
+                at,
+                Some(audit),
+            )
             .await?
             .ok_or(ApiError::NotFound)??;
+        let officer = officer.id;
         {
             let mut claims = self.claims.lock().expect("claims lock");
             claims.push_back(now());
@@ -181,21 +197,26 @@ impl ChatService {
     /// The owning officer ends a chat with an outcome.
     pub async fn close(
         &self,
-        officer: UserId,
+        officer: &User,
         conversation: ConversationId,
         outcome: Outcome,
     ) -> Result<Conversation, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "close", at)
+            .on(conversation)
+            .detail(outcome.as_str());
         let closed = self
             .store
             .transition(
                 conversation,
-                Actor::Officer(officer),
+                Actor::Officer(officer.id),
                 Event::Close(outcome),
-                now(),
+                at,
+                Some(audit),
             )
             .await?
             .ok_or(ApiError::NotFound)??;
-        self.announce(conversation, Some(officer), state_event(&closed));
+        self.announce(conversation, Some(officer.id), state_event(&closed));
         Ok(closed)
     }
 

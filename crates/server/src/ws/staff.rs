@@ -240,6 +240,20 @@ impl Session {
                         .send(&about(api_error_out(&e), conversation_id))
                         .await;
                 }
+                // Reading a conversation is recorded before anything of it is sent.
+                let audit = ecoute_store::NewAudit::by(
+                    &self.staff.user,
+                    "read",
+                    time::OffsetDateTime::now_utc(),
+                )
+                .on(conversation_id);
+                if let Err(e) = self.state.chat.store().append_audit(audit).await {
+                    let e = ApiError::from(e);
+                    return self
+                        .conn
+                        .send(&about(api_error_out(&e), conversation_id))
+                        .await;
+                }
                 self.send_after(conversation_id, after_seq).await
             }
             StaffIn::Close {
@@ -253,7 +267,7 @@ impl Session {
                 match self
                     .state
                     .chat
-                    .close(self.staff.user.id, conversation_id, outcome)
+                    .close(&self.staff.user, conversation_id, outcome)
                     .await
                 {
                     // The bus event tells this socket and the officer's other tabs.
@@ -269,7 +283,7 @@ impl Session {
     }
 
     async fn claim(&mut self, id: ConversationId) -> bool {
-        match self.state.chat.claim(self.staff.user.id, id).await {
+        match self.state.chat.claim(&self.staff.user, id).await {
             Ok(c) => {
                 if !self.track(&c) {
                     return false;

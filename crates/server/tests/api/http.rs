@@ -167,10 +167,12 @@ async fn a_form_post_with_a_null_origin_is_accepted_only_when_the_browser_says_s
     let app = spawn_app().await;
     app.create_user("alice", ecoute_domain::Role::Officer).await;
     let post = |origin: Option<&'static str>, site: Option<&'static str>| {
-        let mut r = app
-            .http
-            .post(app.url("/console/login"))
-            .form(&[("username", "alice"), ("password", PASSWORD)]);
+        let code = app.code("alice").unwrap();
+        let mut r = app.http.post(app.url("/console/login")).form(&[
+            ("username", "alice"),
+            ("password", PASSWORD),
+            ("code", code.as_str()),
+        ]);
         if let Some(o) = origin {
             r = r.header("origin", o);
         }

@@ -22,9 +22,10 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
             "alice",
             "--role",
             "officer",
+            "--totp-uri",
         ])
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     add.stdin
@@ -32,7 +33,17 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
         .unwrap()
         .write_all(PASSWORD.as_bytes())
         .unwrap();
-    assert!(add.wait().unwrap().success());
+    let added = add.wait_with_output().unwrap();
+    assert!(added.status.success());
+    let uri = String::from_utf8(added.stdout).unwrap();
+    let secret_text = uri
+        .split("secret=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("the otpauth URI carries the secret")
+        .to_string();
+    let secret = ecoute_crypto::totp::TotpSecret::from_base32(&secret_text).unwrap();
+    let code = secret.code_at(time::OffsetDateTime::now_utc().unix_timestamp() as u64);
 
     let mut server = Command::new(env!("CARGO_BIN_EXE_ecoute"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", &data])
@@ -81,7 +92,7 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
     let login = http
         .post(format!("{origin}/api/staff/login"))
         .header("origin", &origin)
-        .json(&json!({"username": "alice", "password": PASSWORD}))
+        .json(&json!({"username": "alice", "password": PASSWORD, "code": code}))
         .send()
         .await
         .unwrap();
@@ -143,6 +154,8 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
         ("password", PASSWORD),
         ("session cookie", cookie_value),
         ("postal code", "13001"),
+        ("TOTP secret", secret_text.as_str()),
+        ("TOTP code", code.as_str()),
     ] {
         assert!(!logs.contains(secret), "the {what} appears in the logs");
     }
