@@ -38,14 +38,27 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> TestApp {
+    spawn_app_configured(|_| {}, shutdown).await
+}
+
+/// A server with some settings changed.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_configured(tweak, std::future::pending()).await
+}
+
+async fn spawn_app_configured(
+    tweak: impl FnOnce(&mut Config),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
+    let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
         neutral_url: NEUTRAL_URL.to_string(),
         log: "warn".into(),
         ..Config::default()
     };
+    tweak(&mut config);
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr().to_string();
     let setup_link = app.setup_link().map(str::to_string);

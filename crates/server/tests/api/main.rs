@@ -9,3 +9,4 @@ mod helpers;
 mod http;
 mod logs;
 mod setup;
+mod staff_security;
