@@ -220,6 +220,34 @@ impl ChatService {
         Ok(closed)
     }
 
+    /// An officer blocks an abusive chat: closed, token revoked, visitor disconnected.
+    pub async fn block(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+    ) -> Result<Conversation, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "block", at).on(conversation);
+        let blocked = self
+            .store
+            .transition(
+                conversation,
+                Actor::Officer(officer.id),
+                Event::Block,
+                at,
+                Some(audit),
+            )
+            .await?
+            .ok_or(ApiError::NotFound)??;
+        self.bus.publish(
+            Topic::Conversation(conversation),
+            BusEvent::TokenRevoked { conversation },
+        );
+        self.announce(conversation, Some(officer.id), state_event(&blocked));
+        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        Ok(blocked)
+    }
+
     /// The visitor's quick exit: token revoked, chat marked, officer alerted. Unknown or
     /// already revoked tokens are ignored, and the caller learns nothing either way.
     pub async fn quick_exit(&self, token_hash: [u8; 32]) -> Result<(), ApiError> {

@@ -279,6 +279,20 @@ async fn save_state(
     .execute(&mut *conn)
     .await
     .map_err(err)?;
+    if matches!(
+        after,
+        ConversationState::Closed {
+            outcome: Outcome::Blocked,
+            ..
+        }
+    ) {
+        // A blocked chat's token stops working at once, in the same transaction.
+        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
 
@@ -805,6 +819,15 @@ impl Store for SqliteStore {
         .iter()
         .map(conversation_from_row)
         .collect()
+    }
+
+    async fn count_waiting(&self) -> StoreResult<u64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE state = 'waiting'")
+                .fetch_one(&self.read)
+                .await
+                .map_err(err)?;
+        Ok(n as u64)
     }
 
     async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>> {

@@ -32,6 +32,7 @@ macro_rules! conformance_tests {
             login_failures_are_counted_per_username_within_the_window,
             the_audit_log_is_a_hash_chain_written_with_the_action,
             a_user_sees_their_own_sessions_only,
+            blocking_a_chat_revokes_its_token,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -122,6 +123,7 @@ pub async fn a_new_conversation_waits_in_the_queue_in_arrival_order(store: Arc<d
     let queue = store.waiting_queue().await.unwrap();
     let ids: Vec<_> = queue.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![first.id, second.id]);
+    assert_eq!(store.count_waiting().await.unwrap(), 2);
     assert_eq!(queue[0].intake, intake());
     assert_eq!(queue[0].created_at, t0);
     assert_eq!(queue[0].wrapped_key, vec![1, 2, 3]);
@@ -770,4 +772,37 @@ pub async fn a_user_sees_their_own_sessions_only(store: Arc<dyn Store>) {
     ids.sort();
     assert_eq!(ids, vec!["a1", "a2"]);
     assert_eq!(store.session([3; 32]).await.unwrap().unwrap().id, "b1");
+}
+
+/// A blocked chat is closed and its token no longer opens it.
+pub async fn blocking_a_chat_revokes_its_token(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let conv = new_conversation(&*store, 4, now()).await;
+    let blocked = store
+        .transition(
+            conv.id,
+            Actor::Officer(alice.id),
+            Event::Block,
+            now(),
+            Some(NewAudit::by(&alice, "block", now()).on(conv.id)),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        blocked.state,
+        ConversationState::Closed {
+            outcome: Outcome::Blocked,
+            officer: Some(alice.id)
+        }
+    );
+    assert!(
+        store
+            .conversation_by_token([4; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.waiting_queue().await.unwrap().is_empty());
 }

@@ -399,6 +399,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Conversation>>;
     /// Waiting conversations, first to be served first.
     async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>>;
+    /// How many conversations are waiting (cheap: for the flood cap).
+    async fn count_waiting(&self) -> StoreResult<u64>;
     /// The chats an officer owns and has not closed yet.
     async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>>;
 

@@ -70,7 +70,9 @@ pub async fn start_conversation(
 ) -> Result<(StatusCode, Json<StartResponse>), ApiError> {
     let request = json_body(body)?;
     state.start_limiter.check(ip)?;
-    if state.queue.borrow().len() >= state.config.limits.max_waiting as usize {
+    // Counted in the database, not in the queue snapshot, which may lag by a few milliseconds.
+    // Starts racing at the same instant may pass the cap by as many as are in flight.
+    if state.chat.store().count_waiting().await? >= u64::from(state.config.limits.max_waiting) {
         return Err(ApiError::QueueFull);
     }
     let departement = match request.postal_code.as_deref().map(str::trim) {

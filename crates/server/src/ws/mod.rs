@@ -51,12 +51,29 @@ pub enum Incoming {
 pub struct Conn {
     socket: WebSocket,
     open: bool,
+    limiter: governor::DefaultDirectRateLimiter,
 }
 
 impl Conn {
-    /// Wraps an upgraded socket.
-    pub fn new(socket: WebSocket) -> Self {
-        Self { socket, open: true }
+    /// Wraps an upgraded socket that may send `per_minute` frames a minute, in bursts of up to
+    /// a third of that.
+    pub fn new(socket: WebSocket, per_minute: u32) -> Self {
+        let per_minute = per_minute.max(3);
+        let burst = std::num::NonZeroU32::new(per_minute / 3).expect("at least one");
+        let quota = governor::Quota::with_period(Duration::from_secs(60) / per_minute)
+            .expect("a non-zero period")
+            .allow_burst(burst);
+        Self {
+            socket,
+            open: true,
+            limiter: governor::RateLimiter::direct(quota),
+        }
+    }
+
+    /// Whether the client is sending faster than allowed; the frame is then refused with
+    /// `rate_limited` and not acted on (a resend later is welcome).
+    pub fn over_limit(&self) -> bool {
+        self.limiter.check().is_err()
     }
 
     /// The next frame that matters (pings and pongs are answered by the library).

@@ -34,7 +34,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let mut events = state.chat.bus().subscribe(Topic::Officer(officer));
     let mut queue = state.queue.clone();
     let mut session = Session {
-        conn: Conn::new(socket),
+        conn: Conn::new(socket, state.config.limits.messages_per_minute * 2),
         state,
         staff,
         chats: HashMap::new(),
@@ -222,9 +222,32 @@ impl Session {
         if !matches!(frame, StaffIn::Ping) {
             self.last_activity = time::OffsetDateTime::now_utc();
         }
+        if self.conn.over_limit() {
+            let mut e = error_out("rate_limited", "too many frames; wait a little and resend");
+            if let StaffIn::Send { client_id, .. } = &frame {
+                e.client_id = Some(client_id.clone());
+            }
+            return self.conn.send(&StaffOut::Error(e)).await;
+        }
         match frame {
             StaffIn::Ping => self.conn.send(&StaffOut::Pong).await,
             StaffIn::Claim { conversation_id } => self.claim(conversation_id).await,
+            StaffIn::Block { conversation_id } => {
+                match self
+                    .state
+                    .chat
+                    .block(&self.staff.user, conversation_id)
+                    .await
+                {
+                    // Like a close: the bus tells this socket and the officer's other tabs.
+                    Ok(_) => true,
+                    Err(e) => {
+                        self.conn
+                            .send(&about(api_error_out(&e), conversation_id))
+                            .await
+                    }
+                }
+            }
             StaffIn::Send {
                 conversation_id,
                 client_id,

@@ -24,7 +24,7 @@ struct Session {
 
 /// Runs one visitor socket to its end.
 pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
-    let mut conn = Conn::new(socket);
+    let mut conn = Conn::new(socket, state.config.limits.messages_per_minute);
     let hello = tokio::time::timeout(HELLO_LIMIT, conn.recv()).await;
     let (token, last_seq) = match hello {
         Ok(Incoming::Text(text)) => match serde_json::from_str::<VisitorIn>(&text) {
@@ -190,6 +190,17 @@ impl Session {
             Ok(f) => f,
             Err(e) => return self.conn.send(&VisitorOut::Error(bad_frame(&e))).await,
         };
+        // The quick exit is never slowed down.
+        if !matches!(frame, VisitorIn::QuickExit) && self.conn.over_limit() {
+            let mut e = error_out(
+                "rate_limited",
+                "too many messages; wait a little and resend",
+            );
+            if let VisitorIn::Send { client_id, .. } = &frame {
+                e.client_id = Some(client_id.clone());
+            }
+            return self.conn.send(&VisitorOut::Error(e)).await;
+        }
         match frame {
             VisitorIn::Ping => self.conn.send(&VisitorOut::Pong).await,
             VisitorIn::Hello { .. } => {
