@@ -445,6 +445,26 @@ test('the one-time setup link creates the first administrator, who can then log 
   }
 });
 
+test('an officer blocks an abusive chat from the queue with two clicks; the visitor page ends and forgets the token', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  try {
+    const { conversation_id: id } = await startConversation(visitor.page);
+    const item = officer.page.locator(`.queue-item[data-conversation-id="${id}"]`);
+    await item.waitFor();
+    const block = item.getByRole('button', { name: 'Bloquer' });
+    await block.click();
+    await item.getByRole('button', { name: 'Confirmer le blocage' }).click();
+    await item.waitFor({ state: 'detached' });
+    await visitor.page.locator('#ended').waitFor({ state: 'visible' });
+    assert.equal(await visitor.page.evaluate(() => sessionStorage.length), 0, 'the token is forgotten');
+    assertNoProblems(visitor, officer);
+  } finally {
+    await visitor.context.close();
+    await officer.context.close();
+  }
+});
+
 test('the quick-exit button is the first element in tab order on / and /securite', { timeout: TEST_TIMEOUT }, async () => {
   const visitor = await newVisitor();
   try {
