@@ -71,6 +71,13 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// Every route, behind the one middleware stack.
 pub fn router(state: AppState) -> Router {
+    // Served over https (TLS ends at the reverse proxy): browsers must never fall back to http.
+    let hsts = state.config.secure_cookies().then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        )
+    });
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::overriding(
             HeaderName::from_static(name),
@@ -133,6 +140,7 @@ pub fn router(state: AppState) -> Router {
                     }),
                 )
                 .layer(security)
+                .layer(tower::util::option_layer(hsts))
                 .layer(CatchPanicLayer::custom(panic_response))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
