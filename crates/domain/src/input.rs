@@ -52,9 +52,16 @@ impl InputError {
 pub struct PostalCode(String);
 
 impl PostalCode {
-    /// Accepts five digits, ignoring surrounding and inner spaces ("75 011").
+    /// Accepts "75011" and "75 011", ignoring surrounding spaces: exactly the strings the
+    /// OpenAPI document's pattern for `postal_code` allows.
     pub fn parse(input: &str) -> Result<Self, InputError> {
-        let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let trimmed = input.trim();
+        let digits = match trimmed.as_bytes() {
+            [a, b, b' ', rest @ ..] if rest.len() == 3 => {
+                format!("{}{}{}", *a as char, *b as char, &trimmed[3..])
+            }
+            _ => trimmed.to_string(),
+        };
         if digits.len() != 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InputError::PostalCode);
         }
@@ -268,6 +275,7 @@ mod tests {
         assert_eq!(dep("75011"), "75");
         assert_eq!(dep("01000"), "01");
         assert_eq!(dep(" 13 001 "), "13");
+        assert_eq!(dep("13001\n"), "13");
         assert_eq!(dep("20000"), "2A");
         assert_eq!(dep("20167"), "2A");
         assert_eq!(dep("20200"), "2B");
@@ -280,7 +288,7 @@ mod tests {
     #[test]
     fn a_postal_code_that_cannot_exist_is_refused() {
         for bad in [
-            "", "7501", "750111", "7501a", "00100", "99000", "96000", "abcde",
+            "", "7501", "750111", "7501a", "00100", "99000", "96000", "abcde", "7 5011", "750 11",
         ] {
             assert_eq!(PostalCode::parse(bad), Err(InputError::PostalCode), "{bad}");
         }

@@ -26,8 +26,10 @@ pub struct StartRequest {
     pub kind: ReporterKind,
     /// Whether the visitor is under 18.
     pub minor: bool,
-    /// Optional French postal code; only its département is kept.
+    /// Optional French postal code ("75011" or "75 011"; empty means none); only its
+    /// département is kept.
     #[serde(default)]
+    #[schema(pattern = r"^(\s*|\s*(0[1-9]|[1-8][0-9]|9[0-5]|97|98) ?[0-9]{3}\s*)$")]
     pub postal_code: Option<String>,
 }
 
@@ -104,20 +106,27 @@ pub struct QuickExitRequest {
     pub token: String,
 }
 
-/// Quick exit without a socket (sent with `navigator.sendBeacon`, any content type).
-/// Always 204, whether or not the token was valid.
+/// Quick exit without a socket (sent with `navigator.sendBeacon`, any content type, the body
+/// being the JSON object). 204 whether or not the token was valid, so nothing can be learnt
+/// from it; 400 only when the body is not that JSON object at all.
 #[utoipa::path(
     post, path = "/api/visitor/quick-exit", tag = "visitor",
     request_body(content = QuickExitRequest, content_type = "text/plain"),
-    responses((status = 204, description = "Done (or nothing to do)"))
+    responses(
+        (status = 204, description = "Done (or nothing to do)"),
+        (status = 400, description = "invalid_request: the body is not {\"token\": \"...\"}", body = ErrorBody),
+    )
 )]
-pub async fn quick_exit(State(state): State<AppState>, body: Bytes) -> StatusCode {
-    if let Ok(request) = serde_json::from_slice::<QuickExitRequest>(&body)
-        && let Err(e) = state.chat.quick_exit(hash_token(&request.token)).await
-    {
+pub async fn quick_exit(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let request = serde_json::from_slice::<QuickExitRequest>(&body)
+        .map_err(|_| ApiError::BadRequest("the body must be {\"token\": \"...\"}".into()))?;
+    if let Err(e) = state.chat.quick_exit(hash_token(&request.token)).await {
         tracing::error!(error = %e, "quick exit could not be recorded");
     }
-    StatusCode::NO_CONTENT
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A staff account.

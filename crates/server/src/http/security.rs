@@ -323,6 +323,7 @@ pub async fn list_sessions(
     params(("id" = String, Path, description = "The session's public id")),
     responses(
         (status = 204, description = "Ended; its sockets are closed"),
+        (status = 401, description = "unauthenticated", body = crate::error::ErrorBody),
         (status = 403, description = "bad_origin", body = crate::error::ErrorBody),
         (status = 404, description = "not_found (also for another user's session)", body = crate::error::ErrorBody),
     ))]

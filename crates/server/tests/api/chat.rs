@@ -257,14 +257,15 @@ async fn quick_exit_by_beacon_closes_the_open_socket_and_answers_the_same_for_an
         .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(v.closed().await, Some(1008));
-    // Unknown, repeated or malformed: the same answer, so nothing can be learnt.
+    // Unknown or repeated: the same answer, so nothing can be learnt.
     for body in [
         json!({"token": visitor.token}).to_string(),
         json!({"token": "nope"}).to_string(),
-        "{".into(),
     ] {
         assert_eq!(beacon(body).await.unwrap().status(), 204);
     }
+    // Not a token at all: a plain refusal, which says nothing about any conversation.
+    assert_eq!(beacon("{".into()).await.unwrap().status(), 400);
     // Left while waiting: out of the queue.
     let officer = app.officer("martin").await;
     let (mut o, _) = app.staff_socket(&officer).await;
