@@ -24,6 +24,8 @@ pub struct TestApp {
     pub store: SqliteStore,
     pub http: reqwest::Client,
     pub setup_link: Option<String>,
+    /// The running server; it ends when the shutdown future given at spawn completes.
+    pub server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -34,18 +36,27 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> TestApp {
+    spawn_app_with(|_| {}, shutdown).await
+}
+
+/// A server whose configuration `configure` adjusts, and that stops when `shutdown` completes.
+pub async fn spawn_app_with(
+    configure: impl FnOnce(&mut Config),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
+    let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
         neutral_url: NEUTRAL_URL.to_string(),
         log: "warn".into(),
         ..Config::default()
     };
+    configure(&mut config);
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr().to_string();
     let setup_link = app.setup_link().map(str::to_string);
-    tokio::spawn(app.run_until(shutdown));
+    let server = tokio::spawn(app.run_until(shutdown));
     let store = SqliteStore::open(data_dir.path())
         .await
         .expect("second handle on the store");
@@ -59,6 +70,7 @@ pub async fn spawn_app_until(
             .build()
             .unwrap(),
         setup_link,
+        server,
     }
 }
 

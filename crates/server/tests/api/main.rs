@@ -8,4 +8,5 @@ mod claims;
 mod helpers;
 mod http;
 mod logs;
+mod purge;
 mod setup;
