@@ -1,11 +1,12 @@
 //! The rules of Écoute, free of I/O: who the visitor says they are, what a
-//! conversation may go through, and the inputs we accept.
+//! conversation may go through, the inputs we accept, and how long it is all kept.
 //!
 //! Everything here is parsed once at the edge ("parse, don't validate") so the
 //! rest of the program holds values that are known to be valid.
 
 mod conversation;
 mod input;
+mod retention;
 
 pub use conversation::{
     Actor, ConversationState, Event, Outcome, StateName, Transition, TransitionError,
@@ -13,6 +14,10 @@ pub use conversation::{
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,
     Role, Username,
+};
+pub use retention::{
+    MAX_RETENTION_DAYS, ONE_YEAR_DAYS, PurgeDue, RetentionDays, RetentionError, RetentionPolicy,
+    RetentionRule, SIX_YEARS_DAYS,
 };
 
 use serde::{Deserialize, Serialize};

@@ -151,25 +151,39 @@ impl Application {
         self.setup_link.as_deref()
     }
 
-    /// Serves until `shutdown` completes, then closes the database cleanly.
+    /// Serves, and runs the purge job, until `shutdown` completes; then closes the database
+    /// cleanly.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let purge_job = crate::purge::spawn_job(
+            self.state.chat.store().clone(),
+            self.state.chat.bus().clone(),
+            self.state.config.retention.clone(),
+            self.state.stopping.clone(),
+        );
         let app = crate::http::router(self.state);
-        let stop = self.stop;
+        let stop = Arc::new(self.stop);
+        let on_shutdown = stop.clone();
         let shutdown = async move {
             shutdown.await;
             // Open sockets close with 1012 so clients reconnect (to another node, later).
-            let _ = stop.send(true);
+            let _ = on_shutdown.send(true);
         };
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        // Also when serving failed: the job must not outlive the store it writes to.
+        stop.send_replace(true);
+        if let Err(e) = purge_job.await {
+            tracing::error!(error = %e, "the purge job ended abnormally");
+        }
         self.store.close().await;
+        served?;
         Ok(())
     }
 }

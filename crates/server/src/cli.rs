@@ -1,4 +1,4 @@
-//! The command line: `ecoute [serve]`, `ecoute user add`.
+//! The command line: `ecoute [serve]`, `ecoute user add`, `ecoute purge [--dry-run]`.
 
 use crate::app::{Application, open_store};
 use crate::config::{Config, Overrides};
@@ -6,9 +6,11 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use ecoute_crypto::MasterKey;
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
-use ecoute_domain::{Password, Role, UserId, Username};
-use ecoute_store::{NewAudit, NewUser, Store, StoreError};
+use ecoute_domain::{ConversationState, Password, Role, UserId, Username};
+use ecoute_store::{NewAudit, NewUser, PurgeCandidate, Store, StoreError};
+use ecoute_store_sqlite::{DATABASE_FILE, SqliteStore};
 use std::io::{IsTerminal, Read};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use time::OffsetDateTime;
@@ -48,6 +50,14 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Delete the conversations whose retention period is over, with their messages and
+    /// data keys. The server also does it on its own every `purge_interval_secs`.
+    Purge {
+        /// List what would be deleted, and why, without changing anything (the database is
+        /// opened read-only).
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +138,8 @@ pub fn main() -> ExitCode {
             Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
                 audit_verify(config, expect_head).await
             }
+            Some(Command::Purge { dry_run: true }) => purge_dry_run(config).await,
+            Some(Command::Purge { dry_run: false }) => purge(config).await,
         }
     });
     match result {
@@ -335,4 +347,104 @@ async fn user_add(
     };
     store.close().await;
     result
+}
+
+/// Refuses to go on without an existing database: purging a mistyped directory would
+/// otherwise create an empty one and report that nothing was due.
+fn require_database(config: &Config) -> anyhow::Result<()> {
+    let path = config.data_dir.join(DATABASE_FILE);
+    if !path.is_file() {
+        bail!(
+            "no database at {} (check --data-dir or ECOUTE_DATA_DIR)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `closed/report_forwarded`, or the state of a conversation never closed.
+fn state_and_outcome(state: &ConversationState) -> String {
+    match state {
+        ConversationState::Closed { outcome, .. } => format!("closed/{}", outcome.as_str()),
+        other => other.name().as_str().to_string(),
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Lists, on standard output, what `ecoute purge` would delete now, and changes nothing.
+async fn purge_dry_run(config: Config) -> anyhow::Result<()> {
+    require_database(&config)?;
+    let store = SqliteStore::open_read_only(&config.data_dir)
+        .await
+        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
+    let retention = &config.retention;
+    let now = OffsetDateTime::now_utc();
+    let (mut conversations, mut messages) = (0u64, 0u64);
+    println!(
+        "{:<36}  {:<34}  {:>10}  rule",
+        "conversation", "state/outcome", "age (days)"
+    );
+    let listed = crate::purge::list_due(&store, &retention.policy, now, |page| {
+        for c in page {
+            print_candidate(c, &retention.setting_of(c.due.rule), now);
+            conversations += 1;
+            messages += c.messages;
+        }
+    })
+    .await;
+    store.close().await;
+    listed?;
+    println!(
+        "would purge {} and {} (dry run: nothing was changed)",
+        plural(conversations, "conversation", "conversations"),
+        plural(messages, "message", "messages"),
+    );
+    Ok(())
+}
+
+fn print_candidate(c: &PurgeCandidate, setting: &str, now: OffsetDateTime) {
+    let from = if c.due.rule.counts_from_closing() {
+        "closing"
+    } else {
+        "creation"
+    };
+    println!(
+        "{:<36}  {:<34}  {:>10}  {setting}, counted from {from}",
+        c.id,
+        state_and_outcome(&c.state),
+        c.due.age_days(now),
+    );
+}
+
+/// Deletes what is due now, batch by batch, with progress on standard error.
+async fn purge(config: Config) -> anyhow::Result<()> {
+    require_database(&config)?;
+    let store = open_store(&config).await?;
+    let now = OffsetDateTime::now_utc();
+    let result = crate::purge::purge_due(&store, &config.retention.policy, now, |_, totals| {
+        eprintln!(
+            "purged {} and {} so far",
+            plural(totals.conversations, "conversation", "conversations"),
+            plural(totals.messages, "message", "messages"),
+        );
+        ControlFlow::Continue(())
+    })
+    .await;
+    store.close().await;
+    let totals = result?;
+    if !totals.files_scrubbed {
+        eprintln!(
+            "warning: the database's write-ahead log could not be truncated (a reader held it); \
+             deleted pages may remain in it until the next purge"
+        );
+    }
+    println!(
+        "purged {} and {}",
+        plural(totals.conversations, "conversation", "conversations"),
+        plural(totals.messages, "message", "messages"),
+    );
+    Ok(())
 }

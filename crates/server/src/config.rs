@@ -1,9 +1,11 @@
 //! Configuration: defaults, then an optional TOML file, then `ECOUTE_*` variables, then flags.
 
 use anyhow::{Context, bail};
+use ecoute_domain::{Outcome, RetentionDays, RetentionError, RetentionPolicy, RetentionRule};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
@@ -25,6 +27,205 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// Flood and guessing limits.
     pub limits: Limits,
+    /// How long conversations are kept, and how often the purge job runs.
+    pub retention: RetentionConfig,
+}
+
+/// How long conversations are kept, and how often the purge job looks for those to delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionConfig {
+    /// Retention periods per outcome, a default, and one for conversations never closed.
+    pub policy: RetentionPolicy,
+    /// Time between two runs of the purge job.
+    pub purge_interval: Duration,
+}
+
+/// The default time between two runs of the purge job: one hour.
+pub const DEFAULT_PURGE_INTERVAL_SECS: u64 = 3600;
+
+/// The longest time between two runs: one day, so a conversation is never kept more than a
+/// day past its period.
+pub const MAX_PURGE_INTERVAL_SECS: u64 = 86_400;
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            policy: RetentionPolicy::default(),
+            purge_interval: Duration::from_secs(DEFAULT_PURGE_INTERVAL_SECS),
+        }
+    }
+}
+
+/// One setting of the `[retention]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RetentionKey {
+    /// `<outcome>_days`
+    Outcome(Outcome),
+    /// `default_days`: outcomes without a period of their own.
+    Default,
+    /// `unclosed_days`
+    Unclosed,
+    /// `purge_interval_secs`
+    Interval,
+}
+
+impl RetentionKey {
+    fn all() -> impl Iterator<Item = Self> {
+        Outcome::ALL.into_iter().map(Self::Outcome).chain([
+            Self::Default,
+            Self::Unclosed,
+            Self::Interval,
+        ])
+    }
+
+    /// The key in the `[retention]` table of the file.
+    fn name(self) -> String {
+        match self {
+            Self::Outcome(o) => format!("{}_days", o.as_str()),
+            Self::Default => "default_days".into(),
+            Self::Unclosed => "unclosed_days".into(),
+            Self::Interval => "purge_interval_secs".into(),
+        }
+    }
+
+    /// The environment variable.
+    fn variable(self) -> String {
+        format!("ECOUTE_RETENTION_{}", self.name().to_ascii_uppercase())
+    }
+}
+
+/// Why a retention setting was refused; the message names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum RetentionSettingError {
+    /// Not an integer at all.
+    #[error("{setting} must be a whole number (got {got})")]
+    NotANumber {
+        /// Where the value came from: `retention.x in FILE` or `ECOUTE_RETENTION_X`.
+        setting: String,
+        /// The value as given.
+        got: String,
+    },
+    /// A number of days out of range.
+    #[error("{setting}: {reason}")]
+    Days {
+        /// Where the value came from.
+        setting: String,
+        /// Why it is refused.
+        reason: RetentionError,
+    },
+    /// A purge interval out of range.
+    #[error("{setting} must be from 1 to {MAX_PURGE_INTERVAL_SECS} seconds (got {got})")]
+    Interval {
+        /// Where the value came from.
+        setting: String,
+        /// The value as given.
+        got: i64,
+    },
+    /// `retention` is not a table.
+    #[error("retention in {0} must be a table: [retention]")]
+    NotATable(String),
+}
+
+impl RetentionConfig {
+    /// Applies one setting, checking its range.
+    fn set(
+        &mut self,
+        key: RetentionKey,
+        value: i64,
+        setting: String,
+    ) -> Result<(), RetentionSettingError> {
+        let days = || {
+            RetentionDays::new(value).map_err(|reason| RetentionSettingError::Days {
+                setting: setting.clone(),
+                reason,
+            })
+        };
+        match key {
+            RetentionKey::Outcome(o) => {
+                self.policy = self.policy.clone().with_outcome(o, days()?);
+            }
+            RetentionKey::Default => {
+                self.policy = self.policy.clone().with_closed_default(days()?);
+            }
+            RetentionKey::Unclosed => {
+                self.policy = self.policy.clone().with_unclosed(days()?);
+            }
+            RetentionKey::Interval => match u64::try_from(value) {
+                Ok(secs) if (1..=MAX_PURGE_INTERVAL_SECS).contains(&secs) => {
+                    self.purge_interval = Duration::from_secs(secs);
+                }
+                _ => {
+                    return Err(RetentionSettingError::Interval {
+                        setting,
+                        got: value,
+                    });
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// Applies the `[retention]` table of a file; returns its unknown keys.
+    fn apply_file(
+        &mut self,
+        value: &toml::Value,
+        path: &Path,
+    ) -> Result<Vec<String>, RetentionSettingError> {
+        let table = value
+            .as_table()
+            .ok_or_else(|| RetentionSettingError::NotATable(path.display().to_string()))?;
+        let mut unknown = Vec::new();
+        for (name, value) in table {
+            let Some(key) = RetentionKey::all().find(|k| k.name() == *name) else {
+                unknown.push(format!("retention.{name}"));
+                continue;
+            };
+            let setting = format!("retention.{name} in {}", path.display());
+            let Some(number) = value.as_integer() else {
+                return Err(RetentionSettingError::NotANumber {
+                    setting,
+                    got: value.to_string(),
+                });
+            };
+            self.set(key, number, setting)?;
+        }
+        Ok(unknown)
+    }
+
+    /// Applies the `ECOUTE_RETENTION_*` variables.
+    fn apply_env(
+        &mut self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), RetentionSettingError> {
+        for key in RetentionKey::all() {
+            let variable = key.variable();
+            let Some(text) = env(&variable) else {
+                continue;
+            };
+            let number =
+                text.trim()
+                    .parse::<i64>()
+                    .map_err(|_| RetentionSettingError::NotANumber {
+                        setting: variable.clone(),
+                        got: format!("`{text}`"),
+                    })?;
+            self.set(key, number, variable)?;
+        }
+        Ok(())
+    }
+
+    /// The setting that gives `rule` its period, as an operator would write it in the file:
+    /// `report_forwarded_days = 2190`, `default_days = 365`, `unclosed_days = 365`.
+    pub fn setting_of(&self, rule: RetentionRule) -> String {
+        let key = match rule {
+            RetentionRule::Closed(o) if self.policy.own_period(o).is_some() => {
+                RetentionKey::Outcome(o)
+            }
+            RetentionRule::Closed(_) => RetentionKey::Default,
+            RetentionRule::Unclosed => RetentionKey::Unclosed,
+        };
+        format!("{} = {}", key.name(), self.policy.days(rule).get())
+    }
 }
 
 /// Limits against floods and guessing. Addresses are held in memory only, never written.
@@ -64,6 +265,8 @@ struct FileConfig {
     log: Option<String>,
     trusted_proxies: Option<Vec<IpAddr>>,
     limits: Option<Limits>,
+    /// Checked key by key by [`RetentionConfig::apply_file`], to name each bad or unknown one.
+    retention: Option<toml::Value>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -75,6 +278,7 @@ const KNOWN_KEYS: &[&str] = &[
     "log",
     "trusted_proxies",
     "limits",
+    "retention",
 ];
 
 /// The default neutral page: a weather forecast, with nothing personal on it.
@@ -91,6 +295,7 @@ impl Default for Config {
             log: "info".to_string(),
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -147,6 +352,14 @@ impl Config {
             if let Some(v) = file.limits {
                 config.limits = v;
             }
+            if let Some(v) = &file.retention {
+                let unknown = config.retention.apply_file(v, &path)?;
+                warnings.extend(
+                    unknown
+                        .into_iter()
+                        .map(|k| format!("unknown key `{k}` in {} is ignored", path.display())),
+                );
+            }
         }
 
         if let Some(v) = env("ECOUTE_LISTEN") {
@@ -183,6 +396,7 @@ impl Config {
                 .parse()
                 .with_context(|| format!("ECOUTE_MAX_WAITING: `{v}` is not a number"))?;
         }
+        config.retention.apply_env(env)?;
 
         if let Some(v) = &overrides.listen {
             config.listen = parse_listen(v).context("--listen")?;
@@ -406,5 +620,158 @@ mod tests {
         .unwrap();
         assert_eq!(c.allowed_origins(8080), vec!["https://ecoute.example.fr"]);
         assert!(c.secure_cookies());
+    }
+
+    fn days_of(c: &Config, rule: RetentionRule) -> u32 {
+        c.retention.policy.days(rule).get()
+    }
+
+    #[test]
+    fn retention_defaults_follow_the_french_rules() {
+        let (c, _) = Config::load(&Overrides::default(), &env_of(&[])).unwrap();
+        for outcome in Outcome::ALL {
+            let want = match outcome {
+                Outcome::ReportForwarded | Outcome::InterventionRequested => 2190,
+                _ => 365,
+            };
+            assert_eq!(
+                days_of(&c, RetentionRule::Closed(outcome)),
+                want,
+                "{outcome:?}"
+            );
+        }
+        assert_eq!(days_of(&c, RetentionRule::Unclosed), 365);
+        assert_eq!(c.retention.purge_interval, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn retention_settings_come_from_the_file_then_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ecoute.toml");
+        std::fs::write(
+            &file,
+            "[retention]\nvisitor_left_days = 30\nreport_forwarded_days = 3000\nunclosed_days = 90\npurge_interval_secs = 600\n",
+        )
+        .unwrap();
+        let over = Overrides {
+            config_file: Some(file),
+            ..Overrides::default()
+        };
+        let (c, w) = Config::load(
+            &over,
+            &env_of(&[
+                ("ECOUTE_RETENTION_UNCLOSED_DAYS", "60"),
+                ("ECOUTE_RETENTION_INFORMATION_GIVEN_DAYS", " 200 "),
+            ]),
+        )
+        .unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(days_of(&c, RetentionRule::Closed(Outcome::VisitorLeft)), 30);
+        assert_eq!(
+            days_of(&c, RetentionRule::Closed(Outcome::ReportForwarded)),
+            3000
+        );
+        assert_eq!(
+            days_of(&c, RetentionRule::Closed(Outcome::InformationGiven)),
+            200
+        );
+        assert_eq!(days_of(&c, RetentionRule::Unclosed), 60);
+        assert_eq!(c.retention.purge_interval, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn default_days_applies_to_every_outcome_without_a_period_of_its_own() {
+        let (c, _) = Config::load(
+            &Overrides::default(),
+            &env_of(&[("ECOUTE_RETENTION_DEFAULT_DAYS", "100")]),
+        )
+        .unwrap();
+        assert_eq!(
+            days_of(&c, RetentionRule::Closed(Outcome::InformationGiven)),
+            100
+        );
+        assert_eq!(
+            c.retention
+                .setting_of(RetentionRule::Closed(Outcome::VisitorLeft)),
+            "default_days = 100"
+        );
+        // Forwarded reports and interventions keep their own six years.
+        assert_eq!(
+            days_of(&c, RetentionRule::Closed(Outcome::ReportForwarded)),
+            2190
+        );
+        assert_eq!(
+            c.retention
+                .setting_of(RetentionRule::Closed(Outcome::ReportForwarded)),
+            "report_forwarded_days = 2190"
+        );
+        assert_eq!(
+            c.retention.setting_of(RetentionRule::Unclosed),
+            "unclosed_days = 365"
+        );
+    }
+
+    #[test]
+    fn retention_values_must_be_positive_whole_numbers_in_range_and_errors_name_the_setting() {
+        for (variable, value, says) in [
+            ("ECOUTE_RETENTION_UNCLOSED_DAYS", "0", "from 1 to 36500"),
+            ("ECOUTE_RETENTION_DEFAULT_DAYS", "-1", "from 1 to 36500"),
+            (
+                "ECOUTE_RETENTION_REPORT_FORWARDED_DAYS",
+                "36501",
+                "got 36501",
+            ),
+            (
+                "ECOUTE_RETENTION_VISITOR_LEFT_DAYS",
+                "a year",
+                "whole number",
+            ),
+            ("ECOUTE_RETENTION_VISITOR_LEFT_DAYS", "1.5", "whole number"),
+            (
+                "ECOUTE_RETENTION_PURGE_INTERVAL_SECS",
+                "0",
+                "from 1 to 86400 seconds",
+            ),
+            ("ECOUTE_RETENTION_PURGE_INTERVAL_SECS", "86401", "got 86401"),
+        ] {
+            let e = Config::load(&Overrides::default(), &env_of(&[(variable, value)]))
+                .expect_err(value);
+            let text = format!("{e:#}");
+            assert!(text.contains(variable), "{text}");
+            assert!(text.contains(says), "{text}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ecoute.toml");
+        for (body, says) in [
+            (
+                "[retention]\nunclosed_days = \"365\"\n",
+                "retention.unclosed_days",
+            ),
+            ("[retention]\nreferred_to_support_days = -3\n", "got -3"),
+            ("retention = 365\n", "must be a table"),
+        ] {
+            std::fs::write(&file, body).unwrap();
+            let over = Overrides {
+                config_file: Some(file.clone()),
+                ..Overrides::default()
+            };
+            let e = Config::load(&over, &env_of(&[])).expect_err(body);
+            assert!(format!("{e:#}").contains(says), "{e:#}");
+        }
+    }
+
+    #[test]
+    fn unknown_retention_keys_are_warned_about_and_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ecoute.toml");
+        std::fs::write(&file, "[retention]\nforever = 1\nunclosed_days = 10\n").unwrap();
+        let over = Overrides {
+            config_file: Some(file),
+            ..Overrides::default()
+        };
+        let (c, w) = Config::load(&over, &env_of(&[])).unwrap();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("retention.forever"), "{w:?}");
+        assert_eq!(days_of(&c, RetentionRule::Unclosed), 10);
     }
 }

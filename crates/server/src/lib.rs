@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod purge;
 pub mod queue;
 pub mod ws;
 

@@ -5,16 +5,19 @@
 //! through one connection and start with `BEGIN IMMEDIATE`, so SQLite's single writer lock
 //! is taken up front: a read-modify-write such as a claim is atomic and never fails with
 //! a late "database is locked". Reads use a separate pool and never wait for writes.
+//!
+//! Purging deletes rows under `secure_delete`, then checkpoints the WAL and truncates it,
+//! so that no copy of a purged page is left in either file.
 
 use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, ConversationId, ConversationState, Departement, Event, Intake, Outcome,
-    ReporterKind, Role, Seq, StateName, TransitionError, UserId,
+    ReporterKind, RetentionPolicy, RetentionRule, Role, Seq, StateName, TransitionError, UserId,
 };
 use ecoute_store::{
     Appended, AuditRecord, Conversation, NewAudit, NewConversation, NewMessage, NewUser,
-    SessionInfo, StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredTotp, User,
-    UserCredentials, author_of,
+    PurgeCandidate, Purged, SessionInfo, StaffSession, Store, StoreError, StoreResult,
+    StoredMessage, StoredTotp, User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -26,6 +29,9 @@ use std::path::Path;
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// The database file's name in the data directory (with `-wal` and `-shm` beside it).
+pub const DATABASE_FILE: &str = "ecoute.db";
 
 /// The SQLite store: one writer connection, a pool of readers.
 #[derive(Clone)]
@@ -296,6 +302,55 @@ async fn save_state(
     Ok(())
 }
 
+/// The columns the purge reads: enough to apply the retention policy, no content.
+const PURGE_COLUMNS: &str = "id, state, officer_id, outcome, created_at, closed_at, last_seq";
+
+fn purge_candidate_from_row(
+    row: &SqliteRow,
+    policy: &RetentionPolicy,
+) -> StoreResult<PurgeCandidate> {
+    let id: String = row.try_get("id").map_err(err)?;
+    let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
+    let officer = officer.as_deref().map(parse_uuid).transpose()?.map(UserId);
+    let outcome: Option<String> = row.try_get("outcome").map_err(err)?;
+    let outcome = outcome
+        .as_deref()
+        .map(|o| Outcome::parse(o).ok_or_else(|| corrupt("outcome")))
+        .transpose()?;
+    let state_name: String = row.try_get("state").map_err(err)?;
+    let state_name = StateName::parse(&state_name).ok_or_else(|| corrupt("state"))?;
+    let state = ConversationState::from_parts(state_name, officer, outcome)
+        .ok_or_else(|| corrupt("state does not match officer and outcome"))?;
+    let created_at = from_millis(row.try_get("created_at").map_err(err)?)?;
+    let closed_at = opt_time(row.try_get("closed_at").map_err(err)?)?;
+    Ok(PurgeCandidate {
+        id: ConversationId(parse_uuid(&id)?),
+        state,
+        created_at,
+        closed_at,
+        messages: row.try_get::<i64, _>("last_seq").map_err(err)? as u64,
+        due: policy.due(&state, created_at, closed_at),
+    })
+}
+
+/// The query for one rule's candidates: a range scan on that rule's partial index (see
+/// `migrations/0004_retention.sql`), resuming after a cursor when `resume` is set.
+fn candidates_query(rule: RetentionRule, resume: bool) -> String {
+    let (filter, start) = match rule {
+        RetentionRule::Closed(_) => ("state = 'closed' AND outcome = ?", "closed_at"),
+        RetentionRule::Unclosed => ("state <> 'closed'", "created_at"),
+    };
+    let after = if resume {
+        format!(" AND ({start}, id) > (?, ?)")
+    } else {
+        String::new()
+    };
+    format!(
+        "SELECT {PURGE_COLUMNS} FROM conversations WHERE {filter} AND {start} <= ?{after} \
+         ORDER BY {start}, id LIMIT ?"
+    )
+}
+
 /// A write transaction started with `BEGIN IMMEDIATE`, which sqlx 0.8 cannot issue itself.
 /// Dropped without [`WriteTx::commit`] (an early return, a refusal, a cancelled future), it
 /// rolls back before its connection can be used again.
@@ -367,7 +422,34 @@ impl Drop for WriteTx {
 impl SqliteStore {
     /// Opens (creating if needed) `ecoute.db` in `dir` and applies pending migrations.
     pub async fn open(dir: &Path) -> StoreResult<Self> {
-        Self::open_file(&dir.join("ecoute.db")).await
+        Self::open_file(&dir.join(DATABASE_FILE)).await
+    }
+
+    /// Opens the existing `ecoute.db` in `dir` read-only, without migrations: for previews
+    /// that must change nothing, not even a byte of the files. Every write fails.
+    pub async fn open_read_only(dir: &Path) -> StoreResult<Self> {
+        let path = dir.join(DATABASE_FILE);
+        if !path.is_file() {
+            return Err(StoreError::Unavailable(format!(
+                "no database at {}",
+                path.display()
+            )));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .read_only(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let read = SqlitePoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(err)?;
+        Ok(Self {
+            write: read.clone(),
+            read,
+        })
     }
 
     /// Opens (creating if needed) the database file at `path` and applies pending migrations.
@@ -399,9 +481,27 @@ impl SqliteStore {
         Ok(Self { write, read })
     }
 
+    /// Copies every page of the WAL into the database file and truncates the WAL to zero
+    /// bytes. With `secure_delete`, the pages in the database file no longer hold deleted
+    /// rows; this removes the older copies of those pages still sitting in the WAL. Returns
+    /// `false` when a reader kept the checkpoint from finishing within the busy timeout.
+    async fn truncate_wal(&self) -> StoreResult<bool> {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.write)
+            .await
+            .map_err(err)?;
+        let busy: i64 = row.try_get(0).map_err(err)?;
+        Ok(busy == 0)
+    }
+
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
         self.read.close().await;
+        // Explicitly, rather than leaving it to the last connection's close, which sqlx runs
+        // on its worker thread after `close` has returned.
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.write)
+            .await;
         self.write.close().await;
     }
 }
@@ -1008,5 +1108,148 @@ impl Store for SqliteStore {
         .await
         .map_err(err)?;
         rows.iter().map(message_from_row).collect()
+    }
+
+    async fn purge_candidates(
+        &self,
+        policy: &RetentionPolicy,
+        now: OffsetDateTime,
+        after: Option<&PurgeCandidate>,
+        limit: u32,
+    ) -> StoreResult<Vec<PurgeCandidate>> {
+        let mut found = Vec::new();
+        let mut conn = self.read.acquire().await.map_err(err)?;
+        // Rules before the cursor's were exhausted by earlier pages.
+        let rules =
+            RetentionRule::all().skip_while(|rule| after.is_some_and(|a| a.due.rule != *rule));
+        for rule in rules {
+            let remaining = limit as usize - found.len();
+            if remaining == 0 {
+                break;
+            }
+            let resume = after.filter(|a| a.due.rule == rule);
+            let sql = candidates_query(rule, resume.is_some());
+            let mut query = sqlx::query(&sql);
+            if let RetentionRule::Closed(outcome) = rule {
+                query = query.bind(outcome.as_str());
+            }
+            query = query.bind(millis(policy.cutoff(rule, now)));
+            if let Some(a) = resume {
+                query = query
+                    .bind(millis(a.due.counted_from))
+                    .bind(a.id.to_string());
+            }
+            let rows = query
+                .bind(remaining as i64)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(err)?;
+            for row in &rows {
+                let candidate = purge_candidate_from_row(row, policy)?;
+                // The query and the domain's policy must agree; the policy has the last word.
+                if candidate.due.rule == rule && candidate.due.is_due(now) {
+                    found.push(candidate);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn purge(
+        &self,
+        ids: &[ConversationId],
+        policy: &RetentionPolicy,
+        now: OffsetDateTime,
+    ) -> StoreResult<Purged> {
+        let mut purged = Purged {
+            files_scrubbed: true,
+            ..Purged::default()
+        };
+        if ids.is_empty() {
+            return Ok(purged);
+        }
+        let mut tx = WriteTx::begin(&self.write).await?;
+        for &id in ids {
+            let row = sqlx::query(&format!(
+                "SELECT {PURGE_COLUMNS} FROM conversations WHERE id = ?"
+            ))
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(err)?;
+            let Some(row) = row else { continue };
+            // Checked again under the write lock: a chat closed since it was listed now counts
+            // from its closing and must be kept.
+            if !purge_candidate_from_row(&row, policy)?.due.is_due(now) {
+                continue;
+            }
+            let messages = sqlx::query("DELETE FROM messages WHERE conversation_id = ?")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
+            // The row holds the wrapped data key: deleting it is what makes any copy of the
+            // messages (a backup, a stray page) undecryptable.
+            sqlx::query("DELETE FROM conversations WHERE id = ?")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            purged.conversations.push(id);
+            purged.messages += messages;
+        }
+        tx.commit().await?;
+        if !purged.conversations.is_empty() {
+            purged.files_scrubbed = self.truncate_wal().await?;
+        }
+        Ok(purged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The purge job runs every hour on a table that only grows: each of its queries must be
+    /// a range scan on an index, never a scan of the whole table.
+    #[tokio::test]
+    async fn purge_candidate_queries_are_index_range_scans_not_table_scans() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        for rule in RetentionRule::all() {
+            for resume in [false, true] {
+                let sql = format!("EXPLAIN QUERY PLAN {}", candidates_query(rule, resume));
+                let mut query = sqlx::query(&sql);
+                if let RetentionRule::Closed(outcome) = rule {
+                    query = query.bind(outcome.as_str());
+                }
+                query = query.bind(0_i64);
+                if resume {
+                    query = query.bind(0_i64).bind("");
+                }
+                let plan: Vec<String> = query
+                    .bind(10_i64)
+                    .fetch_all(&store.read)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| row.get::<String, _>("detail"))
+                    .collect();
+                let index = match rule {
+                    RetentionRule::Closed(_) => "conversations_closed_by_outcome",
+                    RetentionRule::Unclosed => "conversations_unclosed_by_age",
+                };
+                assert!(
+                    plan.iter()
+                        .any(|step| step.contains(index) && step.contains('<')),
+                    "{rule:?} (resume: {resume}) should range-scan {index}: {plan:?}"
+                );
+                assert!(
+                    !plan.iter().any(|step| step.starts_with("SCAN")),
+                    "{rule:?} (resume: {resume}) scans a table: {plan:?}"
+                );
+            }
+        }
     }
 }

@@ -5,7 +5,9 @@
 //! one `#[tokio::test]` named after it.
 
 use crate::*;
-use ecoute_domain::{Departement, Outcome, ReporterKind, StateName};
+use ecoute_domain::{
+    Departement, Outcome, ReporterKind, RetentionDays, RetentionPolicy, RetentionRule, StateName,
+};
 use std::sync::Arc;
 use time::Duration;
 
@@ -33,6 +35,10 @@ macro_rules! conformance_tests {
             the_audit_log_is_a_hash_chain_written_with_the_action,
             a_user_sees_their_own_sessions_only,
             blocking_a_chat_revokes_its_token,
+            purge_candidates_are_exactly_the_conversations_past_their_retention_period,
+            purge_candidates_come_in_pages_that_resume_after_the_last_one,
+            purging_deletes_a_conversation_its_messages_and_its_wrapped_key,
+            purging_keeps_a_conversation_that_is_not_due_any_more,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -805,4 +811,374 @@ pub async fn blocking_a_chat_revokes_its_token(store: Arc<dyn Store>) {
             .is_none()
     );
     assert!(store.waiting_queue().await.unwrap().is_empty());
+}
+
+/// Opens a conversation at `created`, claims it, and closes it with `outcome` at `closed`.
+async fn closed_conversation(
+    store: &dyn Store,
+    officer: UserId,
+    token: u8,
+    created: OffsetDateTime,
+    outcome: Outcome,
+    closed: OffsetDateTime,
+) -> Conversation {
+    let conv = new_conversation(store, token, created).await;
+    store
+        .transition(
+            conv.id,
+            Actor::Officer(officer),
+            Event::Claim,
+            created,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    store
+        .transition(
+            conv.id,
+            Actor::Officer(officer),
+            Event::Close(outcome),
+            closed,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
+}
+
+/// Every candidate, page after page.
+async fn all_candidates(
+    store: &dyn Store,
+    policy: &RetentionPolicy,
+    at: OffsetDateTime,
+    page: u32,
+) -> Vec<PurgeCandidate> {
+    let mut all: Vec<PurgeCandidate> = Vec::new();
+    loop {
+        let next = store
+            .purge_candidates(policy, at, all.last(), page)
+            .await
+            .unwrap();
+        assert!(next.len() <= page as usize, "a page holds at most `limit`");
+        if next.is_empty() {
+            return all;
+        }
+        all.extend(next);
+    }
+}
+
+fn days(d: i64) -> Duration {
+    Duration::days(d)
+}
+
+/// With the French defaults (1 year; 6 years for forwarded reports and interventions; 1 year
+/// from creation for chats never closed), candidates are those whose period is over, and only
+/// those, each with the rule that applies.
+pub async fn purge_candidates_are_exactly_the_conversations_past_their_retention_period(
+    store: Arc<dyn Store>,
+) {
+    let policy = RetentionPolicy::default();
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let t = now();
+    let long_ago = t - days(3000);
+
+    let info_old = closed_conversation(
+        &*store,
+        alice.id,
+        1,
+        long_ago,
+        Outcome::InformationGiven,
+        t - days(366),
+    )
+    .await;
+    let _info_recent = closed_conversation(
+        &*store,
+        alice.id,
+        2,
+        long_ago,
+        Outcome::InformationGiven,
+        t - days(364),
+    )
+    .await;
+    let _forwarded_two_years = closed_conversation(
+        &*store,
+        alice.id,
+        3,
+        long_ago,
+        Outcome::ReportForwarded,
+        t - days(730),
+    )
+    .await;
+    let forwarded_old = closed_conversation(
+        &*store,
+        alice.id,
+        4,
+        long_ago,
+        Outcome::ReportForwarded,
+        t - days(2191),
+    )
+    .await;
+    let left_on_the_day = closed_conversation(
+        &*store,
+        alice.id,
+        5,
+        long_ago,
+        Outcome::VisitorLeft,
+        t - days(365),
+    )
+    .await;
+
+    let waiting_old = new_conversation(&*store, 10, t - days(400)).await;
+    let _waiting_recent = new_conversation(&*store, 11, t - days(10)).await;
+    let active_old = new_conversation(&*store, 12, t - days(500)).await;
+    store
+        .transition(
+            active_old.id,
+            Actor::Officer(alice.id),
+            Event::Claim,
+            t,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let left_old = new_conversation(&*store, 13, t - days(366)).await;
+    store
+        .transition(left_old.id, Actor::Officer(alice.id), Event::Claim, t, None)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    store.quick_exit([13; 32], t).await.unwrap().unwrap();
+
+    let found = all_candidates(&*store, &policy, t, 100).await;
+    let mut ids: Vec<_> = found.iter().map(|c| c.id).collect();
+    ids.sort();
+    let mut expected = vec![
+        info_old.id,
+        forwarded_old.id,
+        left_on_the_day.id,
+        waiting_old.id,
+        active_old.id,
+        left_old.id,
+    ];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    let rule_of = |id| found.iter().find(|c| c.id == id).unwrap().due.rule;
+    assert_eq!(
+        rule_of(info_old.id),
+        RetentionRule::Closed(Outcome::InformationGiven)
+    );
+    assert_eq!(
+        rule_of(forwarded_old.id),
+        RetentionRule::Closed(Outcome::ReportForwarded)
+    );
+    for id in [waiting_old.id, active_old.id, left_old.id] {
+        assert_eq!(rule_of(id), RetentionRule::Unclosed);
+    }
+    let active = found.iter().find(|c| c.id == active_old.id).unwrap();
+    assert_eq!(
+        active.state,
+        ConversationState::Active { officer: alice.id }
+    );
+    assert_eq!(active.created_at, t - days(500));
+    assert_eq!(active.due.counted_from, t - days(500));
+    let info = found.iter().find(|c| c.id == info_old.id).unwrap();
+    assert_eq!(info.closed_at, Some(t - days(366)));
+    assert!(found.iter().all(|c| c.due.is_due(t)));
+
+    // A shorter period for one outcome brings its conversations in, and only them.
+    let strict = RetentionPolicy::default()
+        .with_outcome(Outcome::ReportForwarded, RetentionDays::new(700).unwrap());
+    let found = all_candidates(&*store, &strict, t, 100).await;
+    assert_eq!(found.len(), expected.len() + 1);
+
+    // A thousand days earlier, nothing was due yet.
+    assert!(
+        all_candidates(&*store, &policy, t - days(1000), 100)
+            .await
+            .is_empty()
+    );
+}
+
+/// A listing in small pages sees every candidate once, in the order of the rules.
+pub async fn purge_candidates_come_in_pages_that_resume_after_the_last_one(store: Arc<dyn Store>) {
+    let policy = RetentionPolicy::default();
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let t = now();
+    let mut expected = Vec::new();
+    for i in 0..4u8 {
+        // Two pairs share their closing time: the id breaks the tie.
+        let closed = t - days(400 + i64::from(i / 2));
+        let outcome = if i % 2 == 0 {
+            Outcome::InformationGiven
+        } else {
+            Outcome::VisitorLeft
+        };
+        expected.push(
+            closed_conversation(&*store, alice.id, i + 1, t - days(900), outcome, closed)
+                .await
+                .id,
+        );
+    }
+    for i in 0..3u8 {
+        expected.push(new_conversation(&*store, 20 + i, t - days(400)).await.id);
+    }
+    for page in [1, 2, 3, 100] {
+        let found = all_candidates(&*store, &policy, t, page).await;
+        let mut ids: Vec<_> = found.iter().map(|c| c.id).collect();
+        let order: Vec<_> = found.iter().map(|c| c.due.rule).collect();
+        let rules: Vec<_> = RetentionRule::all().collect();
+        let position = |r: &RetentionRule| rules.iter().position(|x| x == r).unwrap();
+        assert!(
+            order.windows(2).all(|w| position(&w[0]) <= position(&w[1])),
+            "ordered by rule (page of {page})"
+        );
+        ids.sort();
+        let mut want = expected.clone();
+        want.sort();
+        assert_eq!(ids, want, "every candidate once with pages of {page}");
+    }
+}
+
+/// Purging removes the conversation and its messages, and with its row its wrapped data key;
+/// the others stay as they were.
+pub async fn purging_deletes_a_conversation_its_messages_and_its_wrapped_key(
+    store: Arc<dyn Store>,
+) {
+    let policy = RetentionPolicy::default();
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let t = now();
+    let old = new_conversation(&*store, 1, t - days(400)).await;
+    let recent = new_conversation(&*store, 2, t - days(3)).await;
+    for conv in [old.id, recent.id] {
+        append(&*store, conv, Actor::Visitor, "v1").await.unwrap();
+        append(&*store, conv, Actor::Visitor, "v2").await.unwrap();
+    }
+    let closed_old = closed_conversation(
+        &*store,
+        alice.id,
+        3,
+        t - days(800),
+        Outcome::ReferredToSupport,
+        t - days(790),
+    )
+    .await;
+
+    let ids: Vec<_> = all_candidates(&*store, &policy, t, 10)
+        .await
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let purged = store.purge(&ids, &policy, t).await.unwrap();
+    let mut gone = purged.conversations.clone();
+    gone.sort();
+    let mut want = vec![old.id, closed_old.id];
+    want.sort();
+    assert_eq!(gone, want);
+    assert_eq!(purged.messages, 2);
+    assert!(purged.files_scrubbed);
+
+    for id in [old.id, closed_old.id] {
+        assert!(store.conversation(id).await.unwrap().is_none());
+        assert!(store.messages_after(id, 0, 100).await.unwrap().is_empty());
+        assert!(
+            store
+                .transition(id, Actor::Officer(alice.id), Event::Claim, t, None)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert!(
+        store
+            .conversation_by_token([1; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let kept = store.conversation(recent.id).await.unwrap().unwrap();
+    assert_eq!(kept.wrapped_key, vec![1, 2, 3]);
+    assert_eq!(kept.last_seq, 2);
+    assert_eq!(
+        store.messages_after(recent.id, 0, 100).await.unwrap().len(),
+        2
+    );
+    assert_eq!(store.waiting_queue().await.unwrap().len(), 1);
+    assert!(
+        all_candidates(&*store, &policy, t, 10).await.is_empty(),
+        "nothing left to purge"
+    );
+    let again = store.purge(&ids, &policy, t).await.unwrap();
+    assert!(
+        again.conversations.is_empty(),
+        "a second purge finds nothing"
+    );
+    assert!(
+        store
+            .purge(&[], &policy, t)
+            .await
+            .unwrap()
+            .conversations
+            .is_empty()
+    );
+}
+
+/// The purge checks each conversation again when it deletes: one that is not due (never was,
+/// or was closed since it was listed, so its period now counts from the closing) is kept.
+pub async fn purging_keeps_a_conversation_that_is_not_due_any_more(store: Arc<dyn Store>) {
+    let policy = RetentionPolicy::default();
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let t = now();
+    let abandoned = new_conversation(&*store, 1, t - days(400)).await;
+    let recent = new_conversation(&*store, 2, t - days(1)).await;
+    store
+        .transition(
+            abandoned.id,
+            Actor::Officer(alice.id),
+            Event::Claim,
+            t - days(399),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let listed: Vec<_> = all_candidates(&*store, &policy, t, 10)
+        .await
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(listed, vec![abandoned.id]);
+    // The officer closes it between the listing and the purge.
+    store
+        .transition(
+            abandoned.id,
+            Actor::Officer(alice.id),
+            Event::Close(Outcome::InformationGiven),
+            t,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let purged = store
+        .purge(
+            &[abandoned.id, recent.id, ConversationId::new()],
+            &policy,
+            t,
+        )
+        .await
+        .unwrap();
+    assert!(purged.conversations.is_empty());
+    assert_eq!(purged.messages, 0);
+    assert!(store.conversation(abandoned.id).await.unwrap().is_some());
+    assert!(store.conversation(recent.id).await.unwrap().is_some());
 }

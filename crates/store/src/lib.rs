@@ -10,8 +10,8 @@ pub mod conformance;
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, Role, Seq,
-    TransitionError, UserId,
+    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, PurgeDue,
+    RetentionPolicy, Role, Seq, TransitionError, UserId,
 };
 use time::OffsetDateTime;
 
@@ -300,6 +300,36 @@ pub struct StoredMessage {
     pub sent_at: OffsetDateTime,
 }
 
+/// A conversation whose retention period is over: what the purge needs to know, no content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeCandidate {
+    /// Random id.
+    pub id: ConversationId,
+    /// Where it stands.
+    pub state: ConversationState,
+    /// When the visitor started.
+    pub created_at: OffsetDateTime,
+    /// When it was closed, if it was.
+    pub closed_at: Option<OffsetDateTime>,
+    /// How many messages it holds (its sequence has no gap, so this is its last number).
+    pub messages: u64,
+    /// The rule that applies, and since when its period is over.
+    pub due: PurgeDue,
+}
+
+/// What one call to [`Store::purge`] removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// The conversations deleted, with their wrapped data keys.
+    pub conversations: Vec<ConversationId>,
+    /// How many messages went with them.
+    pub messages: u64,
+    /// Whether the deleted bytes are also gone from the database files. `false` when the
+    /// backend could not finish erasing them yet (SQLite: a long reader kept the WAL from
+    /// being truncated); the next purge tries again.
+    pub files_scrubbed: bool,
+}
+
 /// The storage contract. Every method is atomic.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -437,6 +467,30 @@ pub trait Store: Send + Sync + 'static {
         after: Seq,
         limit: u32,
     ) -> StoreResult<Vec<StoredMessage>>;
+
+    /// Conversations whose retention period under `policy` is over at `now`, at most `limit`,
+    /// ordered by rule (in [`ecoute_domain::RetentionRule::all`] order), then start of period,
+    /// then id. A page resumes after `after`, the last candidate of the previous page. Cheap
+    /// when nothing is due: one indexed range scan per rule.
+    async fn purge_candidates(
+        &self,
+        policy: &RetentionPolicy,
+        now: OffsetDateTime,
+        after: Option<&PurgeCandidate>,
+        limit: u32,
+    ) -> StoreResult<Vec<PurgeCandidate>>;
+
+    /// Deletes, in one transaction, those of `ids` that are still due at `now` under `policy`
+    /// (checked again inside the transaction, so a chat closed meanwhile is kept): their
+    /// messages and their row, which holds the wrapped data key, so nothing of them can ever
+    /// be decrypted again (crypto-shredding). Then erases the deleted bytes from the files.
+    /// Unknown ids and ids not due are skipped.
+    async fn purge(
+        &self,
+        ids: &[ConversationId],
+        policy: &RetentionPolicy,
+        now: OffsetDateTime,
+    ) -> StoreResult<Purged>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.

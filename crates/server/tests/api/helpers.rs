@@ -28,6 +28,8 @@ pub struct TestApp {
     pub store: SqliteStore,
     pub http: reqwest::Client,
     pub setup_link: Option<String>,
+    /// The running server; it ends when the shutdown future given at spawn completes.
+    pub server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -46,7 +48,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     spawn_app_configured(tweak, std::future::pending()).await
 }
 
-async fn spawn_app_configured(
+pub async fn spawn_app_configured(
     tweak: impl FnOnce(&mut Config),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> TestApp {
@@ -62,7 +64,7 @@ async fn spawn_app_configured(
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr().to_string();
     let setup_link = app.setup_link().map(str::to_string);
-    tokio::spawn(app.run_until(shutdown));
+    let server = tokio::spawn(app.run_until(shutdown));
     let store = SqliteStore::open(data_dir.path())
         .await
         .expect("second handle on the store");
@@ -77,6 +79,7 @@ async fn spawn_app_configured(
             .build()
             .unwrap(),
         setup_link,
+        server,
     }
 }
 

@@ -9,5 +9,6 @@ mod floods;
 mod helpers;
 mod http;
 mod logs;
+mod purge;
 mod setup;
 mod staff_security;
