@@ -12,8 +12,8 @@ use ecoute_domain::{
     ReporterKind, Role, Seq, StateName, TransitionError, UserId,
 };
 use ecoute_store::{
-    Appended, Conversation, NewConversation, NewMessage, NewUser, StaffSession, Store, StoreError,
-    StoreResult, StoredMessage, User, UserCredentials, author_of,
+    Appended, Conversation, ConversationKey, NewConversation, NewMessage, NewUser, Rewrap,
+    StaffSession, Store, StoreError, StoreResult, StoredMessage, User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -21,6 +21,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, SqliteConnection};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -58,6 +59,10 @@ fn opt_time(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
 
 fn parse_uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn key_version(stored: i64) -> StoreResult<u32> {
+    u32::try_from(stored).map_err(|_| corrupt("key_version"))
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -102,7 +107,7 @@ fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
                 .transpose()?,
         },
         wrapped_key: row.try_get("wrapped_key").map_err(err)?,
-        key_version: row.try_get::<i64, _>("key_version").map_err(err)? as u32,
+        key_version: key_version(row.try_get("key_version").map_err(err)?)?,
         last_seq: row.try_get::<i64, _>("last_seq").map_err(err)? as Seq,
         created_at: from_millis(row.try_get("created_at").map_err(err)?)?,
         claimed_at: opt_time(row.try_get("claimed_at").map_err(err)?)?,
@@ -694,6 +699,73 @@ impl Store for SqliteStore {
                     sealed_body: row.try_get("body").map_err(err)?,
                     sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
                 })
+            })
+            .collect()
+    }
+
+    async fn conversations_below_key_version(
+        &self,
+        version: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationKey>> {
+        let rows = sqlx::query(
+            "SELECT id, key_version, wrapped_key FROM conversations \
+             WHERE key_version < ? ORDER BY key_version, id LIMIT ?",
+        )
+        .bind(version as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id").map_err(err)?;
+                Ok(ConversationKey {
+                    id: ConversationId(parse_uuid(&id)?),
+                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
+                    wrapped_key: row.try_get("wrapped_key").map_err(err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64> {
+        if rewraps.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let mut updated = 0;
+        for r in &rewraps {
+            updated += sqlx::query(
+                "UPDATE conversations SET wrapped_key = ?, key_version = ? \
+                 WHERE id = ? AND key_version = ? AND wrapped_key = ?",
+            )
+            .bind(&r.wrapped)
+            .bind(r.to_version as i64)
+            .bind(r.id.to_string())
+            .bind(r.from_version as i64)
+            .bind(&r.from_wrapped)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
+        let rows = sqlx::query(
+            "SELECT key_version, COUNT(*) AS n FROM conversations GROUP BY key_version",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let version = key_version(row.try_get("key_version").map_err(err)?)?;
+                let n: i64 = row.try_get("n").map_err(err)?;
+                Ok((version, n as u64))
             })
             .collect()
     }

@@ -13,6 +13,7 @@ use ecoute_domain::{
     Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, Role, Seq,
     TransitionError, UserId,
 };
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// Failures of the storage layer itself (not refusals by the rules).
@@ -126,6 +127,33 @@ pub struct Conversation {
     pub closed_at: Option<OffsetDateTime>,
     /// Display name of the officer who owns or owned it.
     pub officer_name: Option<String>,
+}
+
+/// A conversation's wrapped data key, as read for re-wrapping under a newer master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationKey {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Which master key wrapped it.
+    pub key_version: u32,
+    /// The data key, wrapped.
+    pub wrapped_key: Vec<u8>,
+}
+
+/// One re-wrapped data key: a compare-and-set that applies only if the row still holds exactly
+/// the version and wrapped key it was read with, so a concurrent change is never overwritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrap {
+    /// The conversation.
+    pub id: ConversationId,
+    /// The version read.
+    pub from_version: u32,
+    /// The wrapped key read.
+    pub from_wrapped: Vec<u8>,
+    /// The version of the master key that wrapped it again.
+    pub to_version: u32,
+    /// The same data key, wrapped again.
+    pub wrapped: Vec<u8>,
 }
 
 /// Seals a message body once its sequence number is known (inside the transaction).
@@ -265,6 +293,21 @@ pub trait Store: Send + Sync + 'static {
         after: Seq,
         limit: u32,
     ) -> StoreResult<Vec<StoredMessage>>;
+
+    /// At most `limit` conversations whose data key is wrapped by a master key older than
+    /// `version`, oldest version first: the work a key rotation has left.
+    async fn conversations_below_key_version(
+        &self,
+        version: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationKey>>;
+
+    /// Applies re-wrapped keys in one transaction, each only if its row still holds the version
+    /// and wrapped key it was read with. Returns how many rows changed.
+    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64>;
+
+    /// How many conversations each master key version wraps (versions in use only).
+    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.
