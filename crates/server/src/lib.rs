@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod queue;
 pub mod ws;
 
