@@ -1,9 +1,11 @@
-//! The command line: `ecoute [serve]`, `ecoute user add`.
+//! The command line: `ecoute [serve]`, `ecoute user add`, `ecoute keys status|rotate|retire`.
 
 use crate::app::{Application, open_store};
 use crate::config::{Config, Overrides};
+use crate::rotation::{self, RotateOptions};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use ecoute_crypto::KeyFiles;
 use ecoute_domain::{Password, Role, UserId, Username};
 use ecoute_store::{NewUser, Store, StoreError};
 use std::io::{IsTerminal, Read};
@@ -43,6 +45,29 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the master keys that wrap every conversation's data key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Show the master key versions present and how many conversations each one wraps.
+    Status,
+    /// Write a new master key version and re-wrap every conversation's data key under it.
+    /// Safe to interrupt and to run again: it resumes with the same new key.
+    Rotate {
+        /// Conversations re-wrapped per transaction.
+        #[arg(long, default_value_t = rotation::DEFAULT_BATCH, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        batch_size: u32,
+    },
+    /// Delete the file of an older master key version once no conversation uses it.
+    Retire {
+        /// The version to retire (see `ecoute keys status`).
+        #[arg(long, value_name = "N")]
+        version: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +129,7 @@ pub fn main() -> ExitCode {
                 role,
                 display_name,
             })) => user_add(config, &username, &role, display_name).await,
+            Some(Command::Keys(command)) => keys(config, command).await,
         }
     });
     match result {
@@ -243,4 +269,43 @@ async fn user_add(
         Err(StoreError::Conflict) => bail!("the username {} is already taken", username.as_str()),
         Err(e) => Err(e.into()),
     }
+}
+
+async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    let files = KeyFiles::new(config.master_key_path());
+    rotation::require_keys(&files)?;
+    let store = open_store(&config).await?;
+    let result = match command {
+        KeysCommand::Status => rotation::status(&store, &files)
+            .await
+            .map(|status| print!("{status}")),
+        KeysCommand::Rotate { batch_size } => {
+            let options = RotateOptions {
+                batch: batch_size,
+                ..RotateOptions::default()
+            };
+            // Progress goes to standard error, so standard output stays for results.
+            let mut report = |p: rotation::Progress| eprintln!("{p}");
+            rotation::rotate(&store, &files, options, &mut report)
+                .await
+                .map(|done| {
+                    println!(
+                        "re-wrapped {} by this run; every conversation is now wrapped by master \
+                         key version {}; retire older versions with `ecoute keys retire --version N`",
+                        rotation::conversations(done.rewrapped),
+                        done.version
+                    )
+                })
+        }
+        KeysCommand::Retire { version } => {
+            rotation::retire(&store, &files, version).await.map(|path| {
+                println!(
+                    "retired master key version {version}: deleted {}",
+                    path.display()
+                )
+            })
+        }
+    };
+    store.close().await;
+    Ok(result?)
 }

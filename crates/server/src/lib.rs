@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod queue;
+pub mod rotation;
 pub mod ws;
 
 pub use app::{AppState, Application};
