@@ -34,7 +34,14 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("temp dir");
+    spawn_app_on(tempfile::tempdir().expect("temp dir"), shutdown).await
+}
+
+/// A server on an existing data directory (a restart), stopping when `shutdown` completes.
+pub async fn spawn_app_on(
+    data_dir: tempfile::TempDir,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> TestApp {
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
@@ -62,11 +69,13 @@ pub async fn spawn_app_until(
     }
 }
 
+#[derive(Clone)]
 pub struct Visitor {
     pub conversation_id: String,
     pub token: String,
 }
 
+#[derive(Clone)]
 pub struct Officer {
     pub id: String,
     pub display_name: String,

@@ -7,5 +7,6 @@ mod chat;
 mod claims;
 mod helpers;
 mod http;
+mod keys;
 mod logs;
 mod setup;
