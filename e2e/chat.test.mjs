@@ -1,6 +1,6 @@
 // Browser tests of the visitor page and the officer console, in headless Chromium.
 //
-//   ECOUTE_URL=http://127.0.0.1:18080 ECOUTE_OFFICER_USERNAME=agent.test \
+//   ECOUTE_URL=http://127.0.0.1:18080 ECOUTE_OFFICER_USERNAMES=agent.1,agent.2,... ECOUTE_OFFICER_TOTP_SECRET=BASE32 \
 //   ECOUTE_OFFICER_PASSWORD=officer-password-123 ECOUTE_NEUTRAL_URL=https://neutral.invalid/ \
 //   [ECOUTE_SCREENSHOTS_DIR=/tmp/shots] node --test --test-concurrency=1 chat.test.mjs
 //
@@ -10,10 +10,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
-const REQUIRED = ['ECOUTE_URL', 'ECOUTE_OFFICER_USERNAME', 'ECOUTE_OFFICER_PASSWORD', 'ECOUTE_NEUTRAL_URL'];
+const REQUIRED = ['ECOUTE_URL', 'ECOUTE_OFFICER_USERNAMES', 'ECOUTE_OFFICER_PASSWORD', 'ECOUTE_OFFICER_TOTP_SECRET', 'ECOUTE_NEUTRAL_URL'];
 const env = Object.fromEntries(REQUIRED.map((k) => [k, process.env[k]]));
 const BASE = (env.ECOUTE_URL || '').replace(/\/+$/, '');
 const NEUTRAL = env.ECOUTE_NEUTRAL_URL || '';
@@ -30,7 +30,7 @@ before(async () => {
   const missing = REQUIRED.filter((k) => !env[k]);
   if (missing.length) {
     throw new Error(`Missing environment variable(s): ${missing.join(', ')}. `
-      + 'Set ECOUTE_URL (e.g. http://127.0.0.1:18080), ECOUTE_OFFICER_USERNAME, '
+      + 'Set ECOUTE_URL (e.g. http://127.0.0.1:18080), ECOUTE_OFFICER_USERNAMES, ECOUTE_OFFICER_TOTP_SECRET, '
       + 'ECOUTE_OFFICER_PASSWORD and ECOUTE_NEUTRAL_URL (the neutral_url the server is configured with).');
   }
   browser = await chromium.launch({
@@ -43,6 +43,37 @@ before(async () => {
 after(async () => { if (browser) await browser.close(); });
 
 // ---------------------------------------------------------------- helpers
+
+/** RFC 4648 base32 (no padding) to bytes. */
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let value = 0; const out = [];
+  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+/** The RFC 6238 code (HMAC-SHA1, 6 digits, 30 s) of a base32 secret, now. */
+function totp(secret, offsetSteps = 0) {
+  const step = Math.floor(Date.now() / 1000 / 30) + offsetSteps;
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32(secret)).update(msg).digest();
+  const offset = mac[19] & 0x0f;
+  const n = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  return String(n % 1_000_000).padStart(6, '0');
+}
+
+/** Each test logs in with its own officer account: a TOTP code is accepted only once. */
+let nextOfficer = 0;
+function officerUsername() {
+  const names = env.ECOUTE_OFFICER_USERNAMES.split(',');
+  assert.ok(nextOfficer < names.length, 'not enough officer accounts for the tests');
+  return names[nextOfficer++];
+}
 
 const unique = (label) => `${label} ${randomBytes(4).toString('hex')}`;
 
@@ -73,8 +104,9 @@ async function newOfficer() {
   const problems = [];
   watch(page, problems);
   await page.goto(`${BASE}/console/login`);
-  await page.getByLabel('Identifiant').fill(env.ECOUTE_OFFICER_USERNAME);
+  await page.getByLabel('Identifiant').fill(officerUsername());
   await page.getByLabel('Mot de passe').fill(env.ECOUTE_OFFICER_PASSWORD);
+  await page.getByLabel('Code de vérification').fill(totp(env.ECOUTE_OFFICER_TOTP_SECRET));
   await Promise.all([
     page.waitForURL(`${BASE}/console`),
     page.getByRole('button', { name: 'Se connecter' }).click(),
@@ -374,10 +406,23 @@ test('the one-time setup link creates the first administrator, who can then log 
     await page.goto(`${FRESH}/console/login`);
     await page.getByLabel('Identifiant').fill('admin.test');
     await page.getByLabel('Mot de passe').fill('admin-password-456');
+    // First login: no authenticator yet, so the password alone leads to enrolment, and only there.
     await Promise.all([
-      page.waitForURL(`${FRESH}/console`),
+      page.waitForURL(`${FRESH}/console/security`),
       page.getByRole('button', { name: 'Se connecter' }).click(),
     ]);
+    await page.goto(`${FRESH}/console`);
+    assert.equal(page.url(), `${FRESH}/console/security`, 'nothing else before enrolment');
+    const secret = (await page.locator('#totp-secret').textContent()).trim();
+    assert.ok(await page.locator('.qr svg').count(), 'a QR code is shown');
+    await page.getByLabel('Code à 6 chiffres').fill(totp(secret));
+    await page.getByRole('button', { name: 'Associer' }).click();
+    await page.locator('#recovery-codes li').first().waitFor();
+    assert.equal(await page.locator('#recovery-codes li').count(), 10, 'ten recovery codes, shown once');
+    await page.reload();
+    assert.equal(await page.locator('#recovery-codes').count(), 0, 'the codes are not shown again');
+    assert.equal(await page.locator('.qr').count(), 0, 'the QR code is not shown again');
+    await page.goto(`${FRESH}/console`);
     await page.getByText('Administratrice').first().waitFor();
     await Promise.all([
       page.waitForURL(`${FRESH}/console/login`),
@@ -397,6 +442,26 @@ test('the one-time setup link creates the first administrator, who can then log 
     assert.deepEqual(problems, [], 'no CSP violation or page error');
   } finally {
     await context.close();
+  }
+});
+
+test('an officer blocks an abusive chat from the queue with two clicks; the visitor page ends and forgets the token', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  try {
+    const { conversation_id: id } = await startConversation(visitor.page);
+    const item = officer.page.locator(`.queue-item[data-conversation-id="${id}"]`);
+    await item.waitFor();
+    const block = item.getByRole('button', { name: 'Bloquer' });
+    await block.click();
+    await item.getByRole('button', { name: 'Confirmer le blocage' }).click();
+    await item.waitFor({ state: 'detached' });
+    await visitor.page.locator('#ended').waitFor({ state: 'visible' });
+    assert.equal(await visitor.page.evaluate(() => sessionStorage.length), 0, 'the token is forgotten');
+    assertNoProblems(visitor, officer);
+  } finally {
+    await visitor.context.close();
+    await officer.context.close();
   }
 });
 

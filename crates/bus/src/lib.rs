@@ -83,11 +83,41 @@ pub enum BusEvent {
     QueueChanged,
 }
 
-/// A subscription to one topic.
-pub type Subscription = broadcast::Receiver<Arc<BusEvent>>;
+/// A subscription to one topic. Dropping the last one of a topic forgets the topic, so a
+/// conversation nobody listens to any more costs no memory.
+pub struct Subscription {
+    rx: broadcast::Receiver<Arc<BusEvent>>,
+    topic: Topic,
+    bus: LocalBus,
+}
+
+impl Subscription {
+    /// The next event; `Lagged` means some were missed and the store must be read again.
+    pub async fn recv(&mut self) -> Result<Arc<BusEvent>, broadcast::error::RecvError> {
+        self.rx.recv().await
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_recv(&mut self) -> Result<Arc<BusEvent>, broadcast::error::TryRecvError> {
+        self.rx.try_recv()
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut topics = self.bus.topics.lock().expect("bus lock");
+        // This receiver still counts until the end of this function.
+        if topics
+            .get(&self.topic)
+            .is_some_and(|sender| sender.receiver_count() <= 1)
+        {
+            topics.remove(&self.topic);
+        }
+    }
+}
 
 /// How many events a slow receiver may be behind before it must resync from the store.
-const CAPACITY: usize = 1024;
+const CAPACITY: usize = 256;
 
 /// The in-process bus: one broadcast channel per topic with listeners.
 #[derive(Clone, Default)]
@@ -104,10 +134,15 @@ impl LocalBus {
     /// Listens to a topic from now on.
     pub fn subscribe(&self, topic: Topic) -> Subscription {
         let mut topics = self.topics.lock().expect("bus lock");
-        topics
+        let rx = topics
             .entry(topic)
             .or_insert_with(|| broadcast::channel(CAPACITY).0)
-            .subscribe()
+            .subscribe();
+        Subscription {
+            rx,
+            topic,
+            bus: self.clone(),
+        }
     }
 
     /// Tells every current listener of `topic`. Nobody listening is not an error.
@@ -151,13 +186,18 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_topic_nobody_listens_to_is_forgotten() {
+    async fn a_topic_is_forgotten_when_its_last_listener_leaves() {
         let bus = LocalBus::new();
-        let sub = bus.subscribe(Topic::Queue);
+        let first = bus.subscribe(Topic::Queue);
+        let mut second = bus.subscribe(Topic::Queue);
         assert_eq!(bus.topic_count(), 1);
-        drop(sub);
+        drop(first);
+        assert_eq!(bus.topic_count(), 1, "one listener is left");
         bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        assert_eq!(*second.recv().await.unwrap(), BusEvent::QueueChanged);
+        drop(second);
         assert_eq!(bus.topic_count(), 0);
         bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        assert_eq!(bus.topic_count(), 0);
     }
 }

@@ -78,6 +78,37 @@ impl Keyring {
         let key = self.unwrap(wrapped, conversation)?;
         Ok(self.wrap(&key, conversation))
     }
+
+    /// Seals a small secret of one record with the current master key (see
+    /// [`MasterKey::seal_secret`]).
+    pub fn seal_secret(&self, purpose: &[u8], id: Uuid, secret: &[u8]) -> WrappedKey {
+        self.current().seal_secret(purpose, id, secret)
+    }
+
+    /// Opens a sealed secret with the master key of the version it names.
+    pub fn open_secret(
+        &self,
+        purpose: &[u8],
+        id: Uuid,
+        sealed: &WrappedKey,
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.get(sealed.version)
+            .ok_or(CryptoError::UnknownKeyVersion(sealed.version))?
+            .open_secret(purpose, id, sealed)
+    }
+
+    /// Opens a sealed secret and seals it again with the current master key.
+    pub fn reseal_secret(
+        &self,
+        purpose: &[u8],
+        id: Uuid,
+        sealed: &WrappedKey,
+    ) -> Result<WrappedKey, CryptoError> {
+        let mut plain = self.open_secret(purpose, id, sealed)?;
+        let out = self.seal_secret(purpose, id, &plain);
+        zeroize::Zeroize::zeroize(&mut plain);
+        Ok(out)
+    }
 }
 
 /// Where the master key files are: version 1 at its own path, version N ≥ 2 as
@@ -259,6 +290,28 @@ mod tests {
         let wrapped = MasterKey::generate(1).wrap(&DataKey::generate(), conv);
         assert!(matches!(
             ring.unwrap(&wrapped, conv),
+            Err(CryptoError::UnknownKeyVersion(1))
+        ));
+    }
+
+    #[test]
+    fn a_secret_opens_by_its_version_and_reseals_under_the_current_one() {
+        let v1 = MasterKey::generate(1);
+        let ring = Keyring::new([v1.clone(), MasterKey::generate(2)]).unwrap();
+        let user = Uuid::new_v4();
+        let old = v1.seal_secret(b"purpose", user, b"secret");
+        assert_eq!(ring.open_secret(b"purpose", user, &old).unwrap(), b"secret");
+        assert_eq!(ring.seal_secret(b"purpose", user, b"x").version, 2);
+
+        let new = ring.reseal_secret(b"purpose", user, &old).unwrap();
+        assert_eq!(new.version, 2);
+        assert_eq!(ring.open_secret(b"purpose", user, &new).unwrap(), b"secret");
+        // Still bound to its purpose and record.
+        assert!(ring.open_secret(b"other", user, &new).is_err());
+        assert!(ring.open_secret(b"purpose", Uuid::new_v4(), &new).is_err());
+        let only_v2 = Keyring::new([MasterKey::generate(2)]).unwrap();
+        assert!(matches!(
+            only_v2.open_secret(b"purpose", user, &old),
             Err(CryptoError::UnknownKeyVersion(1))
         ));
     }

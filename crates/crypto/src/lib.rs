@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+pub mod audit;
+pub mod totp;
+
 const NONCE_LEN: usize = 24;
 const KEY_LEN: usize = 32;
 
@@ -111,6 +114,33 @@ impl MasterKey {
             version: self.version,
             bytes: seal(&self.cipher(), &key.0, &ad),
         }
+    }
+
+    /// Seals a small secret that belongs to one record (a staff member's TOTP secret, say):
+    /// `purpose` and `id` are bound into the ciphertext.
+    pub fn seal_secret(&self, purpose: &[u8], id: Uuid, secret: &[u8]) -> WrappedKey {
+        let ad = associated_data(purpose, id, self.version as u64);
+        WrappedKey {
+            version: self.version,
+            bytes: seal(&self.cipher(), secret, &ad),
+        }
+    }
+
+    /// Opens what [`MasterKey::seal_secret`] sealed with the same purpose and id.
+    pub fn open_secret(
+        &self,
+        purpose: &[u8],
+        id: Uuid,
+        sealed: &WrappedKey,
+    ) -> Result<Vec<u8>, CryptoError> {
+        if sealed.version != self.version {
+            return Err(CryptoError::UnknownKeyVersion(sealed.version));
+        }
+        open(
+            &self.cipher(),
+            &sealed.bytes,
+            &associated_data(purpose, id, self.version as u64),
+        )
     }
 
     /// Opens a wrapped data key; fails if it was wrapped for another conversation or key.

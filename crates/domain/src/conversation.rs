@@ -31,16 +31,19 @@ pub enum Outcome {
     InterventionRequested,
     /// The visitor left (quick exit or stopped answering).
     VisitorLeft,
+    /// An officer blocked the chat (abuse, a flood of fake chats); its token is revoked.
+    Blocked,
 }
 
 impl Outcome {
     /// Every outcome, in the order the console lists them.
-    pub const ALL: [Outcome; 5] = [
+    pub const ALL: [Outcome; 6] = [
         Outcome::InformationGiven,
         Outcome::ReferredToSupport,
         Outcome::ReportForwarded,
         Outcome::InterventionRequested,
         Outcome::VisitorLeft,
+        Outcome::Blocked,
     ];
 
     /// Stable name used in storage and on the wire.
@@ -51,6 +54,7 @@ impl Outcome {
             Self::ReportForwarded => "report_forwarded",
             Self::InterventionRequested => "intervention_requested",
             Self::VisitorLeft => "visitor_left",
+            Self::Blocked => "blocked",
         }
     }
 
@@ -141,6 +145,9 @@ pub enum Event {
     QuickExit,
     /// The owning officer ends the chat.
     Close(Outcome),
+    /// An officer ends a chat as abusive and revokes its token: any officer while it waits
+    /// (to clear a flood without taking each chat), only its owner once claimed.
+    Block,
 }
 
 /// Why a transition is refused. Each maps to one stable error code.
@@ -283,8 +290,30 @@ impl ConversationState {
                 return Err(TransitionError::Closed);
             }
 
+            // Blocking.
+            (S::Waiting, Actor::Officer(who), Event::Block) => S::Closed {
+                outcome: Outcome::Blocked,
+                officer: Some(who),
+            },
+            (
+                S::Active { officer } | S::VisitorLeft { officer },
+                Actor::Officer(who),
+                Event::Block,
+            ) => {
+                if who != officer {
+                    return Err(TransitionError::NotOwner);
+                }
+                S::Closed {
+                    outcome: Outcome::Blocked,
+                    officer: Some(officer),
+                }
+            }
+            (S::Closed { .. }, Actor::Officer(_), Event::Block) => {
+                return Err(TransitionError::Closed);
+            }
+
             // What the other side can never do.
-            (_, Actor::Visitor, Event::Claim | Event::Close(_)) => {
+            (_, Actor::Visitor, Event::Claim | Event::Close(_) | Event::Block) => {
                 return Err(TransitionError::NotAllowed);
             }
             (_, Actor::Officer(_), Event::QuickExit) => return Err(TransitionError::NotAllowed),
@@ -498,6 +527,42 @@ mod tests {
     }
 
     #[test]
+    fn any_officer_blocks_a_waiting_chat_and_only_the_owner_a_claimed_one() {
+        assert_eq!(
+            next(
+                ConversationState::Waiting,
+                Actor::Officer(bob()),
+                Event::Block
+            ),
+            Ok(ConversationState::Closed {
+                outcome: Outcome::Blocked,
+                officer: Some(bob())
+            })
+        );
+        for s in [active(), left()] {
+            assert_eq!(
+                next(s, Actor::Officer(alice()), Event::Block),
+                Ok(ConversationState::Closed {
+                    outcome: Outcome::Blocked,
+                    officer: Some(alice())
+                })
+            );
+            assert_eq!(
+                next(s, Actor::Officer(bob()), Event::Block),
+                Err(TransitionError::NotOwner)
+            );
+        }
+        assert_eq!(
+            next(closed(), Actor::Officer(alice()), Event::Block),
+            Err(TransitionError::Closed)
+        );
+        assert_eq!(
+            next(ConversationState::Waiting, Actor::Visitor, Event::Block),
+            Err(TransitionError::NotAllowed)
+        );
+    }
+
+    #[test]
     fn the_visitor_token_works_only_while_waiting_or_active() {
         assert!(ConversationState::Waiting.visitor_may_connect());
         assert!(active().visitor_may_connect());
@@ -540,6 +605,7 @@ mod tests {
             Just(Event::Claim),
             Just(Event::Write),
             Just(Event::QuickExit),
+            Just(Event::Block),
             (0usize..Outcome::ALL.len()).prop_map(|i| Event::Close(Outcome::ALL[i])),
         ]
     }

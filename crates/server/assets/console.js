@@ -230,6 +230,9 @@ function onQueue(items) {
       button.dataset.label = button.textContent;
       button.setAttribute('aria-describedby', title.id);
       button.addEventListener('click', () => claim(id, li));
+      const block = li.querySelector('.qi-block');
+      block.setAttribute('aria-describedby', title.id);
+      armBlock(block, id);
       state.queueEls.set(id, li);
     }
     li.querySelector('.qi-kind').textContent = kindText(item.kind);
@@ -245,6 +248,27 @@ function onQueue(items) {
   if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();
   $('queue-count').textContent = String(items.length);
   $('queue-empty').hidden = items.length > 0;
+}
+
+/**
+ * Blocking ends a chat for good and revokes its token: it takes two clicks, the first one only
+ * asks for confirmation (no modal dialog, which would stop the console), and resets after 5 s.
+ */
+function armBlock(button, id) {
+  const label = button.textContent;
+  let timer = 0;
+  button.addEventListener('click', () => {
+    if (button.dataset.armed !== 'true') {
+      button.dataset.armed = 'true';
+      button.textContent = button.dataset.confirm;
+      timer = setTimeout(() => { button.dataset.armed = ''; button.textContent = label; }, 5000);
+      return;
+    }
+    clearTimeout(timer);
+    button.dataset.armed = '';
+    button.textContent = label;
+    sendFrame({ type: 'block', conversation_id: id });
+  });
 }
 
 function claim(id, li) {
@@ -380,6 +404,7 @@ function buildChatDom(chat) {
     els.closeButton.textContent = t('closing');
   });
   els.outcome.addEventListener('change', () => { els.closeError.textContent = ''; els.outcome.removeAttribute('aria-invalid'); });
+  armBlock(q('.x-block'), id);
   updateCounter(chat);
   $('tabs').append(tab);
   $('panels').append(panel);

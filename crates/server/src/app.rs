@@ -1,5 +1,6 @@
 //! Wiring: open the store and the master keys, bind the listener, serve until told to stop.
 
+use crate::auth::AddressLimiter;
 use crate::chat::ChatService;
 use crate::config::Config;
 use crate::keys::{LiveKeys, RELOAD_INTERVAL};
@@ -28,6 +29,10 @@ pub struct AppState {
     pub queue: watch::Receiver<QueueSnapshot>,
     /// Becomes `true` when the server is stopping: sockets tell their clients to reconnect.
     pub stopping: watch::Receiver<bool>,
+    /// Login attempts per source address (memory only).
+    pub login_limiter: Arc<AddressLimiter>,
+    /// New conversations per source address (memory only).
+    pub start_limiter: Arc<AddressLimiter>,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -100,6 +105,26 @@ impl Application {
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
         keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());
+        let limits = &config.limits;
+        let login_limiter = Arc::new(AddressLimiter::new(
+            limits.logins_per_source_per_quarter,
+            900,
+        ));
+        let start_limiter = Arc::new(AddressLimiter::new(limits.starts_per_source_per_hour, 3600));
+        {
+            // Addresses are forgotten as soon as their budget is full again.
+            let (a, b) = (login_limiter.clone(), start_limiter.clone());
+            let mut stopping = stopping.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => { a.forget_idle(); b.forget_idle(); }
+                        _ = stopping.changed() => return,
+                    }
+                }
+            });
+        }
 
         let setup_link = if shared.count_users().await? == 0 {
             let code = Token::generate();
@@ -119,6 +144,8 @@ impl Application {
                 chat,
                 queue,
                 stopping,
+                login_limiter,
+                start_limiter,
             },
             store,
             setup_link,
@@ -155,9 +182,12 @@ impl Application {
             // Open sockets close with 1012 so clients reconnect (to another node, later).
             let _ = stop.send(true);
         };
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         self.store.close().await;
         Ok(())
     }

@@ -9,7 +9,9 @@ use ecoute_domain::{
     Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, MessageBody,
     Outcome, Seq, UserId,
 };
-use ecoute_store::{Appended, Conversation, NewConversation, NewMessage, Store, StoredMessage};
+use ecoute_store::{
+    Appended, Conversation, NewAudit, NewConversation, NewMessage, Store, StoredMessage, User,
+};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -71,6 +73,11 @@ impl ChatService {
     /// The store, for reads that need no rule.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The master keys, to seal and open staff secrets.
+    pub fn keys(&self) -> &LiveKeys {
+        &self.keys
     }
 
     /// The bus, to subscribe.
@@ -136,19 +143,10 @@ impl ChatService {
             })
             .await?
             .ok_or(ApiError::NotFound)??;
-        if !appended.duplicate {
-            // Re-read the stored row so the bus carries exactly what is committed.
-            if let Some(stored) = self
-                .store
-                .messages_after(conversation, appended.seq - 1, 1)
-                .await?
-                .into_iter()
-                .next()
-            {
-                let event = BusEvent::Message(message_event(conversation, stored));
-                self.announce(conversation, appended.owner, event);
-            }
-        }
+        // Announced even for a duplicate: if the first attempt's announcement was lost, this
+        // one delivers it, and receivers ignore a sequence number they already have.
+        let event = BusEvent::Message(message_event(conversation, appended.message.clone()));
+        self.announce(conversation, appended.owner, event);
         Ok(appended)
     }
 
@@ -163,14 +161,23 @@ impl ChatService {
     /// An officer takes a waiting chat. Exactly one of several racing officers succeeds.
     pub async fn claim(
         &self,
-        officer: UserId,
+        officer: &User,
         conversation: ConversationId,
     ) -> Result<Conversation, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "claim", at).on(conversation);
         let claimed = self
             .store
-            .transition(conversation, Actor::Officer(officer), Event::Claim, now())
+            .transition(
+                conversation,
+                Actor::Officer(officer.id),
+                Event::Claim,
+                at,
+                Some(audit),
+            )
             .await?
             .ok_or(ApiError::NotFound)??;
+        let officer = officer.id;
         {
             let mut claims = self.claims.lock().expect("claims lock");
             claims.push_back(now());
@@ -189,22 +196,55 @@ impl ChatService {
     /// The owning officer ends a chat with an outcome.
     pub async fn close(
         &self,
-        officer: UserId,
+        officer: &User,
         conversation: ConversationId,
         outcome: Outcome,
     ) -> Result<Conversation, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "close", at)
+            .on(conversation)
+            .detail(outcome.as_str());
         let closed = self
             .store
             .transition(
                 conversation,
-                Actor::Officer(officer),
+                Actor::Officer(officer.id),
                 Event::Close(outcome),
-                now(),
+                at,
+                Some(audit),
             )
             .await?
             .ok_or(ApiError::NotFound)??;
-        self.announce(conversation, Some(officer), state_event(&closed));
+        self.announce(conversation, Some(officer.id), state_event(&closed));
         Ok(closed)
+    }
+
+    /// An officer blocks an abusive chat: closed, token revoked, visitor disconnected.
+    pub async fn block(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+    ) -> Result<Conversation, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "block", at).on(conversation);
+        let blocked = self
+            .store
+            .transition(
+                conversation,
+                Actor::Officer(officer.id),
+                Event::Block,
+                at,
+                Some(audit),
+            )
+            .await?
+            .ok_or(ApiError::NotFound)??;
+        self.bus.publish(
+            Topic::Conversation(conversation),
+            BusEvent::TokenRevoked { conversation },
+        );
+        self.announce(conversation, Some(officer.id), state_event(&blocked));
+        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        Ok(blocked)
     }
 
     /// The visitor's quick exit: token revoked, chat marked, officer alerted. Unknown or

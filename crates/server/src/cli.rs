@@ -1,4 +1,5 @@
-//! The command line: `ecoute [serve]`, `ecoute user add`, `ecoute keys status|rotate|retire`.
+//! The command line: `ecoute [serve]`, `ecoute user add`, `ecoute keys status|rotate|retire`,
+//! `ecoute audit verify`.
 
 use crate::app::{Application, open_store};
 use crate::config::{Config, Overrides};
@@ -6,8 +7,9 @@ use crate::rotation::{self, RotateOptions};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use ecoute_crypto::KeyFiles;
+use ecoute_crypto::totp::{TotpSecret, recovery_codes};
 use ecoute_domain::{Password, Role, UserId, Username};
-use ecoute_store::{NewUser, Store, StoreError};
+use ecoute_store::{NewAudit, NewUser, Store, StoreError};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +50,9 @@ enum Command {
     /// Manage the master keys that wrap every conversation's data key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +76,17 @@ enum KeysCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log; name the first entry that was edited or removed.
+    Verify {
+        /// A head printed by an earlier verify (`SEQ:HASH`), kept elsewhere: it must still be
+        /// there, which detects entries removed from the end.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum UserCommand {
     /// Create a staff account. The password is read from standard input when it is not a
     /// terminal, otherwise asked twice without echo.
@@ -84,6 +100,10 @@ enum UserCommand {
         /// Name or pseudonym shown to visitors (default: the username).
         #[arg(long)]
         display_name: Option<String>,
+        /// Enrol an authenticator now and print its otpauth:// URI on standard output, for
+        /// scripts and tests. People should enrol with the QR code at /console/security instead.
+        #[arg(long)]
+        totp_uri: bool,
     },
 }
 
@@ -128,8 +148,12 @@ pub fn main() -> ExitCode {
                 username,
                 role,
                 display_name,
-            })) => user_add(config, &username, &role, display_name).await,
+                totp_uri,
+            })) => user_add(config, &username, &role, display_name, totp_uri).await,
             Some(Command::Keys(command)) => keys(config, command).await,
+            Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
+                audit_verify(config, expect_head).await
+            }
         }
     });
     match result {
@@ -227,11 +251,41 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
+async fn audit_verify(config: Config, expect_head: Option<String>) -> anyhow::Result<()> {
+    let expect = match expect_head {
+        None => None,
+        Some(text) => {
+            let (seq, hash) = text
+                .split_once(':')
+                .context("--expect-head is SEQ:HASH, as printed by an earlier verify")?;
+            let seq: u64 = seq.parse().context("--expect-head: SEQ is a number")?;
+            Some((seq, hash.to_string()))
+        }
+    };
+    let store = open_store(&config).await?;
+    let verdict = crate::audit::verify(&store, expect, |n| eprintln!("checked {n} entries")).await;
+    store.close().await;
+    match verdict? {
+        crate::audit::Verdict::Intact { entries, head } => {
+            println!("audit log intact: {entries} entries");
+            if let Some((seq, hash)) = head {
+                println!("head {seq}:{hash}");
+                println!("keep this head elsewhere and pass it as --expect-head next time");
+            }
+            Ok(())
+        }
+        crate::audit::Verdict::Broken { seq, reason } => {
+            bail!("audit log broken at entry {seq}: {reason}")
+        }
+    }
+}
+
 async fn user_add(
     config: Config,
     username: &str,
     role: &str,
     display_name: Option<String>,
+    totp_uri: bool,
 ) -> anyhow::Result<()> {
     let username = Username::parse(username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
     let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
@@ -245,18 +299,51 @@ async fn user_add(
         Password::parse(read_password()?).map_err(|e| anyhow::anyhow!("password: {e}"))?;
     let hash = crate::auth::hash_password(password).await?;
     let store = open_store(&config).await?;
+    let now = OffsetDateTime::now_utc();
+    let audit = NewAudit::system("user_created", now).detail(format!(
+        "{} as {}, from the command line",
+        username.as_str(),
+        role.as_str()
+    ));
     let created = store
-        .create_user(NewUser {
-            id: UserId::new(),
-            username: username.as_str().to_string(),
-            display_name,
-            role,
-            password_hash: hash,
-            created_at: OffsetDateTime::now_utc(),
-        })
+        .create_user(
+            NewUser {
+                id: UserId::new(),
+                username: username.as_str().to_string(),
+                display_name,
+                role,
+                password_hash: hash,
+                created_at: now,
+            },
+            audit,
+        )
         .await;
-    store.close().await;
-    match created {
+    let result = match created {
+        Ok(user) if totp_uri => {
+            let key_path = config.master_key_path();
+            let keys = KeyFiles::new(&key_path)
+                .load_or_create()
+                .with_context(|| format!("master key {}", key_path.display()))?;
+            let secret = TotpSecret::generate();
+            let stored = crate::auth::seal_totp(&keys, user.id, &secret);
+            let hashes = recovery_codes().into_iter().map(|(_, h)| h).collect();
+            store
+                .enrol_totp(
+                    user.id,
+                    stored,
+                    hashes,
+                    NewAudit::system("totp_enrolled", now).detail("from the command line"),
+                )
+                .await?;
+            eprintln!(
+                "created {} ({}) with id {}",
+                user.username,
+                user.role.as_str(),
+                user.id
+            );
+            println!("{}", secret.otpauth_uri("Écoute", &user.username));
+            Ok(())
+        }
         Ok(user) => {
             println!(
                 "created {} ({}) with id {}",
@@ -264,11 +351,17 @@ async fn user_add(
                 user.role.as_str(),
                 user.id
             );
+            println!("they enrol an authenticator at their first login, at /console/security");
             Ok(())
         }
-        Err(StoreError::Conflict) => bail!("the username {} is already taken", username.as_str()),
+        Err(StoreError::Conflict) => Err(anyhow::anyhow!(
+            "the username {} is already taken",
+            username.as_str()
+        )),
         Err(e) => Err(e.into()),
-    }
+    };
+    store.close().await;
+    result
 }
 
 async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 /// Everything the server needs to start.
@@ -21,6 +21,36 @@ pub struct Config {
     pub master_key_file: Option<PathBuf>,
     /// `tracing` filter, for example `info` or `ecoute=debug`.
     pub log: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (empty: the peer is the client).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Flood and guessing limits.
+    pub limits: Limits,
+}
+
+/// Limits against floods and guessing. Addresses are held in memory only, never written.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Conversations waiting for an officer, at most; beyond, new ones are refused (503).
+    pub max_waiting: u32,
+    /// Conversations one source address may start per hour (bursts allowed up to this).
+    pub starts_per_source_per_hour: u32,
+    /// Login attempts one source address may make per quarter of an hour.
+    pub logins_per_source_per_quarter: u32,
+    /// Messages one connection may send per minute (bursts allowed up to a third of it).
+    pub messages_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_waiting: 500,
+            // Generous: victims may share an address with many others (mobile carriers).
+            starts_per_source_per_hour: 30,
+            logins_per_source_per_quarter: 50,
+            messages_per_minute: 60,
+        }
+    }
 }
 
 /// The keys a configuration file may hold.
@@ -32,6 +62,8 @@ struct FileConfig {
     neutral_url: Option<String>,
     master_key_file: Option<PathBuf>,
     log: Option<String>,
+    trusted_proxies: Option<Vec<IpAddr>>,
+    limits: Option<Limits>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -41,6 +73,8 @@ const KNOWN_KEYS: &[&str] = &[
     "neutral_url",
     "master_key_file",
     "log",
+    "trusted_proxies",
+    "limits",
 ];
 
 /// The default neutral page: a weather forecast, with nothing personal on it.
@@ -55,6 +89,8 @@ impl Default for Config {
             neutral_url: DEFAULT_NEUTRAL_URL.to_string(),
             master_key_file: None,
             log: "info".to_string(),
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -105,6 +141,12 @@ impl Config {
             if let Some(v) = file.log {
                 config.log = v;
             }
+            if let Some(v) = file.trusted_proxies {
+                config.trusted_proxies = v;
+            }
+            if let Some(v) = file.limits {
+                config.limits = v;
+            }
         }
 
         if let Some(v) = env("ECOUTE_LISTEN") {
@@ -125,6 +167,22 @@ impl Config {
         if let Some(v) = env("ECOUTE_LOG") {
             config.log = v;
         }
+        if let Some(v) = env("ECOUTE_TRUSTED_PROXIES") {
+            config.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse()
+                        .with_context(|| format!("ECOUTE_TRUSTED_PROXIES: `{s}` is not an address"))
+                })
+                .collect::<anyhow::Result<_>>()?;
+        }
+        if let Some(v) = env("ECOUTE_MAX_WAITING") {
+            config.limits.max_waiting = v
+                .parse()
+                .with_context(|| format!("ECOUTE_MAX_WAITING: `{v}` is not a number"))?;
+        }
 
         if let Some(v) = &overrides.listen {
             config.listen = parse_listen(v).context("--listen")?;
@@ -138,6 +196,14 @@ impl Config {
     }
 
     fn validate(&mut self) -> anyhow::Result<()> {
+        let l = &self.limits;
+        if l.max_waiting == 0
+            || l.starts_per_source_per_hour == 0
+            || l.logins_per_source_per_quarter == 0
+            || l.messages_per_minute == 0
+        {
+            bail!("every value under [limits] must be at least 1");
+        }
         if let Some(origin) = &self.public_origin {
             let trimmed = origin.trim_end_matches('/').to_string();
             if !(trimmed.starts_with("http://") || trimmed.starts_with("https://"))
@@ -280,6 +346,55 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("neutral_url"));
+    }
+
+    #[test]
+    fn limits_and_trusted_proxies_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ecoute.toml");
+        std::fs::write(
+            &file,
+            "trusted_proxies = [\"127.0.0.1\"]\n[limits]\nmax_waiting = 7\nmessages_per_minute = 30\n",
+        )
+        .unwrap();
+        let over = Overrides {
+            config_file: Some(file.clone()),
+            ..Overrides::default()
+        };
+        let (c, w) = Config::load(&over, &env_of(&[])).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(
+            c.trusted_proxies,
+            vec!["127.0.0.1".parse::<IpAddr>().unwrap()]
+        );
+        assert_eq!(c.limits.max_waiting, 7);
+        assert_eq!(c.limits.messages_per_minute, 30);
+        assert_eq!(
+            c.limits.starts_per_source_per_hour,
+            Limits::default().starts_per_source_per_hour
+        );
+        let (c, _) = Config::load(
+            &over,
+            &env_of(&[
+                ("ECOUTE_TRUSTED_PROXIES", "10.0.0.1, ::1"),
+                ("ECOUTE_MAX_WAITING", "3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!(c.limits.max_waiting, 3);
+        std::fs::write(&file, "[limits]\nmax_waiting = 0\n").unwrap();
+        assert!(
+            Config::load(&over, &env_of(&[]))
+                .unwrap_err()
+                .to_string()
+                .contains("[limits]")
+        );
+        std::fs::write(&file, "[limits]\nmax_wait = 3\n").unwrap();
+        assert!(
+            Config::load(&over, &env_of(&[])).is_err(),
+            "a misspelt limit is an error"
+        );
     }
 
     #[test]

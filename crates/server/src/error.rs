@@ -41,6 +41,21 @@ pub enum ApiError {
     /// Nothing here.
     #[error("not found")]
     NotFound,
+    /// Too many attempts; retry after this many seconds.
+    #[error("too many attempts, please wait before trying again")]
+    TooManyAttempts {
+        /// Seconds until an attempt may succeed.
+        retry_after_secs: u64,
+    },
+    /// The account must enrol an authenticator before anything else.
+    #[error("enrol a TOTP authenticator first, at /console/security")]
+    TotpEnrolmentRequired,
+    /// The account's role does not allow this.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// Too many people are waiting; the service refuses new conversations for now.
+    #[error("too many people are waiting right now; in danger, call 17 or 112, or text 114")]
+    QueueFull,
     /// The body is over the limit.
     #[error("the request body is over 64 KiB")]
     PayloadTooLarge,
@@ -80,12 +95,17 @@ impl ApiError {
             Self::Transition(e) => e.code(),
             Self::NotFound => "not_found",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::TotpEnrolmentRequired => "totp_enrolment_required",
+            Self::Forbidden => "forbidden",
+            Self::QueueFull => "queue_full",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
     }
 
-    fn status(&self) -> StatusCode {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::Input(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::InvalidCredentials | Self::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -93,6 +113,9 @@ impl ApiError {
             Self::Transition(_) => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TotpEnrolmentRequired | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::QueueFull => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,6 +128,13 @@ impl IntoResponse for ApiError {
             error: self.code(),
             message: self.to_string(),
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Self::TooManyAttempts { retry_after_secs } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        response
     }
 }

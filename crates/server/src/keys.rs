@@ -65,6 +65,29 @@ impl LiveKeys {
         }
     }
 
+    /// Seals a small secret of one record (a TOTP secret, a pending enrolment) with the newest
+    /// master key held.
+    pub fn seal_secret(&self, purpose: &[u8], id: Uuid, secret: &[u8]) -> WrappedKey {
+        self.ring().seal_secret(purpose, id, secret)
+    }
+
+    /// Opens a sealed secret with the master key of the version it names, reading the key
+    /// files again first when that version is not held yet.
+    pub fn open_secret(
+        &self,
+        purpose: &[u8],
+        id: Uuid,
+        sealed: &WrappedKey,
+    ) -> Result<Vec<u8>, CryptoError> {
+        match self.ring().open_secret(purpose, id, sealed) {
+            Err(CryptoError::UnknownKeyVersion(_)) => {
+                self.reload();
+                self.ring().open_secret(purpose, id, sealed)
+            }
+            other => other,
+        }
+    }
+
     /// Reads the key files again if the versions on disk differ from those held. The keys held
     /// stay in use when the files cannot be read (a failure is logged once).
     pub fn refresh(&self) {

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod chat;
 pub mod cli;

@@ -3,8 +3,10 @@
 //! installs both. A missing piece fails the test with the command that fixes it.
 
 use ecoute::{Application, Config};
+use ecoute_crypto::KeyFiles;
+use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{Password, Role, UserId};
-use ecoute_store::{NewUser, Store};
+use ecoute_store::{NewAudit, NewUser, Store};
 use ecoute_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -12,6 +14,7 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
+const OFFICERS: usize = 8;
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
@@ -63,24 +66,50 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
     let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
         .await
         .unwrap();
-    store
-        .create_user(NewUser {
-            id: UserId::new(),
-            username: USERNAME.into(),
-            display_name: "Agent Martin".into(),
-            role: Role::Officer,
-            password_hash: hash,
-            created_at: time::OffsetDateTime::now_utc(),
-        })
-        .await
+    // One account per browser test: a TOTP code is accepted once, and the tests log in faster
+    // than the 30-second step.
+    let keys = KeyFiles::new(data_dir.path().join("master.key"))
+        .load_or_create()
         .unwrap();
+    let secret = TotpSecret::generate();
+    let mut usernames = Vec::new();
+    for i in 1..=OFFICERS {
+        let username = format!("{USERNAME}{i}");
+        let now = time::OffsetDateTime::now_utc();
+        let user = store
+            .create_user(
+                NewUser {
+                    id: UserId::new(),
+                    username: username.clone(),
+                    display_name: "Agent Martin".into(),
+                    role: Role::Officer,
+                    password_hash: hash.clone(),
+                    created_at: now,
+                },
+                NewAudit::system("user_created", now),
+            )
+            .await
+            .unwrap();
+        let stored = ecoute::auth::seal_totp(&keys, user.id, &secret);
+        store
+            .enrol_totp(
+                user.id,
+                stored,
+                Vec::new(),
+                NewAudit::system("totp_enrolled", now),
+            )
+            .await
+            .unwrap();
+        usernames.push(username);
+    }
 
     let mut command = tokio::process::Command::new("node");
     command
         .args(["--test", "--test-concurrency=1", "chat.test.mjs"])
         .current_dir(&e2e)
         .env("ECOUTE_URL", &url)
-        .env("ECOUTE_OFFICER_USERNAME", USERNAME)
+        .env("ECOUTE_OFFICER_USERNAMES", usernames.join(","))
+        .env("ECOUTE_OFFICER_TOTP_SECRET", secret.to_base32())
         .env("ECOUTE_OFFICER_PASSWORD", PASSWORD)
         .env("ECOUTE_NEUTRAL_URL", NEUTRAL_URL)
         .env("ECOUTE_SETUP_URL", &setup_url)

@@ -12,8 +12,9 @@ use ecoute_domain::{
     ReporterKind, Role, Seq, StateName, TransitionError, UserId,
 };
 use ecoute_store::{
-    Appended, Conversation, ConversationKey, NewConversation, NewMessage, NewUser, Rewrap,
-    StaffSession, Store, StoreError, StoreResult, StoredMessage, User, UserCredentials, author_of,
+    Appended, AuditRecord, Conversation, ConversationKey, NewAudit, NewConversation, NewMessage,
+    NewUser, Rewrap, SessionInfo, StaffSession, Store, StoreError, StoreResult, StoredMessage,
+    StoredTotp, User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -125,6 +126,98 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
         username: row.try_get("username").map_err(err)?,
         display_name: row.try_get("display_name").map_err(err)?,
         role: Role::parse(&role).map_err(|_| corrupt("role"))?,
+        totp_enrolled: row
+            .try_get::<Option<Vec<u8>>, _>("totp_secret")
+            .map_err(err)?
+            .is_some(),
+    })
+}
+
+/// Appends to the hash chain inside the caller's write transaction.
+async fn insert_audit(conn: &mut SqliteConnection, audit: &NewAudit) -> StoreResult<()> {
+    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(err)?;
+    let (seq, prev) = match last {
+        Some(row) => {
+            let seq: i64 = row.try_get("seq").map_err(err)?;
+            let hash: Vec<u8> = row.try_get("hash").map_err(err)?;
+            let prev: [u8; 32] = hash.try_into().map_err(|_| corrupt("audit hash length"))?;
+            (seq as u64 + 1, prev)
+        }
+        None => (1, ecoute_crypto::audit::GENESIS),
+    };
+    let hash = audit.hash(seq, &prev);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, conversation_id, detail, \
+         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq as i64)
+    .bind(millis(audit.at))
+    .bind(audit.actor.map(|a| a.to_string()))
+    .bind(&audit.actor_name)
+    .bind(&audit.action)
+    .bind(audit.conversation.map(|c| c.to_string()))
+    .bind(&audit.detail)
+    .bind(&prev[..])
+    .bind(&hash[..])
+    .execute(&mut *conn)
+    .await
+    .map_err(err)?;
+    Ok(())
+}
+
+fn audit_from_row(row: &SqliteRow) -> StoreResult<AuditRecord> {
+    let actor: Option<String> = row.try_get("actor_id").map_err(err)?;
+    let conversation: Option<String> = row.try_get("conversation_id").map_err(err)?;
+    Ok(AuditRecord {
+        seq: row.try_get::<i64, _>("seq").map_err(err)? as u64,
+        entry: NewAudit {
+            at: from_millis(row.try_get("at").map_err(err)?)?,
+            actor: actor.as_deref().map(parse_uuid).transpose()?.map(UserId),
+            actor_name: row.try_get("actor_name").map_err(err)?,
+            action: row.try_get("action").map_err(err)?,
+            conversation: conversation
+                .as_deref()
+                .map(parse_uuid)
+                .transpose()?
+                .map(ConversationId),
+            detail: row.try_get("detail").map_err(err)?,
+        },
+        prev_hash: row.try_get("prev_hash").map_err(err)?,
+        hash: row.try_get("hash").map_err(err)?,
+    })
+}
+
+async fn insert_user(conn: &mut SqliteConnection, user: &NewUser) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(user.id.to_string())
+    .bind(&user.username)
+    .bind(&user.display_name)
+    .bind(user.role.as_str())
+    .bind(&user.password_hash)
+    .bind(millis(user.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(err)?;
+    Ok(())
+}
+
+fn message_from_row(row: &SqliteRow) -> StoreResult<StoredMessage> {
+    let author: String = row.try_get("author").map_err(err)?;
+    let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
+    Ok(StoredMessage {
+        seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
+        author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
+        officer_id: officer.as_deref().map(parse_uuid).transpose()?.map(UserId),
+        officer_name: row.try_get("officer_name").map_err(err)?,
+        client_id: row.try_get("client_id").map_err(err)?,
+        sealed_body: row.try_get("body").map_err(err)?,
+        sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
     })
 }
 
@@ -191,6 +284,20 @@ async fn save_state(
     .execute(&mut *conn)
     .await
     .map_err(err)?;
+    if matches!(
+        after,
+        ConversationState::Closed {
+            outcome: Outcome::Blocked,
+            ..
+        }
+    ) {
+        // A blocked chat's token stops working at once, in the same transaction.
+        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
 
@@ -203,12 +310,16 @@ struct WriteTx {
 
 impl WriteTx {
     async fn begin(pool: &SqlitePool) -> StoreResult<Self> {
-        let mut conn = pool.acquire().await.map_err(err)?;
+        // The guard exists before BEGIN is sent: if this future is dropped while BEGIN runs (a
+        // client gone, a timeout), the guard still rolls back before the connection is reused.
+        let mut tx = Self {
+            conn: Some(pool.acquire().await.map_err(err)?),
+        };
         sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await
             .map_err(err)?;
-        Ok(Self { conn: Some(conn) })
+        Ok(tx)
     }
 
     async fn commit(mut self) -> StoreResult<()> {
@@ -241,9 +352,14 @@ impl Drop for WriteTx {
             match tokio::runtime::Handle::try_current() {
                 Ok(rt) => {
                     rt.spawn(async move {
-                        if let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                            tracing::error!(error = %e, "rollback failed; closing the connection");
-                            drop(conn.detach());
+                        match sqlx::query("ROLLBACK").execute(&mut *conn).await {
+                            Ok(_) => {}
+                            // BEGIN never ran: nothing to undo, the connection is clean.
+                            Err(e) if e.to_string().contains("no transaction is active") => {}
+                            Err(e) => {
+                                tracing::error!(error = %e, "rollback failed; closing the connection");
+                                drop(conn.detach());
+                            }
                         }
                     });
                 }
@@ -313,43 +429,195 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
-    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
-        sqlx::query(
-            "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(user.id.to_string())
-        .bind(&user.username)
-        .bind(&user.display_name)
-        .bind(user.role.as_str())
-        .bind(&user.password_hash)
-        .bind(millis(user.created_at))
-        .execute(&self.write)
-        .await
-        .map_err(err)?;
+    async fn create_user(&self, user: NewUser, audit: NewAudit) -> StoreResult<User> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        insert_user(&mut tx, &user).await?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
         Ok(User {
             id: user.id,
             username: user.username,
             display_name: user.display_name,
             role: user.role,
+            totp_enrolled: false,
         })
     }
 
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
         let row = sqlx::query(
-            "SELECT id, username, display_name, role, password_hash FROM users WHERE username = ?",
+            "SELECT id, username, display_name, role, password_hash, totp_secret, \
+             totp_key_version, totp_last_step FROM users WHERE username = ?",
         )
         .bind(username)
         .fetch_optional(&self.read)
         .await
         .map_err(err)?;
         row.map(|row| {
+            let sealed: Option<Vec<u8>> = row.try_get("totp_secret").map_err(err)?;
+            let version: Option<i64> = row.try_get("totp_key_version").map_err(err)?;
+            let last: Option<i64> = row.try_get("totp_last_step").map_err(err)?;
             Ok(UserCredentials {
                 user: user_from_row(&row)?,
                 password_hash: row.try_get("password_hash").map_err(err)?,
+                totp: sealed.map(|sealed| StoredTotp {
+                    sealed,
+                    key_version: version.unwrap_or(1) as u32,
+                    last_step: last.map(|l| l as u64),
+                }),
             })
         })
         .transpose()
+    }
+
+    async fn enrol_totp(
+        &self,
+        user: UserId,
+        totp: StoredTotp,
+        recovery_hashes: Vec<[u8; 32]>,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query(
+            "UPDATE users SET totp_secret = ?, totp_key_version = ?, totp_last_step = ? \
+             WHERE id = ?",
+        )
+        .bind(&totp.sealed)
+        .bind(totp.key_version as i64)
+        .bind(totp.last_step.map(|s| s as i64))
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        for hash in &recovery_hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+                .bind(user.to_string())
+                .bind(&hash[..])
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = ? \
+             WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step as i64)
+        .bind(user.to_string())
+        .bind(step as i64)
+        .execute(&self.write)
+        .await
+        .map_err(err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE recovery_codes SET used_at = ? \
+             WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(user.to_string())
+        .bind(&code_hash[..])
+        .execute(&self.write)
+        .await
+        .map_err(err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn recovery_codes_left(&self, user: UserId) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
+        )
+        .bind(user.to_string())
+        .fetch_one(&self.read)
+        .await
+        .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    async fn login_failures_since(
+        &self,
+        username: &str,
+        since: OffsetDateTime,
+    ) -> StoreResult<(u64, Option<OffsetDateTime>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures \
+             WHERE username = ? AND at >= ?",
+        )
+        .bind(username)
+        .bind(millis(since))
+        .fetch_one(&self.read)
+        .await
+        .map_err(err)?;
+        let n: i64 = row.try_get("n").map_err(err)?;
+        let oldest: Option<i64> = row.try_get("oldest").map_err(err)?;
+        Ok((n as u64, opt_time(oldest)?))
+    }
+
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        forget_before: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+            .bind(millis(forget_before))
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        sqlx::query("INSERT INTO login_failures (username, at) VALUES (?, ?)")
+            .bind(username)
+            .bind(millis(audit.at))
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn append_audit(&self, audit: NewAudit) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn audit_page(&self, before: Option<u64>, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        sqlx::query("SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?")
+            .bind(before.map(|b| b as i64).unwrap_or(i64::MAX))
+            .bind(limit as i64)
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?
+            .iter()
+            .map(audit_from_row)
+            .collect()
+    }
+
+    async fn audit_after(&self, after: u64, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        sqlx::query("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")
+            .bind(after as i64)
+            .bind(limit as i64)
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?
+            .iter()
+            .map(audit_from_row)
+            .collect()
     }
 
     async fn create_setup_code(
@@ -371,6 +639,7 @@ impl Store for SqliteStore {
         code_hash: [u8; 32],
         now: OffsetDateTime,
         admin: NewUser,
+        audit: NewAudit,
     ) -> StoreResult<Option<User>> {
         let mut tx = WriteTx::begin(&self.write).await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
@@ -391,51 +660,70 @@ impl Store for SqliteStore {
         if users > 0 || used != 1 {
             return Ok(None);
         }
-        sqlx::query(
-            "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(admin.id.to_string())
-        .bind(&admin.username)
-        .bind(&admin.display_name)
-        .bind(admin.role.as_str())
-        .bind(&admin.password_hash)
-        .bind(millis(admin.created_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(err)?;
+        insert_user(&mut tx, &admin).await?;
+        insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(Some(User {
             id: admin.id,
             username: admin.username,
             display_name: admin.display_name,
             role: admin.role,
+            totp_enrolled: false,
         }))
     }
 
     async fn create_session(
         &self,
         token_hash: [u8; 32],
+        id: &str,
         user: UserId,
         now: OffsetDateTime,
+        audit: NewAudit,
     ) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
         sqlx::query(
-            "INSERT INTO staff_sessions (token_hash, user_id, created_at, last_seen_at) \
-             VALUES (?, ?, ?, ?)",
+            "INSERT INTO staff_sessions (token_hash, id, user_id, created_at, last_seen_at) \
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(&token_hash[..])
+        .bind(id)
         .bind(user.to_string())
         .bind(millis(now))
         .bind(millis(now))
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await
         .map_err(err)?;
-        Ok(())
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn sessions_of(&self, user: UserId) -> StoreResult<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, token_hash, created_at, last_seen_at FROM staff_sessions \
+             WHERE user_id = ? ORDER BY last_seen_at DESC",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let hash: Vec<u8> = row.try_get("token_hash").map_err(err)?;
+                let id: Option<String> = row.try_get("id").map_err(err)?;
+                Ok(SessionInfo {
+                    id: id.unwrap_or_default(),
+                    token_hash: hash.try_into().map_err(|_| corrupt("session hash"))?,
+                    created_at: from_millis(row.try_get("created_at").map_err(err)?)?,
+                    last_seen_at: from_millis(row.try_get("last_seen_at").map_err(err)?)?,
+                })
+            })
+            .collect()
     }
 
     async fn session(&self, token_hash: [u8; 32]) -> StoreResult<Option<StaffSession>> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.role, s.created_at, s.last_seen_at \
+            "SELECT u.id, u.username, u.display_name, u.role, u.totp_secret, s.id AS session_id, \
+             s.created_at, s.last_seen_at \
              FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
         )
         .bind(&token_hash[..])
@@ -445,6 +733,10 @@ impl Store for SqliteStore {
         row.map(|row| {
             Ok(StaffSession {
                 token_hash,
+                id: row
+                    .try_get::<Option<String>, _>("session_id")
+                    .map_err(err)?
+                    .unwrap_or_default(),
                 user: user_from_row(&row)?,
                 created_at: from_millis(row.try_get("created_at").map_err(err)?)?,
                 last_seen_at: from_millis(row.try_get("last_seen_at").map_err(err)?)?,
@@ -534,6 +826,15 @@ impl Store for SqliteStore {
         .collect()
     }
 
+    async fn count_waiting(&self) -> StoreResult<u64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE state = 'waiting'")
+                .fetch_one(&self.read)
+                .await
+                .map_err(err)?;
+        Ok(n as u64)
+    }
+
     async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>> {
         sqlx::query(&conversation_query(
             "WHERE c.officer_id = ? AND c.state IN ('active', 'visitor_left') \
@@ -554,6 +855,7 @@ impl Store for SqliteStore {
         actor: Actor,
         event: Event,
         now: OffsetDateTime,
+        audit: Option<NewAudit>,
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
         let mut tx = WriteTx::begin(&self.write).await?;
         let Some(current) = load_conversation(&mut tx, id).await? else {
@@ -564,6 +866,9 @@ impl Store for SqliteStore {
             Err(refused) => return Ok(Some(Err(refused))),
         };
         save_state(&mut tx, id, current.state, next, now).await?;
+        if let Some(audit) = &audit {
+            insert_audit(&mut tx, audit).await?;
+        }
         let after = load_conversation(&mut tx, id)
             .await?
             .ok_or_else(|| corrupt("conversation vanished"))?;
@@ -617,8 +922,9 @@ impl Store for SqliteStore {
         };
 
         let existing = sqlx::query(
-            "SELECT seq, sent_at FROM messages \
-             WHERE conversation_id = ? AND author = ? AND client_id = ?",
+            "SELECT m.seq, m.author, m.officer_id, u.display_name AS officer_name, m.client_id, \
+             m.body, m.sent_at FROM messages m LEFT JOIN users u ON u.id = m.officer_id \
+             WHERE m.conversation_id = ? AND m.author = ? AND m.client_id = ?",
         )
         .bind(&id)
         .bind(author.as_str())
@@ -627,11 +933,13 @@ impl Store for SqliteStore {
         .await
         .map_err(err)?;
         if let Some(row) = existing {
+            let message = message_from_row(&row)?;
             return Ok(Some(Ok(Appended {
-                seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
-                sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
+                seq: message.seq,
+                sent_at: message.sent_at,
                 duplicate: true,
                 owner: current.state.officer(),
+                message,
             })));
         }
 
@@ -655,17 +963,35 @@ impl Store for SqliteStore {
         .bind(author.as_str())
         .bind(officer.map(|o| o.to_string()))
         .bind(message.client_id.as_str())
-        .bind(sealed)
+        .bind(&sealed)
         .bind(millis(message.now))
         .execute(&mut *tx)
         .await
         .map_err(err)?;
+        let officer_name: Option<String> = match officer {
+            Some(o) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+                .bind(o.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(err)?,
+            None => None,
+        };
         tx.commit().await?;
+        let sent_at = from_millis(millis(message.now))?;
         Ok(Some(Ok(Appended {
             seq,
-            sent_at: from_millis(millis(message.now))?,
+            sent_at,
             duplicate: false,
             owner: current.state.officer(),
+            message: StoredMessage {
+                seq,
+                author,
+                officer_id: officer,
+                officer_name,
+                client_id: message.client_id.as_str().to_string(),
+                sealed_body: sealed,
+                sent_at,
+            },
         })))
     }
 
@@ -686,21 +1012,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.read)
         .await
         .map_err(err)?;
-        rows.iter()
-            .map(|row| {
-                let author: String = row.try_get("author").map_err(err)?;
-                let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
-                Ok(StoredMessage {
-                    seq: row.try_get::<i64, _>("seq").map_err(err)? as Seq,
-                    author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
-                    officer_id: officer.as_deref().map(parse_uuid).transpose()?.map(UserId),
-                    officer_name: row.try_get("officer_name").map_err(err)?,
-                    client_id: row.try_get("client_id").map_err(err)?,
-                    sealed_body: row.try_get("body").map_err(err)?,
-                    sent_at: from_millis(row.try_get("sent_at").map_err(err)?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(message_from_row).collect()
     }
 
     async fn conversations_below_key_version(

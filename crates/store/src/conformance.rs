@@ -28,6 +28,11 @@ macro_rules! conformance_tests {
             staff_sessions_live_until_deleted,
             the_setup_code_creates_one_first_admin_once,
             unknown_conversations_are_reported_as_absent,
+            a_totp_step_is_accepted_once_and_recovery_codes_once_each,
+            login_failures_are_counted_per_username_within_the_window,
+            the_audit_log_is_a_hash_chain_written_with_the_action,
+            a_user_sees_their_own_sessions_only,
+            blocking_a_chat_revokes_its_token,
             conversations_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit,
             a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with,
             a_rewrap_changes_the_key_and_nothing_else,
@@ -104,14 +109,17 @@ fn rewrap_of(c: &Conversation, to_version: u32) -> Rewrap {
 
 async fn new_user(store: &dyn Store, name: &str, role: Role) -> User {
     store
-        .create_user(NewUser {
-            id: UserId::new(),
-            username: name.to_string(),
-            display_name: format!("Agent {name}"),
-            role,
-            password_hash: "$argon2id$fake".into(),
-            created_at: now(),
-        })
+        .create_user(
+            NewUser {
+                id: UserId::new(),
+                username: name.to_string(),
+                display_name: format!("Agent {name}"),
+                role,
+                password_hash: "$argon2id$fake".into(),
+                created_at: now(),
+            },
+            NewAudit::system("user_created", now()),
+        )
         .await
         .expect("create user")
 }
@@ -147,6 +155,7 @@ pub async fn a_new_conversation_waits_in_the_queue_in_arrival_order(store: Arc<d
     let queue = store.waiting_queue().await.unwrap();
     let ids: Vec<_> = queue.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![first.id, second.id]);
+    assert_eq!(store.count_waiting().await.unwrap(), 2);
     assert_eq!(queue[0].intake, intake());
     assert_eq!(queue[0].created_at, t0);
     assert_eq!(queue[0].wrapped_key, vec![1, 2, 3]);
@@ -188,7 +197,7 @@ pub async fn twenty_concurrent_claims_give_exactly_one_owner(store: Arc<dyn Stor
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
             store
-                .transition(conv.id, Actor::Officer(id), Event::Claim, now())
+                .transition(conv.id, Actor::Officer(id), Event::Claim, now(), None)
                 .await
                 .unwrap()
                 .unwrap()
@@ -221,7 +230,7 @@ pub async fn transitions_follow_the_domain_rules(store: Arc<dyn Store>) {
         let store = store.clone();
         async move {
             store
-                .transition(conv.id, actor, event, now())
+                .transition(conv.id, actor, event, now(), None)
                 .await
                 .unwrap()
                 .unwrap()
@@ -264,7 +273,7 @@ pub async fn messages_get_gap_free_sequence_numbers_shared_by_both_sides(store: 
         1
     );
     store
-        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
         .unwrap()
@@ -312,9 +321,11 @@ pub async fn a_resent_client_id_is_stored_once(store: Arc<dyn Store>) {
     assert!(again.duplicate);
     assert_eq!(first.seq, again.seq);
     assert_eq!(first.sent_at, again.sent_at);
+    assert_eq!(first.message, again.message);
+    assert_eq!(first.message.sealed_body, b"sealed-1");
     // The same client id from the other side is another message.
     store
-        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
         .unwrap()
@@ -360,7 +371,7 @@ pub async fn writing_is_refused_when_the_rules_refuse_it(store: Arc<dyn Store>) 
         Err(TransitionError::NotClaimed)
     );
     store
-        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
         .unwrap()
@@ -389,7 +400,13 @@ pub async fn quick_exit_revokes_the_token_and_marks_the_chat(store: Arc<dyn Stor
     let _waiting = new_conversation(&*store, 1, now()).await;
     let active = new_conversation(&*store, 2, now()).await;
     store
-        .transition(active.id, Actor::Officer(alice.id), Event::Claim, now())
+        .transition(
+            active.id,
+            Actor::Officer(alice.id),
+            Event::Claim,
+            now(),
+            None,
+        )
         .await
         .unwrap()
         .unwrap()
@@ -429,7 +446,7 @@ pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
     let b1 = new_conversation(&*store, 3, now()).await;
     for (c, o) in [(a1.id, alice.id), (a2.id, alice.id), (b1.id, bob.id)] {
         store
-            .transition(c, Actor::Officer(o), Event::Claim, now())
+            .transition(c, Actor::Officer(o), Event::Claim, now(), None)
             .await
             .unwrap()
             .unwrap()
@@ -441,6 +458,7 @@ pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
             Actor::Officer(alice.id),
             Event::Close(Outcome::ReferredToSupport),
             now(),
+            None,
         )
         .await
         .unwrap()
@@ -462,14 +480,17 @@ pub async fn usernames_are_unique_and_credentials_are_found(store: Arc<dyn Store
     let alice = new_user(&*store, "alice", Role::Supervisor).await;
     assert_eq!(store.count_users().await.unwrap(), 1);
     let again = store
-        .create_user(NewUser {
-            id: UserId::new(),
-            username: "alice".into(),
-            display_name: "Other".into(),
-            role: Role::Officer,
-            password_hash: "x".into(),
-            created_at: now(),
-        })
+        .create_user(
+            NewUser {
+                id: UserId::new(),
+                username: "alice".into(),
+                display_name: "Other".into(),
+                role: Role::Officer,
+                password_hash: "x".into(),
+                created_at: now(),
+            },
+            NewAudit::system("user_created", now()),
+        )
         .await;
     assert!(matches!(again, Err(StoreError::Conflict)));
     let found = store.user_credentials("alice").await.unwrap().unwrap();
@@ -482,7 +503,16 @@ pub async fn usernames_are_unique_and_credentials_are_found(store: Arc<dyn Store
 pub async fn staff_sessions_live_until_deleted(store: Arc<dyn Store>) {
     let alice = new_user(&*store, "alice", Role::Officer).await;
     let t0 = now();
-    store.create_session([9; 32], alice.id, t0).await.unwrap();
+    store
+        .create_session(
+            [9; 32],
+            "s-9",
+            alice.id,
+            t0,
+            NewAudit::by(&alice, "login", t0),
+        )
+        .await
+        .unwrap();
     let s = store.session([9; 32]).await.unwrap().unwrap();
     assert_eq!(s.user, alice);
     assert_eq!(s.created_at, t0);
@@ -521,7 +551,7 @@ pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) 
         .unwrap();
     assert!(
         store
-            .redeem_setup_code([3; 32], t0, admin("late"))
+            .redeem_setup_code([3; 32], t0, admin("late"), NewAudit::system("setup", t0))
             .await
             .unwrap()
             .is_none(),
@@ -529,21 +559,21 @@ pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) 
     );
     assert!(
         store
-            .redeem_setup_code([4; 32], t0, admin("wrong"))
+            .redeem_setup_code([4; 32], t0, admin("wrong"), NewAudit::system("setup", t0))
             .await
             .unwrap()
             .is_none(),
         "unknown"
     );
     let created = store
-        .redeem_setup_code([1; 32], t0, admin("root"))
+        .redeem_setup_code([1; 32], t0, admin("root"), NewAudit::system("setup", t0))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(created.role, Role::Admin);
     assert!(
         store
-            .redeem_setup_code([1; 32], t0, admin("again"))
+            .redeem_setup_code([1; 32], t0, admin("again"), NewAudit::system("setup", t0))
             .await
             .unwrap()
             .is_none(),
@@ -551,7 +581,7 @@ pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) 
     );
     assert!(
         store
-            .redeem_setup_code([2; 32], t0, admin("second"))
+            .redeem_setup_code([2; 32], t0, admin("second"), NewAudit::system("setup", t0))
             .await
             .unwrap()
             .is_none(),
@@ -566,7 +596,7 @@ pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>)
     assert!(store.conversation(ghost).await.unwrap().is_none());
     assert!(
         store
-            .transition(ghost, Actor::Visitor, Event::QuickExit, now())
+            .transition(ghost, Actor::Visitor, Event::QuickExit, now(), None)
             .await
             .unwrap()
             .is_none()
@@ -587,6 +617,226 @@ pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>)
             .is_none()
     );
     assert!(store.messages_after(ghost, 0, 10).await.unwrap().is_empty());
+}
+
+/// Enrolment stores the sealed secret; each step and each recovery code works once.
+pub async fn a_totp_step_is_accepted_once_and_recovery_codes_once_each(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    assert!(!alice.totp_enrolled);
+    store
+        .enrol_totp(
+            alice.id,
+            StoredTotp {
+                sealed: vec![7; 40],
+                key_version: 1,
+                last_step: None,
+            },
+            vec![[1; 32], [2; 32]],
+            NewAudit::by(&alice, "totp_enrolled", now()),
+        )
+        .await
+        .unwrap();
+    let creds = store.user_credentials("alice").await.unwrap().unwrap();
+    assert!(creds.user.totp_enrolled);
+    let totp = creds.totp.unwrap();
+    assert_eq!(totp.sealed, vec![7; 40]);
+    assert_eq!(totp.last_step, None);
+    assert!(store.use_totp_step(alice.id, 100).await.unwrap());
+    assert!(!store.use_totp_step(alice.id, 100).await.unwrap(), "replay");
+    assert!(
+        !store.use_totp_step(alice.id, 99).await.unwrap(),
+        "older step"
+    );
+    assert!(store.use_totp_step(alice.id, 101).await.unwrap());
+    let creds = store.user_credentials("alice").await.unwrap().unwrap();
+    assert_eq!(creds.totp.unwrap().last_step, Some(101));
+
+    assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 2);
+    assert!(
+        store
+            .use_recovery_code(alice.id, [1; 32], now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .use_recovery_code(alice.id, [1; 32], now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .use_recovery_code(alice.id, [9; 32], now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 1);
+    // Enrolling again replaces the codes.
+    store
+        .enrol_totp(
+            alice.id,
+            StoredTotp {
+                sealed: vec![8; 40],
+                key_version: 1,
+                last_step: Some(5),
+            },
+            vec![[3; 32]],
+            NewAudit::by(&alice, "totp_enrolled", now()),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .use_recovery_code(alice.id, [2; 32], now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 1);
+}
+
+/// Failures are counted per typed username, known or not, and forgotten after the window.
+pub async fn login_failures_are_counted_per_username_within_the_window(store: Arc<dyn Store>) {
+    let t0 = now();
+    let fail = |name: &'static str, at: OffsetDateTime| {
+        let store = store.clone();
+        async move {
+            let mut audit = NewAudit::system("login_failed", at);
+            audit.actor_name = Some(name.to_string());
+            store
+                .record_login_failure(name, at - Duration::hours(1), audit)
+                .await
+                .unwrap();
+        }
+    };
+    fail("ghost", t0 - Duration::minutes(90)).await;
+    fail("ghost", t0 - Duration::minutes(30)).await;
+    fail("ghost", t0 - Duration::minutes(10)).await;
+    fail("other", t0).await;
+    let (n, oldest) = store
+        .login_failures_since("ghost", t0 - Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(oldest, Some(t0 - Duration::minutes(30)));
+    assert_eq!(
+        store
+            .login_failures_since("nobody", t0 - Duration::hours(1))
+            .await
+            .unwrap(),
+        (0, None)
+    );
+}
+
+/// Entries chain by hash, are written in the same transaction as the action they record, and
+/// come back page by page.
+pub async fn the_audit_log_is_a_hash_chain_written_with_the_action(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let conv = new_conversation(&*store, 1, now()).await;
+    store
+        .transition(
+            conv.id,
+            Actor::Officer(alice.id),
+            Event::Claim,
+            now(),
+            Some(NewAudit::by(&alice, "claim", now()).on(conv.id)),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    // A refused transition writes no entry.
+    let refused = store
+        .transition(
+            conv.id,
+            Actor::Officer(alice.id),
+            Event::Claim,
+            now(),
+            Some(NewAudit::by(&alice, "claim", now()).on(conv.id)),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(refused.is_err());
+    store
+        .append_audit(NewAudit::by(&alice, "read", now()).on(conv.id))
+        .await
+        .unwrap();
+
+    let all = store.audit_after(0, 100).await.unwrap();
+    let actions: Vec<_> = all.iter().map(|r| r.entry.action.as_str()).collect();
+    assert_eq!(actions, vec!["user_created", "claim", "read"]);
+    let mut prev = ecoute_crypto::audit::GENESIS.to_vec();
+    for (i, record) in all.iter().enumerate() {
+        assert_eq!(record.seq, i as u64 + 1);
+        assert_eq!(record.prev_hash, prev);
+        let prev_arr: [u8; 32] = record.prev_hash.clone().try_into().unwrap();
+        assert_eq!(
+            record.hash,
+            record.entry.hash(record.seq, &prev_arr).to_vec()
+        );
+        prev = record.hash.clone();
+    }
+    assert_eq!(all[1].entry.conversation, Some(conv.id));
+    assert_eq!(all[1].entry.actor, Some(alice.id));
+    let newest = store.audit_page(None, 2).await.unwrap();
+    assert_eq!(newest.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![3, 2]);
+    let older = store.audit_page(Some(2), 10).await.unwrap();
+    assert_eq!(older.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1]);
+}
+
+/// Listing sessions shows one's own, with a public id.
+pub async fn a_user_sees_their_own_sessions_only(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    let t0 = now();
+    for (hash, id, user) in [
+        ([1; 32], "a1", &alice),
+        ([2; 32], "a2", &alice),
+        ([3; 32], "b1", &bob),
+    ] {
+        store
+            .create_session(hash, id, user.id, t0, NewAudit::by(user, "login", t0))
+            .await
+            .unwrap();
+    }
+    let mine = store.sessions_of(alice.id).await.unwrap();
+    let mut ids: Vec<_> = mine.iter().map(|s| s.id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["a1", "a2"]);
+    assert_eq!(store.session([3; 32]).await.unwrap().unwrap().id, "b1");
+}
+
+/// A blocked chat is closed and its token no longer opens it.
+pub async fn blocking_a_chat_revokes_its_token(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let conv = new_conversation(&*store, 4, now()).await;
+    let blocked = store
+        .transition(
+            conv.id,
+            Actor::Officer(alice.id),
+            Event::Block,
+            now(),
+            Some(NewAudit::by(&alice, "block", now()).on(conv.id)),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        blocked.state,
+        ConversationState::Closed {
+            outcome: Outcome::Blocked,
+            officer: Some(alice.id)
+        }
+    );
+    assert!(
+        store
+            .conversation_by_token([4; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.waiting_queue().await.unwrap().is_empty());
 }
 
 /// A rotation finds the rows left below the new version, oldest first, a batch at a time.
@@ -693,7 +943,7 @@ pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now())
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
         .unwrap()
@@ -743,7 +993,13 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
     let alice = new_user(&*store, "alice", Role::Officer).await;
     let closed = conversation_at_version(&*store, 1, 1).await;
     store
-        .transition(closed.id, Actor::Officer(alice.id), Event::Claim, now())
+        .transition(
+            closed.id,
+            Actor::Officer(alice.id),
+            Event::Claim,
+            now(),
+            None,
+        )
         .await
         .unwrap()
         .unwrap()
@@ -754,6 +1010,7 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
             Actor::Officer(alice.id),
             Event::Close(Outcome::InformationGiven),
             now(),
+            None,
         )
         .await
         .unwrap()

@@ -44,6 +44,19 @@ pub struct User {
     pub display_name: String,
     /// What the account may do.
     pub role: Role,
+    /// Whether a TOTP authenticator is enrolled; until it is, the account may only enrol one.
+    pub totp_enrolled: bool,
+}
+
+/// A staff member's TOTP secret as stored: sealed with the master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTotp {
+    /// The sealed secret.
+    pub sealed: Vec<u8>,
+    /// Which master key sealed it.
+    pub key_version: u32,
+    /// The last step a code was accepted for; no code of that step or earlier is accepted again.
+    pub last_step: Option<u64>,
 }
 
 /// A staff account with its password hash, for logging in.
@@ -53,6 +66,8 @@ pub struct UserCredentials {
     pub user: User,
     /// argon2id PHC string.
     pub password_hash: String,
+    /// The TOTP secret, once enrolled.
+    pub totp: Option<StoredTotp>,
 }
 
 /// What is needed to create a staff account.
@@ -77,11 +92,117 @@ pub struct NewUser {
 pub struct StaffSession {
     /// Hash of the cookie value.
     pub token_hash: [u8; 32],
+    /// Public id, to list and end it.
+    pub id: String,
     /// Whose session.
     pub user: User,
     /// When it started (for the absolute timeout).
     pub created_at: OffsetDateTime,
     /// Last request seen (for the idle timeout).
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// What an audit entry records. Never message content, never an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAudit {
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who (none for the system or the command line).
+    pub actor: Option<UserId>,
+    /// Their login name at the time, or what was typed for a failed login.
+    pub actor_name: Option<String>,
+    /// What happened: a stable name such as `login`, `claim`, `read`.
+    pub action: String,
+    /// The conversation concerned.
+    pub conversation: Option<ConversationId>,
+    /// A few more words (an outcome, a role), never content.
+    pub detail: Option<String>,
+}
+
+impl NewAudit {
+    /// An entry about a staff member's action.
+    pub fn by(user: &User, action: &str, at: OffsetDateTime) -> Self {
+        Self {
+            at,
+            actor: Some(user.id),
+            actor_name: Some(user.username.clone()),
+            action: action.to_string(),
+            conversation: None,
+            detail: None,
+        }
+    }
+
+    /// An entry about the system or the command line.
+    pub fn system(action: &str, at: OffsetDateTime) -> Self {
+        Self {
+            at,
+            actor: None,
+            actor_name: None,
+            action: action.to_string(),
+            conversation: None,
+            detail: None,
+        }
+    }
+
+    /// About this conversation.
+    pub fn on(mut self, conversation: ConversationId) -> Self {
+        self.conversation = Some(conversation);
+        self
+    }
+
+    /// With these words.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The fields in the order the hash chain covers them.
+    pub fn chained_fields(&self, seq: u64) -> Vec<Vec<u8>> {
+        let opt = |v: Option<String>| v.unwrap_or_default().into_bytes();
+        vec![
+            seq.to_be_bytes().to_vec(),
+            ((self.at.unix_timestamp_nanos() / 1_000_000) as i64)
+                .to_be_bytes()
+                .to_vec(),
+            opt(self.actor.map(|a| a.to_string())),
+            opt(self.actor_name.clone()),
+            self.action.clone().into_bytes(),
+            opt(self.conversation.map(|c| c.to_string())),
+            opt(self.detail.clone()),
+        ]
+    }
+
+    /// This entry's hash after `prev`.
+    pub fn hash(&self, seq: u64, prev: &[u8; 32]) -> [u8; 32] {
+        let fields = self.chained_fields(seq);
+        let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_slice()).collect();
+        ecoute_crypto::audit::entry_hash(prev, &refs)
+    }
+}
+
+/// An audit entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Position in the chain, from 1.
+    pub seq: u64,
+    /// The entry.
+    pub entry: NewAudit,
+    /// The previous entry's hash.
+    pub prev_hash: Vec<u8>,
+    /// This entry's hash.
+    pub hash: Vec<u8>,
+}
+
+/// A session as its owner sees it in the list of their sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Public id.
+    pub id: String,
+    /// Hash of the cookie, to tell the current one apart.
+    pub token_hash: [u8; 32],
+    /// When it started.
+    pub created_at: OffsetDateTime,
+    /// Last activity recorded.
     pub last_seen_at: OffsetDateTime,
 }
 
@@ -174,7 +295,7 @@ pub struct NewMessage<'a> {
 }
 
 /// The result of appending a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
     /// Its place in the conversation.
     pub seq: Seq,
@@ -184,6 +305,8 @@ pub struct Appended {
     pub duplicate: bool,
     /// The officer who owns the chat at that moment, if any.
     pub owner: Option<UserId>,
+    /// The message as stored (the first one, for a duplicate), to announce without reading again.
+    pub message: StoredMessage,
 }
 
 /// A stored message, still sealed.
@@ -213,10 +336,51 @@ pub trait Store: Send + Sync + 'static {
 
     /// Number of staff accounts.
     async fn count_users(&self) -> StoreResult<u64>;
-    /// Creates a staff account; [`StoreError::Conflict`] if the username is taken.
-    async fn create_user(&self, user: NewUser) -> StoreResult<User>;
+    /// Creates a staff account and records it in the audit log, in one transaction;
+    /// [`StoreError::Conflict`] if the username is taken.
+    async fn create_user(&self, user: NewUser, audit: NewAudit) -> StoreResult<User>;
     /// Finds an account and its password hash by login name.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
+    /// Enrols a TOTP secret (sealed) with fresh recovery codes, replacing any earlier ones.
+    async fn enrol_totp(
+        &self,
+        user: UserId,
+        totp: StoredTotp,
+        recovery_hashes: Vec<[u8; 32]>,
+        audit: NewAudit,
+    ) -> StoreResult<()>;
+    /// Records that a TOTP step was used; `false` if that step (or a later one) already was.
+    async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool>;
+    /// Spends a recovery code; `false` if it is unknown or already spent.
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Number of recovery codes not yet spent.
+    async fn recovery_codes_left(&self, user: UserId) -> StoreResult<u64>;
+    /// Failed logins for this username since `since`, and when the oldest of them happened.
+    async fn login_failures_since(
+        &self,
+        username: &str,
+        since: OffsetDateTime,
+    ) -> StoreResult<(u64, Option<OffsetDateTime>)>;
+    /// Records a failed login (and forgets failures older than `forget_before`), audited.
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        forget_before: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<()>;
+
+    /// Appends an entry to the audit log on its own (for actions that write nothing else,
+    /// such as a read).
+    async fn append_audit(&self, audit: NewAudit) -> StoreResult<()>;
+    /// Audit entries with a sequence below `before` (or the newest, when `None`), newest first.
+    async fn audit_page(&self, before: Option<u64>, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+    /// Audit entries after `after`, oldest first, for verifying the chain.
+    async fn audit_after(&self, after: u64, limit: u32) -> StoreResult<Vec<AuditRecord>>;
 
     /// Records a one-time code that allows creating the first administrator.
     async fn create_setup_code(
@@ -231,15 +395,20 @@ pub trait Store: Send + Sync + 'static {
         code_hash: [u8; 32],
         now: OffsetDateTime,
         admin: NewUser,
+        audit: NewAudit,
     ) -> StoreResult<Option<User>>;
 
-    /// Starts a staff session.
+    /// Starts a staff session, audited as a login.
     async fn create_session(
         &self,
         token_hash: [u8; 32],
+        id: &str,
         user: UserId,
         now: OffsetDateTime,
+        audit: NewAudit,
     ) -> StoreResult<()>;
+    /// A user's sessions, most recent first.
+    async fn sessions_of(&self, user: UserId) -> StoreResult<Vec<SessionInfo>>;
     /// Finds a session by the hash of its cookie.
     async fn session(&self, token_hash: [u8; 32]) -> StoreResult<Option<StaffSession>>;
     /// Records activity on a session.
@@ -258,6 +427,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Conversation>>;
     /// Waiting conversations, first to be served first.
     async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>>;
+    /// How many conversations are waiting (cheap: for the flood cap).
+    async fn count_waiting(&self) -> StoreResult<u64>;
     /// The chats an officer owns and has not closed yet.
     async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>>;
 
@@ -269,6 +440,7 @@ pub trait Store: Send + Sync + 'static {
         actor: Actor,
         event: Event,
         now: OffsetDateTime,
+        audit: Option<NewAudit>,
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
 
     /// The visitor's quick exit: revokes the token and applies [`Event::QuickExit`] in one

@@ -3,6 +3,7 @@
 use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client::ClientIp;
 use crate::ws;
 use axum::Json;
 use axum::body::Bytes;
@@ -58,14 +59,22 @@ fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     responses(
         (status = 201, description = "Conversation started", body = StartResponse),
         (status = 400, description = "Invalid input (invalid_request, invalid_postal_code)", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
+        (status = 429, description = "too_many_attempts from this address; see Retry-After", body = ErrorBody),
+        (status = 503, description = "queue_full, or the database is unavailable", body = ErrorBody),
     )
 )]
 pub async fn start_conversation(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     body: Result<Json<StartRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<StartResponse>), ApiError> {
     let request = json_body(body)?;
+    state.start_limiter.check(ip)?;
+    // Counted in the database, not in the queue snapshot, which may lag by a few milliseconds.
+    // Starts racing at the same instant may pass the cap by as many as are in flight.
+    if state.chat.store().count_waiting().await? >= u64::from(state.config.limits.max_waiting) {
+        return Err(ApiError::QueueFull);
+    }
     let departement = match request.postal_code.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => Some(PostalCode::parse(code)?.departement()),
@@ -114,6 +123,8 @@ pub async fn quick_exit(State(state): State<AppState>, body: Bytes) -> StatusCod
 /// A staff account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {
+    /// Whether an authenticator is enrolled; until it is, only enrolment is allowed.
+    pub totp_enrolled: bool,
     /// Stable id.
     pub id: UserId,
     /// Login name.
@@ -127,6 +138,7 @@ pub struct UserResponse {
 impl From<&ecoute_store::User> for UserResponse {
     fn from(u: &ecoute_store::User) -> Self {
         Self {
+            totp_enrolled: u.totp_enrolled,
             id: u.id,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
@@ -142,6 +154,10 @@ pub struct LoginRequest {
     pub username: String,
     /// Password.
     pub password: String,
+    /// The 6-digit code of the authenticator, or a recovery code. Not needed only for an
+    /// account that has no authenticator yet (it may then only enrol one).
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// The session cookie's name: `__Host-` prefixed when served over https.
@@ -210,12 +226,27 @@ pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiErro
     }
 }
 
-impl FromRequestParts<AppState> for Staff {
+/// Any valid session, even of an account that still has to enrol its authenticator.
+pub struct PendingStaff(pub Staff);
+
+impl FromRequestParts<AppState> for PendingStaff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let cookie = cookie_value(state, &parts.headers).ok_or(ApiError::Unauthenticated)?;
-        auth::authenticate(&state.chat.store().clone(), &cookie).await
+        auth::authenticate(&state.chat.store().clone(), &cookie)
+            .await
+            .map(Self)
+    }
+}
+
+/// A fully logged-in staff member (password and authenticator).
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let PendingStaff(staff) = PendingStaff::from_request_parts(parts, state).await?;
+        staff.require_totp()
     }
 }
 
@@ -227,17 +258,25 @@ impl FromRequestParts<AppState> for Staff {
         (status = 200, description = "Logged in; the session cookie is set", body = UserResponse),
         (status = 401, description = "invalid_credentials", body = ErrorBody),
         (status = 403, description = "bad_origin", body = ErrorBody),
+        (status = 429, description = "too_many_attempts (per account or per address); see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
     let request = json_body(body)?;
-    let user = auth::verify_login(state.chat.store(), &request.username, request.password).await?;
-    let cookie = auth::start_session(state.chat.store(), user.id).await?;
+    state.login_limiter.check(ip)?;
+    let attempt = auth::LoginAttempt {
+        username: &request.username,
+        password: request.password,
+        code: request.code.as_deref(),
+    };
+    let user = auth::login(state.chat.store(), state.chat.keys(), attempt).await?;
+    let cookie = auth::start_session(state.chat.store(), &user).await?;
     tracing::info!(user = %user.id, "staff login");
     let mut response = Json(UserResponse::from(&user)).into_response();
     response
@@ -258,7 +297,7 @@ pub async fn login(
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    staff: Staff,
+    PendingStaff(staff): PendingStaff,
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
     end_session(&state, &staff).await?;
@@ -271,13 +310,20 @@ pub async fn logout(
 
 /// Deletes a session and tells its open sockets to close.
 pub async fn end_session(state: &AppState, staff: &Staff) -> Result<(), ApiError> {
-    state.chat.store().delete_session(staff.session).await?;
-    state.chat.bus().publish(
-        Topic::Officer(staff.user.id),
-        BusEvent::SessionEnded {
-            session: staff.session,
-        },
-    );
+    end_session_by_hash(state, staff.user.id, staff.session).await
+}
+
+/// Deletes one of a user's sessions and closes its sockets.
+pub async fn end_session_by_hash(
+    state: &AppState,
+    user: UserId,
+    session: [u8; 32],
+) -> Result<(), ApiError> {
+    state.chat.store().delete_session(session).await?;
+    state
+        .chat
+        .bus()
+        .publish(Topic::Officer(user), BusEvent::SessionEnded { session });
     Ok(())
 }
 
@@ -289,7 +335,7 @@ pub async fn end_session(state: &AppState, staff: &Staff) -> Result<(), ApiError
         (status = 401, description = "unauthenticated", body = ErrorBody),
     )
 )]
-pub async fn me(staff: Staff) -> Json<UserResponse> {
+pub async fn me(PendingStaff(staff): PendingStaff) -> Json<UserResponse> {
     Json(UserResponse::from(&staff.user))
 }
 

@@ -1,7 +1,9 @@
 //! The HTTP surface: routes, and one middleware stack that every response goes through.
 
 pub mod api;
+pub mod client;
 pub mod pages;
+pub mod security;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -34,6 +36,9 @@ use utoipa::OpenApi;
         api::me,
         api::healthz,
         api::readyz,
+        security::list_sessions,
+        security::delete_session,
+        security::audit_api,
     ),
     components(schemas(
         api::StartRequest,
@@ -41,6 +46,8 @@ use utoipa::OpenApi;
         api::QuickExitRequest,
         api::LoginRequest,
         api::UserResponse,
+        security::SessionResponse,
+        security::AuditEntryResponse,
         crate::error::ErrorBody,
     ))
 )]
@@ -64,6 +71,13 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// Every route, behind the one middleware stack.
 pub fn router(state: AppState) -> Router {
+    // Served over https (TLS ends at the reverse proxy): browsers must never fall back to http.
+    let hsts = state.config.secure_cookies().then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        )
+    });
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::overriding(
             HeaderName::from_static(name),
@@ -100,6 +114,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/staff/login", post(api::login))
         .route("/api/staff/logout", post(api::logout))
         .route("/api/staff/me", get(api::me))
+        .route("/api/staff/sessions", get(security::list_sessions))
+        .route("/api/staff/sessions/{id}", axum::routing::delete(security::delete_session))
+        .route("/api/staff/audit", get(security::audit_api))
+        .route("/console/security", get(security::security))
+        .route("/console/security/totp", post(security::enrol))
+        .route("/console/security/sessions/end", post(security::end_session_form))
+        .route("/console/audit", get(security::audit_page))
         .route("/ws/visitor", get(api::visitor_socket))
         .route("/ws/staff", get(api::staff_socket))
         .fallback(not_found)
@@ -119,6 +140,7 @@ pub fn router(state: AppState) -> Router {
                     }),
                 )
                 .layer(security)
+                .layer(tower::util::option_layer(hsts))
                 .layer(CatchPanicLayer::custom(panic_response))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,

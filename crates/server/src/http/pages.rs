@@ -1,9 +1,11 @@
 //! Server-rendered pages (readable before any script runs) and the embedded assets.
 
 use crate::app::AppState;
-use crate::auth::{self, Staff};
+use crate::auth;
 use crate::error::ApiError;
+use crate::http::api::PendingStaff;
 use crate::http::api::{check_origin, clear_cookie, cookie_value, end_session, session_cookie};
+use crate::http::client::ClientIp;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -11,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ecoute_crypto::hash_token;
 use ecoute_domain::{Password, Role, UserId, Username};
-use ecoute_store::NewUser;
+use ecoute_store::{NewAudit, NewUser};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -83,6 +85,7 @@ pub async fn console(State(state): State<AppState>, headers: HeaderMap) -> Respo
         return Redirect::to("/console/login").into_response();
     };
     match auth::authenticate(state.chat.store(), &cookie).await {
+        Ok(staff) if !staff.user.totp_enrolled => Redirect::to("/console/security").into_response(),
         Ok(staff) => render(&ConsolePage {
             display_name: staff.user.display_name,
             username: staff.user.username,
@@ -103,32 +106,69 @@ pub async fn login_form() -> Response {
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    code: String,
 }
 
 /// Logs in from the form and goes to the console.
 pub async fn login_submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     if let Err(e) = check_origin(&state, &headers) {
         return e.into_response();
     }
-    let user = match auth::verify_login(state.chat.store(), &form.username, form.password).await {
+    let refuse = |status: StatusCode, message: &str| {
+        let mut page = render(&LoginPage {
+            error: Some(message.into()),
+        });
+        *page.status_mut() = status;
+        page
+    };
+    if let Err(e) = state.login_limiter.check(ip) {
+        return with_retry_after(
+            refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Trop de tentatives. Réessayez plus tard.",
+            ),
+            &e,
+        );
+    }
+    let attempt = auth::LoginAttempt {
+        username: &form.username,
+        password: form.password,
+        code: Some(form.code.as_str()),
+    };
+    let user = match auth::login(state.chat.store(), state.chat.keys(), attempt).await {
         Ok(user) => user,
         Err(ApiError::InvalidCredentials) => {
-            let mut page = render(&LoginPage {
-                error: Some("Identifiant ou mot de passe incorrect.".into()),
-            });
-            *page.status_mut() = StatusCode::UNAUTHORIZED;
-            return page;
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "Identifiant, mot de passe ou code incorrect.",
+            );
+        }
+        Err(e @ ApiError::TooManyAttempts { .. }) => {
+            return with_retry_after(
+                refuse(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Trop de tentatives. Réessayez plus tard.",
+                ),
+                &e,
+            );
         }
         Err(e) => return e.into_response(),
     };
-    match auth::start_session(state.chat.store(), user.id).await {
+    let next = if user.totp_enrolled {
+        "/console"
+    } else {
+        "/console/security"
+    };
+    match auth::start_session(state.chat.store(), &user).await {
         Ok(cookie) => {
             tracing::info!(user = %user.id, "staff login");
-            let mut response = Redirect::to("/console").into_response();
+            let mut response = Redirect::to(next).into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, session_cookie(&state, &cookie));
@@ -142,12 +182,12 @@ pub async fn login_submit(
 pub async fn logout_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    staff: Result<Staff, ApiError>,
+    staff: Result<PendingStaff, ApiError>,
 ) -> Response {
     if let Err(e) = check_origin(&state, &headers) {
         return e.into_response();
     }
-    if let Ok(staff) = staff
+    if let Ok(PendingStaff(staff)) = staff
         && let Err(e) = end_session(&state, &staff).await
     {
         return e.into_response();
@@ -225,7 +265,12 @@ pub async fn setup_submit(
     match state
         .chat
         .store()
-        .redeem_setup_code(hash_token(form.setup_code.trim()), now, admin)
+        .redeem_setup_code(
+            hash_token(form.setup_code.trim()),
+            now,
+            admin,
+            NewAudit::system("user_created", now).detail("first administrator, by setup link"),
+        )
         .await
     {
         Ok(Some(user)) => {
@@ -248,4 +293,14 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         return ApiError::NotFound.into_response();
     };
     ([(header::CONTENT_TYPE, mime)], body).into_response()
+}
+
+fn with_retry_after(mut page: Response, e: &ApiError) -> Response {
+    if let ApiError::TooManyAttempts { retry_after_secs } = e {
+        page.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from((*retry_after_secs).max(1)),
+        );
+    }
+    page
 }

@@ -60,6 +60,11 @@ pub enum StaffIn {
         #[serde(default)]
         after_seq: Seq,
     },
+    /// Block an abusive chat: a waiting one, or one you own.
+    Block {
+        /// Which.
+        conversation_id: ConversationId,
+    },
     /// End a chat you own.
     Close {
         /// Which chat.

@@ -26,6 +26,10 @@ pub const HELLO_LIMIT: Duration = Duration::from_secs(10);
 pub const CLOSE_POLICY: u16 = 1008;
 /// Close code: message too big.
 pub const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: a text frame that is not UTF-8.
+pub const CLOSE_INVALID_DATA: u16 = 1007;
+/// A client that does not read for this long is dropped, so a stuck peer cannot hold a session.
+pub const SEND_LIMIT: Duration = Duration::from_secs(10);
 /// Close code: normal.
 pub const CLOSE_NORMAL: u16 = 1000;
 /// Close code: the server is restarting; reconnect, maybe elsewhere.
@@ -47,12 +51,29 @@ pub enum Incoming {
 pub struct Conn {
     socket: WebSocket,
     open: bool,
+    limiter: governor::DefaultDirectRateLimiter,
 }
 
 impl Conn {
-    /// Wraps an upgraded socket.
-    pub fn new(socket: WebSocket) -> Self {
-        Self { socket, open: true }
+    /// Wraps an upgraded socket that may send `per_minute` frames a minute, in bursts of up to
+    /// a third of that.
+    pub fn new(socket: WebSocket, per_minute: u32) -> Self {
+        let per_minute = per_minute.max(3);
+        let burst = std::num::NonZeroU32::new(per_minute / 3).expect("at least one");
+        let quota = governor::Quota::with_period(Duration::from_secs(60) / per_minute)
+            .expect("a non-zero period")
+            .allow_burst(burst);
+        Self {
+            socket,
+            open: true,
+            limiter: governor::RateLimiter::direct(quota),
+        }
+    }
+
+    /// Whether the client is sending faster than allowed; the frame is then refused with
+    /// `rate_limited` and not acted on (a resend later is welcome).
+    pub fn over_limit(&self) -> bool {
+        self.limiter.check().is_err()
     }
 
     /// The next frame that matters (pings and pongs are answered by the library).
@@ -73,13 +94,12 @@ impl Conn {
                     return Incoming::Gone;
                 }
                 Some(Err(e)) => {
-                    let text = e.to_string();
-                    if text.contains("too long")
-                        || text.contains("Space limit")
-                        || text.contains("capacity")
-                    {
-                        return Incoming::TooLarge;
+                    // A text frame that is not UTF-8 is a protocol error the peer must hear
+                    // about as 1007 (RFC 6455 §8.1); the library reports it without closing.
+                    if e.to_string().to_ascii_lowercase().contains("utf-8") {
+                        self.close(CLOSE_INVALID_DATA, "invalid_utf8").await;
                     }
+                    tracing::debug!(error = %e, "socket error");
                     self.open = false;
                     return Incoming::Gone;
                 }
@@ -99,7 +119,8 @@ impl Conn {
                 return true;
             }
         };
-        if self.socket.send(Message::Text(text.into())).await.is_err() {
+        let sent = tokio::time::timeout(SEND_LIMIT, self.socket.send(Message::Text(text.into())));
+        if !matches!(sent.await, Ok(Ok(()))) {
             self.open = false;
         }
         self.open
@@ -108,13 +129,11 @@ impl Conn {
     /// Closes with a code and a short reason (the error code).
     pub async fn close(&mut self, code: u16, reason: &'static str) {
         if self.open {
-            let _ = self
-                .socket
-                .send(Message::Close(Some(CloseFrame {
-                    code,
-                    reason: reason.into(),
-                })))
-                .await;
+            let frame = Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            }));
+            let _ = tokio::time::timeout(SEND_LIMIT, self.socket.send(frame)).await;
             self.open = false;
         }
     }

@@ -24,6 +24,8 @@ struct Session {
     state: AppState,
     staff: Staff,
     chats: HashMap<ConversationId, Chat>,
+    /// Last frame from this console that was a person's action (pings do not count).
+    last_activity: time::OffsetDateTime,
 }
 
 /// Runs one console socket to its end. The upgrade has already checked the session.
@@ -32,10 +34,12 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let mut events = state.chat.bus().subscribe(Topic::Officer(officer));
     let mut queue = state.queue.clone();
     let mut session = Session {
-        conn: Conn::new(socket),
+        conn: Conn::new(socket, state.config.limits.messages_per_minute * 2),
         state,
         staff,
         chats: HashMap::new(),
+        // Only actions on this socket count here; the upgrade itself was recorded in the store.
+        last_activity: time::OffsetDateTime::UNIX_EPOCH,
     };
 
     let open = match session.state.chat.store().open_chats_of(officer).await {
@@ -62,8 +66,14 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
 
     let mut stopping = session.state.stopping.clone();
     let mut deadline = Instant::now() + IDLE_LIMIT;
+    let mut session_check = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
         tokio::select! {
+            _ = session_check.tick() => {
+                if !session.session_alive().await {
+                    return session.conn.close(CLOSE_POLICY, "session_ended").await;
+                }
+            }
             () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
                 return session.conn.close(CLOSE_RESTART, "restarting").await;
             }
@@ -90,7 +100,12 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
             event = events.recv() => {
                 let go_on = match event {
                     Ok(event) => session.handle_event(&event).await,
-                    Err(RecvError::Lagged(_)) => session.resync_all().await,
+                    // Too far behind to know what was missed (alerts, closes, messages): the
+                    // console reconnects and gets the whole picture from the store.
+                    Err(RecvError::Lagged(_)) => {
+                        session.conn.close(CLOSE_RESTART, "resync").await;
+                        false
+                    }
                     Err(RecvError::Closed) => false,
                 };
                 if !go_on {
@@ -119,6 +134,39 @@ fn about(mut e: super::frames::ErrorOut, conversation: ConversationId) -> StaffO
 }
 
 impl Session {
+    /// Whether the login session behind this socket still holds: not logged out elsewhere, not
+    /// idle for 15 minutes (counting this console's actions), not older than 12 hours. An expired
+    /// session is deleted and every socket of it is told.
+    async fn session_alive(&mut self) -> bool {
+        let store = self.state.chat.store().clone();
+        let stored = match store.session(self.staff.session).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return false,
+            // The database is briefly away: keep the console, check again in a second.
+            Err(_) => return true,
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let last = stored.last_seen_at.max(self.last_activity);
+        if crate::auth::expired(stored.created_at, last, now) {
+            let _ = store.delete_session(self.staff.session).await;
+            self.state.chat.bus().publish(
+                Topic::Officer(self.staff.user.id),
+                BusEvent::SessionEnded {
+                    session: self.staff.session,
+                },
+            );
+            return false;
+        }
+        let _ = crate::auth::touch(
+            &store,
+            self.staff.session,
+            stored.last_seen_at,
+            self.last_activity,
+        )
+        .await;
+        true
+    }
+
     fn me(&self) -> Actor {
         Actor::Officer(self.staff.user.id)
     }
@@ -171,9 +219,35 @@ impl Session {
             Ok(f) => f,
             Err(e) => return self.conn.send(&StaffOut::Error(bad_frame(&e))).await,
         };
+        if !matches!(frame, StaffIn::Ping) {
+            self.last_activity = time::OffsetDateTime::now_utc();
+        }
+        if self.conn.over_limit() {
+            let mut e = error_out("rate_limited", "too many frames; wait a little and resend");
+            if let StaffIn::Send { client_id, .. } = &frame {
+                e.client_id = Some(client_id.clone());
+            }
+            return self.conn.send(&StaffOut::Error(e)).await;
+        }
         match frame {
             StaffIn::Ping => self.conn.send(&StaffOut::Pong).await,
             StaffIn::Claim { conversation_id } => self.claim(conversation_id).await,
+            StaffIn::Block { conversation_id } => {
+                match self
+                    .state
+                    .chat
+                    .block(&self.staff.user, conversation_id)
+                    .await
+                {
+                    // Like a close: the bus tells this socket and the officer's other tabs.
+                    Ok(_) => true,
+                    Err(e) => {
+                        self.conn
+                            .send(&about(api_error_out(&e), conversation_id))
+                            .await
+                    }
+                }
+            }
             StaffIn::Send {
                 conversation_id,
                 client_id,
@@ -184,6 +258,20 @@ impl Session {
                 after_seq,
             } => {
                 if let Err(e) = self.owned(conversation_id).await {
+                    return self
+                        .conn
+                        .send(&about(api_error_out(&e), conversation_id))
+                        .await;
+                }
+                // Reading a conversation is recorded before anything of it is sent.
+                let audit = ecoute_store::NewAudit::by(
+                    &self.staff.user,
+                    "read",
+                    time::OffsetDateTime::now_utc(),
+                )
+                .on(conversation_id);
+                if let Err(e) = self.state.chat.store().append_audit(audit).await {
+                    let e = ApiError::from(e);
                     return self
                         .conn
                         .send(&about(api_error_out(&e), conversation_id))
@@ -202,7 +290,7 @@ impl Session {
                 match self
                     .state
                     .chat
-                    .close(self.staff.user.id, conversation_id, outcome)
+                    .close(&self.staff.user, conversation_id, outcome)
                     .await
                 {
                     // The bus event tells this socket and the officer's other tabs.
@@ -218,7 +306,7 @@ impl Session {
     }
 
     async fn claim(&mut self, id: ConversationId) -> bool {
-        match self.state.chat.claim(self.staff.user.id, id).await {
+        match self.state.chat.claim(&self.staff.user, id).await {
             Ok(c) => {
                 if !self.track(&c) {
                     return false;
@@ -381,19 +469,5 @@ impl Session {
                 return true;
             }
         }
-    }
-
-    async fn resync_all(&mut self) -> bool {
-        let ids: Vec<_> = self
-            .chats
-            .iter()
-            .map(|(id, c)| (*id, c.delivered))
-            .collect();
-        for (id, after) in ids {
-            if !self.send_after(id, after).await {
-                return false;
-            }
-        }
-        true
     }
 }

@@ -24,7 +24,7 @@ struct Session {
 
 /// Runs one visitor socket to its end.
 pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
-    let mut conn = Conn::new(socket);
+    let mut conn = Conn::new(socket, state.config.limits.messages_per_minute);
     let hello = tokio::time::timeout(HELLO_LIMIT, conn.recv()).await;
     let (token, last_seq) = match hello {
         Ok(Incoming::Text(text)) => match serde_json::from_str::<VisitorIn>(&text) {
@@ -65,11 +65,24 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         }
     };
 
-    // Subscribe before reading history, so nothing committed in between is missed.
+    // Subscribe, then read the conversation again: whatever happened before the subscription
+    // (a claim, a close, a quick exit from another tab) is in what we read now, and whatever
+    // happens after it arrives as an event. Nothing falls in between.
     let mut events = state
         .chat
         .bus()
         .subscribe(Topic::Conversation(conversation.id));
+    let conversation = match state.chat.store().conversation_by_token(token_hash).await {
+        Ok(Some(c)) if c.state.visitor_may_connect() => c,
+        Ok(_) => {
+            return refuse(conn, "invalid_token", "this conversation is not available").await;
+        }
+        Err(e) => {
+            let e = crate::error::ApiError::from(e);
+            conn.send(&VisitorOut::Error(api_error_out(&e))).await;
+            return conn.close(CLOSE_RESTART, "unavailable").await;
+        }
+    };
     let mut queue = state.queue.clone();
     let mut session = Session {
         conn,
@@ -177,6 +190,17 @@ impl Session {
             Ok(f) => f,
             Err(e) => return self.conn.send(&VisitorOut::Error(bad_frame(&e))).await,
         };
+        // The quick exit is never slowed down.
+        if !matches!(frame, VisitorIn::QuickExit) && self.conn.over_limit() {
+            let mut e = error_out(
+                "rate_limited",
+                "too many messages; wait a little and resend",
+            );
+            if let VisitorIn::Send { client_id, .. } = &frame {
+                e.client_id = Some(client_id.clone());
+            }
+            return self.conn.send(&VisitorOut::Error(e)).await;
+        }
         match frame {
             VisitorIn::Ping => self.conn.send(&VisitorOut::Pong).await,
             VisitorIn::Hello { .. } => {

@@ -149,3 +149,29 @@ async fn logging_out_ends_the_session_and_closes_its_sockets() {
         .unwrap();
     assert_eq!(me.status(), 401);
 }
+
+#[tokio::test]
+async fn an_expired_session_closes_its_sockets_within_a_second_or_two() {
+    let app = spawn_app().await;
+    let officer = app.officer("alice").await;
+    let (mut ws, _) = app.staff_socket(&officer).await;
+    let value = officer.cookie.split_once('=').unwrap().1;
+    let hash = ecoute_crypto::hash_token(value);
+    // Sixteen minutes without activity, as if the officer had walked away.
+    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::minutes(16);
+    ecoute_store::Store::touch_session(&app.store, hash, long_ago)
+        .await
+        .unwrap();
+    let closed = tokio::time::timeout(std::time::Duration::from_millis(2500), ws.closed())
+        .await
+        .expect("the socket closes within the second after expiry");
+    assert_eq!(closed, Some(1008));
+    let me = app
+        .http
+        .get(app.url("/api/staff/me"))
+        .header("cookie", &officer.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+}

@@ -1,8 +1,10 @@
 //! A real server per test, on a random port with a fresh database, and real clients.
 
 use ecoute::{Application, Config};
+use ecoute_crypto::KeyFiles;
+use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{Password, Role, UserId};
-use ecoute_store::{NewUser, Store};
+use ecoute_store::{NewAudit, NewUser, Store};
 use ecoute_store_sqlite::SqliteStore;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -18,6 +20,8 @@ pub const NEUTRAL_URL: &str = "https://neutral.invalid/";
 pub const PASSWORD: &str = "a long enough password";
 
 pub struct TestApp {
+    /// TOTP secrets of the accounts this test created, and the last step used for each.
+    pub secrets: std::sync::Mutex<std::collections::HashMap<String, (TotpSecret, u64)>>,
     pub addr: String,
     pub origin: String,
     pub data_dir: tempfile::TempDir,
@@ -42,13 +46,33 @@ pub async fn spawn_app_on(
     data_dir: tempfile::TempDir,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> TestApp {
-    let config = Config {
+    spawn_app_configured(data_dir, |_| {}, shutdown).await
+}
+
+/// A server with some settings changed.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_configured(
+        tempfile::tempdir().expect("temp dir"),
+        tweak,
+        std::future::pending(),
+    )
+    .await
+}
+
+/// A server on `data_dir` with some settings changed, stopping when `shutdown` completes.
+pub async fn spawn_app_configured(
+    data_dir: tempfile::TempDir,
+    tweak: impl FnOnce(&mut Config),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> TestApp {
+    let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
         neutral_url: NEUTRAL_URL.to_string(),
         log: "warn".into(),
         ..Config::default()
     };
+    tweak(&mut config);
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr().to_string();
     let setup_link = app.setup_link().map(str::to_string);
@@ -57,6 +81,7 @@ pub async fn spawn_app_on(
         .await
         .expect("second handle on the store");
     TestApp {
+        secrets: Default::default(),
         origin: format!("http://{addr}"),
         addr,
         data_dir,
@@ -108,28 +133,79 @@ impl TestApp {
         }
     }
 
+    /// Creates an account with an authenticator enrolled (its secret kept for [`Self::code`]).
     pub async fn create_user(&self, username: &str, role: Role) {
+        let id = self.create_user_without_totp(username, role).await;
+        let keys = KeyFiles::new(self.data_dir.path().join("master.key"))
+            .load_or_create()
+            .unwrap();
+        let secret = TotpSecret::generate();
+        let stored = ecoute::auth::seal_totp(&keys, id, &secret);
+        self.store
+            .enrol_totp(
+                id,
+                stored,
+                Vec::new(),
+                NewAudit::system("totp_enrolled", time::OffsetDateTime::now_utc()),
+            )
+            .await
+            .unwrap();
+        self.secrets
+            .lock()
+            .unwrap()
+            .insert(username.to_string(), (secret, 0));
+    }
+
+    /// Creates an account that has not enrolled an authenticator yet.
+    pub async fn create_user_without_totp(&self, username: &str, role: Role) -> UserId {
         let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
             .await
             .unwrap();
+        let id = UserId::new();
         self.store
-            .create_user(NewUser {
-                id: UserId::new(),
-                username: username.into(),
-                display_name: format!("Agent {username}"),
-                role,
-                password_hash: hash,
-                created_at: time::OffsetDateTime::now_utc(),
-            })
+            .create_user(
+                NewUser {
+                    id,
+                    username: username.into(),
+                    display_name: format!("Agent {username}"),
+                    role,
+                    password_hash: hash,
+                    created_at: time::OffsetDateTime::now_utc(),
+                },
+                NewAudit::system("user_created", time::OffsetDateTime::now_utc()),
+            )
             .await
             .unwrap();
+        id
     }
 
+    /// A fresh, never used TOTP code for an account this test created (the next step's code
+    /// when this step's was already used: one step of drift is accepted).
+    pub fn code(&self, username: &str) -> Option<String> {
+        let mut secrets = self.secrets.lock().unwrap();
+        let (secret, last) = secrets.get_mut(username)?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64 / 30;
+        let step = if now > *last { now } else { *last + 1 };
+        *last = step;
+        Some(format!("{:06}", secret.code_at_step(step)))
+    }
+
+    /// Logs in with the password and, when the account has one, a fresh TOTP code.
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        let code = self.code(username);
+        self.login_with(username, password, code.as_deref()).await
+    }
+
+    pub async fn login_with(
+        &self,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> reqwest::Response {
         self.http
             .post(self.url("/api/staff/login"))
             .header("origin", &self.origin)
-            .json(&json!({"username": username, "password": password}))
+            .json(&json!({"username": username, "password": password, "code": code}))
             .send()
             .await
             .unwrap()

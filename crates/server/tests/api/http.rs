@@ -167,10 +167,12 @@ async fn a_form_post_with_a_null_origin_is_accepted_only_when_the_browser_says_s
     let app = spawn_app().await;
     app.create_user("alice", ecoute_domain::Role::Officer).await;
     let post = |origin: Option<&'static str>, site: Option<&'static str>| {
-        let mut r = app
-            .http
-            .post(app.url("/console/login"))
-            .form(&[("username", "alice"), ("password", PASSWORD)]);
+        let code = app.code("alice").unwrap();
+        let mut r = app.http.post(app.url("/console/login")).form(&[
+            ("username", "alice"),
+            ("password", PASSWORD),
+            ("code", code.as_str()),
+        ]);
         if let Some(o) = origin {
             r = r.header("origin", o);
         }
@@ -202,4 +204,20 @@ async fn a_form_post_with_a_null_origin_is_accepted_only_when_the_browser_says_s
             .status(),
         403
     );
+}
+
+#[tokio::test]
+async fn behind_an_https_origin_every_response_demands_https() {
+    let app = spawn_app_with(|c| c.public_origin = Some("https://ecoute.example.fr".into())).await;
+    for path in ["/", "/no/such/page", "/healthz"] {
+        let r = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            r.headers()["strict-transport-security"],
+            "max-age=63072000; includeSubDomains",
+            "{path}"
+        );
+    }
+    let plain = spawn_app().await;
+    let r = plain.http.get(plain.url("/")).send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
 }

@@ -84,10 +84,18 @@ async fn read_as_officer(ws: &mut Ws, conversation: &str, count: usize) -> Vec<S
 async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_without_the_old_key()
  {
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
+    // Far more traffic from one address and one connection than the flood limits allow.
     let app = Arc::new(
-        spawn_app_until(async {
-            let _ = stopped.await;
-        })
+        spawn_app_configured(
+            tempfile::tempdir().unwrap(),
+            |c| {
+                c.limits.messages_per_minute = 100_000;
+                c.limits.starts_per_source_per_hour = 100_000;
+            },
+            async {
+                let _ = stopped.await;
+            },
+        )
         .await,
     );
     let dir = app.data_dir.path().to_path_buf();

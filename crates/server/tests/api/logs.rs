@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_at_trace_level() {
+async fn canaries_never_reach_the_logs_the_output_or_the_database_files_in_clear() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap().to_string();
     let mut add = Command::new(env!("CARGO_BIN_EXE_ecoute"))
@@ -22,9 +22,10 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
             "alice",
             "--role",
             "officer",
+            "--totp-uri",
         ])
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     add.stdin
@@ -32,7 +33,17 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
         .unwrap()
         .write_all(PASSWORD.as_bytes())
         .unwrap();
-    assert!(add.wait().unwrap().success());
+    let added = add.wait_with_output().unwrap();
+    assert!(added.status.success());
+    let uri = String::from_utf8(added.stdout).unwrap();
+    let secret_text = uri
+        .split("secret=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("the otpauth URI carries the secret")
+        .to_string();
+    let secret = ecoute_crypto::totp::TotpSecret::from_base32(&secret_text).unwrap();
+    let code = secret.code_at(time::OffsetDateTime::now_utc().unix_timestamp() as u64);
 
     let mut server = Command::new(env!("CARGO_BIN_EXE_ecoute"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", &data])
@@ -66,7 +77,14 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
         .recv_timeout(std::time::Duration::from_secs(20))
         .expect("the server says where it listens");
     let origin = format!("http://{addr}");
-    let http = reqwest::Client::new();
+    // Every request claims, falsely, to come from this address: it must not be kept anywhere.
+    let forged_ip = "203.0.113.77";
+    let mut default_headers = reqwest::header::HeaderMap::new();
+    default_headers.insert("x-forwarded-for", forged_ip.parse().unwrap());
+    let http = reqwest::Client::builder()
+        .default_headers(default_headers)
+        .build()
+        .unwrap();
 
     let started: Value = http
         .post(format!("{origin}/api/visitor/conversations"))
@@ -81,7 +99,7 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
     let login = http
         .post(format!("{origin}/api/staff/login"))
         .header("origin", &origin)
-        .json(&json!({"username": "alice", "password": PASSWORD}))
+        .json(&json!({"username": "alice", "password": PASSWORD, "code": code}))
         .send()
         .await
         .unwrap();
@@ -98,6 +116,9 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
         request
             .headers_mut()
             .insert("origin", HeaderValue::from_str(&origin).unwrap());
+        request
+            .headers_mut()
+            .insert("x-forwarded-for", HeaderValue::from_static("203.0.113.77"));
         if let Some(c) = cookie {
             request
                 .headers_mut()
@@ -143,7 +164,27 @@ async fn message_bodies_tokens_passwords_and_cookies_never_reach_the_logs_even_a
         ("password", PASSWORD),
         ("session cookie", cookie_value),
         ("postal code", "13001"),
+        ("TOTP secret", secret_text.as_str()),
+        ("TOTP code", code.as_str()),
+        ("forged client address", forged_ip),
     ] {
         assert!(!logs.contains(secret), "the {what} appears in the logs");
+        // The database files, WAL included, hold none of them in clear either.
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "the {what} appears in {}",
+                path.display()
+            );
+        }
+    }
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(20).any(|w| w == secret.as_bytes()),
+            "the raw TOTP secret is stored in clear"
+        );
     }
 }

@@ -1,0 +1,474 @@
+//! The staff member's own security page: enrol an authenticator (QR code shown once), see the
+//! recovery codes once, see and end one's sessions. And the audit log, for supervisors.
+
+use crate::app::AppState;
+use crate::auth::{self, Staff};
+use crate::error::ApiError;
+use crate::http::api::{PendingStaff, check_origin, clear_cookie, end_session_by_hash};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecoute_crypto::WrappedKey;
+use ecoute_crypto::totp::{TotpSecret, recovery_codes};
+use ecoute_store::{AuditRecord, NewAudit, SessionInfo};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::macros::format_description;
+use utoipa::ToSchema;
+
+/// What binds a pending enrolment to its purpose.
+const PENDING_PURPOSE: &[u8] = b"ecoute/totp-pending/v1";
+/// How long the QR code shown stays valid for confirming.
+const PENDING_SECS: i64 = 15 * 60;
+
+fn when(t: OffsetDateTime) -> String {
+    t.format(format_description!(
+        "[day]/[month]/[year] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}
+
+struct SessionRow {
+    id: String,
+    created: String,
+    last_seen: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "security.html")]
+struct SecurityPage {
+    display_name: String,
+    username: String,
+    enrolled: bool,
+    qr_svg: String,
+    secret_text: String,
+    pending: String,
+    recovery_codes: Vec<String>,
+    recovery_left: u64,
+    sessions: Vec<SessionRow>,
+    error: Option<String>,
+}
+
+fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            ApiError::Internal.into_response()
+        }
+    }
+}
+
+/// A fresh secret sealed into the form, so that nothing is stored before the person proves,
+/// with a code, that their authenticator holds it.
+fn pending_for(state: &AppState, staff: &Staff, secret: &TotpSecret) -> String {
+    let expires = OffsetDateTime::now_utc().unix_timestamp() + PENDING_SECS;
+    let mut plain = secret.as_bytes().to_vec();
+    plain.extend_from_slice(&expires.to_be_bytes());
+    let sealed = state
+        .chat
+        .keys()
+        .seal_secret(PENDING_PURPOSE, staff.user.id.0, &plain);
+    let mut out = sealed.version.to_be_bytes().to_vec();
+    out.extend_from_slice(&sealed.bytes);
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+fn open_pending(state: &AppState, staff: &Staff, pending: &str) -> Option<TotpSecret> {
+    let raw = URL_SAFE_NO_PAD.decode(pending.trim()).ok()?;
+    if raw.len() < 4 {
+        return None;
+    }
+    let (version, bytes) = raw.split_at(4);
+    let sealed = WrappedKey {
+        version: u32::from_be_bytes(version.try_into().ok()?),
+        bytes: bytes.to_vec(),
+    };
+    // Any version still held opens it: an enrolment begun just before a rotation completes.
+    let plain = state
+        .chat
+        .keys()
+        .open_secret(PENDING_PURPOSE, staff.user.id.0, &sealed)
+        .ok()?;
+    let (secret, expires) = plain.split_at(20);
+    let expires = i64::from_be_bytes(expires.try_into().ok()?);
+    if OffsetDateTime::now_utc().unix_timestamp() > expires {
+        return None;
+    }
+    TotpSecret::from_bytes(secret)
+}
+
+fn qr_svg(uri: &str) -> String {
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    error: Option<String>,
+    recovery: Vec<String>,
+) -> Result<SecurityPage, ApiError> {
+    let store = state.chat.store();
+    let sessions = store
+        .sessions_of(staff.user.id)
+        .await?
+        .into_iter()
+        .map(|s: SessionInfo| SessionRow {
+            current: s.token_hash == staff.session,
+            id: s.id,
+            created: when(s.created_at),
+            last_seen: when(s.last_seen_at),
+        })
+        .collect();
+    let (qr, secret_text, pending) = if staff.user.totp_enrolled {
+        (String::new(), String::new(), String::new())
+    } else {
+        let secret = TotpSecret::generate();
+        let uri = secret.otpauth_uri("Écoute", &staff.user.username);
+        (
+            qr_svg(&uri),
+            secret.to_base32(),
+            pending_for(state, staff, &secret),
+        )
+    };
+    Ok(SecurityPage {
+        display_name: staff.user.display_name.clone(),
+        username: staff.user.username.clone(),
+        enrolled: staff.user.totp_enrolled,
+        qr_svg: qr,
+        secret_text,
+        pending,
+        recovery_codes: recovery,
+        recovery_left: store.recovery_codes_left(staff.user.id).await?,
+        sessions,
+        error,
+    })
+}
+
+/// The security page.
+pub async fn security(
+    State(state): State<AppState>,
+    staff: Result<PendingStaff, ApiError>,
+) -> Response {
+    let Ok(PendingStaff(staff)) = staff else {
+        return Redirect::to("/console/login").into_response();
+    };
+    match page(&state, &staff, None, Vec::new()).await {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Fields of the enrolment form.
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    pending: String,
+    code: String,
+}
+
+/// Confirms an authenticator with a code from it; shows the recovery codes, once.
+pub async fn enrol(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PendingStaff(staff): PendingStaff,
+    Form(form): Form<EnrolForm>,
+) -> Response {
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    if staff.user.totp_enrolled {
+        return Redirect::to("/console/security").into_response();
+    }
+    let now = OffsetDateTime::now_utc();
+    let step = open_pending(&state, &staff, &form.pending).and_then(|secret| {
+        secret
+            .verify(&form.code, now.unix_timestamp().max(0) as u64, None)
+            .map(|step| (secret, step))
+    });
+    let Some((secret, step)) = step else {
+        return match page(
+            &state,
+            &staff,
+            Some("Ce code ne correspond pas, ou la page a expiré. Scannez le nouveau code QR et réessayez.".into()),
+            Vec::new(),
+        )
+        .await
+        {
+            Ok(p) => render(&p, StatusCode::BAD_REQUEST),
+            Err(e) => e.into_response(),
+        };
+    };
+    let mut stored = auth::seal_totp(&state.chat.keys().ring(), staff.user.id, &secret);
+    // The code just typed may not be used again to log in.
+    stored.last_step = Some(step);
+    let codes = recovery_codes();
+    let hashes = codes.iter().map(|(_, h)| *h).collect();
+    let audit = NewAudit::by(&staff.user, "totp_enrolled", now);
+    if let Err(e) = state
+        .chat
+        .store()
+        .enrol_totp(staff.user.id, stored, hashes, audit)
+        .await
+    {
+        return ApiError::from(e).into_response();
+    }
+    let mut staff = staff;
+    staff.user.totp_enrolled = true;
+    match page(
+        &state,
+        &staff,
+        None,
+        codes.into_iter().map(|(c, _)| c).collect(),
+    )
+    .await
+    {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Fields of the "end this session" form.
+#[derive(Deserialize)]
+pub struct EndSessionForm {
+    id: String,
+}
+
+/// Ends one of one's own sessions (its sockets close at once).
+pub async fn end_session_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PendingStaff(staff): PendingStaff,
+    Form(form): Form<EndSessionForm>,
+) -> Response {
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    match end_own_session(&state, &staff, &form.id).await {
+        Ok(true) => {
+            let mut r = Redirect::to("/console/login").into_response();
+            r.headers_mut()
+                .insert(header::SET_COOKIE, clear_cookie(&state));
+            r
+        }
+        Ok(false) => Redirect::to("/console/security").into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Ends a session of this user by its public id; `true` when it was the current one.
+async fn end_own_session(state: &AppState, staff: &Staff, id: &str) -> Result<bool, ApiError> {
+    let sessions = state.chat.store().sessions_of(staff.user.id).await?;
+    let target = sessions
+        .into_iter()
+        .find(|s| !s.id.is_empty() && s.id == id)
+        .ok_or(ApiError::NotFound)?;
+    end_session_by_hash(state, staff.user.id, target.token_hash).await?;
+    let audit = NewAudit::by(&staff.user, "session_ended", OffsetDateTime::now_utc());
+    state.chat.store().append_audit(audit).await?;
+    Ok(target.token_hash == staff.session)
+}
+
+/// One of the caller's sessions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    /// Public id.
+    pub id: String,
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last activity recorded.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_seen_at: OffsetDateTime,
+    /// Whether it is the session making this request.
+    pub current: bool,
+}
+
+/// The caller's own sessions.
+#[utoipa::path(get, path = "/api/staff/sessions", tag = "staff",
+    responses(
+        (status = 200, description = "Your sessions, most recent first", body = [SessionResponse]),
+        (status = 401, description = "unauthenticated", body = crate::error::ErrorBody),
+    ))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    PendingStaff(staff): PendingStaff,
+) -> Result<Json<Vec<SessionResponse>>, ApiError> {
+    let sessions = state.chat.store().sessions_of(staff.user.id).await?;
+    Ok(Json(
+        sessions
+            .into_iter()
+            .map(|s| SessionResponse {
+                current: s.token_hash == staff.session,
+                id: s.id,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Ends one of the caller's own sessions; another user's is not found.
+#[utoipa::path(delete, path = "/api/staff/sessions/{id}", tag = "staff",
+    params(("id" = String, Path, description = "The session's public id")),
+    responses(
+        (status = 204, description = "Ended; its sockets are closed"),
+        (status = 403, description = "bad_origin", body = crate::error::ErrorBody),
+        (status = 404, description = "not_found (also for another user's session)", body = crate::error::ErrorBody),
+    ))]
+pub async fn delete_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PendingStaff(staff): PendingStaff,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    check_origin(&state, &headers)?;
+    end_own_session(&state, &staff, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+struct AuditRow {
+    seq: u64,
+    at: String,
+    actor: String,
+    action: String,
+    conversation: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    display_name: String,
+    rows: Vec<AuditRow>,
+    older: Option<u64>,
+}
+
+/// Paging through the audit log.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Entries strictly before this sequence number (default: the newest).
+    pub before: Option<u64>,
+    /// How many, at most 500 (default 100).
+    pub limit: Option<u32>,
+}
+
+/// An audit entry on the wire.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryResponse {
+    /// Position in the chain.
+    pub seq: u64,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who, by login name (absent for the system).
+    pub actor: Option<String>,
+    /// What.
+    pub action: String,
+    /// The conversation concerned.
+    pub conversation_id: Option<String>,
+    /// A few words.
+    pub detail: Option<String>,
+    /// This entry's hash, hex.
+    pub hash: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn audit_records(
+    state: &AppState,
+    staff: Staff,
+    query: &AuditQuery,
+) -> Result<(Staff, Vec<AuditRecord>), ApiError> {
+    let staff = staff.require_supervisor()?;
+    let limit = query.limit.unwrap_or(100).clamp(1, 500);
+    let records = state.chat.store().audit_page(query.before, limit).await?;
+    Ok((staff, records))
+}
+
+/// The audit log, newest first (supervisors and admins).
+#[utoipa::path(get, path = "/api/staff/audit", tag = "staff",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "Entries, newest first", body = [AuditEntryResponse]),
+        (status = 401, description = "unauthenticated", body = crate::error::ErrorBody),
+        (status = 403, description = "forbidden (officers) or totp_enrolment_required", body = crate::error::ErrorBody),
+    ))]
+pub async fn audit_api(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntryResponse>>, ApiError> {
+    let (_, records) = audit_records(&state, staff, &query).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| AuditEntryResponse {
+                seq: r.seq,
+                at: r.entry.at,
+                actor: r.entry.actor_name,
+                action: r.entry.action,
+                conversation_id: r.entry.conversation.map(|c| c.to_string()),
+                detail: r.entry.detail,
+                hash: hex(&r.hash),
+            })
+            .collect(),
+    ))
+}
+
+/// The audit log page (supervisors and admins).
+pub async fn audit_page(
+    State(state): State<AppState>,
+    staff: Result<Staff, ApiError>,
+    Query(query): Query<AuditQuery>,
+) -> Response {
+    let staff = match staff {
+        Ok(s) => s,
+        Err(ApiError::Unauthenticated) => return Redirect::to("/console/login").into_response(),
+        Err(ApiError::TotpEnrolmentRequired) => {
+            return Redirect::to("/console/security").into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let (staff, records) = match audit_records(&state, staff, &query).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let older = records.last().map(|r| r.seq).filter(|seq| *seq > 1);
+    let rows = records
+        .into_iter()
+        .map(|r| AuditRow {
+            seq: r.seq,
+            at: when(r.entry.at),
+            actor: r.entry.actor_name.unwrap_or_else(|| "système".into()),
+            action: r.entry.action,
+            conversation: r
+                .entry
+                .conversation
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            detail: r.entry.detail.unwrap_or_default(),
+        })
+        .collect();
+    render(
+        &AuditPage {
+            display_name: staff.user.display_name,
+            rows,
+            older,
+        },
+        StatusCode::OK,
+    )
+}

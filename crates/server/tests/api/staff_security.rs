@@ -1,0 +1,411 @@
+//! Staff accounts resist guessing; roles and sessions hold; every staff access leaves a trace.
+
+use crate::helpers::*;
+use ecoute_domain::Role;
+use ecoute_store::{NewAudit, Store};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn the_101st_failure_within_the_hour_is_refused_even_with_the_right_password() {
+    let app = spawn_app().await;
+    app.create_user("alice", Role::Officer).await;
+    let now = time::OffsetDateTime::now_utc();
+    // A hundred failures, as a guesser would leave them (written directly: argon2 is slow).
+    for name in ["alice", "nobody"] {
+        for _ in 0..100 {
+            let mut audit = NewAudit::system("login_failed", now);
+            audit.actor_name = Some(name.into());
+            app.store
+                .record_login_failure(name, now - time::Duration::hours(1), audit)
+                .await
+                .unwrap();
+        }
+    }
+    let known = app.login("alice", PASSWORD).await;
+    let unknown = app.login("nobody", PASSWORD).await;
+    for r in [&known, &unknown] {
+        assert_eq!(r.status(), 429);
+        let retry: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((3000..=3600).contains(&retry), "retry after {retry}s");
+    }
+    let a: Value = known.json().await.unwrap();
+    let b: Value = unknown.json().await.unwrap();
+    assert_eq!(a, b, "known and unknown usernames answer alike");
+    assert_eq!(a["error"], "too_many_attempts");
+}
+
+#[tokio::test]
+async fn failures_are_counted_and_a_99th_still_lets_the_right_password_in() {
+    let app = spawn_app().await;
+    app.create_user("alice", Role::Officer).await;
+    let now = time::OffsetDateTime::now_utc();
+    for _ in 0..98 {
+        app.store
+            .record_login_failure(
+                "alice",
+                now - time::Duration::hours(1),
+                NewAudit::system("login_failed", now),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.login("alice", "wrong password!!").await.status(), 401);
+    assert_eq!(app.login("alice", PASSWORD).await.status(), 200);
+    let (n, _) = app
+        .store
+        .login_failures_since("alice", now - time::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 99);
+}
+
+#[tokio::test]
+async fn one_address_making_too_many_attempts_is_slowed_down() {
+    let app = spawn_app_with(|c| c.limits.logins_per_source_per_quarter = 3).await;
+    for _ in 0..3 {
+        assert_eq!(app.login("nobody", "whatever password").await.status(), 401);
+    }
+    let r = app.login("nobody", "whatever password").await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn an_enrolled_account_needs_a_fresh_code_and_a_used_code_is_refused() {
+    let app = spawn_app().await;
+    app.create_user("alice", Role::Officer).await;
+    assert_eq!(app.login_with("alice", PASSWORD, None).await.status(), 401);
+    assert_eq!(
+        app.login_with("alice", PASSWORD, Some("000000"))
+            .await
+            .status(),
+        401
+    );
+    let code = app.code("alice").unwrap();
+    assert_eq!(
+        app.login_with("alice", PASSWORD, Some(&code))
+            .await
+            .status(),
+        200
+    );
+    let replay = app.login_with("alice", PASSWORD, Some(&code)).await;
+    assert_eq!(replay.status(), 401, "a code works once");
+    let body: Value = replay.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_credentials");
+}
+
+#[tokio::test]
+async fn a_recovery_code_replaces_the_authenticator_once() {
+    let app = spawn_app().await;
+    let id = app.create_user_without_totp("alice", Role::Officer).await;
+    let keys = ecoute_crypto::KeyFiles::new(app.data_dir.path().join("master.key"))
+        .load_or_create()
+        .unwrap();
+    let secret = ecoute_crypto::totp::TotpSecret::generate();
+    let codes = ecoute_crypto::totp::recovery_codes();
+    app.store
+        .enrol_totp(
+            id,
+            ecoute::auth::seal_totp(&keys, id, &secret),
+            codes.iter().map(|(_, h)| *h).collect(),
+            NewAudit::system("totp_enrolled", time::OffsetDateTime::now_utc()),
+        )
+        .await
+        .unwrap();
+    let typed = codes[3].0.to_lowercase();
+    assert_eq!(
+        app.login_with("alice", PASSWORD, Some(&typed))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.login_with("alice", PASSWORD, Some(&typed))
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(app.store.recovery_codes_left(id).await.unwrap(), 9);
+}
+
+#[tokio::test]
+async fn an_account_without_an_authenticator_may_only_enrol_one() {
+    let app = spawn_app().await;
+    app.create_user_without_totp("newbie", Role::Officer).await;
+    let r = app.login_with("newbie", PASSWORD, None).await;
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["totp_enrolled"], false);
+    let socket = app
+        .try_ws("/ws/staff", Some(&cookie), Some(&app.origin))
+        .await;
+    assert!(
+        matches!(socket, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403)
+    );
+    let console = app
+        .http
+        .get(app.url("/console"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(console.headers()["location"], "/console/security");
+    let page = app
+        .http
+        .get(app.url("/console/security"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<svg"), "a QR code is shown");
+    assert!(html.contains("id=\"totp-secret\""));
+}
+
+#[tokio::test]
+async fn officers_cannot_reach_supervisor_routes_and_supervisors_can() {
+    let app = spawn_app().await;
+    let officer = app.officer("olivier").await;
+    app.create_user("sophie", Role::Supervisor).await;
+    let r = app.login("sophie", PASSWORD).await;
+    let supervisor = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    for (cookie, status) in [(&officer.cookie, 403), (&supervisor, 200)] {
+        let api = app
+            .http
+            .get(app.url("/api/staff/audit"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), status);
+        let page = app
+            .http
+            .get(app.url("/console/audit"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), status);
+    }
+    let anonymous = app
+        .http
+        .get(app.url("/api/staff/audit"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+
+#[tokio::test]
+async fn a_user_sees_and_ends_their_own_sessions_but_not_anyone_elses() {
+    let app = spawn_app().await;
+    let alice = app.officer("alice").await;
+    let r = app.login("alice", PASSWORD).await;
+    let other_tab = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let bob = app.officer("bob").await;
+    let (mut other_socket, _) = app
+        .staff_socket(&Officer {
+            cookie: other_tab.clone(),
+            ..alice_clone(&alice)
+        })
+        .await;
+
+    let list: Vec<Value> = app
+        .http
+        .get(app.url("/api/staff/sessions"))
+        .header("cookie", &alice.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    let other = list.iter().find(|s| s["current"] == false).unwrap();
+    let other_id = other["id"].as_str().unwrap();
+
+    // Bob cannot end Alice's session: it does not exist for him.
+    let r = app
+        .http
+        .delete(app.url(&format!("/api/staff/sessions/{other_id}")))
+        .header("cookie", &bob.cookie)
+        .header("origin", &app.origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Alice ends it, and its socket closes at once.
+    let r = app
+        .http
+        .delete(app.url(&format!("/api/staff/sessions/{other_id}")))
+        .header("cookie", &alice.cookie)
+        .header("origin", &app.origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(other_socket.closed().await, Some(1008));
+    let me = app
+        .http
+        .get(app.url("/api/staff/me"))
+        .header("cookie", &other_tab)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+}
+
+fn alice_clone(o: &Officer) -> Officer {
+    Officer {
+        id: o.id.clone(),
+        display_name: o.display_name.clone(),
+        cookie: o.cookie.clone(),
+    }
+}
+
+#[tokio::test]
+async fn every_staff_access_to_a_conversation_is_in_the_audit_log_without_content() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    o.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    o.recv_type("claimed").await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    v.send(json!({"type": "send", "client_id": "c", "body": "AUDIT-CANARY"}))
+        .await;
+    v.recv_type("ack").await;
+    o.send(json!({"type": "sync", "conversation_id": visitor.conversation_id, "after_seq": 0}))
+        .await;
+    o.recv_type("message").await;
+    o.send(json!({"type": "close", "conversation_id": visitor.conversation_id, "outcome": "referred_to_support"})).await;
+    o.recv_type("chat_closed").await;
+    let _ = app.login("martin", "a wrong password").await;
+
+    let all = app.store.audit_after(0, 100).await.unwrap();
+    let about_chat: Vec<_> = all
+        .iter()
+        .filter(|r| {
+            r.entry.conversation.map(|c| c.to_string()) == Some(visitor.conversation_id.clone())
+        })
+        .map(|r| (r.entry.action.as_str(), r.entry.actor_name.as_deref()))
+        .collect();
+    assert_eq!(
+        about_chat,
+        vec![
+            ("claim", Some("martin")),
+            ("read", Some("martin")),
+            ("close", Some("martin"))
+        ]
+    );
+    let actions: Vec<_> = all.iter().map(|r| r.entry.action.as_str()).collect();
+    assert!(actions.contains(&"login"));
+    assert!(actions.contains(&"login_failed"));
+    for r in &all {
+        let text = format!("{:?}", r.entry);
+        assert!(!text.contains("AUDIT-CANARY"));
+        assert!(!text.contains("127.0.0.1"));
+    }
+}
+
+fn ecoute(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ecoute"))
+        .args(args)
+        .env_remove("ECOUTE_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
+    let app = spawn_app().await;
+    for name in ["a1", "a2", "a3", "a4", "a5"] {
+        app.create_user(name, Role::Officer).await;
+    }
+    let dir = app.data_dir.path().to_str().unwrap().to_string();
+    let ok = ecoute(&["audit", "verify", "--data-dir", &dir]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert!(out.contains("intact: 10 entries"), "{out}");
+    let head = out
+        .lines()
+        .find_map(|l| l.strip_prefix("head "))
+        .unwrap()
+        .to_string();
+
+    // Someone with the database file removes the last two entries: only the head kept
+    // elsewhere can tell.
+    let db = sqlx_sqlite(&app).await;
+    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq >= 9").await;
+    let plain = ecoute(&["audit", "verify", "--data-dir", &dir]);
+    assert!(plain.status.success());
+    let truncated = ecoute(&[
+        "audit",
+        "verify",
+        "--data-dir",
+        &dir,
+        "--expect-head",
+        &head,
+    ]);
+    assert!(!truncated.status.success());
+    assert!(String::from_utf8_lossy(&truncated.stderr).contains("entry 10"));
+
+    // An edited entry.
+    sqlx_exec(
+        &db,
+        "UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 4",
+    )
+    .await;
+    let edited = ecoute(&["audit", "verify", "--data-dir", &dir]);
+    assert!(!edited.status.success());
+    let err = String::from_utf8_lossy(&edited.stderr).to_string();
+    assert!(err.contains("entry 4") && err.contains("edited"), "{err}");
+
+    // A removed entry, before the edited one.
+    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq = 2").await;
+    let removed = ecoute(&["audit", "verify", "--data-dir", &dir]);
+    let err = String::from_utf8_lossy(&removed.stderr).to_string();
+    assert!(err.contains("entry 2") && err.contains("missing"), "{err}");
+}
+
+async fn sqlx_sqlite(app: &TestApp) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        app.data_dir.path().join("ecoute.db").display()
+    ))
+    .await
+    .unwrap()
+}
+
+async fn sqlx_exec(db: &sqlx::SqlitePool, sql: &str) {
+    sqlx::query(sql).execute(db).await.unwrap();
+}
