@@ -13,8 +13,8 @@ use ecoute_domain::{
 };
 use ecoute_store::{
     Appended, AuditRecord, Conversation, ConversationKey, NewAudit, NewConversation, NewMessage,
-    NewUser, Rewrap, SessionInfo, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredTotp, User, UserCredentials, author_of,
+    NewUser, Reseal, Rewrap, SessionInfo, StaffSession, Store, StoreError, StoreResult,
+    StoredMessage, StoredTotp, TotpKey, User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -1076,6 +1076,71 @@ impl Store for SqliteStore {
         rows.iter()
             .map(|row| {
                 let version = key_version(row.try_get("key_version").map_err(err)?)?;
+                let n: i64 = row.try_get("n").map_err(err)?;
+                Ok((version, n as u64))
+            })
+            .collect()
+    }
+
+    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>> {
+        let rows = sqlx::query(
+            "SELECT id, totp_key_version, totp_secret FROM users \
+             WHERE totp_secret IS NOT NULL AND totp_key_version < ? \
+             ORDER BY totp_key_version, id LIMIT ?",
+        )
+        .bind(version as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id").map_err(err)?;
+                Ok(TotpKey {
+                    user: UserId(parse_uuid(&id)?),
+                    key_version: key_version(row.try_get("totp_key_version").map_err(err)?)?,
+                    sealed: row.try_get("totp_secret").map_err(err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64> {
+        if reseals.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let mut updated = 0;
+        for r in &reseals {
+            updated += sqlx::query(
+                "UPDATE users SET totp_secret = ?, totp_key_version = ? \
+                 WHERE id = ? AND totp_key_version = ? AND totp_secret = ?",
+            )
+            .bind(&r.sealed)
+            .bind(r.to_version as i64)
+            .bind(r.user.to_string())
+            .bind(r.from_version as i64)
+            .bind(&r.from_sealed)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
+        let rows = sqlx::query(
+            "SELECT totp_key_version, COUNT(*) AS n FROM users \
+             WHERE totp_secret IS NOT NULL GROUP BY totp_key_version",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let version = key_version(row.try_get("totp_key_version").map_err(err)?)?;
                 let n: i64 = row.try_get("n").map_err(err)?;
                 Ok((version, n as u64))
             })

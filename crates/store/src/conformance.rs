@@ -37,6 +37,8 @@ macro_rules! conformance_tests {
             a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with,
             a_rewrap_changes_the_key_and_nothing_else,
             key_versions_are_counted_over_every_conversation,
+            totp_secrets_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit,
+            a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -1020,4 +1022,107 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
     conversation_at_version(&*store, 3, 3).await;
     let counts = store.key_version_counts().await.unwrap();
     assert_eq!(counts, std::collections::BTreeMap::from([(1, 2), (3, 1)]));
+}
+
+/// Enrols `user` with a secret sealed by `version`, with bytes unique to the pair.
+async fn enrol_at_version(store: &dyn Store, user: &User, version: u32, last_step: Option<u64>) {
+    store
+        .enrol_totp(
+            user.id,
+            StoredTotp {
+                sealed: format!("sealed-{}-v{version}", user.id).into_bytes(),
+                key_version: version,
+                last_step,
+            },
+            vec![[version as u8; 32]],
+            NewAudit::system("totp_enrolled", now()),
+        )
+        .await
+        .unwrap();
+}
+
+/// A rotation finds the TOTP secrets left below the new version, a batch at a time; accounts
+/// without an authenticator are not counted.
+pub async fn totp_secrets_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit(
+    store: Arc<dyn Store>,
+) {
+    let mut users = Vec::new();
+    for (name, version) in [("anne", 2), ("bruno", 1), ("chloe", 3), ("david", 1)] {
+        let user = new_user(&*store, name, Role::Officer).await;
+        enrol_at_version(&*store, &user, version, None).await;
+        users.push((user, version));
+    }
+    new_user(&*store, "emma", Role::Officer).await;
+
+    let all = store.totp_below_key_version(3, 10).await.unwrap();
+    let versions: Vec<u32> = all.iter().map(|t| t.key_version).collect();
+    assert_eq!(versions, vec![1, 1, 2]);
+    for t in &all {
+        let (user, version) = users.iter().find(|(u, _)| u.id == t.user).unwrap();
+        assert_eq!(t.key_version, *version);
+        assert_eq!(
+            t.sealed,
+            format!("sealed-{}-v{version}", user.id).into_bytes()
+        );
+    }
+    assert_eq!(store.totp_below_key_version(3, 2).await.unwrap(), all[..2]);
+    assert!(
+        store
+            .totp_below_key_version(1, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.totp_key_version_counts().await.unwrap(),
+        std::collections::BTreeMap::from([(1, 2), (2, 1), (3, 1)])
+    );
+}
+
+/// A re-seal is a compare-and-set on what was read, and changes the sealed secret and its
+/// version only: the last step used and the recovery codes stay.
+pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    enrol_at_version(&*store, &alice, 1, Some(1_000)).await;
+    enrol_at_version(&*store, &bob, 1, None).await;
+    let read = store.totp_below_key_version(2, 10).await.unwrap();
+    assert_eq!(read.len(), 2);
+    // Bob enrols a new authenticator between the read and the write.
+    enrol_at_version(&*store, &bob, 2, None).await;
+    let reseals = read
+        .iter()
+        .map(|t| Reseal {
+            user: t.user,
+            from_version: t.key_version,
+            from_sealed: t.sealed.clone(),
+            to_version: 2,
+            sealed: format!("resealed-{}", t.user).into_bytes(),
+        })
+        .collect();
+    assert_eq!(store.reseal_totp(reseals).await.unwrap(), 1);
+    assert_eq!(store.reseal_totp(Vec::new()).await.unwrap(), 0);
+
+    let a = store.user_credentials("alice").await.unwrap().unwrap();
+    assert_eq!(
+        a.totp,
+        Some(StoredTotp {
+            sealed: format!("resealed-{}", alice.id).into_bytes(),
+            key_version: 2,
+            last_step: Some(1_000),
+        })
+    );
+    assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 1);
+    let b = store.user_credentials("bob").await.unwrap().unwrap();
+    assert_eq!(
+        b.totp.unwrap().sealed,
+        format!("sealed-{}-v2", bob.id).into_bytes(),
+        "a new enrolment is not overwritten"
+    );
+    assert_eq!(
+        store.totp_key_version_counts().await.unwrap(),
+        std::collections::BTreeMap::from([(2, 2)])
+    );
 }

@@ -277,6 +277,34 @@ pub struct Rewrap {
     pub wrapped: Vec<u8>,
 }
 
+/// A staff member's sealed TOTP secret, as read for sealing again under a newer master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpKey {
+    /// The account.
+    pub user: UserId,
+    /// Which master key sealed it.
+    pub key_version: u32,
+    /// The sealed secret.
+    pub sealed: Vec<u8>,
+}
+
+/// One re-sealed TOTP secret: a compare-and-set, like [`Rewrap`], that applies only if the
+/// account still holds exactly the version and sealed secret it was read with (a new
+/// enrolment in between is never overwritten). The last step used is left as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reseal {
+    /// The account.
+    pub user: UserId,
+    /// The version read.
+    pub from_version: u32,
+    /// The sealed secret read.
+    pub from_sealed: Vec<u8>,
+    /// The version of the master key that sealed it again.
+    pub to_version: u32,
+    /// The same secret, sealed again.
+    pub sealed: Vec<u8>,
+}
+
 /// Seals a message body once its sequence number is known (inside the transaction).
 pub type Sealer<'a> = &'a (dyn Fn(Seq) -> Vec<u8> + Send + Sync);
 
@@ -480,6 +508,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many conversations each master key version wraps (versions in use only).
     async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
+
+    /// At most `limit` enrolled TOTP secrets sealed by a master key older than `version`,
+    /// oldest version first.
+    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>>;
+
+    /// Applies re-sealed TOTP secrets in one transaction, each only if its account still holds
+    /// the version and sealed secret it was read with. Returns how many accounts changed.
+    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64>;
+
+    /// How many enrolled TOTP secrets each master key version seals (versions in use only).
+    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.
