@@ -96,19 +96,6 @@ impl Keyring {
             .ok_or(CryptoError::UnknownKeyVersion(sealed.version))?
             .open_secret(purpose, id, sealed)
     }
-
-    /// Opens a sealed secret and seals it again with the current master key.
-    pub fn reseal_secret(
-        &self,
-        purpose: &[u8],
-        id: Uuid,
-        sealed: &WrappedKey,
-    ) -> Result<WrappedKey, CryptoError> {
-        let mut plain = self.open_secret(purpose, id, sealed)?;
-        let out = self.seal_secret(purpose, id, &plain);
-        zeroize::Zeroize::zeroize(&mut plain);
-        Ok(out)
-    }
 }
 
 /// Where the master key files are: version 1 at its own path, version N ≥ 2 as
@@ -295,7 +282,7 @@ mod tests {
     }
 
     #[test]
-    fn a_secret_opens_by_its_version_and_reseals_under_the_current_one() {
+    fn a_secret_seals_with_the_current_version_and_opens_by_its_own() {
         let v1 = MasterKey::generate(1);
         let ring = Keyring::new([v1.clone(), MasterKey::generate(2)]).unwrap();
         let user = Uuid::new_v4();
@@ -303,7 +290,7 @@ mod tests {
         assert_eq!(ring.open_secret(b"purpose", user, &old).unwrap(), b"secret");
         assert_eq!(ring.seal_secret(b"purpose", user, b"x").version, 2);
 
-        let new = ring.reseal_secret(b"purpose", user, &old).unwrap();
+        let new = ring.seal_secret(b"purpose", user, b"secret");
         assert_eq!(new.version, 2);
         assert_eq!(ring.open_secret(b"purpose", user, &new).unwrap(), b"secret");
         // Still bound to its purpose and record.

@@ -68,8 +68,9 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create the data directory {}", dir.display()))
 }
 
-/// Says at start when conversations use a master key version whose file is missing: their
-/// messages cannot be read until it is restored. The server still serves everything else.
+/// Says at start when conversations or TOTP secrets use a master key version whose file is
+/// missing: those messages cannot be read, and those staff cannot log in with a code (a
+/// recovery code still works), until it is restored. The server still serves everything else.
 async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Result<()> {
     let held = keys.ring().versions();
     for (version, count) in store.key_version_counts().await? {
@@ -78,6 +79,15 @@ async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Res
                 version,
                 conversations = count,
                 "conversations use a master key version whose file is missing; restore it"
+            );
+        }
+    }
+    for (version, count) in store.totp_key_version_counts().await? {
+        if !held.contains(&version) {
+            tracing::error!(
+                version,
+                totp_secrets = count,
+                "staff TOTP secrets use a master key version whose file is missing; restore it"
             );
         }
     }

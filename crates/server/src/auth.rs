@@ -6,7 +6,7 @@ use crate::keys::LiveKeys;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use ecoute_crypto::totp::{TotpSecret, recovery_code_hash};
-use ecoute_crypto::{CryptoError, Keyring, Token, WrappedKey, hash_token};
+use ecoute_crypto::{CryptoError, Keyring, MasterKey, Token, WrappedKey, hash_token};
 use ecoute_domain::{Password, UserId};
 use ecoute_store::{NewAudit, Store, StoredTotp, User};
 use governor::clock::{Clock, DefaultClock};
@@ -27,7 +27,7 @@ pub const MAX_FAILURES: u64 = 100;
 /// The window over which failures are counted.
 pub const FAILURE_WINDOW: Duration = Duration::hours(1);
 /// What binds a sealed TOTP secret to its purpose.
-const TOTP_PURPOSE: &[u8] = b"ecoute/totp/v1";
+pub(crate) const TOTP_PURPOSE: &[u8] = b"ecoute/totp/v1";
 
 fn argon2() -> Argon2<'static> {
     // security.md: at least 19 MiB, t = 2, p = 1.
@@ -75,10 +75,12 @@ pub fn seal_totp(keys: &Keyring, user: UserId, secret: &TotpSecret) -> StoredTot
     }
 }
 
-/// Seals a stored TOTP secret again with the current master key (for a key rotation); the
-/// secret itself does not change, so the person's authenticator keeps working.
+/// Opens a stored TOTP secret with `keys` (by the version it names) and seals it again with
+/// `target`, for a key rotation. The secret itself does not change, so the person's
+/// authenticator keeps working.
 pub fn reseal_totp(
     keys: &Keyring,
+    target: &MasterKey,
     user: UserId,
     version: u32,
     sealed: &[u8],
@@ -87,7 +89,10 @@ pub fn reseal_totp(
         version,
         bytes: sealed.to_vec(),
     };
-    keys.reseal_secret(TOTP_PURPOSE, user.0, &sealed)
+    let mut plain = keys.open_secret(TOTP_PURPOSE, user.0, &sealed)?;
+    let out = target.seal_secret(TOTP_PURPOSE, user.0, &plain);
+    zeroize::Zeroize::zeroize(&mut plain);
+    Ok(out)
 }
 
 /// Opens a stored TOTP secret with the master key of the version it was sealed with.
@@ -395,7 +400,8 @@ mod tests {
             files.create(2).unwrap();
             files.load().unwrap()
         };
-        let resealed = reseal_totp(&ring, alice, old.key_version, &old.sealed).unwrap();
+        let resealed =
+            reseal_totp(&ring, ring.current(), alice, old.key_version, &old.sealed).unwrap();
         assert_eq!(resealed.version, 2);
         let new = StoredTotp {
             sealed: resealed.bytes,

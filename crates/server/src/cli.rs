@@ -47,7 +47,7 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Manage the master keys that wrap every conversation's data key.
+    /// Manage the master keys that wrap conversations' data keys and seal staff TOTP secrets.
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Check the audit log.
@@ -57,9 +57,11 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
-    /// Show the master key versions present and how many conversations each one wraps.
+    /// Show the master key versions present and how many conversations and staff TOTP secrets
+    /// each one protects.
     Status,
-    /// Write a new master key version and re-wrap every conversation's data key under it.
+    /// Write a new master key version, re-wrap every conversation's data key and re-seal every
+    /// staff TOTP secret under it.
     /// Safe to interrupt and to run again: it resumes with the same new key.
     Rotate {
         /// Conversations re-wrapped per transaction.
@@ -67,7 +69,8 @@ enum KeysCommand {
               value_parser = clap::value_parser!(u32).range(1..=10_000))]
         batch_size: u32,
     },
-    /// Delete the file of an older master key version once no conversation uses it.
+    /// Delete the file of an older master key version once no conversation and no TOTP secret
+    /// uses it.
     Retire {
         /// The version to retire (see `ecoute keys status`).
         #[arg(long, value_name = "N")]
@@ -383,9 +386,11 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
                 .await
                 .map(|done| {
                     println!(
-                        "re-wrapped {} by this run; every conversation is now wrapped by master \
-                         key version {}; retire older versions with `ecoute keys retire --version N`",
+                        "re-wrapped {} and re-sealed {} by this run; every conversation and TOTP \
+                         secret is now under master key version {}; retire older versions with \
+                         `ecoute keys retire --version N`",
                         rotation::conversations(done.rewrapped),
+                        rotation::totp_secrets(done.resealed),
                         done.version
                     )
                 })

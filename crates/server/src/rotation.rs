@@ -5,11 +5,16 @@
 //! left is always exactly the conversations below the newest version, so the command can be
 //! stopped at any moment (Ctrl-C, kill, power loss) and run again: it picks up with the same
 //! new key. Messages are never touched: only the envelope of each data key changes.
+//!
+//! Staff TOTP secrets are sealed by the master key too: the same run seals each one again
+//! under the new version (the secret itself is unchanged, so authenticators keep working), and
+//! a version is retired only once no conversation and no TOTP secret uses it. Both commands
+//! write an entry to the audit log (versions and counts, never key material).
 
 use crate::keys::RELOAD_INTERVAL;
 use ecoute_crypto::{CryptoError, KeyFiles, Keyring, MasterKey, WrappedKey};
 use ecoute_domain::ConversationId;
-use ecoute_store::{Rewrap, Store, StoreError};
+use ecoute_store::{NewAudit, Reseal, Rewrap, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,11 +45,11 @@ pub enum KeysError {
     /// No key file at all.
     #[error("no master key was found in {0} (the server creates one on its first start)")]
     NoKeys(PathBuf),
-    /// Conversations use a version whose file is not there: their messages cannot be read.
+    /// Conversations or TOTP secrets use a version whose file is not there: they cannot be
+    /// read.
     #[error(
-        "master key version {version} wraps the data key of {} but its file {} is missing; \
-         restore it first",
-        conversations(*.count), .path.display()
+        "master key version {version} {} but its file {} is missing; restore it first",
+        in_use(*.count, *.totp), .path.display()
     )]
     MissingKey {
         /// The version.
@@ -53,6 +58,19 @@ pub enum KeysError {
         path: PathBuf,
         /// How many conversations it wraps.
         count: u64,
+        /// How many staff TOTP secrets it seals.
+        totp: u64,
+    },
+    /// A TOTP secret did not open with the master key it names.
+    #[error(
+        "the TOTP secret of account {user} does not open with master key version {version}; \
+         nothing was changed for it"
+    )]
+    Reseal {
+        /// The account.
+        user: ecoute_domain::UserId,
+        /// The version its row names.
+        version: u32,
     },
     /// A data key did not open with the master key it names.
     #[error(
@@ -77,17 +95,19 @@ pub enum KeysError {
          `ecoute keys rotate` first, then retire the older version"
     )]
     RetireCurrent(u32),
-    /// Retiring a version that still wraps data keys.
+    /// Retiring a version that still wraps data keys or seals TOTP secrets.
     #[error(
-        "master key version {version} still wraps the data key of {}; run `ecoute keys rotate` \
-         to re-wrap them first",
-        conversations(*.count)
+        "master key version {version} still {}; run `ecoute keys rotate` to move them to the \
+         current version first",
+        in_use(*.count, *.totp)
     )]
     RetireInUse {
         /// The version.
         version: u32,
         /// How many conversations it wraps.
         count: u64,
+        /// How many staff TOTP secrets it seals.
+        totp: u64,
     },
     /// Retiring a version that has no file.
     #[error("there is no master key version {0} (see `ecoute keys status`)")]
@@ -118,6 +138,11 @@ pub enum Progress {
         /// `done` plus those left.
         total: u64,
     },
+    /// A batch of staff TOTP secrets was sealed again.
+    Resealed {
+        /// TOTP secrets re-sealed by this run so far.
+        done: u64,
+    },
     /// Nothing left: waiting for servers to pick up the new key before a final look.
     Settling(Duration),
 }
@@ -141,6 +166,7 @@ impl std::fmt::Display for Progress {
                 thousands(*done),
                 conversations(*total)
             ),
+            Self::Resealed { done } => write!(f, "re-sealed {}", totp_secrets(*done)),
             Self::Settling(wait) => write!(
                 f,
                 "waiting {} s for running servers to switch to the new key, then a final pass",
@@ -159,6 +185,8 @@ pub struct Rotated {
     pub created: bool,
     /// Conversations re-wrapped by this run.
     pub rewrapped: u64,
+    /// Staff TOTP secrets re-sealed by this run.
+    pub resealed: u64,
 }
 
 /// Tuning of a rotation; [`Default`] is what the command line uses.
@@ -179,8 +207,9 @@ impl Default for RotateOptions {
     }
 }
 
-/// Writes the next master key version (or resumes with the newest one if conversations are
-/// still below it) and re-wraps every conversation under it.
+/// Writes the next master key version (or resumes with the newest one if conversations or
+/// TOTP secrets are still below it), re-wraps every conversation and re-seals every TOTP
+/// secret under it, then writes a `key_rotated` entry to the audit log.
 pub async fn rotate(
     store: &dyn Store,
     files: &KeyFiles,
@@ -188,10 +217,13 @@ pub async fn rotate(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Rotated, KeysError> {
     let ring = load(files)?;
+    let before = ring.versions();
     let counts = store.key_version_counts().await?;
-    check_every_version_held(files, &ring, &counts)?;
+    let totp = store.totp_key_version_counts().await?;
+    check_every_version_held(files, &ring, &counts, &totp)?;
     let newest = ring.current().version();
-    let left: u64 = counts.range(..newest).map(|(_, n)| n).sum();
+    let left: u64 = counts.range(..newest).map(|(_, n)| n).sum::<u64>()
+        + totp.range(..newest).map(|(_, n)| n).sum::<u64>();
     let (version, created) = if left > 0 {
         progress(Progress::Resuming {
             version: newest,
@@ -224,6 +256,7 @@ pub async fn rotate(
         target,
         batch: options.batch.max(1),
         done: 0,
+        resealed: 0,
         progress,
     };
     run.drain().await?;
@@ -241,11 +274,26 @@ pub async fn rotate(
             return Err(KeysError::StillArriving);
         }
     }
-    Ok(Rotated {
+    let rotated = Rotated {
         version,
         created,
         rewrapped: run.done,
-    })
+        resealed: run.resealed,
+    };
+    let detail = format!(
+        "to master key version {version} ({}); versions held before: {}; this run re-wrapped {} \
+         and re-sealed {}",
+        if created { "new" } else { "resumed" },
+        list(&before),
+        conversations(rotated.rewrapped),
+        totp_secrets(rotated.resealed),
+    );
+    store
+        .append_audit(
+            NewAudit::system("key_rotated", time::OffsetDateTime::now_utc()).detail(detail),
+        )
+        .await?;
+    Ok(rotated)
 }
 
 struct Run<'a> {
@@ -254,12 +302,63 @@ struct Run<'a> {
     target: &'a MasterKey,
     batch: u32,
     done: u64,
+    resealed: u64,
     progress: &'a mut (dyn FnMut(Progress) + Send),
 }
 
 impl Run<'_> {
-    /// Re-wraps batches until none is left below the target version; returns how many it found.
+    /// Re-wraps conversations and re-seals TOTP secrets until none is left below the target
+    /// version; returns how many it found.
     async fn drain(&mut self) -> Result<u64, KeysError> {
+        Ok(self.drain_conversations().await? + self.drain_totp().await?)
+    }
+
+    /// Re-seals TOTP secrets, a batch per transaction; returns how many it found.
+    async fn drain_totp(&mut self) -> Result<u64, KeysError> {
+        let version = self.target.version();
+        let mut found = 0;
+        loop {
+            let batch = self
+                .store
+                .totp_below_key_version(version, self.batch)
+                .await?;
+            if batch.is_empty() {
+                return Ok(found);
+            }
+            found += batch.len() as u64;
+            let reseals = batch
+                .into_iter()
+                .map(|t| {
+                    let sealed = crate::auth::reseal_totp(
+                        self.ring,
+                        self.target,
+                        t.user,
+                        t.key_version,
+                        &t.sealed,
+                    )
+                    .map_err(|_| KeysError::Reseal {
+                        user: t.user,
+                        version: t.key_version,
+                    })?;
+                    Ok(Reseal {
+                        user: t.user,
+                        from_version: t.key_version,
+                        from_sealed: t.sealed,
+                        to_version: version,
+                        sealed: sealed.bytes,
+                    })
+                })
+                .collect::<Result<Vec<_>, KeysError>>()?;
+            // An account that enrolled again since the read is skipped here, read again next.
+            self.resealed += self.store.reseal_totp(reseals).await?;
+            (self.progress)(Progress::Resealed {
+                done: self.resealed,
+            });
+        }
+    }
+
+    /// Re-wraps batches until none is left below the target version; returns how many it found.
+    async fn drain_conversations(&mut self) -> Result<u64, KeysError> {
         let version = self.target.version();
         // Counted once per drain: counting after every batch would read the whole table each time.
         let left: u64 = self
@@ -315,13 +414,15 @@ impl Run<'_> {
     }
 }
 
-/// The key files present and the conversations each version wraps.
+/// The key files present, and the conversations and TOTP secrets each version protects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyStatus {
     /// Versions with a file, and that file.
     pub files: BTreeMap<u32, PathBuf>,
     /// Conversations per version in use.
     pub conversations: BTreeMap<u32, u64>,
+    /// Staff TOTP secrets per version in use.
+    pub totp: BTreeMap<u32, u64>,
 }
 
 impl KeyStatus {
@@ -337,17 +438,19 @@ impl std::fmt::Display for KeyStatus {
             .files
             .keys()
             .chain(self.conversations.keys())
+            .chain(self.totp.keys())
             .copied()
             .collect();
-        writeln!(f, "version  conversations  key file")?;
+        writeln!(f, "version  conversations  TOTP secrets  key file")?;
         for v in versions {
             let count = thousands(self.conversations.get(&v).copied().unwrap_or(0));
+            let totp = thousands(self.totp.get(&v).copied().unwrap_or(0));
             let file = match self.files.get(&v) {
                 Some(path) if Some(v) == self.current() => format!("{} (current)", path.display()),
                 Some(path) => path.display().to_string(),
-                None => "MISSING: these conversations cannot be read".to_string(),
+                None => "MISSING: these cannot be read".to_string(),
             };
-            writeln!(f, "{v:>7}  {count:>13}  {file}")?;
+            writeln!(f, "{v:>7}  {count:>13}  {totp:>12}  {file}")?;
         }
         Ok(())
     }
@@ -359,10 +462,12 @@ pub async fn status(store: &dyn Store, files: &KeyFiles) -> Result<KeyStatus, Ke
     Ok(KeyStatus {
         files: present.into_iter().map(|v| (v, files.path_of(v))).collect(),
         conversations: store.key_version_counts().await?,
+        totp: store.totp_key_version_counts().await?,
     })
 }
 
-/// Deletes the file of an older master key version once no conversation uses it.
+/// Deletes the file of an older master key version once no conversation and no TOTP secret
+/// uses it, and writes a `key_retired` entry to the audit log.
 pub async fn retire(
     store: &dyn Store,
     files: &KeyFiles,
@@ -381,10 +486,29 @@ pub async fn retire(
         .get(&version)
         .copied()
         .unwrap_or(0);
-    if count > 0 {
-        return Err(KeysError::RetireInUse { version, count });
+    let totp = store
+        .totp_key_version_counts()
+        .await?
+        .get(&version)
+        .copied()
+        .unwrap_or(0);
+    if count > 0 || totp > 0 {
+        return Err(KeysError::RetireInUse {
+            version,
+            count,
+            totp,
+        });
     }
     files.remove(version)?;
+    let left: BTreeSet<u32> = present.into_iter().filter(|&v| v != version).collect();
+    store
+        .append_audit(
+            NewAudit::system("key_retired", time::OffsetDateTime::now_utc()).detail(format!(
+                "master key version {version} retired (its file deleted); versions held now: {}",
+                list(&left)
+            )),
+        )
+        .await?;
     Ok(files.path_of(version))
 }
 
@@ -414,17 +538,52 @@ fn check_every_version_held(
     files: &KeyFiles,
     ring: &Keyring,
     counts: &BTreeMap<u32, u64>,
+    totp: &BTreeMap<u32, u64>,
 ) -> Result<(), KeysError> {
-    for (&version, &count) in counts {
+    for &version in counts.keys().chain(totp.keys()) {
         if ring.get(version).is_none() {
             return Err(KeysError::MissingKey {
                 version,
                 path: files.path_of(version),
-                count,
+                count: counts.get(&version).copied().unwrap_or(0),
+                totp: totp.get(&version).copied().unwrap_or(0),
             });
         }
     }
     Ok(())
+}
+
+/// What a version is used for: `wraps the data key of 3 conversations and seals 1 TOTP secret`.
+fn in_use(conversations_n: u64, totp: u64) -> String {
+    match (conversations_n, totp) {
+        (c, 0) => format!("wraps the data key of {}", conversations(c)),
+        (0, t) => format!("seals {}", totp_secrets(t)),
+        (c, t) => format!(
+            "wraps the data key of {} and seals {}",
+            conversations(c),
+            totp_secrets(t)
+        ),
+    }
+}
+
+/// `1 TOTP secret`, `12 TOTP secrets`.
+pub fn totp_secrets(n: u64) -> String {
+    match n {
+        1 => "1 TOTP secret".to_string(),
+        n => format!("{} TOTP secrets", thousands(n)),
+    }
+}
+
+/// `1, 2, 3` (or `none`).
+fn list(versions: &BTreeSet<u32>) -> String {
+    if versions.is_empty() {
+        return "none".to_string();
+    }
+    versions
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `1 conversation`, `1,234 conversations`.
@@ -452,8 +611,10 @@ fn thousands(n: u64) -> String {
 mod tests {
     use super::*;
     use ecoute_crypto::DataKey;
+    use ecoute_crypto::totp::TotpSecret;
     use ecoute_domain::{Departement, Intake, ReporterKind};
-    use ecoute_store::NewConversation;
+    use ecoute_domain::{Role, UserId};
+    use ecoute_store::{NewConversation, NewUser};
     use ecoute_store_sqlite::SqliteStore;
     use std::sync::Arc;
 
@@ -527,6 +688,66 @@ mod tests {
         async fn counts(&self) -> BTreeMap<u32, u64> {
             self.store.key_version_counts().await.unwrap()
         }
+
+        /// A staff account with a TOTP secret sealed by `ring`'s current key.
+        async fn enrol(&self, ring: &Keyring, name: &str) -> (UserId, TotpSecret) {
+            let now = time::OffsetDateTime::now_utc();
+            let user = self
+                .store
+                .create_user(
+                    NewUser {
+                        id: UserId::new(),
+                        username: name.into(),
+                        display_name: name.into(),
+                        role: Role::Officer,
+                        password_hash: "$argon2id$fake".into(),
+                        created_at: now,
+                    },
+                    NewAudit::system("user_created", now),
+                )
+                .await
+                .unwrap();
+            let secret = TotpSecret::generate();
+            let stored = crate::auth::seal_totp(ring, user.id, &secret);
+            self.store
+                .enrol_totp(
+                    user.id,
+                    stored,
+                    Vec::new(),
+                    NewAudit::system("totp_enrolled", now),
+                )
+                .await
+                .unwrap();
+            (user.id, secret)
+        }
+
+        /// The TOTP secret stored for `name` opens, with the keys on disk, to `secret`.
+        async fn totp_opens(&self, name: &str, secret: &TotpSecret) -> u32 {
+            let ring = self.files.load().unwrap();
+            let creds = self.store.user_credentials(name).await.unwrap().unwrap();
+            let stored = creds.totp.unwrap();
+            let sealed = WrappedKey {
+                version: stored.key_version,
+                bytes: stored.sealed,
+            };
+            let plain = ring
+                .open_secret(crate::auth::TOTP_PURPOSE, creds.user.id.0, &sealed)
+                .unwrap();
+            assert_eq!(&plain[..], secret.as_bytes());
+            stored.key_version
+        }
+
+        async fn audit(&self) -> Vec<(String, String)> {
+            self.store
+                .audit_after(0, 1000)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.entry)
+                .filter(|a| a.action.starts_with("key_"))
+                .map(|a| (a.action, a.detail.unwrap_or_default()))
+                .collect()
+        }
     }
 
     async fn rotate_quietly(f: &Fixture) -> (Result<Rotated, KeysError>, Vec<Progress>) {
@@ -544,7 +765,8 @@ mod tests {
             Rotated {
                 version: 2,
                 created: true,
-                rewrapped: 10
+                rewrapped: 10,
+                resealed: 0,
             }
         );
         assert_eq!(f.counts().await, BTreeMap::from([(2, 10)]));
@@ -563,6 +785,114 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_rotation_reseals_every_totp_secret_and_retire_waits_for_them() {
+        let f = fixture(2).await;
+        let ring = f.files.load().unwrap();
+        let (_, anne) = f.enrol(&ring, "anne").await;
+        let (_, bruno) = f.enrol(&ring, "bruno").await;
+        let (rotated, seen) = rotate_quietly(&f).await;
+        let rotated = rotated.unwrap();
+        assert_eq!((rotated.rewrapped, rotated.resealed), (2, 2));
+        assert!(seen.contains(&Progress::Resealed { done: 2 }), "{seen:?}");
+        assert_eq!(f.totp_opens("anne", &anne).await, 2);
+        assert_eq!(f.totp_opens("bruno", &bruno).await, 2);
+        assert_eq!(
+            f.store.totp_key_version_counts().await.unwrap(),
+            BTreeMap::from([(2, 2)])
+        );
+
+        // A server that had not reloaded yet enrols someone under version 1: retire refuses,
+        // the status shows it, and the next rotation run picks it up.
+        let (_, chloe) = f.enrol(&ring, "chloe").await;
+        let e = retire(&f.store, &f.files, 1).await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                KeysError::RetireInUse {
+                    version: 1,
+                    count: 0,
+                    totp: 1
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("still seals 1 TOTP secret"), "{e}");
+        let shown = status(&f.store, &f.files).await.unwrap().to_string();
+        assert!(shown.contains("TOTP secrets"), "{shown}");
+        assert!(
+            shown.lines().any(|l| l.trim_start().starts_with("1 ")
+                && l.trim_end().ends_with("master.key")
+                && l.split_whitespace().nth(2) == Some("1")),
+            "{shown}"
+        );
+        let resumed = rotate_quietly(&f).await.0.unwrap();
+        assert_eq!(
+            resumed,
+            Rotated {
+                version: 2,
+                created: false,
+                rewrapped: 0,
+                resealed: 1,
+            }
+        );
+        assert_eq!(f.totp_opens("chloe", &chloe).await, 2);
+        retire(&f.store, &f.files, 1).await.unwrap();
+        assert_eq!(f.totp_opens("anne", &anne).await, 2);
+
+        let audit = f.audit().await;
+        let actions: Vec<&str> = audit.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(actions, ["key_rotated", "key_rotated", "key_retired"]);
+        assert!(
+            audit[0].1.contains("to master key version 2 (new)"),
+            "{audit:?}"
+        );
+        assert!(audit[0].1.contains("versions held before: 1;"), "{audit:?}");
+        assert!(
+            audit[0].1.contains("re-wrapped 2 conversations"),
+            "{audit:?}"
+        );
+        assert!(audit[0].1.contains("re-sealed 2 TOTP secrets"), "{audit:?}");
+        assert!(audit[1].1.contains("(resumed)"), "{audit:?}");
+        assert!(audit[1].1.contains("re-sealed 1 TOTP secret"), "{audit:?}");
+        assert!(audit[2].1.contains("version 1 retired"), "{audit:?}");
+        assert!(audit[2].1.contains("versions held now: 2"), "{audit:?}");
+        // Never key material.
+        for key in [
+            ring.current().to_base64(),
+            f.files.load().unwrap().current().to_base64(),
+        ] {
+            assert!(audit.iter().all(|(_, d)| !d.contains(&key)));
+        }
+        assert!(matches!(
+            crate::audit::verify(&f.store, None, |_| {}).await.unwrap(),
+            crate::audit::Verdict::Intact { .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_rotation_refuses_to_start_when_a_totp_secret_uses_a_version_with_no_file() {
+        let f = fixture(0).await;
+        let ring = f.files.load().unwrap();
+        f.enrol(&ring, "anne").await;
+        f.files.create(2).unwrap();
+        std::fs::remove_file(f.files.path_of(1)).unwrap();
+        let e = rotate_quietly(&f).await.0.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                KeysError::MissingKey {
+                    version: 1,
+                    count: 0,
+                    totp: 1,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("seals 1 TOTP secret but"), "{e}");
+    }
+
+    #[tokio::test]
     async fn a_rotation_with_conversations_left_below_the_newest_key_resumes_with_it() {
         let f = fixture(5).await;
         // An earlier run wrote version 2 and was stopped before re-wrapping anything.
@@ -573,7 +903,8 @@ mod tests {
             Rotated {
                 version: 2,
                 created: false,
-                rewrapped: 5
+                rewrapped: 5,
+                resealed: 0,
             }
         );
         assert_eq!(
@@ -683,7 +1014,8 @@ mod tests {
             retire(&f.store, &f.files, 1).await,
             Err(KeysError::RetireInUse {
                 version: 1,
-                count: 1
+                count: 1,
+                totp: 0,
             })
         ));
         assert!(matches!(

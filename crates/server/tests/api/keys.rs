@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use ecoute_crypto::{DataKey, KeyFiles, WrappedKey};
-use ecoute_domain::{ConversationId, Departement, Intake, ReporterKind};
+use ecoute_domain::{ConversationId, Departement, Intake, ReporterKind, Role};
 use ecoute_store::{NewConversation, Store};
 use ecoute_store_sqlite::SqliteStore;
 use serde_json::json;
@@ -101,6 +101,8 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
     let dir = app.data_dir.path().to_path_buf();
     let officer = app.officer("martin").await;
     let (mut o, _) = app.staff_socket(&officer).await;
+    // Another officer's authenticator, enrolled under version 1: she logs in only later.
+    app.create_user("claire", Role::Officer).await;
     let mut expected: HashMap<String, Vec<String>> = HashMap::new();
     let mut visitors = Vec::new();
     let mut officer_chats = Vec::new();
@@ -194,6 +196,11 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
         rotated.stderr
     );
     assert!(rotated.stderr.contains("re-wrapped "), "{}", rotated.stderr);
+    assert!(
+        rotated.stdout.contains("re-sealed 2 TOTP secrets"),
+        "{}",
+        rotated.stdout
+    );
 
     stop.store(true, Ordering::Relaxed);
     let (mut o, sent) = talk.await.expect("the live chat went on without error");
@@ -236,15 +243,50 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
     }
     o.close().await;
 
+    // Every TOTP secret is sealed by version 2 now, and still opens to the same secret: the
+    // officer logs in with her authenticator's code.
+    assert_eq!(
+        app.store.totp_key_version_counts().await.unwrap(),
+        BTreeMap::from([(2, 2)])
+    );
+    let claire = app.store.user_credentials("claire").await.unwrap().unwrap();
+    assert_eq!(claire.totp.unwrap().key_version, 2);
+    let login = app.login("claire", PASSWORD).await;
+    assert_eq!(login.status(), 200, "TOTP login after the rotation");
+
     let retired = ecoute(&dir, &["keys", "retire", "--version", "1"]).await;
     assert!(retired.success, "retire failed: {}", retired.stderr);
     assert!(!dir.join("master.key").exists());
+
+    // Both commands are in the audit log, with versions and counts.
+    let audit: Vec<_> = app
+        .store
+        .audit_after(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry)
+        .filter(|e| e.action.starts_with("key_"))
+        .collect();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["key_rotated", "key_retired"]);
+    let rotated_detail = audit[0].detail.as_deref().unwrap();
+    assert!(
+        rotated_detail.contains("to master key version 2 (new)")
+            && rotated_detail.contains("re-sealed 2 TOTP secrets"),
+        "{rotated_detail}"
+    );
+    assert!(audit.iter().all(|e| e.actor.is_none()));
+    let verified = ecoute(&dir, &["audit", "verify"]).await;
+    assert!(verified.success, "{}", verified.stderr);
 
     // A fresh server with only version 2 on disk reads everything.
     let _ = stop_server.send(());
     let app = Arc::try_unwrap(app).unwrap_or_else(|_| panic!("no task holds the app any more"));
     app.store.close().await;
+    let secrets = std::mem::take(&mut *app.secrets.lock().unwrap());
     let fresh = spawn_app_on(app.data_dir, std::future::pending()).await;
+    *fresh.secrets.lock().unwrap() = secrets;
     assert!(
         !dir.join("master.key").exists(),
         "a retired version 1 is not created again"
@@ -266,6 +308,11 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
             expected[id]
         );
     }
+    o.close().await;
+
+    // With only version 2 on disk, the officer's authenticator still logs her in.
+    let login = fresh.login("claire", PASSWORD).await;
+    assert_eq!(login.status(), 200, "TOTP login after retiring version 1");
 }
 
 /// A data directory with a master key and `n` conversations, each with the data key it was
@@ -466,4 +513,67 @@ async fn retiring_the_current_or_a_used_key_version_is_refused_with_a_clear_erro
     assert_eq!(rows[0][..2], ["1", "1"], "{}", status.stdout);
     assert_eq!(rows[1][..2], ["2", "0"], "{}", status.stdout);
     assert!(rows[1].contains(&"(current)"), "{}", status.stdout);
+}
+
+/// The value of `<… name="NAME" value="…">` or the text of `<code id="ID">…</code>` in a page.
+fn between<'a>(html: &'a str, before: &str, after: &str) -> &'a str {
+    let start = html.find(before).expect("marker present") + before.len();
+    let len = html[start..].find(after).expect("end marker present");
+    &html[start..start + len]
+}
+
+#[tokio::test]
+async fn an_enrolment_begun_before_a_rotation_completes_after_it_under_the_new_key() {
+    let app = spawn_app().await;
+    app.create_user_without_totp("newbie", Role::Officer).await;
+    let r = app.login_with("newbie", PASSWORD, None).await;
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app
+        .http
+        .get(app.url("/console/security"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The pending secret travels in the form, sealed by version 1.
+    let pending = between(&page, "name=\"pending\" value=\"", "\"").to_string();
+    let secret = ecoute_crypto::totp::TotpSecret::from_base32(between(
+        &page,
+        "<code id=\"totp-secret\">",
+        "</code>",
+    ))
+    .expect("the key shown parses");
+
+    // A rotation writes version 2 meanwhile; the server picks it up.
+    let files = KeyFiles::new(app.data_dir.path().join("master.key"));
+    files.create(2).unwrap();
+    tokio::time::sleep(ecoute::keys::RELOAD_INTERVAL + Duration::from_millis(800)).await;
+
+    let code = secret.code_at(time::OffsetDateTime::now_utc().unix_timestamp() as u64);
+    let r = app
+        .http
+        .post(app.url("/console/security/totp"))
+        .header("cookie", &cookie)
+        .header("origin", &app.origin)
+        .form(&[("pending", pending.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let stored = app.store.user_credentials("newbie").await.unwrap().unwrap();
+    assert_eq!(
+        stored.totp.unwrap().key_version,
+        2,
+        "a new secret is sealed by the current version"
+    );
 }
