@@ -6,6 +6,13 @@
 //! another conversation fails to open. The data key is stored only wrapped
 //! (sealed) by the master key, which lives outside the database. Destroying a
 //! conversation's wrapped key destroys its messages (crypto-shredding).
+//!
+//! Master keys carry a version and live in a [`Keyring`]: the highest version wraps, older
+//! ones only unwrap until every data key has been re-wrapped ([`keyring`]).
+
+pub mod keyring;
+
+pub use keyring::{KeyFiles, Keyring};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,7 +21,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use uuid::Uuid;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -36,9 +43,23 @@ pub enum CryptoError {
     /// The wrapped key names a master key version this process does not hold.
     #[error("master key version {0} is not available")]
     UnknownKeyVersion(u32),
-    /// Reading or writing the key file failed.
-    #[error("key file: {0}")]
-    Io(#[from] std::io::Error),
+    /// There is no master key at all.
+    #[error("no master key file was found")]
+    NoKey,
+    /// A key file does not hold a key.
+    #[error("the key file {0} does not hold a 32-byte key in base64url")]
+    BadKeyFile(PathBuf),
+    /// The key file of this version exists already; key files are never overwritten.
+    #[error("the file of master key version {0} exists already")]
+    KeyExists(u32),
+    /// Reading, writing or listing key files failed.
+    #[error("key file {path}: {source}")]
+    KeyFileIo {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
 }
 
 /// The key that wraps every conversation's data key. Never stored in the database.
@@ -75,19 +96,6 @@ impl MasterKey {
     /// The key as base64url, for writing to its file.
     pub fn to_base64(&self) -> String {
         URL_SAFE_NO_PAD.encode(self.bytes)
-    }
-
-    /// Reads the key file, or creates it with mode 0600 when it does not exist yet.
-    pub fn load_or_create(path: &Path) -> Result<Self, CryptoError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_base64(1, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = Self::generate(1);
-                write_private(path, key.to_base64().as_bytes())?;
-                Ok(key)
-            }
-            Err(e) => Err(e.into()),
-        }
     }
 
     /// The version recorded next to every key it wraps.
@@ -330,21 +338,6 @@ mod tests {
             MasterKey::generate(2).unwrap(&wrapped, conv),
             Err(CryptoError::UnknownKeyVersion(1))
         ));
-    }
-
-    #[test]
-    fn the_master_key_file_is_created_once_with_owner_only_access() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("master.key");
-        let first = MasterKey::load_or_create(&path).unwrap();
-        let again = MasterKey::load_or_create(&path).unwrap();
-        assert_eq!(first.to_base64(), again.to_base64());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
     }
 
     #[test]

@@ -1,12 +1,13 @@
-//! Wiring: open the store and the master key, bind the listener, serve until told to stop.
+//! Wiring: open the store and the master keys, bind the listener, serve until told to stop.
 
 use crate::auth::AddressLimiter;
 use crate::chat::ChatService;
 use crate::config::Config;
+use crate::keys::{LiveKeys, RELOAD_INTERVAL};
 use crate::queue::{QueueSnapshot, spawn_watcher};
 use anyhow::Context;
 use ecoute_bus::LocalBus;
-use ecoute_crypto::{MasterKey, Token};
+use ecoute_crypto::{KeyFiles, Token};
 use ecoute_store::Store;
 use ecoute_store_sqlite::SqliteStore;
 use std::net::SocketAddr;
@@ -67,12 +68,38 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create the data directory {}", dir.display()))
 }
 
+/// Says at start when conversations or TOTP secrets use a master key version whose file is
+/// missing: those messages cannot be read, and those staff cannot log in with a code (a
+/// recovery code still works), until it is restored. The server still serves everything else.
+async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Result<()> {
+    let held = keys.ring().versions();
+    for (version, count) in store.key_version_counts().await? {
+        if !held.contains(&version) {
+            tracing::error!(
+                version,
+                conversations = count,
+                "conversations use a master key version whose file is missing; restore it"
+            );
+        }
+    }
+    for (version, count) in store.totp_key_version_counts().await? {
+        if !held.contains(&version) {
+            tracing::error!(
+                version,
+                totp_secrets = count,
+                "staff TOTP secrets use a master key version whose file is missing; restore it"
+            );
+        }
+    }
+    Ok(())
+}
+
 impl Application {
     /// Opens everything and binds the listener (port 0 picks a free port, for tests).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = open_store(&config).await?;
         let key_path = config.master_key_path();
-        let master = MasterKey::load_or_create(&key_path)
+        let keys = LiveKeys::open(KeyFiles::new(&key_path))
             .with_context(|| format!("master key {}", key_path.display()))?;
         let listener = TcpListener::bind(config.listen)
             .await
@@ -83,9 +110,11 @@ impl Application {
         let shared: Arc<dyn Store> = Arc::new(store.clone());
         let bus = LocalBus::new();
         let queue = spawn_watcher(shared.clone(), &bus).await;
-        let chat = ChatService::new(shared.clone(), bus, master);
+        warn_of_missing_keys(&*shared, &keys).await?;
+        let chat = ChatService::new(shared.clone(), bus, keys.clone());
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
+        keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());
         let limits = &config.limits;
         let login_limiter = Arc::new(AddressLimiter::new(
             limits.logins_per_source_per_quarter,

@@ -2,10 +2,11 @@
 //! login limits, and sessions held by a cookie.
 
 use crate::error::ApiError;
+use crate::keys::LiveKeys;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use ecoute_crypto::totp::{TotpSecret, recovery_code_hash};
-use ecoute_crypto::{MasterKey, Token, WrappedKey, hash_token};
+use ecoute_crypto::{CryptoError, Keyring, MasterKey, Token, WrappedKey, hash_token};
 use ecoute_domain::{Password, UserId};
 use ecoute_store::{NewAudit, Store, StoredTotp, User};
 use governor::clock::{Clock, DefaultClock};
@@ -26,7 +27,7 @@ pub const MAX_FAILURES: u64 = 100;
 /// The window over which failures are counted.
 pub const FAILURE_WINDOW: Duration = Duration::hours(1);
 /// What binds a sealed TOTP secret to its purpose.
-const TOTP_PURPOSE: &[u8] = b"ecoute/totp/v1";
+pub(crate) const TOTP_PURPOSE: &[u8] = b"ecoute/totp/v1";
 
 fn argon2() -> Argon2<'static> {
     // security.md: at least 19 MiB, t = 2, p = 1.
@@ -64,9 +65,9 @@ pub fn prepare() {
     let _ = dummy_hash();
 }
 
-/// Seals a TOTP secret for storage, bound to its account.
-pub fn seal_totp(master: &MasterKey, user: UserId, secret: &TotpSecret) -> StoredTotp {
-    let sealed = master.seal_secret(TOTP_PURPOSE, user.0, secret.as_bytes());
+/// Seals a TOTP secret for storage with the current master key, bound to its account.
+pub fn seal_totp(keys: &Keyring, user: UserId, secret: &TotpSecret) -> StoredTotp {
+    let sealed = keys.seal_secret(TOTP_PURPOSE, user.0, secret.as_bytes());
     StoredTotp {
         sealed: sealed.bytes,
         key_version: sealed.version,
@@ -74,13 +75,36 @@ pub fn seal_totp(master: &MasterKey, user: UserId, secret: &TotpSecret) -> Store
     }
 }
 
-fn open_totp(master: &MasterKey, user: UserId, stored: &StoredTotp) -> Option<TotpSecret> {
+/// Opens a stored TOTP secret with `keys` (by the version it names) and seals it again with
+/// `target`, for a key rotation. The secret itself does not change, so the person's
+/// authenticator keeps working.
+pub fn reseal_totp(
+    keys: &Keyring,
+    target: &MasterKey,
+    user: UserId,
+    version: u32,
+    sealed: &[u8],
+) -> Result<WrappedKey, CryptoError> {
+    let sealed = WrappedKey {
+        version,
+        bytes: sealed.to_vec(),
+    };
+    let mut plain = keys.open_secret(TOTP_PURPOSE, user.0, &sealed)?;
+    let out = target.seal_secret(TOTP_PURPOSE, user.0, &plain);
+    zeroize::Zeroize::zeroize(&mut plain);
+    Ok(out)
+}
+
+/// Opens a stored TOTP secret with the master key of the version it was sealed with.
+fn open_totp(keys: &LiveKeys, user: UserId, stored: &StoredTotp) -> Option<TotpSecret> {
     let sealed = WrappedKey {
         version: stored.key_version,
         bytes: stored.sealed.clone(),
     };
-    let bytes = master.open_secret(TOTP_PURPOSE, user.0, &sealed).ok()?;
-    TotpSecret::from_bytes(&bytes)
+    let mut bytes = keys.open_secret(TOTP_PURPOSE, user.0, &sealed).ok()?;
+    let secret = TotpSecret::from_bytes(&bytes);
+    zeroize::Zeroize::zeroize(&mut bytes);
+    secret
 }
 
 /// A per-address limit (login attempts, new conversations), held in memory only: addresses
@@ -135,7 +159,7 @@ pub struct LoginAttempt<'a> {
 /// password only, to enrol one, and can do nothing else until it has.
 pub async fn login(
     store: &Arc<dyn Store>,
-    master: &MasterKey,
+    keys: &LiveKeys,
     attempt: LoginAttempt<'_>,
 ) -> Result<User, ApiError> {
     let now = OffsetDateTime::now_utc();
@@ -175,7 +199,7 @@ pub async fn login(
         (Some(c), true) => match &c.totp {
             None => true,
             Some(stored) => {
-                second_factor(store, master, c.user.id, stored, attempt.code, now).await?
+                second_factor(store, keys, c.user.id, stored, attempt.code, now).await?
             }
         },
         _ => false,
@@ -200,7 +224,7 @@ pub async fn login(
 
 async fn second_factor(
     store: &Arc<dyn Store>,
-    master: &MasterKey,
+    keys: &LiveKeys,
     user: UserId,
     stored: &StoredTotp,
     code: Option<&str>,
@@ -212,8 +236,12 @@ async fn second_factor(
     if let Some(hash) = recovery_code_hash(code) {
         return Ok(store.use_recovery_code(user, hash, now).await?);
     }
-    let Some(secret) = open_totp(master, user, stored) else {
-        tracing::error!(%user, "the TOTP secret cannot be opened with the master key");
+    let Some(secret) = open_totp(keys, user, stored) else {
+        tracing::error!(
+            %user,
+            version = stored.key_version,
+            "the TOTP secret cannot be opened with the master key version it names"
+        );
         return Err(ApiError::Internal);
     };
     let unix = now.unix_timestamp().max(0) as u64;
@@ -347,13 +375,45 @@ mod tests {
 
     #[test]
     fn a_sealed_totp_secret_opens_only_for_its_account() {
-        let master = MasterKey::generate(1);
+        let dir = tempfile::tempdir().unwrap();
+        let keys =
+            LiveKeys::open(ecoute_crypto::KeyFiles::new(dir.path().join("master.key"))).unwrap();
         let secret = TotpSecret::generate();
         let alice = UserId::new();
-        let stored = seal_totp(&master, alice, &secret);
+        let stored = seal_totp(&keys.ring(), alice, &secret);
         assert!(!stored.sealed.windows(20).any(|w| w == secret.as_bytes()));
-        assert_eq!(open_totp(&master, alice, &stored), Some(secret));
-        assert_eq!(open_totp(&master, UserId::new(), &stored), None);
+        assert_eq!(open_totp(&keys, alice, &stored), Some(secret.clone()));
+        assert_eq!(open_totp(&keys, UserId::new(), &stored), None);
+    }
+
+    #[test]
+    fn a_totp_secret_opens_by_its_version_before_and_after_it_is_resealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = ecoute_crypto::KeyFiles::new(dir.path().join("master.key"));
+        let keys = LiveKeys::open(files.clone()).unwrap();
+        let secret = TotpSecret::generate();
+        let alice = UserId::new();
+        let old = seal_totp(&keys.ring(), alice, &secret);
+        assert_eq!(old.key_version, 1);
+        // Another process (`keys rotate`) writes version 2: the server has not reloaded yet.
+        let ring = {
+            files.create(2).unwrap();
+            files.load().unwrap()
+        };
+        let resealed =
+            reseal_totp(&ring, ring.current(), alice, old.key_version, &old.sealed).unwrap();
+        assert_eq!(resealed.version, 2);
+        let new = StoredTotp {
+            sealed: resealed.bytes,
+            key_version: resealed.version,
+            last_step: None,
+        };
+        assert_eq!(open_totp(&keys, alice, &new), Some(secret.clone()));
+        assert_eq!(open_totp(&keys, alice, &old), Some(secret));
+        assert_eq!(
+            seal_totp(&keys.ring(), alice, &TotpSecret::generate()).key_version,
+            2
+        );
     }
 
     #[test]

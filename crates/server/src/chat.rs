@@ -2,8 +2,9 @@
 //! and announced on the bus. HTTP and WebSocket handlers call this and nothing below it.
 
 use crate::error::ApiError;
+use crate::keys::LiveKeys;
 use ecoute_bus::{BusEvent, LocalBus, MessageEvent, Topic};
-use ecoute_crypto::{DataKey, MasterKey, Token};
+use ecoute_crypto::{DataKey, Token};
 use ecoute_domain::{
     Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, MessageBody,
     Outcome, Seq, UserId,
@@ -42,7 +43,7 @@ pub struct PlainMessage {
 pub struct ChatService {
     store: Arc<dyn Store>,
     bus: LocalBus,
-    master: Arc<MasterKey>,
+    keys: LiveKeys,
     claims: Arc<Mutex<VecDeque<OffsetDateTime>>>,
 }
 
@@ -60,11 +61,11 @@ fn now() -> OffsetDateTime {
 
 impl ChatService {
     /// Wires the service.
-    pub fn new(store: Arc<dyn Store>, bus: LocalBus, master: MasterKey) -> Self {
+    pub fn new(store: Arc<dyn Store>, bus: LocalBus, keys: LiveKeys) -> Self {
         Self {
             store,
             bus,
-            master: Arc::new(master),
+            keys,
             claims: Arc::new(Mutex::new(VecDeque::new())),
         }
     }
@@ -74,9 +75,9 @@ impl ChatService {
         &self.store
     }
 
-    /// The master key, to seal and open staff secrets.
-    pub fn master(&self) -> &MasterKey {
-        &self.master
+    /// The master keys, to seal and open staff secrets.
+    pub fn keys(&self) -> &LiveKeys {
+        &self.keys
     }
 
     /// The bus, to subscribe.
@@ -89,7 +90,7 @@ impl ChatService {
         let id = ConversationId::new();
         let token = Token::generate();
         let key = DataKey::generate();
-        let wrapped = self.master.wrap(&key, id.0);
+        let wrapped = self.keys.wrap(&key, id.0);
         let conversation = self
             .store
             .create_conversation(NewConversation {
@@ -114,12 +115,10 @@ impl ChatService {
             version: conversation.key_version,
             bytes: conversation.wrapped_key.clone(),
         };
-        self.master
-            .unwrap(&wrapped, conversation.id.0)
-            .map_err(|e| {
-                tracing::error!(conversation = %conversation.id, error = %e, "cannot open data key");
-                ApiError::Internal
-            })
+        self.keys.unwrap(&wrapped, conversation.id.0).map_err(|e| {
+            tracing::error!(conversation = %conversation.id, error = %e, "cannot open data key");
+            ApiError::Internal
+        })
     }
 
     /// Stores a message if `actor` may write now; announces it to the other side.

@@ -1,10 +1,12 @@
-//! The command line: `ecoute [serve]`, `ecoute user add`, `ecoute purge [--dry-run]`.
+//! The command line: `ecoute [serve]`, `ecoute user add`, `ecoute keys status|rotate|retire`,
+//! `ecoute audit verify`, `ecoute purge [--dry-run]`.
 
 use crate::app::{Application, open_store};
 use crate::config::{Config, Overrides};
+use crate::rotation::{self, RotateOptions};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use ecoute_crypto::MasterKey;
+use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
 use ecoute_domain::{ConversationState, Password, Role, UserId, Username};
 use ecoute_store::{NewAudit, NewUser, PurgeCandidate, Store, StoreError};
@@ -50,6 +52,9 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage the master keys that wrap conversations' data keys and seal staff TOTP secrets.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Delete the conversations whose retention period is over, with their messages and
     /// data keys. The server also does it on its own every `purge_interval_secs`.
     Purge {
@@ -57,6 +62,29 @@ enum Command {
         /// opened read-only).
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Show the master key versions present and how many conversations and staff TOTP secrets
+    /// each one protects.
+    Status,
+    /// Write a new master key version, re-wrap every conversation's data key and re-seal every
+    /// staff TOTP secret under it.
+    /// Safe to interrupt and to run again: it resumes with the same new key.
+    Rotate {
+        /// Conversations re-wrapped per transaction.
+        #[arg(long, default_value_t = rotation::DEFAULT_BATCH, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        batch_size: u32,
+    },
+    /// Delete the file of an older master key version once no conversation and no TOTP secret
+    /// uses it.
+    Retire {
+        /// The version to retire (see `ecoute keys status`).
+        #[arg(long, value_name = "N")]
+        version: u32,
     },
 }
 
@@ -135,6 +163,7 @@ pub fn main() -> ExitCode {
                 display_name,
                 totp_uri,
             })) => user_add(config, &username, &role, display_name, totp_uri).await,
+            Some(Command::Keys(command)) => keys(config, command).await,
             Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
                 audit_verify(config, expect_head).await
             }
@@ -307,10 +336,11 @@ async fn user_add(
     let result = match created {
         Ok(user) if totp_uri => {
             let key_path = config.master_key_path();
-            let master = MasterKey::load_or_create(&key_path)
+            let keys = KeyFiles::new(&key_path)
+                .load_or_create()
                 .with_context(|| format!("master key {}", key_path.display()))?;
             let secret = TotpSecret::generate();
-            let stored = crate::auth::seal_totp(&master, user.id, &secret);
+            let stored = crate::auth::seal_totp(&keys, user.id, &secret);
             let hashes = recovery_codes().into_iter().map(|(_, h)| h).collect();
             store
                 .enrol_totp(
@@ -447,4 +477,45 @@ async fn purge(config: Config) -> anyhow::Result<()> {
         plural(totals.messages, "message", "messages"),
     );
     Ok(())
+}
+
+async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    let files = KeyFiles::new(config.master_key_path());
+    rotation::require_keys(&files)?;
+    let store = open_store(&config).await?;
+    let result = match command {
+        KeysCommand::Status => rotation::status(&store, &files)
+            .await
+            .map(|status| print!("{status}")),
+        KeysCommand::Rotate { batch_size } => {
+            let options = RotateOptions {
+                batch: batch_size,
+                ..RotateOptions::default()
+            };
+            // Progress goes to standard error, so standard output stays for results.
+            let mut report = |p: rotation::Progress| eprintln!("{p}");
+            rotation::rotate(&store, &files, options, &mut report)
+                .await
+                .map(|done| {
+                    println!(
+                        "re-wrapped {} and re-sealed {} by this run; every conversation and TOTP \
+                         secret is now under master key version {}; retire older versions with \
+                         `ecoute keys retire --version N`",
+                        rotation::conversations(done.rewrapped),
+                        rotation::totp_secrets(done.resealed),
+                        done.version
+                    )
+                })
+        }
+        KeysCommand::Retire { version } => {
+            rotation::retire(&store, &files, version).await.map(|path| {
+                println!(
+                    "retired master key version {version}: deleted {}",
+                    path.display()
+                )
+            })
+        }
+    };
+    store.close().await;
+    Ok(result?)
 }

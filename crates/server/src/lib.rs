@@ -9,8 +9,10 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod purge;
 pub mod queue;
+pub mod rotation;
 pub mod ws;
 
 pub use app::{AppState, Application};

@@ -3,7 +3,7 @@
 //! installs both. A missing piece fails the test with the command that fixes it.
 
 use ecoute::{Application, Config};
-use ecoute_crypto::MasterKey;
+use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{Password, Role, UserId};
 use ecoute_store::{NewAudit, NewUser, Store};
@@ -68,7 +68,9 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         .unwrap();
     // One account per browser test: a TOTP code is accepted once, and the tests log in faster
     // than the 30-second step.
-    let master = MasterKey::load_or_create(&data_dir.path().join("master.key")).unwrap();
+    let keys = KeyFiles::new(data_dir.path().join("master.key"))
+        .load_or_create()
+        .unwrap();
     let secret = TotpSecret::generate();
     let mut usernames = Vec::new();
     for i in 1..=OFFICERS {
@@ -88,7 +90,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
             )
             .await
             .unwrap();
-        let stored = ecoute::auth::seal_totp(&master, user.id, &secret);
+        let stored = ecoute::auth::seal_totp(&keys, user.id, &secret);
         store
             .enrol_totp(
                 user.id,

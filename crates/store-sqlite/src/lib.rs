@@ -15,9 +15,9 @@ use ecoute_domain::{
     ReporterKind, RetentionPolicy, RetentionRule, Role, Seq, StateName, TransitionError, UserId,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, NewAudit, NewConversation, NewMessage, NewUser,
-    PurgeCandidate, Purged, SessionInfo, StaffSession, Store, StoreError, StoreResult,
-    StoredMessage, StoredTotp, User, UserCredentials, author_of,
+    Appended, AuditRecord, Conversation, ConversationKey, NewAudit, NewConversation, NewMessage,
+    NewUser, PurgeCandidate, Purged, Reseal, Rewrap, SessionInfo, StaffSession, Store, StoreError,
+    StoreResult, StoredMessage, StoredTotp, TotpKey, User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -25,6 +25,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, SqliteConnection};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -65,6 +66,10 @@ fn opt_time(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
 
 fn parse_uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn key_version(stored: i64) -> StoreResult<u32> {
+    u32::try_from(stored).map_err(|_| corrupt("key_version"))
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -109,7 +114,7 @@ fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
                 .transpose()?,
         },
         wrapped_key: row.try_get("wrapped_key").map_err(err)?,
-        key_version: row.try_get::<i64, _>("key_version").map_err(err)? as u32,
+        key_version: key_version(row.try_get("key_version").map_err(err)?)?,
         last_seq: row.try_get::<i64, _>("last_seq").map_err(err)? as Seq,
         created_at: from_millis(row.try_get("created_at").map_err(err)?)?,
         claimed_at: opt_time(row.try_get("claimed_at").map_err(err)?)?,
@@ -498,10 +503,18 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.read.close().await;
         // Explicitly, rather than leaving it to the last connection's close, which sqlx runs
-        // on its worker thread after `close` has returned.
-        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.write)
-            .await;
+        // on its worker thread after `close` has returned. Readers closing on their own threads
+        // may still hold a snapshot for a moment: retry while the checkpoint reports busy.
+        for _ in 0..50 {
+            match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.write)
+                .await
+            {
+                Ok(row) if row.try_get::<i64, _>(0).unwrap_or(1) == 0 => break,
+                Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                Err(_) => break,
+            }
+        }
         self.write.close().await;
     }
 }
@@ -1204,6 +1217,138 @@ impl Store for SqliteStore {
             purged.files_scrubbed = self.truncate_wal().await?;
         }
         Ok(purged)
+    }
+
+    async fn conversations_below_key_version(
+        &self,
+        version: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationKey>> {
+        let rows = sqlx::query(
+            "SELECT id, key_version, wrapped_key FROM conversations \
+             WHERE key_version < ? ORDER BY key_version, id LIMIT ?",
+        )
+        .bind(version as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id").map_err(err)?;
+                Ok(ConversationKey {
+                    id: ConversationId(parse_uuid(&id)?),
+                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
+                    wrapped_key: row.try_get("wrapped_key").map_err(err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64> {
+        if rewraps.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let mut updated = 0;
+        for r in &rewraps {
+            updated += sqlx::query(
+                "UPDATE conversations SET wrapped_key = ?, key_version = ? \
+                 WHERE id = ? AND key_version = ? AND wrapped_key = ?",
+            )
+            .bind(&r.wrapped)
+            .bind(r.to_version as i64)
+            .bind(r.id.to_string())
+            .bind(r.from_version as i64)
+            .bind(&r.from_wrapped)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
+        let rows = sqlx::query(
+            "SELECT key_version, COUNT(*) AS n FROM conversations GROUP BY key_version",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let version = key_version(row.try_get("key_version").map_err(err)?)?;
+                let n: i64 = row.try_get("n").map_err(err)?;
+                Ok((version, n as u64))
+            })
+            .collect()
+    }
+
+    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>> {
+        let rows = sqlx::query(
+            "SELECT id, totp_key_version, totp_secret FROM users \
+             WHERE totp_secret IS NOT NULL AND totp_key_version < ? \
+             ORDER BY totp_key_version, id LIMIT ?",
+        )
+        .bind(version as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id").map_err(err)?;
+                Ok(TotpKey {
+                    user: UserId(parse_uuid(&id)?),
+                    key_version: key_version(row.try_get("totp_key_version").map_err(err)?)?,
+                    sealed: row.try_get("totp_secret").map_err(err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64> {
+        if reseals.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let mut updated = 0;
+        for r in &reseals {
+            updated += sqlx::query(
+                "UPDATE users SET totp_secret = ?, totp_key_version = ? \
+                 WHERE id = ? AND totp_key_version = ? AND totp_secret = ?",
+            )
+            .bind(&r.sealed)
+            .bind(r.to_version as i64)
+            .bind(r.user.to_string())
+            .bind(r.from_version as i64)
+            .bind(&r.from_sealed)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
+        let rows = sqlx::query(
+            "SELECT totp_key_version, COUNT(*) AS n FROM users \
+             WHERE totp_secret IS NOT NULL GROUP BY totp_key_version",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        rows.iter()
+            .map(|row| {
+                let version = key_version(row.try_get("totp_key_version").map_err(err)?)?;
+                let n: i64 = row.try_get("n").map_err(err)?;
+                Ok((version, n as u64))
+            })
+            .collect()
     }
 }
 

@@ -39,6 +39,12 @@ macro_rules! conformance_tests {
             purge_candidates_come_in_pages_that_resume_after_the_last_one,
             purging_deletes_a_conversation_its_messages_and_its_wrapped_key,
             purging_keeps_a_conversation_that_is_not_due_any_more,
+            conversations_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit,
+            a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with,
+            a_rewrap_changes_the_key_and_nothing_else,
+            key_versions_are_counted_over_every_conversation,
+            totp_secrets_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit,
+            a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -1181,4 +1187,328 @@ pub async fn purging_keeps_a_conversation_that_is_not_due_any_more(store: Arc<dy
     assert_eq!(purged.messages, 0);
     assert!(store.conversation(abandoned.id).await.unwrap().is_some());
     assert!(store.conversation(recent.id).await.unwrap().is_some());
+}
+
+/// A rotation finds the rows left below the new version, oldest first, a batch at a time.
+pub async fn conversations_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit(
+    store: Arc<dyn Store>,
+) {
+    let mut at_version: std::collections::BTreeMap<u32, Vec<Conversation>> = Default::default();
+    for (n, version) in [(1, 2), (2, 1), (3, 3), (4, 1), (5, 2), (6, 1)] {
+        let c = conversation_at_version(&*store, n, version).await;
+        at_version.entry(version).or_default().push(c);
+    }
+    assert!(
+        store
+            .conversations_below_key_version(1, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let below_2 = store.conversations_below_key_version(2, 100).await.unwrap();
+    let mut ids: Vec<_> = below_2.iter().map(|k| k.id).collect();
+    ids.sort_by_key(|id| id.to_string());
+    let mut expected: Vec<_> = at_version[&1].iter().map(|c| c.id).collect();
+    expected.sort_by_key(|id| id.to_string());
+    assert_eq!(ids, expected);
+    for key in &below_2 {
+        let c = at_version[&1].iter().find(|c| c.id == key.id).unwrap();
+        assert_eq!(key.key_version, 1);
+        assert_eq!(key.wrapped_key, c.wrapped_key);
+    }
+
+    let below_3 = store.conversations_below_key_version(3, 100).await.unwrap();
+    let versions: Vec<_> = below_3.iter().map(|k| k.key_version).collect();
+    assert_eq!(versions, vec![1, 1, 1, 2, 2], "oldest version first");
+
+    let batch = store.conversations_below_key_version(3, 2).await.unwrap();
+    assert_eq!(batch.len(), 2);
+    assert!(batch.iter().all(|k| k.key_version == 1));
+}
+
+/// Re-wrapping is a compare-and-set on the version and wrapped key read: a row changed since
+/// (re-wrapped by another run, shredded, deleted) is left as it is.
+pub async fn a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with(
+    store: Arc<dyn Store>,
+) {
+    let current = conversation_at_version(&*store, 1, 1).await;
+    let other_version = conversation_at_version(&*store, 2, 1).await;
+    let other_bytes = conversation_at_version(&*store, 3, 1).await;
+    let mut stale_version = rewrap_of(&other_version, 2);
+    stale_version.from_version = 2;
+    let mut stale_bytes = rewrap_of(&other_bytes, 2);
+    stale_bytes.from_wrapped = b"what it held before".to_vec();
+    let mut ghost = rewrap_of(&current, 2);
+    ghost.id = ConversationId::new();
+    let ghost_id = ghost.id;
+
+    let updated = store
+        .rewrap_keys(vec![
+            rewrap_of(&current, 2),
+            stale_version,
+            stale_bytes,
+            ghost,
+        ])
+        .await
+        .unwrap();
+    assert_eq!(updated, 1);
+
+    let moved = store.conversation(current.id).await.unwrap().unwrap();
+    assert_eq!(moved.key_version, 2);
+    assert_eq!(moved.wrapped_key, rewrap_of(&current, 2).wrapped);
+    for untouched in [&other_version, &other_bytes] {
+        let stored = store.conversation(untouched.id).await.unwrap().unwrap();
+        assert_eq!(stored.key_version, 1);
+        assert_eq!(stored.wrapped_key, untouched.wrapped_key);
+    }
+    assert!(
+        store.conversation(ghost_id).await.unwrap().is_none(),
+        "never inserts"
+    );
+
+    // Replaying the same rewrap finds the row moved on and changes nothing.
+    assert_eq!(
+        store
+            .rewrap_keys(vec![rewrap_of(&current, 2)])
+            .await
+            .unwrap(),
+        0
+    );
+    let mut newer = rewrap_of(&current, 3);
+    newer.wrapped = b"third".to_vec();
+    newer.from_wrapped = b"stale".to_vec();
+    newer.from_version = 1;
+    assert_eq!(store.rewrap_keys(vec![newer]).await.unwrap(), 0);
+    let still = store.conversation(current.id).await.unwrap().unwrap();
+    assert_eq!(still.key_version, 2);
+    assert_eq!(store.rewrap_keys(Vec::new()).await.unwrap(), 0);
+}
+
+/// Only the envelope moves: the state, the token, the messages and their sequence stay.
+pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let conv = new_conversation(&*store, 4, now()).await;
+    append(&*store, conv.id, Actor::Visitor, "v1")
+        .await
+        .unwrap();
+    store
+        .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    append(&*store, conv.id, Actor::Officer(alice.id), "o1")
+        .await
+        .unwrap();
+    let before = store.conversation(conv.id).await.unwrap().unwrap();
+    let messages_before = store.messages_after(conv.id, 0, 100).await.unwrap();
+
+    assert_eq!(
+        store
+            .rewrap_keys(vec![rewrap_of(&before, 2)])
+            .await
+            .unwrap(),
+        1
+    );
+
+    let after = store.conversation(conv.id).await.unwrap().unwrap();
+    assert_eq!(
+        Conversation {
+            wrapped_key: before.wrapped_key.clone(),
+            key_version: before.key_version,
+            ..after.clone()
+        },
+        before
+    );
+    assert_eq!(after.key_version, 2);
+    assert_eq!(
+        store.messages_after(conv.id, 0, 100).await.unwrap(),
+        messages_before
+    );
+    let by_token = store.conversation_by_token([4; 32]).await.unwrap().unwrap();
+    assert_eq!(by_token.id, conv.id);
+    assert_eq!(
+        append(&*store, conv.id, Actor::Visitor, "v2")
+            .await
+            .unwrap()
+            .seq,
+        3
+    );
+}
+
+/// The count per version covers every conversation, waiting, open or closed.
+pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Store>) {
+    assert!(store.key_version_counts().await.unwrap().is_empty());
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let closed = conversation_at_version(&*store, 1, 1).await;
+    store
+        .transition(
+            closed.id,
+            Actor::Officer(alice.id),
+            Event::Claim,
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    store
+        .transition(
+            closed.id,
+            Actor::Officer(alice.id),
+            Event::Close(Outcome::InformationGiven),
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    conversation_at_version(&*store, 2, 1).await;
+    conversation_at_version(&*store, 3, 3).await;
+    let counts = store.key_version_counts().await.unwrap();
+    assert_eq!(counts, std::collections::BTreeMap::from([(1, 2), (3, 1)]));
+}
+
+/// Enrols `user` with a secret sealed by `version`, with bytes unique to the pair.
+async fn enrol_at_version(store: &dyn Store, user: &User, version: u32, last_step: Option<u64>) {
+    store
+        .enrol_totp(
+            user.id,
+            StoredTotp {
+                sealed: format!("sealed-{}-v{version}", user.id).into_bytes(),
+                key_version: version,
+                last_step,
+            },
+            vec![[version as u8; 32]],
+            NewAudit::system("totp_enrolled", now()),
+        )
+        .await
+        .unwrap();
+}
+
+/// A rotation finds the TOTP secrets left below the new version, a batch at a time; accounts
+/// without an authenticator are not counted.
+pub async fn totp_secrets_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit(
+    store: Arc<dyn Store>,
+) {
+    let mut users = Vec::new();
+    for (name, version) in [("anne", 2), ("bruno", 1), ("chloe", 3), ("david", 1)] {
+        let user = new_user(&*store, name, Role::Officer).await;
+        enrol_at_version(&*store, &user, version, None).await;
+        users.push((user, version));
+    }
+    new_user(&*store, "emma", Role::Officer).await;
+
+    let all = store.totp_below_key_version(3, 10).await.unwrap();
+    let versions: Vec<u32> = all.iter().map(|t| t.key_version).collect();
+    assert_eq!(versions, vec![1, 1, 2]);
+    for t in &all {
+        let (user, version) = users.iter().find(|(u, _)| u.id == t.user).unwrap();
+        assert_eq!(t.key_version, *version);
+        assert_eq!(
+            t.sealed,
+            format!("sealed-{}-v{version}", user.id).into_bytes()
+        );
+    }
+    assert_eq!(store.totp_below_key_version(3, 2).await.unwrap(), all[..2]);
+    assert!(
+        store
+            .totp_below_key_version(1, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.totp_key_version_counts().await.unwrap(),
+        std::collections::BTreeMap::from([(1, 2), (2, 1), (3, 1)])
+    );
+}
+
+/// A re-seal is a compare-and-set on what was read, and changes the sealed secret and its
+/// version only: the last step used and the recovery codes stay.
+pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    enrol_at_version(&*store, &alice, 1, Some(1_000)).await;
+    enrol_at_version(&*store, &bob, 1, None).await;
+    let read = store.totp_below_key_version(2, 10).await.unwrap();
+    assert_eq!(read.len(), 2);
+    // Bob enrols a new authenticator between the read and the write.
+    enrol_at_version(&*store, &bob, 2, None).await;
+    let reseals = read
+        .iter()
+        .map(|t| Reseal {
+            user: t.user,
+            from_version: t.key_version,
+            from_sealed: t.sealed.clone(),
+            to_version: 2,
+            sealed: format!("resealed-{}", t.user).into_bytes(),
+        })
+        .collect();
+    assert_eq!(store.reseal_totp(reseals).await.unwrap(), 1);
+    assert_eq!(store.reseal_totp(Vec::new()).await.unwrap(), 0);
+
+    let a = store.user_credentials("alice").await.unwrap().unwrap();
+    assert_eq!(
+        a.totp,
+        Some(StoredTotp {
+            sealed: format!("resealed-{}", alice.id).into_bytes(),
+            key_version: 2,
+            last_step: Some(1_000),
+        })
+    );
+    assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 1);
+    let b = store.user_credentials("bob").await.unwrap().unwrap();
+    assert_eq!(
+        b.totp.unwrap().sealed,
+        format!("sealed-{}-v2", bob.id).into_bytes(),
+        "a new enrolment is not overwritten"
+    );
+    assert_eq!(
+        store.totp_key_version_counts().await.unwrap(),
+        std::collections::BTreeMap::from([(2, 2)])
+    );
+}
+
+async fn keyed_conversation(
+    store: &dyn Store,
+    token_hash: [u8; 32],
+    key_version: u32,
+    wrapped_key: Vec<u8>,
+    at: OffsetDateTime,
+) -> Conversation {
+    store
+        .create_conversation(NewConversation {
+            id: ConversationId::new(),
+            token_hash,
+            intake: intake(),
+            wrapped_key,
+            key_version,
+            created_at: at,
+        })
+        .await
+        .expect("create conversation")
+}
+
+/// A conversation wrapped by master key `version`, with wrapped bytes unique to it.
+async fn conversation_at_version(store: &dyn Store, n: u8, version: u32) -> Conversation {
+    let mut token = [0; 32];
+    token[0] = n;
+    token[1] = version as u8;
+    keyed_conversation(store, token, version, vec![n, version as u8], now()).await
+}
+
+fn rewrap_of(c: &Conversation, to_version: u32) -> Rewrap {
+    Rewrap {
+        id: c.id,
+        from_version: c.key_version,
+        from_wrapped: c.wrapped_key.clone(),
+        to_version,
+        wrapped: format!("rewrapped-{}", c.id).into_bytes(),
+    }
 }

@@ -13,6 +13,7 @@ use ecoute_domain::{
     Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, PurgeDue,
     RetentionPolicy, Role, Seq, TransitionError, UserId,
 };
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// Failures of the storage layer itself (not refusals by the rules).
@@ -247,6 +248,61 @@ pub struct Conversation {
     pub closed_at: Option<OffsetDateTime>,
     /// Display name of the officer who owns or owned it.
     pub officer_name: Option<String>,
+}
+
+/// A conversation's wrapped data key, as read for re-wrapping under a newer master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationKey {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Which master key wrapped it.
+    pub key_version: u32,
+    /// The data key, wrapped.
+    pub wrapped_key: Vec<u8>,
+}
+
+/// One re-wrapped data key: a compare-and-set that applies only if the row still holds exactly
+/// the version and wrapped key it was read with, so a concurrent change is never overwritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrap {
+    /// The conversation.
+    pub id: ConversationId,
+    /// The version read.
+    pub from_version: u32,
+    /// The wrapped key read.
+    pub from_wrapped: Vec<u8>,
+    /// The version of the master key that wrapped it again.
+    pub to_version: u32,
+    /// The same data key, wrapped again.
+    pub wrapped: Vec<u8>,
+}
+
+/// A staff member's sealed TOTP secret, as read for sealing again under a newer master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpKey {
+    /// The account.
+    pub user: UserId,
+    /// Which master key sealed it.
+    pub key_version: u32,
+    /// The sealed secret.
+    pub sealed: Vec<u8>,
+}
+
+/// One re-sealed TOTP secret: a compare-and-set, like [`Rewrap`], that applies only if the
+/// account still holds exactly the version and sealed secret it was read with (a new
+/// enrolment in between is never overwritten). The last step used is left as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reseal {
+    /// The account.
+    pub user: UserId,
+    /// The version read.
+    pub from_version: u32,
+    /// The sealed secret read.
+    pub from_sealed: Vec<u8>,
+    /// The version of the master key that sealed it again.
+    pub to_version: u32,
+    /// The same secret, sealed again.
+    pub sealed: Vec<u8>,
 }
 
 /// Seals a message body once its sequence number is known (inside the transaction).
@@ -491,6 +547,31 @@ pub trait Store: Send + Sync + 'static {
         policy: &RetentionPolicy,
         now: OffsetDateTime,
     ) -> StoreResult<Purged>;
+    /// At most `limit` conversations whose data key is wrapped by a master key older than
+    /// `version`, oldest version first: the work a key rotation has left.
+    async fn conversations_below_key_version(
+        &self,
+        version: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationKey>>;
+
+    /// Applies re-wrapped keys in one transaction, each only if its row still holds the version
+    /// and wrapped key it was read with. Returns how many rows changed.
+    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64>;
+
+    /// How many conversations each master key version wraps (versions in use only).
+    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
+
+    /// At most `limit` enrolled TOTP secrets sealed by a master key older than `version`,
+    /// oldest version first.
+    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>>;
+
+    /// Applies re-sealed TOTP secrets in one transaction, each only if its account still holds
+    /// the version and sealed secret it was read with. Returns how many accounts changed.
+    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64>;
+
+    /// How many enrolled TOTP secrets each master key version seals (versions in use only).
+    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.

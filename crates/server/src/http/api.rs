@@ -284,7 +284,7 @@ pub async fn login(
         password: request.password,
         code: request.code.as_deref(),
     };
-    let user = auth::login(state.chat.store(), state.chat.master(), attempt).await?;
+    let user = auth::login(state.chat.store(), state.chat.keys(), attempt).await?;
     let cookie = auth::start_session(state.chat.store(), &user).await?;
     tracing::info!(user = %user.id, "staff login");
     let mut response = Json(UserResponse::from(&user)).into_response();

@@ -141,7 +141,7 @@ pub async fn login_submit(
         password: form.password,
         code: Some(form.code.as_str()),
     };
-    let user = match auth::login(state.chat.store(), state.chat.master(), attempt).await {
+    let user = match auth::login(state.chat.store(), state.chat.keys(), attempt).await {
         Ok(user) => user,
         Err(ApiError::InvalidCredentials) => {
             return refuse(

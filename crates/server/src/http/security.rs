@@ -72,7 +72,7 @@ fn pending_for(state: &AppState, staff: &Staff, secret: &TotpSecret) -> String {
     plain.extend_from_slice(&expires.to_be_bytes());
     let sealed = state
         .chat
-        .master()
+        .keys()
         .seal_secret(PENDING_PURPOSE, staff.user.id.0, &plain);
     let mut out = sealed.version.to_be_bytes().to_vec();
     out.extend_from_slice(&sealed.bytes);
@@ -89,9 +89,10 @@ fn open_pending(state: &AppState, staff: &Staff, pending: &str) -> Option<TotpSe
         version: u32::from_be_bytes(version.try_into().ok()?),
         bytes: bytes.to_vec(),
     };
+    // Any version still held opens it: an enrolment begun just before a rotation completes.
     let plain = state
         .chat
-        .master()
+        .keys()
         .open_secret(PENDING_PURPOSE, staff.user.id.0, &sealed)
         .ok()?;
     let (secret, expires) = plain.split_at(20);
@@ -209,7 +210,7 @@ pub async fn enrol(
             Err(e) => e.into_response(),
         };
     };
-    let mut stored = auth::seal_totp(state.chat.master(), staff.user.id, &secret);
+    let mut stored = auth::seal_totp(&state.chat.keys().ring(), staff.user.id, &secret);
     // The code just typed may not be used again to log in.
     stored.last_step = Some(step);
     let codes = recovery_codes();

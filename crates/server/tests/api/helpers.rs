@@ -1,7 +1,7 @@
 //! A real server per test, on a random port with a fresh database, and real clients.
 
 use ecoute::{Application, Config};
-use ecoute_crypto::MasterKey;
+use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{Password, Role, UserId};
 use ecoute_store::{NewAudit, NewUser, Store};
@@ -40,19 +40,33 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> TestApp {
-    spawn_app_configured(|_| {}, shutdown).await
+    spawn_app_on(tempfile::tempdir().expect("temp dir"), shutdown).await
+}
+
+/// A server on an existing data directory (a restart), stopping when `shutdown` completes.
+pub async fn spawn_app_on(
+    data_dir: tempfile::TempDir,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> TestApp {
+    spawn_app_configured(data_dir, |_| {}, shutdown).await
 }
 
 /// A server with some settings changed.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-    spawn_app_configured(tweak, std::future::pending()).await
+    spawn_app_configured(
+        tempfile::tempdir().expect("temp dir"),
+        tweak,
+        std::future::pending(),
+    )
+    .await
 }
 
+/// A server on `data_dir` with some settings changed, stopping when `shutdown` completes.
 pub async fn spawn_app_configured(
+    data_dir: tempfile::TempDir,
     tweak: impl FnOnce(&mut Config),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
@@ -83,11 +97,13 @@ pub async fn spawn_app_configured(
     }
 }
 
+#[derive(Clone)]
 pub struct Visitor {
     pub conversation_id: String,
     pub token: String,
 }
 
+#[derive(Clone)]
 pub struct Officer {
     pub id: String,
     pub display_name: String,
@@ -123,9 +139,11 @@ impl TestApp {
     /// Creates an account with an authenticator enrolled (its secret kept for [`Self::code`]).
     pub async fn create_user(&self, username: &str, role: Role) {
         let id = self.create_user_without_totp(username, role).await;
-        let master = MasterKey::load_or_create(&self.data_dir.path().join("master.key")).unwrap();
+        let keys = KeyFiles::new(self.data_dir.path().join("master.key"))
+            .load_or_create()
+            .unwrap();
         let secret = TotpSecret::generate();
-        let stored = ecoute::auth::seal_totp(&master, id, &secret);
+        let stored = ecoute::auth::seal_totp(&keys, id, &secret);
         self.store
             .enrol_totp(
                 id,

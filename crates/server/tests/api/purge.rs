@@ -3,7 +3,7 @@
 //! keys, down to the bytes of the database files) and nothing else.
 
 use crate::helpers::{TestApp, Ws, spawn_app_configured};
-use ecoute_crypto::{MasterKey, WrappedKey};
+use ecoute_crypto::{KeyFiles, WrappedKey};
 use ecoute_domain::ConversationId;
 use ecoute_store::Store;
 use serde_json::json;
@@ -122,7 +122,7 @@ async fn make_older(db: &SqlitePool, id: ConversationId, days: i64) {
 
 async fn aged_chats() -> Aged {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut app = spawn_app_configured(|_| {}, async move {
+    let mut app = spawn_app_configured(tempfile::tempdir().unwrap(), |_| {}, async move {
         let _ = stopped.await;
     })
     .await;
@@ -240,11 +240,13 @@ async fn ecoute(args: &[&str], dir: &Path) -> std::process::Output {
 
 /// Opens every message of a conversation with the master key, as the server would.
 fn read_back(dir: &Path, chat: &Chat, wrapped_key: Vec<u8>, sealed: &[Vec<u8>]) -> Vec<String> {
-    let master = MasterKey::load_or_create(&dir.join("master.key")).unwrap();
-    let key = master
+    let keys = KeyFiles::new(dir.join("master.key"))
+        .load_or_create()
+        .unwrap();
+    let key = keys
         .unwrap(
             &WrappedKey {
-                version: master.version(),
+                version: keys.current().version(),
                 bytes: wrapped_key,
             },
             chat.id.0,
@@ -412,6 +414,7 @@ async fn purge_refuses_a_data_directory_without_a_database_instead_of_creating_o
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_purge_job_runs_on_its_own_and_closes_the_socket_of_a_purged_chat() {
     let app = spawn_app_configured(
+        tempfile::tempdir().unwrap(),
         |c| c.retention.purge_interval = Duration::from_secs(1),
         std::future::pending(),
     )
