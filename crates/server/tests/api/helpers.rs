@@ -391,3 +391,15 @@ pub fn binary() -> Message {
 pub fn normal_close() -> u16 {
     u16::from(CloseCode::Normal)
 }
+
+/// Kills a child process when dropped, so that a failing test leaves no server running.
+pub struct Reap(pub u32);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &self.0.to_string()])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}

@@ -53,6 +53,7 @@ async fn canaries_never_reach_the_logs_the_output_or_the_database_files_in_clear
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let _reap = crate::helpers::Reap(server.id());
     let output = Arc::new(Mutex::new(String::new()));
     let (addr_tx, addr_rx) = std::sync::mpsc::channel::<String>();
     let stderr = server.stderr.take().unwrap();

@@ -474,6 +474,7 @@ async fn the_real_server_purges_on_its_own_and_logs_counts_never_ids_or_content(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let _reap = crate::helpers::Reap(server.id());
     let logs = Arc::new(Mutex::new(String::new()));
     let (purged_tx, purged_rx) = std::sync::mpsc::channel::<()>();
     let stderr = server.stderr.take().unwrap();
