@@ -168,6 +168,9 @@ pub enum TransitionError {
     /// This actor can never cause this event (a visitor claiming, an officer quitting).
     #[error("this action is not allowed")]
     NotAllowed,
+    /// The officer already holds as many chats as their capacity allows.
+    #[error("you already hold as many chats as you may; close one first")]
+    AtCapacity,
 }
 
 impl TransitionError {
@@ -179,6 +182,7 @@ impl TransitionError {
             Self::Closed => "conversation_closed",
             Self::NotClaimed => "not_claimed",
             Self::NotAllowed => "forbidden",
+            Self::AtCapacity => "at_capacity",
         }
     }
 }
@@ -188,6 +192,18 @@ impl TransitionError {
 pub struct Transition {
     /// The state the conversation moves to (may equal the current one, e.g. for a write).
     pub next: ConversationState,
+}
+
+/// Most chats an officer may hold at once, whatever their setting.
+pub const MAX_CAPACITY: u32 = 20;
+
+/// Whether an officer holding `open` chats may take one more under `capacity`.
+pub fn may_take_another(open: u32, capacity: u32) -> Result<(), TransitionError> {
+    if open < capacity.clamp(1, MAX_CAPACITY) {
+        Ok(())
+    } else {
+        Err(TransitionError::AtCapacity)
+    }
 }
 
 impl ConversationState {
@@ -560,6 +576,15 @@ mod tests {
             next(ConversationState::Waiting, Actor::Visitor, Event::Block),
             Err(TransitionError::NotAllowed)
         );
+    }
+
+    #[test]
+    fn an_officer_takes_chats_up_to_their_capacity_and_no_more() {
+        assert_eq!(may_take_another(0, 3), Ok(()));
+        assert_eq!(may_take_another(2, 3), Ok(()));
+        assert_eq!(may_take_another(3, 3), Err(TransitionError::AtCapacity));
+        assert_eq!(may_take_another(0, 0), Ok(()), "a capacity is at least one");
+        assert_eq!(may_take_another(20, 99), Err(TransitionError::AtCapacity));
     }
 
     #[test]

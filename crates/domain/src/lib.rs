@@ -9,7 +9,8 @@ mod input;
 mod retention;
 
 pub use conversation::{
-    Actor, ConversationState, Event, Outcome, StateName, Transition, TransitionError,
+    Actor, ConversationState, Event, MAX_CAPACITY, Outcome, StateName, Transition, TransitionError,
+    may_take_another,
 };
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,

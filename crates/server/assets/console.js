@@ -178,7 +178,8 @@ function onError(f) {
   }
   if (id && state.pendingClaims.has(id)) {
     state.pendingClaims.delete(id);
-    queueAlert(f.code === 'already_claimed' ? t('already_claimed') : t('claim_failed'));
+    queueAlert(f.code === 'already_claimed' ? t('already_claimed')
+      : f.code === 'at_capacity' ? t('at_capacity') : t('claim_failed'));
     const li = state.queueEls.get(id);
     if (li) resetClaimButton(li);
     return;

@@ -113,6 +113,9 @@ enum UserCommand {
         /// Name or pseudonym shown to visitors (default: the username).
         #[arg(long)]
         display_name: Option<String>,
+        /// How many chats this person may hold at once (1 to 20).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+        capacity: u32,
         /// Enrol an authenticator now and print its otpauth:// URI on standard output, for
         /// scripts and tests. People should enrol with the QR code at /console/security instead.
         #[arg(long)]
@@ -161,8 +164,9 @@ pub fn main() -> ExitCode {
                 username,
                 role,
                 display_name,
+                capacity,
                 totp_uri,
-            })) => user_add(config, &username, &role, display_name, totp_uri).await,
+            })) => user_add(config, &username, &role, display_name, capacity, totp_uri).await,
             Some(Command::Keys(command)) => keys(config, command).await,
             Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
                 audit_verify(config, expect_head).await
@@ -300,6 +304,7 @@ async fn user_add(
     username: &str,
     role: &str,
     display_name: Option<String>,
+    capacity: u32,
     totp_uri: bool,
 ) -> anyhow::Result<()> {
     let username = Username::parse(username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
@@ -333,6 +338,16 @@ async fn user_add(
             audit,
         )
         .await;
+    if let Ok(user) = &created {
+        store
+            .set_capacity(
+                user.id,
+                capacity,
+                NewAudit::system("capacity_changed", now)
+                    .detail(format!("{} may hold {capacity} chats", user.username)),
+            )
+            .await?;
+    }
     let result = match created {
         Ok(user) if totp_uri => {
             let key_path = config.master_key_path();

@@ -577,6 +577,29 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    async fn set_capacity(
+        &self,
+        user: UserId,
+        capacity: u32,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        let capacity = capacity.clamp(1, ecoute_domain::MAX_CAPACITY);
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let changed = sqlx::query("UPDATE users SET capacity = ? WHERE id = ?")
+            .bind(capacity as i64)
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?
+            .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn enrol_totp(
         &self,
         user: UserId,
@@ -973,6 +996,27 @@ impl Store for SqliteStore {
             Ok(t) => t.next,
             Err(refused) => return Ok(Some(Err(refused))),
         };
+        if let (Event::Claim, Actor::Officer(officer)) = (event, actor) {
+            // Counted under the write lock: concurrent claims by one officer cannot all pass.
+            let row = sqlx::query(
+                "SELECT u.capacity AS capacity, \
+                 (SELECT COUNT(*) FROM conversations c WHERE c.officer_id = u.id \
+                  AND c.state IN ('active', 'visitor_left')) AS open \
+                 FROM users u WHERE u.id = ?",
+            )
+            .bind(officer.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(err)?;
+            let Some(row) = row else {
+                return Ok(Some(Err(TransitionError::NotAllowed)));
+            };
+            let capacity: i64 = row.try_get("capacity").map_err(err)?;
+            let open: i64 = row.try_get("open").map_err(err)?;
+            if let Err(refused) = ecoute_domain::may_take_another(open as u32, capacity as u32) {
+                return Ok(Some(Err(refused)));
+            }
+        }
         save_state(&mut tx, id, current.state, next, now).await?;
         if let Some(audit) = &audit {
             insert_audit(&mut tx, audit).await?;

@@ -160,7 +160,17 @@ async fn a_read_only_store_lists_candidates_changes_no_byte_and_refuses_every_wr
         files.sort();
         files
     };
-    let before = snapshot(dir.path());
+    // sqlx finishes closing connections on its worker threads after `close` returns, and the
+    // last one may still be checkpointing: wait until the files stop changing.
+    let mut before = snapshot(dir.path());
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let again = snapshot(dir.path());
+        if again == before {
+            break;
+        }
+        before = again;
+    }
 
     let read_only = SqliteStore::open_read_only(dir.path()).await.unwrap();
     let policy = RetentionPolicy::default();

@@ -45,6 +45,7 @@ macro_rules! conformance_tests {
             key_versions_are_counted_over_every_conversation,
             totp_secrets_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit,
             a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with,
+            an_officer_never_holds_more_chats_than_their_capacity_whatever_the_timing,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -1511,4 +1512,82 @@ fn rewrap_of(c: &Conversation, to_version: u32) -> Rewrap {
         to_version,
         wrapped: format!("rewrapped-{}", c.id).into_bytes(),
     }
+}
+
+/// One officer claiming many chats at once ends up with exactly their capacity, and may take
+/// another once one is closed.
+pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_timing(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    assert!(
+        store
+            .set_capacity(alice.id, 2, NewAudit::system("capacity_changed", now()))
+            .await
+            .unwrap()
+    );
+    let mut chats = Vec::new();
+    for token in 0..6u8 {
+        chats.push(new_conversation(&*store, 100 + token, now()).await);
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(chats.len()));
+    let mut tasks = Vec::new();
+    for chat in &chats {
+        let (store, barrier, id) = (store.clone(), barrier.clone(), chat.id);
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store
+                .transition(id, Actor::Officer(alice.id), Event::Claim, now(), None)
+                .await
+                .unwrap()
+                .unwrap()
+        }));
+    }
+    let mut won = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(c) => won.push(c.id),
+            Err(e) => assert_eq!(e, TransitionError::AtCapacity),
+        }
+    }
+    assert_eq!(won.len(), 2, "exactly the capacity");
+    assert_eq!(store.open_chats_of(alice.id).await.unwrap().len(), 2);
+    store
+        .transition(
+            won[0],
+            Actor::Officer(alice.id),
+            Event::Close(Outcome::InformationGiven),
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let waiting = chats.iter().find(|c| !won.contains(&c.id)).unwrap();
+    assert!(
+        store
+            .transition(
+                waiting.id,
+                Actor::Officer(alice.id),
+                Event::Claim,
+                now(),
+                None
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .is_ok(),
+        "room again after a close"
+    );
+    assert!(
+        !store
+            .set_capacity(
+                UserId::new(),
+                2,
+                NewAudit::system("capacity_changed", now())
+            )
+            .await
+            .unwrap()
+    );
 }

@@ -399,6 +399,10 @@ pub trait Store: Send + Sync + 'static {
     async fn create_user(&self, user: NewUser, audit: NewAudit) -> StoreResult<User>;
     /// Finds an account and its password hash by login name.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
+    /// Sets how many chats an officer may hold at once (1 to [`ecoute_domain::MAX_CAPACITY`]),
+    /// audited; `false` if there is no such account.
+    async fn set_capacity(&self, user: UserId, capacity: u32, audit: NewAudit)
+    -> StoreResult<bool>;
     /// Enrols a TOTP secret (sealed) with fresh recovery codes, replacing any earlier ones.
     async fn enrol_totp(
         &self,

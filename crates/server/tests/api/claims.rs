@@ -84,3 +84,26 @@ async fn a_claimed_chat_leaves_every_console_queue() {
     let e = wb.recv_type("error").await;
     assert_eq!(e["code"], "already_claimed");
 }
+
+#[tokio::test]
+async fn an_officer_at_capacity_is_told_and_the_chat_stays_in_the_queue() {
+    let app = spawn_app().await;
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    let mut visitors = Vec::new();
+    for _ in 0..4 {
+        visitors.push(app.start_visitor().await);
+    }
+    for v in &visitors[..3] {
+        o.send(json!({"type": "claim", "conversation_id": v.conversation_id}))
+            .await;
+        o.recv_type("claimed").await;
+    }
+    o.send(json!({"type": "claim", "conversation_id": visitors[3].conversation_id}))
+        .await;
+    let e = o.recv_type("error").await;
+    assert_eq!(e["code"], "at_capacity");
+    assert_eq!(e["conversation_id"], visitors[3].conversation_id.as_str());
+    let (_, welcome) = app.visitor_socket(&visitors[3], 0).await;
+    assert_eq!(welcome["state"], "waiting");
+}

@@ -100,6 +100,15 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
     );
     let dir = app.data_dir.path().to_path_buf();
     let officer = app.officer("martin").await;
+    // This officer takes every chat of the test, more than the default capacity of three.
+    app.store
+        .set_capacity(
+            officer.id.parse().map(ecoute_domain::UserId).unwrap(),
+            20,
+            ecoute_store::NewAudit::system("capacity_changed", time::OffsetDateTime::now_utc()),
+        )
+        .await
+        .unwrap();
     let (mut o, _) = app.staff_socket(&officer).await;
     // Another officer's authenticator, enrolled under version 1: she logs in only later.
     app.create_user("claire", Role::Officer).await;
