@@ -195,6 +195,22 @@ impl KeyFiles {
         let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
         let temp = self.dir.join(format!(".master-v{version}.{suffix}.tmp"));
         crate::write_private(&temp, key.to_base64().as_bytes()).map_err(|e| io_at(&temp, e))?;
+        // The new key belongs to whoever owns the previous one (the server's account), not to
+        // whoever runs the command (often root): a server that cannot read its newest key
+        // could open neither the conversations nor the TOTP secrets re-wrapped under it.
+        #[cfg(unix)]
+        if let Some(previous) = (1..version)
+            .rev()
+            .map(|v| self.path_of(v))
+            .find(|p| p.exists())
+        {
+            use std::os::unix::fs::MetadataExt;
+            let owner = std::fs::metadata(&previous).map_err(|e| io_at(&previous, e))?;
+            if let Err(e) = std::os::unix::fs::chown(&temp, Some(owner.uid()), Some(owner.gid())) {
+                let _ = std::fs::remove_file(&temp);
+                return Err(io_at(&temp, e));
+            }
+        }
         let linked = std::fs::hard_link(&temp, &path);
         let _ = std::fs::remove_file(&temp);
         match linked {

@@ -164,15 +164,20 @@ pub async fn login(
 ) -> Result<User, ApiError> {
     let now = OffsetDateTime::now_utc();
     let username = attempt.username.trim();
-    let (failures, oldest) = store
-        .login_failures_since(username, now - FAILURE_WINDOW)
+    // The attempt counts as a failure from the start, in the same transaction as the count:
+    // attempts checked at the same time cannot all slip under the limit.
+    let reservation = store
+        .reserve_login_attempt(username, now - FAILURE_WINDOW, now, MAX_FAILURES)
         .await?;
-    if failures >= MAX_FAILURES {
-        let free_at = oldest.unwrap_or(now) + FAILURE_WINDOW;
-        return Err(ApiError::TooManyAttempts {
-            retry_after_secs: (free_at - now).whole_seconds().max(1) as u64,
-        });
-    }
+    let reservation = match reservation {
+        Ok(id) => id,
+        Err(oldest) => {
+            let free_at = oldest.unwrap_or(now) + FAILURE_WINDOW;
+            return Err(ApiError::TooManyAttempts {
+                retry_after_secs: (free_at - now).whole_seconds().max(1) as u64,
+            });
+        }
+    };
 
     let found = store.user_credentials(username).await?;
     let (creds, hash) = match found {
@@ -205,7 +210,10 @@ pub async fn login(
         _ => false,
     };
     match creds {
-        Some(c) if accepted => Ok(c.user),
+        Some(c) if accepted => {
+            store.clear_login_attempt(reservation).await?;
+            Ok(c.user)
+        }
         creds => {
             let mut audit = match &creds {
                 Some(c) => NewAudit::by(&c.user, "login_failed", now),
@@ -214,9 +222,8 @@ pub async fn login(
             if audit.actor_name.is_none() {
                 audit.actor_name = Some(username.chars().take(64).collect());
             }
-            store
-                .record_login_failure(username, now - FAILURE_WINDOW, audit)
-                .await?;
+            // The failure itself was recorded by the reservation.
+            store.append_audit(audit).await?;
             Err(ApiError::InvalidCredentials)
         }
     }

@@ -606,11 +606,11 @@ impl Store for SqliteStore {
         totp: StoredTotp,
         recovery_hashes: Vec<[u8; 32]>,
         audit: NewAudit,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        sqlx::query(
+        let enrolled = sqlx::query(
             "UPDATE users SET totp_secret = ?, totp_key_version = ?, totp_last_step = ? \
-             WHERE id = ?",
+             WHERE id = ? AND totp_secret IS NULL",
         )
         .bind(&totp.sealed)
         .bind(totp.key_version as i64)
@@ -618,7 +618,11 @@ impl Store for SqliteStore {
         .bind(user.to_string())
         .execute(&mut *tx)
         .await
-        .map_err(err)?;
+        .map_err(err)?
+        .rows_affected();
+        if enrolled == 0 {
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
             .bind(user.to_string())
             .execute(&mut *tx)
@@ -633,7 +637,8 @@ impl Store for SqliteStore {
                 .map_err(err)?;
         }
         insert_audit(&mut tx, &audit).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool> {
@@ -697,6 +702,53 @@ impl Store for SqliteStore {
         let n: i64 = row.try_get("n").map_err(err)?;
         let oldest: Option<i64> = row.try_get("oldest").map_err(err)?;
         Ok((n as u64, opt_time(oldest)?))
+    }
+
+    async fn reserve_login_attempt(
+        &self,
+        username: &str,
+        since: OffsetDateTime,
+        at: OffsetDateTime,
+        max: u64,
+    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+            .bind(millis(since))
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(err)?;
+        let n: i64 = row.try_get("n").map_err(err)?;
+        if n as u64 >= max {
+            let oldest: Option<i64> = row.try_get("oldest").map_err(err)?;
+            tx.commit().await?;
+            return Ok(Err(opt_time(oldest)?));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failures (username, at) VALUES (?, ?) RETURNING rowid",
+        )
+        .bind(username)
+        .bind(millis(at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(err)?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+
+    async fn clear_login_attempt(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE rowid = ?")
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(err)?;
+        Ok(())
     }
 
     async fn record_login_failure(

@@ -46,6 +46,7 @@ macro_rules! conformance_tests {
             totp_secrets_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit,
             a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with,
             an_officer_never_holds_more_chats_than_their_capacity_whatever_the_timing,
+            concurrent_login_attempts_never_pass_the_failure_limit,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -652,8 +653,8 @@ pub async fn a_totp_step_is_accepted_once_and_recovery_codes_once_each(store: Ar
             .unwrap()
     );
     assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 1);
-    // Enrolling again replaces the codes.
-    store
+    // A second enrolment is refused and changes nothing: a secret is never replaced silently.
+    let again = store
         .enrol_totp(
             alice.id,
             StoredTotp {
@@ -666,13 +667,15 @@ pub async fn a_totp_step_is_accepted_once_and_recovery_codes_once_each(store: Ar
         )
         .await
         .unwrap();
+    assert!(!again);
+    let creds = store.user_credentials("alice").await.unwrap().unwrap();
+    assert_eq!(creds.totp.unwrap().sealed, vec![7; 40]);
     assert!(
-        !store
+        store
             .use_recovery_code(alice.id, [2; 32], now())
             .await
             .unwrap()
     );
-    assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 1);
 }
 
 /// Failures are counted per typed username, known or not, and forgotten after the window.
@@ -1439,8 +1442,21 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
     enrol_at_version(&*store, &bob, 1, None).await;
     let read = store.totp_below_key_version(2, 10).await.unwrap();
     assert_eq!(read.len(), 2);
-    // Bob enrols a new authenticator between the read and the write.
-    enrol_at_version(&*store, &bob, 2, None).await;
+    // Another rotation re-seals Bob's secret between the read and the write.
+    let bob_read = read.iter().find(|t| t.user == bob.id).unwrap();
+    assert_eq!(
+        store
+            .reseal_totp(vec![Reseal {
+                user: bob.id,
+                from_version: bob_read.key_version,
+                from_sealed: bob_read.sealed.clone(),
+                to_version: 2,
+                sealed: format!("sealed-{}-v2", bob.id).into_bytes(),
+            }])
+            .await
+            .unwrap(),
+        1
+    );
     let reseals = read
         .iter()
         .map(|t| Reseal {
@@ -1468,7 +1484,7 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
     assert_eq!(
         b.totp.unwrap().sealed,
         format!("sealed-{}-v2", bob.id).into_bytes(),
-        "a new enrolment is not overwritten"
+        "a concurrent change is not overwritten"
     );
     assert_eq!(
         store.totp_key_version_counts().await.unwrap(),
@@ -1589,5 +1605,57 @@ pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_
             )
             .await
             .unwrap()
+    );
+}
+
+/// Many attempts checked at the same time: no more than the limit are let through, and a
+/// success gives its reservation back.
+pub async fn concurrent_login_attempts_never_pass_the_failure_limit(store: Arc<dyn Store>) {
+    let t0 = now();
+    let barrier = Arc::new(tokio::sync::Barrier::new(30));
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let (store, barrier) = (store.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store
+                .reserve_login_attempt("alice", t0 - Duration::hours(1), t0, 10)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut allowed = Vec::new();
+    for t in tasks {
+        if let Ok(id) = t.await.unwrap() {
+            allowed.push(id);
+        }
+    }
+    assert_eq!(allowed.len(), 10);
+    let refused = store
+        .reserve_login_attempt("alice", t0 - Duration::hours(1), t0, 10)
+        .await
+        .unwrap();
+    assert_eq!(refused, Err(Some(t0)));
+    store.clear_login_attempt(allowed[0]).await.unwrap();
+    assert!(
+        store
+            .reserve_login_attempt("alice", t0 - Duration::hours(1), t0, 10)
+            .await
+            .unwrap()
+            .is_ok(),
+        "a success gives its place back"
+    );
+    // Older than the window: forgotten.
+    assert!(
+        store
+            .reserve_login_attempt(
+                "alice",
+                t0 + Duration::hours(2),
+                t0 + Duration::hours(2),
+                10
+            )
+            .await
+            .unwrap()
+            .is_ok()
     );
 }

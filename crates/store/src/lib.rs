@@ -403,14 +403,15 @@ pub trait Store: Send + Sync + 'static {
     /// audited; `false` if there is no such account.
     async fn set_capacity(&self, user: UserId, capacity: u32, audit: NewAudit)
     -> StoreResult<bool>;
-    /// Enrols a TOTP secret (sealed) with fresh recovery codes, replacing any earlier ones.
+    /// Enrols a TOTP secret (sealed) with fresh recovery codes, only if the account has none
+    /// yet (two enrolments racing: one wins); `false` when it already had one.
     async fn enrol_totp(
         &self,
         user: UserId,
         totp: StoredTotp,
         recovery_hashes: Vec<[u8; 32]>,
         audit: NewAudit,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// Records that a TOTP step was used; `false` if that step (or a later one) already was.
     async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool>;
     /// Spends a recovery code; `false` if it is unknown or already spent.
@@ -428,6 +429,20 @@ pub trait Store: Send + Sync + 'static {
         username: &str,
         since: OffsetDateTime,
     ) -> StoreResult<(u64, Option<OffsetDateTime>)>;
+    /// Before checking a login: in one transaction, forgets failures before `since`, counts this
+    /// username's failures since `since`, and, when fewer than `max`, records this attempt as a
+    /// failure in advance (so that attempts checked at the same time cannot all slip under the
+    /// limit). `Ok(id)` to go on, then [`Store::clear_login_attempt`] if it succeeds;
+    /// `Err(oldest)` when the limit is reached, with the oldest failure counted.
+    async fn reserve_login_attempt(
+        &self,
+        username: &str,
+        since: OffsetDateTime,
+        at: OffsetDateTime,
+        max: u64,
+    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>>;
+    /// Removes a reserved attempt that turned out to be a success.
+    async fn clear_login_attempt(&self, id: i64) -> StoreResult<()>;
     /// Records a failed login (and forgets failures older than `forget_before`), audited.
     async fn record_login_failure(
         &self,

@@ -216,13 +216,21 @@ pub async fn enrol(
     let codes = recovery_codes();
     let hashes = codes.iter().map(|(_, h)| *h).collect();
     let audit = NewAudit::by(&staff.user, "totp_enrolled", now);
-    if let Err(e) = state
+    match state
         .chat
         .store()
         .enrol_totp(staff.user.id, stored, hashes, audit)
         .await
     {
-        return ApiError::from(e).into_response();
+        Ok(true) => {}
+        // Enrolled meanwhile (another tab): the page shows the enrolled state.
+        Ok(false) => return Redirect::to("/console/security").into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    }
+    // Any other session of this account was opened with the password alone: it must not
+    // become a full session now that the account has an authenticator.
+    if let Err(e) = end_other_sessions(&state, &staff).await {
+        return e.into_response();
     }
     let mut staff = staff;
     staff.user.totp_enrolled = true;
@@ -237,6 +245,16 @@ pub async fn enrol(
         Ok(p) => render(&p, StatusCode::OK),
         Err(e) => e.into_response(),
     }
+}
+
+/// Ends every session of this account but the current one.
+async fn end_other_sessions(state: &AppState, staff: &Staff) -> Result<(), ApiError> {
+    for s in state.chat.store().sessions_of(staff.user.id).await? {
+        if s.token_hash != staff.session {
+            end_session_by_hash(state, staff.user.id, s.token_hash).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Fields of the "end this session" form.

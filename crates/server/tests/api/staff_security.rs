@@ -409,3 +409,74 @@ async fn sqlx_sqlite(app: &TestApp) -> sqlx::SqlitePool {
 async fn sqlx_exec(db: &sqlx::SqlitePool, sql: &str) {
     sqlx::query(sql).execute(db).await.unwrap();
 }
+
+#[tokio::test]
+async fn enrolling_an_authenticator_ends_the_accounts_other_password_only_sessions() {
+    let app = spawn_app().await;
+    app.create_user_without_totp("newbie", Role::Officer).await;
+    let cookie_of = |r: &reqwest::Response| {
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    // Someone who learnt the first password logs in too, before the officer enrols.
+    let intruder = cookie_of(&app.login_with("newbie", PASSWORD, None).await);
+    let officer = cookie_of(&app.login_with("newbie", PASSWORD, None).await);
+
+    let page = app
+        .http
+        .get(app.url("/console/security"))
+        .header("cookie", &officer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let between = |start: &str, end: &str| {
+        let from = page.find(start).unwrap() + start.len();
+        page[from..from + page[from..].find(end).unwrap()].to_string()
+    };
+    let pending = between("name=\"pending\" value=\"", "\"");
+    let secret =
+        ecoute_crypto::totp::TotpSecret::from_base32(&between("id=\"totp-secret\">", "<")).unwrap();
+    let code = secret.code_at(time::OffsetDateTime::now_utc().unix_timestamp() as u64);
+    let enrolled = app
+        .http
+        .post(app.url("/console/security/totp"))
+        .header("cookie", &officer)
+        .header("origin", &app.origin)
+        .form(&[("pending", pending.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status(), 200);
+    assert!(enrolled.text().await.unwrap().contains("recovery-codes"));
+
+    let me = |cookie: String| {
+        let app = &app;
+        async move {
+            app.http
+                .get(app.url("/api/staff/me"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        me(intruder.clone()).await.status(),
+        401,
+        "the other session is gone"
+    );
+    let mine: Value = me(officer).await.json().await.unwrap();
+    assert_eq!(mine["totp_enrolled"], true);
+    let socket = app
+        .try_ws("/ws/staff", Some(&intruder), Some(&app.origin))
+        .await;
+    assert!(socket.is_err());
+}
