@@ -129,12 +129,19 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
         };
         let mut response = (self.status(), Json(body)).into_response();
+        self.add_retry_after(&mut response);
+        response
+    }
+}
+
+impl ApiError {
+    /// Adds `Retry-After` to a response about this error, when it says when to retry.
+    pub fn add_retry_after(&self, response: &mut Response) {
         if let Self::TooManyAttempts { retry_after_secs } = self {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(retry_after_secs.max(1)),
+                axum::http::HeaderValue::from((*retry_after_secs).max(1)),
             );
         }
-        response
     }
 }

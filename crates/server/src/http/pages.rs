@@ -51,8 +51,13 @@ struct ConsolePage {
 }
 
 fn render(t: &impl Template) -> Response {
+    render_with(t, StatusCode::OK)
+}
+
+/// Renders a page with a status; a template that fails is a logged 500.
+pub(crate) fn render_with(t: &impl Template, status: StatusCode) -> Response {
     match t.render() {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             ApiError::Internal.into_response()
@@ -121,20 +126,23 @@ pub async fn login_submit(
         return e.into_response();
     }
     let refuse = |status: StatusCode, message: &str| {
-        let mut page = render(&LoginPage {
-            error: Some(message.into()),
-        });
-        *page.status_mut() = status;
+        render_with(
+            &LoginPage {
+                error: Some(message.into()),
+            },
+            status,
+        )
+    };
+    let too_many = |e: &ApiError| {
+        let mut page = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Trop de tentatives. Réessayez plus tard.",
+        );
+        e.add_retry_after(&mut page);
         page
     };
     if let Err(e) = state.login_limiter.check(ip) {
-        return with_retry_after(
-            refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Trop de tentatives. Réessayez plus tard.",
-            ),
-            &e,
-        );
+        return too_many(&e);
     }
     let attempt = auth::LoginAttempt {
         username: &form.username,
@@ -149,15 +157,7 @@ pub async fn login_submit(
                 "Identifiant, mot de passe ou code incorrect.",
             );
         }
-        Err(e @ ApiError::TooManyAttempts { .. }) => {
-            return with_retry_after(
-                refuse(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Trop de tentatives. Réessayez plus tard.",
-                ),
-                &e,
-            );
-        }
+        Err(e @ ApiError::TooManyAttempts { .. }) => return too_many(&e),
         Err(e) => return e.into_response(),
     };
     let next = if user.totp_enrolled {
@@ -227,12 +227,13 @@ pub async fn setup_submit(
         return e.into_response();
     }
     let refuse = |message: &str| {
-        let mut page = render(&SetupPage {
-            error: Some(message.to_string()),
-            done: false,
-        });
-        *page.status_mut() = StatusCode::BAD_REQUEST;
-        page
+        render_with(
+            &SetupPage {
+                error: Some(message.to_string()),
+                done: false,
+            },
+            StatusCode::BAD_REQUEST,
+        )
     };
     let Ok(username) = Username::parse(form.username.trim()) else {
         return refuse(
@@ -293,14 +294,4 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         return ApiError::NotFound.into_response();
     };
     ([(header::CONTENT_TYPE, mime)], body).into_response()
-}
-
-fn with_retry_after(mut page: Response, e: &ApiError) -> Response {
-    if let ApiError::TooManyAttempts { retry_after_secs } = e {
-        page.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from((*retry_after_secs).max(1)),
-        );
-    }
-    page
 }

@@ -5,10 +5,11 @@ use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
 use crate::http::api::{PendingStaff, check_origin, clear_cookie, end_session_by_hash};
+use crate::http::pages::render_with;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -52,16 +53,6 @@ struct SecurityPage {
     recovery_left: u64,
     sessions: Vec<SessionRow>,
     error: Option<String>,
-}
-
-fn render(t: &impl Template, status: StatusCode) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            ApiError::Internal.into_response()
-        }
-    }
 }
 
 /// A fresh secret sealed into the form, so that nothing is stored before the person proves,
@@ -166,7 +157,7 @@ pub async fn security(
         return Redirect::to("/console/login").into_response();
     };
     match page(&state, &staff, None, Vec::new()).await {
-        Ok(p) => render(&p, StatusCode::OK),
+        Ok(p) => render_with(&p, StatusCode::OK),
         Err(e) => e.into_response(),
     }
 }
@@ -206,7 +197,7 @@ pub async fn enrol(
         )
         .await
         {
-            Ok(p) => render(&p, StatusCode::BAD_REQUEST),
+            Ok(p) => render_with(&p, StatusCode::BAD_REQUEST),
             Err(e) => e.into_response(),
         };
     };
@@ -242,7 +233,7 @@ pub async fn enrol(
     )
     .await
     {
-        Ok(p) => render(&p, StatusCode::OK),
+        Ok(p) => render_with(&p, StatusCode::OK),
         Err(e) => e.into_response(),
     }
 }
@@ -403,10 +394,6 @@ pub struct AuditEntryResponse {
     pub hash: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 async fn audit_records(
     state: &AppState,
     staff: Staff,
@@ -442,7 +429,7 @@ pub async fn audit_api(
                 action: r.entry.action,
                 conversation_id: r.entry.conversation.map(|c| c.to_string()),
                 detail: r.entry.detail,
-                hash: hex(&r.hash),
+                hash: crate::audit::hex(&r.hash),
             })
             .collect(),
     ))
@@ -482,7 +469,7 @@ pub async fn audit_page(
             detail: r.entry.detail.unwrap_or_default(),
         })
         .collect();
-    render(
+    render_with(
         &AuditPage {
             display_name: staff.user.display_name,
             rows,
