@@ -5,7 +5,7 @@
 //! carry the sealed body only, so the bus never holds plaintext, in memory or, later,
 //! on the wire between nodes.
 
-use ecoute_domain::{Author, ConversationId, Outcome, Seq, StateName, UserId};
+use ecoute_domain::{Author, ConversationId, Outcome, Priority, Seq, StateName, UserId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -20,6 +20,26 @@ pub enum Topic {
     Officer(UserId),
     /// The waiting queue changed.
     Queue,
+    /// What supervisors watch: staff notes and whispers, presence and load changes.
+    Supervision,
+}
+
+/// A staff-only note as announced on the bus, still sealed. Never sent on a conversation's
+/// topic: the visitor's socket cannot receive it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteEvent {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Its place among the notes.
+    pub seq: u64,
+    /// "note", "handover" or "whisper".
+    pub kind: &'static str,
+    /// Who wrote it.
+    pub author_name: Option<String>,
+    /// Nonce, ciphertext and tag.
+    pub sealed_body: Vec<u8>,
+    /// When.
+    pub at: OffsetDateTime,
 }
 
 /// A message as announced on the bus, still sealed.
@@ -81,6 +101,39 @@ pub enum BusEvent {
     },
     /// The waiting queue changed; read it again.
     QueueChanged,
+    /// A chat is offered to the officer whose topic this is, until `expires_at`.
+    Offered {
+        /// The conversation.
+        conversation: ConversationId,
+        /// When the offer moves on.
+        expires_at: OffsetDateTime,
+    },
+    /// The offer is over (taken, lapsed, declined, withdrawn).
+    OfferWithdrawn {
+        /// The conversation.
+        conversation: ConversationId,
+    },
+    /// The risk rules raised a chat's priority (sent to its owner and to the queue).
+    Flagged {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its priority now.
+        priority: Priority,
+        /// Every label matched so far.
+        labels: Vec<String>,
+    },
+    /// A staff-only note (owner's note, handover note, whisper).
+    Note(NoteEvent),
+    /// The chat left the officer whose topic this is: transferred, taken over, given back to
+    /// the queue.
+    HandedOver {
+        /// The conversation.
+        conversation: ConversationId,
+        /// "transferred", "taken_over" or "requeued".
+        reason: &'static str,
+    },
+    /// An officer's presence or load changed (supervision topic).
+    StaffChanged,
 }
 
 /// A subscription to one topic. Dropping the last one of a topic forgets the topic, so a

@@ -212,6 +212,32 @@ impl DataKey {
     }
 }
 
+impl DataKey {
+    /// Seals a staff-only note (private note, handover note, whisper), bound to its
+    /// conversation, its number and its kind: a note can never be opened as a message, nor a
+    /// whisper as another kind of note.
+    pub fn seal_note(&self, conversation: Uuid, seq: u64, kind: &str, body: &[u8]) -> Vec<u8> {
+        seal(&self.cipher(), body, &note_ad(conversation, seq, kind))
+    }
+
+    /// Opens a staff-only note; fails if the row was moved, re-labelled or altered.
+    pub fn open_note(
+        &self,
+        conversation: Uuid,
+        seq: u64,
+        kind: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        open(&self.cipher(), sealed, &note_ad(conversation, seq, kind))
+    }
+}
+
+fn note_ad(conversation: Uuid, seq: u64, kind: &str) -> Vec<u8> {
+    let mut ad = associated_data(b"ecoute/note/v1", conversation, seq);
+    ad.extend_from_slice(kind.as_bytes());
+    ad
+}
+
 fn associated_data(domain: &[u8], conversation: Uuid, n: u64) -> Vec<u8> {
     let mut ad = Vec::with_capacity(domain.len() + 16 + 8);
     ad.extend_from_slice(domain);
@@ -356,5 +382,16 @@ mod tests {
         assert_eq!(a.hash, hash_token(&a.secret));
         assert!(constant_time_eq(&a.hash, &hash_token(&a.secret)));
         assert!(!constant_time_eq(&a.hash, &b.hash));
+    }
+
+    #[test]
+    fn a_note_opens_only_as_the_note_it_was_sealed_as() {
+        let key = DataKey::generate();
+        let c = Uuid::new_v4();
+        let sealed = key.seal_note(c, 1, "whisper", b"advice");
+        assert_eq!(key.open_note(c, 1, "whisper", &sealed).unwrap(), b"advice");
+        assert!(key.open_note(c, 1, "note", &sealed).is_err());
+        assert!(key.open_note(c, 2, "whisper", &sealed).is_err());
+        assert!(key.open_message(c, 1, &sealed).is_err());
     }
 }

@@ -148,6 +148,20 @@ pub enum Event {
     /// An officer ends a chat as abusive and revokes its token: any officer while it waits
     /// (to clear a flood without taking each chat), only its owner once claimed.
     Block,
+    /// The owner gives a chat back to the queue, keeping its history and its place: when their
+    /// console has been gone too long, or to hand it to the other force (`to_force`).
+    Release {
+        /// The force the chat needs from now on, when it changes.
+        to_force: Option<crate::Force>,
+    },
+    /// The owner hands the chat to another officer, who owns it at once.
+    Transfer {
+        /// The new owner.
+        to: UserId,
+    },
+    /// A supervisor takes the chat over from its owner. The service allows it to supervisors
+    /// and administrators only; the rules here only say when it makes sense.
+    TakeOver,
 }
 
 /// Why a transition is refused. Each maps to one stable error code.
@@ -171,6 +185,10 @@ pub enum TransitionError {
     /// The officer already holds as many chats as their capacity allows.
     #[error("you already hold as many chats as you may; close one first")]
     AtCapacity,
+    /// The officer's skills do not cover what this chat needs (force, minors, language) and it
+    /// has not waited long enough to be open to every officer.
+    #[error("this chat needs another force, language or training; it will reach the right officer")]
+    NotEligible,
 }
 
 impl TransitionError {
@@ -183,6 +201,7 @@ impl TransitionError {
             Self::NotClaimed => "not_claimed",
             Self::NotAllowed => "forbidden",
             Self::AtCapacity => "at_capacity",
+            Self::NotEligible => "not_eligible",
         }
     }
 }
@@ -238,6 +257,14 @@ impl ConversationState {
             (StateName::VisitorLeft, Some(officer), None) => Some(Self::VisitorLeft { officer }),
             (StateName::Closed, officer, Some(outcome)) => Some(Self::Closed { outcome, officer }),
             _ => None,
+        }
+    }
+
+    /// The same open state with another owner.
+    fn with_officer(&self, officer: UserId) -> Self {
+        match *self {
+            Self::VisitorLeft { .. } => Self::VisitorLeft { officer },
+            _ => Self::Active { officer },
         }
     }
 
@@ -328,8 +355,69 @@ impl ConversationState {
                 return Err(TransitionError::Closed);
             }
 
+            // Giving back to the queue: only an active chat (a chat the visitor left has no one
+            // to answer), only by its owner.
+            (S::Active { officer }, Actor::Officer(who), Event::Release { .. }) => {
+                if who != officer {
+                    return Err(TransitionError::NotOwner);
+                }
+                S::Waiting
+            }
+            (S::Waiting, Actor::Officer(_), Event::Release { .. } | Event::Transfer { .. }) => {
+                return Err(TransitionError::NotClaimed);
+            }
+            (
+                S::VisitorLeft { .. } | S::Closed { .. },
+                Actor::Officer(_),
+                Event::Release { .. },
+            ) => {
+                return Err(TransitionError::Closed);
+            }
+
+            // Handing over: by the owner, to someone else; the chat keeps its state.
+            (
+                S::Active { officer } | S::VisitorLeft { officer },
+                Actor::Officer(who),
+                Event::Transfer { to },
+            ) => {
+                if who != officer {
+                    return Err(TransitionError::NotOwner);
+                }
+                if to == officer {
+                    return Err(TransitionError::NotAllowed);
+                }
+                self.with_officer(to)
+            }
+            (S::Closed { .. }, Actor::Officer(_), Event::Transfer { .. } | Event::TakeOver) => {
+                return Err(TransitionError::Closed);
+            }
+
+            // Taking over: from another officer, while the chat is open.
+            (
+                S::Active { officer } | S::VisitorLeft { officer },
+                Actor::Officer(who),
+                Event::TakeOver,
+            ) => {
+                if who == officer {
+                    return Err(TransitionError::NotAllowed);
+                }
+                self.with_officer(who)
+            }
+            (S::Waiting, Actor::Officer(_), Event::TakeOver) => {
+                return Err(TransitionError::NotClaimed);
+            }
+
             // What the other side can never do.
-            (_, Actor::Visitor, Event::Claim | Event::Close(_) | Event::Block) => {
+            (
+                _,
+                Actor::Visitor,
+                Event::Claim
+                | Event::Close(_)
+                | Event::Block
+                | Event::Release { .. }
+                | Event::Transfer { .. }
+                | Event::TakeOver,
+            ) => {
                 return Err(TransitionError::NotAllowed);
             }
             (_, Actor::Officer(_), Event::QuickExit) => return Err(TransitionError::NotAllowed),
@@ -631,35 +719,131 @@ mod tests {
             Just(Event::Write),
             Just(Event::QuickExit),
             Just(Event::Block),
+            Just(Event::Release { to_force: None }),
+            Just(Event::TakeOver),
+            Just(Event::Transfer { to: alice() }),
+            Just(Event::Transfer { to: bob() }),
             (0usize..Outcome::ALL.len()).prop_map(|i| Event::Close(Outcome::ALL[i])),
         ]
     }
 
+    #[test]
+    fn the_owner_gives_an_active_chat_back_to_the_queue_and_nobody_else_can() {
+        let release = Event::Release { to_force: None };
+        assert_eq!(
+            next(active(), Actor::Officer(alice()), release),
+            Ok(ConversationState::Waiting)
+        );
+        assert_eq!(
+            next(active(), Actor::Officer(bob()), release),
+            Err(TransitionError::NotOwner)
+        );
+        assert_eq!(
+            next(left(), Actor::Officer(alice()), release),
+            Err(TransitionError::Closed)
+        );
+        assert_eq!(
+            next(active(), Actor::Visitor, release),
+            Err(TransitionError::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn a_transfer_hands_the_chat_to_another_officer_in_the_same_state() {
+        let to_bob = Event::Transfer { to: bob() };
+        assert_eq!(
+            next(active(), Actor::Officer(alice()), to_bob),
+            Ok(ConversationState::Active { officer: bob() })
+        );
+        assert_eq!(
+            next(left(), Actor::Officer(alice()), to_bob),
+            Ok(ConversationState::VisitorLeft { officer: bob() })
+        );
+        assert_eq!(
+            next(active(), Actor::Officer(bob()), to_bob),
+            Err(TransitionError::NotOwner)
+        );
+        assert_eq!(
+            next(
+                active(),
+                Actor::Officer(alice()),
+                Event::Transfer { to: alice() }
+            ),
+            Err(TransitionError::NotAllowed)
+        );
+        assert_eq!(
+            next(closed(), Actor::Officer(alice()), to_bob),
+            Err(TransitionError::Closed)
+        );
+    }
+
+    #[test]
+    fn a_take_over_moves_an_open_chat_to_the_one_taking_it() {
+        assert_eq!(
+            next(active(), Actor::Officer(bob()), Event::TakeOver),
+            Ok(ConversationState::Active { officer: bob() })
+        );
+        assert_eq!(
+            next(active(), Actor::Officer(alice()), Event::TakeOver),
+            Err(TransitionError::NotAllowed)
+        );
+        assert_eq!(
+            next(
+                ConversationState::Waiting,
+                Actor::Officer(bob()),
+                Event::TakeOver
+            ),
+            Err(TransitionError::NotClaimed)
+        );
+    }
+
     proptest! {
-        /// Whatever happens, in any order: the first officer to claim stays the owner,
-        /// a closed conversation never reopens, and nothing moves back to the queue.
+        /// Whatever happens, in any order: the owner changes only by a claim of a waiting chat,
+        /// a transfer by the owner, a take-over or a release by the owner; a chat goes back to
+        /// the queue only by its owner's release; a closed conversation never reopens.
         #[test]
-        fn ownership_is_never_lost_and_closed_is_final(
-            steps in proptest::collection::vec((any_actor(), any_event()), 0..40)
+        fn ownership_changes_only_by_the_rules_and_closed_is_final(
+            steps in proptest::collection::vec((any_actor(), any_event()), 0..60)
         ) {
             let mut state = ConversationState::Waiting;
-            let mut first_owner: Option<UserId> = None;
             for (actor, event) in steps {
                 let before = state;
                 if let Ok(t) = state.apply(actor, event) {
                     state = t.next;
                 }
-                if first_owner.is_none() {
-                    first_owner = state.officer();
-                }
-                if let Some(owner) = first_owner {
-                    prop_assert_eq!(state.officer(), Some(owner));
-                }
                 if matches!(before, ConversationState::Closed { .. }) {
                     prop_assert_eq!(state, before);
                 }
-                if before != ConversationState::Waiting {
-                    prop_assert_ne!(state, ConversationState::Waiting);
+                let owner_before = match before {
+                    ConversationState::Closed { .. } => None,
+                    s => s.officer(),
+                };
+                let owner_after = match state {
+                    ConversationState::Closed { .. } => None,
+                    s => s.officer(),
+                };
+                if state != before && !matches!(state, ConversationState::Closed { .. })
+                    && owner_after != owner_before
+                {
+                    let Actor::Officer(who) = actor else {
+                        return Err(TestCaseError::fail("a visitor changed the owner"));
+                    };
+                    match event {
+                        Event::Claim => prop_assert!(owner_before.is_none() && owner_after == Some(who)),
+                        Event::Transfer { to } => {
+                            prop_assert_eq!(owner_before, Some(who));
+                            prop_assert_eq!(owner_after, Some(to));
+                        }
+                        Event::TakeOver => prop_assert_eq!(owner_after, Some(who)),
+                        Event::Release { .. } => {
+                            prop_assert_eq!(owner_before, Some(who));
+                            prop_assert_eq!(state, ConversationState::Waiting);
+                        }
+                        other => return Err(TestCaseError::fail(format!("{other:?} changed the owner"))),
+                    }
+                }
+                if state == ConversationState::Waiting && before != ConversationState::Waiting {
+                    prop_assert!(matches!(event, Event::Release { .. }), "back to the queue by {:?}", event);
                 }
             }
         }

@@ -7,6 +7,7 @@
 mod conversation;
 mod input;
 mod retention;
+mod routing;
 
 pub use conversation::{
     Actor, ConversationState, Event, MAX_CAPACITY, Outcome, StateName, Transition, TransitionError,
@@ -19,6 +20,10 @@ pub use input::{
 pub use retention::{
     MAX_RETENTION_DAYS, ONE_YEAR_DAYS, PurgeDue, RetentionDays, RetentionError, RetentionPolicy,
     RetentionRule, SIX_YEARS_DAYS,
+};
+pub use routing::{
+    Force, Language, Need, OfferAction, Offers, OfficerLoad, PendingOffer, Presence, Priority,
+    QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,
 };
 
 use serde::{Deserialize, Serialize};
@@ -154,4 +159,21 @@ pub struct Intake {
     pub minor: bool,
     /// Only the département is kept, never the full postal code.
     pub departement: Option<Departement>,
+    /// The language the visitor uses (the page's).
+    pub language: Language,
+    /// The visitor said "I am in danger now": served before everyone else.
+    pub danger: bool,
+}
+
+impl Intake {
+    /// A French-speaking visitor who did not say they are in danger now.
+    pub fn new(kind: ReporterKind, minor: bool, departement: Option<Departement>) -> Self {
+        Self {
+            kind,
+            minor,
+            departement,
+            language: Language::french(),
+            danger: false,
+        }
+    }
 }

@@ -5,6 +5,8 @@ use crate::chat::ChatService;
 use crate::config::Config;
 use crate::keys::{LiveKeys, RELOAD_INTERVAL};
 use crate::queue::{QueueSnapshot, spawn_watcher};
+use crate::risk::RiskRules;
+use crate::routing::Router;
 use anyhow::Context;
 use ecoute_bus::LocalBus;
 use ecoute_crypto::{KeyFiles, Token};
@@ -33,6 +35,8 @@ pub struct AppState {
     pub login_limiter: Arc<AddressLimiter>,
     /// New conversations per source address (memory only).
     pub start_limiter: Arc<AddressLimiter>,
+    /// Officers' presence and the offers in flight.
+    pub router: Router,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -98,6 +102,10 @@ impl Application {
     /// Opens everything and binds the listener (port 0 picks a free port, for tests).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = open_store(&config).await?;
+        let risk = match &config.routing.risk_rules {
+            Some(path) => RiskRules::load(path)?,
+            None => RiskRules::built_in(),
+        };
         let key_path = config.master_key_path();
         let keys = LiveKeys::open(KeyFiles::new(&key_path))
             .with_context(|| format!("master key {}", key_path.display()))?;
@@ -111,10 +119,19 @@ impl Application {
         let bus = LocalBus::new();
         let queue = spawn_watcher(shared.clone(), &bus).await;
         warn_of_missing_keys(&*shared, &keys).await?;
-        let chat = ChatService::new(shared.clone(), bus, keys.clone());
+        crate::forces::seed(&*shared).await?;
+        let chat = ChatService::new(
+            shared.clone(),
+            bus,
+            keys.clone(),
+            risk,
+            std::time::Duration::from_secs(config.routing.overflow_secs.into()),
+        );
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
         keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());
+        let router = Router::new(config.routing.clone());
+        router.spawn(chat.clone(), queue.clone(), stopping.clone());
         let limits = &config.limits;
         let login_limiter = Arc::new(AddressLimiter::new(
             limits.logins_per_source_per_quarter,
@@ -156,6 +173,7 @@ impl Application {
                 stopping,
                 login_limiter,
                 start_limiter,
+                router,
             },
             store,
             setup_link,

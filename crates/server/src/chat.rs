@@ -3,14 +3,16 @@
 
 use crate::error::ApiError;
 use crate::keys::LiveKeys;
-use ecoute_bus::{BusEvent, LocalBus, MessageEvent, Topic};
+use crate::risk::RiskRules;
+use ecoute_bus::{BusEvent, LocalBus, MessageEvent, NoteEvent, Topic};
 use ecoute_crypto::{DataKey, Token};
 use ecoute_domain::{
-    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, MessageBody,
-    Outcome, Seq, UserId,
+    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Force, Intake,
+    MessageBody, Outcome, Priority, Role, Seq, UserId,
 };
 use ecoute_store::{
-    Appended, Conversation, NewAudit, NewConversation, NewMessage, Store, StoredMessage, User,
+    Appended, Conversation, NewAudit, NewConversation, NewMessage, NoteKind, Store, StoredMessage,
+    StoredNote, User,
 };
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -45,6 +47,25 @@ pub struct ChatService {
     bus: LocalBus,
     keys: LiveKeys,
     claims: Arc<Mutex<VecDeque<OffsetDateTime>>>,
+    risk: Arc<RiskRules>,
+    overflow: time::Duration,
+}
+
+/// A staff-only note ready to show.
+#[derive(Debug, Clone)]
+pub struct PlainNote {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Its place among the notes.
+    pub seq: u64,
+    /// "note", "handover" or "whisper".
+    pub kind: &'static str,
+    /// Who wrote it.
+    pub author_name: Option<String>,
+    /// The text.
+    pub body: String,
+    /// When.
+    pub at: OffsetDateTime,
 }
 
 /// A started conversation and the visitor's one credential for it.
@@ -61,12 +82,20 @@ fn now() -> OffsetDateTime {
 
 impl ChatService {
     /// Wires the service.
-    pub fn new(store: Arc<dyn Store>, bus: LocalBus, keys: LiveKeys) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: LocalBus,
+        keys: LiveKeys,
+        risk: RiskRules,
+        overflow: std::time::Duration,
+    ) -> Self {
         Self {
             store,
             bus,
             keys,
             claims: Arc::new(Mutex::new(VecDeque::new())),
+            risk: Arc::new(risk),
+            overflow: time::Duration::try_from(overflow).unwrap_or(time::Duration::MINUTE),
         }
     }
 
@@ -91,6 +120,11 @@ impl ChatService {
         let token = Token::generate();
         let key = DataKey::generate();
         let wrapped = self.keys.wrap(&key, id.0);
+        let force = match &intake.departement {
+            Some(d) => self.store.force_of(d).await?,
+            None => None,
+        };
+        let created_at = now();
         let conversation = self
             .store
             .create_conversation(NewConversation {
@@ -99,9 +133,14 @@ impl ChatService {
                 intake,
                 wrapped_key: wrapped.bytes,
                 key_version: wrapped.version,
-                created_at: now(),
+                created_at,
+                force,
+                open_to_all_at: created_at + self.overflow,
             })
             .await?;
+        if conversation.priority == Priority::Danger {
+            tracing::info!(conversation = %id, "a visitor in danger now joined the queue");
+        }
         self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
         Ok(Started {
             conversation,
@@ -147,7 +186,252 @@ impl ChatService {
         // one delivers it, and receivers ignore a sequence number they already have.
         let event = BusEvent::Message(message_event(conversation, appended.message.clone()));
         self.announce(conversation, appended.owner, event);
+        if actor == Actor::Visitor && !appended.duplicate {
+            self.apply_risk_rules(conversation, appended.owner, body.as_str())
+                .await;
+        }
         Ok(appended)
+    }
+
+    /// Raises the priority of a chat whose visitor wrote words that signal danger, and tells
+    /// its officer (or the queue) why. A failure here never loses the message: it is logged.
+    async fn apply_risk_rules(&self, id: ConversationId, owner: Option<UserId>, text: &str) {
+        let labels = self.risk.matches(text);
+        if labels.is_empty() {
+            return;
+        }
+        match self
+            .store
+            .raise_priority(id, Priority::Flagged, &labels)
+            .await
+        {
+            Ok(Some(raised)) => {
+                tracing::info!(conversation = %id, rules = labels.len(), "risk rules matched");
+                let event = BusEvent::Flagged {
+                    conversation: id,
+                    priority: raised.priority,
+                    labels: raised.risk_flags.clone(),
+                };
+                if let Some(officer) = owner {
+                    self.bus.publish(Topic::Officer(officer), event.clone());
+                }
+                self.bus.publish(Topic::Supervision, event);
+                self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(conversation = %id, error = %e, "cannot raise priority"),
+        }
+    }
+
+    /// Pull mode: the officer takes the first waiting chat they may serve. `None` when none fits.
+    pub async fn take_next(&self, officer: &User) -> Result<Option<Conversation>, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "claim", at).detail("next");
+        let Some(claimed) = self.store.take_next(officer.id, at, audit).await?? else {
+            return Ok(None);
+        };
+        self.claimed(officer.id, &claimed);
+        Ok(Some(claimed))
+    }
+
+    /// What every successful claim announces.
+    fn claimed(&self, officer: UserId, claimed: &Conversation) {
+        {
+            let mut claims = self.claims.lock().expect("claims lock");
+            claims.push_back(now());
+            while claims.len() > 20 {
+                claims.pop_front();
+            }
+        }
+        let conversation = claimed.id;
+        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        self.bus
+            .publish(Topic::Officer(officer), BusEvent::Claimed { conversation });
+        self.bus
+            .publish(Topic::Conversation(conversation), state_event(claimed));
+        self.bus.publish(Topic::Supervision, BusEvent::StaffChanged);
+    }
+
+    /// Hands a chat to another officer (`to`), or back to the queue for the other force
+    /// (`to_force`), with a handover note the next officer reads first.
+    pub async fn transfer(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+        to: Option<UserId>,
+        to_force: Option<Force>,
+        note: &MessageBody,
+    ) -> Result<Conversation, ApiError> {
+        let current = self
+            .store
+            .conversation(conversation)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if current.state.officer() != Some(officer.id) {
+            return Err(ApiError::NotFound);
+        }
+        let at = now();
+        let (event, detail) = match (to, to_force) {
+            (Some(to), None) => (Event::Transfer { to }, format!("to {to}")),
+            (None, Some(force)) => (
+                Event::Release {
+                    to_force: Some(force),
+                },
+                format!("to {}", force.as_str()),
+            ),
+            _ => return Err(ApiError::BadRequest("name one officer or one force".into())),
+        };
+        // The note first: if the transfer is refused, a note nobody asked for is harmless;
+        // a transfer without its note is not.
+        self.add_note(officer, &current, NoteKind::Handover, note)
+            .await?;
+        let audit = NewAudit::by(officer, "transfer", at)
+            .on(conversation)
+            .detail(detail);
+        let after = self
+            .store
+            .transition(
+                conversation,
+                Actor::Officer(officer.id),
+                event,
+                at,
+                Some(audit),
+            )
+            .await?
+            .ok_or(ApiError::NotFound)??;
+        self.handed_over(officer.id, &after, "transferred");
+        Ok(after)
+    }
+
+    /// A supervisor takes a chat over from its officer.
+    pub async fn take_over(
+        &self,
+        supervisor: &User,
+        conversation: ConversationId,
+    ) -> Result<Conversation, ApiError> {
+        if !matches!(supervisor.role, Role::Supervisor | Role::Admin) {
+            return Err(ApiError::Forbidden);
+        }
+        let before = self
+            .store
+            .conversation(conversation)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let at = now();
+        let audit = NewAudit::by(supervisor, "take_over", at).on(conversation);
+        let after = self
+            .store
+            .transition(
+                conversation,
+                Actor::Officer(supervisor.id),
+                Event::TakeOver,
+                at,
+                Some(audit),
+            )
+            .await?
+            .ok_or(ApiError::NotFound)??;
+        if let Some(previous) = before.state.officer() {
+            self.handed_over(previous, &after, "taken_over");
+        }
+        Ok(after)
+    }
+
+    /// The server gives a chat back to the queue for an officer whose console has been gone
+    /// too long. The history stays; the visitor is told another officer will answer.
+    pub async fn requeue(
+        &self,
+        officer: UserId,
+        conversation: ConversationId,
+    ) -> Result<(), ApiError> {
+        let at = now();
+        let audit = NewAudit::system("requeued", at)
+            .on(conversation)
+            .detail(format!("officer {officer} away"));
+        let after = self
+            .store
+            .transition(
+                conversation,
+                Actor::Officer(officer),
+                Event::Release { to_force: None },
+                at,
+                Some(audit),
+            )
+            .await?
+            .ok_or(ApiError::NotFound)??;
+        self.handed_over(officer, &after, "requeued");
+        Ok(())
+    }
+
+    /// Tells the previous owner, the new one (if any), the visitor and the queue.
+    fn handed_over(&self, previous: UserId, after: &Conversation, reason: &'static str) {
+        let conversation = after.id;
+        self.bus.publish(
+            Topic::Officer(previous),
+            BusEvent::HandedOver {
+                conversation,
+                reason,
+            },
+        );
+        if let Some(next) = after.state.officer() {
+            self.bus
+                .publish(Topic::Officer(next), BusEvent::Claimed { conversation });
+        }
+        self.bus
+            .publish(Topic::Conversation(conversation), state_event(after));
+        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        self.bus.publish(Topic::Supervision, BusEvent::StaffChanged);
+    }
+
+    /// Adds a staff-only note, sealed with the chat's key, and tells its owner and the
+    /// supervisors. Never announced on the conversation's topic: the visitor cannot get it.
+    pub async fn add_note(
+        &self,
+        author: &User,
+        conversation: &Conversation,
+        kind: NoteKind,
+        body: &MessageBody,
+    ) -> Result<PlainNote, ApiError> {
+        let key = self.data_key(conversation)?;
+        let id = conversation.id;
+        let kind_name = kind.as_str();
+        let plain = body.as_str().as_bytes();
+        let seal = |seq: u64| key.seal_note(id.0, seq, kind_name, plain);
+        let audit = match kind {
+            NoteKind::Whisper => Some(NewAudit::by(author, "whisper", now()).on(id)),
+            _ => None,
+        };
+        let stored = self
+            .store
+            .add_note(id, kind, Some(author.id), &seal, now(), audit)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let event = BusEvent::Note(NoteEvent {
+            conversation: id,
+            seq: stored.seq,
+            kind: kind_name,
+            author_name: stored.author_name.clone(),
+            sealed_body: stored.sealed_body.clone(),
+            at: stored.at,
+        });
+        if let Some(owner) = conversation.state.officer() {
+            self.bus.publish(Topic::Officer(owner), event.clone());
+        }
+        self.bus.publish(Topic::Supervision, event);
+        open_note(id, &key, stored)
+    }
+
+    /// A chat's staff-only notes, opened.
+    pub async fn notes(
+        &self,
+        conversation: ConversationId,
+        key: &DataKey,
+    ) -> Result<Vec<PlainNote>, ApiError> {
+        self.store
+            .notes(conversation)
+            .await?
+            .into_iter()
+            .map(|n| open_note(conversation, key, n))
+            .collect()
     }
 
     /// Sends an event to the visitor's topic and to the owning officer's.
@@ -177,19 +461,7 @@ impl ChatService {
             )
             .await?
             .ok_or(ApiError::NotFound)??;
-        let officer = officer.id;
-        {
-            let mut claims = self.claims.lock().expect("claims lock");
-            claims.push_back(now());
-            while claims.len() > 20 {
-                claims.pop_front();
-            }
-        }
-        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
-        self.bus
-            .publish(Topic::Officer(officer), BusEvent::Claimed { conversation });
-        self.bus
-            .publish(Topic::Conversation(conversation), state_event(&claimed));
+        self.claimed(officer.id, &claimed);
         Ok(claimed)
     }
 
@@ -344,6 +616,46 @@ pub fn open_message(
         body,
         sent_at: m.sent_at,
     })
+}
+
+/// Opens a staff-only note read from the store.
+pub fn open_note(
+    conversation: ConversationId,
+    key: &DataKey,
+    n: StoredNote,
+) -> Result<PlainNote, ApiError> {
+    let kind = n.kind.as_str();
+    let plain = key
+        .open_note(conversation.0, n.seq, kind, &n.sealed_body)
+        .map_err(|_| {
+            tracing::error!(%conversation, seq = n.seq, "note does not authenticate");
+            ApiError::Internal
+        })?;
+    Ok(PlainNote {
+        conversation,
+        seq: n.seq,
+        kind,
+        author_name: n.author_name,
+        body: String::from_utf8(plain).map_err(|_| ApiError::Internal)?,
+        at: n.at,
+    })
+}
+
+/// Opens a note announced on the bus.
+pub fn open_note_event(key: &DataKey, n: &NoteEvent) -> Result<PlainNote, ApiError> {
+    let kind = NoteKind::parse(n.kind).ok_or(ApiError::Internal)?;
+    open_note(
+        n.conversation,
+        key,
+        StoredNote {
+            seq: n.seq,
+            kind,
+            author: None,
+            author_name: n.author_name.clone(),
+            sealed_body: n.sealed_body.clone(),
+            at: n.at,
+        },
+    )
 }
 
 fn state_event(c: &Conversation) -> BusEvent {

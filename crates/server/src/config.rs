@@ -29,6 +29,50 @@ pub struct Config {
     pub limits: Limits,
     /// How long conversations are kept, and how often the purge job runs.
     pub retention: RetentionConfig,
+    /// How chats reach officers.
+    pub routing: RoutingConfig,
+}
+
+/// Whether chats are offered to officers or taken by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingMode {
+    /// Each chat is offered to the best-placed available officer, who has a few seconds to
+    /// accept before it moves on. Officers may still take or pick chats.
+    Offer,
+    /// Officers take the next chat (or pick one) from the queue themselves.
+    Pull,
+}
+
+/// How chats reach officers (docs/ROUTING.md).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutingConfig {
+    /// Offer or pull.
+    pub mode: RoutingMode,
+    /// Seconds an officer has to accept an offer before it goes to the next one.
+    pub offer_timeout_secs: u32,
+    /// Seconds after which a chat may be taken by any officer, whatever their skills.
+    pub overflow_secs: u32,
+    /// Seconds without a console after which an officer is paused.
+    pub pause_after_secs: u32,
+    /// Seconds without a console after which an officer's active chats go back to the queue.
+    pub requeue_after_secs: u32,
+    /// A risk rules file to use instead of the built-in one.
+    pub risk_rules: Option<PathBuf>,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        Self {
+            mode: RoutingMode::Offer,
+            offer_timeout_secs: 20,
+            overflow_secs: 120,
+            pause_after_secs: 30,
+            requeue_after_secs: 180,
+            risk_rules: None,
+        }
+    }
 }
 
 /// How long conversations are kept, and how often the purge job looks for those to delete.
@@ -265,6 +309,7 @@ struct FileConfig {
     log: Option<String>,
     trusted_proxies: Option<Vec<IpAddr>>,
     limits: Option<Limits>,
+    routing: Option<RoutingConfig>,
     /// Checked key by key by [`RetentionConfig::apply_file`], to name each bad or unknown one.
     retention: Option<toml::Value>,
 }
@@ -278,6 +323,7 @@ const KNOWN_KEYS: &[&str] = &[
     "log",
     "trusted_proxies",
     "limits",
+    "routing",
     "retention",
 ];
 
@@ -296,6 +342,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
             retention: RetentionConfig::default(),
+            routing: RoutingConfig::default(),
         }
     }
 }
@@ -352,6 +399,9 @@ impl Config {
             if let Some(v) = file.limits {
                 config.limits = v;
             }
+            if let Some(v) = file.routing {
+                config.routing = v;
+            }
             if let Some(v) = &file.retention {
                 let unknown = config.retention.apply_file(v, &path)?;
                 warnings.extend(
@@ -396,6 +446,13 @@ impl Config {
                 .parse()
                 .with_context(|| format!("ECOUTE_MAX_WAITING: `{v}` is not a number"))?;
         }
+        if let Some(v) = env("ECOUTE_ROUTING_MODE") {
+            config.routing.mode = match v.trim() {
+                "offer" => RoutingMode::Offer,
+                "pull" => RoutingMode::Pull,
+                other => bail!("ECOUTE_ROUTING_MODE: `{other}` is neither `offer` nor `pull`"),
+            };
+        }
         config.retention.apply_env(env)?;
 
         if let Some(v) = &overrides.listen {
@@ -417,6 +474,19 @@ impl Config {
             || l.messages_per_minute == 0
         {
             bail!("every value under [limits] must be at least 1");
+        }
+        let r = &self.routing;
+        if r.offer_timeout_secs == 0 || r.pause_after_secs == 0 || r.overflow_secs == 0 {
+            bail!(
+                "routing.offer_timeout_secs, overflow_secs and pause_after_secs must be at least 1"
+            );
+        }
+        if r.requeue_after_secs <= r.pause_after_secs {
+            bail!(
+                "routing.requeue_after_secs ({}) must be longer than routing.pause_after_secs ({})",
+                r.requeue_after_secs,
+                r.pause_after_secs
+            );
         }
         if let Some(origin) = &self.public_origin {
             let trimmed = origin.trim_end_matches('/').to_string();

@@ -8,11 +8,14 @@ pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod forces;
 pub mod http;
 pub mod keys;
 pub mod purge;
 pub mod queue;
+pub mod risk;
 pub mod rotation;
+pub mod routing;
 pub mod ws;
 
 pub use app::{AppState, Application};

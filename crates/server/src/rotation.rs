@@ -656,14 +656,12 @@ mod tests {
                     .create_conversation(NewConversation {
                         id,
                         token_hash: rand::random(),
-                        intake: Intake {
-                            kind: ReporterKind::Witness,
-                            minor: false,
-                            departement: Departement::parse("13"),
-                        },
+                        intake: Intake::new(ReporterKind::Witness, false, Departement::parse("13")),
                         wrapped_key: wrapped.bytes,
                         key_version: wrapped.version,
                         created_at: time::OffsetDateTime::now_utc(),
+                        force: None,
+                        open_to_all_at: time::OffsetDateTime::now_utc(),
                     })
                     .await
                     .unwrap();

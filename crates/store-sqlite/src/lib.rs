@@ -11,13 +11,15 @@
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, ConversationId, ConversationState, Departement, Event, Intake, Outcome,
-    ReporterKind, RetentionPolicy, RetentionRule, Role, Seq, StateName, TransitionError, UserId,
+    Actor, Author, ConversationId, ConversationState, Departement, Event, Force, Intake, Language,
+    Outcome, Priority, ReporterKind, RetentionPolicy, RetentionRule, Role, Seq, Skills, StateName,
+    TransitionError, UserId,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, NewAudit, NewConversation, NewMessage,
-    NewUser, PurgeCandidate, Purged, Reseal, Rewrap, SessionInfo, StaffSession, Store, StoreError,
-    StoreResult, StoredMessage, StoredTotp, TotpKey, User, UserCredentials, author_of,
+    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, NewAudit, NewConversation,
+    NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap, SessionInfo, StaffLoad,
+    StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote, StoredTotp, TotpKey,
+    User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -78,7 +80,27 @@ fn corrupt(what: &str) -> StoreError {
 
 const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.state, c.officer_id, \
      c.outcome, c.wrapped_key, c.key_version, c.last_seq, c.created_at, c.claimed_at, \
-     c.visitor_left_at, c.closed_at, u.display_name AS officer_name";
+     c.visitor_left_at, c.closed_at, u.display_name AS officer_name, c.force, c.language, \
+     c.priority, c.risk_flags, c.danger, c.open_to_all_at, c.handovers";
+
+/// The account columns [`user_from_row`] reads, for a query on `users` aliased `u`.
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.totp_secret, u.force, \
+     u.minors, u.languages, u.capacity";
+
+fn opt_force(stored: Option<String>) -> StoreResult<Option<Force>> {
+    stored
+        .as_deref()
+        .map(|f| Force::parse(f).ok_or_else(|| corrupt("force")))
+        .transpose()
+}
+
+fn labels_from(stored: &str) -> Vec<String> {
+    stored
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
 
 fn conversation_query(filter: &str) -> String {
     format!(
@@ -112,6 +134,9 @@ fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
                 .as_deref()
                 .map(|d| Departement::parse(d).ok_or_else(|| corrupt("departement")))
                 .transpose()?,
+            language: Language::parse(&row.try_get::<String, _>("language").map_err(err)?)
+                .ok_or_else(|| corrupt("language"))?,
+            danger: row.try_get::<i64, _>("danger").map_err(err)? != 0,
         },
         wrapped_key: row.try_get("wrapped_key").map_err(err)?,
         key_version: key_version(row.try_get("key_version").map_err(err)?)?,
@@ -121,6 +146,12 @@ fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
         visitor_left_at: opt_time(row.try_get("visitor_left_at").map_err(err)?)?,
         closed_at: opt_time(row.try_get("closed_at").map_err(err)?)?,
         officer_name: row.try_get("officer_name").map_err(err)?,
+        force: opt_force(row.try_get("force").map_err(err)?)?,
+        priority: Priority::from_rank(row.try_get("priority").map_err(err)?)
+            .ok_or_else(|| corrupt("priority"))?,
+        risk_flags: labels_from(&row.try_get::<String, _>("risk_flags").map_err(err)?),
+        open_to_all_at: from_millis(row.try_get("open_to_all_at").map_err(err)?)?,
+        handovers: row.try_get::<i64, _>("handovers").map_err(err)? as u32,
     })
 }
 
@@ -136,6 +167,46 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
             .try_get::<Option<Vec<u8>>, _>("totp_secret")
             .map_err(err)?
             .is_some(),
+        skills: Skills {
+            force: opt_force(row.try_get("force").map_err(err)?)?,
+            minors: row.try_get::<i64, _>("minors").map_err(err)? != 0,
+            languages: Language::parse_list(&row.try_get::<String, _>("languages").map_err(err)?)
+                .ok_or_else(|| corrupt("languages"))?,
+        },
+        capacity: row.try_get::<i64, _>("capacity").map_err(err)? as u32,
+    })
+}
+
+/// An officer's skills, capacity and open chats, read under the caller's write lock.
+async fn load_officer(
+    conn: &mut SqliteConnection,
+    officer: UserId,
+) -> StoreResult<Option<(User, u32)>> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS}, (SELECT COUNT(*) FROM conversations c WHERE c.officer_id = u.id \
+         AND c.state IN ('active', 'visitor_left')) AS open FROM users u WHERE u.id = ?"
+    ))
+    .bind(officer.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(err)?;
+    row.map(|row| {
+        Ok((
+            user_from_row(&row)?,
+            row.try_get::<i64, _>("open").map_err(err)? as u32,
+        ))
+    })
+    .transpose()
+}
+
+/// Whether `officer` may take one more chat (capacity only: transfers and take-overs).
+async fn check_room(
+    conn: &mut SqliteConnection,
+    officer: UserId,
+) -> StoreResult<Result<(), TransitionError>> {
+    Ok(match load_officer(conn, officer).await? {
+        None => Err(TransitionError::NotAllowed),
+        Some((user, open)) => ecoute_domain::may_take_another(open, user.capacity),
     })
 }
 
@@ -272,7 +343,8 @@ async fn save_state(
     let closed = matches!(after, ConversationState::Closed { .. });
     sqlx::query(
         "UPDATE conversations SET state = ?, officer_id = ?, outcome = ?, \
-         claimed_at = CASE WHEN ? THEN ? ELSE claimed_at END, \
+         claimed_at = CASE WHEN ? THEN COALESCE(claimed_at, ?) ELSE claimed_at END, \
+         assigned_at = CASE WHEN officer_id IS NOT ? THEN ? ELSE assigned_at END, \
          visitor_left_at = CASE WHEN ? THEN ? ELSE visitor_left_at END, \
          closed_at = CASE WHEN ? THEN ? ELSE closed_at END \
          WHERE id = ?",
@@ -281,6 +353,8 @@ async fn save_state(
     .bind(after.officer().map(|o| o.to_string()))
     .bind(outcome)
     .bind(claimed)
+    .bind(now)
+    .bind(after.officer().map(|o| o.to_string()))
     .bind(now)
     .bind(left)
     .bind(now)
@@ -548,14 +622,16 @@ impl Store for SqliteStore {
             display_name: user.display_name,
             role: user.role,
             totp_enrolled: false,
+            skills: Skills::default(),
+            capacity: 3,
         })
     }
 
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
-        let row = sqlx::query(
-            "SELECT id, username, display_name, role, password_hash, totp_secret, \
-             totp_key_version, totp_last_step FROM users WHERE username = ?",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, u.password_hash, u.totp_key_version, u.totp_last_step \
+             FROM users u WHERE u.username = ?"
+        ))
         .bind(username)
         .fetch_optional(&self.read)
         .await
@@ -852,6 +928,8 @@ impl Store for SqliteStore {
             display_name: admin.display_name,
             role: admin.role,
             totp_enrolled: false,
+            skills: Skills::default(),
+            capacity: 3,
         }))
     }
 
@@ -904,11 +982,10 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, token_hash: [u8; 32]) -> StoreResult<Option<StaffSession>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.role, u.totp_secret, s.id AS session_id, \
-             s.created_at, s.last_seen_at \
-             FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, s.id AS session_id, s.created_at, s.last_seen_at \
+                 FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
+        ))
         .bind(&token_hash[..])
         .fetch_optional(&self.read)
         .await
@@ -948,9 +1025,15 @@ impl Store for SqliteStore {
     }
 
     async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
+        let priority = if new.intake.danger {
+            Priority::Danger
+        } else {
+            Priority::Normal
+        };
         sqlx::query(
             "INSERT INTO conversations (id, token_hash, kind, minor, departement, state, \
-             wrapped_key, key_version, created_at) VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?)",
+             wrapped_key, key_version, created_at, force, language, danger, priority, \
+             open_to_all_at) VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(new.id.to_string())
         .bind(&new.token_hash[..])
@@ -960,6 +1043,11 @@ impl Store for SqliteStore {
         .bind(&new.wrapped_key)
         .bind(new.key_version as i64)
         .bind(millis(new.created_at))
+        .bind(new.force.map(Force::as_str))
+        .bind(new.intake.language.as_str())
+        .bind(new.intake.danger)
+        .bind(priority.rank())
+        .bind(millis(new.open_to_all_at))
         .execute(&self.write)
         .await
         .map_err(err)?;
@@ -975,6 +1063,11 @@ impl Store for SqliteStore {
             visitor_left_at: None,
             closed_at: None,
             officer_name: None,
+            force: new.force,
+            priority,
+            risk_flags: Vec::new(),
+            open_to_all_at: new.open_to_all_at,
+            handovers: 0,
         })
     }
 
@@ -999,7 +1092,7 @@ impl Store for SqliteStore {
 
     async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>> {
         sqlx::query(&conversation_query(
-            "WHERE c.state = 'waiting' ORDER BY c.created_at, c.id",
+            "WHERE c.state = 'waiting' ORDER BY c.priority DESC, c.created_at, c.id",
         ))
         .fetch_all(&self.read)
         .await
@@ -1048,28 +1141,47 @@ impl Store for SqliteStore {
             Ok(t) => t.next,
             Err(refused) => return Ok(Some(Err(refused))),
         };
-        if let (Event::Claim, Actor::Officer(officer)) = (event, actor) {
-            // Counted under the write lock: concurrent claims by one officer cannot all pass.
-            let row = sqlx::query(
-                "SELECT u.capacity AS capacity, \
-                 (SELECT COUNT(*) FROM conversations c WHERE c.officer_id = u.id \
-                  AND c.state IN ('active', 'visitor_left')) AS open \
-                 FROM users u WHERE u.id = ?",
-            )
-            .bind(officer.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(err)?;
-            let Some(row) = row else {
-                return Ok(Some(Err(TransitionError::NotAllowed)));
-            };
-            let capacity: i64 = row.try_get("capacity").map_err(err)?;
-            let open: i64 = row.try_get("open").map_err(err)?;
-            if let Err(refused) = ecoute_domain::may_take_another(open as u32, capacity as u32) {
-                return Ok(Some(Err(refused)));
+        // Capacity and skills are checked under the write lock: concurrent claims cannot all
+        // pass, and a transfer cannot take anyone over capacity.
+        let allowed = match (event, actor) {
+            (Event::Claim, Actor::Officer(officer)) => {
+                match load_officer(&mut tx, officer).await? {
+                    None => Err(TransitionError::NotAllowed),
+                    Some((user, open)) => ecoute_domain::check_claim(
+                        &user.skills,
+                        user.capacity,
+                        open,
+                        &current.need(),
+                        now >= current.open_to_all_at,
+                    ),
+                }
             }
+            (Event::Transfer { to }, _) => check_room(&mut tx, to).await?,
+            (Event::TakeOver, Actor::Officer(officer)) => check_room(&mut tx, officer).await?,
+            _ => Ok(()),
+        };
+        if let Err(refused) = allowed {
+            return Ok(Some(Err(refused)));
         }
         save_state(&mut tx, id, current.state, next, now).await?;
+        if matches!(
+            event,
+            Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver
+        ) {
+            let to_force = match event {
+                Event::Release { to_force } => to_force,
+                _ => None,
+            };
+            sqlx::query(
+                "UPDATE conversations SET handovers = handovers + 1, \
+                 force = COALESCE(?, force) WHERE id = ?",
+            )
+            .bind(to_force.map(Force::as_str))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        }
         if let Some(audit) = &audit {
             insert_audit(&mut tx, audit).await?;
         }
@@ -1292,6 +1404,11 @@ impl Store for SqliteStore {
             if !purge_candidate_from_row(&row, policy)?.due.is_due(now) {
                 continue;
             }
+            sqlx::query("DELETE FROM staff_notes WHERE conversation_id = ?")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
             let messages = sqlx::query("DELETE FROM messages WHERE conversation_id = ?")
                 .bind(id.to_string())
                 .execute(&mut *tx)
@@ -1445,6 +1562,304 @@ impl Store for SqliteStore {
                 Ok((version, n as u64))
             })
             .collect()
+    }
+
+    async fn set_skills(
+        &self,
+        user: UserId,
+        skills: &Skills,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        let languages: Vec<&str> = skills.languages.iter().map(Language::as_str).collect();
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let changed =
+            sqlx::query("UPDATE users SET force = ?, minors = ?, languages = ? WHERE id = ?")
+                .bind(skills.force.map(Force::as_str))
+                .bind(skills.minors)
+                .bind(languages.join(","))
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn staff_loads(&self) -> StoreResult<Vec<StaffLoad>> {
+        sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, \
+             (SELECT COUNT(*) FROM conversations c WHERE c.officer_id = u.id \
+              AND c.state IN ('active', 'visitor_left')) AS open, \
+             (SELECT MAX(c.assigned_at) FROM conversations c WHERE c.officer_id = u.id) \
+              AS last_assigned \
+             FROM users u ORDER BY u.display_name, u.id"
+        ))
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|row| {
+            Ok(StaffLoad {
+                user: user_from_row(row)?,
+                open: row.try_get::<i64, _>("open").map_err(err)? as u32,
+                last_assigned: opt_time(row.try_get("last_assigned").map_err(err)?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn load_forces(
+        &self,
+        table: &[(Departement, Force)],
+        audit: NewAudit,
+    ) -> StoreResult<u64> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query("DELETE FROM departement_forces")
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        for (departement, force) in table {
+            sqlx::query("INSERT INTO departement_forces (departement, force) VALUES (?, ?)")
+                .bind(departement.as_str())
+                .bind(force.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+                    e => err(e),
+                })?;
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(table.len() as u64)
+    }
+
+    async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>> {
+        let force: Option<String> =
+            sqlx::query_scalar("SELECT force FROM departement_forces WHERE departement = ?")
+                .bind(departement.as_str())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(err)?;
+        opt_force(force)
+    }
+
+    async fn count_forces(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departement_forces")
+            .fetch_one(&self.read)
+            .await
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    async fn take_next(
+        &self,
+        officer: UserId,
+        now: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Result<Option<Conversation>, TransitionError>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let Some((user, open)) = load_officer(&mut tx, officer).await? else {
+            return Ok(Err(TransitionError::NotAllowed));
+        };
+        if let Err(refused) = ecoute_domain::may_take_another(open, user.capacity) {
+            return Ok(Err(refused));
+        }
+        // In queue order (the index's order); the first the officer may serve wins.
+        let waiting: Vec<Conversation> = sqlx::query(&conversation_query(
+            "WHERE c.state = 'waiting' ORDER BY c.priority DESC, c.created_at, c.id",
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(conversation_from_row)
+        .collect::<StoreResult<_>>()?;
+        let Some(chosen) = waiting
+            .into_iter()
+            .find(|c| ecoute_domain::may_serve(&user.skills, &c.need(), now >= c.open_to_all_at))
+        else {
+            return Ok(Ok(None));
+        };
+        let next = match chosen.state.apply(Actor::Officer(officer), Event::Claim) {
+            Ok(t) => t.next,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        save_state(&mut tx, chosen.id, chosen.state, next, now).await?;
+        insert_audit(&mut tx, &audit.on(chosen.id)).await?;
+        let after = load_conversation(&mut tx, chosen.id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))?;
+        tx.commit().await?;
+        Ok(Ok(Some(after)))
+    }
+
+    async fn raise_priority(
+        &self,
+        id: ConversationId,
+        priority: Priority,
+        labels: &[String],
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let Some(current) = load_conversation(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        let mut flags = current.risk_flags.clone();
+        for label in labels {
+            let label = label.replace(['\n', '\r'], " ");
+            if !flags.contains(&label) {
+                flags.push(label);
+            }
+        }
+        let raised = current.priority.max(priority);
+        if raised == current.priority && flags == current.risk_flags {
+            return Ok(None);
+        }
+        sqlx::query("UPDATE conversations SET priority = ?, risk_flags = ? WHERE id = ?")
+            .bind(raised.rank())
+            .bind(flags.join("\n"))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        let after = load_conversation(&mut tx, id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))?;
+        tx.commit().await?;
+        Ok(Some(after))
+    }
+
+    async fn add_note(
+        &self,
+        id: ConversationId,
+        kind: NoteKind,
+        author: Option<UserId>,
+        seal: &(dyn Fn(u64) -> Vec<u8> + Send + Sync),
+        now: OffsetDateTime,
+        audit: Option<NewAudit>,
+    ) -> StoreResult<Option<StoredNote>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        if load_conversation(&mut tx, id).await?.is_none() {
+            return Ok(None);
+        }
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = ?")
+                .bind(id.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(err)?;
+        let seq = last.unwrap_or(0) as u64 + 1;
+        let body = seal(seq);
+        sqlx::query(
+            "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(seq as i64)
+        .bind(kind.as_str())
+        .bind(author.map(|a| a.to_string()))
+        .bind(&body)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        if let Some(audit) = &audit {
+            insert_audit(&mut tx, audit).await?;
+        }
+        let author_name: Option<String> = match author {
+            Some(a) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+                .bind(a.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(err)?,
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(Some(StoredNote {
+            seq,
+            kind,
+            author,
+            author_name,
+            sealed_body: body,
+            at: now,
+        }))
+    }
+
+    async fn notes(&self, id: ConversationId) -> StoreResult<Vec<StoredNote>> {
+        sqlx::query(
+            "SELECT n.seq, n.kind, n.author_id, u.display_name, n.body, n.at FROM staff_notes n \
+             LEFT JOIN users u ON u.id = n.author_id WHERE n.conversation_id = ? ORDER BY n.seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind").map_err(err)?;
+            let author: Option<String> = row.try_get("author_id").map_err(err)?;
+            Ok(StoredNote {
+                seq: row.try_get::<i64, _>("seq").map_err(err)? as u64,
+                kind: NoteKind::parse(&kind).ok_or_else(|| corrupt("note kind"))?,
+                author: author.as_deref().map(parse_uuid).transpose()?.map(UserId),
+                author_name: row.try_get("display_name").map_err(err)?,
+                sealed_body: row.try_get("body").map_err(err)?,
+                at: from_millis(row.try_get("at").map_err(err)?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn live_conversations(&self) -> StoreResult<Vec<Conversation>> {
+        sqlx::query(&conversation_query(
+            "WHERE c.state <> 'closed' ORDER BY c.created_at, c.id",
+        ))
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(conversation_from_row)
+        .collect()
+    }
+
+    async fn day_figures(&self, since: OffsetDateTime) -> StoreResult<DayFigures> {
+        let since = millis(since);
+        let row = sqlx::query(
+            "SELECT \
+             (SELECT COUNT(*) FROM conversations WHERE created_at >= ?1) AS started, \
+             (SELECT COUNT(*) FROM conversations WHERE state = 'waiting') AS waiting, \
+             (SELECT COUNT(*) FROM conversations WHERE state = 'closed' AND closed_at >= ?1 \
+              AND officer_id IS NOT NULL) AS handled, \
+             (SELECT COUNT(*) FROM conversations WHERE state = 'closed' AND closed_at >= ?1 \
+              AND officer_id IS NULL AND outcome = 'visitor_left') AS left_unanswered",
+        )
+        .bind(since)
+        .fetch_one(&self.read)
+        .await
+        .map_err(err)?;
+        let waits: Vec<i64> = sqlx::query_scalar(
+            "SELECT claimed_at - created_at FROM conversations \
+             WHERE claimed_at IS NOT NULL AND claimed_at >= ?",
+        )
+        .bind(since)
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?;
+        Ok(DayFigures {
+            started: row.try_get::<i64, _>("started").map_err(err)? as u64,
+            waiting: row.try_get::<i64, _>("waiting").map_err(err)? as u64,
+            handled: row.try_get::<i64, _>("handled").map_err(err)? as u64,
+            left_unanswered: row.try_get::<i64, _>("left_unanswered").map_err(err)? as u64,
+            waits_secs: waits
+                .into_iter()
+                .map(|ms| (ms.max(0) / 1000) as u64)
+                .collect(),
+        })
     }
 }
 

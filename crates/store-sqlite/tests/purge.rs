@@ -41,14 +41,12 @@ async fn conversation_with_a_message(
         .create_conversation(NewConversation {
             id,
             token_hash: [token; 32],
-            intake: Intake {
-                kind: ReporterKind::Witness,
-                minor: true,
-                departement: Departement::parse("13"),
-            },
+            intake: Intake::new(ReporterKind::Witness, true, Departement::parse("13")),
             wrapped_key,
             key_version: 1,
             created_at,
+            force: None,
+            open_to_all_at: created_at,
         })
         .await
         .unwrap();

@@ -11,6 +11,9 @@ use ecoute_domain::{
 use std::sync::Arc;
 use time::Duration;
 
+mod routing;
+pub use routing::*;
+
 /// Generates one test per rule of the storage story for a backend.
 #[macro_export]
 macro_rules! conformance_tests {
@@ -47,6 +50,15 @@ macro_rules! conformance_tests {
             a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with,
             an_officer_never_holds_more_chats_than_their_capacity_whatever_the_timing,
             concurrent_login_attempts_never_pass_the_failure_limit,
+            an_officers_skills_and_capacity_are_stored_with_the_account,
+            a_claim_respects_skills_until_the_chat_is_open_to_all,
+            the_queue_is_served_by_priority_then_waiting_time,
+            a_priority_is_never_lowered_and_labels_are_kept_once,
+            concurrent_take_next_gives_each_chat_one_owner_within_capacity,
+            transfers_and_releases_keep_the_history_and_respect_capacity,
+            staff_notes_are_kept_in_order_with_their_author,
+            the_force_table_is_replaced_whole_and_looked_up,
+            the_days_figures_count_since_midnight,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -68,11 +80,7 @@ fn now() -> OffsetDateTime {
 }
 
 fn intake() -> Intake {
-    Intake {
-        kind: ReporterKind::Victim,
-        minor: false,
-        departement: Departement::parse("75"),
-    }
+    Intake::new(ReporterKind::Victim, false, Departement::parse("75"))
 }
 
 async fn new_conversation(store: &dyn Store, token: u8, at: OffsetDateTime) -> Conversation {
@@ -84,6 +92,8 @@ async fn new_conversation(store: &dyn Store, token: u8, at: OffsetDateTime) -> C
             wrapped_key: vec![1, 2, 3],
             key_version: 1,
             created_at: at,
+            force: None,
+            open_to_all_at: at,
         })
         .await
         .expect("create conversation")
@@ -1507,6 +1517,8 @@ async fn keyed_conversation(
             wrapped_key,
             key_version,
             created_at: at,
+            force: None,
+            open_to_all_at: at,
         })
         .await
         .expect("create conversation")

@@ -10,8 +10,9 @@ pub mod conformance;
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Intake, PurgeDue,
-    RetentionPolicy, Role, Seq, TransitionError, UserId,
+    Actor, Author, ClientMessageId, ConversationId, ConversationState, Departement, Event, Force,
+    Intake, Need, Priority, PurgeDue, QueuedChat, RetentionPolicy, Role, Seq, Skills,
+    TransitionError, UserId,
 };
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -46,6 +47,10 @@ pub struct User {
     pub role: Role,
     /// Whether a TOTP authenticator is enrolled; until it is, the account may only enrol one.
     pub totp_enrolled: bool,
+    /// What chats they can answer.
+    pub skills: Skills,
+    /// Most chats they may hold at once.
+    pub capacity: u32,
 }
 
 /// A staff member's TOTP secret as stored: sealed with the master key.
@@ -221,6 +226,10 @@ pub struct NewConversation {
     pub key_version: u32,
     /// When the visitor started.
     pub created_at: OffsetDateTime,
+    /// The force of the visitor's département, if known.
+    pub force: Option<Force>,
+    /// From when any officer may take it, whatever their skills.
+    pub open_to_all_at: OffsetDateTime,
 }
 
 /// A conversation as stored.
@@ -248,6 +257,113 @@ pub struct Conversation {
     pub closed_at: Option<OffsetDateTime>,
     /// Display name of the officer who owns or owned it.
     pub officer_name: Option<String>,
+    /// The force it needs (from its département; changed by a transfer to the other force).
+    pub force: Option<Force>,
+    /// How urgent it is.
+    pub priority: Priority,
+    /// Labels of the risk rules that matched what the visitor wrote, first match first.
+    pub risk_flags: Vec<String>,
+    /// From when any officer may take it, whatever their skills.
+    pub open_to_all_at: OffsetDateTime,
+    /// How many times it changed hands (transfer, take-over, back to the queue).
+    pub handovers: u32,
+}
+
+impl Conversation {
+    /// What it needs from the officer who answers it.
+    pub fn need(&self) -> Need {
+        Need {
+            force: self.force,
+            minor: self.intake.minor,
+            language: self.intake.language.clone(),
+        }
+    }
+
+    /// As routing sees it in the queue.
+    pub fn queued(&self) -> QueuedChat {
+        QueuedChat {
+            id: self.id,
+            need: self.need(),
+            priority: self.priority,
+            waiting_since: self.created_at,
+            open_to_all_at: self.open_to_all_at,
+        }
+    }
+}
+
+/// An account as routing and the supervisors' board see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffLoad {
+    /// The account.
+    pub user: User,
+    /// Chats they hold now (active or visitor left).
+    pub open: u32,
+    /// When they last received a chat.
+    pub last_assigned: Option<OffsetDateTime>,
+}
+
+/// What a staff-only note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoteKind {
+    /// The owner's private note.
+    Note,
+    /// Written by the officer handing the chat over, for the next one.
+    Handover,
+    /// A supervisor's advice, for the officer only.
+    Whisper,
+}
+
+impl NoteKind {
+    /// Stable name used in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Note => "note",
+            Self::Handover => "handover",
+            Self::Whisper => "whisper",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "note" => Some(Self::Note),
+            "handover" => Some(Self::Handover),
+            "whisper" => Some(Self::Whisper),
+            _ => None,
+        }
+    }
+}
+
+/// A staff-only note as stored, its body sealed with the conversation's data key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNote {
+    /// Its place among the conversation's notes (1, 2, 3…).
+    pub seq: u64,
+    /// What it is.
+    pub kind: NoteKind,
+    /// Who wrote it.
+    pub author: Option<UserId>,
+    /// Their display name.
+    pub author_name: Option<String>,
+    /// Sealed body.
+    pub sealed_body: Vec<u8>,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// The day's figures for the supervisors' board, since a given moment (midnight).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayFigures {
+    /// Chats started since.
+    pub started: u64,
+    /// Chats waiting now.
+    pub waiting: u64,
+    /// Chats closed by an officer since.
+    pub handled: u64,
+    /// Visitors who left (quick exit) before any officer answered, since.
+    pub left_unanswered: u64,
+    /// Waits, in seconds, of the chats first claimed since, in no order.
+    pub waits_secs: Vec<u64>,
 }
 
 /// A conversation's wrapped data key, as read for re-wrapping under a newer master key.
@@ -403,6 +519,21 @@ pub trait Store: Send + Sync + 'static {
     /// audited; `false` if there is no such account.
     async fn set_capacity(&self, user: UserId, capacity: u32, audit: NewAudit)
     -> StoreResult<bool>;
+    /// Sets an account's skills, audited; `false` if there is no such account.
+    async fn set_skills(&self, user: UserId, skills: &Skills, audit: NewAudit)
+    -> StoreResult<bool>;
+    /// Every staff account with its load.
+    async fn staff_loads(&self) -> StoreResult<Vec<StaffLoad>>;
+    /// Replaces the département → force table, audited, in one transaction. Returns its size.
+    async fn load_forces(
+        &self,
+        table: &[(Departement, Force)],
+        audit: NewAudit,
+    ) -> StoreResult<u64>;
+    /// The force that answers a département; `None` if the table does not list it.
+    async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>>;
+    /// How many départements the table lists.
+    async fn count_forces(&self) -> StoreResult<u64>;
     /// Enrols a TOTP secret (sealed) with fresh recovery codes, only if the account has none
     /// yet (two enrolments racing: one wins); `false` when it already had one.
     async fn enrol_totp(
@@ -502,7 +633,8 @@ pub trait Store: Send + Sync + 'static {
         &self,
         token_hash: [u8; 32],
     ) -> StoreResult<Option<Conversation>>;
-    /// Waiting conversations, first to be served first.
+    /// Waiting conversations in queue order ([`ecoute_domain::queue_order`]): priority, then
+    /// waiting time.
     async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>>;
     /// How many conversations are waiting (cheap: for the flood cap).
     async fn count_waiting(&self) -> StoreResult<u64>;
@@ -519,6 +651,45 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
         audit: Option<NewAudit>,
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
+
+    /// Pull mode: claims for `officer`, atomically, the first waiting chat in queue order that
+    /// they may serve (see [`ecoute_domain::check_claim`]). `Ok(None)` when none fits;
+    /// `Err(AtCapacity)` inside when they hold as many chats as they may. `audit` is completed
+    /// with the chat's id.
+    async fn take_next(
+        &self,
+        officer: UserId,
+        now: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Result<Option<Conversation>, TransitionError>>;
+
+    /// Raises a chat's priority (never lowers it) and adds risk labels not yet there. Returns
+    /// the conversation when something changed.
+    async fn raise_priority(
+        &self,
+        id: ConversationId,
+        priority: Priority,
+        labels: &[String],
+    ) -> StoreResult<Option<Conversation>>;
+
+    /// Adds a staff-only note, its body sealed by `seal` with its sequence number; `None` when
+    /// the conversation does not exist.
+    async fn add_note(
+        &self,
+        id: ConversationId,
+        kind: NoteKind,
+        author: Option<UserId>,
+        seal: &(dyn Fn(u64) -> Vec<u8> + Send + Sync),
+        now: OffsetDateTime,
+        audit: Option<NewAudit>,
+    ) -> StoreResult<Option<StoredNote>>;
+    /// A conversation's staff-only notes, in order.
+    async fn notes(&self, id: ConversationId) -> StoreResult<Vec<StoredNote>>;
+
+    /// Every conversation not closed (waiting, active, visitor left), oldest first.
+    async fn live_conversations(&self) -> StoreResult<Vec<Conversation>>;
+    /// The figures of the day since `since`.
+    async fn day_figures(&self, since: OffsetDateTime) -> StoreResult<DayFigures>;
 
     /// The visitor's quick exit: revokes the token and applies [`Event::QuickExit`] in one
     /// transaction. `None` when the token is unknown or already revoked.

@@ -14,7 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ecoute_bus::{BusEvent, Topic};
 use ecoute_crypto::hash_token;
-use ecoute_domain::{ConversationId, Departement, Intake, PostalCode, ReporterKind, Role, UserId};
+use ecoute_domain::{
+    ConversationId, Departement, Intake, Language, PostalCode, ReporterKind, Role, UserId,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -31,6 +33,13 @@ pub struct StartRequest {
     #[serde(default)]
     #[schema(pattern = r"^(\s*|\s*(0[1-9]|[1-8][0-9]|9[0-5]|97|98) ?[0-9]{3}\s*)$")]
     pub postal_code: Option<String>,
+    /// The visitor said "I am in danger now": their chat is served before every other.
+    #[serde(default)]
+    pub danger: bool,
+    /// The language of the page the visitor uses (ISO 639-1, "fr" when absent).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z]{2,3}$")]
+    pub language: Option<Language>,
 }
 
 /// A started conversation.
@@ -87,6 +96,8 @@ pub async fn start_conversation(
             kind: request.kind,
             minor: request.minor,
             departement: departement.clone(),
+            language: request.language.clone().unwrap_or_else(Language::french),
+            danger: request.danger,
         })
         .await?;
     Ok((

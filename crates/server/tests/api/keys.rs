@@ -348,14 +348,12 @@ async fn seeded(n: usize) -> Seeded {
             .create_conversation(NewConversation {
                 id,
                 token_hash,
-                intake: Intake {
-                    kind: ReporterKind::Victim,
-                    minor: true,
-                    departement: Departement::parse("59"),
-                },
+                intake: Intake::new(ReporterKind::Victim, true, Departement::parse("59")),
                 wrapped_key: wrapped.bytes,
                 key_version: wrapped.version,
                 created_at: time::OffsetDateTime::now_utc(),
+                force: None,
+                open_to_all_at: time::OffsetDateTime::now_utc(),
             })
             .await
             .unwrap();

@@ -355,7 +355,8 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
         String::from_utf8_lossy(&ok.stderr)
     );
     let out = String::from_utf8_lossy(&ok.stdout).to_string();
-    assert!(out.contains("intact: 10 entries"), "{out}");
+    // The shipped force table loaded on the first start, then five accounts with two entries each.
+    assert!(out.contains("intact: 11 entries"), "{out}");
     let head = out
         .lines()
         .find_map(|l| l.strip_prefix("head "))
@@ -365,7 +366,7 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
     // Someone with the database file removes the last two entries: only the head kept
     // elsewhere can tell.
     let db = sqlx_sqlite(&app).await;
-    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq >= 9").await;
+    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq >= 10").await;
     let plain = ecoute(&["audit", "verify", "--data-dir", &dir]);
     assert!(plain.status.success());
     let truncated = ecoute(&[
@@ -377,7 +378,7 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
         &head,
     ]);
     assert!(!truncated.status.success());
-    assert!(String::from_utf8_lossy(&truncated.stderr).contains("entry 10"));
+    assert!(String::from_utf8_lossy(&truncated.stderr).contains("entry 11"));
 
     // An edited entry.
     sqlx_exec(

@@ -1,0 +1,327 @@
+//! Presence and offers: who is at their console, and which chat is offered to whom.
+//!
+//! Presence is held in memory by the node the consoles are connected to. An officer is
+//! available or paused as they choose while a console is open; when the last one closes, they
+//! stay as they were for `pause_after_secs` (a reload, a network blip), are then paused, and
+//! after `requeue_after_secs` their active chats go back to the queue with their history and
+//! they count as offline. The dispatcher task runs the domain's offer plan
+//! ([`ecoute_domain::Offers`]) every second and whenever the queue or a presence changes.
+
+use crate::chat::ChatService;
+use crate::config::{RoutingConfig, RoutingMode};
+use crate::queue::QueueSnapshot;
+use ecoute_bus::{BusEvent, Topic};
+use ecoute_domain::{OfferAction, Offers, OfficerLoad, Presence, Role, StateName, UserId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
+
+/// One officer's place at the desk.
+#[derive(Debug, Clone)]
+struct Seat {
+    /// What they chose (available or paused).
+    chosen: Presence,
+    /// Consoles open now.
+    sockets: u32,
+    /// When the last console closed.
+    gone_since: Option<Instant>,
+    /// Paused by the server, not by them: undone when a console comes back.
+    auto_paused: bool,
+    /// Their chats were given back to the queue during this absence.
+    requeued: bool,
+}
+
+#[derive(Default)]
+struct Desk {
+    seats: HashMap<UserId, Seat>,
+    offers: Offers,
+}
+
+/// Presence and offers, shared by every socket of this node.
+#[derive(Clone)]
+pub struct Router {
+    config: RoutingConfig,
+    desk: Arc<Mutex<Desk>>,
+    wake: Arc<Notify>,
+}
+
+impl Router {
+    /// An empty desk.
+    pub fn new(config: RoutingConfig) -> Self {
+        Self {
+            config,
+            desk: Arc::new(Mutex::new(Desk::default())),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Offer or pull.
+    pub fn mode(&self) -> RoutingMode {
+        self.config.mode
+    }
+
+    fn pause_after(&self) -> Duration {
+        Duration::from_secs(self.config.pause_after_secs.into())
+    }
+
+    fn requeue_after(&self) -> Duration {
+        Duration::from_secs(self.config.requeue_after_secs.into())
+    }
+
+    /// A console opened. Returns the officer's presence: as they left it, except that a pause
+    /// the server decided is undone. The first console of the day makes them available.
+    pub fn connected(&self, officer: UserId) -> Presence {
+        let mut desk = self.desk.lock().expect("desk lock");
+        let seat = desk.seats.entry(officer).or_insert(Seat {
+            chosen: Presence::Available,
+            sockets: 0,
+            gone_since: None,
+            auto_paused: false,
+            requeued: false,
+        });
+        seat.sockets += 1;
+        seat.gone_since = None;
+        seat.requeued = false;
+        if seat.auto_paused {
+            seat.auto_paused = false;
+            seat.chosen = Presence::Available;
+        }
+        let chosen = seat.chosen;
+        drop(desk);
+        self.wake.notify_one();
+        chosen
+    }
+
+    /// A console closed.
+    pub fn disconnected(&self, officer: UserId) {
+        let mut desk = self.desk.lock().expect("desk lock");
+        if let Some(seat) = desk.seats.get_mut(&officer) {
+            seat.sockets = seat.sockets.saturating_sub(1);
+            if seat.sockets == 0 {
+                seat.gone_since = Some(Instant::now());
+            }
+        }
+        drop(desk);
+        self.wake.notify_one();
+    }
+
+    /// The officer chose to be available or paused.
+    pub fn choose(&self, officer: UserId, presence: Presence) {
+        let mut desk = self.desk.lock().expect("desk lock");
+        if let Some(seat) = desk.seats.get_mut(&officer) {
+            seat.chosen = presence;
+            seat.auto_paused = false;
+        }
+        drop(desk);
+        self.wake.notify_one();
+    }
+
+    /// Where an officer stands now.
+    pub fn presence(&self, officer: UserId) -> Presence {
+        let desk = self.desk.lock().expect("desk lock");
+        desk.seats
+            .get(&officer)
+            .map_or(Presence::Offline, |s| self.effective(s))
+    }
+
+    fn effective(&self, seat: &Seat) -> Presence {
+        match seat.gone_since {
+            None => seat.chosen,
+            Some(since) if since.elapsed() >= self.requeue_after() => Presence::Offline,
+            Some(since) if since.elapsed() >= self.pause_after() => Presence::Paused,
+            Some(_) => seat.chosen,
+        }
+    }
+
+    /// The officer declines an offer; it moves on at once.
+    pub fn decline(&self, officer: UserId, conversation: ecoute_domain::ConversationId) -> bool {
+        let declined = self
+            .desk
+            .lock()
+            .expect("desk lock")
+            .offers
+            .decline(conversation, officer);
+        if declined {
+            self.wake.notify_one();
+        }
+        declined
+    }
+
+    /// The offer pending for an officer, to show again after a reload.
+    pub fn pending_offer(
+        &self,
+        officer: UserId,
+    ) -> Option<(ecoute_domain::ConversationId, OffsetDateTime)> {
+        let desk = self.desk.lock().expect("desk lock");
+        desk.offers
+            .all_pending()
+            .find(|(_, p)| p.officer == officer)
+            .map(|(c, p)| (c, p.expires_at))
+    }
+
+    /// Officers whose absence has lasted past the requeue delay and whose chats have not
+    /// been given back yet; marks them as done.
+    fn due_for_requeue(&self) -> Vec<UserId> {
+        let mut desk = self.desk.lock().expect("desk lock");
+        let limit = self.requeue_after();
+        desk.seats
+            .iter_mut()
+            .filter(|(_, s)| !s.requeued && s.gone_since.is_some_and(|g| g.elapsed() >= limit))
+            .map(|(id, s)| {
+                s.requeued = true;
+                *id
+            })
+            .collect()
+    }
+
+    /// Marks as paused those whose grace period is over (so that coming back undoes it).
+    /// Returns whether anything changed.
+    fn pause_the_absent(&self) -> bool {
+        let mut desk = self.desk.lock().expect("desk lock");
+        let limit = self.pause_after();
+        let mut changed = false;
+        for seat in desk.seats.values_mut() {
+            if seat.chosen == Presence::Available
+                && seat.gone_since.is_some_and(|g| g.elapsed() >= limit)
+            {
+                seat.chosen = Presence::Paused;
+                seat.auto_paused = true;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Runs the dispatcher until `stopping` turns true.
+    pub fn spawn(
+        &self,
+        chat: ChatService,
+        mut queue: watch::Receiver<QueueSnapshot>,
+        mut stopping: watch::Receiver<bool>,
+    ) {
+        let router = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = router.wake.notified() => {}
+                    changed = queue.changed() => if changed.is_err() { return },
+                    _ = stopping.wait_for(|s| *s) => return,
+                }
+                if router.pause_the_absent() {
+                    chat.bus()
+                        .publish(Topic::Supervision, BusEvent::StaffChanged);
+                }
+                for officer in router.due_for_requeue() {
+                    router.requeue_chats_of(&chat, officer).await;
+                }
+                if router.mode() == RoutingMode::Offer {
+                    let snapshot = queue.borrow().clone();
+                    router.plan(&chat, &snapshot).await;
+                }
+            }
+        });
+    }
+
+    async fn requeue_chats_of(&self, chat: &ChatService, officer: UserId) {
+        let open = match chat.store().open_chats_of(officer).await {
+            Ok(open) => open,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list the chats of an absent officer");
+                // Try again at the next tick.
+                if let Some(seat) = self.desk.lock().expect("desk lock").seats.get_mut(&officer) {
+                    seat.requeued = false;
+                }
+                return;
+            }
+        };
+        for c in open.iter().filter(|c| c.state.name() == StateName::Active) {
+            match chat.requeue(officer, c.id).await {
+                Ok(()) => {
+                    tracing::info!(conversation = %c.id, "chat given back to the queue: its officer is away")
+                }
+                Err(e) => {
+                    tracing::warn!(conversation = %c.id, error = ?e, "cannot give a chat back to the queue")
+                }
+            }
+        }
+        chat.bus()
+            .publish(Topic::Supervision, BusEvent::StaffChanged);
+    }
+
+    /// Every staff member who answers chats, with their load and presence.
+    pub async fn loads(
+        &self,
+        chat: &ChatService,
+    ) -> Option<Vec<(ecoute_store::StaffLoad, Presence)>> {
+        match chat.store().staff_loads().await {
+            Ok(loads) => Some(
+                loads
+                    .into_iter()
+                    .map(|l| {
+                        let p = self.presence(l.user.id);
+                        (l, p)
+                    })
+                    .collect(),
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read officers' loads");
+                None
+            }
+        }
+    }
+
+    async fn plan(&self, chat: &ChatService, snapshot: &QueueSnapshot) {
+        let Some(loads) = self.loads(chat).await else {
+            return;
+        };
+        // Offers go to officers; supervisors and administrators take chats themselves.
+        let officers: Vec<OfficerLoad> = loads
+            .into_iter()
+            .filter(|(l, _)| l.user.role == Role::Officer)
+            .map(|(l, presence)| OfficerLoad {
+                id: l.user.id,
+                capacity: l.user.capacity,
+                skills: l.user.skills,
+                open: l.open,
+                presence,
+                last_assigned: l.last_assigned,
+            })
+            .collect();
+        let queue: Vec<_> = snapshot.iter().map(|c| c.queued()).collect();
+        let timeout = time::Duration::seconds(self.config.offer_timeout_secs.into());
+        let actions = self.desk.lock().expect("desk lock").offers.plan(
+            &queue,
+            &officers,
+            OffsetDateTime::now_utc(),
+            timeout,
+        );
+        for action in actions {
+            match action {
+                OfferAction::Offer {
+                    conversation,
+                    officer,
+                    expires_at,
+                } => chat.bus().publish(
+                    Topic::Officer(officer),
+                    BusEvent::Offered {
+                        conversation,
+                        expires_at,
+                    },
+                ),
+                OfferAction::Withdraw {
+                    conversation,
+                    officer,
+                } => chat.bus().publish(
+                    Topic::Officer(officer),
+                    BusEvent::OfferWithdrawn { conversation },
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,609 @@
+//! Routing rules every backend applies the same way: skills and capacity checked inside the
+//! claim, the queue order, transfers, releases, risk flags, staff notes and the day's figures.
+
+use super::{new_user, now};
+use crate::*;
+use ecoute_domain::{Language, Outcome, ReporterKind, Role};
+use std::sync::Arc;
+use time::Duration;
+
+/// A chat with the given needs; open to every officer only after `overflow`.
+async fn chat(
+    store: &dyn Store,
+    at: OffsetDateTime,
+    force: Option<Force>,
+    minor: bool,
+    language: &str,
+    danger: bool,
+    overflow: Duration,
+) -> Conversation {
+    let mut intake = Intake::new(ReporterKind::Victim, minor, None);
+    intake.language = Language::parse(language).expect("language");
+    intake.danger = danger;
+    store
+        .create_conversation(NewConversation {
+            id: ConversationId::new(),
+            token_hash: rand_hash(),
+            intake,
+            wrapped_key: vec![1, 2, 3],
+            key_version: 1,
+            created_at: at,
+            force,
+            open_to_all_at: at + overflow,
+        })
+        .await
+        .expect("create conversation")
+}
+
+fn rand_hash() -> [u8; 32] {
+    let mut h = [0u8; 32];
+    h[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    h
+}
+
+async fn officer_with(store: &dyn Store, name: &str, skills: Skills, capacity: u32) -> User {
+    let user = new_user(store, name, Role::Officer).await;
+    assert!(
+        store
+            .set_skills(user.id, &skills, NewAudit::system("skills_changed", now()))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_capacity(
+                user.id,
+                capacity,
+                NewAudit::system("capacity_changed", now())
+            )
+            .await
+            .unwrap()
+    );
+    store
+        .user_credentials(name)
+        .await
+        .unwrap()
+        .expect("user")
+        .user
+}
+
+fn skills(force: Option<Force>, minors: bool, languages: &str) -> Skills {
+    Skills {
+        force,
+        minors,
+        languages: Language::parse_list(languages).expect("languages"),
+    }
+}
+
+async fn claim(
+    store: &dyn Store,
+    id: ConversationId,
+    officer: UserId,
+) -> Result<Conversation, TransitionError> {
+    store
+        .transition(id, Actor::Officer(officer), Event::Claim, now(), None)
+        .await
+        .expect("store answers")
+        .expect("conversation exists")
+}
+
+/// Skills are stored with the account and read back with it.
+pub async fn an_officers_skills_and_capacity_are_stored_with_the_account(store: Arc<dyn Store>) {
+    let s = skills(Some(Force::Gendarmerie), true, "fr,ar");
+    let user = officer_with(&*store, "gaelle", s.clone(), 5).await;
+    assert_eq!(user.skills, s);
+    assert_eq!(user.capacity, 5);
+    let loads = store.staff_loads().await.unwrap();
+    let mine = loads.iter().find(|l| l.user.id == user.id).expect("listed");
+    assert_eq!(mine.user.skills, s);
+    assert_eq!(mine.open, 0);
+    assert_eq!(mine.last_assigned, None);
+    assert!(
+        !store
+            .set_skills(UserId::new(), &s, NewAudit::system("skills_changed", now()))
+            .await
+            .unwrap(),
+        "an unknown account is reported"
+    );
+}
+
+/// A claim is refused (not_eligible) when the officer's skills do not cover the chat, until
+/// the chat has waited its overflow period; then any officer may take it.
+pub async fn a_claim_respects_skills_until_the_chat_is_open_to_all(store: Arc<dyn Store>) {
+    let police_fr =
+        officer_with(&*store, "paul", skills(Some(Force::Police), false, "fr"), 3).await;
+    let t0 = now();
+    let gendarmerie = chat(
+        &*store,
+        t0,
+        Some(Force::Gendarmerie),
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    let minor = chat(&*store, t0, None, true, "fr", false, Duration::hours(1)).await;
+    let arabic = chat(&*store, t0, None, false, "ar", false, Duration::hours(1)).await;
+    for c in [&gendarmerie, &minor, &arabic] {
+        assert_eq!(
+            claim(&*store, c.id, police_fr.id).await,
+            Err(TransitionError::NotEligible)
+        );
+    }
+    let overflowed = chat(
+        &*store,
+        t0 - Duration::hours(2),
+        Some(Force::Gendarmerie),
+        true,
+        "ar",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    let owned = claim(&*store, overflowed.id, police_fr.id)
+        .await
+        .expect("open to all");
+    assert_eq!(owned.state.officer(), Some(police_fr.id));
+    let fits = chat(
+        &*store,
+        t0,
+        Some(Force::Police),
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    assert!(claim(&*store, fits.id, police_fr.id).await.is_ok());
+}
+
+/// The queue comes in priority order (danger, flagged, normal), then waiting time; taking the
+/// next chat takes the first one the officer may serve.
+pub async fn the_queue_is_served_by_priority_then_waiting_time(store: Arc<dyn Store>) {
+    let t0 = now();
+    let old = chat(
+        &*store,
+        t0 - Duration::minutes(10),
+        None,
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    let flagged = chat(
+        &*store,
+        t0 - Duration::minutes(1),
+        None,
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    let danger = chat(&*store, t0, None, false, "fr", true, Duration::hours(1)).await;
+    let danger_for_minors = chat(
+        &*store,
+        t0 - Duration::minutes(2),
+        None,
+        true,
+        "fr",
+        true,
+        Duration::hours(1),
+    )
+    .await;
+    assert_eq!(danger.priority, Priority::Danger);
+    assert!(danger.intake.danger);
+    let raised = store
+        .raise_priority(
+            flagged.id,
+            Priority::Flagged,
+            &["Menace de mort".to_string()],
+        )
+        .await
+        .unwrap()
+        .expect("changed");
+    assert_eq!(raised.priority, Priority::Flagged);
+    assert_eq!(raised.risk_flags, ["Menace de mort"]);
+
+    let queue: Vec<_> = store
+        .waiting_queue()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(queue, [danger_for_minors.id, danger.id, flagged.id, old.id]);
+
+    let officer = officer_with(&*store, "olga", skills(None, false, "fr"), 3).await;
+    let audit = NewAudit::by(&officer, "claim", now());
+    let mut taken = Vec::new();
+    for _ in 0..3 {
+        let c = store
+            .take_next(officer.id, now(), audit.clone())
+            .await
+            .unwrap()
+            .unwrap()
+            .expect("one fits");
+        assert_eq!(c.state.officer(), Some(officer.id));
+        taken.push(c.id);
+    }
+    // The minor's chat needs an officer trained for minors: it is skipped, not taken.
+    assert_eq!(taken, [danger.id, flagged.id, old.id]);
+    assert_eq!(
+        store
+            .take_next(officer.id, now(), audit.clone())
+            .await
+            .unwrap(),
+        Err(TransitionError::AtCapacity)
+    );
+    let loads = store.staff_loads().await.unwrap();
+    let load = loads.iter().find(|l| l.user.id == officer.id).unwrap();
+    assert_eq!(load.open, 3);
+    assert!(load.last_assigned.is_some());
+
+    let trained = officer_with(&*store, "theo", skills(None, true, "fr"), 3).await;
+    let c = store
+        .take_next(trained.id, now(), audit.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.map(|c| c.id), Some(danger_for_minors.id));
+    assert_eq!(
+        store.take_next(trained.id, now(), audit).await.unwrap(),
+        Ok(None)
+    );
+}
+
+/// A risk flag only raises: a danger chat stays danger, labels are added once each.
+pub async fn a_priority_is_never_lowered_and_labels_are_kept_once(store: Arc<dyn Store>) {
+    let c = chat(&*store, now(), None, false, "fr", true, Duration::hours(1)).await;
+    let label = "Agresseur présent".to_string();
+    let after = store
+        .raise_priority(c.id, Priority::Flagged, std::slice::from_ref(&label))
+        .await
+        .unwrap()
+        .expect("label added");
+    assert_eq!(after.priority, Priority::Danger);
+    assert_eq!(after.risk_flags, std::slice::from_ref(&label));
+    assert_eq!(
+        store
+            .raise_priority(c.id, Priority::Flagged, &[label])
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .raise_priority(ConversationId::new(), Priority::Flagged, &[])
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// Many officers taking the next chat at once: every chat has exactly one owner and nobody
+/// holds more than their capacity.
+pub async fn concurrent_take_next_gives_each_chat_one_owner_within_capacity(store: Arc<dyn Store>) {
+    let t0 = now();
+    let mut chats = Vec::new();
+    for i in 0..12 {
+        chats.push(
+            chat(
+                &*store,
+                t0 + Duration::milliseconds(i),
+                None,
+                false,
+                "fr",
+                i % 3 == 0,
+                Duration::hours(1),
+            )
+            .await
+            .id,
+        );
+    }
+    let mut officers = Vec::new();
+    for i in 0..5 {
+        officers.push(officer_with(&*store, &format!("o{i}"), skills(None, false, "fr"), 2).await);
+    }
+    let mut tasks = Vec::new();
+    for o in &officers {
+        for _ in 0..4 {
+            let store = store.clone();
+            let o = o.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .take_next(o.id, now(), NewAudit::by(&o, "claim", now()))
+                    .await
+                    .unwrap()
+            }));
+        }
+    }
+    let mut won: Vec<(UserId, ConversationId)> = Vec::new();
+    for t in tasks {
+        if let Ok(Some(c)) = t.await.unwrap() {
+            won.push((c.state.officer().unwrap(), c.id));
+        }
+    }
+    // 5 officers × 2 places = 10 chats taken, each once.
+    assert_eq!(won.len(), 10);
+    let mut ids: Vec<_> = won.iter().map(|(_, c)| *c).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 10, "a chat was taken twice");
+    for o in &officers {
+        let open = store.open_chats_of(o.id).await.unwrap();
+        assert_eq!(open.len(), 2);
+    }
+    assert_eq!(store.count_waiting().await.unwrap(), 2);
+}
+
+/// A transfer hands the chat over with its history; the receiver must have room. A release
+/// puts it back in the queue at its old place, for the other force if asked.
+pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store: Arc<dyn Store>) {
+    let alice = officer_with(
+        &*store,
+        "alice",
+        skills(Some(Force::Police), false, "fr"),
+        3,
+    )
+    .await;
+    let bob = officer_with(&*store, "bob", skills(Some(Force::Police), false, "fr"), 1).await;
+    let t0 = now() - Duration::minutes(5);
+    let first = chat(
+        &*store,
+        t0,
+        Some(Force::Police),
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    let second = chat(
+        &*store,
+        t0,
+        Some(Force::Police),
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    claim(&*store, first.id, alice.id).await.unwrap();
+    claim(&*store, second.id, alice.id).await.unwrap();
+    let cid = ClientMessageId::parse("m1").unwrap();
+    let seal = |seq: Seq| format!("sealed-{seq}").into_bytes();
+    store
+        .append_message(NewMessage {
+            conversation: first.id,
+            actor: Actor::Visitor,
+            client_id: &cid,
+            seal: &seal,
+            now: now(),
+        })
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+
+    let moved = store
+        .transition(
+            first.id,
+            Actor::Officer(alice.id),
+            Event::Transfer { to: bob.id },
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("bob has room");
+    assert_eq!(moved.state, ConversationState::Active { officer: bob.id });
+    assert_eq!(moved.last_seq, 1);
+    assert_eq!(moved.handovers, 1);
+    assert_eq!(
+        store.messages_after(first.id, 0, 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        store
+            .transition(
+                second.id,
+                Actor::Officer(alice.id),
+                Event::Transfer { to: bob.id },
+                now(),
+                None
+            )
+            .await
+            .unwrap()
+            .unwrap(),
+        Err(TransitionError::AtCapacity)
+    );
+
+    let back = store
+        .transition(
+            second.id,
+            Actor::Officer(alice.id),
+            Event::Release {
+                to_force: Some(Force::Gendarmerie),
+            },
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("released");
+    assert_eq!(back.state, ConversationState::Waiting);
+    assert_eq!(back.force, Some(Force::Gendarmerie));
+    assert_eq!(
+        back.created_at, second.created_at,
+        "keeps its place in the queue"
+    );
+    assert_eq!(
+        claim(&*store, second.id, alice.id).await,
+        Err(TransitionError::NotEligible)
+    );
+
+    let supervisor = new_user(&*store, "sophie", Role::Supervisor).await;
+    let taken = store
+        .transition(
+            first.id,
+            Actor::Officer(supervisor.id),
+            Event::TakeOver,
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("take-over");
+    assert_eq!(taken.state.officer(), Some(supervisor.id));
+    assert_eq!(taken.handovers, 2);
+}
+
+/// Notes are kept in order with their author, their bodies exactly as sealed.
+pub async fn staff_notes_are_kept_in_order_with_their_author(store: Arc<dyn Store>) {
+    let officer = new_user(&*store, "nina", Role::Officer).await;
+    let c = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    for (i, kind) in [NoteKind::Note, NoteKind::Whisper, NoteKind::Handover]
+        .into_iter()
+        .enumerate()
+    {
+        let seal = move |seq: u64| format!("note-{i}-{seq}").into_bytes();
+        let n = store
+            .add_note(c.id, kind, Some(officer.id), &seal, now(), None)
+            .await
+            .unwrap()
+            .expect("exists");
+        assert_eq!(n.seq, i as u64 + 1);
+    }
+    let notes = store.notes(c.id).await.unwrap();
+    let kinds: Vec<_> = notes.iter().map(|n| n.kind).collect();
+    assert_eq!(
+        kinds,
+        [NoteKind::Note, NoteKind::Whisper, NoteKind::Handover]
+    );
+    assert_eq!(notes[1].sealed_body, b"note-1-2");
+    assert_eq!(notes[0].author_name.as_deref(), Some("Agent nina"));
+    let seal = |_: u64| Vec::new();
+    assert!(
+        store
+            .add_note(
+                ConversationId::new(),
+                NoteKind::Note,
+                None,
+                &seal,
+                now(),
+                None
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// The département table is replaced as a whole and looked up by département.
+pub async fn the_force_table_is_replaced_whole_and_looked_up(store: Arc<dyn Store>) {
+    let d = |s: &str| Departement::parse(s).unwrap();
+    assert_eq!(store.count_forces().await.unwrap(), 0);
+    let n = store
+        .load_forces(
+            &[(d("75"), Force::Police), (d("48"), Force::Gendarmerie)],
+            NewAudit::system("forces_loaded", now()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(
+        store.force_of(&d("48")).await.unwrap(),
+        Some(Force::Gendarmerie)
+    );
+    store
+        .load_forces(
+            &[(d("48"), Force::Police)],
+            NewAudit::system("forces_loaded", now()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.force_of(&d("48")).await.unwrap(), Some(Force::Police));
+    assert_eq!(
+        store.force_of(&d("75")).await.unwrap(),
+        None,
+        "the old table is gone"
+    );
+    assert!(matches!(
+        store
+            .load_forces(
+                &[(d("48"), Force::Police), (d("48"), Force::Gendarmerie)],
+                NewAudit::system("forces_loaded", now())
+            )
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.force_of(&d("48")).await.unwrap(),
+        Some(Force::Police),
+        "a refused load changes nothing"
+    );
+}
+
+/// The day's figures count what happened since the given moment.
+pub async fn the_days_figures_count_since_midnight(store: Arc<dyn Store>) {
+    let midnight = now() - Duration::hours(1);
+    let officer = officer_with(&*store, "fanny", skills(None, true, "fr"), 5).await;
+    let yesterday = chat(
+        &*store,
+        midnight - Duration::hours(2),
+        None,
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    let answered = chat(
+        &*store,
+        now() - Duration::seconds(90),
+        None,
+        false,
+        "fr",
+        false,
+        Duration::hours(1),
+    )
+    .await;
+    let left = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    let _waiting = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    claim(&*store, answered.id, officer.id).await.unwrap();
+    store
+        .transition(
+            answered.id,
+            Actor::Officer(officer.id),
+            Event::Close(Outcome::InformationGiven),
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    store
+        .transition(left.id, Actor::Visitor, Event::QuickExit, now(), None)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    claim(&*store, yesterday.id, officer.id).await.unwrap();
+    let f = store.day_figures(midnight).await.unwrap();
+    assert_eq!(f.started, 3);
+    assert_eq!(f.waiting, 1);
+    assert_eq!(f.handled, 1);
+    assert_eq!(f.left_unanswered, 1);
+    let mut waits = f.waits_secs.clone();
+    waits.sort();
+    assert_eq!(waits.len(), 2);
+    assert!((89..=92).contains(&waits[0]), "{waits:?}");
+    assert!(waits[1] >= 3 * 3600 - 5);
+}
