@@ -124,7 +124,13 @@ function setupStart() {
       const res = await fetch('/api/visitor/conversations', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ kind, minor: minor === 'true', postal_code: postal || null }),
+        body: JSON.stringify({
+          kind,
+          minor: minor === 'true',
+          postal_code: postal || null,
+          danger: form.elements.danger.checked,
+          language: document.documentElement.lang || 'fr',
+        }),
         credentials: 'omit',
         cache: 'no-store',
       });
@@ -279,12 +285,17 @@ function onWelcome(f) {
 }
 
 function applyState(next, officer, live) {
+  const previousName = state.officerName;
   if (officer && officer.name) state.officerName = officer.name;
   const previous = state.convState;
   state.convState = next;
   if (next === 'waiting') {
     show('waiting', 'chat', 'reading');
     $('chat-with').textContent = t('chat_waiting');
+    if (live && previous === 'active') {
+      addSystemNote(t('back_to_queue'));
+      announce(t('back_to_queue'));
+    }
   } else if (next === 'active') {
     const name = state.officerName || t('officer_default');
     show('chat');
@@ -292,6 +303,9 @@ function applyState(next, officer, live) {
     if (live && previous !== 'active') {
       addSystemNote(t('officer_joined', { name }));
       announce(t('officer_joined', { name }));
+    } else if (live && previousName && previousName !== name) {
+      addSystemNote(t('officer_changed', { name }));
+      announce(t('officer_changed', { name }));
     }
   } else if (next === 'closed') {
     endConversation('closed');

@@ -183,12 +183,19 @@ async fn a_read_only_store_lists_candidates_changes_no_byte_and_refuses_every_wr
     assert!(read_only.conversation(old).await.unwrap().is_some());
     read_only.close().await;
 
-    let after: Vec<_> = snapshot(dir.path())
-        .into_iter()
-        .filter(|(p, _)| {
-            !p.to_string_lossy().ends_with("-shm") && !p.to_string_lossy().ends_with("-wal")
-        })
-        .collect();
+    // The database file itself; the WAL and shared-memory files come and go with connections
+    // (the last writer may not have removed them yet when `before` was taken).
+    let database_only = |files: Vec<(std::path::PathBuf, Vec<u8>)>| -> Vec<_> {
+        files
+            .into_iter()
+            .filter(|(p, _)| {
+                !p.to_string_lossy().ends_with("-shm") && !p.to_string_lossy().ends_with("-wal")
+            })
+            .collect()
+    };
+    let after = database_only(snapshot(dir.path()));
+    let before = database_only(before);
+    assert_eq!(before.len(), 1);
     assert!(
         after == before,
         "the database file is byte for byte the same"

@@ -2,8 +2,10 @@
 //! and side, so that an unknown or mistyped frame is refused by the decoder itself.
 
 use crate::chat::PlainMessage;
+use crate::chat::PlainNote;
 use ecoute_domain::{
-    Author, ConversationId, Departement, Outcome, ReporterKind, Role, Seq, StateName, UserId,
+    Author, ConversationId, Departement, Force, Language, Outcome, Presence, Priority,
+    ReporterKind, Role, Seq, StateName, UserId,
 };
 use ecoute_store::{Conversation, User};
 use serde::{Deserialize, Serialize};
@@ -71,6 +73,59 @@ pub enum StaffIn {
         conversation_id: ConversationId,
         /// One of the outcome names.
         outcome: String,
+    },
+    /// Take the first waiting chat you may serve.
+    TakeNext,
+    /// Say no to the chat offered to you; it goes to the next officer.
+    Decline {
+        /// Which chat.
+        conversation_id: ConversationId,
+    },
+    /// Become available or paused.
+    Presence {
+        /// `available` or `paused`.
+        status: String,
+    },
+    /// Hand a chat you own to another officer, or to the other force through the queue.
+    Transfer {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// The officer who takes it over.
+        #[serde(default)]
+        to_officer: Option<UserId>,
+        /// The force whose officers take it from the queue.
+        #[serde(default)]
+        to_force: Option<Force>,
+        /// What the next officer must know (required).
+        note: String,
+    },
+    /// A private note on a chat you own (never shown to the visitor).
+    Note {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// The text.
+        body: String,
+    },
+    /// The staff who answer, with their presence and load (to choose whom to transfer to).
+    Colleagues,
+    /// Supervisors: follow a chat silently (one at a time; another replaces it).
+    Monitor {
+        /// Which chat.
+        conversation_id: ConversationId,
+    },
+    /// Supervisors: stop following.
+    Unmonitor,
+    /// Supervisors: advice that only the chat's officer sees.
+    Whisper {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// The text.
+        body: String,
+    },
+    /// Supervisors: take a chat over from its officer.
+    TakeOver {
+        /// Which chat.
+        conversation_id: ConversationId,
     },
     /// Keep-alive.
     Ping,
@@ -248,6 +303,16 @@ pub struct ChatOut {
     pub visitor_left_at: Option<OffsetDateTime>,
     /// Highest sequence number.
     pub last_seq: Seq,
+    /// How urgent it is.
+    pub priority: Priority,
+    /// Why the risk rules flagged it.
+    pub labels: Vec<String>,
+    /// The force it needs, if any.
+    pub force: Option<Force>,
+    /// The visitor's language.
+    pub language: Language,
+    /// The officer who owns it.
+    pub officer_name: Option<String>,
 }
 
 impl From<&Conversation> for ChatOut {
@@ -262,6 +327,11 @@ impl From<&Conversation> for ChatOut {
             claimed_at: c.claimed_at,
             visitor_left_at: c.visitor_left_at,
             last_seq: c.last_seq,
+            priority: c.priority,
+            labels: c.risk_flags.clone(),
+            force: c.force,
+            language: c.intake.language.clone(),
+            officer_name: c.officer_name.clone(),
         }
     }
 }
@@ -280,16 +350,168 @@ pub struct QueueItemOut {
     /// When the visitor started waiting.
     #[serde(with = "time::serde::rfc3339")]
     pub waiting_since: OffsetDateTime,
+    /// How urgent it is.
+    pub priority: Priority,
+    /// Why the risk rules flagged it (labels, never the words).
+    pub labels: Vec<String>,
+    /// The force it needs, if any.
+    pub force: Option<Force>,
+    /// The visitor's language.
+    pub language: Language,
+    /// Whether the reader may take it now (skills, or it has waited long enough).
+    pub eligible: bool,
+    /// It was handed over before (transfer, back to the queue).
+    pub handed_over: bool,
 }
 
-impl From<&Conversation> for QueueItemOut {
-    fn from(c: &Conversation) -> Self {
+impl QueueItemOut {
+    /// A waiting chat as `skills` see it at `now`.
+    pub fn for_reader(
+        c: &Conversation,
+        skills: &ecoute_domain::Skills,
+        now: OffsetDateTime,
+    ) -> Self {
         Self {
             conversation_id: c.id,
             kind: c.intake.kind,
             minor: c.intake.minor,
             departement: c.intake.departement.clone(),
             waiting_since: c.created_at,
+            priority: c.priority,
+            labels: c.risk_flags.clone(),
+            force: c.force,
+            language: c.intake.language.clone(),
+            eligible: ecoute_domain::may_serve(skills, &c.need(), now >= c.open_to_all_at),
+            handed_over: c.handovers > 0,
+        }
+    }
+}
+
+/// A staff-only note on the wire (staff sockets only).
+#[derive(Debug, Serialize)]
+pub struct NoteOut {
+    /// Which chat.
+    pub conversation_id: ConversationId,
+    /// Its place among the notes.
+    pub seq: u64,
+    /// `note`, `handover` or `whisper`.
+    pub kind: &'static str,
+    /// Who wrote it.
+    pub author_name: Option<String>,
+    /// The text.
+    pub body: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+impl From<PlainNote> for NoteOut {
+    fn from(n: PlainNote) -> Self {
+        Self {
+            conversation_id: n.conversation,
+            seq: n.seq,
+            kind: n.kind,
+            author_name: n.author_name,
+            body: n.body,
+            at: n.at,
+        }
+    }
+}
+
+/// A staff member as the board and the transfer list show them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ColleagueOut {
+    /// Stable id.
+    pub id: UserId,
+    /// Shown name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Their force, if one.
+    pub force: Option<Force>,
+    /// Trained for minors.
+    pub minors: bool,
+    /// Languages.
+    pub languages: Vec<Language>,
+    /// Available, paused, offline.
+    pub presence: Presence,
+    /// Chats in hand.
+    pub open: u32,
+    /// Most chats at once.
+    pub capacity: u32,
+}
+
+/// The day's figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FiguresOut {
+    /// Since when (local midnight).
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    /// Chats started.
+    pub started: u64,
+    /// Waiting now.
+    pub waiting: u64,
+    /// Closed by an officer.
+    pub handled: u64,
+    /// Visitors who left before any answer.
+    pub left_unanswered: u64,
+    /// Longest wait before an answer, seconds.
+    pub longest_wait_secs: Option<u64>,
+    /// Median wait before an answer, seconds.
+    pub median_wait_secs: Option<u64>,
+}
+
+/// What supervisors see.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BoardOut {
+    /// Staff with presence and load.
+    pub staff: Vec<ColleagueOut>,
+    /// Every chat not closed (waiting, active, visitor left), oldest first.
+    pub chats: Vec<BoardChatOut>,
+    /// The day's figures.
+    pub figures: FiguresOut,
+}
+
+/// A live chat on the board (no content).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BoardChatOut {
+    /// Which chat.
+    pub conversation_id: ConversationId,
+    /// Where it stands.
+    pub state: StateName,
+    /// Its officer.
+    pub officer_name: Option<String>,
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it was first answered.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub claimed_at: Option<OffsetDateTime>,
+    /// How urgent.
+    pub priority: Priority,
+    /// Risk labels.
+    pub labels: Vec<String>,
+    /// Under 18.
+    pub minor: bool,
+    /// Département.
+    pub departement: Option<Departement>,
+    /// Messages so far.
+    pub messages: Seq,
+}
+
+impl From<&Conversation> for BoardChatOut {
+    fn from(c: &Conversation) -> Self {
+        Self {
+            conversation_id: c.id,
+            state: c.state.name(),
+            officer_name: c.officer_name.clone(),
+            created_at: c.created_at,
+            claimed_at: c.claimed_at,
+            priority: c.priority,
+            labels: c.risk_flags.clone(),
+            minor: c.intake.minor,
+            departement: c.intake.departement.clone(),
+            messages: c.last_seq,
         }
     }
 }
@@ -304,6 +526,10 @@ pub enum StaffOut {
         user: UserOut,
         /// Your open chats.
         chats: Vec<ChatOut>,
+        /// Available or paused.
+        presence: Presence,
+        /// `offer` or `pull`.
+        mode: &'static str,
     },
     /// The whole waiting queue.
     Queue {
@@ -343,6 +569,63 @@ pub enum StaffOut {
         conversation_id: ConversationId,
         /// Why.
         outcome: Option<Outcome>,
+    },
+    /// A chat is offered to you until `expires_at`: `claim` it or `decline` it.
+    Offer {
+        /// The chat.
+        chat: QueueItemOut,
+        /// When it moves on.
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: OffsetDateTime,
+    },
+    /// The offer is over (you or someone took it, it lapsed, you declined).
+    OfferWithdrawn {
+        /// Which chat.
+        conversation_id: ConversationId,
+    },
+    /// Your presence.
+    Presence {
+        /// Available, paused or offline.
+        status: Presence,
+    },
+    /// The risk rules flagged one of your chats (labels only, never the words).
+    Flagged {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// Its priority now.
+        priority: Priority,
+        /// Every label matched.
+        labels: Vec<String>,
+    },
+    /// A staff-only note: yours, a handover note, or a supervisor's whisper.
+    Note(NoteOut),
+    /// The chat is no longer yours.
+    HandedOver {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// `transferred`, `taken_over` or `requeued`.
+        reason: &'static str,
+    },
+    /// The staff who answer, for a transfer.
+    Colleagues {
+        /// Everyone but you.
+        items: Vec<ColleagueOut>,
+    },
+    /// Supervisors: the live board.
+    Board(BoardOut),
+    /// Supervisors: you now follow this chat; its messages and notes follow.
+    Monitoring {
+        /// The chat.
+        chat: ChatOut,
+    },
+    /// Supervisors: the followed chat changed state.
+    MonitorState {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// Its new state.
+        state: StateName,
+        /// Its officer.
+        officer_name: Option<String>,
     },
     /// Something was refused.
     Error(ErrorOut),

@@ -1,15 +1,24 @@
-//! The staff console's socket: the queue, claiming, several chats at once, closing.
+//! The staff console's socket: the queue and offers, presence, several chats at once,
+//! notes, transfers, closing; for supervisors, the live board, silent monitoring, whispers
+//! and take-over.
 
-use super::frames::{ChatOut, MessageOut, QueueItemOut, StaffIn, StaffOut, UserOut};
+use super::frames::{
+    BoardChatOut, BoardOut, ChatOut, ColleagueOut, FiguresOut, MessageOut, NoteOut, QueueItemOut,
+    StaffIn, StaffOut, UserOut,
+};
 use super::*;
 use crate::app::AppState;
 use crate::auth::Staff;
-use crate::chat::{PlainMessage, open_message};
+use crate::chat::{PlainMessage, open_message, open_note_event};
+use crate::config::RoutingMode;
 use crate::error::ApiError;
-use ecoute_bus::{BusEvent, Topic};
+use ecoute_bus::{BusEvent, Subscription, Topic};
 use ecoute_crypto::DataKey;
-use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody, Outcome, Seq, StateName};
-use ecoute_store::Conversation;
+use ecoute_domain::{
+    Actor, ClientMessageId, ConversationId, MessageBody, Outcome, Presence, Role, Seq, StateName,
+    UserId,
+};
+use ecoute_store::{Conversation, NoteKind};
 use std::collections::HashMap;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
@@ -19,25 +28,114 @@ struct Chat {
     delivered: Seq,
 }
 
+/// The chat a supervisor follows silently.
+struct Monitored {
+    id: ConversationId,
+    key: DataKey,
+    delivered: Seq,
+    events: Subscription,
+}
+
 struct Session {
     conn: Conn,
     state: AppState,
     staff: Staff,
     chats: HashMap<ConversationId, Chat>,
+    monitored: Option<Monitored>,
+    /// The board last sent, to send it again only when it changed.
+    last_board: Option<BoardOut>,
     /// Last frame from this console that was a person's action (pings do not count).
     last_activity: time::OffsetDateTime,
+}
+
+/// Tells the router a console closed, however the socket ends.
+struct AtDesk {
+    router: crate::routing::Router,
+    officer: UserId,
+}
+
+impl Drop for AtDesk {
+    fn drop(&mut self) {
+        self.router.disconnected(self.officer);
+    }
+}
+
+fn supervises(role: Role) -> bool {
+    matches!(role, Role::Supervisor | Role::Admin)
+}
+
+/// Waits for the next event of the followed chat, or forever when there is none.
+async fn next_monitored(m: &mut Option<Monitored>) -> Result<std::sync::Arc<BusEvent>, RecvError> {
+    match m {
+        Some(m) => m.events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Waits for the next supervision event, or forever for an officer.
+async fn next_supervision(
+    s: &mut Option<Subscription>,
+) -> Result<std::sync::Arc<BusEvent>, RecvError> {
+    match s {
+        Some(s) => s.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Local midnight in mainland France (CET/CEST: the EU rule, changes on the last Sundays of
+/// March and October at 01:00 UTC), for the figures "of the day".
+pub fn paris_midnight(now: time::OffsetDateTime) -> time::OffsetDateTime {
+    use time::{Date, Month, Time, UtcOffset, Weekday};
+    fn last_sunday(year: i32, month: Month) -> Date {
+        let mut d = Date::from_calendar_date(year, month, 31).expect("valid date");
+        while d.weekday() != Weekday::Sunday {
+            d = d.previous_day().expect("valid date");
+        }
+        d
+    }
+    let offset_at = |t: time::OffsetDateTime| {
+        let t = t.to_offset(UtcOffset::UTC);
+        let y = t.year();
+        let start = last_sunday(y, Month::March)
+            .with_hms(1, 0, 0)
+            .expect("time")
+            .assume_utc();
+        let end = last_sunday(y, Month::October)
+            .with_hms(1, 0, 0)
+            .expect("time")
+            .assume_utc();
+        let hours = if t >= start && t < end { 2 } else { 1 };
+        UtcOffset::from_hms(hours, 0, 0).expect("offset")
+    };
+    let local = now.to_offset(offset_at(now));
+    let midnight = local.replace_time(Time::MIDNIGHT);
+    // Midnight keeps the offset of that night (the change happens at 01:00 UTC, after it).
+    midnight.replace_offset(offset_at(midnight))
 }
 
 /// Runs one console socket to its end. The upgrade has already checked the session.
 pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: Staff) {
     let officer = staff.user.id;
     let mut events = state.chat.bus().subscribe(Topic::Officer(officer));
+    let mut supervision =
+        supervises(staff.user.role).then(|| state.chat.bus().subscribe(Topic::Supervision));
     let mut queue = state.queue.clone();
+    let presence = state.router.connected(officer);
+    let _at_desk = AtDesk {
+        router: state.router.clone(),
+        officer,
+    };
+    state
+        .chat
+        .bus()
+        .publish(Topic::Supervision, BusEvent::StaffChanged);
     let mut session = Session {
         conn: Conn::new(socket, state.config.limits.messages_per_minute * 2),
         state,
         staff,
         chats: HashMap::new(),
+        monitored: None,
+        last_board: None,
         // Only actions on this socket count here; the upgrade itself was recorded in the store.
         last_activity: time::OffsetDateTime::UNIX_EPOCH,
     };
@@ -58,11 +156,22 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let welcome = StaffOut::Welcome {
         user: UserOut::from(&session.staff.user),
         chats: open.iter().map(ChatOut::from).collect(),
+        presence,
+        mode: match session.state.router.mode() {
+            RoutingMode::Offer => "offer",
+            RoutingMode::Pull => "pull",
+        },
     };
     if !session.conn.send(&welcome).await {
         return;
     }
     queue.mark_changed();
+    if let Some((conversation, expires_at)) = session.state.router.pending_offer(officer)
+        && !session.offer(conversation, expires_at).await
+    {
+        return;
+    }
+    let mut board_tick = tokio::time::interval(std::time::Duration::from_secs(2));
 
     let mut stopping = session.state.stopping.clone();
     let mut deadline = Instant::now() + IDLE_LIMIT;
@@ -116,8 +225,40 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                 if changed.is_err() {
                     return;
                 }
-                let items = queue.borrow_and_update().iter().map(QueueItemOut::from).collect();
+                let now = time::OffsetDateTime::now_utc();
+                let skills = &session.staff.user.skills;
+                let items = queue
+                    .borrow_and_update()
+                    .iter()
+                    .map(|c| QueueItemOut::for_reader(c, skills, now))
+                    .collect();
                 if !session.conn.send(&StaffOut::Queue { items }).await {
+                    return;
+                }
+            }
+            event = next_supervision(&mut supervision) => {
+                let go_on = match event {
+                    Ok(event) => session.handle_supervision(&event).await,
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => false,
+                };
+                if !go_on {
+                    return;
+                }
+            }
+            event = next_monitored(&mut session.monitored) => {
+                let go_on = match event {
+                    Ok(event) => session.handle_monitored(&event).await,
+                    // Behind: read the followed chat again from the store.
+                    Err(RecvError::Lagged(_)) => session.monitor_catch_up().await,
+                    Err(RecvError::Closed) => { session.monitored = None; true }
+                };
+                if !go_on {
+                    return;
+                }
+            }
+            _ = board_tick.tick(), if supervises(session.staff.user.role) => {
+                if !session.send_board().await {
                     return;
                 }
             }
@@ -232,6 +373,74 @@ impl Session {
         match frame {
             StaffIn::Ping => self.conn.send(&StaffOut::Pong).await,
             StaffIn::Claim { conversation_id } => self.claim(conversation_id).await,
+            StaffIn::TakeNext => self.take_next().await,
+            StaffIn::Decline { conversation_id } => {
+                self.state
+                    .router
+                    .decline(self.staff.user.id, conversation_id);
+                self.conn
+                    .send(&StaffOut::OfferWithdrawn { conversation_id })
+                    .await
+            }
+            StaffIn::Presence { status } => {
+                let chosen = match status.as_str() {
+                    "available" => Presence::Available,
+                    "paused" => Presence::Paused,
+                    _ => {
+                        let e =
+                            error_out("invalid_presence", "presence is `available` or `paused`");
+                        return self.conn.send(&StaffOut::Error(e)).await;
+                    }
+                };
+                self.state.router.choose(self.staff.user.id, chosen);
+                self.state
+                    .chat
+                    .bus()
+                    .publish(Topic::Supervision, BusEvent::StaffChanged);
+                self.conn.send(&StaffOut::Presence { status: chosen }).await
+            }
+            StaffIn::Transfer {
+                conversation_id,
+                to_officer,
+                to_force,
+                note,
+            } => {
+                self.transfer(conversation_id, to_officer, to_force, note)
+                    .await
+            }
+            StaffIn::Note {
+                conversation_id,
+                body,
+            } => self.note(conversation_id, body).await,
+            StaffIn::Colleagues => self.colleagues().await,
+            StaffIn::Monitor { conversation_id } => self.monitor(conversation_id).await,
+            StaffIn::Unmonitor => {
+                self.monitored = None;
+                true
+            }
+            StaffIn::Whisper {
+                conversation_id,
+                body,
+            } => self.whisper(conversation_id, body).await,
+            StaffIn::TakeOver { conversation_id } => {
+                if !supervises(self.staff.user.role) {
+                    return self.forbidden(conversation_id).await;
+                }
+                match self
+                    .state
+                    .chat
+                    .take_over(&self.staff.user, conversation_id)
+                    .await
+                {
+                    // `claimed` follows on this officer's topic, as for any new chat.
+                    Ok(_) => true,
+                    Err(e) => {
+                        self.conn
+                            .send(&about(api_error_out(&e), conversation_id))
+                            .await
+                    }
+                }
+            }
             StaffIn::Block { conversation_id } => {
                 match self
                     .state
@@ -277,7 +486,15 @@ impl Session {
                         .send(&about(api_error_out(&e), conversation_id))
                         .await;
                 }
-                self.send_after(conversation_id, after_seq).await
+                if !self.send_after(conversation_id, after_seq).await {
+                    return false;
+                }
+                // A console that starts from nothing also needs the staff notes.
+                if after_seq == 0 {
+                    let key = self.chats[&conversation_id].key.clone();
+                    return self.send_notes(conversation_id, &key).await;
+                }
+                true
             }
             StaffIn::Close {
                 conversation_id,
@@ -434,8 +651,394 @@ impl Session {
                 self.conn.close(CLOSE_POLICY, "session_ended").await;
                 false
             }
+            BusEvent::Offered {
+                conversation,
+                expires_at,
+            } => self.offer(*conversation, *expires_at).await,
+            BusEvent::OfferWithdrawn { conversation } => {
+                self.conn
+                    .send(&StaffOut::OfferWithdrawn {
+                        conversation_id: *conversation,
+                    })
+                    .await
+            }
+            BusEvent::Flagged {
+                conversation,
+                priority,
+                labels,
+            } if self.chats.contains_key(conversation) => {
+                self.conn
+                    .send(&StaffOut::Flagged {
+                        conversation_id: *conversation,
+                        priority: *priority,
+                        labels: labels.clone(),
+                    })
+                    .await
+            }
+            BusEvent::Note(n) => {
+                let Some(chat) = self.chats.get(&n.conversation) else {
+                    return true;
+                };
+                match open_note_event(&chat.key, n) {
+                    Ok(note) => self.conn.send(&StaffOut::Note(NoteOut::from(note))).await,
+                    Err(_) => true,
+                }
+            }
+            BusEvent::HandedOver {
+                conversation,
+                reason,
+            } => {
+                if self.chats.remove(conversation).is_none() {
+                    return true;
+                }
+                self.conn
+                    .send(&StaffOut::HandedOver {
+                        conversation_id: *conversation,
+                        reason,
+                    })
+                    .await
+            }
             _ => true,
         }
+    }
+
+    /// What supervisors hear besides their own chats: notes of the chat they follow.
+    async fn handle_supervision(&mut self, event: &BusEvent) -> bool {
+        match event {
+            BusEvent::Note(n) => {
+                // Their own chats' notes come on their own topic.
+                if self.chats.contains_key(&n.conversation) {
+                    return true;
+                }
+                let Some(m) = self.monitored.as_ref().filter(|m| m.id == n.conversation) else {
+                    return true;
+                };
+                match open_note_event(&m.key, n) {
+                    Ok(note) => self.conn.send(&StaffOut::Note(NoteOut::from(note))).await,
+                    Err(_) => true,
+                }
+            }
+            _ => true,
+        }
+    }
+
+    /// An event of the chat a supervisor follows.
+    async fn handle_monitored(&mut self, event: &BusEvent) -> bool {
+        let Some(m) = self.monitored.as_mut() else {
+            return true;
+        };
+        match event {
+            BusEvent::Message(msg) => {
+                if msg.seq <= m.delivered {
+                    return true;
+                }
+                if msg.seq > m.delivered + 1 {
+                    return self.monitor_catch_up().await;
+                }
+                m.delivered = msg.seq;
+                match open_message(msg.conversation, &m.key, msg.clone()) {
+                    Ok(plain) => {
+                        self.conn
+                            .send(&StaffOut::Message(MessageOut::for_staff(plain)))
+                            .await
+                    }
+                    Err(_) => true,
+                }
+            }
+            BusEvent::StateChanged {
+                conversation,
+                state,
+                officer_name,
+                ..
+            } => {
+                self.conn
+                    .send(&StaffOut::MonitorState {
+                        conversation_id: *conversation,
+                        state: *state,
+                        officer_name: officer_name.clone(),
+                    })
+                    .await
+            }
+            _ => true,
+        }
+    }
+
+    /// Sends the followed chat's messages not yet sent.
+    async fn monitor_catch_up(&mut self) -> bool {
+        loop {
+            let Some(m) = self.monitored.as_ref() else {
+                return true;
+            };
+            let (id, key, after) = (m.id, m.key.clone(), m.delivered);
+            let page = match self.state.chat.history(id, &key, after).await {
+                Ok(p) => p,
+                Err(e) => return self.conn.send(&about(api_error_out(&e), id)).await,
+            };
+            let full = page.len() == crate::chat::PAGE as usize;
+            for msg in page {
+                if let Some(m) = self.monitored.as_mut() {
+                    m.delivered = m.delivered.max(msg.seq);
+                }
+                if !self
+                    .conn
+                    .send(&StaffOut::Message(MessageOut::for_staff(msg)))
+                    .await
+                {
+                    return false;
+                }
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+
+    async fn forbidden(&mut self, conversation: ConversationId) -> bool {
+        self.conn
+            .send(&about(api_error_out(&ApiError::Forbidden), conversation))
+            .await
+    }
+
+    /// Shows an offer, with the chat as the queue shows it.
+    async fn offer(
+        &mut self,
+        conversation: ConversationId,
+        expires_at: time::OffsetDateTime,
+    ) -> bool {
+        let now = time::OffsetDateTime::now_utc();
+        let listed = self
+            .state
+            .queue
+            .borrow()
+            .iter()
+            .find(|c| c.id == conversation)
+            .cloned();
+        let chat = match listed {
+            Some(c) => c,
+            None => match self.state.chat.store().conversation(conversation).await {
+                Ok(Some(c)) if c.state.name() == StateName::Waiting => c,
+                _ => return true,
+            },
+        };
+        let item = QueueItemOut::for_reader(&chat, &self.staff.user.skills, now);
+        self.conn
+            .send(&StaffOut::Offer {
+                chat: item,
+                expires_at,
+            })
+            .await
+    }
+
+    async fn take_next(&mut self) -> bool {
+        match self.state.chat.take_next(&self.staff.user).await {
+            Ok(Some(c)) => {
+                if !self.track(&c) {
+                    return false;
+                }
+                self.conn
+                    .send(&StaffOut::Claimed {
+                        chat: ChatOut::from(&c),
+                    })
+                    .await
+            }
+            Ok(None) => {
+                let e = error_out(
+                    "nothing_to_take",
+                    "no waiting chat needs you now; it will come to you when one does",
+                );
+                self.conn.send(&StaffOut::Error(e)).await
+            }
+            Err(e) => self.conn.send(&StaffOut::Error(api_error_out(&e))).await,
+        }
+    }
+
+    async fn transfer(
+        &mut self,
+        id: ConversationId,
+        to_officer: Option<UserId>,
+        to_force: Option<ecoute_domain::Force>,
+        note: String,
+    ) -> bool {
+        let note = match MessageBody::parse(note) {
+            Ok(n) => n,
+            Err(_) => {
+                let e = error_out(
+                    "handover_note_required",
+                    "write what the next officer must know (at most 4000 characters)",
+                );
+                return self.conn.send(&about(e, id)).await;
+            }
+        };
+        if to_officer.is_some() == to_force.is_some() {
+            let e = error_out("invalid_transfer", "name one officer or one force");
+            return self.conn.send(&about(e, id)).await;
+        }
+        if to_officer == Some(self.staff.user.id) {
+            let e = error_out("invalid_transfer", "this chat is already yours");
+            return self.conn.send(&about(e, id)).await;
+        }
+        match self
+            .state
+            .chat
+            .transfer(&self.staff.user, id, to_officer, to_force, &note)
+            .await
+        {
+            // `handed_over` follows on this officer's topic.
+            Ok(_) => true,
+            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+        }
+    }
+
+    async fn note(&mut self, id: ConversationId, body: String) -> bool {
+        let body = match MessageBody::parse(body) {
+            Ok(b) => b,
+            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+        };
+        if let Err(e) = self.owned(id).await {
+            return self.conn.send(&about(api_error_out(&e), id)).await;
+        }
+        let c = match self.state.chat.store().conversation(id).await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                return self
+                    .conn
+                    .send(&about(api_error_out(&ApiError::NotFound), id))
+                    .await;
+            }
+            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+        };
+        match self
+            .state
+            .chat
+            .add_note(&self.staff.user, &c, NoteKind::Note, &body)
+            .await
+        {
+            // The bus brings it back to this console and the officer's other tabs.
+            Ok(_) => true,
+            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+        }
+    }
+
+    async fn whisper(&mut self, id: ConversationId, body: String) -> bool {
+        if !supervises(self.staff.user.role) {
+            return self.forbidden(id).await;
+        }
+        let body = match MessageBody::parse(body) {
+            Ok(b) => b,
+            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+        };
+        let c = match self.state.chat.store().conversation(id).await {
+            Ok(Some(c)) if c.state.officer().is_some() && c.state.name() != StateName::Closed => c,
+            Ok(_) => {
+                let e = error_out(
+                    "no_officer",
+                    "only a chat an officer is holding can get a whisper",
+                );
+                return self.conn.send(&about(e, id)).await;
+            }
+            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+        };
+        match self
+            .state
+            .chat
+            .add_note(&self.staff.user, &c, NoteKind::Whisper, &body)
+            .await
+        {
+            // The supervision topic brings it back to the monitoring console.
+            Ok(_) => true,
+            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+        }
+    }
+
+    async fn colleagues(&mut self) -> bool {
+        let Some(loads) = self.state.router.loads(&self.state.chat).await else {
+            let e = error_out("unavailable", "the list of colleagues cannot be read now");
+            return self.conn.send(&StaffOut::Error(e)).await;
+        };
+        let me = self.staff.user.id;
+        let items = loads
+            .into_iter()
+            .filter(|(l, _)| l.user.id != me && l.user.role != Role::Admin)
+            .map(|(l, p)| colleague(l, p))
+            .collect();
+        self.conn.send(&StaffOut::Colleagues { items }).await
+    }
+
+    /// Starts following a chat silently: recorded in the audit log before anything of it is
+    /// sent; then its history and notes, then its live messages.
+    async fn monitor(&mut self, id: ConversationId) -> bool {
+        if !supervises(self.staff.user.role) {
+            return self.forbidden(id).await;
+        }
+        let c = match self.state.chat.store().conversation(id).await {
+            Ok(Some(c)) if c.state.name() != StateName::Closed => c,
+            Ok(_) => {
+                return self
+                    .conn
+                    .send(&about(api_error_out(&ApiError::NotFound), id))
+                    .await;
+            }
+            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+        };
+        let key = match self.state.chat.data_key(&c) {
+            Ok(k) => k,
+            Err(e) => return self.conn.send(&about(api_error_out(&e), id)).await,
+        };
+        let audit = ecoute_store::NewAudit::by(
+            &self.staff.user,
+            "monitor",
+            time::OffsetDateTime::now_utc(),
+        )
+        .on(id);
+        if let Err(e) = self.state.chat.store().append_audit(audit).await {
+            return self.conn.send(&about(api_error_out(&e.into()), id)).await;
+        }
+        // Subscribed before reading the history, so nothing falls between the two.
+        let events = self.state.chat.bus().subscribe(Topic::Conversation(id));
+        self.monitored = Some(Monitored {
+            id,
+            key: key.clone(),
+            delivered: 0,
+            events,
+        });
+        if !self
+            .conn
+            .send(&StaffOut::Monitoring {
+                chat: ChatOut::from(&c),
+            })
+            .await
+        {
+            return false;
+        }
+        if !self.monitor_catch_up().await {
+            return false;
+        }
+        self.send_notes(id, &key).await
+    }
+
+    async fn send_notes(&mut self, id: ConversationId, key: &DataKey) -> bool {
+        match self.state.chat.notes(id, key).await {
+            Ok(notes) => {
+                for n in notes {
+                    if !self.conn.send(&StaffOut::Note(NoteOut::from(n))).await {
+                        return false;
+                    }
+                }
+                true
+            }
+            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+        }
+    }
+
+    async fn send_board(&mut self) -> bool {
+        let Some(board) = build_board(&self.state).await else {
+            return true;
+        };
+        if self.last_board.as_ref() == Some(&board) {
+            return true;
+        }
+        self.last_board = Some(board.clone());
+        self.conn.send(&StaffOut::Board(board)).await
     }
 
     async fn deliver(&mut self, m: PlainMessage) -> bool {
@@ -469,5 +1072,80 @@ impl Session {
                 return true;
             }
         }
+    }
+}
+
+fn colleague(l: ecoute_store::StaffLoad, presence: Presence) -> ColleagueOut {
+    ColleagueOut {
+        id: l.user.id,
+        display_name: l.user.display_name,
+        role: l.user.role,
+        force: l.user.skills.force,
+        minors: l.user.skills.minors,
+        languages: l.user.skills.languages,
+        presence,
+        open: l.open,
+        capacity: l.user.capacity,
+    }
+}
+
+/// The supervisors' board: staff, live chats and the day's figures. `None` when the store
+/// cannot be read (the board keeps what it showed).
+pub async fn build_board(state: &AppState) -> Option<BoardOut> {
+    let loads = state.router.loads(&state.chat).await?;
+    let store = state.chat.store();
+    let chats = store.live_conversations().await.ok()?;
+    let since = paris_midnight(time::OffsetDateTime::now_utc());
+    let f = store.day_figures(since).await.ok()?;
+    let mut waits = f.waits_secs.clone();
+    waits.sort_unstable();
+    let median = match waits.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(waits[n / 2]),
+        n => Some((waits[n / 2 - 1] + waits[n / 2]) / 2),
+    };
+    Some(BoardOut {
+        staff: loads
+            .into_iter()
+            .filter(|(l, _)| l.user.role != Role::Admin)
+            .map(|(l, p)| colleague(l, p))
+            .collect(),
+        chats: chats.iter().map(BoardChatOut::from).collect(),
+        figures: FiguresOut {
+            since,
+            started: f.started,
+            waiting: f.waiting,
+            handled: f.handled,
+            left_unanswered: f.left_unanswered,
+            longest_wait_secs: waits.last().copied(),
+            median_wait_secs: median,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paris_midnight;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_day_starts_at_midnight_in_paris_summer_and_winter() {
+        assert_eq!(
+            paris_midnight(datetime!(2026-07-14 12:00 UTC)),
+            datetime!(2026-07-14 0:00 +2)
+        );
+        assert_eq!(
+            paris_midnight(datetime!(2026-01-10 23:30 UTC)),
+            datetime!(2026-01-11 0:00 +1)
+        );
+        // The night of the change to summer time: midnight was still winter time.
+        assert_eq!(
+            paris_midnight(datetime!(2026-03-29 12:00 UTC)),
+            datetime!(2026-03-29 0:00 +1)
+        );
+        assert_eq!(
+            paris_midnight(datetime!(2026-10-25 12:00 UTC)),
+            datetime!(2026-10-25 0:00 +2)
+        );
     }
 }

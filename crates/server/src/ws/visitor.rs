@@ -270,6 +270,11 @@ impl Session {
                 officer_name,
                 ..
             } => {
+                if *state == StateName::Waiting {
+                    // Back in the queue (its officer left, or a transfer to the other force):
+                    // the visitor is told their place again.
+                    self.last_position = None;
+                }
                 self.status = *state;
                 let frame = VisitorOut::State {
                     state: *state,

@@ -72,6 +72,11 @@ pub async fn spawn_app_configured(
         data_dir: data_dir.path().to_path_buf(),
         neutral_url: NEUTRAL_URL.to_string(),
         log: "warn".into(),
+        // Most tests claim chats themselves; the offer tests ask for offers.
+        routing: ecoute::config::RoutingConfig {
+            mode: ecoute::config::RoutingMode::Pull,
+            ..Default::default()
+        },
         ..Config::default()
     };
     tweak(&mut config);
@@ -216,7 +221,12 @@ impl TestApp {
 
     /// Creates an officer and logs them in.
     pub async fn officer(&self, username: &str) -> Officer {
-        self.create_user(username, Role::Officer).await;
+        self.staff(username, Role::Officer).await
+    }
+
+    /// Creates a staff account with this role and logs it in.
+    pub async fn staff(&self, username: &str, role: Role) -> Officer {
+        self.create_user(username, role).await;
         let r = self.login(username, PASSWORD).await;
         assert_eq!(r.status(), 200);
         let cookie = r

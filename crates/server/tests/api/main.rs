@@ -11,5 +11,6 @@ mod http;
 mod keys;
 mod logs;
 mod purge;
+mod routing;
 mod setup;
 mod staff_security;
