@@ -1,5 +1,6 @@
-//! The command line: `ecoute [serve]`, `ecoute user add`, `ecoute keys status|rotate|retire`,
-//! `ecoute audit verify`, `ecoute purge [--dry-run]`.
+//! The command line: `ecoute [serve]`, `ecoute user add|set`, `ecoute keys status|rotate|retire`,
+//! `ecoute audit verify`, `ecoute purge [--dry-run]`, `ecoute forces load|show`,
+//! `ecoute risk check`.
 
 use crate::app::{Application, open_store};
 use crate::config::{Config, Overrides};
@@ -8,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
-use ecoute_domain::{ConversationState, Password, Role, UserId, Username};
+use ecoute_domain::{ConversationState, Force, Language, Password, Role, Skills, UserId, Username};
 use ecoute_store::{NewAudit, NewUser, PurgeCandidate, Store, StoreError};
 use ecoute_store_sqlite::{DATABASE_FILE, SqliteStore};
 use std::io::{IsTerminal, Read};
@@ -55,6 +56,12 @@ enum Command {
     /// Manage the master keys that wrap conversations' data keys and seal staff TOTP secrets.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The département → force table that routes chats (format: share/forces.csv).
+    #[command(subcommand)]
+    Forces(ForcesCommand),
+    /// Risk rules files (format: share/risk-rules.toml).
+    #[command(subcommand)]
+    Risk(RiskCommand),
     /// Delete the conversations whose retention period is over, with their messages and
     /// data keys. The server also does it on its own every `purge_interval_secs`.
     Purge {
@@ -89,6 +96,67 @@ enum KeysCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ForcesCommand {
+    /// Check a table file and load it in place of the current one, in one transaction.
+    Load {
+        /// The table (one `departement,force` per line).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print the table in force, in the file format.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+enum RiskCommand {
+    /// Check a rules file; with --text, print the labels it gives that text.
+    Check {
+        /// The rules file (TOML).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A sentence to try the rules on.
+        #[arg(long)]
+        text: Option<String>,
+    },
+}
+
+/// What an officer can answer, as flags.
+#[derive(Debug, Args)]
+struct SkillArgs {
+    /// The officer's force: police, gendarmerie, or any (answers for both).
+    #[arg(long, value_name = "FORCE")]
+    force: Option<String>,
+    /// Trained to talk with minors (true or false).
+    #[arg(long, value_name = "BOOL")]
+    minors: Option<bool>,
+    /// Languages written, comma-separated ISO 639 codes (default fr).
+    #[arg(long, value_name = "CODES")]
+    languages: Option<String>,
+}
+
+impl SkillArgs {
+    /// These flags applied over `base`.
+    fn apply(&self, mut base: Skills) -> anyhow::Result<Skills> {
+        if let Some(f) = &self.force {
+            base.force = match f.as_str() {
+                "any" => None,
+                other => Some(Force::parse(other).with_context(|| {
+                    format!("--force: {other:?} is not police, gendarmerie or any")
+                })?),
+            };
+        }
+        if let Some(m) = self.minors {
+            base.minors = m;
+        }
+        if let Some(l) = &self.languages {
+            base.languages = Language::parse_list(l)
+                .with_context(|| format!("--languages: {l:?} is not a list like fr,en"))?;
+        }
+        Ok(base)
+    }
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check the hash chain of the audit log; name the first entry that was edited or removed.
     Verify {
@@ -120,6 +188,19 @@ enum UserCommand {
         /// scripts and tests. People should enrol with the QR code at /console/security instead.
         #[arg(long)]
         totp_uri: bool,
+        #[command(flatten)]
+        skills: SkillArgs,
+    },
+    /// Change an account's capacity or skills; what is not given stays as it is.
+    Set {
+        /// The account's login name.
+        #[arg(long)]
+        username: String,
+        /// How many chats this person may hold at once (1 to 20).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
+        capacity: Option<u32>,
+        #[command(flatten)]
+        skills: SkillArgs,
     },
 }
 
@@ -166,7 +247,27 @@ pub fn main() -> ExitCode {
                 display_name,
                 capacity,
                 totp_uri,
-            })) => user_add(config, &username, &role, display_name, capacity, totp_uri).await,
+                skills,
+            })) => {
+                user_add(
+                    config,
+                    &username,
+                    &role,
+                    display_name,
+                    capacity,
+                    totp_uri,
+                    skills,
+                )
+                .await
+            }
+            Some(Command::User(UserCommand::Set {
+                username,
+                capacity,
+                skills,
+            })) => user_set(config, &username, capacity, skills).await,
+            Some(Command::Forces(ForcesCommand::Load { file })) => forces_load(config, &file).await,
+            Some(Command::Forces(ForcesCommand::Show)) => forces_show(config).await,
+            Some(Command::Risk(RiskCommand::Check { file, text })) => risk_check(&file, text),
             Some(Command::Keys(command)) => keys(config, command).await,
             Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
                 audit_verify(config, expect_head).await
@@ -306,8 +407,10 @@ async fn user_add(
     display_name: Option<String>,
     capacity: u32,
     totp_uri: bool,
+    skills: SkillArgs,
 ) -> anyhow::Result<()> {
     let username = Username::parse(username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
+    let skills = skills.apply(Skills::default())?;
     let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let display_name = display_name
         .map(|d| d.trim().to_string())
@@ -345,6 +448,17 @@ async fn user_add(
                 capacity,
                 NewAudit::system("capacity_changed", now)
                     .detail(format!("{} may hold {capacity} chats", user.username)),
+            )
+            .await?;
+        store
+            .set_skills(
+                user.id,
+                &skills,
+                NewAudit::system("skills_changed", now).detail(format!(
+                    "{}: {}",
+                    user.username,
+                    describe(&skills)
+                )),
             )
             .await?;
     }
@@ -392,6 +506,111 @@ async fn user_add(
     };
     store.close().await;
     result
+}
+
+fn describe(skills: &Skills) -> String {
+    let langs: Vec<&str> = skills.languages.iter().map(Language::as_str).collect();
+    format!(
+        "force {}, minors {}, languages {}",
+        skills.force.map_or("any", Force::as_str),
+        if skills.minors { "yes" } else { "no" },
+        langs.join(",")
+    )
+}
+
+async fn user_set(
+    config: Config,
+    username: &str,
+    capacity: Option<u32>,
+    skills: SkillArgs,
+) -> anyhow::Result<()> {
+    require_database(&config)?;
+    let store = open_store(&config).await?;
+    let result = async {
+        let user = store
+            .user_credentials(username)
+            .await?
+            .with_context(|| format!("no account named {username}"))?
+            .user;
+        let now = OffsetDateTime::now_utc();
+        let new_skills = skills.apply(user.skills.clone())?;
+        if let Some(capacity) = capacity {
+            store
+                .set_capacity(
+                    user.id,
+                    capacity,
+                    NewAudit::system("capacity_changed", now)
+                        .detail(format!("{username} may hold {capacity} chats")),
+                )
+                .await?;
+        }
+        if new_skills != user.skills {
+            store
+                .set_skills(
+                    user.id,
+                    &new_skills,
+                    NewAudit::system("skills_changed", now)
+                        .detail(format!("{username}: {}", describe(&new_skills))),
+                )
+                .await?;
+        }
+        println!(
+            "{username}: capacity {}, {}",
+            capacity.unwrap_or(user.capacity),
+            describe(&new_skills)
+        );
+        anyhow::Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn forces_load(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    // Checked before the database is touched: a bad file changes nothing.
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    crate::forces::parse(&text).with_context(|| format!("in {}", file.display()))?;
+    require_database(&config)?;
+    let store = open_store(&config).await?;
+    let result = crate::forces::load_file(&store, file).await;
+    store.close().await;
+    let n = result?;
+    println!(
+        "loaded {} from {}",
+        plural(n, "département", "départements"),
+        file.display()
+    );
+    println!("running servers use it for the next chats that start");
+    Ok(())
+}
+
+async fn forces_show(config: Config) -> anyhow::Result<()> {
+    require_database(&config)?;
+    let store = SqliteStore::open_read_only(&config.data_dir).await?;
+    let rows = store.forces().await;
+    store.close().await;
+    println!("departement,force");
+    for (d, f) in rows? {
+        println!("{},{}", d.as_str(), f.as_str());
+    }
+    Ok(())
+}
+
+fn risk_check(file: &std::path::Path, text: Option<String>) -> anyhow::Result<()> {
+    let rules = crate::risk::RiskRules::load(file)?;
+    println!("{}: {} rules, valid", file.display(), rules.len());
+    if let Some(text) = text {
+        let labels = rules.matches(&text);
+        if labels.is_empty() {
+            println!("no rule matches");
+        } else {
+            for l in labels {
+                println!("matches: {l}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses to go on without an existing database: purging a mistyped directory would

@@ -692,6 +692,43 @@ mod tests {
         assert!(c.secure_cookies());
     }
 
+    #[test]
+    fn routing_comes_from_the_file_then_the_environment_and_bad_delays_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ecoute.toml");
+        std::fs::write(
+            &file,
+            "[routing]\nmode = \"pull\"\noffer_timeout_secs = 15\nrequeue_after_secs = 600\n",
+        )
+        .unwrap();
+        let with_file = Overrides {
+            config_file: Some(file.clone()),
+            ..Overrides::default()
+        };
+        let (c, _) = Config::load(&with_file, &env_of(&[])).unwrap();
+        assert_eq!(c.routing.mode, RoutingMode::Pull);
+        assert_eq!(c.routing.offer_timeout_secs, 15);
+        assert_eq!(c.routing.requeue_after_secs, 600);
+        assert_eq!(c.routing.pause_after_secs, 30, "default kept");
+        let (c, _) =
+            Config::load(&with_file, &env_of(&[("ECOUTE_ROUTING_MODE", "offer")])).unwrap();
+        assert_eq!(c.routing.mode, RoutingMode::Offer);
+        let e = Config::load(&with_file, &env_of(&[("ECOUTE_ROUTING_MODE", "push")])).unwrap_err();
+        assert!(format!("{e:#}").contains("ECOUTE_ROUTING_MODE"));
+
+        std::fs::write(
+            &file,
+            "[routing]\npause_after_secs = 60\nrequeue_after_secs = 60\n",
+        )
+        .unwrap();
+        let e = Config::load(&with_file, &env_of(&[])).unwrap_err();
+        assert!(format!("{e:#}").contains("requeue_after_secs"), "{e:#}");
+        std::fs::write(&file, "[routing]\nmode = \"random\"\n").unwrap();
+        assert!(Config::load(&with_file, &env_of(&[])).is_err());
+        let (c, _) = Config::load(&Overrides::default(), &env_of(&[])).unwrap();
+        assert_eq!(c.routing.mode, RoutingMode::Offer, "offers by default");
+    }
+
     fn days_of(c: &Config, rule: RetentionRule) -> u32 {
         c.retention.policy.days(rule).get()
     }

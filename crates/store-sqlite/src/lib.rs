@@ -1649,12 +1649,21 @@ impl Store for SqliteStore {
         opt_force(force)
     }
 
-    async fn count_forces(&self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departement_forces")
-            .fetch_one(&self.read)
+    async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>> {
+        sqlx::query("SELECT departement, force FROM departement_forces ORDER BY departement")
+            .fetch_all(&self.read)
             .await
-            .map_err(err)?;
-        Ok(n as u64)
+            .map_err(err)?
+            .iter()
+            .map(|row| {
+                let d: String = row.try_get("departement").map_err(err)?;
+                let f: String = row.try_get("force").map_err(err)?;
+                Ok((
+                    Departement::parse(&d).ok_or_else(|| corrupt("departement"))?,
+                    Force::parse(&f).ok_or_else(|| corrupt("force"))?,
+                ))
+            })
+            .collect()
     }
 
     async fn take_next(

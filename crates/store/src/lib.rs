@@ -532,8 +532,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<u64>;
     /// The force that answers a département; `None` if the table does not list it.
     async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>>;
-    /// How many départements the table lists.
-    async fn count_forces(&self) -> StoreResult<u64>;
+    /// The whole table, by département code.
+    async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>>;
     /// Enrols a TOTP secret (sealed) with fresh recovery codes, only if the account has none
     /// yet (two enrolments racing: one wins); `false` when it already had one.
     async fn enrol_totp(

@@ -585,3 +585,184 @@ async fn the_board_shows_staff_presence_and_load_live_chats_and_the_days_figures
     // An officer gets no board.
     assert!(within(&mut wo, "board", 3).await.is_none());
 }
+
+fn ecoute(args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecoute"))
+        .args(args)
+        .env_remove("ECOUTE_DATA_DIR")
+        .env_remove("ECOUTE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn skills_and_the_force_table_are_managed_from_the_command_line() {
+    let app = spawn_app().await;
+    let dir = app.data_dir.path().to_str().unwrap().to_string();
+    let d = ["--data-dir", dir.as_str()];
+
+    let (ok, _, err) = ecoute(
+        &[
+            "user",
+            "add",
+            "--username",
+            "gael",
+            "--role",
+            "officer",
+            "--force",
+            "gendarmerie",
+            "--minors",
+            "true",
+            "--languages",
+            "fr,ar",
+            d[0],
+            d[1],
+        ],
+        "a long enough password\n",
+    );
+    assert!(ok, "{err}");
+    let user = app
+        .store
+        .user_credentials("gael")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    assert_eq!(user.skills.force, Some(Force::Gendarmerie));
+    assert!(user.skills.minors);
+    assert_eq!(user.skills.languages.len(), 2);
+
+    let (ok, out, err) = ecoute(
+        &[
+            "user",
+            "set",
+            "--username",
+            "gael",
+            "--capacity",
+            "5",
+            "--force",
+            "any",
+            d[0],
+            d[1],
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("capacity 5, force any, minors yes, languages fr,ar"),
+        "{out}"
+    );
+    let (ok, _, err) = ecoute(
+        &[
+            "user",
+            "set",
+            "--username",
+            "gael",
+            "--languages",
+            "french",
+            d[0],
+            d[1],
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("--languages"), "{err}");
+    let (ok, _, err) = ecoute(
+        &[
+            "user",
+            "set",
+            "--username",
+            "nobody",
+            "--capacity",
+            "2",
+            d[0],
+            d[1],
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("no account named nobody"), "{err}");
+
+    // A bad table is refused with its line, and the table in force stays.
+    let bad = app.data_dir.path().join("bad.csv");
+    std::fs::write(&bad, "75,police\n13,marine\n").unwrap();
+    let (ok, _, err) = ecoute(&["forces", "load", bad.to_str().unwrap(), d[0], d[1]], "");
+    assert!(!ok);
+    assert!(err.contains("line 2") && err.contains("marine"), "{err}");
+    assert_eq!(app.store.forces().await.unwrap().len(), 101);
+
+    let good = app.data_dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "# ours\ndepartement,force\n75,gendarmerie\n69,police\n",
+    )
+    .unwrap();
+    let (ok, out, err) = ecoute(&["forces", "load", good.to_str().unwrap(), d[0], d[1]], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("loaded 2 départements"), "{out}");
+    let (ok, out, _) = ecoute(&["forces", "show", d[0], d[1]], "");
+    assert!(ok);
+    assert_eq!(out, "departement,force\n69,police\n75,gendarmerie\n");
+    // The running server uses it for the next chat.
+    let v = app
+        .start_visitor_with(json!({"kind": "victim", "minor": false, "postal_code": "75011"}))
+        .await;
+    let c = app
+        .store
+        .conversation(v.conversation_id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.force, Some(Force::Gendarmerie));
+    let audit = app.store.audit_page(None, 50).await.unwrap();
+    assert!(audit.iter().any(|r| {
+        r.entry.action == "forces_loaded"
+            && r.entry
+                .detail
+                .as_deref()
+                .unwrap_or("")
+                .contains("2 départements")
+    }));
+
+    let rules = app.data_dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nlabel = \"Arme\"\nphrases = [\"un couteau\"]\n",
+    )
+    .unwrap();
+    let (ok, out, _) = ecoute(
+        &[
+            "risk",
+            "check",
+            rules.to_str().unwrap(),
+            "--text",
+            "Il a UN COUTEAU !",
+        ],
+        "",
+    );
+    assert!(ok);
+    assert!(
+        out.contains("1 rules, valid") && out.contains("matches: Arme"),
+        "{out}"
+    );
+    std::fs::write(&rules, "[[rule]]\nlabel = \"Arme\"\nphrases = []\n").unwrap();
+    let (ok, _, err) = ecoute(&["risk", "check", rules.to_str().unwrap()], "");
+    assert!(!ok);
+    assert!(err.contains("rule 1 (Arme): no phrase"), "{err}");
+}

@@ -508,7 +508,7 @@ pub async fn staff_notes_are_kept_in_order_with_their_author(store: Arc<dyn Stor
 /// The département table is replaced as a whole and looked up by département.
 pub async fn the_force_table_is_replaced_whole_and_looked_up(store: Arc<dyn Store>) {
     let d = |s: &str| Departement::parse(s).unwrap();
-    assert_eq!(store.count_forces().await.unwrap(), 0);
+    assert!(store.forces().await.unwrap().is_empty());
     let n = store
         .load_forces(
             &[(d("75"), Force::Police), (d("48"), Force::Gendarmerie)],
@@ -534,6 +534,7 @@ pub async fn the_force_table_is_replaced_whole_and_looked_up(store: Arc<dyn Stor
         None,
         "the old table is gone"
     );
+    assert_eq!(store.forces().await.unwrap(), [(d("48"), Force::Police)]);
     assert!(matches!(
         store
             .load_forces(
