@@ -147,8 +147,8 @@ async function visitorSend(page, text) {
 }
 
 async function officerSend(panel, text) {
-  await panel.locator('textarea').fill(text);
-  await panel.locator('textarea').press('Enter');
+  await panel.locator('textarea.c-input').fill(text);
+  await panel.locator('textarea.c-input').press('Enter');
   await panel.locator('.msg-mine', { hasText: text }).locator('.msg-status', { hasText: 'envoyé' }).waitFor();
 }
 
@@ -253,8 +253,8 @@ async function assertOfficerAlerted(officer, id) {
   await officer.page.locator(`#tab-${id} .badge-left`).waitFor({ state: 'visible' });
   const title = await officer.page.title();
   assert.ok(title.includes(EXIT_ALERT), `the page title carries the alert: ${title}`);
-  assert.ok(await panel.locator('textarea').isDisabled(), 'the officer can no longer write');
-  assert.equal(await panel.locator('select').inputValue(), 'visitor_left', 'the outcome is preset');
+  assert.ok(await panel.locator('textarea.c-input').isDisabled(), 'the officer can no longer write');
+  assert.equal(await panel.locator('select.x-outcome').inputValue(), 'visitor_left', 'the outcome is preset');
   // Only closing remains.
   await panel.getByRole('button', { name: 'Clôturer' }).click();
   await officer.page.locator(`#tab-${id}`).waitFor({ state: 'detached' });
@@ -344,7 +344,7 @@ test('a reload mid-chat reconnects and shows the history exactly once, on the vi
     await page.locator('#messages .msg-body', { hasText: reply }).waitFor();
 
     // Closing ends the chat on the visitor side and forgets the token.
-    await panel.locator('select').selectOption('information_given');
+    await panel.locator('select.x-outcome').selectOption('information_given');
     await panel.getByRole('button', { name: 'Clôturer' }).click();
     await officer.page.locator(`#tab-${chat.id}`).waitFor({ state: 'detached' });
     await page.locator('#ended').waitFor({ state: 'visible' });

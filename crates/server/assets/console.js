@@ -1,4 +1,6 @@
-// The officer console: live queue, claiming, several chats as tabs, closing with an outcome.
+// The officer console: presence, offers and the live queue, several chats as tabs with notes
+// and transfers, alerts that cannot be missed, closing with an outcome; for supervisors, the
+// live board, silent monitoring, whispers and take-over.
 // Protocol: docs/PROTOCOL.md (§2.2 staff socket, §4 delivery, §5 reconnect). All user-visible
 // text comes from the page (the #i18n block, the markup and its <template>s).
 
@@ -28,6 +30,12 @@ const state = {
   pendingClaims: new Set(),
   pendingCloses: new Set(),
   stopped: false,
+  presence: 'available',
+  mode: 'offer',
+  offer: null, // { id, expiresAt, timer }
+  knownQueue: null, // ids seen in the previous queue frame (null before the first)
+  monitor: null, // { id, seen: Set }
+  supervisor: ['supervisor', 'admin'].includes(document.body.dataset.role),
 };
 
 // ---------------------------------------------------------------- formatting
@@ -124,14 +132,154 @@ function handleFrame(f) {
     case 'welcome': onWelcome(f); break;
     case 'queue': onQueue(f.items || []); break;
     case 'claimed': onClaimed(f.chat); break;
-    case 'message': onMessage(f); break;
+    case 'message':
+      if (state.monitor && f.conversation_id === state.monitor.id && !state.chats.has(f.conversation_id)) onMonitorMessage(f);
+      else onMessage(f);
+      break;
     case 'ack': onAck(f); break;
     case 'visitor_left': onVisitorLeft(f.conversation_id, f.at); break;
     case 'chat_closed': removeChat(f.conversation_id, true); break;
+    case 'offer': onOffer(f); break;
+    case 'offer_withdrawn': onOfferWithdrawn(f.conversation_id); break;
+    case 'presence': setPresence(f.status); break;
+    case 'flagged': onFlagged(f); break;
+    case 'note': onNote(f); break;
+    case 'handed_over': onHandedOver(f); break;
+    case 'colleagues': onColleagues(f.items || []); break;
+    case 'board': onBoard(f); break;
+    case 'monitoring': onMonitoring(f.chat); break;
+    case 'monitor_state': onMonitorState(f); break;
     case 'error': onError(f); break;
     default: break;
   }
 }
+
+// ---------------------------------------------------------------- alerts
+
+// Alerts an officer cannot miss: a sound, a desktop notification when the page is not in front,
+// and the tab title. Never any message content in a notification.
+let audio = null;
+function unlockAudio() {
+  if (audio || !window.AudioContext) return;
+  try { audio = new AudioContext(); } catch { audio = null; }
+}
+addEventListener('pointerdown', unlockAudio, { once: true });
+addEventListener('keydown', unlockAudio, { once: true });
+
+function beep(urgent) {
+  if (!$('sound-on').checked || !audio) return;
+  try {
+    const now = audio.currentTime;
+    const tones = urgent ? [880, 660, 880] : [660];
+    tones.forEach((freq, i) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, now + i * 0.25);
+      gain.gain.exponentialRampToValueAtTime(0.2, now + i * 0.25 + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.25 + 0.2);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now + i * 0.25);
+      osc.stop(now + i * 0.25 + 0.22);
+    });
+  } catch { /* no sound device */ }
+}
+
+let titleFlash = '';
+function raiseAlert(text, urgent) {
+  beep(urgent);
+  document.body.dataset.lastAlert = text;
+  if ('Notification' in window && Notification.permission === 'granted' && (document.hidden || !document.hasFocus())) {
+    try {
+      const n = new Notification('Écoute', { body: text, tag: 'ecoute-alert', renotify: true, silent: true });
+      n.addEventListener('click', () => { window.focus(); n.close(); });
+    } catch { /* notifications unavailable */ }
+  }
+  if (document.hidden || !document.hasFocus()) { titleFlash = text; refreshTitle(); }
+}
+
+addEventListener('focus', () => { titleFlash = ''; refreshTitle(); });
+
+function setupNotifications() {
+  const b = $('notify-enable');
+  if (!('Notification' in window) || Notification.permission !== 'default') return;
+  b.hidden = false;
+  b.addEventListener('click', async () => {
+    try { await Notification.requestPermission(); } catch { /* refused */ }
+    b.hidden = Notification.permission === 'default';
+  });
+}
+
+// ---------------------------------------------------------------- presence, offers, take next
+
+function setPresence(status) {
+  state.presence = status;
+  for (const b of document.querySelectorAll('.presence-btn')) {
+    b.setAttribute('aria-pressed', String(b.dataset.status === status));
+  }
+  document.body.dataset.presence = status;
+}
+
+for (const b of document.querySelectorAll('.presence-btn')) {
+  b.addEventListener('click', () => sendFrame({ type: 'presence', status: b.dataset.status }));
+}
+$('take-next').addEventListener('click', () => { if (sendFrame({ type: 'take_next' })) state.takingNext = true; });
+
+function needsText(item) {
+  const force = item.force ? t(`force_${item.force}`) : t('force_any');
+  return t('needs', { force, lang: String(item.language || 'fr').toUpperCase() });
+}
+
+function flagsText(item) {
+  if (item.priority === 'danger') {
+    return item.labels && item.labels.length ? `${t('priority_danger')} · ${item.labels.join(' · ')}` : t('priority_danger');
+  }
+  return item.labels && item.labels.length ? t('flag_line', { labels: item.labels.join(' · ') }) : '';
+}
+
+function onOffer(f) {
+  const item = f.chat;
+  if (!item) return;
+  clearOffer();
+  const box = $('offer');
+  const expires = new Date(f.expires_at).getTime();
+  state.offer = { id: item.conversation_id, expiresAt: expires, timer: 0 };
+  box.querySelector('.offer-what').textContent = t('offer_what', {
+    kind: kindText(item.kind), minor: minorText(item.minor), dept: deptText(item.departement),
+  });
+  box.querySelector('.offer-flags').textContent = flagsText(item);
+  box.classList.toggle('is-urgent', item.priority !== 'normal');
+  const tick = () => {
+    const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
+    box.querySelector('.offer-left').textContent = String(left);
+  };
+  tick();
+  state.offer.timer = setInterval(tick, 1000);
+  box.hidden = false;
+  raiseAlert(t('notify_offer'), item.priority !== 'normal');
+}
+
+function clearOffer() {
+  if (state.offer) clearInterval(state.offer.timer);
+  state.offer = null;
+  $('offer').hidden = true;
+}
+
+function onOfferWithdrawn(id) {
+  if (state.offer && state.offer.id === id) clearOffer();
+}
+
+$('offer').querySelector('.offer-accept').addEventListener('click', () => {
+  if (!state.offer) return;
+  const id = state.offer.id;
+  if (sendFrame({ type: 'claim', conversation_id: id })) state.pendingClaims.add(id);
+  clearOffer();
+});
+$('offer').querySelector('.offer-decline').addEventListener('click', () => {
+  if (!state.offer) return;
+  sendFrame({ type: 'decline', conversation_id: state.offer.id });
+  clearOffer();
+});
 
 function onWelcome(f) {
   state.welcomed = true;
@@ -139,6 +287,11 @@ function onWelcome(f) {
   document.body.dataset.connection = 'online';
   setStatus('');
   if (f.user && f.user.display_name) me.displayName = f.user.display_name;
+  if (f.presence) setPresence(f.presence);
+  if (f.mode) {
+    state.mode = f.mode;
+    $('mode-note').textContent = t(f.mode === 'pull' ? 'mode_pull' : 'mode_offer');
+  }
   const open = new Set();
   for (const chat of f.chats || []) {
     open.add(chat.conversation_id);
@@ -176,10 +329,27 @@ function onError(f) {
     failPending(chat, f.client_id, msg);
     return;
   }
+  if (id && chat && chat.pendingTransfer) {
+    chat.pendingTransfer = false;
+    chat.els.transferError.textContent = t('transfer_failed', { message: f.message || f.code });
+    return;
+  }
+  if (id && chat && chat.pendingNote && f.code !== 'rate_limited') {
+    chat.pendingNote = false;
+    chat.els.noteError.textContent = f.message || f.code;
+    return;
+  }
+  if (state.monitor && id === state.monitor.id) {
+    $('monitor').querySelector('.whisper-error').textContent = f.message || f.code;
+    return;
+  }
+  if (!id && f.code === 'nothing_to_take') { state.takingNext = false; queueAlert(t('nothing_to_take')); return; }
+  if (!id && f.code === 'at_capacity') { state.takingNext = false; queueAlert(t('at_capacity')); return; }
   if (id && state.pendingClaims.has(id)) {
     state.pendingClaims.delete(id);
     queueAlert(f.code === 'already_claimed' ? t('already_claimed')
-      : f.code === 'at_capacity' ? t('at_capacity') : t('claim_failed'));
+      : f.code === 'at_capacity' ? t('at_capacity')
+        : f.code === 'not_eligible' ? t('not_eligible') : t('claim_failed'));
     const li = state.queueEls.get(id);
     if (li) resetClaimButton(li);
     return;
@@ -214,6 +384,13 @@ function resetClaimButton(li) {
 
 function onQueue(items) {
   state.queue = items;
+  // A new chat in the queue is an alert; a new urgent one, a louder one.
+  if (state.knownQueue) {
+    const fresh = items.filter((i) => !state.knownQueue.has(i.conversation_id));
+    const urgent = fresh.some((i) => i.priority !== 'normal');
+    if (fresh.length) raiseAlert(t(urgent ? 'notify_danger' : 'notify_new_chat'), urgent);
+  }
+  state.knownQueue = new Set(items.map((i) => i.conversation_id));
   const list = $('queue-list');
   const focused = document.activeElement;
   const next = [];
@@ -240,6 +417,16 @@ function onQueue(items) {
     li.querySelector('.qi-minor').textContent = minorText(item.minor);
     li.querySelector('.qi-dept').textContent = deptText(item.departement);
     li.classList.toggle('is-minor', !!item.minor);
+    li.classList.toggle('is-danger', item.priority === 'danger');
+    li.classList.toggle('is-flagged', item.priority === 'flagged');
+    li.dataset.priority = item.priority || 'normal';
+    li.querySelector('.qi-needs').textContent = needsText(item)
+      + (item.handed_over ? ` · ${t('handed_over_note')}` : '');
+    li.querySelector('.qi-flags').textContent = flagsText(item);
+    const eligible = item.eligible !== false;
+    li.querySelector('.qi-ineligible').hidden = eligible;
+    const claimButton = li.querySelector('.qi-claim');
+    if (!state.pendingClaims.has(id)) claimButton.disabled = !eligible;
     li.dataset.since = item.waiting_since;
     li.querySelector('.qi-since').textContent = formatAgo(item.waiting_since);
     next.push(li);
@@ -284,12 +471,23 @@ function claim(id, li) {
 
 function onClaimed(chatInfo) {
   if (!chatInfo) return;
-  state.pendingClaims.delete(chatInfo.conversation_id);
+  const asked = state.pendingClaims.delete(chatInfo.conversation_id) || state.takingNext;
+  state.takingNext = false;
   $('queue-alert').textContent = '';
+  const isNew = !state.chats.has(chatInfo.conversation_id);
   const chat = ensureChat(chatInfo);
   sendFrame({ type: 'sync', conversation_id: chat.id, after_seq: contiguousSeq(chat) });
-  select(chat.id, false);
-  chat.els.input.focus();
+  if (asked || !state.selected) {
+    select(chat.id, false);
+    chat.els.input.focus();
+  } else if (isNew) {
+    // Handed over by a colleague: shown as a new tab, without taking the focus from the
+    // chat the officer is writing in.
+    chat.unread = Math.max(chat.unread, 1);
+    renderBadges(chat);
+    refreshTitle();
+    raiseAlert(t('notify_new_chat'), false);
+  }
 }
 
 function ensureChat(info) {
@@ -310,6 +508,8 @@ function ensureChat(info) {
     historyUpTo: Number(info.last_seq) || 0, // what was written before this page knew the chat
     left: false,
     leftAt: null,
+    awaitingSince: null, // the visitor's first message not answered yet
+    noteSeqs: new Set(),
     els: {},
   };
   buildChatDom(chat);
@@ -353,6 +553,21 @@ function buildChatDom(chat) {
     outcome: q('.x-outcome'),
     closeButton: q('.x-submit'),
     closeError: q('.x-error'),
+    waitBadge: tab.querySelector('.badge-wait'),
+    flagBadge: tab.querySelector('.badge-flag'),
+    flagAlert: q('.flag-alert'),
+    notes: q('.notes'),
+    notesCount: q('.notes-count'),
+    notesBox: q('.notes-box'),
+    noteForm: q('.note-form'),
+    noteInput: q('.n-input'),
+    noteError: q('.n-error'),
+    transferBox: q('.transfer-box'),
+    transferForm: q('.transfer-form'),
+    transferTarget: q('.t-target'),
+    transferNote: q('.t-note'),
+    transferError: q('.t-error'),
+    people: q('.t-people'),
   };
   chat.els = els;
   chat.closeLabel = els.closeButton.textContent;
@@ -405,6 +620,38 @@ function buildChatDom(chat) {
     els.closeButton.textContent = t('closing');
   });
   els.outcome.addEventListener('change', () => { els.closeError.textContent = ''; els.outcome.removeAttribute('aria-invalid'); });
+  els.noteInput.id = `note-${id}`;
+  q('.n-label').htmlFor = els.noteInput.id;
+  els.noteError.id = `nerror-${id}`;
+  els.noteInput.setAttribute('aria-describedby', els.noteError.id);
+  els.noteForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = els.noteInput.value;
+    if (!body.trim()) { els.noteError.textContent = t('err_empty'); return; }
+    els.noteError.textContent = '';
+    if (!sendFrame({ type: 'note', conversation_id: id, body })) return;
+    chat.pendingNote = true;
+    els.noteInput.value = '';
+  });
+  els.transferTarget.id = `target-${id}`;
+  q('.t-label').htmlFor = els.transferTarget.id;
+  els.transferNote.id = `tnote-${id}`;
+  q('.t-note-label').htmlFor = els.transferNote.id;
+  els.transferError.id = `terror-${id}`;
+  els.transferNote.setAttribute('aria-describedby', els.transferError.id);
+  els.transferBox.addEventListener('toggle', () => { if (els.transferBox.open) sendFrame({ type: 'colleagues' }); });
+  els.transferForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const target = els.transferTarget.value;
+    const note = els.transferNote.value;
+    if (!target) { els.transferError.textContent = t('transfer_choose'); els.transferTarget.focus(); return; }
+    if (!note.trim()) { els.transferError.textContent = t('transfer_note'); els.transferNote.focus(); return; }
+    els.transferError.textContent = '';
+    const frame = { type: 'transfer', conversation_id: id, note };
+    if (target.startsWith('force:')) frame.to_force = target.slice(6);
+    else frame.to_officer = target;
+    if (sendFrame(frame)) chat.pendingTransfer = true;
+  });
   armBlock(q('.x-block'), id);
   updateCounter(chat);
   $('tabs').append(tab);
@@ -429,6 +676,18 @@ function fillFacts(chat) {
     ? t('at_ago', { time: formatTime(info.created_at), ago: formatAgo(info.created_at) }) : '—';
   q('.f-claimed').textContent = info.claimed_at
     ? t('at_ago', { time: formatTime(info.claimed_at), ago: formatAgo(info.claimed_at) }) : t('not_claimed');
+  const labels = info.labels || [];
+  els.flagBadge.hidden = !labels.length && info.priority !== 'danger';
+  els.flagAlert.hidden = !labels.length;
+  els.flagAlert.textContent = labels.length ? t('flag_alert', { labels: labels.join(' · ') }) : '';
+  els.tab.classList.toggle('is-flagged', !els.flagBadge.hidden);
+  renderWait(chat);
+}
+
+function renderWait(chat) {
+  const b = chat.els.waitBadge;
+  b.hidden = !chat.awaitingSince || chat.left;
+  if (!b.hidden) b.textContent = t('awaiting', { ago: formatAgo(chat.awaitingSince) });
 }
 
 function select(id, userAction) {
@@ -570,6 +829,15 @@ function onMessage(m) {
   chat.seen.set(seq, el);
   place(chat, el);
   if (stick || el.classList.contains('msg-mine')) scrollToEnd(chat);
+  // How long the person has been waiting for an answer: since their first unanswered message.
+  if (seq === contiguousSeq(chat)) {
+    if (m.author === 'visitor') chat.awaitingSince ??= m.sent_at;
+    else chat.awaitingSince = null;
+    renderWait(chat);
+  }
+  if (m.author === 'visitor' && seq > chat.historyUpTo && (state.selected !== chat.id || document.hidden || !document.hasFocus())) {
+    raiseAlert(t('notify_message', { ref: refOf(chat.id) }), false);
+  }
 }
 
 function onAck(f) {
@@ -584,6 +852,8 @@ function onAck(f) {
   markSent(item.el, seq, f.sent_at);
   chat.seen.set(seq, item.el);
   place(chat, item.el);
+  chat.awaitingSince = null;
+  renderWait(chat);
 }
 
 function failPending(chat, clientId, message) {
@@ -656,6 +926,8 @@ function onVisitorLeft(id, at) {
   if (first) {
     renderGlobalAlert();
     refreshTitle();
+    renderWait(chat);
+    if (at) raiseAlert(t('notify_left', { ref: refOf(id) }), true);
   }
 }
 
@@ -687,7 +959,8 @@ function refreshTitle() {
   let unread = 0;
   let left = false;
   for (const c of state.chats.values()) { unread += c.unread; left ||= c.left; }
-  document.title = `${left ? t('title_alert') : ''}${unread ? `(${unread}) ` : ''}${baseTitle}`;
+  const flash = titleFlash ? `● ${titleFlash} — ` : '';
+  document.title = `${left ? t('title_alert') : ''}${flash}${unread ? `(${unread}) ` : ''}${baseTitle}`;
 }
 
 document.addEventListener('visibilitychange', () => {
@@ -696,6 +969,224 @@ document.addEventListener('visibilitychange', () => {
   if (chat && chat.unread) { chat.unread = 0; renderBadges(chat); refreshTitle(); }
 });
 
+// ---------------------------------------------------------------- flags, notes, transfers
+
+function onFlagged(f) {
+  const chat = state.chats.get(f.conversation_id);
+  if (!chat) return;
+  chat.info = { ...chat.info, priority: f.priority, labels: f.labels || [] };
+  fillFacts(chat);
+  raiseAlert(t('notify_flag', { ref: refOf(chat.id) }), true);
+}
+
+function buildNote(n) {
+  const li = document.createElement('li');
+  li.className = `note note-${n.kind}`;
+  const meta = document.createElement('p');
+  meta.className = 'msg-meta';
+  const kind = document.createElement('strong');
+  kind.textContent = t(`note_kind_${n.kind}`);
+  const time = document.createElement('time');
+  time.dateTime = n.at;
+  time.textContent = formatTime(n.at);
+  meta.append(kind, ' · ', n.author_name || '', ' · ', time);
+  const body = document.createElement('p');
+  body.className = 'note-body';
+  body.textContent = String(n.body ?? '');
+  li.append(meta, body);
+  return li;
+}
+
+function onNote(n) {
+  const chat = state.chats.get(n.conversation_id);
+  if (!chat) {
+    if (state.monitor && state.monitor.id === n.conversation_id && !state.monitor.notes.has(n.seq)) {
+      state.monitor.notes.add(n.seq);
+      $('monitor').querySelector('.monitor-notes').append(buildNote(n));
+    }
+    return;
+  }
+  if (chat.noteSeqs.has(n.seq)) return;
+  chat.noteSeqs.add(n.seq);
+  chat.pendingNote = false;
+  chat.els.notes.append(buildNote(n));
+  chat.els.notesCount.textContent = `(${chat.noteSeqs.size})`;
+  // A handover note or a whisper is for reading now.
+  if (n.kind !== 'note') chat.els.notesBox.open = true;
+  if (n.kind === 'whisper') {
+    announceIn(chat, t('whisper_arrived', { ref: refOf(chat.id) }));
+    raiseAlert(t('notify_whisper', { ref: refOf(chat.id) }), false);
+  }
+}
+
+function onHandedOver(f) {
+  const id = f.conversation_id;
+  const text = t(`handed_${f.reason}`, { ref: refOf(id) });
+  removeChat(id, false);
+  setStatus(text);
+}
+
+function onColleagues(items) {
+  for (const chat of state.chats.values()) {
+    const group = chat.els.people;
+    const chosen = chat.els.transferTarget.value;
+    group.replaceChildren(...items.map((c) => {
+      const o = document.createElement('option');
+      o.value = c.id;
+      o.textContent = t('colleague', {
+        name: c.display_name,
+        presence: t(`presence_${c.presence}${c.presence === 'offline' ? '' : '_short'}`),
+        open: c.open,
+        capacity: c.capacity,
+      });
+      o.disabled = c.open >= c.capacity || c.presence === 'offline';
+      return o;
+    }));
+    chat.els.transferTarget.value = chosen;
+  }
+}
+
+// ---------------------------------------------------------------- supervision
+
+function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  return td;
+}
+
+function secsText(s) {
+  if (s === null || s === undefined) return '—';
+  if (s < 60) return `${s} s`;
+  return formatAgo(new Date(Date.now() - s * 1000).toISOString());
+}
+
+function onBoard(b) {
+  if (!state.supervisor) return;
+  const f = b.figures || {};
+  const fig = (cls, v) => { $('figures').querySelector(cls).textContent = String(v); };
+  fig('.fig-started', f.started ?? '—');
+  fig('.fig-waiting', f.waiting ?? '—');
+  fig('.fig-handled', f.handled ?? '—');
+  fig('.fig-median', secsText(f.median_wait_secs));
+  fig('.fig-longest', secsText(f.longest_wait_secs));
+  fig('.fig-left', f.left_unanswered ?? '—');
+
+  $('board-staff').tBodies[0].replaceChildren(...(b.staff || []).map((s) => {
+    const tr = document.createElement('tr');
+    tr.dataset.presence = s.presence;
+    const langs = (s.languages || []).join(', ').toUpperCase();
+    tr.append(
+      cell(s.display_name),
+      cell(t(`presence_${s.presence}${s.presence === 'offline' ? '' : '_short'}`)),
+      cell(t('load', { open: s.open, capacity: s.capacity })),
+      cell(t('skills', { force: s.force ? t(`force_${s.force}`) : t('force_any'), minors: s.minors ? t('skills_minors') : '', langs })),
+    );
+    return tr;
+  }));
+
+  const chats = b.chats || [];
+  $('board-chats-empty').hidden = chats.length > 0;
+  $('board-chats').tBodies[0].replaceChildren(...chats.map((c) => {
+    const tr = document.createElement('tr');
+    tr.dataset.conversationId = c.conversation_id;
+    tr.classList.toggle('is-danger', c.priority === 'danger');
+    tr.classList.toggle('is-flagged', c.priority === 'flagged');
+    const actions = document.createElement('td');
+    if (c.state !== 'waiting') {
+      const listen = document.createElement('button');
+      listen.type = 'button';
+      listen.className = 'btn btn-small';
+      listen.textContent = t('listen');
+      listen.setAttribute('aria-label', `${t('listen')} ${refOf(c.conversation_id)}`);
+      listen.addEventListener('click', () => sendFrame({ type: 'monitor', conversation_id: c.conversation_id }));
+      actions.append(listen);
+    }
+    tr.append(
+      cell(refOf(c.conversation_id)),
+      cell(t(`state_${c.state}`)),
+      cell(c.officer_name || t('unassigned')),
+      cell(formatAgo(c.created_at)),
+      cell(flagsText(c) || '—'),
+      actions,
+    );
+    return tr;
+  }));
+}
+
+function onMonitoring(chat) {
+  const box = $('monitor');
+  state.monitor = { id: chat.conversation_id, seen: new Set(), notes: new Set() };
+  box.querySelector('.monitor-ref').textContent = `— réf. ${refOf(chat.conversation_id)}`;
+  box.querySelector('.monitor-messages').replaceChildren();
+  box.querySelector('.monitor-notes').replaceChildren();
+  box.querySelector('.whisper-error').textContent = '';
+  onMonitorState({ state: chat.state, officer_name: chat.officer_name });
+  box.hidden = false;
+  $('monitor-title').tabIndex = -1;
+  $('monitor-title').focus();
+}
+
+function onMonitorState(f) {
+  const officer = f.officer_name ? t('monitor_officer', { name: f.officer_name }) : '';
+  $('monitor').querySelector('.monitor-state').textContent = t('monitor_state', { state: t(`state_${f.state}`), officer });
+}
+
+function onMonitorMessage(m) {
+  const mon = state.monitor;
+  const seq = Number(m.seq);
+  if (mon.seen.has(seq)) return;
+  mon.seen.add(seq);
+  const el = buildMessage({
+    mine: false,
+    author: m.author === 'visitor' ? t('visitor') : (m.officer_name || ''),
+    body: String(m.body ?? ''),
+    sentAt: m.sent_at,
+    status: null,
+  });
+  el.dataset.order = String(seq);
+  const list = $('monitor').querySelector('.monitor-messages');
+  const after = [...list.children].find((c) => Number(c.dataset.order) > seq);
+  if (after) list.insertBefore(el, after); else list.append(el);
+  list.scrollTop = list.scrollHeight;
+}
+
+if (state.supervisor) {
+  const box = $('monitor');
+  box.querySelector('.whisper-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const input = $('whisper-input');
+    const body = input.value;
+    const error = box.querySelector('.whisper-error');
+    if (!state.monitor) return;
+    if (!body.trim()) { error.textContent = t('err_empty'); return; }
+    error.textContent = '';
+    if (sendFrame({ type: 'whisper', conversation_id: state.monitor.id, body })) input.value = '';
+  });
+  const take = box.querySelector('.monitor-take');
+  const label = take.textContent;
+  let armed = 0;
+  take.addEventListener('click', () => {
+    if (!state.monitor) return;
+    if (!take.dataset.armed) {
+      take.dataset.armed = 'true';
+      take.textContent = take.dataset.confirm;
+      armed = setTimeout(() => { take.dataset.armed = ''; take.textContent = label; }, 5000);
+      return;
+    }
+    clearTimeout(armed);
+    take.dataset.armed = '';
+    take.textContent = label;
+    sendFrame({ type: 'take_over', conversation_id: state.monitor.id });
+    stopMonitor();
+  });
+  box.querySelector('.monitor-stop').addEventListener('click', () => { sendFrame({ type: 'unmonitor' }); stopMonitor(); });
+}
+
+function stopMonitor() {
+  state.monitor = null;
+  $('monitor').hidden = true;
+}
+
 // ---------------------------------------------------------------- clocks
 
 setInterval(() => {
@@ -703,5 +1194,6 @@ setInterval(() => {
   for (const chat of state.chats.values()) fillFacts(chat);
 }, TICK_MS);
 
+setupNotifications();
 setStatus(t('connecting'));
 connect();
