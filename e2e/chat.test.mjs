@@ -97,14 +97,43 @@ async function newVisitor() {
   return { context, page, problems };
 }
 
-async function newOfficer() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+/** Each supervisor test uses its own supervisor account, for the same reason. */
+let nextSupervisor = 0;
+function supervisorUsername() {
+  const names = (process.env.ECOUTE_SUPERVISOR_USERNAMES || '').split(',').filter(Boolean);
+  assert.ok(nextSupervisor < names.length, 'set ECOUTE_SUPERVISOR_USERNAMES: not enough supervisor accounts');
+  return names[nextSupervisor++];
+}
+
+/**
+ * Records the desktop notifications a page shows (permission granted), and lets a test say
+ * whether the officer is looking at the page: alerts notify only when they are not.
+ */
+const NOTIFICATION_SPY = () => {
+  window.__notifications = [];
+  window.__looking = true;
+  document.hasFocus = () => window.__looking;
+  const Real = window.Notification;
+  class Spy extends Real {
+    constructor(title, options = {}) {
+      super(title, options);
+      window.__notifications.push({ title, body: options.body || '' });
+    }
+  }
+  Object.defineProperty(Spy, 'permission', { get: () => 'granted' });
+  window.Notification = Spy;
+};
+
+async function newOfficer({ supervisor = false, width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  await context.grantPermissions(['notifications'], { origin: BASE });
+  await context.addInitScript(NOTIFICATION_SPY);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const problems = [];
   watch(page, problems);
   await page.goto(`${BASE}/console/login`);
-  await page.getByLabel('Identifiant').fill(officerUsername());
+  await page.getByLabel('Identifiant').fill(supervisor ? supervisorUsername() : officerUsername());
   await page.getByLabel('Mot de passe').fill(env.ECOUTE_OFFICER_PASSWORD);
   await page.getByLabel('Code de vérification').fill(totp(env.ECOUTE_OFFICER_TOTP_SECRET));
   await Promise.all([
@@ -116,12 +145,13 @@ async function newOfficer() {
 }
 
 /** Fill the start form on `/` and wait for the waiting room. Returns the stored conversation id. */
-async function startConversation(page, { kind = 'victim', minor = false, postalCode = '' } = {}) {
+async function startConversation(page, { kind = 'victim', minor = false, postalCode = '', danger = false } = {}) {
   await page.goto(`${BASE}/`);
   await page.getByRole('button', { name: 'Commencer une conversation' }).first().click();
   await page.getByLabel(kind === 'victim' ? 'victime' : 'témoin', { exact: true }).check();
   await page.getByLabel(minor ? 'oui, j’ai moins de 18 ans' : 'non, j’ai 18 ans ou plus').check();
   if (postalCode) await page.getByLabel(/Code postal/).fill(postalCode);
+  if (danger) await page.getByLabel('Je suis en danger maintenant').check();
   await page.getByRole('button', { name: 'Commencer la conversation' }).click();
   await page.locator('#waiting').waitFor({ state: 'visible' });
   const stored = await page.evaluate(() => JSON.parse(sessionStorage.getItem('ecoute.conversation')));
@@ -484,4 +514,180 @@ test('the quick-exit button is the first element in tab order on / and /securite
   } finally {
     await visitor.context.close();
   }
+});
+
+// ---------------------------------------------------------------- routing and the console (issue 4)
+
+/** Writes a canned reply on the supervisors' page. */
+async function addCannedReply(page, shortcut, title, body) {
+  await page.goto(`${BASE}/console/replies`);
+  await page.getByLabel(/^Raccourci/).last().fill(shortcut);
+  await page.getByLabel('Titre').last().fill(title);
+  await page.getByLabel('Texte').last().fill(body);
+  await page.getByRole('button', { name: 'Ajouter' }).click();
+  await page.getByRole('status').filter({ hasText: `Réponse /${shortcut} enregistrée.` }).waitFor();
+}
+
+test('an officer handles three chats at once, is notified, inserts a canned reply and a resource, and transfers a chat', { timeout: TEST_TIMEOUT }, async () => {
+  const supervisor = await newOfficer({ supervisor: true });
+  const shortcut = `accueil${randomBytes(2).toString('hex')}`;
+  await addCannedReply(supervisor.page, shortcut, 'Accueil',
+    'Bonjour, je suis {agent}. Dans le {departement}, vous pouvez joindre : {services}');
+  await supervisor.context.close();
+
+  const officer = await newOfficer();
+  const colleague = await newOfficer();
+  const colleagueName = (await colleague.page.locator('body').getAttribute('data-display-name'));
+  const myName = await officer.page.locator('body').getAttribute('data-display-name');
+  // Someone else must not take the chats meanwhile: the colleague pauses.
+  await colleague.page.getByRole('button', { name: 'En pause' }).click();
+  await colleague.page.locator('body[data-presence="paused"]').waitFor();
+
+  // Three visitors at once; the third says she is in danger now and comes first in the queue.
+  const visitors = [await newVisitor(), await newVisitor(), await newVisitor()];
+  const ids = [];
+  ids.push((await startConversation(visitors[0].page, { postalCode: '69003' })).conversation_id);
+  ids.push((await startConversation(visitors[1].page, { postalCode: '75011' })).conversation_id);
+  // The officer is looking elsewhere when the urgent chat arrives: a notification, no content.
+  await officer.page.evaluate(() => { window.__looking = false; });
+  ids.push((await startConversation(visitors[2].page, { postalCode: '13001', danger: true })).conversation_id);
+  const urgent = officer.page.locator(`.queue-item.is-danger[data-conversation-id="${ids[2]}"]`);
+  await urgent.waitFor();
+  assert.equal(await officer.page.locator('.queue-item').first().getAttribute('data-conversation-id'), ids[2],
+    'the chat in danger is first in the queue');
+  await officer.page.waitForFunction(() => window.__notifications.length > 0);
+  const notes = await officer.page.evaluate(() => window.__notifications);
+  assert.ok(notes.some((n) => /prioritaire|proposée|Nouvelle/.test(n.body)), JSON.stringify(notes));
+  assert.ok(notes.every((n) => !/\d{5}/.test(n.body)), 'no visitor data in a notification');
+  assert.match(await officer.page.title(), /●/, 'the tab title shows the alert');
+  await officer.page.evaluate(() => { window.__looking = true; });
+
+  // The officer takes all three.
+  const panels = [];
+  for (const id of ids) panels.push(await claim(officer.page, id));
+  assert.equal(await officer.page.locator('#tabs [role="tab"]').count(), 3);
+
+  // Each visitor writes; each reply reaches the right person only.
+  for (let i = 0; i < 3; i += 1) await visitorSend(visitors[i].page, unique(`visiteur ${i}`));
+  const replies = [];
+  for (let i = 0; i < 3; i += 1) {
+    await officer.page.locator(`#tab-${ids[i]}`).click();
+    const text = unique(`réponse pour ${i}`);
+    replies.push(text);
+    await officerSend(panels[i], text);
+  }
+  for (let i = 0; i < 3; i += 1) {
+    await visitors[i].page.locator('#messages .msg-theirs .msg-body', { hasText: replies[i] }).waitFor();
+    for (let j = 0; j < 3; j += 1) {
+      if (j !== i) assert.equal(await countText(visitors[i].page.locator('#messages'), replies[j]), 0, 'a reply reached the wrong person');
+    }
+  }
+
+  // An unread message in a chat not shown: a badge on its tab.
+  await officer.page.locator(`#tab-${ids[0]}`).click();
+  await visitorSend(visitors[1].page, unique('pendant que l’agent lit ailleurs'));
+  await officer.page.locator(`#tab-${ids[1]} .badge-unread:not([hidden])`).waitFor();
+
+  // Canned reply with its variables, by shortcut and Tab.
+  await officer.page.locator(`#tab-${ids[0]}`).click();
+  const input = panels[0].locator('textarea.c-input');
+  await input.fill(`/${shortcut}`);
+  await input.press('Tab');
+  const filled = await input.inputValue();
+  assert.ok(filled.startsWith(`Bonjour, je suis ${myName}. Dans le 69, vous pouvez joindre : EXEMPLE`), filled);
+  await input.press('Enter');
+  await visitors[0].page.locator('#messages .msg-theirs .msg-body', { hasText: `je suis ${myName}` }).waitFor();
+
+  // A resource of the chat's département, inserted in one action, then sent.
+  await panels[0].locator('.resources-box summary').click();
+  await panels[0].getByRole('button', { name: /Insérer : EXEMPLE — Unité médico-judiciaire de Lyon/ }).click();
+  assert.match(await input.inputValue(), /EXEMPLE — Unité médico-judiciaire de Lyon — 04 00 00 00 02/);
+  await input.press('Enter');
+  await visitors[0].page.locator('#messages .msg-body', { hasText: /^EXEMPLE — Unité médico-judiciaire de Lyon — 04/ }).waitFor();
+
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await officer.page.locator(`#tab-${ids[2]}`).click();
+    await officer.page.screenshot({ path: join(SHOTS, 'console-three-chats.png') });
+  }
+
+  // Transfer the third chat to the colleague, with a handover note.
+  await colleague.page.getByRole('button', { name: 'Disponible' }).click();
+  await officer.page.locator(`#tab-${ids[2]}`).click();
+  await panels[2].locator('.transfer-box summary').click();
+  const target = panels[2].getByLabel('À qui');
+  await target.locator('option', { hasText: colleagueName }).waitFor({ state: 'attached' });
+  const value = await target.locator('option', { hasText: colleagueName }).getAttribute('value');
+  await target.selectOption(value);
+  await panels[2].getByLabel('Note de passation (obligatoire)').fill('Elle est en sécurité chez une amie.');
+  await panels[2].getByRole('button', { name: 'Transférer' }).click();
+  await officer.page.locator(`#tab-${ids[2]}`).waitFor({ state: 'detached' });
+  const moved = colleague.page.locator(`#panel-${ids[2]}`);
+  await colleague.page.locator(`#tab-${ids[2]}`).click();
+  await moved.locator('.note-handover', { hasText: 'Elle est en sécurité chez une amie.' }).waitFor();
+  await moved.locator('.msg-body', { hasText: replies[2] }).waitFor();
+  await visitors[2].page.locator('#messages', { hasText: `${colleagueName} prend le relais` }).waitFor();
+  assert.equal(await countText(visitors[2].page.locator('#messages'), 'Elle est en sécurité'), 0,
+    'the visitor never sees the handover note');
+
+  for (const v of visitors) assert.deepEqual(v.problems, []);
+  assert.deepEqual(officer.problems, []);
+  assert.deepEqual(colleague.problems, []);
+  for (const c of [officer, colleague, ...visitors]) await c.context.close();
+});
+
+test('a supervisor sees the board, monitors a chat and whispers; the visitor never sees the whisper', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '48000' });
+  const panel = await claim(officer.page, id);
+  const said = unique('Il est là, derrière la porte');
+  await visitorSend(visitor.page, said);
+  // The risk rules flag the chat: the officer sees why, never a copy of the words.
+  await panel.locator('.flag-alert', { hasText: 'Agresseur présent' }).waitFor();
+  await officerSend(panel, unique('Je vous entends. Êtes-vous en sécurité dans la pièce ?'));
+
+  const supervisor = await newOfficer({ supervisor: true, height: 1400 });
+  const board = supervisor.page.locator('#board');
+  await board.locator('.fig-started').filter({ hasText: /\d/ }).waitFor();
+  const row = board.locator(`#board-chats tr[data-conversation-id="${id}"]`);
+  await row.waitFor();
+  await row.getByRole('button', { name: /Écouter/ }).click();
+  const monitor = supervisor.page.locator('#monitor');
+  await monitor.locator('.msg-body', { hasText: said }).waitFor();
+
+  // Live: what the visitor writes next appears in the monitor.
+  const next = unique('Je suis dans la salle de bain');
+  await visitorSend(visitor.page, next);
+  await monitor.locator('.msg-body', { hasText: next }).waitFor();
+
+  const whisper = unique('CONSEIL: proposez le 3919 et demandez si elle peut sortir');
+  await supervisor.page.getByLabel('Conseil à l’agent (la personne ne le voit jamais)').fill(whisper);
+  await supervisor.page.getByRole('button', { name: 'Envoyer le conseil' }).click();
+  await panel.locator('.note-whisper', { hasText: whisper }).waitFor();
+  await monitor.locator('.note-whisper', { hasText: whisper }).waitFor();
+
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await supervisor.page.screenshot({ path: join(SHOTS, 'supervisor-board.png'), fullPage: true });
+  }
+
+  // The visitor page never received it, even after a reload that replays the history.
+  await visitor.page.waitForTimeout(500);
+  assert.equal(await visitor.page.locator('body', { hasText: 'CONSEIL' }).count(), 0);
+  await visitor.page.reload();
+  await visitor.page.locator('#messages .msg-body', { hasText: next }).waitFor();
+  assert.equal(await visitor.page.locator('body', { hasText: 'CONSEIL' }).count(), 0, 'the visitor saw a whisper');
+
+  // Take-over: the supervisor now answers; the officer's tab goes away.
+  await monitor.getByRole('button', { name: 'Reprendre la conversation' }).click();
+  await monitor.getByRole('button', { name: 'Confirmer la reprise' }).click();
+  await supervisor.page.locator(`#panel-${id}`).waitFor({ state: 'visible' });
+  await officer.page.locator(`#tab-${id}`).waitFor({ state: 'detached' });
+  await visitor.page.locator('#messages', { hasText: 'Superviseure Durand' }).waitFor();
+
+  assert.deepEqual(visitor.problems, []);
+  assert.deepEqual(officer.problems, []);
+  assert.deepEqual(supervisor.problems, []);
+  for (const c of [visitor, officer, supervisor]) await c.context.close();
 });

@@ -5,6 +5,7 @@
 //! rest of the program holds values that are known to be valid.
 
 mod conversation;
+mod directory;
 mod input;
 mod retention;
 mod routing;
@@ -13,6 +14,7 @@ pub use conversation::{
     Actor, ConversationState, Event, MAX_CAPACITY, Outcome, StateName, Transition, TransitionError,
     may_take_another,
 };
+pub use directory::{CannedReply, DirectoryError, Resource, ResourceKind, VARIABLES};
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,
     Role, Username,

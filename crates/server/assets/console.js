@@ -35,6 +35,8 @@ const state = {
   offer: null, // { id, expiresAt, timer }
   knownQueue: null, // ids seen in the previous queue frame (null before the first)
   monitor: null, // { id, seen: Set }
+  canned: [], // canned replies, by shortcut
+  resources: new Map(), // département ('' for national only) -> items
   supervisor: ['supervisor', 'admin'].includes(document.body.dataset.role),
 };
 
@@ -146,6 +148,8 @@ function handleFrame(f) {
     case 'note': onNote(f); break;
     case 'handed_over': onHandedOver(f); break;
     case 'colleagues': onColleagues(f.items || []); break;
+    case 'canned': state.canned = f.items || []; for (const c of state.chats.values()) renderPicker(c); break;
+    case 'resources': onResources(f.departement || '', f.items || []); break;
     case 'board': onBoard(f); break;
     case 'monitoring': onMonitoring(f.chat); break;
     case 'monitor_state': onMonitorState(f); break;
@@ -568,6 +572,13 @@ function buildChatDom(chat) {
     transferNote: q('.t-note'),
     transferError: q('.t-error'),
     people: q('.t-people'),
+    cannedButton: q('.c-canned'),
+    picker: q('.canned-picker'),
+    pickerFilter: q('.cp-filter'),
+    pickerList: q('.cp-list'),
+    pickerEmpty: q('.cp-empty'),
+    resources: q('.resources'),
+    resDept: q('.res-dept'),
   };
   chat.els = els;
   chat.closeLabel = els.closeButton.textContent;
@@ -586,6 +597,8 @@ function buildChatDom(chat) {
 
   els.input.addEventListener('input', () => { updateCounter(chat); els.error.textContent = ''; });
   els.input.addEventListener('keydown', (e) => {
+    if (e.key === 'Tab' && !e.shiftKey && expandShortcut(chat)) { e.preventDefault(); return; }
+    if (e.altKey && (e.key === 'r' || e.key === 'R')) { e.preventDefault(); openPicker(chat); return; }
     if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey && !e.isComposing) {
       e.preventDefault();
       els.composer.requestSubmit();
@@ -633,6 +646,17 @@ function buildChatDom(chat) {
     chat.pendingNote = true;
     els.noteInput.value = '';
   });
+  els.pickerFilter.id = `cpf-${id}`;
+  q('.cp-label').htmlFor = els.pickerFilter.id;
+  els.pickerList.id = `cpl-${id}`;
+  els.pickerFilter.setAttribute('aria-controls', els.pickerList.id);
+  els.cannedButton.addEventListener('click', () => (els.picker.hidden ? openPicker(chat) : closePicker(chat, true)));
+  els.pickerFilter.addEventListener('input', () => renderPicker(chat));
+  els.pickerFilter.addEventListener('keydown', (e) => pickerKey(chat, e));
+  els.pickerList.addEventListener('keydown', (e) => pickerKey(chat, e));
+  const dept = chat.info.departement || '';
+  if (!state.resources.has(dept)) sendFrame({ type: 'resources', departement: dept || null });
+  else renderResources(chat);
   els.transferTarget.id = `target-${id}`;
   q('.t-label').htmlFor = els.transferTarget.id;
   els.transferNote.id = `tnote-${id}`;
@@ -968,6 +992,163 @@ document.addEventListener('visibilitychange', () => {
   const chat = state.chats.get(state.selected);
   if (chat && chat.unread) { chat.unread = 0; renderBadges(chat); refreshTitle(); }
 });
+
+// ---------------------------------------------------------------- canned replies and resources
+
+function insertIntoComposer(chat, text, replaceFrom = null) {
+  const input = chat.els.input;
+  const start = replaceFrom ?? input.selectionStart ?? input.value.length;
+  const end = input.selectionEnd ?? input.value.length;
+  const before = input.value.slice(0, start);
+  const after = input.value.slice(end);
+  const sep = before && !/\s$/.test(before) ? ' ' : '';
+  input.value = `${before}${sep}${text}${after}`;
+  const caret = before.length + sep.length + text.length;
+  input.setSelectionRange(caret, caret);
+  updateCounter(chat);
+  input.focus();
+}
+
+function servicesText(chat) {
+  const dept = chat.info.departement || '';
+  const items = state.resources.get(dept) || [];
+  const local = items.filter((r) => r.departement);
+  const chosen = local.length ? local : items;
+  if (!chosen.length) return t('services_none');
+  return chosen.map((r) => (r.phone ? `${r.name} (${r.phone})` : r.name)).join(' ; ');
+}
+
+function fillReply(chat, reply) {
+  const values = { agent: me.displayName, departement: chat.info.departement || '', services: servicesText(chat) };
+  return String(reply.body).replace(/\{(agent|departement|services)\}/g, (m, k) => values[k]);
+}
+
+/** `/shortcut` right before the caret becomes the reply; `false` when there is none. */
+function expandShortcut(chat) {
+  const input = chat.els.input;
+  const caret = input.selectionStart ?? input.value.length;
+  const m = /(^|\s)\/([a-z0-9-]+)$/.exec(input.value.slice(0, caret));
+  if (!m) return false;
+  const reply = state.canned.find((r) => r.shortcut === m[2]);
+  if (!reply) { chat.els.error.textContent = t('canned_unknown', { shortcut: m[2] }); return true; }
+  chat.els.error.textContent = '';
+  input.setSelectionRange(caret, caret);
+  insertIntoComposer(chat, fillReply(chat, reply), caret - m[2].length - 1);
+  return true;
+}
+
+function openPicker(chat) {
+  sendFrame({ type: 'canned' });
+  const { els } = chat;
+  els.picker.hidden = false;
+  els.cannedButton.setAttribute('aria-expanded', 'true');
+  els.pickerFilter.value = '';
+  renderPicker(chat);
+  els.pickerFilter.focus();
+}
+
+function closePicker(chat, refocus) {
+  chat.els.picker.hidden = true;
+  chat.els.cannedButton.setAttribute('aria-expanded', 'false');
+  if (refocus) chat.els.input.focus();
+}
+
+function renderPicker(chat) {
+  const { els } = chat;
+  const needle = els.pickerFilter.value.trim().toLowerCase();
+  const items = state.canned.filter((r) => !needle
+    || r.shortcut.includes(needle) || r.title.toLowerCase().includes(needle));
+  els.pickerList.replaceChildren(...items.map((r, i) => {
+    const li = document.createElement('li');
+    li.role = 'option';
+    li.id = `cp-${chat.id}-${r.shortcut}`;
+    li.tabIndex = -1;
+    li.dataset.shortcut = r.shortcut;
+    li.setAttribute('aria-selected', String(i === 0));
+    const code = document.createElement('code');
+    code.textContent = `/${r.shortcut}`;
+    li.append(code, ' ', r.title);
+    li.addEventListener('click', () => pickReply(chat, r));
+    return li;
+  }));
+  els.pickerEmpty.hidden = state.canned.length > 0;
+  if (state.canned.length && !items.length) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = t('canned_none');
+    els.pickerList.append(li);
+  }
+}
+
+function pickReply(chat, reply) {
+  closePicker(chat, false);
+  insertIntoComposer(chat, fillReply(chat, reply));
+}
+
+function pickerKey(chat, e) {
+  const options = [...chat.els.pickerList.querySelectorAll('[role="option"]')];
+  const current = options.findIndex((o) => o.getAttribute('aria-selected') === 'true');
+  const move = (i) => {
+    options.forEach((o, j) => o.setAttribute('aria-selected', String(i === j)));
+    if (options[i]) chat.els.pickerFilter.setAttribute('aria-activedescendant', options[i].id);
+  };
+  if (e.key === 'ArrowDown') { e.preventDefault(); move(Math.min(options.length - 1, current + 1)); }
+  else if (e.key === 'ArrowUp') { e.preventDefault(); move(Math.max(0, current - 1)); }
+  else if (e.key === 'Enter') {
+    e.preventDefault();
+    const o = options[Math.max(0, current)];
+    const reply = o && state.canned.find((r) => r.shortcut === o.dataset.shortcut);
+    if (reply) pickReply(chat, reply);
+  } else if (e.key === 'Escape') { e.preventDefault(); closePicker(chat, true); }
+}
+
+function onResources(dept, items) {
+  state.resources.set(dept, items);
+  for (const chat of state.chats.values()) if ((chat.info.departement || '') === dept) renderResources(chat);
+}
+
+function resourceText(r) {
+  return [r.name, r.phone, r.address, r.hours, r.url].filter(Boolean).join(' — ');
+}
+
+function renderResources(chat) {
+  const dept = chat.info.departement || '';
+  const items = state.resources.get(dept) || [];
+  const { els } = chat;
+  els.resDept.textContent = dept ? t('res_for', { dept }) : t('res_national');
+  if (!items.some((r) => r.departement) && dept) {
+    const none = document.createElement('li');
+    none.className = 'muted';
+    none.textContent = t('res_none');
+    els.resources.replaceChildren(none);
+  } else {
+    els.resources.replaceChildren();
+  }
+  for (const r of items) {
+    const li = document.createElement('li');
+    li.className = 'resource';
+    const text = document.createElement('p');
+    text.className = 'res-text';
+    const kind = document.createElement('span');
+    kind.className = 'res-kind';
+    kind.textContent = t(`res_kind_${r.kind}`);
+    text.append(kind, ' ', resourceText(r));
+    if (r.sample) {
+      const tag = document.createElement('span');
+      tag.className = 'badge badge-sample';
+      tag.textContent = t('res_sample');
+      text.append(' ', tag);
+    }
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'btn btn-small';
+    b.textContent = t('res_insert');
+    b.setAttribute('aria-label', `${t('res_insert')} : ${r.name}`);
+    b.addEventListener('click', () => insertIntoComposer(chat, resourceText(r)));
+    li.append(text, b);
+    els.resources.append(li);
+  }
+}
 
 // ---------------------------------------------------------------- flags, notes, transfers
 

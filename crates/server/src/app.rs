@@ -120,6 +120,7 @@ impl Application {
         let queue = spawn_watcher(shared.clone(), &bus).await;
         warn_of_missing_keys(&*shared, &keys).await?;
         crate::forces::seed(&*shared).await?;
+        crate::resources::seed(&*shared).await?;
         let chat = ChatService::new(
             shared.clone(),
             bus,

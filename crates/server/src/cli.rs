@@ -59,6 +59,10 @@ enum Command {
     /// The département → force table that routes chats (format: share/forces.csv).
     #[command(subcommand)]
     Forces(ForcesCommand),
+    /// The directory of support services shown in the console (format:
+    /// share/resources.sample.toml).
+    #[command(subcommand)]
+    Resources(ResourcesCommand),
     /// Risk rules files (format: share/risk-rules.toml).
     #[command(subcommand)]
     Risk(RiskCommand),
@@ -105,6 +109,16 @@ enum ForcesCommand {
     },
     /// Print the table in force, in the file format.
     Show,
+}
+
+#[derive(Debug, Subcommand)]
+enum ResourcesCommand {
+    /// Check a directory file and load it in place of the current one, in one transaction.
+    Load {
+        /// The directory (TOML).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,6 +282,9 @@ pub fn main() -> ExitCode {
             Some(Command::Forces(ForcesCommand::Load { file })) => forces_load(config, &file).await,
             Some(Command::Forces(ForcesCommand::Show)) => forces_show(config).await,
             Some(Command::Risk(RiskCommand::Check { file, text })) => risk_check(&file, text),
+            Some(Command::Resources(ResourcesCommand::Load { file })) => {
+                resources_load(config, &file).await
+            }
             Some(Command::Keys(command)) => keys(config, command).await,
             Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
                 audit_verify(config, expect_head).await
@@ -593,6 +610,31 @@ async fn forces_show(config: Config) -> anyhow::Result<()> {
     println!("departement,force");
     for (d, f) in rows? {
         println!("{},{}", d.as_str(), f.as_str());
+    }
+    Ok(())
+}
+
+async fn resources_load(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let entries =
+        crate::resources::parse(&text).with_context(|| format!("in {}", file.display()))?;
+    require_database(&config)?;
+    let store = open_store(&config).await?;
+    let result = crate::resources::load_file(&store, file).await;
+    store.close().await;
+    let n = result?;
+    let samples = entries.iter().filter(|e| e.sample).count();
+    println!(
+        "loaded {} from {}",
+        plural(n, "entry", "entries"),
+        file.display()
+    );
+    if samples > 0 {
+        println!(
+            "{} marked as sample data",
+            plural(samples as u64, "entry is", "entries are")
+        );
     }
     Ok(())
 }

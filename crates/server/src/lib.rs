@@ -13,6 +13,7 @@ pub mod http;
 pub mod keys;
 pub mod purge;
 pub mod queue;
+pub mod resources;
 pub mod risk;
 pub mod rotation;
 pub mod routing;

@@ -14,7 +14,9 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 8;
+const OFFICERS: usize = 12;
+/// Supervisor accounts, for the board, monitoring and canned replies.
+const SUPERVISORS: usize = 2;
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
@@ -73,16 +75,31 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         .unwrap();
     let secret = TotpSecret::generate();
     let mut usernames = Vec::new();
-    for i in 1..=OFFICERS {
-        let username = format!("{USERNAME}{i}");
+    let mut supervisors = Vec::new();
+    let accounts = (1..=OFFICERS)
+        .map(|i| {
+            (
+                format!("{USERNAME}{i}"),
+                format!("Agent Martin {i}"),
+                Role::Officer,
+            )
+        })
+        .chain((1..=SUPERVISORS).map(|i| {
+            (
+                format!("superviseur.{i}"),
+                format!("Superviseure Durand {i}"),
+                Role::Supervisor,
+            )
+        }));
+    for (username, display_name, role) in accounts {
         let now = time::OffsetDateTime::now_utc();
         let user = store
             .create_user(
                 NewUser {
                     id: UserId::new(),
                     username: username.clone(),
-                    display_name: "Agent Martin".into(),
-                    role: Role::Officer,
+                    display_name,
+                    role,
                     password_hash: hash.clone(),
                     created_at: now,
                 },
@@ -100,7 +117,10 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
             )
             .await
             .unwrap();
-        usernames.push(username);
+        match role {
+            Role::Officer => usernames.push(username),
+            _ => supervisors.push(username),
+        }
     }
 
     let mut command = tokio::process::Command::new("node");
@@ -109,6 +129,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         .current_dir(&e2e)
         .env("ECOUTE_URL", &url)
         .env("ECOUTE_OFFICER_USERNAMES", usernames.join(","))
+        .env("ECOUTE_SUPERVISOR_USERNAMES", supervisors.join(","))
         .env("ECOUTE_OFFICER_TOTP_SECRET", secret.to_base32())
         .env("ECOUTE_OFFICER_PASSWORD", PASSWORD)
         .env("ECOUTE_NEUTRAL_URL", NEUTRAL_URL)

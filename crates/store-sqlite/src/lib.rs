@@ -11,15 +11,15 @@
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, ConversationId, ConversationState, Departement, Event, Force, Intake, Language,
-    Outcome, Priority, ReporterKind, RetentionPolicy, RetentionRule, Role, Seq, Skills, StateName,
-    TransitionError, UserId,
+    Actor, Author, CannedReply, ConversationId, ConversationState, Departement, Event, Force,
+    Intake, Language, Outcome, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
+    RetentionRule, Role, Seq, Skills, StateName, TransitionError, UserId,
 };
 use ecoute_store::{
     Appended, AuditRecord, Conversation, ConversationKey, DayFigures, NewAudit, NewConversation,
     NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap, SessionInfo, StaffLoad,
-    StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote, StoredTotp, TotpKey,
-    User, UserCredentials, author_of,
+    StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote, StoredReply,
+    StoredTotp, TotpKey, User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -1664,6 +1664,171 @@ impl Store for SqliteStore {
                 ))
             })
             .collect()
+    }
+
+    async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>> {
+        sqlx::query(
+            "SELECT id, shortcut, title, body, updated_at FROM canned_replies ORDER BY shortcut",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|row| {
+            let id: String = row.try_get("id").map_err(err)?;
+            let shortcut: String = row.try_get("shortcut").map_err(err)?;
+            let title: String = row.try_get("title").map_err(err)?;
+            let body: String = row.try_get("body").map_err(err)?;
+            Ok(StoredReply {
+                id: parse_uuid(&id)?,
+                reply: CannedReply::parse(&shortcut, &title, &body)
+                    .map_err(|_| corrupt("canned reply"))?,
+                updated_at: from_millis(row.try_get("updated_at").map_err(err)?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn save_canned_reply(
+        &self,
+        id: Option<Uuid>,
+        reply: &CannedReply,
+        now: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Option<StoredReply>> {
+        let conflict = |e: sqlx::Error| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+            e => err(e),
+        };
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let id = match id {
+            Some(id) => {
+                let changed = sqlx::query(
+                    "UPDATE canned_replies SET shortcut = ?, title = ?, body = ?, updated_at = ? \
+                     WHERE id = ?",
+                )
+                .bind(&reply.shortcut)
+                .bind(&reply.title)
+                .bind(&reply.body)
+                .bind(millis(now))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict)?
+                .rows_affected();
+                if changed == 0 {
+                    return Ok(None);
+                }
+                id
+            }
+            None => {
+                let id = Uuid::new_v4();
+                sqlx::query(
+                    "INSERT INTO canned_replies (id, shortcut, title, body, updated_at) \
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(id.to_string())
+                .bind(&reply.shortcut)
+                .bind(&reply.title)
+                .bind(&reply.body)
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict)?;
+                id
+            }
+        };
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(Some(StoredReply {
+            id,
+            reply: reply.clone(),
+            updated_at: now,
+        }))
+    }
+
+    async fn delete_canned_reply(&self, id: Uuid, audit: NewAudit) -> StoreResult<bool> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let gone = sqlx::query("DELETE FROM canned_replies WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?
+            .rows_affected();
+        if gone == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn load_resources(&self, resources: &[Resource], audit: NewAudit) -> StoreResult<u64> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query("DELETE FROM resources")
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        for (i, r) in resources.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO resources (position, departement, kind, name, phone, address, \
+                 hours, url, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(i as i64)
+            .bind(r.departement.as_ref().map(Departement::as_str))
+            .bind(r.kind.as_str())
+            .bind(&r.name)
+            .bind(&r.phone)
+            .bind(&r.address)
+            .bind(&r.hours)
+            .bind(&r.url)
+            .bind(r.sample)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(resources.len() as u64)
+    }
+
+    async fn resources_for(&self, departement: Option<&Departement>) -> StoreResult<Vec<Resource>> {
+        sqlx::query(
+            "SELECT departement, kind, name, phone, address, hours, url, sample FROM resources \
+             WHERE departement IS NULL OR departement = ? \
+             ORDER BY departement IS NOT NULL, position",
+        )
+        .bind(departement.map(Departement::as_str))
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|row| {
+            let d: Option<String> = row.try_get("departement").map_err(err)?;
+            let kind: String = row.try_get("kind").map_err(err)?;
+            Ok(Resource {
+                departement: d
+                    .as_deref()
+                    .map(|d| Departement::parse(d).ok_or_else(|| corrupt("departement")))
+                    .transpose()?,
+                kind: ResourceKind::parse(&kind).map_err(|_| corrupt("resource kind"))?,
+                name: row.try_get("name").map_err(err)?,
+                phone: row.try_get("phone").map_err(err)?,
+                address: row.try_get("address").map_err(err)?,
+                hours: row.try_get("hours").map_err(err)?,
+                url: row.try_get("url").map_err(err)?,
+                sample: row.try_get::<i64, _>("sample").map_err(err)? != 0,
+            })
+        })
+        .collect()
+    }
+
+    async fn count_resources(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resources")
+            .fetch_one(&self.read)
+            .await
+            .map_err(err)?;
+        Ok(n as u64)
     }
 
     async fn take_next(

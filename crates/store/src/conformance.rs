@@ -11,7 +11,9 @@ use ecoute_domain::{
 use std::sync::Arc;
 use time::Duration;
 
+mod directory;
 mod routing;
+pub use directory::*;
 pub use routing::*;
 
 /// Generates one test per rule of the storage story for a backend.
@@ -59,6 +61,8 @@ macro_rules! conformance_tests {
             staff_notes_are_kept_in_order_with_their_author,
             the_force_table_is_replaced_whole_and_looked_up,
             the_days_figures_count_since_midnight,
+            canned_replies_are_kept_by_unique_shortcut,
+            the_directory_lists_national_services_then_the_departements_own,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

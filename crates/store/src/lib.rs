@@ -10,9 +10,9 @@ pub mod conformance;
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, ClientMessageId, ConversationId, ConversationState, Departement, Event, Force,
-    Intake, Need, Priority, PurgeDue, QueuedChat, RetentionPolicy, Role, Seq, Skills,
-    TransitionError, UserId,
+    Actor, Author, CannedReply, ClientMessageId, ConversationId, ConversationState, Departement,
+    Event, Force, Intake, Need, Priority, PurgeDue, QueuedChat, Resource, RetentionPolicy, Role,
+    Seq, Skills, TransitionError, UserId,
 };
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -351,6 +351,17 @@ pub struct StoredNote {
     pub at: OffsetDateTime,
 }
 
+/// A canned reply as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReply {
+    /// Stable id, to edit or delete it.
+    pub id: uuid::Uuid,
+    /// The reply.
+    pub reply: CannedReply,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
 /// The day's figures for the supervisors' board, since a given moment (midnight).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DayFigures {
@@ -651,6 +662,26 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
         audit: Option<NewAudit>,
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
+
+    /// Every canned reply, by shortcut.
+    async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>>;
+    /// Creates (`id` `None`) or replaces a canned reply, audited. `Ok(None)` when `id` is
+    /// unknown; [`StoreError::Conflict`] when another reply has this shortcut.
+    async fn save_canned_reply(
+        &self,
+        id: Option<uuid::Uuid>,
+        reply: &CannedReply,
+        now: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Option<StoredReply>>;
+    /// Deletes a canned reply, audited; `false` when unknown.
+    async fn delete_canned_reply(&self, id: uuid::Uuid, audit: NewAudit) -> StoreResult<bool>;
+    /// Replaces the whole directory of support services, audited, in one transaction.
+    async fn load_resources(&self, resources: &[Resource], audit: NewAudit) -> StoreResult<u64>;
+    /// The national services, then those of `departement`, in file order.
+    async fn resources_for(&self, departement: Option<&Departement>) -> StoreResult<Vec<Resource>>;
+    /// How many entries the directory holds.
+    async fn count_resources(&self) -> StoreResult<u64>;
 
     /// Pull mode: claims for `officer`, atomically, the first waiting chat in queue order that
     /// they may serve (see [`ecoute_domain::check_claim`]). `Ok(None)` when none fits;

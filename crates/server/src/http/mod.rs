@@ -3,6 +3,7 @@
 pub mod api;
 pub mod client;
 pub mod pages;
+pub mod replies;
 pub mod security;
 
 use crate::app::AppState;
@@ -121,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .route("/console/security/totp", post(security::enrol))
         .route("/console/security/sessions/end", post(security::end_session_form))
         .route("/console/audit", get(security::audit_page))
+        .route("/console/replies", get(replies::list).post(replies::save))
+        .route("/console/replies/delete", post(replies::delete))
         .route("/ws/visitor", get(api::visitor_socket))
         .route("/ws/staff", get(api::staff_socket))
         .fallback(not_found)

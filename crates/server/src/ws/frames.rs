@@ -108,6 +108,14 @@ pub enum StaffIn {
     },
     /// The staff who answer, with their presence and load (to choose whom to transfer to).
     Colleagues,
+    /// The canned replies.
+    Canned,
+    /// The support services for a département (and the national ones).
+    Resources {
+        /// Département code; absent for the national services only.
+        #[serde(default)]
+        departement: Option<String>,
+    },
     /// Supervisors: follow a chat silently (one at a time; another replaces it).
     Monitor {
         /// Which chat.
@@ -605,6 +613,18 @@ pub enum StaffOut {
         conversation_id: ConversationId,
         /// `transferred`, `taken_over` or `requeued`.
         reason: &'static str,
+    },
+    /// The canned replies (variables are filled in by the console).
+    Canned {
+        /// By shortcut.
+        items: Vec<ecoute_domain::CannedReply>,
+    },
+    /// Support services: national ones first, then the département's.
+    Resources {
+        /// As asked.
+        departement: Option<Departement>,
+        /// In directory order.
+        items: Vec<ecoute_domain::Resource>,
     },
     /// The staff who answer, for a transfer.
     Colleagues {

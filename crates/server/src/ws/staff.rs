@@ -166,6 +166,9 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         return;
     }
     queue.mark_changed();
+    if !session.canned().await {
+        return;
+    }
     if let Some((conversation, expires_at)) = session.state.router.pending_offer(officer)
         && !session.offer(conversation, expires_at).await
     {
@@ -413,6 +416,8 @@ impl Session {
                 body,
             } => self.note(conversation_id, body).await,
             StaffIn::Colleagues => self.colleagues().await,
+            StaffIn::Canned => self.canned().await,
+            StaffIn::Resources { departement } => self.resources(departement).await,
             StaffIn::Monitor { conversation_id } => self.monitor(conversation_id).await,
             StaffIn::Unmonitor => {
                 self.monitored = None;
@@ -947,6 +952,51 @@ impl Session {
             // The supervision topic brings it back to the monitoring console.
             Ok(_) => true,
             Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+        }
+    }
+
+    async fn canned(&mut self) -> bool {
+        match self.state.chat.store().canned_replies().await {
+            Ok(replies) => {
+                let items = replies.into_iter().map(|r| r.reply).collect();
+                self.conn.send(&StaffOut::Canned { items }).await
+            }
+            Err(e) => {
+                self.conn
+                    .send(&StaffOut::Error(api_error_out(&e.into())))
+                    .await
+            }
+        }
+    }
+
+    async fn resources(&mut self, departement: Option<String>) -> bool {
+        let departement = match departement.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => match ecoute_domain::Departement::parse(d) {
+                Some(d) => Some(d),
+                None => {
+                    let e = error_out("invalid_departement", "not a département code");
+                    return self.conn.send(&StaffOut::Error(e)).await;
+                }
+            },
+        };
+        match self
+            .state
+            .chat
+            .store()
+            .resources_for(departement.as_ref())
+            .await
+        {
+            Ok(items) => {
+                self.conn
+                    .send(&StaffOut::Resources { departement, items })
+                    .await
+            }
+            Err(e) => {
+                self.conn
+                    .send(&StaffOut::Error(api_error_out(&e.into())))
+                    .await
+            }
         }
     }
 

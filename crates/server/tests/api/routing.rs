@@ -766,3 +766,203 @@ async fn skills_and_the_force_table_are_managed_from_the_command_line() {
     assert!(!ok);
     assert!(err.contains("rule 1 (Arme): no phrase"), "{err}");
 }
+
+#[tokio::test]
+async fn supervisors_write_canned_replies_that_officers_receive_with_the_directory() {
+    let app = spawn_app().await;
+    let officer = app.officer("olga").await;
+    let sup = app.staff("sam", Role::Supervisor).await;
+    let post = |cookie: &str, path: &str, form: &[(&str, &str)], origin: &str| {
+        app.http
+            .post(app.url(path))
+            .header("cookie", cookie)
+            .header("origin", origin)
+            .form(form)
+            .send()
+    };
+    let r = app
+        .http
+        .get(app.url("/console/replies"))
+        .header("cookie", &officer.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "an officer may not manage canned replies");
+    let r = post(
+        &officer.cookie,
+        "/console/replies",
+        &[("shortcut", "x"), ("title", "x"), ("body", "x")],
+        &app.origin,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let form = [
+        ("shortcut", "Plainte"),
+        ("title", "Porter plainte"),
+        (
+            "body",
+            "Je suis {agent}, dans le {departement} : {services}",
+        ),
+    ];
+    let r = post(
+        &sup.cookie,
+        "/console/replies",
+        &form,
+        "https://evil.example",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403, "another site cannot post the form");
+    let r = post(&sup.cookie, "/console/replies", &form, &app.origin)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Réponse /plainte enregistrée.")
+    );
+    let r = post(
+        &sup.cookie,
+        "/console/replies",
+        &[
+            ("shortcut", "plainte"),
+            ("title", "Doublon"),
+            ("body", "autre"),
+        ],
+        &app.origin,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 409);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("déjà utilisé") && page.contains("Doublon"),
+        "the draft is kept"
+    );
+    let r = post(
+        &sup.cookie,
+        "/console/replies",
+        &[
+            ("shortcut", "x y"),
+            ("title", "t"),
+            ("body", "Bonjour {prenom}"),
+        ],
+        &app.origin,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("a-z, 0-9"));
+    let r = post(
+        &sup.cookie,
+        "/console/replies",
+        &[
+            ("shortcut", "ok"),
+            ("title", "t"),
+            ("body", "Bonjour {prenom}"),
+        ],
+        &app.origin,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("{prenom}"));
+
+    // The officer's console receives the replies, and the directory of a département.
+    let (mut ws, _) = app.staff_socket(&officer).await;
+    let canned = ws.recv_type("canned").await;
+    assert_eq!(canned["items"][0]["shortcut"], "plainte");
+    assert_eq!(
+        canned["items"][0]["body"],
+        "Je suis {agent}, dans le {departement} : {services}"
+    );
+    ws.send(json!({"type": "resources", "departement": "69"}))
+        .await;
+    let res = ws.recv_type("resources").await;
+    let items = res["items"].as_array().unwrap();
+    assert!(items[0]["departement"].is_null(), "national services first");
+    assert!(
+        items
+            .iter()
+            .any(|r| r["departement"] == "69" && r["sample"] == true)
+    );
+    assert!(
+        items
+            .iter()
+            .all(|r| r["departement"].is_null() || r["departement"] == "69")
+    );
+    ws.send(json!({"type": "resources", "departement": "123"}))
+        .await;
+    assert_eq!(ws.recv_type("error").await["code"], "invalid_departement");
+
+    let id = app.store.canned_replies().await.unwrap()[0].id.to_string();
+    let r = post(
+        &sup.cookie,
+        "/console/replies/delete",
+        &[("id", id.as_str())],
+        &app.origin,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(app.store.canned_replies().await.unwrap().is_empty());
+    let audit: Vec<String> = app
+        .store
+        .audit_page(None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.action)
+        .collect();
+    assert!(audit.contains(&"canned_reply_saved".to_string()));
+    assert!(audit.contains(&"canned_reply_deleted".to_string()));
+}
+
+#[tokio::test]
+async fn the_directory_is_loaded_from_the_command_line_and_a_bad_file_changes_nothing() {
+    let app = spawn_app().await;
+    let dir = app.data_dir.path().to_str().unwrap().to_string();
+    let before = app.store.count_resources().await.unwrap();
+    assert!(
+        before > 0,
+        "the sample directory is loaded on the first start"
+    );
+    let bad = app.data_dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[resource]]\nkind = \"medical\"\nname = \"A\"\n\n[[resource]]\nkind = \"spa\"\nname = \"B\"\n").unwrap();
+    let (ok, _, err) = ecoute(
+        &[
+            "resources",
+            "load",
+            bad.to_str().unwrap(),
+            "--data-dir",
+            &dir,
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("resource 2 (B)"), "{err}");
+    assert_eq!(app.store.count_resources().await.unwrap(), before);
+    let good = app.data_dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[[resource]]\ndepartement = \"69\"\nkind = \"medical\"\nname = \"UMJ\"\nphone = \"04\"\n",
+    )
+    .unwrap();
+    let (ok, out, err) = ecoute(
+        &[
+            "resources",
+            "load",
+            good.to_str().unwrap(),
+            "--data-dir",
+            &dir,
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("loaded 1 entry"), "{out}");
+    assert_eq!(app.store.count_resources().await.unwrap(), 1);
+}

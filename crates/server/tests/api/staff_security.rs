@@ -355,8 +355,9 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
         String::from_utf8_lossy(&ok.stderr)
     );
     let out = String::from_utf8_lossy(&ok.stdout).to_string();
-    // The shipped force table loaded on the first start, then five accounts with two entries each.
-    assert!(out.contains("intact: 11 entries"), "{out}");
+    // The shipped force table and sample directory loaded on the first start, then five
+    // accounts with two entries each.
+    assert!(out.contains("intact: 12 entries"), "{out}");
     let head = out
         .lines()
         .find_map(|l| l.strip_prefix("head "))
@@ -366,7 +367,7 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
     // Someone with the database file removes the last two entries: only the head kept
     // elsewhere can tell.
     let db = sqlx_sqlite(&app).await;
-    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq >= 10").await;
+    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq >= 11").await;
     let plain = ecoute(&["audit", "verify", "--data-dir", &dir]);
     assert!(plain.status.success());
     let truncated = ecoute(&[
@@ -378,7 +379,7 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
         &head,
     ]);
     assert!(!truncated.status.success());
-    assert!(String::from_utf8_lossy(&truncated.stderr).contains("entry 11"));
+    assert!(String::from_utf8_lossy(&truncated.stderr).contains("entry 12"));
 
     // An edited entry.
     sqlx_exec(

@@ -1,0 +1,219 @@
+//! The canned replies page: supervisors and administrators write the replies officers insert.
+
+use super::pages::render_with;
+use crate::app::AppState;
+use crate::auth::Staff;
+use crate::error::ApiError;
+use crate::http::api::check_origin;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use ecoute_domain::{CannedReply, Role};
+use ecoute_store::{NewAudit, StoreError};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+/// A reply as the page shows it.
+pub struct ReplyRow {
+    id: String,
+    shortcut: String,
+    title: String,
+    body: String,
+}
+
+/// What the "new reply" form shows again after a refusal.
+#[derive(Default)]
+pub struct Draft {
+    shortcut: String,
+    title: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "replies.html")]
+struct RepliesPage {
+    replies: Vec<ReplyRow>,
+    error: Option<String>,
+    notice: Option<String>,
+    draft: Draft,
+}
+
+/// Fields of the save form.
+#[derive(Deserialize)]
+pub struct SaveForm {
+    #[serde(default)]
+    id: Option<String>,
+    shortcut: String,
+    title: String,
+    body: String,
+}
+
+/// Fields of the delete form.
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    id: String,
+}
+
+fn may_manage(staff: &Staff) -> Result<(), ApiError> {
+    match staff.user.role {
+        Role::Supervisor | Role::Admin => Ok(()),
+        Role::Officer => Err(ApiError::Forbidden),
+    }
+}
+
+/// The page for a staff member, or where to send them instead.
+fn gate(staff: Result<Staff, ApiError>) -> Result<Staff, Box<Response>> {
+    let staff = match staff {
+        Ok(s) => s,
+        Err(ApiError::Unauthenticated) => {
+            return Err(Box::new(Redirect::to("/console/login").into_response()));
+        }
+        Err(ApiError::TotpEnrolmentRequired) => {
+            return Err(Box::new(Redirect::to("/console/security").into_response()));
+        }
+        Err(e) => return Err(Box::new(e.into_response())),
+    };
+    may_manage(&staff).map_err(|e| Box::new(e.into_response()))?;
+    Ok(staff)
+}
+
+async fn page(
+    state: &AppState,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+    draft: Draft,
+) -> Response {
+    match state.chat.store().canned_replies().await {
+        Ok(replies) => render_with(
+            &RepliesPage {
+                replies: replies
+                    .into_iter()
+                    .map(|r| ReplyRow {
+                        id: r.id.to_string(),
+                        shortcut: r.reply.shortcut,
+                        title: r.reply.title,
+                        body: r.reply.body,
+                    })
+                    .collect(),
+                error,
+                notice,
+                draft,
+            },
+            status,
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// Lists the replies, with a form for each and one for a new reply.
+pub async fn list(State(state): State<AppState>, staff: Result<Staff, ApiError>) -> Response {
+    if let Err(r) = gate(staff) {
+        return *r;
+    }
+    page(&state, StatusCode::OK, None, None, Draft::default()).await
+}
+
+/// Creates or replaces a reply; a bad one is shown again with what is wrong.
+pub async fn save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    staff: Result<Staff, ApiError>,
+    Form(form): Form<SaveForm>,
+) -> Response {
+    let staff = match gate(staff) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    let draft = Draft {
+        shortcut: form.shortcut.clone(),
+        title: form.title.clone(),
+        body: form.body.clone(),
+    };
+    let reply = match CannedReply::parse(&form.shortcut, &form.title, &form.body) {
+        Ok(r) => r,
+        Err(e) => {
+            return page(
+                &state,
+                StatusCode::BAD_REQUEST,
+                Some(e.to_string()),
+                None,
+                draft,
+            )
+            .await;
+        }
+    };
+    let id = match form.id.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => match id.parse() {
+            Ok(id) => Some(id),
+            Err(_) => return ApiError::NotFound.into_response(),
+        },
+        None => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let audit =
+        NewAudit::by(&staff.user, "canned_reply_saved", now).detail(format!("/{}", reply.shortcut));
+    match state
+        .chat
+        .store()
+        .save_canned_reply(id, &reply, now, audit)
+        .await
+    {
+        Ok(Some(_)) => {
+            let notice = format!("Réponse /{} enregistrée.", reply.shortcut);
+            page(&state, StatusCode::OK, None, Some(notice), Draft::default()).await
+        }
+        Ok(None) => ApiError::NotFound.into_response(),
+        Err(StoreError::Conflict) => {
+            let e = format!(
+                "Le raccourci /{} est déjà utilisé par une autre réponse.",
+                reply.shortcut
+            );
+            page(&state, StatusCode::CONFLICT, Some(e), None, draft).await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// Deletes a reply.
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    staff: Result<Staff, ApiError>,
+    Form(form): Form<DeleteForm>,
+) -> Response {
+    let staff = match gate(staff) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    let Ok(id) = form.id.parse() else {
+        return ApiError::NotFound.into_response();
+    };
+    let audit = NewAudit::by(
+        &staff.user,
+        "canned_reply_deleted",
+        OffsetDateTime::now_utc(),
+    );
+    match state.chat.store().delete_canned_reply(id, audit).await {
+        Ok(true) => {
+            page(
+                &state,
+                StatusCode::OK,
+                None,
+                Some("Réponse supprimée.".into()),
+                Draft::default(),
+            )
+            .await
+        }
+        Ok(false) => ApiError::NotFound.into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
