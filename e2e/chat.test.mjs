@@ -630,6 +630,22 @@ test('an officer handles three chats at once, is notified, inserts a canned repl
   assert.equal(await countText(visitors[2].page.locator('#messages'), 'Elle est en sécurité'), 0,
     'the visitor never sees the handover note');
 
+  // Qualify the first chat, then close it as a report forwarded to a local unit, with consent.
+  await officer.page.locator(`#tab-${ids[0]}`).click();
+  await panels[0].locator('.qualify-box summary').click();
+  await panels[0].getByLabel('Violences conjugales ou intrafamiliales').check();
+  await panels[0].locator('.q-reporter').getByLabel('victime').check();
+  await panels[0].getByLabel('Niveau de danger').selectOption('serious');
+  await panels[0].getByRole('button', { name: 'Enregistrer la qualification' }).click();
+  await panels[0].locator('.q-status', { hasText: 'enregistrée' }).waitFor();
+  await panels[0].getByLabel('Issue de la conversation').selectOption('report_forwarded');
+  await panels[0].getByRole('button', { name: 'Clôturer' }).click();
+  await panels[0].locator('.x-error', { hasText: 'unité' }).waitFor();
+  await panels[0].getByLabel('Unité destinataire (commissariat, brigade)').fill('Commissariat de Lyon 3e');
+  await panels[0].locator('.xf-consent').getByLabel('oui').check();
+  await panels[0].getByRole('button', { name: 'Clôturer' }).click();
+  await officer.page.locator(`#tab-${ids[0]}`).waitFor({ state: 'detached' });
+
   for (const v of visitors) assert.deepEqual(v.problems, []);
   assert.deepEqual(officer.problems, []);
   assert.deepEqual(colleague.problems, []);

@@ -232,6 +232,26 @@ impl DataKey {
     }
 }
 
+impl DataKey {
+    /// Seals a chat's case file (qualification, forwarding), bound to its conversation.
+    pub fn seal_case(&self, conversation: Uuid, body: &[u8]) -> Vec<u8> {
+        seal(
+            &self.cipher(),
+            body,
+            &associated_data(b"ecoute/case/v1", conversation, 0),
+        )
+    }
+
+    /// Opens a chat's case file; fails if it was moved to another chat or altered.
+    pub fn open_case(&self, conversation: Uuid, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        open(
+            &self.cipher(),
+            sealed,
+            &associated_data(b"ecoute/case/v1", conversation, 0),
+        )
+    }
+}
+
 fn note_ad(conversation: Uuid, seq: u64, kind: &str) -> Vec<u8> {
     let mut ad = associated_data(b"ecoute/note/v1", conversation, seq);
     ad.extend_from_slice(kind.as_bytes());

@@ -4,12 +4,14 @@
 //! Everything here is parsed once at the edge ("parse, don't validate") so the
 //! rest of the program holds values that are known to be valid.
 
+mod case;
 mod conversation;
 mod directory;
 mod input;
 mod retention;
 mod routing;
 
+pub use case::{CaseError, CaseFile, DangerLevel, Fact, Forwarding, Qualification};
 pub use conversation::{
     Actor, ConversationState, Event, MAX_CAPACITY, Outcome, StateName, Transition, TransitionError,
     may_take_another,

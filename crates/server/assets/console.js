@@ -150,6 +150,7 @@ function handleFrame(f) {
     case 'colleagues': onColleagues(f.items || []); break;
     case 'canned': state.canned = f.items || []; for (const c of state.chats.values()) renderPicker(c); break;
     case 'resources': onResources(f.departement || '', f.items || []); break;
+    case 'case_file': onCaseFile(f.conversation_id, f.case || {}); break;
     case 'board': onBoard(f); break;
     case 'monitoring': onMonitoring(f.chat); break;
     case 'monitor_state': onMonitorState(f); break;
@@ -331,6 +332,10 @@ function onError(f) {
         : f.code === 'conversation_closed' ? t('err_conversation_closed')
           : t('err_send', { message: f.message || f.code });
     failPending(chat, f.client_id, msg);
+    return;
+  }
+  if (id && chat && ['no_fact'].includes(f.code)) {
+    chat.els.qualifyError.textContent = f.message || f.code;
     return;
   }
   if (id && chat && chat.pendingTransfer) {
@@ -579,6 +584,12 @@ function buildChatDom(chat) {
     pickerEmpty: q('.cp-empty'),
     resources: q('.resources'),
     resDept: q('.res-dept'),
+    qualifyForm: q('.qualify-form'),
+    qualifyStatus: q('.q-status'),
+    qualifyError: q('.q-error'),
+    forwarding: q('.x-forwarding'),
+    fwUnit: q('.xf-unit'),
+    fwContact: q('.xf-contact'),
   };
   chat.els = els;
   chat.closeLabel = els.closeButton.textContent;
@@ -627,12 +638,51 @@ function buildChatDom(chat) {
     }
     els.outcome.removeAttribute('aria-invalid');
     els.closeError.textContent = '';
-    if (!sendFrame({ type: 'close', conversation_id: id, outcome })) return;
+    const frame = { type: 'close', conversation_id: id, outcome };
+    if (outcome === 'report_forwarded') {
+      const unit = els.fwUnit.value.trim();
+      const contact = els.fwContact.value.trim();
+      const consent = panel.querySelector(`input[name="consent-${id}"]:checked`);
+      if (!unit) { els.closeError.textContent = t('xf_unit'); els.fwUnit.focus(); return; }
+      if (!consent) { els.closeError.textContent = t('xf_consent'); panel.querySelector(`input[name="consent-${id}"]`).focus(); return; }
+      if (contact && consent.value !== 'yes') { els.closeError.textContent = t('xf_contact_consent'); els.fwContact.focus(); return; }
+      frame.forwarding = { unit, contact: contact || null, consent: consent.value === 'yes' };
+    }
+    if (!sendFrame(frame)) return;
     state.pendingCloses.add(id);
     els.closeButton.disabled = true;
     els.closeButton.textContent = t('closing');
   });
-  els.outcome.addEventListener('change', () => { els.closeError.textContent = ''; els.outcome.removeAttribute('aria-invalid'); });
+  els.outcome.addEventListener('change', () => {
+    els.closeError.textContent = '';
+    els.outcome.removeAttribute('aria-invalid');
+    els.forwarding.hidden = els.outcome.value !== 'report_forwarded';
+  });
+  // Unique ids and names for the qualification and forwarding fields of this chat.
+  for (const [sel, key] of [['.q-danger', 'qdanger'], ['.xf-unit', 'xfunit'], ['.xf-contact', 'xfcontact']]) {
+    q(sel).id = `${key}-${id}`;
+  }
+  q('.q-danger-label').htmlFor = `qdanger-${id}`;
+  q('.xf-unit-label').htmlFor = `xfunit-${id}`;
+  q('.xf-contact-label').htmlFor = `xfcontact-${id}`;
+  for (const r of panel.querySelectorAll('input[name="reporter"]')) r.name = `reporter-${id}`;
+  for (const r of panel.querySelectorAll('input[name="consent"]')) r.name = `consent-${id}`;
+  els.qualifyForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const form = els.qualifyForm;
+    const facts = [...form.querySelectorAll('input[name="facts"]:checked')].map((i) => i.value);
+    const reporter = form.querySelector(`input[name="reporter-${id}"]:checked`);
+    if (!facts.length) { els.qualifyError.textContent = t('q_choose_fact'); form.querySelector('input[name="facts"]').focus(); return; }
+    if (!reporter) { els.qualifyError.textContent = t('q_choose_reporter'); form.querySelector(`input[name="reporter-${id}"]`).focus(); return; }
+    els.qualifyError.textContent = '';
+    sendFrame({
+      type: 'qualify',
+      conversation_id: id,
+      qualification: {
+        facts, reporter: reporter.value, minor: form.querySelector('input[name="minor"]').checked, danger: form.querySelector('.q-danger').value,
+      },
+    });
+  });
   els.noteInput.id = `note-${id}`;
   q('.n-label').htmlFor = els.noteInput.id;
   els.noteError.id = `nerror-${id}`;
@@ -701,9 +751,14 @@ function fillFacts(chat) {
   q('.f-claimed').textContent = info.claimed_at
     ? t('at_ago', { time: formatTime(info.claimed_at), ago: formatAgo(info.claimed_at) }) : t('not_claimed');
   const labels = info.labels || [];
-  els.flagBadge.hidden = !labels.length && info.priority !== 'danger';
-  els.flagAlert.hidden = !labels.length;
-  els.flagAlert.textContent = labels.length ? t('flag_alert', { labels: labels.join(' · ') }) : '';
+  const danger = info.priority === 'danger';
+  els.flagBadge.hidden = !labels.length && !danger;
+  els.flagBadge.textContent = t(danger ? 'badge_danger' : 'badge_flag');
+  const lines = [];
+  if (danger) lines.push(t('danger_alert'));
+  if (labels.length) lines.push(t('flag_alert', { labels: labels.join(' · ') }));
+  els.flagAlert.hidden = !lines.length;
+  els.flagAlert.textContent = lines.join(' ');
   els.tab.classList.toggle('is-flagged', !els.flagBadge.hidden);
   renderWait(chat);
 }
@@ -1148,6 +1203,23 @@ function renderResources(chat) {
     li.append(text, b);
     els.resources.append(li);
   }
+}
+
+// ---------------------------------------------------------------- case file
+
+function onCaseFile(id, file) {
+  const chat = state.chats.get(id);
+  if (!chat) return;
+  const { els } = chat;
+  const q = file.qualification;
+  if (!q) { els.qualifyStatus.textContent = t('q_none'); return; }
+  els.qualifyError.textContent = '';
+  els.qualifyStatus.textContent = t('q_saved', { time: formatTime(null) });
+  const form = els.qualifyForm;
+  for (const box of form.querySelectorAll('input[name="facts"]')) box.checked = q.facts.includes(box.value);
+  for (const r of form.querySelectorAll(`input[name="reporter-${id}"]`)) r.checked = r.value === q.reporter;
+  form.querySelector('input[name="minor"]').checked = !!q.minor;
+  form.querySelector('.q-danger').value = q.danger;
 }
 
 // ---------------------------------------------------------------- flags, notes, transfers

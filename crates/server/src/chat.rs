@@ -420,6 +420,68 @@ impl ChatService {
         open_note(id, &key, stored)
     }
 
+    /// A chat's case file, opened (empty when none was saved).
+    pub async fn case_file(
+        &self,
+        conversation: ConversationId,
+        key: &DataKey,
+    ) -> Result<ecoute_domain::CaseFile, ApiError> {
+        let Some(sealed) = self.store.case_file(conversation).await? else {
+            return Ok(ecoute_domain::CaseFile::default());
+        };
+        let plain = key.open_case(conversation.0, &sealed).map_err(|_| {
+            tracing::error!(%conversation, "case file does not authenticate");
+            ApiError::Internal
+        })?;
+        serde_json::from_slice(&plain).map_err(|_| ApiError::Internal)
+    }
+
+    /// The owner fills in the qualification form.
+    pub async fn qualify(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+        qualification: ecoute_domain::Qualification,
+    ) -> Result<ecoute_domain::CaseFile, ApiError> {
+        let qualification = qualification.check()?;
+        self.update_case(officer, conversation, "qualified", |case| {
+            case.qualification = Some(qualification)
+        })
+        .await
+    }
+
+    /// Reads, changes, seals and saves the case file of a chat the officer holds.
+    async fn update_case(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+        action: &str,
+        change: impl FnOnce(&mut ecoute_domain::CaseFile),
+    ) -> Result<ecoute_domain::CaseFile, ApiError> {
+        let c = self
+            .store
+            .conversation(conversation)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if c.state.officer() != Some(officer.id) {
+            return Err(ApiError::NotFound);
+        }
+        let key = self.data_key(&c)?;
+        let mut case = self.case_file(conversation, &key).await?;
+        change(&mut case);
+        let plain = serde_json::to_vec(&case).map_err(|_| ApiError::Internal)?;
+        let sealed = key.seal_case(conversation.0, &plain);
+        let audit = NewAudit::by(officer, action, now()).on(conversation);
+        if !self
+            .store
+            .save_case_file(conversation, officer.id, &sealed, audit)
+            .await?
+        {
+            return Err(ecoute_domain::TransitionError::Closed.into());
+        }
+        Ok(case)
+    }
+
     /// A chat's staff-only notes, opened.
     pub async fn notes(
         &self,
@@ -466,12 +528,24 @@ impl ChatService {
     }
 
     /// The owning officer ends a chat with an outcome.
+    /// A report forwarded to a local unit must say which unit and record the person's consent:
+    /// `forwarding` is required for that outcome, and saved in the case file before closing.
     pub async fn close(
         &self,
         officer: &User,
         conversation: ConversationId,
         outcome: Outcome,
+        forwarding: Option<ecoute_domain::Forwarding>,
     ) -> Result<Conversation, ApiError> {
+        if outcome == Outcome::ReportForwarded {
+            let Some(forwarding) = forwarding else {
+                return Err(ecoute_domain::CaseError::ForwardingRequired.into());
+            };
+            self.update_case(officer, conversation, "forwarded", |case| {
+                case.forwarding = Some(forwarding)
+            })
+            .await?;
+        }
         let at = now();
         let audit = NewAudit::by(officer, "close", at)
             .on(conversation)

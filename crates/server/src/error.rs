@@ -38,6 +38,9 @@ pub enum ApiError {
     /// Refused by the conversation rules.
     #[error("{0}")]
     Transition(#[from] TransitionError),
+    /// The case file was refused.
+    #[error("{0}")]
+    Case(#[from] ecoute_domain::CaseError),
     /// Nothing here.
     #[error("not found")]
     NotFound,
@@ -93,6 +96,7 @@ impl ApiError {
             Self::Unauthenticated => "unauthenticated",
             Self::BadOrigin => "bad_origin",
             Self::Transition(e) => e.code(),
+            Self::Case(e) => e.code(),
             Self::NotFound => "not_found",
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyAttempts { .. } => "too_many_attempts",
@@ -107,7 +111,7 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Input(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Input(_) | Self::BadRequest(_) | Self::Case(_) => StatusCode::BAD_REQUEST,
             Self::InvalidCredentials | Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::BadOrigin => StatusCode::FORBIDDEN,
             Self::Transition(_) => StatusCode::CONFLICT,

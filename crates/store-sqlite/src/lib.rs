@@ -1666,6 +1666,43 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn save_case_file(
+        &self,
+        id: ConversationId,
+        officer: UserId,
+        sealed: &[u8],
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let changed = sqlx::query(
+            "UPDATE conversations SET case_file = ? WHERE id = ? AND officer_id = ? \
+             AND state IN ('active', 'visitor_left')",
+        )
+        .bind(sealed)
+        .bind(id.to_string())
+        .bind(officer.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn case_file(&self, id: ConversationId) -> StoreResult<Option<Vec<u8>>> {
+        let sealed: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT case_file FROM conversations WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(err)?;
+        Ok(sealed.flatten())
+    }
+
     async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>> {
         sqlx::query(
             "SELECT id, shortcut, title, body, updated_at FROM canned_replies ORDER BY shortcut",

@@ -62,6 +62,7 @@ macro_rules! conformance_tests {
             the_force_table_is_replaced_whole_and_looked_up,
             the_days_figures_count_since_midnight,
             canned_replies_are_kept_by_unique_shortcut,
+            only_the_owner_of_an_open_chat_writes_its_case_file,
             the_directory_lists_national_services_then_the_departements_own,
         );
     };

@@ -663,6 +663,18 @@ pub trait Store: Send + Sync + 'static {
         audit: Option<NewAudit>,
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
 
+    /// Replaces a chat's sealed case file, only while `officer` owns the open chat; audited.
+    /// `Ok(false)` when they do not (someone else's chat, closed, unknown).
+    async fn save_case_file(
+        &self,
+        id: ConversationId,
+        officer: UserId,
+        sealed: &[u8],
+        audit: NewAudit,
+    ) -> StoreResult<bool>;
+    /// A chat's sealed case file, if one was saved.
+    async fn case_file(&self, id: ConversationId) -> StoreResult<Option<Vec<u8>>>;
+
     /// Every canned reply, by shortcut.
     async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>>;
     /// Creates (`id` `None`) or replaces a canned reply, audited. `Ok(None)` when `id` is

@@ -73,6 +73,16 @@ pub enum StaffIn {
         conversation_id: ConversationId,
         /// One of the outcome names.
         outcome: String,
+        /// Required for `report_forwarded`: where the report goes.
+        #[serde(default)]
+        forwarding: Option<ForwardingIn>,
+    },
+    /// Fill in the qualification form of a chat you own.
+    Qualify {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// The form.
+        qualification: ecoute_domain::Qualification,
     },
     /// Take the first waiting chat you may serve.
     TakeNext,
@@ -137,6 +147,19 @@ pub enum StaffIn {
     },
     /// Keep-alive.
     Ping,
+}
+
+/// Where a forwarded report goes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardingIn {
+    /// The local unit.
+    pub unit: String,
+    /// The contact the person chose to give, if any.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// The person's answer: they agree to the forwarding.
+    pub consent: bool,
 }
 
 /// An officer as the visitor sees them.
@@ -625,6 +648,13 @@ pub enum StaffOut {
         departement: Option<Departement>,
         /// In directory order.
         items: Vec<ecoute_domain::Resource>,
+    },
+    /// A chat's case file (after a full sync, and after each change).
+    CaseFile {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// The file.
+        case: ecoute_domain::CaseFile,
     },
     /// The staff who answer, for a transfer.
     Colleagues {

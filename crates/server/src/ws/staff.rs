@@ -494,25 +494,83 @@ impl Session {
                 if !self.send_after(conversation_id, after_seq).await {
                     return false;
                 }
-                // A console that starts from nothing also needs the staff notes.
+                // A console that starts from nothing also needs the staff notes and the case file.
                 if after_seq == 0 {
                     let key = self.chats[&conversation_id].key.clone();
-                    return self.send_notes(conversation_id, &key).await;
+                    if !self.send_notes(conversation_id, &key).await {
+                        return false;
+                    }
+                    return match self.state.chat.case_file(conversation_id, &key).await {
+                        Ok(case) => {
+                            self.conn
+                                .send(&StaffOut::CaseFile {
+                                    conversation_id,
+                                    case,
+                                })
+                                .await
+                        }
+                        Err(e) => {
+                            self.conn
+                                .send(&about(api_error_out(&e), conversation_id))
+                                .await
+                        }
+                    };
                 }
                 true
+            }
+            StaffIn::Qualify {
+                conversation_id,
+                qualification,
+            } => {
+                match self
+                    .state
+                    .chat
+                    .qualify(&self.staff.user, conversation_id, qualification)
+                    .await
+                {
+                    Ok(case) => {
+                        self.conn
+                            .send(&StaffOut::CaseFile {
+                                conversation_id,
+                                case,
+                            })
+                            .await
+                    }
+                    Err(e) => {
+                        self.conn
+                            .send(&about(api_error_out(&e), conversation_id))
+                            .await
+                    }
+                }
             }
             StaffIn::Close {
                 conversation_id,
                 outcome,
+                forwarding,
             } => {
                 let Some(outcome) = Outcome::parse(&outcome) else {
                     let e = error_out("invalid_outcome", "unknown outcome");
                     return self.conn.send(&about(e, conversation_id)).await;
                 };
+                let forwarding = match forwarding
+                    .map(|f| {
+                        ecoute_domain::Forwarding::parse(&f.unit, f.contact.as_deref(), f.consent)
+                    })
+                    .transpose()
+                {
+                    Ok(f) => f,
+                    Err(e) => {
+                        let e = ApiError::from(e);
+                        return self
+                            .conn
+                            .send(&about(api_error_out(&e), conversation_id))
+                            .await;
+                    }
+                };
                 match self
                     .state
                     .chat
-                    .close(&self.staff.user, conversation_id, outcome)
+                    .close(&self.staff.user, conversation_id, outcome, forwarding)
                     .await
                 {
                     // The bus event tells this socket and the officer's other tabs.

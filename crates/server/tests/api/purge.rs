@@ -65,7 +65,11 @@ async fn chat(app: &TestApp, officer: &mut Ws, canary: &str, outcome: Option<&st
             .await;
         officer.recv_type("ack").await;
         officer
-            .send(json!({"type": "close", "conversation_id": id, "outcome": outcome}))
+            .send(
+                json!({"type": "close", "conversation_id": id, "outcome": outcome,
+                "forwarding": (outcome == "report_forwarded")
+                    .then(|| json!({"unit": "Brigade de Mende", "consent": true}))}),
+            )
             .await;
         officer.recv_type("chat_closed").await;
     }

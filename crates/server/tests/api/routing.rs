@@ -966,3 +966,74 @@ async fn the_directory_is_loaded_from_the_command_line_and_a_bad_file_changes_no
     assert!(out.contains("loaded 1 entry"), "{out}");
     assert_eq!(app.store.count_resources().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn the_qualification_and_a_forwarding_with_consent_are_kept_sealed_with_the_chat() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let o = app.officer("olga").await;
+    let (mut ws, _) = app.staff_socket(&o).await;
+    let id = visitor.conversation_id.as_str();
+    ws.send(json!({"type": "claim", "conversation_id": id}))
+        .await;
+    ws.recv_type("claimed").await;
+
+    ws.send(
+        json!({"type": "qualify", "conversation_id": id, "qualification":
+        {"facts": [], "reporter": "victim", "minor": false, "danger": "serious"}}),
+    )
+    .await;
+    assert_eq!(ws.recv_type("error").await["code"], "no_fact");
+    ws.send(json!({"type": "qualify", "conversation_id": id, "qualification":
+        {"facts": ["domestic_violence", "sexual_assault"], "reporter": "victim", "minor": false, "danger": "serious"}}))
+        .await;
+    let case = ws.recv_type("case_file").await;
+    assert_eq!(
+        case["case"]["qualification"]["facts"][0],
+        "domestic_violence"
+    );
+    assert_eq!(case["case"]["qualification"]["danger"], "serious");
+
+    // Nobody else can write it.
+    let p = app.officer("paul").await;
+    let (mut wp, _) = app.staff_socket(&p).await;
+    wp.send(
+        json!({"type": "qualify", "conversation_id": id, "qualification":
+        {"facts": ["other"], "reporter": "witness", "minor": true, "danger": "none"}}),
+    )
+    .await;
+    assert_eq!(wp.recv_type("error").await["code"], "not_found");
+
+    // A forwarded report needs its unit; a contact only with consent.
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
+        .await;
+    assert_eq!(ws.recv_type("error").await["code"], "forwarding_required");
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded",
+        "forwarding": {"unit": "Commissariat Lyon 3e", "contact": "CONTACT-CANARY 06", "consent": false}}))
+        .await;
+    assert_eq!(
+        ws.recv_type("error").await["code"],
+        "contact_without_consent"
+    );
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded",
+        "forwarding": {"unit": "Commissariat Lyon 3e", "contact": "CONTACT-CANARY 06", "consent": true}}))
+        .await;
+    ws.recv_type("chat_closed").await;
+
+    // Stored sealed: the database holds no word of it.
+    let cid: ecoute_domain::ConversationId = id.parse().unwrap();
+    let sealed = app.store.case_file(cid).await.unwrap().expect("saved");
+    let text = String::from_utf8_lossy(&sealed);
+    assert!(!text.contains("CONTACT-CANARY") && !text.contains("domestic"));
+    let db = std::fs::read(app.data_dir.path().join("ecoute.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains("CONTACT-CANARY"));
+    let audit: Vec<String> = app
+        .store
+        .audit_page(None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.action)
+        .collect();
+    assert!(audit.contains(&"qualified".to_string()) && audit.contains(&"forwarded".to_string()));
+}

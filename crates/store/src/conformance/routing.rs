@@ -608,3 +608,65 @@ pub async fn the_days_figures_count_since_midnight(store: Arc<dyn Store>) {
     assert!((89..=92).contains(&waits[0]), "{waits:?}");
     assert!(waits[1] >= 3 * 3600 - 5);
 }
+
+/// Only the officer who holds an open chat may write its case file.
+pub async fn only_the_owner_of_an_open_chat_writes_its_case_file(store: Arc<dyn Store>) {
+    let owner = officer_with(&*store, "cora", skills(None, false, "fr"), 3).await;
+    let other = officer_with(&*store, "dan", skills(None, false, "fr"), 3).await;
+    let c = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    let audit = || NewAudit::by(&owner, "qualified", now()).on(c.id);
+    assert!(
+        !store
+            .save_case_file(c.id, owner.id, b"x", audit())
+            .await
+            .unwrap(),
+        "not claimed yet"
+    );
+    claim(&*store, c.id, owner.id).await.unwrap();
+    assert!(
+        !store
+            .save_case_file(c.id, other.id, b"x", audit())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .save_case_file(c.id, owner.id, b"sealed-1", audit())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .save_case_file(c.id, owner.id, b"sealed-2", audit())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.case_file(c.id).await.unwrap().as_deref(),
+        Some(&b"sealed-2"[..])
+    );
+    store
+        .transition(
+            c.id,
+            Actor::Officer(owner.id),
+            Event::Close(Outcome::InformationGiven),
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        !store
+            .save_case_file(c.id, owner.id, b"late", audit())
+            .await
+            .unwrap(),
+        "closed"
+    );
+    assert_eq!(
+        store.case_file(c.id).await.unwrap().as_deref(),
+        Some(&b"sealed-2"[..])
+    );
+    assert_eq!(store.case_file(ConversationId::new()).await.unwrap(), None);
+}
