@@ -127,6 +127,17 @@ impl Router {
             .map_or(Presence::Offline, |s| self.effective(s))
     }
 
+    /// Presence for offers: an officer without an open console gets none, even during the grace
+    /// period that keeps them "available" on the board (an offer would only wait for nobody).
+    fn presence_for_offers(&self, officer: UserId) -> Presence {
+        let desk = self.desk.lock().expect("desk lock");
+        match desk.seats.get(&officer) {
+            Some(seat) if seat.sockets > 0 => seat.chosen,
+            Some(_) => Presence::Paused,
+            None => Presence::Offline,
+        }
+    }
+
     fn effective(&self, seat: &Seat) -> Presence {
         match seat.gone_since {
             None => seat.chosen,
@@ -284,12 +295,12 @@ impl Router {
         let officers: Vec<OfficerLoad> = loads
             .into_iter()
             .filter(|(l, _)| l.user.role == Role::Officer)
-            .map(|(l, presence)| OfficerLoad {
+            .map(|(l, _)| OfficerLoad {
                 id: l.user.id,
                 capacity: l.user.capacity,
+                presence: self.presence_for_offers(l.user.id),
                 skills: l.user.skills,
                 open: l.open,
-                presence,
                 last_assigned: l.last_assigned,
             })
             .collect();

@@ -335,6 +335,23 @@ impl Session {
         }
     }
 
+    /// Checks in the store that this officer owns the open chat now (a transfer or a take-over
+    /// may have happened a moment ago), before anything of it is read.
+    async fn owned_now(&mut self, id: ConversationId) -> Result<(), ApiError> {
+        let c = self
+            .state
+            .chat
+            .store()
+            .conversation(id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if c.state.officer() != Some(self.staff.user.id) || c.state.name() == StateName::Closed {
+            self.chats.remove(&id);
+            return Err(ApiError::NotFound);
+        }
+        self.owned(id).await
+    }
+
     /// Finds a chat this officer owns, loading it if another tab claimed it meanwhile.
     async fn owned(&mut self, id: ConversationId) -> Result<(), ApiError> {
         if self.chats.contains_key(&id) {
@@ -471,7 +488,7 @@ impl Session {
                 conversation_id,
                 after_seq,
             } => {
-                if let Err(e) = self.owned(conversation_id).await {
+                if let Err(e) = self.owned_now(conversation_id).await {
                     return self
                         .conn
                         .send(&about(api_error_out(&e), conversation_id))
@@ -957,7 +974,7 @@ impl Session {
             Ok(b) => b,
             Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
         };
-        if let Err(e) = self.owned(id).await {
+        if let Err(e) = self.owned_now(id).await {
             return self.conn.send(&about(api_error_out(&e), id)).await;
         }
         let c = match self.state.chat.store().conversation(id).await {

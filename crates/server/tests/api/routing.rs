@@ -1037,3 +1037,25 @@ async fn the_qualification_and_a_forwarding_with_consent_are_kept_sealed_with_th
         .collect();
     assert!(audit.contains(&"qualified".to_string()) && audit.contains(&"forwarded".to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_whose_console_just_closed_is_not_offered_a_chat() {
+    let app = spawn_app_with(offer_mode(30)).await;
+    // Several officers left a moment ago (still "available" during the grace period); one is here.
+    for name in ["a1", "a2", "a3"] {
+        let gone = app.officer(name).await;
+        let (ws, _) = app.staff_socket(&gone).await;
+        ws.close().await;
+    }
+    let here = app.officer("here").await;
+    let (mut ws, _) = app.staff_socket(&here).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let visitor = app.start_visitor().await;
+    let offer = within(&mut ws, "offer", 3)
+        .await
+        .expect("offered to the officer who is here");
+    assert_eq!(
+        offer["chat"]["conversation_id"],
+        visitor.conversation_id.as_str()
+    );
+}
