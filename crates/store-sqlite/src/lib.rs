@@ -573,6 +573,17 @@ impl SqliteStore {
         Ok(busy == 0)
     }
 
+    /// Every conversation a filter without parameters selects, on the read pool.
+    async fn conversations_where(&self, filter: &str) -> StoreResult<Vec<Conversation>> {
+        sqlx::query(&conversation_query(filter))
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?
+            .iter()
+            .map(conversation_from_row)
+            .collect()
+    }
+
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
         self.read.close().await;
@@ -1091,15 +1102,10 @@ impl Store for SqliteStore {
     }
 
     async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>> {
-        sqlx::query(&conversation_query(
+        self.conversations_where(
             "WHERE c.state = 'waiting' ORDER BY c.priority DESC, c.created_at, c.id",
-        ))
-        .fetch_all(&self.read)
+        )
         .await
-        .map_err(err)?
-        .iter()
-        .map(conversation_from_row)
-        .collect()
     }
 
     async fn count_waiting(&self) -> StoreResult<u64> {
@@ -2027,15 +2033,8 @@ impl Store for SqliteStore {
     }
 
     async fn live_conversations(&self) -> StoreResult<Vec<Conversation>> {
-        sqlx::query(&conversation_query(
-            "WHERE c.state <> 'closed' ORDER BY c.created_at, c.id",
-        ))
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?
-        .iter()
-        .map(conversation_from_row)
-        .collect()
+        self.conversations_where("WHERE c.state <> 'closed' ORDER BY c.created_at, c.id")
+            .await
     }
 
     async fn day_figures(&self, since: OffsetDateTime) -> StoreResult<DayFigures> {

@@ -448,36 +448,22 @@ impl Session {
                 if !supervises(self.staff.user.role) {
                     return self.forbidden(conversation_id).await;
                 }
-                match self
+                // `claimed` follows on this officer's topic, as for any new chat.
+                let result = self
                     .state
                     .chat
                     .take_over(&self.staff.user, conversation_id)
-                    .await
-                {
-                    // `claimed` follows on this officer's topic, as for any new chat.
-                    Ok(_) => true,
-                    Err(e) => {
-                        self.conn
-                            .send(&about(api_error_out(&e), conversation_id))
-                            .await
-                    }
-                }
+                    .await;
+                self.unless_refused(conversation_id, result).await
             }
             StaffIn::Block { conversation_id } => {
-                match self
+                // Like a close: the bus tells this socket and the officer's other tabs.
+                let result = self
                     .state
                     .chat
                     .block(&self.staff.user, conversation_id)
-                    .await
-                {
-                    // Like a close: the bus tells this socket and the officer's other tabs.
-                    Ok(_) => true,
-                    Err(e) => {
-                        self.conn
-                            .send(&about(api_error_out(&e), conversation_id))
-                            .await
-                    }
-                }
+                    .await;
+                self.unless_refused(conversation_id, result).await
             }
             StaffIn::Send {
                 conversation_id,
@@ -584,20 +570,14 @@ impl Session {
                             .await;
                     }
                 };
-                match self
+
+                // The bus event tells this socket and the officer's other tabs.
+                let result = self
                     .state
                     .chat
                     .close(&self.staff.user, conversation_id, outcome, forwarding)
-                    .await
-                {
-                    // The bus event tells this socket and the officer's other tabs.
-                    Ok(_) => true,
-                    Err(e) => {
-                        self.conn
-                            .send(&about(api_error_out(&e), conversation_id))
-                            .await
-                    }
-                }
+                    .await;
+                self.unless_refused(conversation_id, result).await
             }
         }
     }
@@ -873,6 +853,15 @@ impl Session {
         }
     }
 
+    /// Nothing to send when an action succeeded (the bus brings its effects back); its refusal
+    /// otherwise, about that chat.
+    async fn unless_refused<T>(&mut self, id: ConversationId, result: Result<T, ApiError>) -> bool {
+        match result {
+            Ok(_) => true,
+            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+        }
+    }
+
     async fn forbidden(&mut self, conversation: ConversationId) -> bool {
         self.conn
             .send(&about(api_error_out(&ApiError::Forbidden), conversation))
@@ -957,16 +946,13 @@ impl Session {
             let e = error_out("invalid_transfer", "this chat is already yours");
             return self.conn.send(&about(e, id)).await;
         }
-        match self
+        // `handed_over` follows on this officer's topic.
+        let result = self
             .state
             .chat
             .transfer(&self.staff.user, id, to_officer, to_force, &note)
-            .await
-        {
-            // `handed_over` follows on this officer's topic.
-            Ok(_) => true,
-            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
-        }
+            .await;
+        self.unless_refused(id, result).await
     }
 
     async fn note(&mut self, id: ConversationId, body: String) -> bool {
@@ -987,16 +973,14 @@ impl Session {
             }
             Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
         };
-        match self
+
+        // The bus brings it back to this console and the officer's other tabs.
+        let result = self
             .state
             .chat
             .add_note(&self.staff.user, &c, NoteKind::Note, &body)
-            .await
-        {
-            // The bus brings it back to this console and the officer's other tabs.
-            Ok(_) => true,
-            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
-        }
+            .await;
+        self.unless_refused(id, result).await
     }
 
     async fn whisper(&mut self, id: ConversationId, body: String) -> bool {
@@ -1018,16 +1002,14 @@ impl Session {
             }
             Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
         };
-        match self
+
+        // The supervision topic brings it back to the monitoring console.
+        let result = self
             .state
             .chat
             .add_note(&self.staff.user, &c, NoteKind::Whisper, &body)
-            .await
-        {
-            // The supervision topic brings it back to the monitoring console.
-            Ok(_) => true,
-            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
-        }
+            .await;
+        self.unless_refused(id, result).await
     }
 
     async fn canned(&mut self) -> bool {
