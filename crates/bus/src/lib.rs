@@ -5,7 +5,7 @@
 //! carry the sealed body only, so the bus never holds plaintext, in memory or, later,
 //! on the wire between nodes.
 
-use ecoute_domain::{Author, ConversationId, Outcome, Priority, Seq, StateName, UserId};
+use ecoute_domain::{Author, ConversationId, Outcome, Presence, Priority, Seq, StateName, UserId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -134,6 +134,11 @@ pub enum BusEvent {
     },
     /// An officer's presence or load changed (supervision topic).
     StaffChanged,
+    /// The officer chose a presence (their topic: every tab shows it).
+    PresenceChosen {
+        /// Available or paused.
+        status: Presence,
+    },
 }
 
 /// A subscription to one topic. Dropping the last one of a topic forgets the topic, so a

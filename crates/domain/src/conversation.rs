@@ -159,9 +159,13 @@ pub enum Event {
         /// The new owner.
         to: UserId,
     },
-    /// A supervisor takes the chat over from its owner. The service allows it to supervisors
-    /// and administrators only; the rules here only say when it makes sense.
-    TakeOver,
+    /// A supervisor takes the chat over from its owner `from`, who must still own it (if it
+    /// changed hands meanwhile, the take-over is refused and can be tried again). The service
+    /// allows it to supervisors and administrators only; the rules here say when it makes sense.
+    TakeOver {
+        /// The owner the supervisor saw.
+        from: UserId,
+    },
 }
 
 /// Why a transition is refused. Each maps to one stable error code.
@@ -388,7 +392,11 @@ impl ConversationState {
                 }
                 self.with_officer(to)
             }
-            (S::Closed { .. }, Actor::Officer(_), Event::Transfer { .. } | Event::TakeOver) => {
+            (
+                S::Closed { .. },
+                Actor::Officer(_),
+                Event::Transfer { .. } | Event::TakeOver { .. },
+            ) => {
                 return Err(TransitionError::Closed);
             }
 
@@ -396,14 +404,17 @@ impl ConversationState {
             (
                 S::Active { officer } | S::VisitorLeft { officer },
                 Actor::Officer(who),
-                Event::TakeOver,
+                Event::TakeOver { from },
             ) => {
+                if from != officer {
+                    return Err(TransitionError::NotOwner);
+                }
                 if who == officer {
                     return Err(TransitionError::NotAllowed);
                 }
                 self.with_officer(who)
             }
-            (S::Waiting, Actor::Officer(_), Event::TakeOver) => {
+            (S::Waiting, Actor::Officer(_), Event::TakeOver { .. }) => {
                 return Err(TransitionError::NotClaimed);
             }
 
@@ -416,7 +427,7 @@ impl ConversationState {
                 | Event::Block
                 | Event::Release { .. }
                 | Event::Transfer { .. }
-                | Event::TakeOver,
+                | Event::TakeOver { .. },
             ) => {
                 return Err(TransitionError::NotAllowed);
             }
@@ -720,7 +731,8 @@ mod tests {
             Just(Event::QuickExit),
             Just(Event::Block),
             Just(Event::Release { to_force: None }),
-            Just(Event::TakeOver),
+            Just(Event::TakeOver { from: alice() }),
+            Just(Event::TakeOver { from: bob() }),
             Just(Event::Transfer { to: alice() }),
             Just(Event::Transfer { to: bob() }),
             (0usize..Outcome::ALL.len()).prop_map(|i| Event::Close(Outcome::ALL[i])),
@@ -778,20 +790,41 @@ mod tests {
     }
 
     #[test]
+    fn a_take_over_of_a_chat_that_changed_hands_meanwhile_is_refused() {
+        let charlie = UserId(uuid::Uuid::from_u128(3));
+        assert_eq!(
+            next(
+                active(),
+                Actor::Officer(charlie),
+                Event::TakeOver { from: bob() }
+            ),
+            Err(TransitionError::NotOwner)
+        );
+    }
+
+    #[test]
     fn a_take_over_moves_an_open_chat_to_the_one_taking_it() {
         assert_eq!(
-            next(active(), Actor::Officer(bob()), Event::TakeOver),
+            next(
+                active(),
+                Actor::Officer(bob()),
+                Event::TakeOver { from: alice() }
+            ),
             Ok(ConversationState::Active { officer: bob() })
         );
         assert_eq!(
-            next(active(), Actor::Officer(alice()), Event::TakeOver),
+            next(
+                active(),
+                Actor::Officer(alice()),
+                Event::TakeOver { from: alice() }
+            ),
             Err(TransitionError::NotAllowed)
         );
         assert_eq!(
             next(
                 ConversationState::Waiting,
                 Actor::Officer(bob()),
-                Event::TakeOver
+                Event::TakeOver { from: alice() }
             ),
             Err(TransitionError::NotClaimed)
         );
@@ -834,7 +867,10 @@ mod tests {
                             prop_assert_eq!(owner_before, Some(who));
                             prop_assert_eq!(owner_after, Some(to));
                         }
-                        Event::TakeOver => prop_assert_eq!(owner_after, Some(who)),
+                        Event::TakeOver { from } => {
+                            prop_assert_eq!(owner_before, Some(from));
+                            prop_assert_eq!(owner_after, Some(who));
+                        }
                         Event::Release { .. } => {
                             prop_assert_eq!(owner_before, Some(who));
                             prop_assert_eq!(state, ConversationState::Waiting);

@@ -315,11 +315,13 @@ function onWelcome(f) {
   refreshTitle();
 }
 
+// Each error names the frame it answers (`frame`): it is shown where that action was taken.
 function onError(f) {
   const id = f.conversation_id;
   const chat = id && state.chats.get(id);
+  const text = f.message || f.code;
   if (f.client_id && chat && chat.outbox.has(f.client_id)) {
-    if (f.code === 'unavailable') {
+    if (f.code === 'unavailable' || f.code === 'rate_limited') {
       const cid = f.client_id;
       setTimeout(() => {
         const item = chat.outbox.get(cid);
@@ -330,49 +332,54 @@ function onError(f) {
     const msg = f.code === 'empty_message' ? t('err_empty')
       : f.code === 'message_too_long' ? t('err_too_long')
         : f.code === 'conversation_closed' ? t('err_conversation_closed')
-          : t('err_send', { message: f.message || f.code });
+          : t('err_send', { message: text });
     failPending(chat, f.client_id, msg);
     return;
   }
-  if (id && chat && ['no_fact'].includes(f.code)) {
-    chat.els.qualifyError.textContent = f.message || f.code;
-    return;
-  }
-  if (id && chat && chat.pendingTransfer) {
-    chat.pendingTransfer = false;
-    chat.els.transferError.textContent = t('transfer_failed', { message: f.message || f.code });
-    return;
-  }
-  if (id && chat && chat.pendingNote && f.code !== 'rate_limited') {
-    chat.pendingNote = false;
-    chat.els.noteError.textContent = f.message || f.code;
-    return;
-  }
-  if (state.monitor && id === state.monitor.id) {
-    $('monitor').querySelector('.whisper-error').textContent = f.message || f.code;
-    return;
-  }
-  if (!id && f.code === 'nothing_to_take') { state.takingNext = false; queueAlert(t('nothing_to_take')); return; }
-  if (!id && f.code === 'at_capacity') { state.takingNext = false; queueAlert(t('at_capacity')); return; }
-  if (id && state.pendingClaims.has(id)) {
-    state.pendingClaims.delete(id);
-    queueAlert(f.code === 'already_claimed' ? t('already_claimed')
-      : f.code === 'at_capacity' ? t('at_capacity')
-        : f.code === 'not_eligible' ? t('not_eligible') : t('claim_failed'));
-    const li = state.queueEls.get(id);
-    if (li) resetClaimButton(li);
-    return;
-  }
-  if (id && state.pendingCloses.has(id)) {
-    state.pendingCloses.delete(id);
-    if (chat) {
-      chat.els.closeError.textContent = t('close_failed', { message: f.message || f.code });
-      chat.els.closeButton.disabled = false;
-      chat.els.closeButton.textContent = chat.closeLabel;
+  switch (f.frame) {
+    case 'qualify':
+      if (chat) chat.els.qualifyError.textContent = text;
+      return;
+    case 'transfer':
+      if (chat) chat.els.transferError.textContent = t('transfer_failed', { message: text });
+      return;
+    case 'note':
+      if (chat) {
+        chat.els.noteError.textContent = text;
+        // The note was not kept: give its text back, unless something new was typed.
+        if (chat.noteDraft && !chat.els.noteInput.value) chat.els.noteInput.value = chat.noteDraft;
+        chat.noteDraft = '';
+      }
+      return;
+    case 'close':
+      state.pendingCloses.delete(id);
+      if (chat) {
+        chat.els.closeError.textContent = t('close_failed', { message: text });
+        chat.els.closeButton.disabled = false;
+        chat.els.closeButton.textContent = chat.closeLabel;
+      }
+      return;
+    case 'monitor': case 'whisper': case 'take_over':
+      if (state.supervisor) $('monitor').querySelector('.whisper-error').textContent = text;
+      if (f.frame === 'take_over') state.takingOver = null;
+      return;
+    case 'take_next':
+      state.takingNext = false;
+      queueAlert(f.code === 'nothing_to_take' ? t('nothing_to_take') : f.code === 'at_capacity' ? t('at_capacity') : text);
+      return;
+    case 'claim': {
+      state.pendingClaims.delete(id);
+      queueAlert(f.code === 'already_claimed' ? t('already_claimed')
+        : f.code === 'at_capacity' ? t('at_capacity')
+          : f.code === 'not_eligible' ? t('not_eligible') : t('claim_failed'));
+      const li = state.queueEls.get(id);
+      if (li) resetClaimButton(li);
+      return;
     }
-    return;
+    default:
+      if (chat) chat.els.error.textContent = text;
+      else if (text) setStatus(text);
   }
-  if (f.code === 'already_claimed') queueAlert(t('already_claimed'));
 }
 
 // ---------------------------------------------------------------- queue
@@ -480,6 +487,11 @@ function claim(id, li) {
 
 function onClaimed(chatInfo) {
   if (!chatInfo) return;
+  if (state.takingOver && state.takingOver === chatInfo.conversation_id) {
+    state.takingOver = null;
+    stopMonitor();
+    state.pendingClaims.add(chatInfo.conversation_id);
+  }
   const asked = state.pendingClaims.delete(chatInfo.conversation_id) || state.takingNext;
   state.takingNext = false;
   $('queue-alert').textContent = '';
@@ -693,7 +705,7 @@ function buildChatDom(chat) {
     if (!body.trim()) { els.noteError.textContent = t('err_empty'); return; }
     els.noteError.textContent = '';
     if (!sendFrame({ type: 'note', conversation_id: id, body })) return;
-    chat.pendingNote = true;
+    chat.noteDraft = body;
     els.noteInput.value = '';
   });
   els.pickerFilter.id = `cpf-${id}`;
@@ -724,7 +736,7 @@ function buildChatDom(chat) {
     const frame = { type: 'transfer', conversation_id: id, note };
     if (target.startsWith('force:')) frame.to_force = target.slice(6);
     else frame.to_officer = target;
-    if (sendFrame(frame)) chat.pendingTransfer = true;
+    sendFrame(frame);
   });
   armBlock(q('.x-block'), id);
   updateCounter(chat);
@@ -1261,7 +1273,7 @@ function onNote(n) {
   }
   if (chat.noteSeqs.has(n.seq)) return;
   chat.noteSeqs.add(n.seq);
-  chat.pendingNote = false;
+  if (n.kind === 'note' && n.body === chat.noteDraft) chat.noteDraft = '';
   chat.els.notes.append(buildNote(n));
   chat.els.notesCount.textContent = `(${chat.noteSeqs.size})`;
   // A handover note or a whisper is for reading now.
@@ -1274,7 +1286,11 @@ function onNote(n) {
 
 function onHandedOver(f) {
   const id = f.conversation_id;
-  const text = t(`handed_${f.reason}`, { ref: refOf(id) });
+  const chat = state.chats.get(id);
+  let text = t(`handed_${f.reason}`, { ref: refOf(id) });
+  // What the officer had just written and that was not stored is not lost silently.
+  const unsent = chat ? [...chat.outbox.values()].map((item) => item.body) : [];
+  if (unsent.length) text += ` ${t('unsent', { n: unsent.length, text: unsent.join(' / ') })}`;
   removeChat(id, false);
   setStatus(text);
 }
@@ -1429,8 +1445,8 @@ if (state.supervisor) {
     clearTimeout(armed);
     take.dataset.armed = '';
     take.textContent = label;
-    sendFrame({ type: 'take_over', conversation_id: state.monitor.id });
-    stopMonitor();
+    // The monitor stays until the chat arrives as one of ours (`claimed`), or a refusal says why.
+    if (sendFrame({ type: 'take_over', conversation_id: state.monitor.id })) state.takingOver = state.monitor.id;
   });
   box.querySelector('.monitor-stop').addEventListener('click', () => { sendFrame({ type: 'unmonitor' }); stopMonitor(); });
 }

@@ -317,6 +317,11 @@ impl ChatService {
             .conversation(conversation)
             .await?
             .ok_or(ApiError::NotFound)?;
+        // The owner seen here must still own it inside the transaction: if it changed hands
+        // meanwhile, the take-over is refused and the right officer is never left uninformed.
+        let Some(from) = before.state.officer() else {
+            return Err(ecoute_domain::TransitionError::NotClaimed.into());
+        };
         let at = now();
         let audit = NewAudit::by(supervisor, "take_over", at).on(conversation);
         let after = self
@@ -324,15 +329,13 @@ impl ChatService {
             .transition(
                 conversation,
                 Actor::Officer(supervisor.id),
-                Event::TakeOver,
+                Event::TakeOver { from },
                 at,
                 Some(audit),
             )
             .await?
             .ok_or(ApiError::NotFound)??;
-        if let Some(previous) = before.state.officer() {
-            self.handed_over(previous, &after, "taken_over");
-        }
+        self.handed_over(from, &after, "taken_over");
         Ok(after)
     }
 

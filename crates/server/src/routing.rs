@@ -71,8 +71,9 @@ impl Router {
         Duration::from_secs(self.config.requeue_after_secs.into())
     }
 
-    /// A console opened. Returns the officer's presence: as they left it, except that a pause
-    /// the server decided is undone. The first console of the day makes them available.
+    /// A console opened. Returns the officer's presence: as they left it (a pause they chose
+    /// stays, as long as this process runs), except that a pause the server decided is undone.
+    /// An officer this process has not seen yet starts available.
     pub fn connected(&self, officer: UserId) -> Presence {
         let mut desk = self.desk.lock().expect("desk lock");
         let seat = desk.seats.entry(officer).or_insert(Seat {
@@ -117,6 +118,12 @@ impl Router {
         }
         drop(desk);
         self.wake.notify_one();
+    }
+
+    /// Whether the officer has a console open on this node now.
+    pub fn has_console(&self, officer: UserId) -> bool {
+        let desk = self.desk.lock().expect("desk lock");
+        desk.seats.get(&officer).is_some_and(|s| s.sockets > 0)
     }
 
     /// Where an officer stands now.
@@ -224,6 +231,10 @@ impl Router {
                     changed = queue.changed() => if changed.is_err() { return },
                     _ = stopping.wait_for(|s| *s) => return,
                 }
+                let Some(loads) = router.loads(&chat).await else {
+                    continue;
+                };
+                router.adopt_absent(&loads);
                 if router.pause_the_absent() {
                     chat.bus()
                         .publish(Topic::Supervision, BusEvent::StaffChanged);
@@ -233,10 +244,38 @@ impl Router {
                 }
                 if router.mode() == RoutingMode::Offer {
                     let snapshot = queue.borrow().clone();
-                    router.plan(&chat, &snapshot).await;
+                    router.plan(&chat, &snapshot, loads);
                 }
             }
         });
+    }
+
+    /// Officers holding open chats whom this process has never seen (it restarted, or a chat
+    /// was transferred to someone who never connected) count as gone since now: their chats go
+    /// back to the queue after the same delay as anyone else's.
+    fn adopt_absent(&self, loads: &[(ecoute_store::StaffLoad, Presence)]) {
+        let mut desk = self.desk.lock().expect("desk lock");
+        for (load, _) in loads.iter().filter(|(l, _)| l.open > 0) {
+            desk.seats.entry(load.user.id).or_insert(Seat {
+                chosen: Presence::Paused,
+                sockets: 0,
+                gone_since: Some(Instant::now()),
+                auto_paused: true,
+                requeued: false,
+            });
+        }
+    }
+
+    /// Whether the officer is still away (no console came back).
+    fn still_away(&self, officer: UserId) -> bool {
+        let desk = self.desk.lock().expect("desk lock");
+        desk.seats.get(&officer).is_some_and(|s| s.sockets == 0)
+    }
+
+    fn retry_requeue(&self, officer: UserId) {
+        if let Some(seat) = self.desk.lock().expect("desk lock").seats.get_mut(&officer) {
+            seat.requeued = false;
+        }
     }
 
     async fn requeue_chats_of(&self, chat: &ChatService, officer: UserId) {
@@ -244,20 +283,24 @@ impl Router {
             Ok(open) => open,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot list the chats of an absent officer");
-                // Try again at the next tick.
-                if let Some(seat) = self.desk.lock().expect("desk lock").seats.get_mut(&officer) {
-                    seat.requeued = false;
-                }
+                self.retry_requeue(officer);
                 return;
             }
         };
         for c in open.iter().filter(|c| c.state.name() == StateName::Active) {
+            // Checked before each chat: an officer who came back keeps the rest.
+            if !self.still_away(officer) {
+                break;
+            }
             match chat.requeue(officer, c.id).await {
                 Ok(()) => {
                     tracing::info!(conversation = %c.id, "chat given back to the queue: its officer is away")
                 }
+                // Closed or handed over meanwhile: nothing left to give back.
+                Err(crate::error::ApiError::Transition(_) | crate::error::ApiError::NotFound) => {}
                 Err(e) => {
-                    tracing::warn!(conversation = %c.id, error = ?e, "cannot give a chat back to the queue")
+                    tracing::warn!(conversation = %c.id, error = ?e, "cannot give a chat back to the queue; trying again");
+                    self.retry_requeue(officer);
                 }
             }
         }
@@ -287,10 +330,12 @@ impl Router {
         }
     }
 
-    async fn plan(&self, chat: &ChatService, snapshot: &QueueSnapshot) {
-        let Some(loads) = self.loads(chat).await else {
-            return;
-        };
+    fn plan(
+        &self,
+        chat: &ChatService,
+        snapshot: &QueueSnapshot,
+        loads: Vec<(ecoute_store::StaffLoad, Presence)>,
+    ) {
         // Offers go to officers; supervisors and administrators take chats themselves.
         let officers: Vec<OfficerLoad> = loads
             .into_iter()

@@ -1163,7 +1163,9 @@ impl Store for SqliteStore {
                 }
             }
             (Event::Transfer { to }, _) => check_room(&mut tx, to).await?,
-            (Event::TakeOver, Actor::Officer(officer)) => check_room(&mut tx, officer).await?,
+            (Event::TakeOver { .. }, Actor::Officer(officer)) => {
+                check_room(&mut tx, officer).await?
+            }
             _ => Ok(()),
         };
         if let Err(refused) = allowed {
@@ -1172,17 +1174,23 @@ impl Store for SqliteStore {
         save_state(&mut tx, id, current.state, next, now).await?;
         if matches!(
             event,
-            Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver
+            Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver { .. }
         ) {
             let to_force = match event {
                 Event::Release { to_force } => to_force,
                 _ => None,
             };
+            // Sent to the other force: its officers get the same head start as for a new chat
+            // before anyone may take it (else the sender, now the least loaded, gets it back).
             sqlx::query(
                 "UPDATE conversations SET handovers = handovers + 1, \
-                 force = COALESCE(?, force) WHERE id = ?",
+                 force = COALESCE(?1, force), \
+                 open_to_all_at = CASE WHEN ?1 IS NULL THEN open_to_all_at \
+                   ELSE ?2 + MAX(open_to_all_at - created_at, 0) END \
+                 WHERE id = ?3",
             )
             .bind(to_force.map(Force::as_str))
+            .bind(millis(now))
             .bind(id.to_string())
             .execute(&mut *tx)
             .await
@@ -1961,7 +1969,22 @@ impl Store for SqliteStore {
         audit: Option<NewAudit>,
     ) -> StoreResult<Option<StoredNote>> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        if load_conversation(&mut tx, id).await?.is_none() {
+        let Some(current) = load_conversation(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        // Checked under the write lock: a chat that changed hands a moment ago cannot get a note
+        // from its previous owner.
+        let open_owner = match current.state {
+            ConversationState::Active { officer } | ConversationState::VisitorLeft { officer } => {
+                Some(officer)
+            }
+            _ => None,
+        };
+        let allowed = match kind {
+            NoteKind::Note | NoteKind::Handover => open_owner.is_some() && open_owner == author,
+            NoteKind::Whisper => open_owner.is_some(),
+        };
+        if !allowed {
             return Ok(None);
         }
         let last: Option<i64> =

@@ -654,6 +654,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Applies a transition if the rules allow it, atomically. The outer error is a storage
     /// failure; the inner one a refusal by the rules. `None` when the conversation does not exist.
+    /// A release to another force also restarts the chat's overflow period, from now, with its
+    /// original length.
     async fn transition(
         &self,
         id: ConversationId,
@@ -715,8 +717,10 @@ pub trait Store: Send + Sync + 'static {
         labels: &[String],
     ) -> StoreResult<Option<Conversation>>;
 
-    /// Adds a staff-only note, its body sealed by `seal` with its sequence number; `None` when
-    /// the conversation does not exist.
+    /// Adds a staff-only note, its body sealed by `seal` with its sequence number. A note or a
+    /// handover note only by the officer who holds the open chat; a whisper only to an open
+    /// chat that an officer holds. `None` when the conversation does not exist or this rule
+    /// refuses.
     async fn add_note(
         &self,
         id: ConversationId,

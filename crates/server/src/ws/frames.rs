@@ -162,6 +162,72 @@ pub struct ForwardingIn {
     pub consent: bool,
 }
 
+impl StaffIn {
+    /// The frame's `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Claim { .. } => "claim",
+            Self::Send { .. } => "send",
+            Self::Sync { .. } => "sync",
+            Self::Block { .. } => "block",
+            Self::Close { .. } => "close",
+            Self::Qualify { .. } => "qualify",
+            Self::TakeNext => "take_next",
+            Self::Decline { .. } => "decline",
+            Self::Presence { .. } => "presence",
+            Self::Transfer { .. } => "transfer",
+            Self::Note { .. } => "note",
+            Self::Colleagues => "colleagues",
+            Self::Canned => "canned",
+            Self::Resources { .. } => "resources",
+            Self::Monitor { .. } => "monitor",
+            Self::Unmonitor => "unmonitor",
+            Self::Whisper { .. } => "whisper",
+            Self::TakeOver { .. } => "take_over",
+            Self::Ping => "ping",
+        }
+    }
+
+    /// The chat the frame is about, if any.
+    pub fn conversation(&self) -> Option<ConversationId> {
+        match self {
+            Self::Claim { conversation_id }
+            | Self::Send {
+                conversation_id, ..
+            }
+            | Self::Sync {
+                conversation_id, ..
+            }
+            | Self::Block { conversation_id }
+            | Self::Close {
+                conversation_id, ..
+            }
+            | Self::Qualify {
+                conversation_id, ..
+            }
+            | Self::Decline { conversation_id }
+            | Self::Transfer {
+                conversation_id, ..
+            }
+            | Self::Note {
+                conversation_id, ..
+            }
+            | Self::Monitor { conversation_id }
+            | Self::Whisper {
+                conversation_id, ..
+            }
+            | Self::TakeOver { conversation_id } => Some(*conversation_id),
+            Self::TakeNext
+            | Self::Presence { .. }
+            | Self::Colleagues
+            | Self::Canned
+            | Self::Resources { .. }
+            | Self::Unmonitor
+            | Self::Ping => None,
+        }
+    }
+}
+
 /// An officer as the visitor sees them.
 #[derive(Debug, Serialize)]
 pub struct OfficerRef {
@@ -284,6 +350,10 @@ pub struct ErrorOut {
     /// The message concerned, when about a `send`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// On staff frames: the type of the frame this error answers (absent for errors about
+    /// events, and for a frame that could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame: Option<&'static str>,
 }
 
 /// A staff account on the wire.

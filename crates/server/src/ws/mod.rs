@@ -47,6 +47,12 @@ pub enum Incoming {
     Gone,
 }
 
+/// What a socket may send: a whole frame of one side's protocol, never a part of one (an
+/// `ErrorOut` alone would reach the client without its `type`).
+pub trait OutFrame: Serialize {}
+impl OutFrame for frames::VisitorOut {}
+impl OutFrame for frames::StaffOut {}
+
 /// A socket with the small vocabulary every session needs.
 pub struct Conn {
     socket: WebSocket,
@@ -108,7 +114,7 @@ impl Conn {
     }
 
     /// Sends one JSON frame; `false` when the client is gone.
-    pub async fn send<T: Serialize>(&mut self, frame: &T) -> bool {
+    pub async fn send<T: OutFrame>(&mut self, frame: &T) -> bool {
         if !self.open {
             return false;
         }
@@ -151,6 +157,7 @@ pub fn error_out(code: &'static str, message: impl Into<String>) -> ErrorOut {
         message: message.into(),
         conversation_id: None,
         client_id: None,
+        frame: None,
     }
 }
 

@@ -46,6 +46,8 @@ struct Session {
     last_board: Option<BoardOut>,
     /// Last frame from this console that was a person's action (pings do not count).
     last_activity: time::OffsetDateTime,
+    /// The type of the frame being answered, named in any error it causes.
+    answering: Option<&'static str>,
 }
 
 /// Tells the router a console closed, however the socket ends.
@@ -138,6 +140,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         last_board: None,
         // Only actions on this socket count here; the upgrade itself was recorded in the store.
         last_activity: time::OffsetDateTime::UNIX_EPOCH,
+        answering: None,
     };
 
     let open = match session.state.chat.store().open_chats_of(officer).await {
@@ -272,9 +275,9 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     }
 }
 
-fn about(mut e: super::frames::ErrorOut, conversation: ConversationId) -> StaffOut {
+fn about(mut e: super::frames::ErrorOut, conversation: ConversationId) -> super::frames::ErrorOut {
     e.conversation_id = Some(conversation);
-    StaffOut::Error(e)
+    e
 }
 
 impl Session {
@@ -378,17 +381,25 @@ impl Session {
     async fn handle_frame(&mut self, text: &str) -> bool {
         let frame = match serde_json::from_str::<StaffIn>(text) {
             Ok(f) => f,
-            Err(e) => return self.conn.send(&StaffOut::Error(bad_frame(&e))).await,
+            Err(e) => return self.refuse(bad_frame(&e)).await,
         };
         if !matches!(frame, StaffIn::Ping) {
             self.last_activity = time::OffsetDateTime::now_utc();
         }
+        self.answering = Some(frame.name());
+        let go_on = self.act_on(frame).await;
+        self.answering = None;
+        go_on
+    }
+
+    async fn act_on(&mut self, frame: StaffIn) -> bool {
         if self.conn.over_limit() {
             let mut e = error_out("rate_limited", "too many frames; wait a little and resend");
+            e.conversation_id = frame.conversation();
             if let StaffIn::Send { client_id, .. } = &frame {
                 e.client_id = Some(client_id.clone());
             }
-            return self.conn.send(&StaffOut::Error(e)).await;
+            return self.refuse(e).await;
         }
         match frame {
             StaffIn::Ping => self.conn.send(&StaffOut::Pong).await,
@@ -409,15 +420,18 @@ impl Session {
                     _ => {
                         let e =
                             error_out("invalid_presence", "presence is `available` or `paused`");
-                        return self.conn.send(&StaffOut::Error(e)).await;
+                        return self.refuse(e).await;
                     }
                 };
                 self.state.router.choose(self.staff.user.id, chosen);
-                self.state
-                    .chat
-                    .bus()
-                    .publish(Topic::Supervision, BusEvent::StaffChanged);
-                self.conn.send(&StaffOut::Presence { status: chosen }).await
+                let bus = self.state.chat.bus();
+                bus.publish(Topic::Supervision, BusEvent::StaffChanged);
+                // Every tab of this officer, this one included, shows it.
+                bus.publish(
+                    Topic::Officer(self.staff.user.id),
+                    BusEvent::PresenceChosen { status: chosen },
+                );
+                true
             }
             StaffIn::Transfer {
                 conversation_id,
@@ -454,6 +468,15 @@ impl Session {
                     .chat
                     .take_over(&self.staff.user, conversation_id)
                     .await;
+                if result.is_ok()
+                    && self
+                        .monitored
+                        .as_ref()
+                        .is_some_and(|m| m.id == conversation_id)
+                {
+                    // Theirs now: it arrives as one of their chats, not as a followed one.
+                    self.monitored = None;
+                }
                 self.unless_refused(conversation_id, result).await
             }
             StaffIn::Block { conversation_id } => {
@@ -475,10 +498,7 @@ impl Session {
                 after_seq,
             } => {
                 if let Err(e) = self.owned_now(conversation_id).await {
-                    return self
-                        .conn
-                        .send(&about(api_error_out(&e), conversation_id))
-                        .await;
+                    return self.refuse(about(api_error_out(&e), conversation_id)).await;
                 }
                 // Reading a conversation is recorded before anything of it is sent.
                 let audit = ecoute_store::NewAudit::by(
@@ -489,37 +509,28 @@ impl Session {
                 .on(conversation_id);
                 if let Err(e) = self.state.chat.store().append_audit(audit).await {
                     let e = ApiError::from(e);
-                    return self
-                        .conn
-                        .send(&about(api_error_out(&e), conversation_id))
-                        .await;
+                    return self.refuse(about(api_error_out(&e), conversation_id)).await;
                 }
                 if !self.send_after(conversation_id, after_seq).await {
                     return false;
                 }
-                // A console that starts from nothing also needs the staff notes and the case file.
-                if after_seq == 0 {
-                    let key = self.chats[&conversation_id].key.clone();
-                    if !self.send_notes(conversation_id, &key).await {
-                        return false;
-                    }
-                    return match self.state.chat.case_file(conversation_id, &key).await {
-                        Ok(case) => {
-                            self.conn
-                                .send(&StaffOut::CaseFile {
-                                    conversation_id,
-                                    case,
-                                })
-                                .await
-                        }
-                        Err(e) => {
-                            self.conn
-                                .send(&about(api_error_out(&e), conversation_id))
-                                .await
-                        }
-                    };
+                // Then the staff notes and the case file, whole: a console that was away may
+                // have missed a whisper or a handover note (it ignores the notes it has).
+                let key = self.chats[&conversation_id].key.clone();
+                if !self.send_notes(conversation_id, &key).await {
+                    return false;
                 }
-                true
+                match self.state.chat.case_file(conversation_id, &key).await {
+                    Ok(case) => {
+                        self.conn
+                            .send(&StaffOut::CaseFile {
+                                conversation_id,
+                                case,
+                            })
+                            .await
+                    }
+                    Err(e) => self.refuse(about(api_error_out(&e), conversation_id)).await,
+                }
             }
             StaffIn::Qualify {
                 conversation_id,
@@ -539,11 +550,7 @@ impl Session {
                             })
                             .await
                     }
-                    Err(e) => {
-                        self.conn
-                            .send(&about(api_error_out(&e), conversation_id))
-                            .await
-                    }
+                    Err(e) => self.refuse(about(api_error_out(&e), conversation_id)).await,
                 }
             }
             StaffIn::Close {
@@ -553,7 +560,7 @@ impl Session {
             } => {
                 let Some(outcome) = Outcome::parse(&outcome) else {
                     let e = error_out("invalid_outcome", "unknown outcome");
-                    return self.conn.send(&about(e, conversation_id)).await;
+                    return self.refuse(about(e, conversation_id)).await;
                 };
                 let forwarding = match forwarding
                     .map(|f| {
@@ -564,10 +571,7 @@ impl Session {
                     Ok(f) => f,
                     Err(e) => {
                         let e = ApiError::from(e);
-                        return self
-                            .conn
-                            .send(&about(api_error_out(&e), conversation_id))
-                            .await;
+                        return self.refuse(about(api_error_out(&e), conversation_id)).await;
                     }
                 };
 
@@ -598,23 +602,23 @@ impl Session {
                     })
                     .await
             }
-            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+            Err(e) => self.refuse(about(api_error_out(&e), id)).await,
         }
     }
 
     async fn write(&mut self, id: ConversationId, client_id: String, body: String) -> bool {
-        let refuse = |e: ApiError, client_id: String| {
+        let refusal = |e: ApiError, client_id: String| {
             let mut out = api_error_out(&e);
             out.client_id = Some(client_id);
             about(out, id)
         };
         let cid = match ClientMessageId::parse(&client_id) {
             Ok(c) => c,
-            Err(e) => return self.conn.send(&refuse(e.into(), String::new())).await,
+            Err(e) => return self.refuse(refusal(e.into(), String::new())).await,
         };
         let body = match MessageBody::parse(body) {
             Ok(b) => b,
-            Err(e) => return self.conn.send(&refuse(e.into(), client_id)).await,
+            Err(e) => return self.refuse(refusal(e.into(), client_id)).await,
         };
         if let Err(e) = self.owned(id).await {
             // Not ours: let the rules say why (taken by someone else, not claimed, closed).
@@ -628,7 +632,7 @@ impl Session {
                 },
                 other => other,
             };
-            return self.conn.send(&refuse(e, client_id)).await;
+            return self.refuse(refusal(e, client_id)).await;
         }
         let key = self.chats[&id].key.clone();
         match self
@@ -646,7 +650,7 @@ impl Session {
                 };
                 self.conn.send(&ack).await
             }
-            Err(e) => self.conn.send(&refuse(e, client_id)).await,
+            Err(e) => self.refuse(refusal(e, client_id)).await,
         }
     }
 
@@ -715,6 +719,11 @@ impl Session {
                 conversation,
                 expires_at,
             } => self.offer(*conversation, *expires_at).await,
+            BusEvent::PresenceChosen { status } => {
+                self.conn
+                    .send(&StaffOut::Presence { status: *status })
+                    .await
+            }
             BusEvent::OfferWithdrawn { conversation } => {
                 self.conn
                     .send(&StaffOut::OfferWithdrawn {
@@ -832,7 +841,7 @@ impl Session {
             let (id, key, after) = (m.id, m.key.clone(), m.delivered);
             let page = match self.state.chat.history(id, &key, after).await {
                 Ok(p) => p,
-                Err(e) => return self.conn.send(&about(api_error_out(&e), id)).await,
+                Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
             };
             let full = page.len() == crate::chat::PAGE as usize;
             for msg in page {
@@ -858,13 +867,18 @@ impl Session {
     async fn unless_refused<T>(&mut self, id: ConversationId, result: Result<T, ApiError>) -> bool {
         match result {
             Ok(_) => true,
-            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+            Err(e) => self.refuse(about(api_error_out(&e), id)).await,
         }
     }
 
+    /// Sends a refusal, naming the frame it answers.
+    async fn refuse(&mut self, mut e: super::frames::ErrorOut) -> bool {
+        e.frame = self.answering;
+        self.conn.send(&StaffOut::Error(e)).await
+    }
+
     async fn forbidden(&mut self, conversation: ConversationId) -> bool {
-        self.conn
-            .send(&about(api_error_out(&ApiError::Forbidden), conversation))
+        self.refuse(about(api_error_out(&ApiError::Forbidden), conversation))
             .await
     }
 
@@ -915,9 +929,9 @@ impl Session {
                     "nothing_to_take",
                     "no waiting chat needs you now; it will come to you when one does",
                 );
-                self.conn.send(&StaffOut::Error(e)).await
+                self.refuse(e).await
             }
-            Err(e) => self.conn.send(&StaffOut::Error(api_error_out(&e))).await,
+            Err(e) => self.refuse(api_error_out(&e)).await,
         }
     }
 
@@ -935,16 +949,33 @@ impl Session {
                     "handover_note_required",
                     "write what the next officer must know (at most 4000 characters)",
                 );
-                return self.conn.send(&about(e, id)).await;
+                return self.refuse(about(e, id)).await;
             }
         };
         if to_officer.is_some() == to_force.is_some() {
             let e = error_out("invalid_transfer", "name one officer or one force");
-            return self.conn.send(&about(e, id)).await;
+            return self.refuse(about(e, id)).await;
         }
         if to_officer == Some(self.staff.user.id) {
             let e = error_out("invalid_transfer", "this chat is already yours");
-            return self.conn.send(&about(e, id)).await;
+            return self.refuse(about(e, id)).await;
+        }
+        // A chat goes only to someone at a console who answers chats: handed to an absent
+        // colleague, it would wait unanswered until given back to the queue.
+        if let Some(to) = to_officer {
+            let answers = match self.state.chat.store().staff_loads().await {
+                Ok(loads) => loads
+                    .iter()
+                    .any(|l| l.user.id == to && l.user.role != Role::Admin),
+                Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
+            };
+            if !answers || !self.state.router.has_console(to) {
+                let e = error_out(
+                    "colleague_unavailable",
+                    "this colleague is not at a console now; choose another one, or the queue",
+                );
+                return self.refuse(about(e, id)).await;
+            }
         }
         // `handed_over` follows on this officer's topic.
         let result = self
@@ -958,20 +989,19 @@ impl Session {
     async fn note(&mut self, id: ConversationId, body: String) -> bool {
         let body = match MessageBody::parse(body) {
             Ok(b) => b,
-            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
         };
         if let Err(e) = self.owned_now(id).await {
-            return self.conn.send(&about(api_error_out(&e), id)).await;
+            return self.refuse(about(api_error_out(&e), id)).await;
         }
         let c = match self.state.chat.store().conversation(id).await {
             Ok(Some(c)) => c,
             Ok(None) => {
                 return self
-                    .conn
-                    .send(&about(api_error_out(&ApiError::NotFound), id))
+                    .refuse(about(api_error_out(&ApiError::NotFound), id))
                     .await;
             }
-            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
         };
 
         // The bus brings it back to this console and the officer's other tabs.
@@ -989,7 +1019,7 @@ impl Session {
         }
         let body = match MessageBody::parse(body) {
             Ok(b) => b,
-            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
         };
         let c = match self.state.chat.store().conversation(id).await {
             Ok(Some(c)) if c.state.officer().is_some() && c.state.name() != StateName::Closed => c,
@@ -998,9 +1028,9 @@ impl Session {
                     "no_officer",
                     "only a chat an officer is holding can get a whisper",
                 );
-                return self.conn.send(&about(e, id)).await;
+                return self.refuse(about(e, id)).await;
             }
-            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
         };
 
         // The supervision topic brings it back to the monitoring console.
@@ -1018,11 +1048,7 @@ impl Session {
                 let items = replies.into_iter().map(|r| r.reply).collect();
                 self.conn.send(&StaffOut::Canned { items }).await
             }
-            Err(e) => {
-                self.conn
-                    .send(&StaffOut::Error(api_error_out(&e.into())))
-                    .await
-            }
+            Err(e) => self.refuse(api_error_out(&e.into())).await,
         }
     }
 
@@ -1033,7 +1059,7 @@ impl Session {
                 Some(d) => Some(d),
                 None => {
                     let e = error_out("invalid_departement", "not a département code");
-                    return self.conn.send(&StaffOut::Error(e)).await;
+                    return self.refuse(e).await;
                 }
             },
         };
@@ -1049,18 +1075,14 @@ impl Session {
                     .send(&StaffOut::Resources { departement, items })
                     .await
             }
-            Err(e) => {
-                self.conn
-                    .send(&StaffOut::Error(api_error_out(&e.into())))
-                    .await
-            }
+            Err(e) => self.refuse(api_error_out(&e.into())).await,
         }
     }
 
     async fn colleagues(&mut self) -> bool {
         let Some(loads) = self.state.router.loads(&self.state.chat).await else {
             let e = error_out("unavailable", "the list of colleagues cannot be read now");
-            return self.conn.send(&StaffOut::Error(e)).await;
+            return self.refuse(e).await;
         };
         let me = self.staff.user.id;
         let items = loads
@@ -1081,15 +1103,14 @@ impl Session {
             Ok(Some(c)) if c.state.name() != StateName::Closed => c,
             Ok(_) => {
                 return self
-                    .conn
-                    .send(&about(api_error_out(&ApiError::NotFound), id))
+                    .refuse(about(api_error_out(&ApiError::NotFound), id))
                     .await;
             }
-            Err(e) => return self.conn.send(&about(api_error_out(&e.into()), id)).await,
+            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
         };
         let key = match self.state.chat.data_key(&c) {
             Ok(k) => k,
-            Err(e) => return self.conn.send(&about(api_error_out(&e), id)).await,
+            Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
         };
         let audit = ecoute_store::NewAudit::by(
             &self.staff.user,
@@ -1098,7 +1119,7 @@ impl Session {
         )
         .on(id);
         if let Err(e) = self.state.chat.store().append_audit(audit).await {
-            return self.conn.send(&about(api_error_out(&e.into()), id)).await;
+            return self.refuse(about(api_error_out(&e.into()), id)).await;
         }
         // Subscribed before reading the history, so nothing falls between the two.
         let events = self.state.chat.bus().subscribe(Topic::Conversation(id));
@@ -1133,7 +1154,7 @@ impl Session {
                 }
                 true
             }
-            Err(e) => self.conn.send(&about(api_error_out(&e), id)).await,
+            Err(e) => self.refuse(about(api_error_out(&e), id)).await,
         }
     }
 
@@ -1166,7 +1187,7 @@ impl Session {
             let key = chat.key.clone();
             let page = match self.state.chat.history(id, &key, after).await {
                 Ok(p) => p,
-                Err(e) => return self.conn.send(&about(api_error_out(&e), id)).await,
+                Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
             };
             let full = page.len() == crate::chat::PAGE as usize;
             for m in page {

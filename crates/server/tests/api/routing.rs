@@ -399,10 +399,20 @@ async fn a_transfer_hands_the_chat_and_its_note_to_the_colleague_and_the_visitor
         "to_officer": bruno["id"], "note": "  "}),
     )
     .await;
+    let e = wa.recv_type("error").await;
+    assert_eq!(e["code"], "handover_note_required");
     assert_eq!(
-        wa.recv_type("error").await["code"],
-        "handover_note_required"
+        e["frame"], "transfer",
+        "the error names the frame it answers"
     );
+    // Nor to a colleague who is not at a console: the chat would wait for nobody.
+    let absent = app.officer("absent").await;
+    wa.send(
+        json!({"type": "transfer", "conversation_id": visitor.conversation_id,
+        "to_officer": absent.id, "note": "x"}),
+    )
+    .await;
+    assert_eq!(wa.recv_type("error").await["code"], "colleague_unavailable");
 
     wa.send(
         json!({"type": "transfer", "conversation_id": visitor.conversation_id,
@@ -497,6 +507,15 @@ async fn a_supervisor_monitors_whispers_and_takes_over_and_the_visitor_never_see
     assert_eq!(to_officer["kind"], "whisper");
     assert_eq!(to_officer["author_name"], "Agent sam");
     assert_eq!(ws.recv_type("note").await["kind"], "whisper");
+
+    // A console that was away gets the whisper at its next sync, whatever seq it resumes from.
+    let (mut again, _) = app.staff_socket(&o).await;
+    again
+        .send(json!({"type": "sync", "conversation_id": visitor.conversation_id, "after_seq": 99}))
+        .await;
+    let note = again.recv_type("note").await;
+    assert_eq!(note["kind"], "whisper");
+    again.close().await;
 
     ws.send(json!({"type": "take_over", "conversation_id": visitor.conversation_id}))
         .await;
@@ -1058,4 +1077,49 @@ async fn an_officer_whose_console_just_closed_is_not_offered_a_chat() {
         offer["chat"]["conversation_id"],
         visitor.conversation_id.as_str()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_the_chats_of_an_officer_who_never_comes_back_return_to_the_queue() {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut first = spawn_app_configured(tempfile::tempdir().unwrap(), |_| {}, async move {
+        let _ = stopped.await;
+    })
+    .await;
+    let visitor = first.start_visitor().await;
+    let o = first.officer("olga").await;
+    let (mut ws, _) = first.staff_socket(&o).await;
+    ws.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    ws.recv_type("claimed").await;
+    ws.close().await;
+    stop.send(()).unwrap();
+    (&mut first.server).await.unwrap().unwrap();
+
+    let data_dir = std::mem::replace(&mut first.data_dir, tempfile::tempdir().unwrap());
+    let second = spawn_app_configured(
+        data_dir,
+        |c| {
+            c.routing.mode = RoutingMode::Pull;
+            c.routing.pause_after_secs = 1;
+            c.routing.requeue_after_secs = 2;
+        },
+        std::future::pending(),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    loop {
+        let waiting = second.store.waiting_queue().await.unwrap();
+        if waiting
+            .iter()
+            .any(|c| c.id.to_string() == visitor.conversation_id)
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the chat stayed with an officer who is not there"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -438,6 +438,10 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
         .expect("released");
     assert_eq!(back.state, ConversationState::Waiting);
     assert_eq!(back.force, Some(Force::Gendarmerie));
+    assert!(
+        back.open_to_all_at > now() + Duration::minutes(59),
+        "the other force gets its own head start"
+    );
     assert_eq!(
         back.created_at, second.created_at,
         "keeps its place in the queue"
@@ -452,7 +456,7 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
         .transition(
             first.id,
             Actor::Officer(supervisor.id),
-            Event::TakeOver,
+            Event::TakeOver { from: bob.id },
             now(),
             None,
         )
@@ -466,8 +470,31 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
 
 /// Notes are kept in order with their author, their bodies exactly as sealed.
 pub async fn staff_notes_are_kept_in_order_with_their_author(store: Arc<dyn Store>) {
-    let officer = new_user(&*store, "nina", Role::Officer).await;
+    let officer = officer_with(&*store, "nina", skills(None, false, "fr"), 3).await;
+    let other = officer_with(&*store, "omar", skills(None, false, "fr"), 3).await;
     let c = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    let refuse = |_: u64| b"refused".to_vec();
+    for kind in [NoteKind::Note, NoteKind::Whisper] {
+        assert!(
+            store
+                .add_note(c.id, kind, Some(officer.id), &refuse, now(), None)
+                .await
+                .unwrap()
+                .is_none(),
+            "no note on a waiting chat"
+        );
+    }
+    claim(&*store, c.id, officer.id).await.unwrap();
+    for kind in [NoteKind::Note, NoteKind::Handover] {
+        assert!(
+            store
+                .add_note(c.id, kind, Some(other.id), &refuse, now(), None)
+                .await
+                .unwrap()
+                .is_none(),
+            "only the owner writes notes"
+        );
+    }
     for (i, kind) in [NoteKind::Note, NoteKind::Whisper, NoteKind::Handover]
         .into_iter()
         .enumerate()
