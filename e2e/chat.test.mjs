@@ -707,3 +707,34 @@ test('a supervisor sees the board, monitors a chat and whispers; the visitor nev
   assert.deepEqual(supervisor.problems, []);
   for (const c of [visitor, officer, supervisor]) await c.context.close();
 });
+
+test('"I am in danger now" shows what to do at once, and during a chat alerts the officer', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  await visitor.page.goto(`${BASE}/`);
+  // From the landing page: the numbers at once, then a chat that starts first in line.
+  await visitor.page.getByRole('button', { name: 'Je suis en danger maintenant' }).first().click();
+  const panel = visitor.page.locator('#danger-panel');
+  await panel.waitFor({ state: 'visible' });
+  assert.equal(await visitor.page.evaluate(() => document.activeElement.id), 'danger-title');
+  for (const n of ['17', '112', '114']) await panel.getByRole('link', { name: n, exact: true }).waitFor();
+  await panel.getByRole('button', { name: 'Écrire à un agent en priorité' }).click();
+  assert.ok(await visitor.page.getByLabel('Je suis en danger maintenant').isChecked());
+  await visitor.page.goto(`${BASE}/`);
+
+  const officer = await newOfficer();
+  const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
+  const panelOfficer = await claim(officer.page, id);
+  await officer.page.locator(`#tab-${id} .badge-flag`).waitFor({ state: 'hidden' });
+
+  // During the chat: the same button, and the officer sees it at once.
+  await visitor.page.locator('#danger-chat').click();
+  await panel.waitFor({ state: 'visible' });
+  await visitor.page.locator('#danger-status', { hasText: 'l’agent est prévenu' }).waitFor();
+  await officer.page.locator(`#tab-${id} .badge-flag`, { hasText: 'Danger' }).waitFor();
+  await panelOfficer.locator('.flag-alert', { hasText: 'en danger maintenant' }).waitFor();
+
+  assert.deepEqual(visitor.problems, []);
+  assert.deepEqual(officer.problems, []);
+  await visitor.context.close();
+  await officer.context.close();
+});

@@ -78,6 +78,39 @@ function clearStartErrors() {
   setFieldError(['postal-code'], 'postal-error', '');
 }
 
+// ---------------------------------------------------------------- danger path
+
+/** Shows what to do right now; during a chat, also puts it first in line and alerts the officer. */
+function showDanger() {
+  const panel = $('danger-panel');
+  panel.hidden = false;
+  const inChat = !!state.session && !state.ended;
+  $('danger-start').hidden = inChat;
+  if (inChat) {
+    state.dangerPending = true;
+    const sent = state.welcomed && sendFrame({ type: 'danger' });
+    $('danger-status').textContent = t(sent ? 'danger_sending' : 'danger_offline');
+  } else {
+    $('danger-status').textContent = '';
+  }
+  window.scrollTo(0, 0);
+  $('danger-title').focus({ preventScroll: true });
+}
+
+function setupDanger() {
+  const open = $('danger-open');
+  open.hidden = false;
+  open.addEventListener('click', showDanger);
+  $('danger-chat').addEventListener('click', showDanger);
+  $('danger-close').addEventListener('click', () => { $('danger-panel').hidden = true; });
+  $('danger-start').addEventListener('click', () => {
+    $('danger-panel').hidden = true;
+    $('start-form').elements.danger.checked = true;
+    show('start');
+    focusHeading('start-title');
+  });
+}
+
 function setupStart() {
   for (const id of ['start-open', 'start-open-bottom']) {
     const b = $(id);
@@ -264,6 +297,7 @@ function handleFrame(f) {
     case 'ack': onAck(f); break;
     case 'queue': onQueue(f); break;
     case 'state': applyState(f.state, f.officer, true); break;
+    case 'danger_noted': state.dangerPending = false; $('danger-status').textContent = t('danger_noted'); break;
     case 'error': onError(f); break;
     default: break; // pong and anything newer
   }
@@ -278,6 +312,8 @@ function onWelcome(f) {
   $('conn-notice').textContent = '';
   applyState(f.state, f.officer, false);
   if (state.ended) return;
+  // A call for help made while the connection was down goes first.
+  if (state.dangerPending && sendFrame({ type: 'danger' })) $('danger-status').textContent = t('danger_sending');
   // §5: after hello, resend every message not yet acknowledged, with the same client_id.
   for (const [clientId, item] of state.outbox) {
     sendFrame({ type: 'send', client_id: clientId, body: item.body });
@@ -608,6 +644,7 @@ onQuickExit({
 // ---------------------------------------------------------------- boot
 
 setupStart();
+setupDanger();
 setupComposer();
 setupRestart();
 

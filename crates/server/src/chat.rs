@@ -223,6 +223,27 @@ impl ChatService {
         }
     }
 
+    /// The visitor says "I am in danger now" during the chat: it goes before every other chat,
+    /// and its officer (or the queue, and the supervisors) is alerted at once.
+    pub async fn visitor_in_danger(&self, id: ConversationId) -> Result<(), ApiError> {
+        let Some(raised) = self.store.raise_priority(id, Priority::Danger, &[]).await? else {
+            // Already first in line: nothing changes, and nothing is lost.
+            return Ok(());
+        };
+        tracing::info!(conversation = %id, "a visitor says they are in danger now");
+        let event = BusEvent::Flagged {
+            conversation: id,
+            priority: raised.priority,
+            labels: raised.risk_flags.clone(),
+        };
+        if let Some(officer) = raised.state.officer() {
+            self.bus.publish(Topic::Officer(officer), event.clone());
+        }
+        self.bus.publish(Topic::Supervision, event);
+        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        Ok(())
+    }
+
     /// Pull mode: the officer takes the first waiting chat they may serve. `None` when none fits.
     pub async fn take_next(&self, officer: &User) -> Result<Option<Conversation>, ApiError> {
         let at = now();

@@ -32,6 +32,8 @@ pub enum VisitorIn {
     },
     /// Leave now.
     QuickExit,
+    /// "I am in danger now": the chat goes to the top of the queue and its officer is alerted.
+    Danger,
     /// Keep-alive.
     Ping,
 }
@@ -317,6 +319,9 @@ pub enum VisitorOut {
         #[serde(with = "time::serde::rfc3339")]
         sent_at: OffsetDateTime,
     },
+    /// Your "I am in danger now" reached the service: the chat is first in line and its
+    /// officer, if any, is alerted.
+    DangerNoted,
     /// Your place in the queue.
     Queue {
         /// 1 = next.

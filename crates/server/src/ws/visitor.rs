@@ -190,8 +190,8 @@ impl Session {
             Ok(f) => f,
             Err(e) => return self.conn.send(&VisitorOut::Error(bad_frame(&e))).await,
         };
-        // The quick exit is never slowed down.
-        if !matches!(frame, VisitorIn::QuickExit) && self.conn.over_limit() {
+        // Neither the quick exit nor a call for help is ever slowed down.
+        if !matches!(frame, VisitorIn::QuickExit | VisitorIn::Danger) && self.conn.over_limit() {
             let mut e = error_out(
                 "rate_limited",
                 "too many messages; wait a little and resend",
@@ -215,6 +215,13 @@ impl Session {
                 false
             }
             VisitorIn::Send { client_id, body } => self.write(client_id, body).await,
+            VisitorIn::Danger => match self.state.chat.visitor_in_danger(self.conversation).await {
+                Ok(()) => self.conn.send(&VisitorOut::DangerNoted).await,
+                Err(e) => {
+                    tracing::error!(error = ?e, "a call for help could not be recorded");
+                    self.conn.send(&VisitorOut::Error(api_error_out(&e))).await
+                }
+            },
         }
     }
 

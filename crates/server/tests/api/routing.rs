@@ -1123,3 +1123,37 @@ async fn after_a_restart_the_chats_of_an_officer_who_never_comes_back_return_to_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn a_visitor_who_says_they_are_in_danger_during_the_chat_goes_first_and_the_officer_is_alerted()
+ {
+    let app = spawn_app().await;
+    let earlier = app.start_visitor().await;
+    let waiting = app.start_visitor().await;
+    let (mut vw, _) = app.visitor_socket(&waiting, 0).await;
+    vw.send(json!({"type": "danger"})).await;
+    vw.recv_type("danger_noted").await;
+    let queue = app.store.waiting_queue().await.unwrap();
+    assert_eq!(
+        queue[0].id.to_string(),
+        waiting.conversation_id,
+        "first in line"
+    );
+    assert_eq!(queue[1].id.to_string(), earlier.conversation_id);
+
+    // During the chat: its officer is alerted at once.
+    let o = app.officer("olga").await;
+    let (mut wo, _) = app.staff_socket(&o).await;
+    wo.send(json!({"type": "claim", "conversation_id": earlier.conversation_id}))
+        .await;
+    wo.recv_type("claimed").await;
+    let (mut ve, _) = app.visitor_socket(&earlier, 0).await;
+    ve.send(json!({"type": "danger"})).await;
+    ve.recv_type("danger_noted").await;
+    let flagged = wo.recv_type("flagged").await;
+    assert_eq!(flagged["conversation_id"], earlier.conversation_id.as_str());
+    assert_eq!(flagged["priority"], "danger");
+    // Saying it again changes nothing and is still answered.
+    ve.send(json!({"type": "danger"})).await;
+    ve.recv_type("danger_noted").await;
+}
