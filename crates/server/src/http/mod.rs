@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -99,14 +100,24 @@ pub fn router(state: AppState) -> Router {
         // Nothing personal may stay in a cache or in the back/forward cache.
         .layer(header("cache-control", "no-store"));
 
-    Router::new()
+    // Pages and their assets are compressed: the visitor's whole page must stay small on a weak
+    // network. API answers are not: some carry a token next to what the caller sent, and
+    // compressing those would let their size say something about the secret.
+    let pages = Router::new()
         .route("/", get(pages::visitor))
         .route("/securite", get(pages::safety))
         .route("/console", get(pages::console))
-        .route("/console/login", get(pages::login_form).post(pages::login_submit))
-        .route("/console/logout", post(pages::logout_submit))
+        .route(
+            "/console/login",
+            get(pages::login_form).post(pages::login_submit),
+        )
         .route("/setup", get(pages::setup_form).post(pages::setup_submit))
         .route("/assets/{name}", get(pages::asset))
+        .layer(CompressionLayer::new().gzip(true));
+
+    Router::new()
+        .merge(pages)
+        .route("/console/logout", post(pages::logout_submit))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/api/openapi.json", get(openapi))

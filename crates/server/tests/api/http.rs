@@ -221,3 +221,97 @@ async fn behind_an_https_origin_every_response_demands_https() {
     let r = plain.http.get(plain.url("/")).send().await.unwrap();
     assert!(r.headers().get("strict-transport-security").is_none());
 }
+
+/// Everything a visitor page needs (the page and each asset it names), as transferred with
+/// gzip, must stay within 60 KB: the person may be on a weak network with a cheap phone.
+#[tokio::test]
+async fn each_visitor_page_weighs_at_most_60_kb_transferred_with_everything_it_loads() {
+    const BUDGET: usize = 60 * 1024;
+    let app = spawn_app().await;
+    for page in ["/", "/securite"] {
+        let get = |path: String| {
+            app.http
+                .get(app.url(&path))
+                .header("accept-encoding", "gzip")
+                .send()
+        };
+        let r = get(page.to_string()).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            r.headers()["content-encoding"],
+            "gzip",
+            "{page} is compressed"
+        );
+        let html_gz = r.bytes().await.unwrap();
+        let html = {
+            use std::io::Read;
+            let mut s = String::new();
+            flate2::read::GzDecoder::new(&html_gz[..])
+                .read_to_string(&mut s)
+                .unwrap();
+            s
+        };
+        // No web font, no image file, nothing from elsewhere.
+        assert!(
+            !html.contains("@font-face") && !html.contains("<img"),
+            "{page}"
+        );
+        let mut total = html_gz.len();
+        let mut assets = Vec::new();
+        for attr in ["href=\"", "src=\""] {
+            for part in html.split(attr).skip(1) {
+                let url = part.split('"').next().unwrap();
+                if url.starts_with("/assets/") && !assets.contains(&url.to_string()) {
+                    assets.push(url.to_string());
+                }
+            }
+        }
+        assert!(
+            assets.iter().any(|a| a.ends_with(".css")),
+            "{page}: {assets:?}"
+        );
+        // Modules a script imports are fetched too.
+        let mut i = 0;
+        while i < assets.len() {
+            let r = get(assets[i].clone()).await.unwrap();
+            assert_eq!(r.status(), 200, "{}", assets[i]);
+            let gz = r.bytes().await.unwrap();
+            total += gz.len();
+            let text = {
+                use std::io::Read;
+                let mut s = String::new();
+                flate2::read::GzDecoder::new(&gz[..])
+                    .read_to_string(&mut s)
+                    .unwrap_or_default();
+                s
+            };
+            for part in text.split("from './").skip(1) {
+                let name = part.split('\'').next().unwrap();
+                let url = format!("/assets/{name}");
+                if !assets.contains(&url) {
+                    assets.push(url);
+                }
+            }
+            i += 1;
+        }
+        println!("{page}: {total} bytes transferred for the page and {assets:?}");
+        assert!(total <= BUDGET, "{page}: {total} bytes > {BUDGET}");
+    }
+}
+
+/// API answers are never compressed: one carries the visitor's token next to what they sent,
+/// and a compressed size could then say something about the token.
+#[tokio::test]
+async fn api_answers_that_carry_a_token_are_not_compressed() {
+    let app = spawn_app().await;
+    let r = app
+        .http
+        .post(app.url("/api/visitor/conversations"))
+        .header("accept-encoding", "gzip")
+        .json(&serde_json::json!({"kind": "victim", "minor": false, "postal_code": "69003"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert!(r.headers().get("content-encoding").is_none());
+}
