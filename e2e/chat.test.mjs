@@ -255,8 +255,9 @@ async function assertNoTrace(visitor, texts, token) {
     local: localStorage.length,
     idb: (await indexedDB.databases()).length,
     workers: (await navigator.serviceWorker.getRegistrations()).length,
+    caches: (await caches.keys()).length,
   }));
-  assert.deepEqual(storage, { session: 0, local: 0, idb: 0, workers: 0 }, 'nothing is stored on the device');
+  assert.deepEqual(storage, { session: 0, local: 0, idb: 0, workers: 0, caches: 0 }, 'nothing is stored on the device');
   let html = await page.content();
   for (const text of texts) assert.ok(!html.includes(text), `no message text after Back: ${text}`);
 
@@ -735,6 +736,46 @@ test('"I am in danger now" shows what to do at once, and during a chat alerts th
 
   assert.deepEqual(visitor.problems, []);
   assert.deepEqual(officer.problems, []);
+  await visitor.context.close();
+  await officer.context.close();
+});
+
+test('after a whole chat the device keeps nothing, the tab history does not grow, and the page never comes back from the back/forward cache', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  await visitor.page.goto(`${BASE}/`);
+  const historyAtStart = await visitor.page.evaluate(() => history.length);
+  const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
+  const panel = await claim(officer.page, id);
+  const words = unique('Ce que j’ai écrit');
+  await visitorSend(visitor.page, words);
+  await officerSend(panel, unique('Je vous lis'));
+  await panel.getByLabel('Issue de la conversation').selectOption('information_given');
+  await panel.getByRole('button', { name: 'Clôturer' }).click();
+  await visitor.page.locator('#ended').waitFor({ state: 'visible' });
+
+  const stored = await visitor.page.evaluate(async () => ({
+    session: sessionStorage.length,
+    local: localStorage.length,
+    idb: (await indexedDB.databases()).length,
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+    caches: (await caches.keys()).length,
+    history: history.length,
+    url: location.pathname + location.search + location.hash,
+  }));
+  assert.deepEqual(stored, { session: 0, local: 0, idb: 0, workers: 0, caches: 0, history: historyAtStart, url: '/' },
+    'nothing kept on the device, one history entry, an address that never changed');
+  assert.deepEqual(await visitor.context.cookies(), [], 'no cookie');
+
+  // Leave and come back: the page is loaded anew (no-store), never restored with its memory.
+  await visitor.page.evaluate(() => { window.__stillHere = true; });
+  await visitor.page.goto(`${BASE}/securite`);
+  await visitor.page.goBack();
+  await visitor.page.locator('#landing').waitFor({ state: 'visible' });
+  assert.equal(await visitor.page.evaluate(() => window.__stillHere === true), false, 'not restored from the back/forward cache');
+  assert.equal(await visitor.page.locator('.msg-body', { hasText: words }).count(), 0);
+
+  assert.deepEqual(visitor.problems, []);
   await visitor.context.close();
   await officer.context.close();
 });
