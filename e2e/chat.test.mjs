@@ -172,14 +172,15 @@ async function visitorSend(page, text) {
   await page.locator('#message-input').fill(text);
   await page.locator('#message-input').press('Enter');
   const msg = page.locator('#messages .msg-mine', { hasText: text });
-  await msg.locator('.msg-status', { hasText: 'envoyé' }).waitFor();
+  // Stored: "envoyé", then "reçu" and "lu" as the officer's console reports them.
+  await msg.locator('.msg-status', { hasText: /^(envoyé|reçu|lu)$/ }).waitFor();
   return msg;
 }
 
 async function officerSend(panel, text) {
   await panel.locator('textarea.c-input').fill(text);
   await panel.locator('textarea.c-input').press('Enter');
-  await panel.locator('.msg-mine', { hasText: text }).locator('.msg-status', { hasText: 'envoyé' }).waitFor();
+  await panel.locator('.msg-mine', { hasText: text }).locator('.msg-status', { hasText: /^(envoyé|reçu|lu)$/ }).waitFor();
 }
 
 const countText = (scope, text) => scope.locator('.msg-body', { hasText: text }).count();
@@ -776,6 +777,35 @@ test('after a whole chat the device keeps nothing, the tab history does not grow
   assert.equal(await visitor.page.locator('.msg-body', { hasText: words }).count(), 0);
 
   assert.deepEqual(visitor.problems, []);
+  await visitor.context.close();
+  await officer.context.close();
+});
+
+test('each side sees the other typing, and its own messages marked received then read', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
+  const panel = await claim(officer.page, id);
+  const myName = await officer.page.locator('body').getAttribute('data-display-name');
+
+  await visitor.page.locator('#message-input').pressSequentially('Bonj', { delay: 30 });
+  await panel.locator('.typing', { hasText: 'La personne écrit…' }).waitFor();
+  await panel.locator('textarea.c-input').pressSequentially('Je', { delay: 30 });
+  await visitor.page.locator('#typing', { hasText: `${myName} écrit…` }).waitFor();
+  await panel.locator('textarea.c-input').fill('');
+
+  // The chat is in front on the console: the visitor's message is read at once.
+  await visitor.page.locator('#message-input').fill('');
+  const mine = await visitorSend(visitor.page, unique('Bonjour'));
+  await mine.locator('.msg-status', { hasText: /^lu$/ }).waitFor();
+
+  const reply = unique('Je vous lis');
+  await officerSend(panel, reply);
+  await panel.locator('.msg-mine', { hasText: reply }).locator('.msg-status', { hasText: /^lu$/ }).waitFor();
+  assert.equal(await visitor.page.locator('#typing').textContent(), '', 'typing ends with the message');
+
+  assert.deepEqual(visitor.problems, []);
+  assert.deepEqual(officer.problems, []);
   await visitor.context.close();
   await officer.context.close();
 });

@@ -134,6 +134,24 @@ pub enum BusEvent {
     },
     /// An officer's presence or load changed (supervision topic).
     StaffChanged,
+    /// Someone is typing in a conversation (never stored).
+    Typing {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Who types.
+        who: Author,
+    },
+    /// How far one side received and read the other side's messages.
+    Marks {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Whose marks.
+        reader: Author,
+        /// Highest sequence number received.
+        received: Seq,
+        /// Highest sequence number read.
+        read: Seq,
+    },
     /// The officer chose a presence (their topic: every tab shows it).
     PresenceChosen {
         /// Available or paused.

@@ -151,6 +151,8 @@ function handleFrame(f) {
     case 'canned': state.canned = f.items || []; for (const c of state.chats.values()) renderPicker(c); break;
     case 'resources': onResources(f.departement || '', f.items || []); break;
     case 'case_file': onCaseFile(f.conversation_id, f.case || {}); break;
+    case 'typing': onTyping(f.conversation_id); break;
+    case 'marks': onMarks(f.conversation_id, Number(f.received_seq) || 0, Number(f.read_seq) || 0); break;
     case 'board': onBoard(f); break;
     case 'monitoring': onMonitoring(f.chat); break;
     case 'monitor_state': onMonitorState(f); break;
@@ -530,6 +532,10 @@ function ensureChat(info) {
     left: false,
     leftAt: null,
     awaitingSince: null, // the visitor's first message not answered yet
+    marks: { received: Number(info.visitor_received_seq) || 0, read: Number(info.visitor_read_seq) || 0 },
+    marksSent: { received: 0, read: 0 },
+    typingSentAt: 0,
+    typingTimer: 0,
     noteSeqs: new Set(),
     els: {},
   };
@@ -575,6 +581,7 @@ function buildChatDom(chat) {
     closeButton: q('.x-submit'),
     closeError: q('.x-error'),
     waitBadge: tab.querySelector('.badge-wait'),
+    typing: q('.typing'),
     flagBadge: tab.querySelector('.badge-flag'),
     flagAlert: q('.flag-alert'),
     notes: q('.notes'),
@@ -618,7 +625,12 @@ function buildChatDom(chat) {
   els.closeError.id = `xerror-${id}`;
   els.outcome.setAttribute('aria-describedby', els.closeError.id);
 
-  els.input.addEventListener('input', () => { updateCounter(chat); els.error.textContent = ''; });
+  els.input.addEventListener('input', () => {
+    updateCounter(chat);
+    els.error.textContent = '';
+    // The person sees "… écrit", at most every few seconds.
+    if (Date.now() - chat.typingSentAt > 3000 && sendFrame({ type: 'typing', conversation_id: id })) chat.typingSentAt = Date.now();
+  });
   els.input.addEventListener('keydown', (e) => {
     if (e.key === 'Tab' && !e.shiftKey && expandShortcut(chat)) { e.preventDefault(); return; }
     if (e.altKey && (e.key === 'r' || e.key === 'R')) { e.preventDefault(); openPicker(chat); return; }
@@ -795,6 +807,7 @@ function select(id, userAction) {
   chat.unread = 0;
   renderBadges(chat);
   refreshTitle();
+  reportMarks(chat);
   if (userAction) chat.els.tab.focus();
 }
 
@@ -929,7 +942,60 @@ function onMessage(m) {
   if (m.author === 'visitor' && seq > chat.historyUpTo && (state.selected !== chat.id || document.hidden || !document.hasFocus())) {
     raiseAlert(t('notify_message', { ref: refOf(chat.id) }), false);
   }
+  if (m.author === 'visitor') { hideTyping(chat); reportMarks(chat); }
+  else applyMarks(chat);
 }
+
+// ---------------------------------------------------------------- typing, received and read
+
+function onTyping(id) {
+  const chat = state.chats.get(id);
+  if (!chat) return;
+  chat.els.typing.textContent = t('visitor_typing');
+  clearTimeout(chat.typingTimer);
+  chat.typingTimer = setTimeout(() => hideTyping(chat), 6000);
+}
+
+function hideTyping(chat) {
+  clearTimeout(chat.typingTimer);
+  chat.els.typing.textContent = '';
+}
+
+/** The visitor's messages this console holds: received now; read once the chat is in front. */
+function reportMarks(chat) {
+  if (!state.welcomed) return;
+  // Everything up to the first gap is on screen.
+  const received = contiguousSeq(chat);
+  const looking = state.selected === chat.id && document.visibilityState === 'visible';
+  const read = looking ? received : chat.marksSent.read;
+  if (received <= chat.marksSent.received && read <= chat.marksSent.read) return;
+  if (sendFrame({ type: 'marks', conversation_id: chat.id, received_seq: received, read_seq: read })) {
+    chat.marksSent = { received, read };
+  }
+}
+
+function onMarks(id, received, read) {
+  const chat = state.chats.get(id);
+  if (!chat) return;
+  chat.marks = { received: Math.max(chat.marks.received, received), read: Math.max(chat.marks.read, read) };
+  applyMarks(chat);
+}
+
+/** "reçu" and "lu" on the officer's own messages. */
+function applyMarks(chat) {
+  for (const [seq, el] of chat.seen) {
+    if (!el.classList.contains('msg-mine')) continue;
+    const st = el.querySelector('.msg-status');
+    if (!st) continue;
+    if (seq <= chat.marks.read) st.textContent = t('read');
+    else if (seq <= chat.marks.received) st.textContent = t('received');
+  }
+}
+
+document.addEventListener('visibilitychange', () => {
+  const chat = state.selected && state.chats.get(state.selected);
+  if (chat) reportMarks(chat);
+});
 
 function onAck(f) {
   const chat = state.chats.get(f.conversation_id);
@@ -943,6 +1009,7 @@ function onAck(f) {
   markSent(item.el, seq, f.sent_at);
   chat.seen.set(seq, item.el);
   place(chat, item.el);
+  applyMarks(chat);
   chat.awaitingSince = null;
   renderWait(chat);
 }

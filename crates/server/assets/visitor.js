@@ -297,6 +297,8 @@ function handleFrame(f) {
     case 'ack': onAck(f); break;
     case 'queue': onQueue(f); break;
     case 'state': applyState(f.state, f.officer, true); break;
+    case 'typing': showTyping(); break;
+    case 'marks': applyMarks(Number(f.received_seq) || 0, Number(f.read_seq) || 0); break;
     case 'danger_noted': state.dangerPending = false; $('danger-status').textContent = t('danger_noted'); break;
     case 'error': onError(f); break;
     default: break; // pong and anything newer
@@ -312,6 +314,7 @@ function onWelcome(f) {
   $('conn-notice').textContent = '';
   applyState(f.state, f.officer, false);
   if (state.ended) return;
+  applyMarks(Number(f.officer_received_seq) || 0, Number(f.officer_read_seq) || 0);
   // A call for help made while the connection was down goes first.
   if (state.dangerPending && sendFrame({ type: 'danger' })) $('danger-status').textContent = t('danger_sending');
   // §5: after hello, resend every message not yet acknowledged, with the same client_id.
@@ -475,6 +478,56 @@ function onMessage(m) {
   registerSeq(seq, el);
   place(el);
   keepInView(stick);
+  if (m.author === 'officer') { hideTyping(); reportMarks(); }
+}
+
+// ---------------------------------------------------------------- typing, received and read
+
+const TYPING_EVERY_MS = 3000;
+const TYPING_SHOWN_MS = 6000;
+let typingSentAt = 0;
+let typingTimer = 0;
+
+/** Tells the officer the person is typing, at most every few seconds. */
+function typingNow() {
+  if (!state.welcomed || Date.now() - typingSentAt < TYPING_EVERY_MS) return;
+  if (sendFrame({ type: 'typing' })) typingSentAt = Date.now();
+}
+
+function showTyping() {
+  const el = $('typing');
+  el.textContent = t('officer_typing', { name: state.officerName || t('officer_default') });
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(hideTyping, TYPING_SHOWN_MS);
+}
+
+function hideTyping() {
+  clearTimeout(typingTimer);
+  $('typing').textContent = '';
+}
+
+/** The officer's messages shown so far: received now, read when the page is in front. */
+let marksSent = { received: 0, read: 0 };
+function reportMarks() {
+  if (!state.welcomed) return;
+  // Everything up to the first gap is on screen.
+  const received = contiguousSeq();
+  const read = document.visibilityState === 'visible' ? received : marksSent.read;
+  if (received <= marksSent.received && read <= marksSent.read) return;
+  if (sendFrame({ type: 'marks', received_seq: received, read_seq: read })) marksSent = { received, read };
+}
+document.addEventListener('visibilitychange', reportMarks);
+
+/** "reçu" and "lu" on the person's own messages, as the officer's console reports them. */
+function applyMarks(received, read) {
+  for (const [seq, el] of state.seen) {
+    if (!el.classList.contains('msg-mine')) continue;
+    const st = el.querySelector('.msg-status');
+    if (!st) continue;
+    if (seq <= read) st.textContent = t('read');
+    else if (seq <= received) st.textContent = t('received');
+  }
+  state.marks = { received, read };
 }
 
 function onAck(f) {
@@ -487,6 +540,7 @@ function onAck(f) {
   markSent(item.el, f.sent_at);
   registerSeq(seq, item.el);
   place(item.el);
+  if (state.marks) applyMarks(state.marks.received, state.marks.read);
 }
 
 function failPending(clientId, message) {
@@ -549,7 +603,7 @@ function updateCounter() {
 
 function setupComposer() {
   const input = $('message-input');
-  input.addEventListener('input', () => { updateCounter(); $('composer-error').textContent = ''; });
+  input.addEventListener('input', () => { updateCounter(); $('composer-error').textContent = ''; typingNow(); });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey && !e.isComposing) {
       e.preventDefault();

@@ -223,6 +223,39 @@ impl ChatService {
         }
     }
 
+    /// Someone is typing: told to the other side at once, never stored.
+    pub fn typing(&self, conversation: &Conversation, who: Author) {
+        let event = BusEvent::Typing {
+            conversation: conversation.id,
+            who,
+        };
+        self.announce(conversation.id, conversation.state.officer(), event);
+    }
+
+    /// One side's device received or showed the other side's messages up to some point; the
+    /// other side sees "reçu" and "lu" on its messages.
+    pub async fn marks(
+        &self,
+        conversation: &Conversation,
+        reader: Author,
+        marks: ecoute_store::Marks,
+    ) -> Result<(), ApiError> {
+        if let Some(moved) = self
+            .store
+            .advance_marks(conversation.id, reader, marks)
+            .await?
+        {
+            let event = BusEvent::Marks {
+                conversation: conversation.id,
+                reader,
+                received: moved.received,
+                read: moved.read,
+            };
+            self.announce(conversation.id, conversation.state.officer(), event);
+        }
+        Ok(())
+    }
+
     /// The visitor says "I am in danger now" during the chat: it goes before every other chat,
     /// and its officer (or the queue, and the supervisors) is alerted at once.
     pub async fn visitor_in_danger(&self, id: ConversationId) -> Result<(), ApiError> {

@@ -16,10 +16,10 @@ use ecoute_domain::{
     RetentionRule, Role, Seq, Skills, StateName, TransitionError, UserId,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, NewAudit, NewConversation,
-    NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap, SessionInfo, StaffLoad,
-    StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote, StoredReply,
-    StoredTotp, TotpKey, User, UserCredentials, author_of,
+    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, NewAudit,
+    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
+    SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
+    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials, author_of,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -81,7 +81,8 @@ fn corrupt(what: &str) -> StoreError {
 const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.state, c.officer_id, \
      c.outcome, c.wrapped_key, c.key_version, c.last_seq, c.created_at, c.claimed_at, \
      c.visitor_left_at, c.closed_at, u.display_name AS officer_name, c.force, c.language, \
-     c.priority, c.risk_flags, c.danger, c.open_to_all_at, c.handovers";
+     c.priority, c.risk_flags, c.danger, c.open_to_all_at, c.handovers, c.visitor_received_seq, \
+     c.visitor_read_seq, c.officer_received_seq, c.officer_read_seq";
 
 /// The account columns [`user_from_row`] reads, for a query on `users` aliased `u`.
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.totp_secret, u.force, \
@@ -152,6 +153,14 @@ fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
         risk_flags: labels_from(&row.try_get::<String, _>("risk_flags").map_err(err)?),
         open_to_all_at: from_millis(row.try_get("open_to_all_at").map_err(err)?)?,
         handovers: row.try_get::<i64, _>("handovers").map_err(err)? as u32,
+        visitor_marks: Marks {
+            received: row.try_get::<i64, _>("visitor_received_seq").map_err(err)? as Seq,
+            read: row.try_get::<i64, _>("visitor_read_seq").map_err(err)? as Seq,
+        },
+        officer_marks: Marks {
+            received: row.try_get::<i64, _>("officer_received_seq").map_err(err)? as Seq,
+            read: row.try_get::<i64, _>("officer_read_seq").map_err(err)? as Seq,
+        },
     })
 }
 
@@ -1079,6 +1088,8 @@ impl Store for SqliteStore {
             risk_flags: Vec::new(),
             open_to_all_at: new.open_to_all_at,
             handovers: 0,
+            visitor_marks: Marks::default(),
+            officer_marks: Marks::default(),
         })
     }
 
@@ -1678,6 +1689,42 @@ impl Store for SqliteStore {
                 ))
             })
             .collect()
+    }
+
+    async fn advance_marks(
+        &self,
+        id: ConversationId,
+        reader: Author,
+        marks: Marks,
+    ) -> StoreResult<Option<Marks>> {
+        let (received, read) = match reader {
+            Author::Visitor => ("visitor_received_seq", "visitor_read_seq"),
+            Author::Officer => ("officer_received_seq", "officer_read_seq"),
+        };
+        let received_seq = marks.received.max(marks.read) as i64;
+        let read_seq = marks.read as i64;
+        // One statement: forward only, bounded by what exists.
+        let row = sqlx::query(&format!(
+            "UPDATE conversations SET \
+             {received} = MIN(last_seq, MAX({received}, ?1)), \
+             {read} = MIN(last_seq, MAX({read}, ?2)) \
+             WHERE id = ?3 AND (MIN(last_seq, MAX({received}, ?1)) <> {received} \
+               OR MIN(last_seq, MAX({read}, ?2)) <> {read}) \
+             RETURNING {received} AS received, {read} AS read"
+        ))
+        .bind(received_seq)
+        .bind(read_seq)
+        .bind(id.to_string())
+        .fetch_optional(&self.write)
+        .await
+        .map_err(err)?;
+        row.map(|row| {
+            Ok(Marks {
+                received: row.try_get::<i64, _>("received").map_err(err)? as Seq,
+                read: row.try_get::<i64, _>("read").map_err(err)? as Seq,
+            })
+        })
+        .transpose()
     }
 
     async fn save_case_file(

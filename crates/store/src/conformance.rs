@@ -63,6 +63,7 @@ macro_rules! conformance_tests {
             the_days_figures_count_since_midnight,
             canned_replies_are_kept_by_unique_shortcut,
             only_the_owner_of_an_open_chat_writes_its_case_file,
+            received_and_read_marks_only_move_forward,
             the_directory_lists_national_services_then_the_departements_own,
         );
     };

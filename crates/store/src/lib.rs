@@ -267,6 +267,19 @@ pub struct Conversation {
     pub open_to_all_at: OffsetDateTime,
     /// How many times it changed hands (transfer, take-over, back to the queue).
     pub handovers: u32,
+    /// How far the visitor's device received and showed the officer's messages.
+    pub visitor_marks: Marks,
+    /// How far the officer's console received and showed the visitor's messages.
+    pub officer_marks: Marks,
+}
+
+/// How far one side received and read the other side's messages (sequence numbers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// Highest sequence number received by the device.
+    pub received: Seq,
+    /// Highest sequence number shown to the person.
+    pub read: Seq,
 }
 
 impl Conversation {
@@ -676,6 +689,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// A chat's sealed case file, if one was saved.
     async fn case_file(&self, id: ConversationId) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Moves one side's marks forward (never back; read implies received; at most the last
+    /// sequence number). Returns the marks when they moved; `None` when nothing changed or the
+    /// conversation does not exist.
+    async fn advance_marks(
+        &self,
+        id: ConversationId,
+        reader: Author,
+        marks: Marks,
+    ) -> StoreResult<Option<Marks>>;
 
     /// Every canned reply, by shortcut.
     async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>>;

@@ -34,6 +34,17 @@ pub enum VisitorIn {
     QuickExit,
     /// "I am in danger now": the chat goes to the top of the queue and its officer is alerted.
     Danger,
+    /// The visitor is typing (send at most every few seconds).
+    Typing,
+    /// The officer's messages this device received, and showed to the person.
+    Marks {
+        /// Highest sequence number received.
+        #[serde(default)]
+        received_seq: Seq,
+        /// Highest sequence number shown.
+        #[serde(default)]
+        read_seq: Seq,
+    },
     /// Keep-alive.
     Ping,
 }
@@ -88,6 +99,22 @@ pub enum StaffIn {
     },
     /// Take the first waiting chat you may serve.
     TakeNext,
+    /// You are typing in a chat you own (send at most every few seconds).
+    Typing {
+        /// Which chat.
+        conversation_id: ConversationId,
+    },
+    /// The visitor's messages this console received, and showed to you.
+    Marks {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// Highest sequence number received.
+        #[serde(default)]
+        received_seq: Seq,
+        /// Highest sequence number shown.
+        #[serde(default)]
+        read_seq: Seq,
+    },
     /// Say no to the chat offered to you; it goes to the next officer.
     Decline {
         /// Which chat.
@@ -175,6 +202,8 @@ impl StaffIn {
             Self::Close { .. } => "close",
             Self::Qualify { .. } => "qualify",
             Self::TakeNext => "take_next",
+            Self::Typing { .. } => "typing",
+            Self::Marks { .. } => "marks",
             Self::Decline { .. } => "decline",
             Self::Presence { .. } => "presence",
             Self::Transfer { .. } => "transfer",
@@ -218,7 +247,11 @@ impl StaffIn {
             | Self::Whisper {
                 conversation_id, ..
             }
-            | Self::TakeOver { conversation_id } => Some(*conversation_id),
+            | Self::TakeOver { conversation_id }
+            | Self::Typing { conversation_id }
+            | Self::Marks {
+                conversation_id, ..
+            } => Some(*conversation_id),
             Self::TakeNext
             | Self::Presence { .. }
             | Self::Colleagues
@@ -306,6 +339,10 @@ pub enum VisitorOut {
         officer: Option<OfficerRef>,
         /// Highest sequence number on the server.
         last_seq: Seq,
+        /// How far the officer received and read your messages.
+        officer_received_seq: Seq,
+        /// See `officer_received_seq`.
+        officer_read_seq: Seq,
     },
     /// One message.
     Message(MessageOut),
@@ -318,6 +355,15 @@ pub enum VisitorOut {
         /// When it was stored.
         #[serde(with = "time::serde::rfc3339")]
         sent_at: OffsetDateTime,
+    },
+    /// The officer is typing.
+    Typing,
+    /// How far the officer received and read your messages.
+    Marks {
+        /// Highest sequence number received.
+        received_seq: Seq,
+        /// Highest sequence number read.
+        read_seq: Seq,
     },
     /// Your "I am in danger now" reached the service: the chat is first in line and its
     /// officer, if any, is alerted.
@@ -419,6 +465,10 @@ pub struct ChatOut {
     pub language: Language,
     /// The officer who owns it.
     pub officer_name: Option<String>,
+    /// How far the visitor received your messages.
+    pub visitor_received_seq: Seq,
+    /// How far the visitor read your messages.
+    pub visitor_read_seq: Seq,
 }
 
 impl From<&Conversation> for ChatOut {
@@ -438,6 +488,8 @@ impl From<&Conversation> for ChatOut {
             force: c.force,
             language: c.intake.language.clone(),
             officer_name: c.officer_name.clone(),
+            visitor_received_seq: c.visitor_marks.received,
+            visitor_read_seq: c.visitor_marks.read,
         }
     }
 }
@@ -735,6 +787,20 @@ pub enum StaffOut {
     Colleagues {
         /// Everyone but you.
         items: Vec<ColleagueOut>,
+    },
+    /// The visitor is typing.
+    Typing {
+        /// Which chat.
+        conversation_id: ConversationId,
+    },
+    /// How far the visitor received and read your messages.
+    Marks {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// Highest sequence number received.
+        received_seq: Seq,
+        /// Highest sequence number read.
+        read_seq: Seq,
     },
     /// Supervisors: the live board.
     Board(BoardOut),

@@ -405,6 +405,39 @@ impl Session {
             StaffIn::Ping => self.conn.send(&StaffOut::Pong).await,
             StaffIn::Claim { conversation_id } => self.claim(conversation_id).await,
             StaffIn::TakeNext => self.take_next().await,
+            StaffIn::Typing { conversation_id } => {
+                if self.owned(conversation_id).await.is_ok()
+                    && let Ok(Some(c)) = self.state.chat.store().conversation(conversation_id).await
+                    && c.state.officer() == Some(self.staff.user.id)
+                {
+                    self.state.chat.typing(&c, ecoute_domain::Author::Officer);
+                }
+                true
+            }
+            StaffIn::Marks {
+                conversation_id,
+                received_seq,
+                read_seq,
+            } => {
+                if self.owned(conversation_id).await.is_err() {
+                    return true;
+                }
+                let marks = ecoute_store::Marks {
+                    received: received_seq,
+                    read: read_seq,
+                };
+                match self.state.chat.store().conversation(conversation_id).await {
+                    Ok(Some(c)) if c.state.officer() == Some(self.staff.user.id) => {
+                        let result = self
+                            .state
+                            .chat
+                            .marks(&c, ecoute_domain::Author::Officer, marks)
+                            .await;
+                        self.unless_refused(conversation_id, result).await
+                    }
+                    _ => true,
+                }
+            }
             StaffIn::Decline { conversation_id } => {
                 self.state
                     .router
@@ -719,6 +752,30 @@ impl Session {
                 conversation,
                 expires_at,
             } => self.offer(*conversation, *expires_at).await,
+            BusEvent::Typing {
+                conversation,
+                who: ecoute_domain::Author::Visitor,
+            } if self.chats.contains_key(conversation) => {
+                self.conn
+                    .send(&StaffOut::Typing {
+                        conversation_id: *conversation,
+                    })
+                    .await
+            }
+            BusEvent::Marks {
+                conversation,
+                reader: ecoute_domain::Author::Visitor,
+                received,
+                read,
+            } if self.chats.contains_key(conversation) => {
+                self.conn
+                    .send(&StaffOut::Marks {
+                        conversation_id: *conversation,
+                        received_seq: *received,
+                        read_seq: *read,
+                    })
+                    .await
+            }
             BusEvent::PresenceChosen { status } => {
                 self.conn
                     .send(&StaffOut::Presence { status: *status })

@@ -102,6 +102,8 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
             .clone()
             .map(|name| OfficerRef { name }),
         last_seq: conversation.last_seq,
+        officer_received_seq: conversation.officer_marks.received,
+        officer_read_seq: conversation.officer_marks.read,
     };
     if !session.conn.send(&welcome).await {
         return;
@@ -215,6 +217,48 @@ impl Session {
                 false
             }
             VisitorIn::Send { client_id, body } => self.write(client_id, body).await,
+            VisitorIn::Typing => {
+                if let Ok(Some(c)) = self
+                    .state
+                    .chat
+                    .store()
+                    .conversation(self.conversation)
+                    .await
+                {
+                    self.state.chat.typing(&c, ecoute_domain::Author::Visitor);
+                }
+                true
+            }
+            VisitorIn::Marks {
+                received_seq,
+                read_seq,
+            } => {
+                let marks = ecoute_store::Marks {
+                    received: received_seq,
+                    read: read_seq,
+                };
+                match self
+                    .state
+                    .chat
+                    .store()
+                    .conversation(self.conversation)
+                    .await
+                {
+                    Ok(Some(c)) => {
+                        if let Err(e) = self
+                            .state
+                            .chat
+                            .marks(&c, ecoute_domain::Author::Visitor, marks)
+                            .await
+                        {
+                            tracing::warn!(error = ?e, "marks not recorded");
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "marks not recorded"),
+                }
+                true
+            }
             VisitorIn::Danger => match self.state.chat.visitor_in_danger(self.conversation).await {
                 Ok(()) => self.conn.send(&VisitorOut::DangerNoted).await,
                 Err(e) => {
@@ -293,6 +337,23 @@ impl Session {
                     return false;
                 }
                 sent
+            }
+            BusEvent::Typing {
+                who: ecoute_domain::Author::Officer,
+                ..
+            } => self.conn.send(&VisitorOut::Typing).await,
+            BusEvent::Marks {
+                reader: ecoute_domain::Author::Officer,
+                received,
+                read,
+                ..
+            } => {
+                self.conn
+                    .send(&VisitorOut::Marks {
+                        received_seq: *received,
+                        read_seq: *read,
+                    })
+                    .await
             }
             BusEvent::TokenRevoked { .. } => {
                 let e = error_out("invalid_token", "this conversation is not available");

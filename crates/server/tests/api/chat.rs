@@ -336,3 +336,50 @@ async fn a_stopping_server_tells_open_sockets_to_reconnect_with_1012() {
     assert_eq!(v.closed().await, Some(1012));
     assert_eq!(o.closed().await, Some(1012));
 }
+
+#[tokio::test]
+async fn typing_and_received_and_read_marks_reach_the_other_side_only() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let (mut vs, _) = app.visitor_socket(&visitor, 0).await;
+    let officer = app.officer("olga").await;
+    let (mut os, _) = app.staff_socket(&officer).await;
+    let id = visitor.conversation_id.clone();
+    os.send(serde_json::json!({"type": "claim", "conversation_id": id}))
+        .await;
+    os.recv_type("claimed").await;
+
+    vs.send(serde_json::json!({"type": "typing"})).await;
+    assert_eq!(os.recv_type("typing").await["conversation_id"], id.as_str());
+    os.send(serde_json::json!({"type": "typing", "conversation_id": id}))
+        .await;
+    vs.recv_type("typing").await;
+
+    vs.send(serde_json::json!({"type": "send", "client_id": "v1", "body": "Bonjour"}))
+        .await;
+    vs.recv_type("ack").await;
+    os.send(serde_json::json!({"type": "send", "conversation_id": id, "client_id": "o1", "body": "Je vous lis"}))
+        .await;
+    os.recv_type("ack").await;
+
+    // The officer's console received and showed message 1: the visitor sees "lu".
+    os.send(serde_json::json!({"type": "marks", "conversation_id": id, "received_seq": 1, "read_seq": 1}))
+        .await;
+    let m = vs.recv_type("marks").await;
+    assert_eq!(
+        (m["received_seq"].as_u64(), m["read_seq"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // The visitor's device received message 2 but the page was hidden: "reçu" only.
+    vs.send(serde_json::json!({"type": "marks", "received_seq": 2, "read_seq": 0}))
+        .await;
+    let m = os.recv_type("marks").await;
+    assert_eq!(
+        (m["received_seq"].as_u64(), m["read_seq"].as_u64()),
+        (Some(2), Some(0))
+    );
+
+    // A reconnecting visitor gets the officer's marks in its welcome.
+    let (_, welcome) = app.visitor_socket(&visitor, 2).await;
+    assert_eq!(welcome["officer_read_seq"], 1);
+}

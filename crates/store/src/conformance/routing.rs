@@ -697,3 +697,74 @@ pub async fn only_the_owner_of_an_open_chat_writes_its_case_file(store: Arc<dyn 
     );
     assert_eq!(store.case_file(ConversationId::new()).await.unwrap(), None);
 }
+
+/// Marks only move forward, never past the last message, and read implies received.
+pub async fn received_and_read_marks_only_move_forward(store: Arc<dyn Store>) {
+    let officer = officer_with(&*store, "mona", skills(None, false, "fr"), 3).await;
+    let c = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    claim(&*store, c.id, officer.id).await.unwrap();
+    let seal = |seq: Seq| format!("sealed-{seq}").into_bytes();
+    for (i, actor) in [
+        Actor::Visitor,
+        Actor::Officer(officer.id),
+        Actor::Officer(officer.id),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let cid = ClientMessageId::parse(&format!("m{i}")).unwrap();
+        store
+            .append_message(NewMessage {
+                conversation: c.id,
+                actor,
+                client_id: &cid,
+                seal: &seal,
+                now: now(),
+            })
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+    let m = |received, read| Marks { received, read };
+    assert_eq!(
+        store
+            .advance_marks(c.id, Author::Visitor, m(2, 0))
+            .await
+            .unwrap(),
+        Some(m(2, 0))
+    );
+    assert_eq!(
+        store
+            .advance_marks(c.id, Author::Visitor, m(1, 0))
+            .await
+            .unwrap(),
+        None,
+        "never back"
+    );
+    assert_eq!(
+        store
+            .advance_marks(c.id, Author::Visitor, m(0, 9))
+            .await
+            .unwrap(),
+        Some(m(3, 3)),
+        "bounded, read implies received"
+    );
+    assert_eq!(
+        store
+            .advance_marks(c.id, Author::Officer, m(1, 1))
+            .await
+            .unwrap(),
+        Some(m(1, 1))
+    );
+    let after = store.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!(after.visitor_marks, m(3, 3));
+    assert_eq!(after.officer_marks, m(1, 1));
+    assert_eq!(
+        store
+            .advance_marks(ConversationId::new(), Author::Visitor, m(1, 1))
+            .await
+            .unwrap(),
+        None
+    );
+}
