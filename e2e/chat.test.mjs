@@ -809,3 +809,56 @@ test('each side sees the other typing, and its own messages marked received then
   await visitor.context.close();
   await officer.context.close();
 });
+
+test('on a slow 3G network, and across a cut connection, nothing is lost and nothing is duplicated', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  // Chrome's "Slow 3G": 400 kbit/s each way, 2 s of latency.
+  const cdp = await visitor.context.newCDPSession(visitor.page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 2000, downloadThroughput: 400 * 1024 / 8, uploadThroughput: 400 * 1024 / 8,
+  });
+  visitor.page.setDefaultTimeout(45_000);
+  const started = Date.now();
+  await visitor.page.goto(`${BASE}/`);
+  // The text is there before any script has run or any asset has loaded.
+  await visitor.page.locator('#landing-title').waitFor();
+  const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
+  const panel = await claim(officer.page, id);
+  const slow = unique('écrit sur un réseau lent');
+  await visitorSend(visitor.page, slow);
+  await panel.locator('.msg-body', { hasText: slow }).waitFor();
+  console.log(`# slow 3G: page, start and first message in ${Date.now() - started} ms`);
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+
+  // The connection is cut: a calm notice, and what is typed waits.
+  await visitor.context.setOffline(true);
+  await visitor.page.locator('#conn-notice', { hasText: 'Connexion interrompue' }).waitFor();
+  const typedOffline = [unique('hors ligne un'), unique('hors ligne deux')];
+  for (const text of typedOffline) {
+    await visitor.page.locator('#message-input').fill(text);
+    await visitor.page.locator('#message-input').press('Enter');
+    await visitor.page.locator('#messages .msg-mine.msg-pending', { hasText: text }).waitFor();
+  }
+  const whileAway = unique('écrit par l’agent pendant la coupure');
+  await officerSend(panel, whileAway);
+
+  // Back online: everything goes through, once, in both directions.
+  await visitor.context.setOffline(false);
+  for (const text of typedOffline) {
+    await visitor.page.locator('#messages .msg-mine', { hasText: text }).locator('.msg-status', { hasText: /^(envoyé|reçu|lu)$/ }).waitFor();
+    await panel.locator('.msg-body', { hasText: text }).waitFor();
+  }
+  await visitor.page.locator('#messages .msg-body', { hasText: whileAway }).waitFor();
+  await visitor.page.locator('#conn-notice').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+  await visitor.page.waitForTimeout(1000);
+  for (const text of [slow, ...typedOffline, whileAway]) {
+    assert.equal(await countText(visitor.page.locator('#messages'), text), 1, `once on the visitor page: ${text}`);
+    assert.equal(await countText(panel, text), 1, `once on the console: ${text}`);
+  }
+  assert.deepEqual(visitor.problems, []);
+  assert.deepEqual(officer.problems, []);
+  await visitor.context.close();
+  await officer.context.close();
+});

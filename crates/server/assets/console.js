@@ -12,6 +12,7 @@ const t = (key, vars = {}) =>
 const MAX_CHARS = 4000;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 const PING_MS = 25000;
+const PONG_MS = 10000;
 const TICK_MS = 15000;
 const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' });
 const baseTitle = document.title;
@@ -73,10 +74,17 @@ function connect() {
   ws.addEventListener('open', () => {
     opened = true;
     clearInterval(state.pingTimer);
-    state.pingTimer = setInterval(() => sendFrame({ type: 'ping' }), PING_MS);
+    state.pingTimer = setInterval(() => {
+      // No answer to a ping within PONG_MS: the line is dead, reconnect.
+      if (sendFrame({ type: 'ping' })) {
+        clearTimeout(state.pongTimer);
+        state.pongTimer = setTimeout(() => dropSocket(ws), PONG_MS);
+      }
+    }, PING_MS);
   });
   ws.addEventListener('message', (ev) => {
     if (state.ws !== ws) return;
+    clearTimeout(state.pongTimer);
     let frame;
     try { frame = JSON.parse(ev.data); } catch { return; }
     handleFrame(frame);
@@ -86,6 +94,7 @@ function connect() {
     state.ws = null;
     state.welcomed = false;
     clearInterval(state.pingTimer);
+    clearTimeout(state.pongTimer);
     document.body.dataset.connection = 'offline';
     setStatus(t('disconnected'));
     // A refused upgrade looks like any network failure: ask whether the session is still valid.
@@ -125,6 +134,21 @@ function sessionExpired() {
   status.append(a);
 }
 
+/** Gives up on a socket at once (the network went away) and reconnects as after a close. */
+function dropSocket(ws) {
+  if (!ws || state.ws !== ws) return;
+  state.ws = null;
+  state.welcomed = false;
+  clearInterval(state.pingTimer);
+  clearTimeout(state.pongTimer);
+  document.body.dataset.connection = 'offline';
+  try { ws.close(); } catch { /* already gone */ }
+  if (state.stopped) return;
+  setStatus(t('disconnected'));
+  scheduleReconnect();
+}
+
+addEventListener('offline', () => dropSocket(state.ws));
 addEventListener('online', () => { if (!state.ws && !state.stopped) { state.attempt = 0; connect(); } });
 
 // ---------------------------------------------------------------- frames

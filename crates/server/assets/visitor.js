@@ -11,6 +11,7 @@ const t = (key, vars = {}) =>
 const MAX_CHARS = 4000;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 const PING_MS = 25000;
+const PONG_MS = 10000;
 const NOTICE_DELAY_MS = 1500;
 const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' });
 
@@ -238,10 +239,18 @@ function connect() {
     if (state.ws !== ws) return;
     ws.send(JSON.stringify({ type: 'hello', token: state.session.token, last_seq: contiguousSeq() }));
     clearInterval(state.pingTimer);
-    state.pingTimer = setInterval(() => sendFrame({ type: 'ping' }), PING_MS);
+    state.pingTimer = setInterval(() => {
+      // A connection that does not answer a ping within PONG_MS is dead, whatever the browser
+      // thinks (a network that vanished without a word): drop it and reconnect.
+      if (sendFrame({ type: 'ping' })) {
+        clearTimeout(state.pongTimer);
+        state.pongTimer = setTimeout(() => dropSocket(ws), PONG_MS);
+      }
+    }, PING_MS);
   });
   ws.addEventListener('message', (ev) => {
     if (state.ws !== ws) return;
+    clearTimeout(state.pongTimer); // anything from the server proves the line is alive
     let frame;
     try { frame = JSON.parse(ev.data); } catch { return; }
     if (frame.type === 'error') lastError = frame.code;
@@ -252,6 +261,7 @@ function connect() {
     state.ws = null;
     state.welcomed = false;
     clearInterval(state.pingTimer);
+    clearTimeout(state.pongTimer);
     document.body.dataset.connection = 'offline';
     if (state.ended || isExiting()) return;
     // §5: a 1008 close (invalid token) is final for this device; hello_required is not about it.
@@ -284,6 +294,26 @@ function sendFrame(frame) {
   return true;
 }
 
+/**
+ * Gives up on a socket at once (the network went away): the page behaves as after a close,
+ * with its notice and its reconnection, without waiting for a closing handshake that cannot
+ * happen. Frames not yet acknowledged stay in the outbox and are resent after `hello`.
+ */
+function dropSocket(ws) {
+  if (!ws || state.ws !== ws) return;
+  state.ws = null;
+  state.welcomed = false;
+  clearInterval(state.pingTimer);
+  clearTimeout(state.pongTimer);
+  document.body.dataset.connection = 'offline';
+  try { ws.close(); } catch { /* already gone */ }
+  if (state.ended || isExiting()) return;
+  // Said at once: the person may be typing into a line that is down.
+  $('conn-notice').textContent = t('disconnected');
+  scheduleReconnect();
+}
+
+addEventListener('offline', () => dropSocket(state.ws));
 addEventListener('online', () => {
   if (state.session && !state.ended && !state.ws) { state.attempt = 0; connect(); }
 });
