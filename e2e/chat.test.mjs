@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 
 const REQUIRED = ['ECOUTE_URL', 'ECOUTE_OFFICER_USERNAMES', 'ECOUTE_OFFICER_PASSWORD', 'ECOUTE_OFFICER_TOTP_SECRET', 'ECOUTE_NEUTRAL_URL'];
 const env = Object.fromEntries(REQUIRED.map((k) => [k, process.env[k]]));
@@ -861,4 +862,77 @@ test('on a slow 3G network, and across a cut connection, nothing is lost and not
   assert.deepEqual(officer.problems, []);
   await visitor.context.close();
   await officer.context.close();
+});
+
+// ---------------------------------------------------------------- accessibility (axe-core)
+
+/** axe-core's WCAG 2.1 A and AA rules on the page as it is now: no serious or critical violation. */
+async function assertAccessible(page, what) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${what}: accessibility violations`,
+  );
+  return result.passes.length;
+}
+
+test('every visitor page and every console page passes axe-core (WCAG 2.1 AA) with no serious or critical violation', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const page = visitor.page;
+  await page.goto(`${BASE}/`);
+  await page.locator('#start-open').waitFor();
+  await assertAccessible(page, 'landing page');
+  await page.getByRole('button', { name: 'Je suis en danger maintenant' }).first().click();
+  await assertAccessible(page, 'landing page with the danger panel');
+  await page.goto(`${BASE}/securite`);
+  await assertAccessible(page, 'stay safe online');
+  await page.goto(`${BASE}/`);
+  await page.getByRole('button', { name: 'Commencer une conversation' }).first().click();
+  await page.getByRole('button', { name: 'Commencer la conversation' }).click();
+  await page.locator('#start-error').filter({ hasText: /./ }).waitFor();
+  await assertAccessible(page, 'start form with its errors');
+
+  const { conversation_id: id } = await startConversation(page, { postalCode: '69003' });
+  await assertAccessible(page, 'waiting room');
+  const officer = await newOfficer();
+  await assertAccessible(officer.page, 'console with the queue');
+  const panel = await claim(officer.page, id);
+  await visitorSend(page, unique('Bonjour'));
+  await officerSend(panel, unique('Bonjour, je vous lis.'));
+  await page.locator('#messages .msg-theirs').first().waitFor();
+  await assertAccessible(page, 'chat');
+  for (const box of ['.notes-box', '.qualify-box', '.transfer-box', '.resources-box']) {
+    await panel.locator(`${box} summary`).click();
+  }
+  await assertAccessible(officer.page, 'console with a chat and every panel open');
+  await officer.page.goto(`${BASE}/console/security`);
+  await assertAccessible(officer.page, 'account security page');
+
+  const supervisor = await newOfficer({ supervisor: true, height: 1400 });
+  const row = supervisor.page.locator(`#board-chats tr[data-conversation-id="${id}"]`);
+  await row.getByRole('button', { name: /Écouter/ }).click();
+  await supervisor.page.locator('#monitor .msg-body').first().waitFor();
+  await assertAccessible(supervisor.page, 'supervision board with a chat monitored');
+  await supervisor.page.goto(`${BASE}/console/replies`);
+  await assertAccessible(supervisor.page, 'canned replies page');
+  await supervisor.page.goto(`${BASE}/console/audit`);
+  await assertAccessible(supervisor.page, 'audit log');
+
+  await panel.page().goto(`${BASE}/console`);
+  await officer.page.locator('body[data-connection="online"]').waitFor();
+  const reopened = officer.page.locator(`#panel-${id}`);
+  await reopened.getByLabel('Issue de la conversation').selectOption('information_given');
+  await reopened.getByRole('button', { name: 'Clôturer' }).click();
+  await page.locator('#ended').waitFor({ state: 'visible' });
+  await assertAccessible(page, 'conversation ended');
+
+  const login = await browser.newContext();
+  const loginPage = await login.newPage();
+  await loginPage.goto(`${BASE}/console/login`);
+  await assertAccessible(loginPage, 'login page');
+  await login.close();
+
+  for (const c of [visitor, officer, supervisor]) await c.context.close();
 });

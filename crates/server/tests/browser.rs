@@ -14,9 +14,9 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 12;
+const OFFICERS: usize = 20;
 /// Supervisor accounts, for the board, monitoring and canned replies.
-const SUPERVISORS: usize = 2;
+const SUPERVISORS: usize = 4;
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
