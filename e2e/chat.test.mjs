@@ -936,3 +936,30 @@ test('every visitor page and every console page passes axe-core (WCAG 2.1 AA) wi
 
   for (const c of [visitor, officer, supervisor]) await c.context.close();
 });
+
+test('the visitor pages work at 320 px wide: nothing wider than the screen, the exit button always in view', { timeout: TEST_TIMEOUT }, async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 568 }, locale: 'fr-FR' });
+  await context.route((url) => url.href.startsWith(NEUTRAL), (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: NEUTRAL_PAGE }));
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const fits = async (what) => {
+    const m = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));
+    assert.ok(m.scroll <= m.width, `${what}: ${m.scroll} px wide on a ${m.width} px screen`);
+    const exit = await page.getByRole('button', { name: /Quitter en urgence/ }).boundingBox();
+    assert.ok(exit && exit.x >= 0 && exit.x + exit.width <= m.width && exit.y >= 0 && exit.y < 100, `${what}: the exit button is in view`);
+  };
+  await page.goto(`${BASE}/`);
+  await fits('landing page');
+  await page.getByRole('button', { name: 'Je suis en danger maintenant' }).first().click();
+  await fits('danger panel');
+  await page.goto(`${BASE}/securite`);
+  await fits('stay safe online');
+  await startConversation(page, { postalCode: '69003' });
+  await page.locator('#message-input').fill('Un message assez long pour remplir la ligne et voir si rien ne déborde de l’écran étroit');
+  await page.locator('#message-input').press('Enter');
+  await page.locator('#messages .msg-mine').waitFor();
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await fits('waiting room and chat, scrolled down');
+  await context.close();
+});
