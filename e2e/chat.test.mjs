@@ -735,6 +735,10 @@ test('"I am in danger now" shows what to do at once, and during a chat alerts th
   await visitor.page.locator('#danger-status', { hasText: 'l’agent est prévenu' }).waitFor();
   await officer.page.locator(`#tab-${id} .badge-flag`, { hasText: 'Danger' }).waitFor();
   await panelOfficer.locator('.flag-alert', { hasText: 'en danger maintenant' }).waitFor();
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await visitor.page.screenshot({ path: join(SHOTS, 'visitor-danger.png') });
+  }
 
   assert.deepEqual(visitor.problems, []);
   assert.deepEqual(officer.problems, []);
