@@ -774,11 +774,36 @@ test('after a whole chat the device keeps nothing, the tab history does not grow
   assert.deepEqual(await visitor.context.cookies(), [], 'no cookie');
 
   // Leave and come back: the page is loaded anew (no-store), never restored with its memory.
-  await visitor.page.evaluate(() => { window.__stillHere = true; });
+  // Playwright turns the back/forward cache off by default: this browser has it on, and a
+  // control page without no-store shows that it does restore pages.
+  const bfBrowser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  });
+  try {
+    const bfContext = await bfBrowser.newContext();
+    await bfContext.route((url) => url.href.startsWith(NEUTRAL), (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: NEUTRAL_PAGE }));
+    const bf = await bfContext.newPage();
+    const restored = async (url) => {
+      await bf.goto(url);
+      await bf.evaluate(() => { window.__stillHere = true; });
+      await bf.goto(`${NEUTRAL}elsewhere`);
+      // A page restored from the cache fires no "load": wait for the navigation only.
+      await bf.goBack({ waitUntil: 'commit' });
+      await bf.waitForFunction((u) => location.href === u, url);
+      await bf.waitForTimeout(300);
+      return bf.evaluate(() => window.__stillHere === true);
+    };
+    assert.equal(await restored(`${NEUTRAL}control`), true, 'control: this browser restores pages from the back/forward cache');
+    assert.equal(await restored(`${BASE}/`), false, 'our page is never restored from the back/forward cache');
+  } finally {
+    await bfBrowser.close();
+  }
   await visitor.page.goto(`${BASE}/securite`);
   await visitor.page.goBack();
   await visitor.page.locator('#landing').waitFor({ state: 'visible' });
-  assert.equal(await visitor.page.evaluate(() => window.__stillHere === true), false, 'not restored from the back/forward cache');
   assert.equal(await visitor.page.locator('.msg-body', { hasText: words }).count(), 0);
 
   assert.deepEqual(visitor.problems, []);

@@ -990,7 +990,8 @@ function reportMarks(chat) {
   if (!state.welcomed) return;
   // Everything up to the first gap is on screen.
   const received = contiguousSeq(chat);
-  const looking = state.selected === chat.id && document.visibilityState === 'visible';
+  // Read means seen: the chat in front, in a window that has the focus.
+  const looking = state.selected === chat.id && document.visibilityState === 'visible' && document.hasFocus();
   const read = looking ? received : chat.marksSent.read;
   if (received <= chat.marksSent.received && read <= chat.marksSent.read) return;
   if (sendFrame({ type: 'marks', conversation_id: chat.id, received_seq: received, read_seq: read })) {
@@ -1016,10 +1017,12 @@ function applyMarks(chat) {
   }
 }
 
-document.addEventListener('visibilitychange', () => {
+function reportSelectedMarks() {
   const chat = state.selected && state.chats.get(state.selected);
   if (chat) reportMarks(chat);
-});
+}
+document.addEventListener('visibilitychange', reportSelectedMarks);
+addEventListener('focus', reportSelectedMarks);
 
 function onAck(f) {
   const chat = state.chats.get(f.conversation_id);

@@ -197,7 +197,18 @@ function setupStart() {
   });
 }
 
+/** What belongs to one conversation only, forgotten when it ends or another begins. */
+function resetConversationState() {
+  state.dangerPending = false;
+  state.marks = null;
+  marksSent = { received: 0, read: 0 };
+  clearTimeout(marksTimer);
+  $('danger-status').textContent = '';
+  hideTyping();
+}
+
 function beginConversation(session) {
+  resetConversationState();
   state.session = session;
   state.ended = false;
   saveSession(session);
@@ -402,12 +413,16 @@ function onError(f) {
       endConversation('invalid');
       break;
     case 'unavailable': // the database did not answer: retry the same frame
+    case 'rate_limited': // sent too fast: the frame was not acted on, send it again a little later
       if (f.client_id && state.outbox.has(f.client_id)) {
         const id = f.client_id;
         setTimeout(() => {
           const item = state.outbox.get(id);
           if (item && state.welcomed) sendFrame({ type: 'send', client_id: id, body: item.body });
-        }, 1000);
+        }, f.code === 'rate_limited' ? 3000 : 1000);
+      } else if (!f.client_id && state.dangerPending) {
+        // A call for help that did not go through is sent again until it does.
+        setTimeout(() => { if (state.dangerPending && state.welcomed) sendFrame({ type: 'danger' }); }, 1000);
       }
       break;
     case 'empty_message': failPending(f.client_id, t('err_empty')); break;
@@ -508,7 +523,7 @@ function onMessage(m) {
   registerSeq(seq, el);
   place(el);
   keepInView(stick);
-  if (m.author === 'officer') { hideTyping(); reportMarks(); }
+  if (m.author === 'officer') { hideTyping(); scheduleMarks(); }
 }
 
 // ---------------------------------------------------------------- typing, received and read
@@ -538,15 +553,22 @@ function hideTyping() {
 
 /** The officer's messages shown so far: received now, read when the page is in front. */
 let marksSent = { received: 0, read: 0 };
+let marksTimer = 0;
+/** One marks frame for a burst of messages (a resync of many sends one). */
+function scheduleMarks() {
+  clearTimeout(marksTimer);
+  marksTimer = setTimeout(reportMarks, 300);
+}
 function reportMarks() {
   if (!state.welcomed) return;
   // Everything up to the first gap is on screen.
   const received = contiguousSeq();
-  const read = document.visibilityState === 'visible' ? received : marksSent.read;
+  const read = document.visibilityState === 'visible' && document.hasFocus() ? received : marksSent.read;
   if (received <= marksSent.received && read <= marksSent.read) return;
   if (sendFrame({ type: 'marks', received_seq: received, read_seq: read })) marksSent = { received, read };
 }
 document.addEventListener('visibilitychange', reportMarks);
+addEventListener('focus', reportMarks);
 
 /** "reçu" and "lu" on the person's own messages, as the officer's console reports them. */
 function applyMarks(received, read) {
@@ -671,6 +693,7 @@ function stopSocket() {
 function endConversation(reason) {
   if (state.ended) return;
   state.ended = true;
+  resetConversationState();
   forgetSession();
   stopSocket();
   state.session = null;

@@ -259,9 +259,15 @@ impl ChatService {
     /// The visitor says "I am in danger now" during the chat: it goes before every other chat,
     /// and its officer (or the queue, and the supervisors) is alerted at once.
     pub async fn visitor_in_danger(&self, id: ConversationId) -> Result<(), ApiError> {
-        let Some(raised) = self.store.raise_priority(id, Priority::Danger, &[]).await? else {
-            // Already first in line: nothing changes, and nothing is lost.
-            return Ok(());
+        // Already first in line (said at the start, or before a transfer): the officer who has
+        // the chat now is alerted all the same, every time.
+        let raised = match self.store.raise_priority(id, Priority::Danger, &[]).await? {
+            Some(raised) => raised,
+            None => self
+                .store
+                .conversation(id)
+                .await?
+                .ok_or(ApiError::NotFound)?,
         };
         tracing::info!(conversation = %id, "a visitor says they are in danger now");
         let event = BusEvent::Flagged {

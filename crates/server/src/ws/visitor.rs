@@ -20,6 +20,8 @@ struct Session {
     delivered: Seq,
     status: StateName,
     last_position: Option<usize>,
+    /// When the last "typing" was relayed.
+    last_typing: Option<tokio::time::Instant>,
 }
 
 /// Runs one visitor socket to its end.
@@ -92,6 +94,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         delivered: last_seq.min(conversation.last_seq),
         status: conversation.state.name(),
         last_position: None,
+        last_typing: None,
         state,
     };
     let welcome = VisitorOut::Welcome {
@@ -192,8 +195,24 @@ impl Session {
             Ok(f) => f,
             Err(e) => return self.conn.send(&VisitorOut::Error(bad_frame(&e))).await,
         };
+        // "Typing" is never counted against the person's messages: it is dropped instead when it
+        // comes more often than every two seconds.
+        if matches!(frame, VisitorIn::Typing) {
+            let now = tokio::time::Instant::now();
+            if self
+                .last_typing
+                .is_some_and(|t| now.duration_since(t) < std::time::Duration::from_secs(2))
+            {
+                return true;
+            }
+            self.last_typing = Some(now);
+        }
         // Neither the quick exit nor a call for help is ever slowed down.
-        if !matches!(frame, VisitorIn::QuickExit | VisitorIn::Danger) && self.conn.over_limit() {
+        if !matches!(
+            frame,
+            VisitorIn::QuickExit | VisitorIn::Danger | VisitorIn::Typing
+        ) && self.conn.over_limit()
+        {
             let mut e = error_out(
                 "rate_limited",
                 "too many messages; wait a little and resend",

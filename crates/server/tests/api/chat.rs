@@ -348,6 +348,16 @@ async fn typing_and_received_and_read_marks_reach_the_other_side_only() {
     os.send(serde_json::json!({"type": "claim", "conversation_id": id}))
         .await;
     os.recv_type("claimed").await;
+    // Another chat, with its own visitor and officer, that must hear nothing of this one.
+    let other = app.start_visitor().await;
+    let (mut other_vs, _) = app.visitor_socket(&other, 0).await;
+    let other_officer = app.officer("paul").await;
+    let (mut other_os, _) = app.staff_socket(&other_officer).await;
+    other_os
+        .send(serde_json::json!({"type": "claim", "conversation_id": other.conversation_id}))
+        .await;
+    other_os.recv_type("claimed").await;
+    other_vs.recv_type("state").await;
 
     vs.send(serde_json::json!({"type": "typing"})).await;
     assert_eq!(os.recv_type("typing").await["conversation_id"], id.as_str());
@@ -378,6 +388,11 @@ async fn typing_and_received_and_read_marks_reach_the_other_side_only() {
         (m["received_seq"].as_u64(), m["read_seq"].as_u64()),
         (Some(2), Some(0))
     );
+
+    // Nothing of it reached the other chat, and nobody hears their own typing.
+    other_vs.quiet().await;
+    other_os.quiet().await;
+    vs.quiet().await;
 
     // A reconnecting visitor gets the officer's marks in its welcome.
     let (_, welcome) = app.visitor_socket(&visitor, 2).await;

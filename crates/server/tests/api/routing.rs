@@ -1153,7 +1153,8 @@ async fn a_visitor_who_says_they_are_in_danger_during_the_chat_goes_first_and_th
     let flagged = wo.recv_type("flagged").await;
     assert_eq!(flagged["conversation_id"], earlier.conversation_id.as_str());
     assert_eq!(flagged["priority"], "danger");
-    // Saying it again changes nothing and is still answered.
+    // Saying it again alerts the officer again: it may be worse now.
     ve.send(json!({"type": "danger"})).await;
     ve.recv_type("danger_noted").await;
+    assert_eq!(wo.recv_type("flagged").await["priority"], "danger");
 }
