@@ -992,3 +992,43 @@ test('the visitor pages work at 320 px wide: nothing wider than the screen, the 
   await fits('waiting room and chat, scrolled down');
   await context.close();
 });
+
+test('a visitor leaves and comes back from another device with the return code; the officer is told', { timeout: TEST_TIMEOUT }, async () => {
+  const first = await newVisitor();
+  const officer = await newOfficer();
+  const { conversation_id: id } = await startConversation(first.page, { postalCode: '69003' });
+  // Shown once, by pairs, then gone from the page.
+  const code = (await first.page.locator('#code-value').textContent()).trim();
+  assert.match(code, /^(\d\d ){7}\d\d$/);
+  await first.page.getByRole('button', { name: 'J’ai noté ce code' }).click();
+  assert.equal(await first.page.locator('body', { hasText: code }).count(), 0, 'the code is no longer on the page');
+  const panel = await claim(officer.page, id);
+  await visitorSend(first.page, unique('Je dois partir'));
+  await first.page.getByRole('button', { name: /Quitter en urgence/ }).click();
+  await panel.getByRole('alert').filter({ hasText: EXIT_ALERT }).waitFor();
+
+  // Later, another device: a wrong code says nothing, the right one reopens the chat.
+  const second = await newVisitor();
+  await second.page.goto(`${BASE}/`);
+  await second.page.getByRole('button', { name: 'J’ai un code pour revenir' }).click();
+  await second.page.getByLabel('Votre code').fill('12 34 56 78 90 12 34 56');
+  await second.page.getByRole('button', { name: 'Revenir à la conversation' }).click();
+  await second.page.locator('#resume-error', { hasText: 'aucune conversation' }).waitFor();
+  await second.page.getByLabel('Votre code').fill(code.replace(/ /g, ''));
+  await second.page.getByRole('button', { name: 'Revenir à la conversation' }).click();
+  await second.page.locator('#chat').waitFor({ state: 'visible' });
+  await officer.page.locator(`#panel-${id} .left-alert`, { hasText: 'revenue' }).waitFor();
+  assert.ok(await panel.locator('textarea.c-input').isEnabled(), 'the officer can write again');
+
+  const reply = unique('Content de vous relire');
+  await officerSend(panel, reply);
+  await second.page.locator('#messages .msg-body', { hasText: reply }).waitFor();
+  await second.page.locator('#messages .msg-body', { hasText: 'Je dois partir' }).waitFor();
+  const answer = unique('Je suis en sécurité');
+  await visitorSend(second.page, answer);
+  await panel.locator('.msg-body', { hasText: answer }).waitFor();
+
+  assert.deepEqual(second.problems, []);
+  assert.deepEqual(officer.problems, []);
+  for (const c of [first, second, officer]) await c.context.close();
+});

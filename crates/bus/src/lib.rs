@@ -134,6 +134,11 @@ pub enum BusEvent {
     },
     /// An officer's presence or load changed (supervision topic).
     StaffChanged,
+    /// The visitor came back with their return code (sent to the owner's topic).
+    VisitorBack {
+        /// The conversation.
+        conversation: ConversationId,
+    },
     /// Someone is typing in a conversation (never stored).
     Typing {
         /// The conversation.

@@ -26,6 +26,7 @@ use uuid::Uuid;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub mod audit;
+pub mod return_code;
 pub mod totp;
 
 const NONCE_LEN: usize = 24;

@@ -159,6 +159,9 @@ pub enum Event {
         /// The new owner.
         to: UserId,
     },
+    /// The visitor comes back with their return code: a chat they left by quick exit is theirs
+    /// again (back with its officer, or back in the queue if no officer had it yet).
+    Return,
     /// A supervisor takes the chat over from its owner `from`, who must still own it (if it
     /// changed hands meanwhile, the take-over is refused and can be tried again). The service
     /// allows it to supervisors and administrators only; the rules here say when it makes sense.
@@ -417,6 +420,22 @@ impl ConversationState {
             (S::Waiting, Actor::Officer(_), Event::TakeOver { .. }) => {
                 return Err(TransitionError::NotClaimed);
             }
+
+            // Coming back with the return code.
+            (S::Waiting | S::Active { .. }, Actor::Visitor, Event::Return) => *self,
+            (S::VisitorLeft { officer }, Actor::Visitor, Event::Return) => S::Active { officer },
+            (
+                S::Closed {
+                    outcome: Outcome::VisitorLeft,
+                    officer: None,
+                },
+                Actor::Visitor,
+                Event::Return,
+            ) => S::Waiting,
+            (S::Closed { .. }, Actor::Visitor, Event::Return) => {
+                return Err(TransitionError::Closed);
+            }
+            (_, Actor::Officer(_), Event::Return) => return Err(TransitionError::NotAllowed),
 
             // What the other side can never do.
             (
@@ -731,6 +750,7 @@ mod tests {
             Just(Event::QuickExit),
             Just(Event::Block),
             Just(Event::Release { to_force: None }),
+            Just(Event::Return),
             Just(Event::TakeOver { from: alice() }),
             Just(Event::TakeOver { from: bob() }),
             Just(Event::Transfer { to: alice() }),
@@ -790,6 +810,28 @@ mod tests {
     }
 
     #[test]
+    fn a_visitor_who_comes_back_with_the_code_gets_the_chat_back_where_it_was() {
+        assert_eq!(next(left(), Actor::Visitor, Event::Return), Ok(active()));
+        let left_while_waiting = ConversationState::Closed {
+            outcome: Outcome::VisitorLeft,
+            officer: None,
+        };
+        assert_eq!(
+            next(left_while_waiting, Actor::Visitor, Event::Return),
+            Ok(ConversationState::Waiting)
+        );
+        assert_eq!(next(active(), Actor::Visitor, Event::Return), Ok(active()));
+        assert_eq!(
+            next(closed(), Actor::Visitor, Event::Return),
+            Err(TransitionError::Closed)
+        );
+        assert_eq!(
+            next(active(), Actor::Officer(alice()), Event::Return),
+            Err(TransitionError::NotAllowed)
+        );
+    }
+
+    #[test]
     fn a_take_over_of_a_chat_that_changed_hands_meanwhile_is_refused() {
         let charlie = UserId(uuid::Uuid::from_u128(3));
         assert_eq!(
@@ -844,8 +886,12 @@ mod tests {
                 if let Ok(t) = state.apply(actor, event) {
                     state = t.next;
                 }
-                if matches!(before, ConversationState::Closed { .. }) {
-                    prop_assert_eq!(state, before);
+                // Closed is final, but for a visitor coming back to a chat they left while it
+                // was still waiting (nobody had read it): it waits again.
+                if matches!(before, ConversationState::Closed { .. }) && state != before {
+                    prop_assert_eq!(event, Event::Return);
+                    prop_assert_eq!(before, ConversationState::Closed { outcome: Outcome::VisitorLeft, officer: None });
+                    prop_assert_eq!(state, ConversationState::Waiting);
                 }
                 let owner_before = match before {
                     ConversationState::Closed { .. } => None,
@@ -879,7 +925,11 @@ mod tests {
                     }
                 }
                 if state == ConversationState::Waiting && before != ConversationState::Waiting {
-                    prop_assert!(matches!(event, Event::Release { .. }), "back to the queue by {:?}", event);
+                    prop_assert!(
+                        matches!(event, Event::Release { .. } | Event::Return),
+                        "back to the queue by {:?}",
+                        event
+                    );
                 }
             }
         }

@@ -9,6 +9,7 @@ mod conversation;
 mod directory;
 mod input;
 mod retention;
+mod return_code;
 mod routing;
 
 pub use case::{CaseError, CaseFile, DangerLevel, Fact, Forwarding, Qualification};
@@ -25,6 +26,7 @@ pub use retention::{
     MAX_RETENTION_DAYS, ONE_YEAR_DAYS, PurgeDue, RetentionDays, RetentionError, RetentionPolicy,
     RetentionRule, SIX_YEARS_DAYS,
 };
+pub use return_code::{RETURN_CODE_DIGITS, ReturnCode, ReturnCodeFormat};
 pub use routing::{
     Force, Language, Need, OfferAction, Offers, OfficerLoad, PendingOffer, Presence, Priority,
     QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,

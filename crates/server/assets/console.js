@@ -176,6 +176,7 @@ function handleFrame(f) {
     case 'resources': onResources(f.departement || '', f.items || []); break;
     case 'case_file': onCaseFile(f.conversation_id, f.case || {}); break;
     case 'typing': onTyping(f.conversation_id); break;
+    case 'visitor_back': onVisitorBack(f.conversation_id); break;
     case 'marks': onMarks(f.conversation_id, Number(f.received_seq) || 0, Number(f.read_seq) || 0); break;
     case 'board': onBoard(f); break;
     case 'monitoring': onMonitoring(f.chat); break;
@@ -1114,6 +1115,29 @@ function onVisitorLeft(id, at) {
     renderWait(chat);
     if (at) raiseAlert(t('notify_left', { ref: refOf(id) }), true);
   }
+}
+
+/** The person came back with their return code: the chat is open again. */
+function onVisitorBack(id) {
+  const chat = state.chats.get(id);
+  if (!chat) return;
+  const { els } = chat;
+  chat.left = false;
+  chat.leftAt = null;
+  els.panel.classList.remove('is-left');
+  els.tab.classList.remove('is-left');
+  els.leftBadge.hidden = true;
+  els.leftAlert.textContent = t('visitor_back');
+  els.input.disabled = false;
+  els.send.disabled = false;
+  if (els.outcome.value === 'visitor_left') els.outcome.value = '';
+  // The closing form goes back to its place.
+  els.transferBox.after(els.closeForm);
+  renderGlobalAlert();
+  renderWait(chat);
+  refreshTitle();
+  announceIn(chat, t('visitor_back'));
+  raiseAlert(t('notify_back', { ref: refOf(id) }), true);
 }
 
 function renderGlobalAlert() {

@@ -15,7 +15,7 @@ const PONG_MS = 10000;
 const NOTICE_DELAY_MS = 1500;
 const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' });
 
-const VIEWS = ['landing', 'start', 'waiting', 'chat', 'ended', 'reading'];
+const VIEWS = ['landing', 'start', 'resume', 'waiting', 'chat', 'ended', 'reading'];
 
 /** Everything the page knows; wiped by quick exit and at the end of a conversation. */
 const state = {
@@ -173,6 +173,7 @@ function setupStart() {
         const data = await res.json();
         if (isExiting()) return;
         beginConversation({ conversation_id: data.conversation_id, token: data.token });
+        showCode(data.return_code);
         form.reset();
         $('minor-note').hidden = true;
         return;
@@ -220,6 +221,7 @@ function beginConversation(session) {
 }
 
 function resetConversationView() {
+  hideCode();
   state.seen.clear();
   state.outbox.clear();
   state.convState = null;
@@ -715,6 +717,69 @@ function endConversation(reason) {
   focusHeading('ended-title');
 }
 
+// ---------------------------------------------------------------- return code
+
+/** The code, shown once in the waiting room; gone from the page once noted (or on exit). */
+function showCode(code) {
+  if (!code) return;
+  $('code-value').textContent = code;
+  $('code-box').hidden = false;
+}
+
+function hideCode() {
+  $('code-value').textContent = '';
+  $('code-box').hidden = true;
+}
+
+function setupResume() {
+  const open = $('resume-open');
+  open.hidden = false;
+  open.addEventListener('click', () => { show('resume'); focusHeading('resume-title'); });
+  $('resume-back').addEventListener('click', () => { show('landing'); focusHeading('landing-title'); });
+  $('code-done').addEventListener('click', () => { hideCode(); focusHeading('waiting-title'); });
+  $('resume-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const input = $('resume-code');
+    const error = $('resume-error');
+    const digits = input.value.replace(/[^0-9\u0660-\u0669\u06F0-\u06F9]/g, '');
+    const fail = (key) => {
+      error.textContent = t(key);
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+    };
+    if (digits.length !== 16) { fail('resume_format'); return; }
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+    const submit = $('resume-submit');
+    const label = submit.textContent;
+    submit.disabled = true;
+    submit.textContent = t('busy');
+    try {
+      const res = await fetch('/api/visitor/resume', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code: input.value }),
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      if (res.ok) {
+        const data = await res.json();
+        input.value = '';
+        beginConversation({ conversation_id: data.conversation_id, token: data.token });
+        addSystemNote(t('back_note'));
+        return;
+      }
+      fail(res.status === 404 ? 'resume_unknown' : res.status === 409 ? 'resume_closed'
+        : res.status === 429 ? 'resume_busy' : res.status === 400 ? 'resume_format' : 'err_server');
+    } catch {
+      fail('err_network');
+    } finally {
+      submit.disabled = false;
+      submit.textContent = label;
+    }
+  });
+}
+
 function setupRestart() {
   $('restart').addEventListener('click', () => {
     state.seen.clear();
@@ -752,6 +817,7 @@ onQuickExit({
 
 setupStart();
 setupDanger();
+setupResume();
 setupComposer();
 setupRestart();
 

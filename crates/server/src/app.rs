@@ -35,6 +35,10 @@ pub struct AppState {
     pub login_limiter: Arc<AddressLimiter>,
     /// New conversations per source address (memory only).
     pub start_limiter: Arc<AddressLimiter>,
+    /// Return code attempts per source address (memory only).
+    pub resume_limiter: Arc<AddressLimiter>,
+    /// Return code attempts from everywhere together.
+    pub resume_limiter_all: Arc<AddressLimiter>,
     /// Officers' presence and the offers in flight.
     pub router: Router,
 }
@@ -139,15 +143,21 @@ impl Application {
             900,
         ));
         let start_limiter = Arc::new(AddressLimiter::new(limits.starts_per_source_per_hour, 3600));
+        // Ten return codes an hour from one address; six hundred a minute from all together.
+        let resume_limiter = Arc::new(AddressLimiter::new(10, 3600));
         {
             // Addresses are forgotten as soon as their budget is full again.
-            let (a, b) = (login_limiter.clone(), start_limiter.clone());
+            let (a, b, c) = (
+                login_limiter.clone(),
+                start_limiter.clone(),
+                resume_limiter.clone(),
+            );
             let mut stopping = stopping.clone();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
                 loop {
                     tokio::select! {
-                        _ = tick.tick() => { a.forget_idle(); b.forget_idle(); }
+                        _ = tick.tick() => { a.forget_idle(); b.forget_idle(); c.forget_idle(); }
                         _ = stopping.changed() => return,
                     }
                 }
@@ -174,6 +184,8 @@ impl Application {
                 stopping,
                 login_limiter,
                 start_limiter,
+                resume_limiter,
+                resume_limiter_all: Arc::new(AddressLimiter::new(600, 60)),
                 router,
             },
             store,

@@ -35,6 +35,41 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Hashes a return code's digits with argon2id, on a blocking thread.
+pub async fn hash_code(digits: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2()
+            .hash_password(digits.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await?
+}
+
+/// Which of `hashes` (if any) the digits match. Every hash is checked, and one dummy when there
+/// is none, so the time taken says nothing about how many conversations share the bucket.
+pub async fn match_code(digits: String, hashes: Vec<String>) -> anyhow::Result<Option<usize>> {
+    tokio::task::spawn_blocking(move || {
+        let mut found = None;
+        if hashes.is_empty() {
+            let parsed = PasswordHash::new(dummy_hash()).expect("valid dummy hash");
+            let _ = argon2().verify_password(digits.as_bytes(), &parsed);
+        }
+        for (i, hash) in hashes.iter().enumerate() {
+            let Ok(parsed) = PasswordHash::new(hash) else {
+                continue;
+            };
+            if argon2().verify_password(digits.as_bytes(), &parsed).is_ok() && found.is_none() {
+                found = Some(i);
+            }
+        }
+        found
+    })
+    .await
+    .map_err(Into::into)
+}
+
 /// Hashes a password on a blocking thread (argon2 takes tens of milliseconds of CPU).
 pub async fn hash_password(password: Password) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {

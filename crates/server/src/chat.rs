@@ -49,6 +49,7 @@ pub struct ChatService {
     claims: Arc<Mutex<VecDeque<OffsetDateTime>>>,
     risk: Arc<RiskRules>,
     overflow: time::Duration,
+    code_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
 }
 
 /// A staff-only note ready to show.
@@ -74,6 +75,16 @@ pub struct Started {
     pub conversation: Conversation,
     /// Give it to the visitor once; only its hash is kept.
     pub token: String,
+    /// Shown to the visitor once, to come back later; only its hashes are kept.
+    pub return_code: ecoute_domain::ReturnCode,
+}
+
+/// A conversation reopened with its return code.
+pub struct Resumed {
+    /// The conversation, as it is now.
+    pub conversation: Conversation,
+    /// The new token for this device; the old one no longer works.
+    pub token: String,
 }
 
 fn now() -> OffsetDateTime {
@@ -96,6 +107,7 @@ impl ChatService {
             claims: Arc::new(Mutex::new(VecDeque::new())),
             risk: Arc::new(risk),
             overflow: time::Duration::try_from(overflow).unwrap_or(time::Duration::MINUTE),
+            code_key: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
@@ -141,8 +153,84 @@ impl ChatService {
         if conversation.priority == Priority::Danger {
             tracing::info!(conversation = %id, "a visitor in danger now joined the queue");
         }
+        let return_code = self.give_return_code(id).await?;
         self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
         Ok(Started {
+            conversation,
+            token: token.secret,
+            return_code,
+        })
+    }
+
+    /// The installation's key for looking return codes up, made once.
+    async fn code_key(&self) -> Result<[u8; 32], ApiError> {
+        let key = self
+            .code_key
+            .get_or_try_init(|| async {
+                self.store
+                    .install_secret(
+                        "return_code_lookup",
+                        ecoute_crypto::return_code::generate_lookup_key(),
+                    )
+                    .await
+            })
+            .await?;
+        Ok(*key)
+    }
+
+    /// Draws a return code for a conversation and keeps only its lookup bucket and argon2id hash.
+    async fn give_return_code(
+        &self,
+        id: ConversationId,
+    ) -> Result<ecoute_domain::ReturnCode, ApiError> {
+        let digits = ecoute_crypto::return_code::generate_return_code();
+        let code = ecoute_domain::ReturnCode::parse(&digits).map_err(|_| ApiError::Internal)?;
+        let bucket =
+            ecoute_crypto::return_code::return_code_bucket(&self.code_key().await?, &digits);
+        let hash = crate::auth::hash_code(digits).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot hash a return code");
+            ApiError::Internal
+        })?;
+        self.store.set_return_code(id, bucket, &hash).await?;
+        Ok(code)
+    }
+
+    /// The visitor comes back with their return code, from any device: the chat is theirs
+    /// again with a new token (any other device's socket is closed), and its officer is told.
+    pub async fn resume(&self, code: &ecoute_domain::ReturnCode) -> Result<Resumed, ApiError> {
+        let key = self.code_key().await?;
+        let bucket = ecoute_crypto::return_code::return_code_bucket(&key, code.digits());
+        let candidates = self.store.return_code_candidates(bucket).await?;
+        let hashes = candidates.iter().map(|(_, h)| h.clone()).collect();
+        let found = crate::auth::match_code(code.digits().to_string(), hashes)
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        let Some(index) = found else {
+            return Err(ApiError::UnknownReturnCode);
+        };
+        let id = candidates[index].0;
+        let token = Token::generate();
+        let conversation = self
+            .store
+            .resume(id, token.hash, now())
+            .await?
+            .ok_or(ApiError::UnknownReturnCode)??;
+        // Whatever device held the old token is disconnected.
+        self.bus.publish(
+            Topic::Conversation(id),
+            BusEvent::TokenRevoked { conversation: id },
+        );
+        match conversation.state {
+            ConversationState::Active { officer } => {
+                self.bus.publish(
+                    Topic::Officer(officer),
+                    BusEvent::VisitorBack { conversation: id },
+                );
+            }
+            _ => self.bus.publish(Topic::Queue, BusEvent::QueueChanged),
+        }
+        tracing::info!(conversation = %id, "a visitor came back with their return code");
+        Ok(Resumed {
             conversation,
             token: token.secret,
         })

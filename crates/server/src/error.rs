@@ -38,6 +38,10 @@ pub enum ApiError {
     /// Refused by the conversation rules.
     #[error("{0}")]
     Transition(#[from] TransitionError),
+    /// No open conversation has this return code (or it was blocked or purged). The same
+    /// answer whatever the reason, so that nothing can be learnt about which codes exist.
+    #[error("this code does not open any conversation; check it, or start a new one")]
+    UnknownReturnCode,
     /// The case file was refused.
     #[error("{0}")]
     Case(#[from] ecoute_domain::CaseError),
@@ -97,6 +101,7 @@ impl ApiError {
             Self::BadOrigin => "bad_origin",
             Self::Transition(e) => e.code(),
             Self::Case(e) => e.code(),
+            Self::UnknownReturnCode => "unknown_return_code",
             Self::NotFound => "not_found",
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyAttempts { .. } => "too_many_attempts",
@@ -115,7 +120,7 @@ impl ApiError {
             Self::InvalidCredentials | Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::BadOrigin => StatusCode::FORBIDDEN,
             Self::Transition(_) => StatusCode::CONFLICT,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::UnknownReturnCode => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TotpEnrolmentRequired | Self::Forbidden => StatusCode::FORBIDDEN,

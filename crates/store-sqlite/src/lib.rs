@@ -1691,6 +1691,101 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn install_secret(&self, name: &str, fresh: [u8; 32]) -> StoreResult<[u8; 32]> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query(
+            "INSERT INTO install_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(&fresh[..])
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        let value: Vec<u8> = sqlx::query_scalar("SELECT value FROM install_secrets WHERE name = ?")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(err)?;
+        tx.commit().await?;
+        value.try_into().map_err(|_| corrupt("installation secret"))
+    }
+
+    async fn set_return_code(
+        &self,
+        id: ConversationId,
+        bucket: u32,
+        hash: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE conversations SET code_bucket = ?, code_hash = ? WHERE id = ?")
+            .bind(bucket as i64)
+            .bind(hash)
+            .bind(id.to_string())
+            .execute(&self.write)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn return_code_candidates(
+        &self,
+        bucket: u32,
+    ) -> StoreResult<Vec<(ConversationId, String)>> {
+        sqlx::query(
+            "SELECT id, code_hash FROM conversations WHERE code_bucket = ? \
+             AND code_hash IS NOT NULL AND (outcome IS NULL OR outcome <> 'blocked')",
+        )
+        .bind(bucket as i64)
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|row| {
+            let id: String = row.try_get("id").map_err(err)?;
+            Ok((
+                ConversationId(parse_uuid(&id)?),
+                row.try_get("code_hash").map_err(err)?,
+            ))
+        })
+        .collect()
+    }
+
+    async fn resume(
+        &self,
+        id: ConversationId,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let Some(current) = load_conversation(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        if matches!(
+            current.state,
+            ConversationState::Closed {
+                outcome: Outcome::Blocked,
+                ..
+            }
+        ) {
+            return Ok(None);
+        }
+        let next = match current.state.apply(Actor::Visitor, Event::Return) {
+            Ok(t) => t.next,
+            Err(refused) => return Ok(Some(Err(refused))),
+        };
+        save_state(&mut tx, id, current.state, next, now).await?;
+        sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
+            .bind(&token_hash[..])
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        let after = load_conversation(&mut tx, id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))?;
+        tx.commit().await?;
+        Ok(Some(Ok(after)))
+    }
+
     async fn advance_marks(
         &self,
         id: ConversationId,

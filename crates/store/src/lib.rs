@@ -690,6 +690,28 @@ pub trait Store: Send + Sync + 'static {
     /// A chat's sealed case file, if one was saved.
     async fn case_file(&self, id: ConversationId) -> StoreResult<Option<Vec<u8>>>;
 
+    /// The installation secret called `name`: `fresh` is stored the first time, and the stored
+    /// one is returned ever after (two first calls racing agree on one).
+    async fn install_secret(&self, name: &str, fresh: [u8; 32]) -> StoreResult<[u8; 32]>;
+    /// Records a conversation's return code: its lookup bucket and its argon2id hash.
+    async fn set_return_code(&self, id: ConversationId, bucket: u32, hash: &str)
+    -> StoreResult<()>;
+    /// Conversations whose return code falls in `bucket`, with the code's hash; blocked ones
+    /// are left out.
+    async fn return_code_candidates(
+        &self,
+        bucket: u32,
+    ) -> StoreResult<Vec<(ConversationId, String)>>;
+    /// The visitor came back with the code: applies [`Event::Return`] and gives the
+    /// conversation a new token (the old one stops working), in one transaction. `None` when the
+    /// conversation does not exist or was blocked.
+    async fn resume(
+        &self,
+        id: ConversationId,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
+
     /// Moves one side's marks forward (never back; read implies received; at most the last
     /// sequence number). Returns the marks when they moved; `None` when nothing changed or the
     /// conversation does not exist.

@@ -51,6 +51,63 @@ pub struct StartResponse {
     pub token: String,
     /// The département derived from the postal code.
     pub departement: Option<Departement>,
+    /// To come back later from any device: 16 digits, grouped by two. Shown once; only its
+    /// hashes are kept.
+    pub return_code: String,
+}
+
+/// A return code, as typed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeRequest {
+    /// 16 digits; spaces, dots and dashes are ignored; Arabic-Indic digits are read as digits.
+    #[schema(pattern = r"^[ .\-]*([0-9\u0660-\u0669\u06F0-\u06F9][ .\-]*){16}$", max_length = 64)]
+    pub code: String,
+}
+
+/// A conversation reopened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResumeResponse {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// A new token for this device; the old one no longer works.
+    pub token: String,
+    /// Its département, if one was given.
+    pub departement: Option<Departement>,
+}
+
+/// Reopens a conversation with its return code, from any device.
+#[utoipa::path(
+    post, path = "/api/visitor/resume", tag = "visitor",
+    request_body = ResumeRequest,
+    responses(
+        (status = 200, description = "Conversation reopened", body = ResumeResponse),
+        (status = 400, description = "invalid_request (malformed, or not 16 digits)", body = ErrorBody),
+        (status = 404, description = "unknown_return_code: the same answer for any code that opens nothing", body = ErrorBody),
+        (status = 409, description = "conversation_closed: the conversation is over", body = ErrorBody),
+        (status = 429, description = "too_many_attempts, from this address or from everywhere; see Retry-After", body = ErrorBody),
+    )
+)]
+pub async fn resume(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<ResumeRequest>, JsonRejection>,
+) -> Result<Json<ResumeResponse>, ApiError> {
+    let request = json_body(body)?;
+    // Attempts are limited per address and for everyone together, before any work is done.
+    state.resume_limiter.check(ip)?;
+    state
+        .resume_limiter_all
+        .check(std::net::IpAddr::from([0, 0, 0, 0]))?;
+    let code = ecoute_domain::ReturnCode::parse(&request.code).map_err(|_| {
+        ApiError::BadRequest("invalid_return_code: a return code is 16 digits".into())
+    })?;
+    let resumed = state.chat.resume(&code).await?;
+    Ok(Json(ResumeResponse {
+        conversation_id: resumed.conversation.id,
+        token: resumed.token,
+        departement: resumed.conversation.intake.departement.clone(),
+    }))
 }
 
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -106,6 +163,7 @@ pub async fn start_conversation(
             conversation_id: started.conversation.id,
             token: started.token,
             departement,
+            return_code: started.return_code.grouped(),
         }),
     ))
 }

@@ -32,6 +32,7 @@ use utoipa::OpenApi;
     ),
     paths(
         api::start_conversation,
+        api::resume,
         api::quick_exit,
         api::login,
         api::logout,
@@ -45,6 +46,8 @@ use utoipa::OpenApi;
     components(schemas(
         api::StartRequest,
         api::StartResponse,
+        api::ResumeRequest,
+        api::ResumeResponse,
         api::QuickExitRequest,
         api::LoginRequest,
         api::UserResponse,
@@ -123,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .route("/api/visitor/conversations", post(api::start_conversation))
         .route("/api/visitor/quick-exit", post(api::quick_exit))
+        .route("/api/visitor/resume", post(api::resume))
         .route("/api/staff/login", post(api::login))
         .route("/api/staff/logout", post(api::logout))
         .route("/api/staff/me", get(api::me))

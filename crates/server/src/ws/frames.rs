@@ -793,6 +793,12 @@ pub enum StaffOut {
         /// Which chat.
         conversation_id: ConversationId,
     },
+    /// The visitor came back with their return code: they read what was written meanwhile and
+    /// can write again (a chat they had left by quick exit is open again).
+    VisitorBack {
+        /// Which chat.
+        conversation_id: ConversationId,
+    },
     /// How far the visitor received and read your messages.
     Marks {
         /// Which chat.

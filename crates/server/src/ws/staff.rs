@@ -776,6 +776,17 @@ impl Session {
                     })
                     .await
             }
+            BusEvent::VisitorBack { conversation } => {
+                // Tracked already if it was ours; a chat left by quick exit stays tracked too.
+                if let Err(e) = self.owned(*conversation).await {
+                    return self.refuse(about(api_error_out(&e), *conversation)).await;
+                }
+                self.conn
+                    .send(&StaffOut::VisitorBack {
+                        conversation_id: *conversation,
+                    })
+                    .await
+            }
             BusEvent::PresenceChosen { status } => {
                 self.conn
                     .send(&StaffOut::Presence { status: *status })

@@ -398,3 +398,125 @@ async fn typing_and_received_and_read_marks_reach_the_other_side_only() {
     let (_, welcome) = app.visitor_socket(&visitor, 2).await;
     assert_eq!(welcome["officer_read_seq"], 1);
 }
+
+async fn resume(app: &TestApp, code: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/visitor/resume"))
+        .json(&serde_json::json!({ "code": code }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_return_code_reopens_the_chat_from_another_device_and_the_officer_is_told() {
+    let app = spawn_app().await;
+    let r = app
+        .http
+        .post(app.url("/api/visitor/conversations"))
+        .json(&serde_json::json!({"kind": "victim", "minor": false}))
+        .send()
+        .await
+        .unwrap();
+    let started: serde_json::Value = r.json().await.unwrap();
+    let code = started["return_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 23, "16 digits by pairs: {code}");
+    let first = Visitor {
+        conversation_id: started["conversation_id"].as_str().unwrap().to_string(),
+        token: started["token"].as_str().unwrap().to_string(),
+    };
+    // The code is kept only hashed.
+    let db = std::fs::read(app.data_dir.path().join("ecoute.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains(&code.replace(' ', "")));
+
+    let officer = app.officer("olga").await;
+    let (mut os, _) = app.staff_socket(&officer).await;
+    os.send(serde_json::json!({"type": "claim", "conversation_id": first.conversation_id}))
+        .await;
+    os.recv_type("claimed").await;
+    let (mut old_device, _) = app.visitor_socket(&first, 0).await;
+    old_device
+        .send(serde_json::json!({"type": "quick_exit"}))
+        .await;
+    os.recv_type("visitor_left").await;
+    // While the person is away, the officer cannot write: the chat waits for them.
+    // They come back from another device with the code, typed any way.
+    let r = resume(&app, &code.replace(' ', "-")).await;
+    assert_eq!(r.status(), 200);
+    let back: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(back["conversation_id"], first.conversation_id.as_str());
+    let again = Visitor {
+        conversation_id: first.conversation_id.clone(),
+        token: back["token"].as_str().unwrap().to_string(),
+    };
+    assert_eq!(
+        os.recv_type("visitor_back").await["conversation_id"],
+        first.conversation_id.as_str()
+    );
+    os.send(serde_json::json!({"type": "send", "conversation_id": first.conversation_id, "client_id": "o1", "body": "Je suis toujours là."}))
+        .await;
+    os.recv_type("ack").await;
+    let (mut new_device, welcome) = app.visitor_socket(&again, 0).await;
+    assert_eq!(welcome["state"], "active");
+    assert_eq!(
+        new_device.recv_type("message").await["body"],
+        "Je suis toujours là."
+    );
+    new_device
+        .send(serde_json::json!({"type": "send", "client_id": "v2", "body": "Merci"}))
+        .await;
+    new_device.recv_type("ack").await;
+
+    // The old token is dead; a second resume kicks the device that used the first one.
+    let r = app.ws("/ws/visitor", None).await;
+    let mut r = r;
+    r.send(serde_json::json!({"type": "hello", "token": first.token}))
+        .await;
+    assert_eq!(r.recv_type("error").await["code"], "invalid_token");
+    let r = resume(&app, &code).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(new_device.recv_type("error").await["code"], "invalid_token");
+}
+
+#[tokio::test]
+async fn a_wrong_code_says_nothing_and_attempts_are_limited() {
+    let app = spawn_app().await;
+    let r = resume(&app, "12 34 56 78 90 12 34 56").await;
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "unknown_return_code");
+    let r = resume(&app, "1234").await;
+    assert_eq!(r.status(), 400);
+    // Ten attempts an hour from one address; the eleventh is refused before any work.
+    for _ in 0..8 {
+        resume(&app, "00 00 00 00 00 00 00 01").await;
+    }
+    let r = resume(&app, "00 00 00 00 00 00 00 02").await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn a_blocked_chats_code_opens_nothing() {
+    let app = spawn_app().await;
+    let r = app
+        .http
+        .post(app.url("/api/visitor/conversations"))
+        .json(&serde_json::json!({"kind": "victim", "minor": false}))
+        .send()
+        .await
+        .unwrap();
+    let started: serde_json::Value = r.json().await.unwrap();
+    let officer = app.officer("olga").await;
+    let (mut os, _) = app.staff_socket(&officer).await;
+    os.send(serde_json::json!({"type": "block", "conversation_id": started["conversation_id"]}))
+        .await;
+    os.recv_type("queue").await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let r = resume(&app, started["return_code"].as_str().unwrap()).await;
+    assert_eq!(
+        r.status(),
+        404,
+        "blocked: the same answer as for a code that never existed"
+    );
+}

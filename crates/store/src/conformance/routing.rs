@@ -768,3 +768,95 @@ pub async fn received_and_read_marks_only_move_forward(store: Arc<dyn Store>) {
         None
     );
 }
+
+/// A return code is found by its bucket, reopens the chat with a new token, and never a blocked one.
+pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked_one(
+    store: Arc<dyn Store>,
+) {
+    let key = store.install_secret("code_lookup", [7; 32]).await.unwrap();
+    assert_eq!(
+        store.install_secret("code_lookup", [9; 32]).await.unwrap(),
+        key,
+        "kept once made"
+    );
+    let officer = officer_with(&*store, "rita", skills(None, false, "fr"), 3).await;
+    let c = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    let blocked = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    store
+        .set_return_code(c.id, 42, "$argon2id$one")
+        .await
+        .unwrap();
+    store
+        .set_return_code(blocked.id, 42, "$argon2id$two")
+        .await
+        .unwrap();
+    store
+        .transition(
+            blocked.id,
+            Actor::Officer(officer.id),
+            Event::Block,
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.return_code_candidates(42).await.unwrap(),
+        vec![(c.id, "$argon2id$one".to_string())]
+    );
+    assert!(store.return_code_candidates(43).await.unwrap().is_empty());
+    assert!(
+        store
+            .resume(blocked.id, [1; 32], now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Left by quick exit during the chat: back with its officer, with the new token only.
+    claim(&*store, c.id, officer.id).await.unwrap();
+    store
+        .transition(c.id, Actor::Visitor, Event::QuickExit, now(), None)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let back = store
+        .resume(c.id, [2; 32], now())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        back.state,
+        ConversationState::Active {
+            officer: officer.id
+        }
+    );
+    assert_eq!(
+        store
+            .conversation_by_token([2; 32])
+            .await
+            .unwrap()
+            .map(|c| c.id),
+        Some(c.id)
+    );
+    store
+        .transition(
+            c.id,
+            Actor::Officer(officer.id),
+            Event::Close(Outcome::InformationGiven),
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.resume(c.id, [3; 32], now()).await.unwrap().unwrap(),
+        Err(TransitionError::Closed)
+    );
+}
