@@ -286,7 +286,7 @@ async function assertOfficerAlerted(officer, id) {
   await officer.page.locator(`#tab-${id} .badge-left`).waitFor({ state: 'visible' });
   const title = await officer.page.title();
   assert.ok(title.includes(EXIT_ALERT), `the page title carries the alert: ${title}`);
-  assert.ok(await panel.locator('textarea.c-input').isDisabled(), 'the officer can no longer write');
+  assert.ok(await panel.locator('textarea.c-input').isEnabled(), 'the officer may leave a message for a return');
   assert.equal(await panel.locator('select.x-outcome').inputValue(), 'visitor_left', 'the outcome is preset');
   // Only closing remains.
   await panel.getByRole('button', { name: 'Clôturer' }).click();

@@ -302,7 +302,12 @@ impl ConversationState {
             (S::Waiting, Actor::Officer(_), Event::Write) => {
                 return Err(TransitionError::NotClaimed);
             }
-            (S::VisitorLeft { officer }, Actor::Officer(who), Event::Write) if who != officer => {
+            // The visitor left by quick exit: their officer may still leave them a message,
+            // which they read if they come back with their return code.
+            (S::VisitorLeft { officer }, Actor::Officer(who), Event::Write) if who == officer => {
+                *self
+            }
+            (S::VisitorLeft { .. }, Actor::Officer(_), Event::Write) => {
                 return Err(TransitionError::NotOwner);
             }
             (S::VisitorLeft { .. } | S::Closed { .. }, _, Event::Write) => {
@@ -573,9 +578,14 @@ mod tests {
     }
 
     #[test]
-    fn nobody_writes_once_the_visitor_left_or_the_chat_closed() {
+    fn only_the_owner_writes_once_the_visitor_left_and_nobody_once_closed() {
+        // For the person to read if they come back with their return code.
         assert_eq!(
             next(left(), Actor::Officer(alice()), Event::Write),
+            Ok(left())
+        );
+        assert_eq!(
+            next(left(), Actor::Visitor, Event::Write),
             Err(TransitionError::Closed)
         );
         assert_eq!(

@@ -437,6 +437,7 @@ function onQueue(items) {
   const list = $('queue-list');
   const focused = document.activeElement;
   const next = [];
+  const away = [];
   const keep = new Set();
   for (const item of items) {
     const id = item.conversation_id;
@@ -472,10 +473,14 @@ function onQueue(items) {
     if (!state.pendingClaims.has(id)) claimButton.disabled = !eligible;
     li.dataset.since = item.waiting_since;
     li.querySelector('.qi-since').textContent = formatAgo(item.waiting_since);
-    next.push(li);
+    li.classList.toggle('is-away', item.visitor_here === false);
+    (item.visitor_here === false ? away : next).push(li);
   }
   for (const [id, li] of state.queueEls) if (!keep.has(id)) state.queueEls.delete(id);
   list.replaceChildren(...next);
+  $('queue-away').replaceChildren(...away);
+  $('queue-away-box').hidden = away.length === 0;
+  $('queue-away-count').textContent = String(away.length);
   if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();
   $('queue-count').textContent = String(items.length);
   $('queue-empty').hidden = items.length > 0;
@@ -666,7 +671,6 @@ function buildChatDom(chat) {
   });
   els.composer.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (chat.left) return;
     const body = els.input.value;
     if (!body.trim()) { els.error.textContent = t('err_empty'); return; }
     if (body.length > MAX_CHARS) { els.error.textContent = t('err_too_long'); return; }
@@ -1098,14 +1102,6 @@ function onVisitorLeft(id, at) {
   els.panel.classList.add('is-left');
   els.tab.classList.add('is-left');
   els.leftBadge.hidden = false;
-  els.input.disabled = true;
-  els.send.disabled = true;
-  for (const item of chat.outbox.values()) {
-    item.el.classList.add('msg-failed');
-    const st = item.el.querySelector('.msg-status');
-    if (st) st.textContent = t('failed');
-  }
-  chat.outbox.clear();
   if (!els.outcome.value) els.outcome.value = 'visitor_left';
   // Only closing remains: bring the closing form right under the alert.
   els.leftAlert.after(els.closeForm);
@@ -1128,8 +1124,6 @@ function onVisitorBack(id) {
   els.tab.classList.remove('is-left');
   els.leftBadge.hidden = true;
   els.leftAlert.textContent = t('visitor_back');
-  els.input.disabled = false;
-  els.send.disabled = false;
   if (els.outcome.value === 'visitor_left') els.outcome.value = '';
   // The closing form goes back to its place.
   els.transferBox.after(els.closeForm);

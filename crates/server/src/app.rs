@@ -29,6 +29,8 @@ pub struct AppState {
     pub chat: ChatService,
     /// The waiting queue, kept current.
     pub queue: watch::Receiver<QueueSnapshot>,
+    /// Which visitors have their page open.
+    pub visitors_here: Arc<crate::queue::VisitorsHere>,
     /// Becomes `true` when the server is stopping: sockets tell their clients to reconnect.
     pub stopping: watch::Receiver<bool>,
     /// Login attempts per source address (memory only).
@@ -185,6 +187,7 @@ impl Application {
                 login_limiter,
                 start_limiter,
                 resume_limiter,
+                visitors_here: Arc::new(crate::queue::VisitorsHere::default()),
                 resume_limiter_all: Arc::new(AddressLimiter::new(600, 60)),
                 router,
             },

@@ -60,3 +60,70 @@ pub async fn spawn_watcher(
     });
     rx
 }
+
+/// Which waiting visitors have their page open (on this node), so that the queue can show apart
+/// the chats whose visitor left a message and went away. Counted per conversation; consoles
+/// watch the version to show the queue again when it changes.
+pub struct VisitorsHere {
+    here: std::sync::Mutex<std::collections::HashMap<ecoute_domain::ConversationId, u32>>,
+    version: watch::Sender<u64>,
+}
+
+impl Default for VisitorsHere {
+    fn default() -> Self {
+        Self {
+            here: Default::default(),
+            version: watch::channel(0).0,
+        }
+    }
+}
+
+impl VisitorsHere {
+    /// A visitor socket said hello.
+    pub fn arrive(&self, id: ecoute_domain::ConversationId) {
+        *self
+            .here
+            .lock()
+            .expect("visitors lock")
+            .entry(id)
+            .or_default() += 1;
+        self.version.send_modify(|v| *v += 1);
+    }
+
+    /// A visitor socket ended.
+    pub fn leave(&self, id: ecoute_domain::ConversationId) {
+        let mut here = self.here.lock().expect("visitors lock");
+        if let Some(n) = here.get_mut(&id) {
+            *n -= 1;
+            if *n == 0 {
+                here.remove(&id);
+            }
+        }
+        drop(here);
+        self.version.send_modify(|v| *v += 1);
+    }
+
+    /// Whether the visitor of this conversation has a page open now.
+    pub fn is_here(&self, id: ecoute_domain::ConversationId) -> bool {
+        self.here.lock().expect("visitors lock").contains_key(&id)
+    }
+
+    /// Changes whenever a visitor arrives or leaves.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+}
+
+/// Counts a visitor as here for as long as it lives.
+pub struct Here {
+    /// The registry.
+    pub visitors: Arc<VisitorsHere>,
+    /// The conversation.
+    pub conversation: ecoute_domain::ConversationId,
+}
+
+impl Drop for Here {
+    fn drop(&mut self) {
+        self.visitors.leave(self.conversation);
+    }
+}

@@ -61,7 +61,10 @@ pub struct StartResponse {
 #[serde(deny_unknown_fields)]
 pub struct ResumeRequest {
     /// 16 digits; spaces, dots and dashes are ignored; Arabic-Indic digits are read as digits.
-    #[schema(pattern = r"^[ .\-]*([0-9\u0660-\u0669\u06F0-\u06F9][ .\-]*){16}$", max_length = 64)]
+    #[schema(
+        pattern = r"^[ .\-]*([0-9\u0660-\u0669\u06F0-\u06F9][ .\-]*){16}$",
+        max_length = 64
+    )]
     pub code: String,
 }
 

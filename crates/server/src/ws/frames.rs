@@ -520,6 +520,9 @@ pub struct QueueItemOut {
     pub eligible: bool,
     /// It was handed over before (transfer, back to the queue).
     pub handed_over: bool,
+    /// The visitor has their page open; `false`: they left a message and went away (they come
+    /// back with their return code and read the answer).
+    pub visitor_here: bool,
 }
 
 impl QueueItemOut {
@@ -528,6 +531,7 @@ impl QueueItemOut {
         c: &Conversation,
         skills: &ecoute_domain::Skills,
         now: OffsetDateTime,
+        visitor_here: bool,
     ) -> Self {
         Self {
             conversation_id: c.id,
@@ -541,6 +545,7 @@ impl QueueItemOut {
             language: c.intake.language.clone(),
             eligible: ecoute_domain::may_serve(skills, &c.need(), now >= c.open_to_all_at),
             handed_over: c.handovers > 0,
+            visitor_here,
         }
     }
 }

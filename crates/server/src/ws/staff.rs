@@ -122,6 +122,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let mut supervision =
         supervises(staff.user.role).then(|| state.chat.bus().subscribe(Topic::Supervision));
     let mut queue = state.queue.clone();
+    let mut visitors = state.visitors_here.watch();
     let presence = state.router.connected(officer);
     let _at_desk = AtDesk {
         router: state.router.clone(),
@@ -231,14 +232,18 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                 if changed.is_err() {
                     return;
                 }
-                let now = time::OffsetDateTime::now_utc();
-                let skills = &session.staff.user.skills;
-                let items = queue
-                    .borrow_and_update()
-                    .iter()
-                    .map(|c| QueueItemOut::for_reader(c, skills, now))
-                    .collect();
-                if !session.conn.send(&StaffOut::Queue { items }).await {
+                queue.borrow_and_update();
+                if !session.send_queue().await {
+                    return;
+                }
+            }
+            // A waiting visitor arrived or went away: the queue shows it.
+            changed = visitors.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                visitors.borrow_and_update();
+                if !session.send_queue().await {
                     return;
                 }
             }
@@ -930,6 +935,18 @@ impl Session {
         }
     }
 
+    /// The whole queue as this console sees it.
+    async fn send_queue(&mut self) -> bool {
+        let now = time::OffsetDateTime::now_utc();
+        let snapshot = self.state.queue.borrow().clone();
+        let here = &self.state.visitors_here;
+        let items = snapshot
+            .iter()
+            .map(|c| QueueItemOut::for_reader(c, &self.staff.user.skills, now, here.is_here(c.id)))
+            .collect();
+        self.conn.send(&StaffOut::Queue { items }).await
+    }
+
     /// Nothing to send when an action succeeded (the bus brings its effects back); its refusal
     /// otherwise, about that chat.
     async fn unless_refused<T>(&mut self, id: ConversationId, result: Result<T, ApiError>) -> bool {
@@ -971,7 +988,8 @@ impl Session {
                 _ => return true,
             },
         };
-        let item = QueueItemOut::for_reader(&chat, &self.staff.user.skills, now);
+        let here = self.state.visitors_here.is_here(chat.id);
+        let item = QueueItemOut::for_reader(&chat, &self.staff.user.skills, now, here);
         self.conn
             .send(&StaffOut::Offer {
                 chat: item,

@@ -1158,3 +1158,38 @@ async fn a_visitor_who_says_they_are_in_danger_during_the_chat_goes_first_and_th
     ve.recv_type("danger_noted").await;
     assert_eq!(wo.recv_type("flagged").await["priority"], "danger");
 }
+
+#[tokio::test]
+async fn the_queue_shows_apart_the_chats_whose_visitor_left_a_message_and_went_away() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let (mut vs, _) = app.visitor_socket(&visitor, 0).await;
+    vs.send(json!({"type": "send", "client_id": "m1", "body": "Je laisse un message"}))
+        .await;
+    vs.recv_type("ack").await;
+    let o = app.officer("olga").await;
+    let (mut ws, _) = app.staff_socket(&o).await;
+    let here = |q: &Value| q["items"][0]["visitor_here"].as_bool();
+    let mut q = ws.recv_type("queue").await;
+    while here(&q) != Some(true) {
+        q = ws.recv_type("queue").await;
+    }
+    vs.close().await;
+    let q = loop {
+        let q = ws.recv_type("queue").await;
+        if here(&q) == Some(false) {
+            break q;
+        }
+    };
+    assert_eq!(
+        q["items"][0]["conversation_id"],
+        visitor.conversation_id.as_str()
+    );
+    // The officer answers anyway; it waits for the person's return.
+    ws.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    ws.recv_type("claimed").await;
+    ws.send(json!({"type": "send", "conversation_id": visitor.conversation_id, "client_id": "o1", "body": "Je vous ai lue."}))
+        .await;
+    ws.recv_type("ack").await;
+}
