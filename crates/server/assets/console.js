@@ -550,6 +550,8 @@ function ensureChat(info) {
     chat.info = { ...chat.info, ...info };
     fillFacts(chat);
     if (info.state === 'visitor_left' && !chat.left) onVisitorLeft(id, null);
+    // Came back with their code while this console was away.
+    else if (info.state === 'active' && chat.left) onVisitorBack(id);
     return chat;
   }
   chat = {

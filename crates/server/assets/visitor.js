@@ -695,6 +695,7 @@ function stopSocket() {
 function endConversation(reason) {
   if (state.ended) return;
   state.ended = true;
+  hideCode();
   resetConversationState();
   forgetSession();
   stopSocket();
@@ -735,7 +736,12 @@ function setupResume() {
   const open = $('resume-open');
   open.hidden = false;
   open.addEventListener('click', () => { show('resume'); focusHeading('resume-title'); });
-  $('resume-back').addEventListener('click', () => { show('landing'); focusHeading('landing-title'); });
+  $('resume-back').addEventListener('click', () => {
+    $('resume-code').value = '';
+    $('resume-error').textContent = '';
+    show('landing');
+    focusHeading('landing-title');
+  });
   $('code-done').addEventListener('click', () => { hideCode(); focusHeading('waiting-title'); });
   $('resume-form').addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -799,6 +805,8 @@ onQuickExit({
   },
   wipe() {
     state.ended = true;
+    hideCode();
+    $('resume-code').value = '';
     stopSocket();
     state.session = null;
     state.outbox.clear();

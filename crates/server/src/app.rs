@@ -39,8 +39,8 @@ pub struct AppState {
     pub start_limiter: Arc<AddressLimiter>,
     /// Return code attempts per source address (memory only).
     pub resume_limiter: Arc<AddressLimiter>,
-    /// Return code attempts from everywhere together.
-    pub resume_limiter_all: Arc<AddressLimiter>,
+    /// Return codes checked at once, at most: bounds the argon2id work however many ask.
+    pub resume_work: Arc<tokio::sync::Semaphore>,
     /// Officers' presence and the offers in flight.
     pub router: Router,
 }
@@ -145,7 +145,7 @@ impl Application {
             900,
         ));
         let start_limiter = Arc::new(AddressLimiter::new(limits.starts_per_source_per_hour, 3600));
-        // Ten return codes an hour from one address; six hundred a minute from all together.
+        // Ten return codes an hour from one address (an IPv6 /64 counts as one).
         let resume_limiter = Arc::new(AddressLimiter::new(10, 3600));
         {
             // Addresses are forgotten as soon as their budget is full again.
@@ -188,7 +188,7 @@ impl Application {
                 start_limiter,
                 resume_limiter,
                 visitors_here: Arc::new(crate::queue::VisitorsHere::default()),
-                resume_limiter_all: Arc::new(AddressLimiter::new(600, 60)),
+                resume_work: Arc::new(tokio::sync::Semaphore::new(4)),
                 router,
             },
             store,

@@ -161,8 +161,17 @@ impl AddressLimiter {
         }
     }
 
-    /// Refuses an attempt from an address that has made too many.
+    /// Refuses an attempt from an address that has made too many. An IPv6 address counts with
+    /// its whole /64 (what one subscriber gets), so that changing the last bits gains nothing.
     pub fn check(&self, address: IpAddr) -> Result<(), ApiError> {
+        let address = match address {
+            IpAddr::V6(v6) => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                IpAddr::from(octets)
+            }
+            v4 => v4,
+        };
         self.per_address.check_key(&address).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyAttempts {

@@ -214,12 +214,22 @@ impl ChatService {
             .store
             .resume(id, token.hash, now())
             .await?
-            .ok_or(ApiError::UnknownReturnCode)??;
+            .ok_or(ApiError::UnknownReturnCode)?
+            // Closed meanwhile (its code was forgotten a moment after the lookup): as unknown.
+            .map_err(|_| ApiError::UnknownReturnCode)?;
         // Whatever device held the old token is disconnected.
         self.bus.publish(
             Topic::Conversation(id),
             BusEvent::TokenRevoked { conversation: id },
         );
+        // Supervisors following it see its new state; the audit log keeps the return.
+        self.announce(id, conversation.state.officer(), state_event(&conversation));
+        let audit = NewAudit::system("visitor_returned", now())
+            .on(id)
+            .detail(conversation.state.name().as_str());
+        if let Err(e) = self.store.append_audit(audit).await {
+            tracing::warn!(error = %e, "the return could not be audited");
+        }
         match conversation.state {
             ConversationState::Active { officer } => {
                 self.bus.publish(

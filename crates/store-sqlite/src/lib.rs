@@ -373,6 +373,22 @@ async fn save_state(
     .execute(&mut *conn)
     .await
     .map_err(err)?;
+    // A chat that is over can no longer be reopened by its return code: the code is forgotten,
+    // and answers like any unknown code. Only a chat left while still waiting (nobody read it)
+    // keeps it, so the person can come back to it.
+    if matches!(after, ConversationState::Closed { .. })
+        && after
+            != (ConversationState::Closed {
+                outcome: Outcome::VisitorLeft,
+                officer: None,
+            })
+    {
+        sqlx::query("UPDATE conversations SET code_bucket = NULL, code_hash = NULL WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
+    }
     if matches!(
         after,
         ConversationState::Closed {
@@ -1773,6 +1789,20 @@ impl Store for SqliteStore {
             Err(refused) => return Ok(Some(Err(refused))),
         };
         save_state(&mut tx, id, current.state, next, now).await?;
+        if matches!(current.state, ConversationState::Closed { .. }) {
+            // Back in the queue: it waits as a new chat (its place, its head start for skilled
+            // officers, its retention period all count from now).
+            sqlx::query(
+                "UPDATE conversations SET closed_at = NULL, \
+                 open_to_all_at = ?1 + MAX(open_to_all_at - created_at, 0), created_at = ?1 \
+                 WHERE id = ?2",
+            )
+            .bind(millis(now))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        }
         sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
             .bind(&token_hash[..])
             .bind(id.to_string())

@@ -87,8 +87,7 @@ pub struct ResumeResponse {
         (status = 200, description = "Conversation reopened", body = ResumeResponse),
         (status = 400, description = "invalid_request (malformed, or not 16 digits)", body = ErrorBody),
         (status = 404, description = "unknown_return_code: the same answer for any code that opens nothing", body = ErrorBody),
-        (status = 409, description = "conversation_closed: the conversation is over", body = ErrorBody),
-        (status = 429, description = "too_many_attempts, from this address or from everywhere; see Retry-After", body = ErrorBody),
+        (status = 429, description = "too_many_attempts from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn resume(
@@ -97,15 +96,27 @@ pub async fn resume(
     body: Result<Json<ResumeRequest>, JsonRejection>,
 ) -> Result<Json<ResumeResponse>, ApiError> {
     let request = json_body(body)?;
-    // Attempts are limited per address and for everyone together, before any work is done.
+    // Attempts are limited per address before any work is done; the argon2id work itself is
+    // bounded for everyone together (a queue, not a refusal, so nobody can lock others out).
     state.resume_limiter.check(ip)?;
-    state
-        .resume_limiter_all
-        .check(std::net::IpAddr::from([0, 0, 0, 0]))?;
     let code = ecoute_domain::ReturnCode::parse(&request.code).map_err(|_| {
         ApiError::BadRequest("invalid_return_code: a return code is 16 digits".into())
     })?;
-    let resumed = state.chat.resume(&code).await?;
+    let resumed = {
+        let _turn = state
+            .resume_work
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Unavailable)?;
+        state.chat.resume(&code).await?
+    };
+    // Back with an officer who is not at a console: the chat goes to someone who is.
+    if let ecoute_domain::ConversationState::Active { officer } = resumed.conversation.state
+        && !state.router.has_console(officer)
+        && let Err(e) = state.chat.requeue(officer, resumed.conversation.id).await
+    {
+        tracing::warn!(error = ?e, "a returning visitor's chat could not go back to the queue");
+    }
     Ok(Json(ResumeResponse {
         conversation_id: resumed.conversation.id,
         token: resumed.token,

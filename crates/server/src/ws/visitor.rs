@@ -307,6 +307,24 @@ impl Session {
             Ok(b) => b,
             Err(e) => return self.conn.send(&refuse(e.into(), client_id)).await,
         };
+        // The token may have been replaced a moment ago (the person came back on another device
+        // with their code): a device holding the old one writes nothing more.
+        match self
+            .state
+            .chat
+            .store()
+            .conversation_by_token(self.token_hash)
+            .await
+        {
+            Ok(Some(c)) if c.id == self.conversation => {}
+            Ok(_) => {
+                let e = error_out("invalid_token", "this conversation is not available");
+                self.conn.send(&VisitorOut::Error(e)).await;
+                self.conn.close(CLOSE_POLICY, "invalid_token").await;
+                return false;
+            }
+            Err(e) => return self.conn.send(&refuse(e.into(), client_id)).await,
+        }
         let written = self
             .state
             .chat
@@ -398,15 +416,21 @@ impl Session {
 
     /// After missing bus events: the state as stored now, then the messages missed.
     async fn catch_up(&mut self) -> bool {
+        // Looked up by this socket's token: if it was replaced meanwhile, this device is done.
         let current = match self
             .state
             .chat
             .store()
-            .conversation(self.conversation)
+            .conversation_by_token(self.token_hash)
             .await
         {
-            Ok(Some(c)) => c,
-            Ok(None) => return false,
+            Ok(Some(c)) if c.id == self.conversation => c,
+            Ok(_) => {
+                let e = error_out("invalid_token", "this conversation is not available");
+                self.conn.send(&VisitorOut::Error(e)).await;
+                self.conn.close(CLOSE_POLICY, "invalid_token").await;
+                return false;
+            }
             Err(e) => {
                 let e = crate::error::ApiError::from(e);
                 return self.conn.send(&VisitorOut::Error(api_error_out(&e))).await;

@@ -1,6 +1,7 @@
 //! A visitor and an officer talk; nothing is lost or duplicated through reconnects.
 
 use crate::helpers::*;
+use ecoute_store::Store;
 use serde_json::json;
 
 #[tokio::test]
@@ -425,9 +426,14 @@ async fn a_return_code_reopens_the_chat_from_another_device_and_the_officer_is_t
         conversation_id: started["conversation_id"].as_str().unwrap().to_string(),
         token: started["token"].as_str().unwrap().to_string(),
     };
-    // The code is kept only hashed.
-    let db = std::fs::read(app.data_dir.path().join("ecoute.db")).unwrap();
-    assert!(!String::from_utf8_lossy(&db).contains(&code.replace(' ', "")));
+    // The code is kept only hashed: neither the database file nor its write-ahead log holds it.
+    for file in ["ecoute.db", "ecoute.db-wal"] {
+        let bytes = std::fs::read(app.data_dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&code.replace(' ', "")),
+            "{file}"
+        );
+    }
 
     let officer = app.officer("olga").await;
     let (mut os, _) = app.staff_socket(&officer).await;
@@ -439,7 +445,6 @@ async fn a_return_code_reopens_the_chat_from_another_device_and_the_officer_is_t
         .send(serde_json::json!({"type": "quick_exit"}))
         .await;
     os.recv_type("visitor_left").await;
-    // While the person is away, the officer cannot write: the chat waits for them.
     // They come back from another device with the code, typed any way.
     let r = resume(&app, &code.replace(' ', "-")).await;
     assert_eq!(r.status(), 200);
@@ -518,5 +523,41 @@ async fn a_blocked_chats_code_opens_nothing() {
         r.status(),
         404,
         "blocked: the same answer as for a code that never existed"
+    );
+}
+
+#[tokio::test]
+async fn a_visitor_who_comes_back_while_their_officer_is_away_goes_to_someone_who_is_there() {
+    let app = spawn_app().await;
+    let r = app
+        .http
+        .post(app.url("/api/visitor/conversations"))
+        .json(&serde_json::json!({"kind": "victim", "minor": false}))
+        .send()
+        .await
+        .unwrap();
+    let started: serde_json::Value = r.json().await.unwrap();
+    let id = started["conversation_id"].as_str().unwrap().to_string();
+    let first = Visitor {
+        conversation_id: id.clone(),
+        token: started["token"].as_str().unwrap().to_string(),
+    };
+    let officer = app.officer("olga").await;
+    let (mut os, _) = app.staff_socket(&officer).await;
+    os.send(serde_json::json!({"type": "claim", "conversation_id": id}))
+        .await;
+    os.recv_type("claimed").await;
+    let (mut vs, _) = app.visitor_socket(&first, 0).await;
+    vs.send(serde_json::json!({"type": "quick_exit"})).await;
+    os.recv_type("visitor_left").await;
+    os.close().await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let r = resume(&app, started["return_code"].as_str().unwrap()).await;
+    assert_eq!(r.status(), 200);
+    let waiting = app.store.waiting_queue().await.unwrap();
+    assert!(
+        waiting.iter().any(|c| c.id.to_string() == id),
+        "back in the queue, not with an officer who is not there"
     );
 }

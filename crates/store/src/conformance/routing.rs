@@ -859,4 +859,49 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
         store.resume(c.id, [3; 32], now()).await.unwrap().unwrap(),
         Err(TransitionError::Closed)
     );
+    assert!(
+        store.return_code_candidates(42).await.unwrap().is_empty(),
+        "a closed chat's code is forgotten"
+    );
+
+    // Left while still waiting: the code reopens it as a new chat in the queue.
+    let early = chat(
+        &*store,
+        now() - Duration::hours(3),
+        None,
+        false,
+        "fr",
+        false,
+        Duration::minutes(2),
+    )
+    .await;
+    store
+        .set_return_code(early.id, 7, "$argon2id$three")
+        .await
+        .unwrap();
+    store
+        .transition(early.id, Actor::Visitor, Event::QuickExit, now(), None)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.return_code_candidates(7).await.unwrap().len(),
+        1,
+        "kept: nobody had read it"
+    );
+    let t = now();
+    let again = store
+        .resume(early.id, [4; 32], t)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.state, ConversationState::Waiting);
+    assert_eq!(
+        again.created_at, t,
+        "waits from now, not from its first start"
+    );
+    assert_eq!(again.open_to_all_at, t + Duration::minutes(2));
+    assert_eq!(again.closed_at, None);
 }
