@@ -136,6 +136,9 @@ impl ChatService {
             Some(d) => self.store.force_of(d).await?,
             None => None,
         };
+        // The return code is drawn and hashed first, and stored with the conversation in one
+        // write: a chat never exists without the code its visitor was given.
+        let (return_code, code_row) = self.new_return_code().await?;
         let created_at = now();
         let conversation = self
             .store
@@ -148,12 +151,12 @@ impl ChatService {
                 created_at,
                 force,
                 open_to_all_at: created_at + self.overflow,
+                return_code: Some(code_row),
             })
             .await?;
         if conversation.priority == Priority::Danger {
             tracing::info!(conversation = %id, "a visitor in danger now joined the queue");
         }
-        let return_code = self.give_return_code(id).await?;
         self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
         Ok(Started {
             conversation,
@@ -178,11 +181,10 @@ impl ChatService {
         Ok(*key)
     }
 
-    /// Draws a return code for a conversation and keeps only its lookup bucket and argon2id hash.
-    async fn give_return_code(
+    /// Draws a return code; what is kept of it is its lookup bucket and argon2id hash.
+    async fn new_return_code(
         &self,
-        id: ConversationId,
-    ) -> Result<ecoute_domain::ReturnCode, ApiError> {
+    ) -> Result<(ecoute_domain::ReturnCode, (u32, String)), ApiError> {
         let digits = ecoute_crypto::return_code::generate_return_code();
         let code = ecoute_domain::ReturnCode::parse(&digits).map_err(|_| ApiError::Internal)?;
         let bucket =
@@ -191,8 +193,7 @@ impl ChatService {
             tracing::error!(error = %e, "cannot hash a return code");
             ApiError::Internal
         })?;
-        self.store.set_return_code(id, bucket, &hash).await?;
-        Ok(code)
+        Ok((code, (bucket, hash)))
     }
 
     /// The visitor comes back with their return code, from any device: the chat is theirs

@@ -662,6 +662,7 @@ mod tests {
                         created_at: time::OffsetDateTime::now_utc(),
                         force: None,
                         open_to_all_at: time::OffsetDateTime::now_utc(),
+                        return_code: None,
                     })
                     .await
                     .unwrap();

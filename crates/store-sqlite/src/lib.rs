@@ -1069,7 +1069,8 @@ impl Store for SqliteStore {
         sqlx::query(
             "INSERT INTO conversations (id, token_hash, kind, minor, departement, state, \
              wrapped_key, key_version, created_at, force, language, danger, priority, \
-             open_to_all_at) VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+             open_to_all_at, code_bucket, code_hash) \
+             VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(new.id.to_string())
         .bind(&new.token_hash[..])
@@ -1084,6 +1085,8 @@ impl Store for SqliteStore {
         .bind(new.intake.danger)
         .bind(priority.rank())
         .bind(millis(new.open_to_all_at))
+        .bind(new.return_code.as_ref().map(|(bucket, _)| *bucket as i64))
+        .bind(new.return_code.as_ref().map(|(_, hash)| hash.as_str()))
         .execute(&self.write)
         .await
         .map_err(err)?;

@@ -47,6 +47,7 @@ async fn conversation_with_a_message(
             created_at,
             force: None,
             open_to_all_at: created_at,
+            return_code: None,
         })
         .await
         .unwrap();

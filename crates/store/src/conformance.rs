@@ -101,6 +101,7 @@ async fn new_conversation(store: &dyn Store, token: u8, at: OffsetDateTime) -> C
             created_at: at,
             force: None,
             open_to_all_at: at,
+            return_code: None,
         })
         .await
         .expect("create conversation")
@@ -1526,6 +1527,7 @@ async fn keyed_conversation(
             created_at: at,
             force: None,
             open_to_all_at: at,
+            return_code: None,
         })
         .await
         .expect("create conversation")

@@ -230,6 +230,8 @@ pub struct NewConversation {
     pub force: Option<Force>,
     /// From when any officer may take it, whatever their skills.
     pub open_to_all_at: OffsetDateTime,
+    /// Its return code's lookup bucket and argon2id hash, stored with it in one write.
+    pub return_code: Option<(u32, String)>,
 }
 
 /// A conversation as stored.

@@ -354,6 +354,7 @@ async fn seeded(n: usize) -> Seeded {
                 created_at: time::OffsetDateTime::now_utc(),
                 force: None,
                 open_to_all_at: time::OffsetDateTime::now_utc(),
+                return_code: None,
             })
             .await
             .unwrap();

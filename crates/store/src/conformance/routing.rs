@@ -30,6 +30,7 @@ async fn chat(
             created_at: at,
             force,
             open_to_all_at: at + overflow,
+            return_code: None,
         })
         .await
         .expect("create conversation")
@@ -773,6 +774,25 @@ pub async fn received_and_read_marks_only_move_forward(store: Arc<dyn Store>) {
 pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked_one(
     store: Arc<dyn Store>,
 ) {
+    // Stored with the conversation itself, in the same write.
+    let with_code = store
+        .create_conversation(NewConversation {
+            id: ConversationId::new(),
+            token_hash: rand_hash(),
+            intake: Intake::new(ReporterKind::Victim, false, None),
+            wrapped_key: vec![1, 2, 3],
+            key_version: 1,
+            created_at: now(),
+            force: None,
+            open_to_all_at: now(),
+            return_code: Some((5, "$argon2id$created".to_string())),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.return_code_candidates(5).await.unwrap(),
+        vec![(with_code.id, "$argon2id$created".to_string())]
+    );
     let key = store.install_secret("code_lookup", [7; 32]).await.unwrap();
     assert_eq!(
         store.install_secret("code_lookup", [9; 32]).await.unwrap(),
