@@ -79,19 +79,22 @@ impl Default for VisitorsHere {
 }
 
 impl VisitorsHere {
-    /// A visitor socket said hello.
-    pub fn arrive(&self, id: ecoute_domain::ConversationId) {
+    /// A visitor socket said hello. Consoles are told only when the chat is in the queue: the
+    /// coming and going of visitors already in a chat changes nothing they show.
+    pub fn arrive(&self, id: ecoute_domain::ConversationId, waiting: bool) {
         *self
             .here
             .lock()
             .expect("visitors lock")
             .entry(id)
             .or_default() += 1;
-        self.version.send_modify(|v| *v += 1);
+        if waiting {
+            self.version.send_modify(|v| *v += 1);
+        }
     }
 
     /// A visitor socket ended.
-    pub fn leave(&self, id: ecoute_domain::ConversationId) {
+    pub fn leave(&self, id: ecoute_domain::ConversationId, waiting: bool) {
         let mut here = self.here.lock().expect("visitors lock");
         if let Some(n) = here.get_mut(&id) {
             *n -= 1;
@@ -100,7 +103,9 @@ impl VisitorsHere {
             }
         }
         drop(here);
-        self.version.send_modify(|v| *v += 1);
+        if waiting {
+            self.version.send_modify(|v| *v += 1);
+        }
     }
 
     /// Whether the visitor of this conversation has a page open now.
@@ -116,14 +121,37 @@ impl VisitorsHere {
 
 /// Counts a visitor as here for as long as it lives.
 pub struct Here {
-    /// The registry.
-    pub visitors: Arc<VisitorsHere>,
-    /// The conversation.
-    pub conversation: ecoute_domain::ConversationId,
+    visitors: Arc<VisitorsHere>,
+    conversation: ecoute_domain::ConversationId,
+    queue: watch::Receiver<QueueSnapshot>,
+}
+
+impl Here {
+    /// Counts the visitor of `conversation` as here until this is dropped.
+    pub fn arrive(
+        visitors: Arc<VisitorsHere>,
+        conversation: ecoute_domain::ConversationId,
+        queue: watch::Receiver<QueueSnapshot>,
+    ) -> Self {
+        let here = Self {
+            visitors,
+            conversation,
+            queue,
+        };
+        here.visitors.arrive(conversation, here.waiting());
+        here
+    }
+
+    fn waiting(&self) -> bool {
+        self.queue
+            .borrow()
+            .iter()
+            .any(|c| c.id == self.conversation)
+    }
 }
 
 impl Drop for Here {
     fn drop(&mut self) {
-        self.visitors.leave(self.conversation);
+        self.visitors.leave(self.conversation, self.waiting());
     }
 }

@@ -86,11 +86,11 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         }
     };
     let mut queue = state.queue.clone();
-    state.visitors_here.arrive(conversation.id);
-    let _here = crate::queue::Here {
-        visitors: state.visitors_here.clone(),
-        conversation: conversation.id,
-    };
+    let _here = crate::queue::Here::arrive(
+        state.visitors_here.clone(),
+        conversation.id,
+        state.queue.clone(),
+    );
     let mut session = Session {
         conn,
         conversation: conversation.id,
