@@ -286,15 +286,14 @@ impl ChatService {
         let event = BusEvent::Message(message_event(conversation, appended.message.clone()));
         self.announce(conversation, appended.owner, event);
         if actor == Actor::Visitor && !appended.duplicate {
-            self.apply_risk_rules(conversation, appended.owner, body.as_str())
-                .await;
+            self.apply_risk_rules(conversation, body.as_str()).await;
         }
         Ok(appended)
     }
 
     /// Raises the priority of a chat whose visitor wrote words that signal danger, and tells
     /// its officer (or the queue) why. A failure here never loses the message: it is logged.
-    async fn apply_risk_rules(&self, id: ConversationId, owner: Option<UserId>, text: &str) {
+    async fn apply_risk_rules(&self, id: ConversationId, text: &str) {
         let labels = self.risk.matches(text);
         if labels.is_empty() {
             return;
@@ -306,16 +305,7 @@ impl ChatService {
         {
             Ok(Some(raised)) => {
                 tracing::info!(conversation = %id, rules = labels.len(), "risk rules matched");
-                let event = BusEvent::Flagged {
-                    conversation: id,
-                    priority: raised.priority,
-                    labels: raised.risk_flags.clone(),
-                };
-                if let Some(officer) = owner {
-                    self.bus.publish(Topic::Officer(officer), event.clone());
-                }
-                self.bus.publish(Topic::Supervision, event);
-                self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+                self.announce_flag(&raised);
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(conversation = %id, error = %e, "cannot raise priority"),
@@ -369,17 +359,22 @@ impl ChatService {
                 .ok_or(ApiError::NotFound)?,
         };
         tracing::info!(conversation = %id, "a visitor says they are in danger now");
+        self.announce_flag(&raised);
+        Ok(())
+    }
+
+    /// Tells a chat's officer (if any), the supervisors and the queue how urgent it is now.
+    fn announce_flag(&self, c: &Conversation) {
         let event = BusEvent::Flagged {
-            conversation: id,
-            priority: raised.priority,
-            labels: raised.risk_flags.clone(),
+            conversation: c.id,
+            priority: c.priority,
+            labels: c.risk_flags.clone(),
         };
-        if let Some(officer) = raised.state.officer() {
+        if let Some(officer) = c.state.officer() {
             self.bus.publish(Topic::Officer(officer), event.clone());
         }
         self.bus.publish(Topic::Supervision, event);
         self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
-        Ok(())
     }
 
     /// Pull mode: the officer takes the first waiting chat they may serve. `None` when none fits.

@@ -345,7 +345,7 @@ impl Session {
 
     /// Checks in the store that this officer owns the open chat now (a transfer or a take-over
     /// may have happened a moment ago), before anything of it is read.
-    async fn owned_now(&mut self, id: ConversationId) -> Result<(), ApiError> {
+    async fn owned_now(&mut self, id: ConversationId) -> Result<Conversation, ApiError> {
         let c = self
             .state
             .chat
@@ -357,7 +357,10 @@ impl Session {
             self.chats.remove(&id);
             return Err(ApiError::NotFound);
         }
-        self.owned(id).await
+        if !self.track(&c) {
+            return Err(ApiError::Internal);
+        }
+        Ok(c)
     }
 
     /// Finds a chat this officer owns, loading it if another tab claimed it meanwhile.
@@ -1077,17 +1080,9 @@ impl Session {
             Ok(b) => b,
             Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
         };
-        if let Err(e) = self.owned_now(id).await {
-            return self.refuse(about(api_error_out(&e), id)).await;
-        }
-        let c = match self.state.chat.store().conversation(id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                return self
-                    .refuse(about(api_error_out(&ApiError::NotFound), id))
-                    .await;
-            }
-            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
+        let c = match self.owned_now(id).await {
+            Ok(c) => c,
+            Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
         };
 
         // The bus brings it back to this console and the officer's other tabs.
