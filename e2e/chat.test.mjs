@@ -1032,3 +1032,190 @@ test('a visitor leaves and comes back from another device with the return code; 
   assert.deepEqual(officer.problems, []);
   for (const c of [first, second, officer]) await c.context.close();
 });
+
+// ---------------------------------------------------------------- every language
+
+/** The words of a visitor page in `lang`, as the server serves them to a page switching to it. */
+async function visitorWords(page, lang) {
+  return page.evaluate(async (l) => (await fetch(`/i18n/${l}.json`)).json(), lang);
+}
+
+test('the visitor changes language mid-chat and loses nothing; Arabic reads right to left; the officer sees the language', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  const page = visitor.page;
+  const { id, panel, texts } = await chatBothWays(visitor, officer, 'langue');
+  await assertText(panel.locator('.f-lang'), 'français');
+  const draft = unique('un brouillon pas encore envoyé');
+  await page.locator('#message-input').fill(draft);
+  const historyBefore = await page.evaluate(() => history.length);
+
+  const ar = await visitorWords(page, 'ar');
+  await page.getByRole('link', { name: 'العربية' }).click();
+  await page.locator('html[lang="ar"][dir="rtl"]').waitFor();
+  // Every word of the interface changed, the conversation and the draft did not.
+  assert.equal((await page.locator('#quick-exit').textContent()).trim(), ar.page['qe-label']);
+  assert.equal(await page.locator('label[for="message-input"]').textContent(), ar.page['message-label']);
+  assert.equal(await page.locator('#chat-title').textContent(), ar.page['chat-title']);
+  assert.equal(await page.title(), ar.page['page-title']);
+  for (const text of texts) assert.equal(await countText(page.locator('#messages'), text), 1, `${text} still there once`);
+  assert.equal(await page.locator('#message-input').inputValue(), draft);
+  assert.equal(await page.evaluate(() => history.length), historyBefore, 'switching adds no history entry');
+  const marks = [ar.script.sent, ar.script.received, ar.script.read];
+  const ownStatus = await page.locator('#messages .msg-mine .msg-status').first().textContent();
+  assert.ok(marks.includes(ownStatus), `the marks are in Arabic: ${ownStatus}`);
+  // Times follow the visitor's locale.
+  const shown = await page.locator('#messages .msg-theirs .msg-time').first().evaluate((el) => ({
+    text: el.textContent,
+    expected: new Intl.DateTimeFormat('ar', { hour: '2-digit', minute: '2-digit' }).format(new Date(el.dateTime)),
+  }));
+  assert.equal(shown.text, shown.expected);
+  // Laid out right to left: the exit button sits on the left of the bar.
+  const bar = await page.locator('.qe-bar').boundingBox();
+  const exit = await page.locator('#quick-exit').boundingBox();
+  assert.ok(exit.x < bar.x + bar.width / 2, 'the exit button is on the left in Arabic');
+
+  // The officer is told, and the chat's facts say it.
+  await assertText(panel.locator('.f-lang'), 'arabe');
+  await assertText(panel.locator('.left-alert'), 'arabe');
+  await page.locator('#message-input').fill('');
+  const arabic = unique('مرحبا، أحتاج إلى مساعدة');
+  await page.locator('#message-input').fill(arabic);
+  await page.locator('#message-input').press('Enter');
+  await page.locator('#messages .msg-mine', { hasText: arabic }).locator('.msg-status', { hasText: new RegExp(`^(${marks.join('|')})$`) }).waitFor();
+  await panel.locator('.msg-theirs', { hasText: arabic }).waitFor();
+  assert.equal(await panel.locator('.msg-theirs', { hasText: arabic }).locator('.msg-body').getAttribute('dir'), 'auto');
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'visitor-chat-ar.png') });
+  }
+
+  // A reload keeps the language chosen, like the conversation.
+  await page.reload();
+  await page.locator('html[lang="ar"][dir="rtl"]').waitFor();
+  await page.locator('#messages .msg-body', { hasText: arabic }).waitFor();
+  for (const text of texts) assert.equal(await countText(page.locator('#messages'), text), 1);
+
+  // And back to French: the officer is told again.
+  await page.getByRole('link', { name: 'Français' }).click();
+  await page.locator('html[lang="fr"][dir="ltr"]').waitFor();
+  await assertText(panel.locator('.f-lang'), 'français');
+  assert.equal((await page.locator('#quick-exit').textContent()).trim(), 'Quitter en urgence');
+  assertNoProblems(visitor, officer);
+  void id;
+  for (const c of [visitor, officer]) await c.context.close();
+});
+
+test('the pages open in the browser’s language, and every language reads at 320 px and in screenshots', { timeout: TEST_TIMEOUT }, async () => {
+  for (const [locale, lang, dir] of [['fr-FR', 'fr', 'ltr'], ['en-GB', 'en', 'ltr'], ['es-ES', 'es', 'ltr'], ['ar-MA', 'ar', 'rtl']]) {
+    const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const problems = [];
+    watch(page, problems);
+    await page.goto(`${BASE}/`);
+    await page.locator(`html[lang="${lang}"][dir="${dir}"]`).waitFor();
+    const words = await visitorWords(page, lang);
+    assert.equal(await page.locator('#landing-title').textContent(), words.page['landing-title']);
+    const m = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));
+    assert.ok(m.scroll <= m.width, `${lang}: ${m.scroll} px wide on ${m.width}`);
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, `visitor-landing-${lang}.png`) });
+    }
+    await page.goto(`${BASE}/securite`);
+    assert.equal(await page.locator('h1').textContent(), words.page['safety-title']);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
+test('every visitor page and every console page passes axe-core in English, Spanish and Arabic too', { timeout: 6 * TEST_TIMEOUT }, async () => {
+  const officer = await newOfficer();
+  const supervisor = await newOfficer({ supervisor: true, height: 1400 });
+  for (const [locale, lang] of [['en-GB', 'en'], ['es-ES', 'es'], ['ar-MA', 'ar']]) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale });
+    await context.route((url) => url.href.startsWith(NEUTRAL), (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: NEUTRAL_PAGE }));
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${BASE}/`);
+    await page.locator(`html[lang="${lang}"]`).waitFor();
+    await page.locator('#start-open').waitFor();
+    await assertAccessible(page, `${lang}: landing page`);
+    await page.locator('#danger-open').click();
+    await assertAccessible(page, `${lang}: danger panel`);
+    await page.locator('#danger-close').click();
+    await page.locator('#resume-open').click();
+    await page.locator('#resume-submit').click();
+    await page.locator('#resume-error').filter({ hasText: /./ }).waitFor();
+    await assertAccessible(page, `${lang}: return code form with its error`);
+    await page.locator('#resume-back').click();
+    await page.locator('#start-open').click();
+    await page.locator('#start-submit').click();
+    await page.locator('#start-error').filter({ hasText: /./ }).waitFor();
+    await assertAccessible(page, `${lang}: start form with its errors`);
+    await page.locator('#kind-victim').check();
+    await page.locator('#minor-no').check();
+    await page.locator('#start-submit').click();
+    await page.locator('#waiting').waitFor({ state: 'visible' });
+    await assertAccessible(page, `${lang}: waiting room with the return code`);
+    const { conversation_id: id } = await page.evaluate(() => JSON.parse(sessionStorage.getItem('ecoute.conversation')));
+
+    // The console in the same language, chosen with its own form.
+    await officer.page.locator('#console-lang').selectOption(lang);
+    await Promise.all([
+      officer.page.waitForURL(`${BASE}/console`),
+      officer.page.locator('.lang-form button[type="submit"]').click(),
+    ]);
+    await officer.page.locator(`html[lang="${lang}"]`).waitFor();
+    await officer.page.locator('body[data-connection="online"]').waitFor();
+    await assertAccessible(officer.page, `${lang}: console with the queue`);
+    const item = officer.page.locator(`.queue-item[data-conversation-id="${id}"]`);
+    await item.locator('.qi-claim').click();
+    const panel = officer.page.locator(`#panel-${id}`);
+    await panel.waitFor({ state: 'visible' });
+    await panel.locator('textarea.c-input').fill(unique('Hello'));
+    await panel.locator('textarea.c-input').press('Enter');
+    await page.locator('#messages .msg-theirs').first().waitFor();
+    await assertAccessible(page, `${lang}: chat`);
+    for (const box of ['.notes-box', '.qualify-box', '.transfer-box', '.resources-box']) {
+      await panel.locator(`${box} summary`).click();
+    }
+    await assertAccessible(officer.page, `${lang}: console with a chat and every panel open`);
+    await officer.page.goto(`${BASE}/console/security`);
+    await assertAccessible(officer.page, `${lang}: account security page`);
+    await officer.page.goto(`${BASE}/console`);
+    await officer.page.locator('body[data-connection="online"]').waitFor();
+    await officer.page.locator(`#panel-${id} .x-outcome`).selectOption('information_given');
+    await officer.page.locator(`#panel-${id} .x-submit`).click();
+    await page.locator('#ended').waitFor({ state: 'visible' });
+    await assertAccessible(page, `${lang}: conversation ended`);
+    await page.goto(`${BASE}/securite`);
+    await assertAccessible(page, `${lang}: stay safe online`);
+
+    await supervisor.page.goto(`${BASE}/console`);
+    await supervisor.page.locator('#console-lang').selectOption(lang);
+    await Promise.all([
+      supervisor.page.waitForURL(`${BASE}/console`),
+      supervisor.page.locator('.lang-form button[type="submit"]').click(),
+    ]);
+    await supervisor.page.locator(`html[lang="${lang}"]`).waitFor();
+    await supervisor.page.locator('body[data-connection="online"]').waitFor();
+    await supervisor.page.locator('#board-staff tbody tr').first().waitFor();
+    await assertAccessible(supervisor.page, `${lang}: supervision board`);
+    await supervisor.page.goto(`${BASE}/console/replies`);
+    await assertAccessible(supervisor.page, `${lang}: canned replies page`);
+    await supervisor.page.goto(`${BASE}/console/audit`);
+    await assertAccessible(supervisor.page, `${lang}: audit log`);
+
+    const login = await browser.newContext({ locale });
+    const loginPage = await login.newPage();
+    await loginPage.goto(`${BASE}/console/login`);
+    await loginPage.locator(`html[lang="${lang}"]`).waitFor();
+    await assertAccessible(loginPage, `${lang}: login page`);
+    await login.close();
+    await context.close();
+  }
+  for (const c of [officer, supervisor]) await c.context.close();
+});

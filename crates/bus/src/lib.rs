@@ -5,7 +5,9 @@
 //! carry the sealed body only, so the bus never holds plaintext, in memory or, later,
 //! on the wire between nodes.
 
-use ecoute_domain::{Author, ConversationId, Outcome, Presence, Priority, Seq, StateName, UserId};
+use ecoute_domain::{
+    Author, ConversationId, Language, Outcome, Presence, Priority, Seq, StateName, UserId,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -138,6 +140,14 @@ pub enum BusEvent {
     VisitorBack {
         /// The conversation.
         conversation: ConversationId,
+    },
+    /// The visitor now reads in another language (sent to the owner's topic and to
+    /// supervision).
+    LanguageChanged {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The language now.
+        language: Language,
     },
     /// Someone is typing in a conversation (never stored).
     Typing {

@@ -14,7 +14,7 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 const PING_MS = 25000;
 const PONG_MS = 10000;
 const TICK_MS = 15000;
-const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' });
+const timeFmt = new Intl.DateTimeFormat(document.documentElement.lang || 'fr', { hour: '2-digit', minute: '2-digit' });
 const baseTitle = document.title;
 const me = { displayName: document.body.dataset.displayName || '' };
 
@@ -177,6 +177,7 @@ function handleFrame(f) {
     case 'case_file': onCaseFile(f.conversation_id, f.case || {}); break;
     case 'typing': onTyping(f.conversation_id); break;
     case 'visitor_back': onVisitorBack(f.conversation_id); break;
+    case 'visitor_language': onVisitorLanguage(f.conversation_id, f.language); break;
     case 'marks': onMarks(f.conversation_id, Number(f.received_seq) || 0, Number(f.read_seq) || 0); break;
     case 'board': onBoard(f); break;
     case 'monitoring': onMonitoring(f.chat); break;
@@ -259,7 +260,13 @@ $('take-next').addEventListener('click', () => { if (sendFrame({ type: 'take_nex
 
 function needsText(item) {
   const force = item.force ? t(`force_${item.force}`) : t('force_any');
-  return t('needs', { force, lang: String(item.language || 'fr').toUpperCase() });
+  return t('needs', { force, lang: langName(item.language) });
+}
+
+/** A language by its name in the console's language ("arabe"), or its code when unknown. */
+function langName(code) {
+  const c = String(code || 'fr').toLowerCase();
+  return i18n[`lang_${c}`] ?? c.toUpperCase();
 }
 
 function flagsText(item) {
@@ -342,11 +349,18 @@ function onWelcome(f) {
   refreshTitle();
 }
 
+/** A refusal from the server in the console's language. */
+function errorText(code) {
+  const key = `error_${code}`;
+  return key in i18n ? t(key) : t('error_other', { code: String(code) });
+}
+
 // Each error names the frame it answers (`frame`): it is shown where that action was taken.
 function onError(f) {
   const id = f.conversation_id;
   const chat = id && state.chats.get(id);
-  const text = f.message || f.code;
+  // The server's own message is for developers; people read the console's words for the code.
+  const text = errorText(f.code);
   if (f.client_id && chat && chat.outbox.has(f.client_id)) {
     if (f.code === 'unavailable' || f.code === 'rate_limited') {
       const cid = f.client_id;
@@ -800,6 +814,7 @@ function fillFacts(chat) {
   q('.f-minor').textContent = t(info.minor ? 'minor_long' : 'adult_long');
   q('.f-minor').classList.toggle('is-minor', !!info.minor);
   q('.f-dept').textContent = info.departement || t('no_dept');
+  q('.f-lang').textContent = langName(info.language);
   q('.f-ref').textContent = refOf(chat.id);
   q('.f-created').textContent = info.created_at
     ? t('at_ago', { time: formatTime(info.created_at), ago: formatAgo(info.created_at) }) : '—';
@@ -907,6 +922,7 @@ function buildMessage({ mine, author, body, sentAt, status }) {
   }
   const text = document.createElement('p');
   text.className = 'msg-body';
+  text.dir = 'auto';
   text.textContent = body;
   li.append(meta, text);
   return li;
@@ -1134,6 +1150,17 @@ function onVisitorBack(id) {
   refreshTitle();
   announceIn(chat, t('visitor_back'));
   raiseAlert(t('notify_back', { ref: refOf(id) }), true);
+}
+
+/** The person now reads the page in another language: the facts say so, and the officer is told. */
+function onVisitorLanguage(id, language) {
+  const chat = state.chats.get(id);
+  if (!chat || chat.info.language === language) return;
+  chat.info.language = language;
+  fillFacts(chat);
+  const text = t('visitor_language', { language: langName(language) });
+  chat.els.leftAlert.textContent = text;
+  announceIn(chat, text);
 }
 
 function renderGlobalAlert() {
@@ -1457,7 +1484,7 @@ function onBoard(b) {
   $('board-staff').tBodies[0].replaceChildren(...(b.staff || []).map((s) => {
     const tr = document.createElement('tr');
     tr.dataset.presence = s.presence;
-    const langs = (s.languages || []).join(', ').toUpperCase();
+    const langs = (s.languages || []).map(langName).join(', ');
     tr.append(
       cell(s.display_name),
       cell(t(`presence_${s.presence}${s.presence === 'offline' ? '' : '_short'}`)),

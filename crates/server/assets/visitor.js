@@ -4,16 +4,34 @@
 import { SESSION_KEY, SEQ_KEY, resumableSession, onQuickExit, isExiting } from './quick-exit.js';
 
 const $ = (id) => document.getElementById(id);
-const i18n = (() => { try { return JSON.parse($('i18n').textContent); } catch { return {}; } })();
+let i18n = (() => { try { return JSON.parse($('i18n').textContent); } catch { return {}; } })();
 const t = (key, vars = {}) =>
   (i18n[key] ?? key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+/** Sets a text that must follow a change of language: the key and values stay on the element. */
+function tx(el, key, vars = {}) {
+  el.textContent = t(key, vars);
+  el.dataset.t = key;
+  el.dataset.tv = JSON.stringify(vars);
+  return el;
+}
+/** Clears a text set by tx. */
+function untx(el) {
+  el.textContent = '';
+  delete el.dataset.t;
+  delete el.dataset.tv;
+}
 
 const MAX_CHARS = 4000;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 const PING_MS = 25000;
 const PONG_MS = 10000;
 const NOTICE_DELAY_MS = 1500;
-const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' });
+/** The visitor's own variant of the page's language when the browser has one ("ar-MA", "es-MX"). */
+function localeTag() {
+  const lang = document.documentElement.lang || 'fr';
+  return (navigator.languages || []).find((l) => l.split('-')[0].toLowerCase() === lang) || lang;
+}
+let timeFmt = new Intl.DateTimeFormat(localeTag(), { hour: '2-digit', minute: '2-digit' });
 
 const VIEWS = ['landing', 'start', 'resume', 'waiting', 'chat', 'ended', 'reading'];
 
@@ -63,8 +81,9 @@ function focusHeading(id) {
 
 // ---------------------------------------------------------------- start form
 
-function setFieldError(inputIds, errorId, message) {
-  $(errorId).textContent = message || '';
+function setFieldError(inputIds, errorId, key) {
+  if (key) tx($(errorId), key); else untx($(errorId));
+  const message = key;
   for (const id of inputIds) {
     const input = $(id);
     if (message) input.setAttribute('aria-invalid', 'true');
@@ -73,7 +92,7 @@ function setFieldError(inputIds, errorId, message) {
 }
 
 function clearStartErrors() {
-  $('start-error').textContent = '';
+  untx($('start-error'));
   setFieldError(['kind-victim', 'kind-witness'], 'kind-error', '');
   setFieldError(['minor-yes', 'minor-no'], 'minor-error', '');
   setFieldError(['postal-code'], 'postal-error', '');
@@ -90,9 +109,9 @@ function showDanger() {
   if (inChat) {
     state.dangerPending = true;
     const sent = state.welcomed && sendFrame({ type: 'danger' });
-    $('danger-status').textContent = t(sent ? 'danger_sending' : 'danger_offline');
+    tx($('danger-status'), sent ? 'danger_sending' : 'danger_offline');
   } else {
-    $('danger-status').textContent = '';
+    untx($('danger-status'));
   }
   window.scrollTo(0, 0);
   $('danger-title').focus({ preventScroll: true });
@@ -133,19 +152,19 @@ function setupStart() {
     const postal = form.elements.postal_code.value.trim();
     let firstInvalid = null;
     if (kind !== 'victim' && kind !== 'witness') {
-      setFieldError(['kind-victim', 'kind-witness'], 'kind-error', t('err_kind'));
+      setFieldError(['kind-victim', 'kind-witness'], 'kind-error', 'err_kind');
       firstInvalid ??= $('kind-victim');
     }
     if (minor !== 'true' && minor !== 'false') {
-      setFieldError(['minor-yes', 'minor-no'], 'minor-error', t('err_minor'));
+      setFieldError(['minor-yes', 'minor-no'], 'minor-error', 'err_minor');
       firstInvalid ??= $('minor-yes');
     }
     if (postal && !/^[0-9]{5}$/.test(postal)) {
-      setFieldError(['postal-code'], 'postal-error', t('err_postal'));
+      setFieldError(['postal-code'], 'postal-error', 'err_postal');
       firstInvalid ??= $('postal-code');
     }
     if (firstInvalid) {
-      $('start-error').textContent = t('err_form');
+      tx($('start-error'), 'err_form');
       firstInvalid.focus();
       return;
     }
@@ -172,7 +191,7 @@ function setupStart() {
       if (res.status === 201) {
         const data = await res.json();
         if (isExiting()) return;
-        beginConversation({ conversation_id: data.conversation_id, token: data.token });
+        beginConversation({ conversation_id: data.conversation_id, token: data.token, lang: document.documentElement.lang });
         showCode(data.return_code);
         form.reset();
         $('minor-note').hidden = true;
@@ -181,16 +200,16 @@ function setupStart() {
       let code = null;
       try { code = (await res.json()).error; } catch { /* not JSON */ }
       if (code === 'invalid_postal_code') {
-        setFieldError(['postal-code'], 'postal-error', t('err_postal'));
-        $('start-error').textContent = t('err_postal');
+        setFieldError(['postal-code'], 'postal-error', 'err_postal');
+        tx($('start-error'), 'err_postal');
         $('postal-code').focus();
       } else if (res.status === 429 || res.status === 503) {
-        $('start-error').textContent = t('err_busy');
+        tx($('start-error'), 'err_busy');
       } else {
-        $('start-error').textContent = t('err_server');
+        tx($('start-error'), 'err_server');
       }
     } catch {
-      $('start-error').textContent = t('err_network');
+      tx($('start-error'), 'err_network');
     } finally {
       submit.disabled = false;
       submit.textContent = label;
@@ -201,10 +220,11 @@ function setupStart() {
 /** What belongs to one conversation only, forgotten when it ends or another begins. */
 function resetConversationState() {
   state.dangerPending = false;
+  state.languageToSend = null;
   state.marks = null;
   marksSent = { received: 0, read: 0 };
   clearTimeout(marksTimer);
-  $('danger-status').textContent = '';
+  untx($('danger-status'));
   hideTyping();
 }
 
@@ -227,12 +247,12 @@ function resetConversationView() {
   state.convState = null;
   state.officerName = null;
   $('messages').replaceChildren();
-  $('announcer').textContent = '';
-  $('queue-position').textContent = t('connecting');
-  $('queue-wait').textContent = '';
-  $('chat-with').textContent = t('connecting');
-  $('conn-notice').textContent = '';
-  $('composer-error').textContent = '';
+  untx($('announcer'));
+  tx($('queue-position'), 'connecting');
+  untx($('queue-wait'));
+  tx($('chat-with'), 'connecting');
+  untx($('conn-notice'));
+  untx($('composer-error'));
   setComposerEnabled(true);
 }
 
@@ -295,7 +315,7 @@ function scheduleReconnect() {
   // Only a disconnection that lasts gets a notice; failed attempts must not restart its delay.
   if (!state.noticeTimer) {
     state.noticeTimer = setTimeout(() => {
-      if (!state.welcomed && !state.ended && !isExiting()) $('conn-notice').textContent = t('disconnected');
+      if (!state.welcomed && !state.ended && !isExiting()) tx($('conn-notice'), 'disconnected');
     }, NOTICE_DELAY_MS);
   }
 }
@@ -322,7 +342,7 @@ function dropSocket(ws) {
   try { ws.close(); } catch { /* already gone */ }
   if (state.ended || isExiting()) return;
   // Said at once: the person may be typing into a line that is down.
-  $('conn-notice').textContent = t('disconnected');
+  tx($('conn-notice'), 'disconnected');
   scheduleReconnect();
 }
 
@@ -342,7 +362,7 @@ function handleFrame(f) {
     case 'state': applyState(f.state, f.officer, true); break;
     case 'typing': showTyping(); break;
     case 'marks': applyMarks(Number(f.received_seq) || 0, Number(f.read_seq) || 0); break;
-    case 'danger_noted': state.dangerPending = false; $('danger-status').textContent = t('danger_noted'); break;
+    case 'danger_noted': state.dangerPending = false; tx($('danger-status'), 'danger_noted'); break;
     case 'error': onError(f); break;
     default: break; // pong and anything newer
   }
@@ -354,12 +374,13 @@ function onWelcome(f) {
   document.body.dataset.connection = 'online';
   clearTimeout(state.noticeTimer);
   state.noticeTimer = 0;
-  $('conn-notice').textContent = '';
+  untx($('conn-notice'));
   applyState(f.state, f.officer, false);
   if (state.ended) return;
   applyMarks(Number(f.officer_received_seq) || 0, Number(f.officer_read_seq) || 0);
+  sendLanguage();
   // A call for help made while the connection was down goes first.
-  if (state.dangerPending && sendFrame({ type: 'danger' })) $('danger-status').textContent = t('danger_sending');
+  if (state.dangerPending && sendFrame({ type: 'danger' })) tx($('danger-status'), 'danger_sending');
   // §5: after hello, resend every message not yet acknowledged, with the same client_id.
   for (const [clientId, item] of state.outbox) {
     sendFrame({ type: 'send', client_id: clientId, body: item.body });
@@ -373,20 +394,20 @@ function applyState(next, officer, live) {
   state.convState = next;
   if (next === 'waiting') {
     show('waiting', 'chat', 'reading');
-    $('chat-with').textContent = t('chat_waiting');
+    tx($('chat-with'), 'chat_waiting');
     if (live && previous === 'active') {
-      addSystemNote(t('back_to_queue'));
+      addSystemNote('back_to_queue');
       announce(t('back_to_queue'));
     }
   } else if (next === 'active') {
     const name = state.officerName || t('officer_default');
     show('chat');
-    $('chat-with').textContent = t('chat_with', { name });
+    tx($('chat-with'), 'chat_with', { name });
     if (live && previous !== 'active') {
-      addSystemNote(t('officer_joined', { name }));
+      addSystemNote('officer_joined', { name });
       announce(t('officer_joined', { name }));
     } else if (live && previousName && previousName !== name) {
-      addSystemNote(t('officer_changed', { name }));
+      addSystemNote('officer_changed', { name });
       announce(t('officer_changed', { name }));
     }
   } else if (next === 'closed') {
@@ -398,15 +419,14 @@ function applyState(next, officer, live) {
 
 function onQueue(f) {
   const position = Number(f.position) || 0;
-  $('queue-position').textContent = position <= 1
-    ? t('queue_first') : t('queue_position', { position });
+  if (position <= 1) tx($('queue-position'), 'queue_first');
+  else tx($('queue-position'), 'queue_position', { position });
   const secs = Math.max(0, Number(f.estimated_wait_secs) || 0);
   const minutes = Math.ceil(secs / 60);
-  let text;
-  if (secs < 60) text = t('wait_under_minute');
-  else if (minutes < 60) text = t('wait_minutes', { minutes });
-  else text = t('wait_hours', { hours: Math.floor(minutes / 60), minutes: String(minutes % 60).padStart(2, '0') });
-  $('queue-wait').textContent = text;
+  const wait = $('queue-wait');
+  if (secs < 60) tx(wait, 'wait_under_minute');
+  else if (minutes < 60) tx(wait, 'wait_minutes', { minutes });
+  else tx(wait, 'wait_hours', { hours: Math.floor(minutes / 60), minutes: String(minutes % 60).padStart(2, '0') });
 }
 
 function onError(f) {
@@ -427,10 +447,10 @@ function onError(f) {
         setTimeout(() => { if (state.dangerPending && state.welcomed) sendFrame({ type: 'danger' }); }, 1000);
       }
       break;
-    case 'empty_message': failPending(f.client_id, t('err_empty')); break;
-    case 'message_too_long': failPending(f.client_id, t('err_too_long')); break;
-    case 'conversation_closed': failPending(f.client_id, t('err_closed')); break;
-    case 'invalid_client_id': failPending(f.client_id, t('err_send')); break;
+    case 'empty_message': failPending(f.client_id, 'err_empty'); break;
+    case 'message_too_long': failPending(f.client_id, 'err_too_long'); break;
+    case 'conversation_closed': failPending(f.client_id, 'err_closed'); break;
+    case 'invalid_client_id': failPending(f.client_id, 'err_send'); break;
     default: break;
   }
 }
@@ -463,7 +483,7 @@ function buildMessage({ mine, author, body, sentAt, status }) {
   meta.className = 'msg-meta';
   const who = document.createElement('span');
   who.className = 'msg-author';
-  who.textContent = author;
+  if (author.key) tx(who, author.key); else who.textContent = author;
   const time = document.createElement('time');
   time.className = 'msg-time';
   if (sentAt) time.dateTime = sentAt;
@@ -472,11 +492,13 @@ function buildMessage({ mine, author, body, sentAt, status }) {
   if (status) {
     const st = document.createElement('span');
     st.className = 'msg-status';
-    st.textContent = status;
+    tx(st, status);
     meta.append(' ', st);
   }
   const text = document.createElement('p');
   text.className = 'msg-body';
+  // Either side may write in another script than the page's: each message finds its direction.
+  text.dir = 'auto';
   text.textContent = body;
   li.append(meta, text);
   return li;
@@ -487,7 +509,7 @@ function markSent(el, sentAt) {
   const time = el.querySelector('.msg-time');
   if (sentAt) { time.dateTime = sentAt; time.textContent = formatTime(sentAt); }
   const st = el.querySelector('.msg-status');
-  if (st) st.textContent = t('sent');
+  if (st) tx(st, 'sent');
 }
 
 /** Insert by sequence; pending messages (no seq yet) stay at the end in the order written. */
@@ -518,8 +540,10 @@ function onMessage(m) {
     markSent(el, m.sent_at);
   } else {
     const mine = m.author === 'visitor';
-    const name = mine ? t('you') : (m.officer_name || state.officerName || t('officer_default'));
-    el = buildMessage({ mine, author: name, body: String(m.body ?? ''), sentAt: m.sent_at, status: null });
+    const officer = m.officer_name || state.officerName;
+    const author = mine ? { key: 'you' } : (officer || { key: 'officer_default' });
+    const name = mine ? t('you') : (officer || t('officer_default'));
+    el = buildMessage({ mine, author, body: String(m.body ?? ''), sentAt: m.sent_at, status: null });
     if (!mine && seq > state.announceAfter) announce(t('announce_message', { name, body: m.body }));
   }
   registerSeq(seq, el);
@@ -543,14 +567,14 @@ function typingNow() {
 
 function showTyping() {
   const el = $('typing');
-  el.textContent = t('officer_typing', { name: state.officerName || t('officer_default') });
+  tx(el, 'officer_typing', { name: state.officerName || t('officer_default') });
   clearTimeout(typingTimer);
   typingTimer = setTimeout(hideTyping, TYPING_SHOWN_MS);
 }
 
 function hideTyping() {
   clearTimeout(typingTimer);
-  $('typing').textContent = '';
+  untx($('typing'));
 }
 
 /** The officer's messages shown so far: received now, read when the page is in front. */
@@ -578,8 +602,8 @@ function applyMarks(received, read) {
     if (!el.classList.contains('msg-mine')) continue;
     const st = el.querySelector('.msg-status');
     if (!st) continue;
-    if (seq <= read) st.textContent = t('read');
-    else if (seq <= received) st.textContent = t('received');
+    if (seq <= read) tx(st, 'read');
+    else if (seq <= received) tx(st, 'received');
   }
   state.marks = { received, read };
 }
@@ -604,15 +628,15 @@ function failPending(clientId, message) {
     item.el.classList.remove('msg-pending');
     item.el.classList.add('msg-failed');
     const st = item.el.querySelector('.msg-status');
-    if (st) st.textContent = t('failed');
+    if (st) tx(st, 'failed');
   }
-  $('composer-error').textContent = message;
+  tx($('composer-error'), message);
 }
 
-function addSystemNote(text) {
+function addSystemNote(key, vars = {}) {
   const li = document.createElement('li');
   li.className = 'msg-note';
-  li.textContent = text;
+  tx(li, key, vars);
   li.dataset.order = String(contiguousSeq() + 0.5);
   place(li);
 }
@@ -632,7 +656,7 @@ function randomClientId() {
 
 function sendMessage(body) {
   const clientId = randomClientId();
-  const el = buildMessage({ mine: true, author: t('you'), body, sentAt: null, status: t('sending') });
+  const el = buildMessage({ mine: true, author: { key: 'you' }, body, sentAt: null, status: 'sending' });
   el.classList.add('msg-pending');
   el.dataset.order = 'Infinity';
   state.outbox.set(clientId, { body, el });
@@ -651,13 +675,13 @@ function setComposerEnabled(on) {
 function updateCounter() {
   const len = $('message-input').value.length;
   const counter = $('message-counter');
-  counter.textContent = t('counter', { count: len, max: MAX_CHARS });
+  tx(counter, 'counter', { count: len, max: MAX_CHARS });
   counter.classList.toggle('counter-near', len > MAX_CHARS - 200);
 }
 
 function setupComposer() {
   const input = $('message-input');
-  input.addEventListener('input', () => { updateCounter(); $('composer-error').textContent = ''; typingNow(); });
+  input.addEventListener('input', () => { updateCounter(); untx($('composer-error')); typingNow(); });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey && !e.isComposing) {
       e.preventDefault();
@@ -668,9 +692,9 @@ function setupComposer() {
     e.preventDefault();
     if (state.ended || !state.session) return;
     const body = input.value;
-    if (!body.trim()) { $('composer-error').textContent = t('err_empty'); return; }
-    if (body.length > MAX_CHARS) { $('composer-error').textContent = t('err_too_long'); return; }
-    $('composer-error').textContent = '';
+    if (!body.trim()) { tx($('composer-error'), 'err_empty'); return; }
+    if (body.length > MAX_CHARS) { tx($('composer-error'), 'err_too_long'); return; }
+    untx($('composer-error'));
     sendMessage(body);
     input.value = '';
     updateCounter();
@@ -701,18 +725,18 @@ function endConversation(reason) {
   stopSocket();
   state.session = null;
   state.outbox.clear();
-  $('conn-notice').textContent = '';
+  untx($('conn-notice'));
   setComposerEnabled(false);
   $('message-input').value = '';
   updateCounter();
   if (reason === 'closed') {
     // Keep the last words of the officer on screen; nothing of it is stored on the device.
-    $('ended-reason').textContent = t('ended_closed');
+    tx($('ended-reason'), 'ended_closed');
     show('chat', 'ended');
   } else {
     $('messages').replaceChildren();
     state.seen.clear();
-    $('ended-reason').textContent = t(reason === 'left' ? 'ended_left' : 'ended_invalid');
+    tx($('ended-reason'), reason === 'left' ? 'ended_left' : 'ended_invalid');
     show('ended');
   }
   focusHeading('ended-title');
@@ -728,7 +752,7 @@ function showCode(code) {
 }
 
 function hideCode() {
-  $('code-value').textContent = '';
+  untx($('code-value'));
   $('code-box').hidden = true;
 }
 
@@ -738,7 +762,7 @@ function setupResume() {
   open.addEventListener('click', () => { show('resume'); focusHeading('resume-title'); });
   $('resume-back').addEventListener('click', () => {
     $('resume-code').value = '';
-    $('resume-error').textContent = '';
+    untx($('resume-error'));
     show('landing');
     focusHeading('landing-title');
   });
@@ -749,12 +773,12 @@ function setupResume() {
     const error = $('resume-error');
     const digits = input.value.replace(/[^0-9\u0660-\u0669\u06F0-\u06F9]/g, '');
     const fail = (key) => {
-      error.textContent = t(key);
+      tx(error, key);
       input.setAttribute('aria-invalid', 'true');
       input.focus();
     };
     if (digits.length !== 16) { fail('resume_format'); return; }
-    error.textContent = '';
+    untx(error);
     input.removeAttribute('aria-invalid');
     const submit = $('resume-submit');
     const label = submit.textContent;
@@ -771,8 +795,10 @@ function setupResume() {
       if (res.ok) {
         const data = await res.json();
         input.value = '';
-        beginConversation({ conversation_id: data.conversation_id, token: data.token });
-        addSystemNote(t('back_note'));
+        beginConversation({ conversation_id: data.conversation_id, token: data.token, lang: document.documentElement.lang });
+        // Back in another language than the conversation's: the officer is told.
+        state.languageToSend = document.documentElement.lang;
+        addSystemNote('back_note');
         return;
       }
       fail(res.status === 404 ? 'resume_unknown' : res.status === 409 ? 'resume_closed'
@@ -790,10 +816,93 @@ function setupRestart() {
   $('restart').addEventListener('click', () => {
     state.seen.clear();
     $('messages').replaceChildren();
-    $('ended-reason').textContent = '';
+    untx($('ended-reason'));
     show('start');
     focusHeading('start-title');
   });
+}
+
+// ---------------------------------------------------------------- language
+
+/**
+ * Puts the page in another language without leaving it: the conversation, the draft and the
+ * focus stay; the officer is told. Returns false when the words could not be fetched (offline):
+ * the page stays as it was.
+ */
+async function switchLanguage(lang) {
+  if (lang === document.documentElement.lang) return true;
+  let bundle;
+  try {
+    const res = await fetch(`/i18n/${encodeURIComponent(lang)}.json`, { credentials: 'omit', cache: 'no-store' });
+    if (!res.ok) return false;
+    bundle = await res.json();
+  } catch {
+    return false;
+  }
+  if (isExiting()) return false;
+  applyBundle(bundle);
+  if (state.session && !state.ended) {
+    state.session.lang = bundle.lang;
+    saveSession(state.session);
+    state.languageToSend = bundle.lang;
+    sendLanguage();
+  }
+  return true;
+}
+
+/** Tells the server (and so the officer) the language the person now reads. */
+function sendLanguage() {
+  if (state.languageToSend && state.welcomed
+      && sendFrame({ type: 'language', language: state.languageToSend })) {
+    state.languageToSend = null;
+  }
+}
+
+function applyBundle(b) {
+  const root = document.documentElement;
+  root.lang = b.lang;
+  root.dir = b.dir;
+  i18n = b.script || {};
+  for (const el of document.querySelectorAll('[data-i18n]')) {
+    const text = b.page[el.dataset.i18n];
+    if (text == null) continue;
+    if (el.dataset.i18n.endsWith('-html')) {
+      // Our own words with their links and emphasis, from our own server.
+      const tpl = document.createElement('template');
+      tpl.innerHTML = text;
+      el.replaceChildren(tpl.content);
+    } else {
+      el.textContent = text;
+    }
+  }
+  for (const el of document.querySelectorAll('[data-i18n-label]')) {
+    const text = b.page[el.dataset.i18nLabel];
+    if (text != null) el.setAttribute('aria-label', text);
+  }
+  for (const el of document.querySelectorAll('[data-t]')) {
+    let vars = {};
+    try { vars = JSON.parse(el.dataset.tv || '{}'); } catch { /* keep none */ }
+    el.textContent = t(el.dataset.t, vars);
+  }
+  for (const a of document.querySelectorAll('.lang-switch [data-lang]')) {
+    if (a.dataset.lang === b.lang) a.setAttribute('aria-current', 'true');
+    else a.removeAttribute('aria-current');
+  }
+  $('safety-link').href = `/securite?lang=${encodeURIComponent(b.lang)}`;
+  timeFmt = new Intl.DateTimeFormat(localeTag(), { hour: '2-digit', minute: '2-digit' });
+  for (const time of document.querySelectorAll('#messages time.msg-time')) {
+    if (time.dateTime) time.textContent = formatTime(time.dateTime);
+  }
+}
+
+function setupLanguage() {
+  for (const a of document.querySelectorAll('.lang-switch [data-lang]')) {
+    a.addEventListener('click', async (e) => {
+      // Without script the link reloads the page in that language; with it, nothing is lost.
+      e.preventDefault();
+      if (!(await switchLanguage(a.dataset.lang))) location.replace(a.href);
+    });
+  }
 }
 
 // ---------------------------------------------------------------- quick exit
@@ -813,11 +922,11 @@ onQuickExit({
     state.seen.clear();
     state.officerName = null;
     $('messages').replaceChildren();
-    $('announcer').textContent = '';
-    $('chat-with').textContent = '';
+    untx($('announcer'));
+    untx($('chat-with'));
     $('message-input').value = '';
-    $('queue-position').textContent = '';
-    $('queue-wait').textContent = '';
+    untx($('queue-position'));
+    untx($('queue-wait'));
   },
 });
 
@@ -828,6 +937,7 @@ setupDanger();
 setupResume();
 setupComposer();
 setupRestart();
+setupLanguage();
 
 const saved = resumableSession();
 if (saved) {
@@ -835,6 +945,8 @@ if (saved) {
   // history (last_seq 0); what was already shown before the reload is not read out again.
   state.session = saved;
   state.announceAfter = storedSeq();
+  // The language chosen during the conversation outlives a reload, like the conversation.
+  if (saved.lang && saved.lang !== document.documentElement.lang) switchLanguage(saved.lang);
   resetConversationView();
   show('waiting', 'chat', 'reading');
   connect();

@@ -107,6 +107,8 @@ async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Res
 impl Application {
     /// Opens everything and binds the listener (port 0 picks a free port, for tests).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // A broken translation file stops the server here, not on a page later.
+        crate::i18n::init();
         let store = open_store(&config).await?;
         let risk = match &config.routing.risk_rules {
             Some(path) => RiskRules::load(path)?,

@@ -8,7 +8,7 @@ use ecoute_bus::{BusEvent, LocalBus, MessageEvent, NoteEvent, Topic};
 use ecoute_crypto::{DataKey, Token};
 use ecoute_domain::{
     Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Force, Intake,
-    MessageBody, Outcome, Priority, Role, Seq, UserId,
+    Language, MessageBody, Outcome, Priority, Role, Seq, UserId,
 };
 use ecoute_store::{
     Appended, Conversation, NewAudit, NewConversation, NewMessage, NoteKind, Store, StoredMessage,
@@ -310,6 +310,28 @@ impl ChatService {
             Ok(None) => {}
             Err(e) => tracing::warn!(conversation = %id, error = %e, "cannot raise priority"),
         }
+    }
+
+    /// The visitor now reads in another language: stored (the officer sees it, and a waiting
+    /// chat now needs an officer who reads it) and told to the officer, supervisors and queue.
+    pub async fn visitor_language(
+        &self,
+        id: ConversationId,
+        language: &Language,
+    ) -> Result<(), ApiError> {
+        let Some(changed) = self.store.set_language(id, language).await? else {
+            return Ok(());
+        };
+        let event = BusEvent::LanguageChanged {
+            conversation: id,
+            language: language.clone(),
+        };
+        if let Some(officer) = changed.state.officer() {
+            self.bus.publish(Topic::Officer(officer), event.clone());
+        }
+        self.bus.publish(Topic::Supervision, event);
+        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        Ok(())
     }
 
     /// Someone is typing: told to the other side at once, never stored.

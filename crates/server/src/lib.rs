@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod forces;
 pub mod http;
+pub mod i18n;
 pub mod keys;
 pub mod purge;
 pub mod queue;

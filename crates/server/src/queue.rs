@@ -40,13 +40,19 @@ pub async fn spawn_watcher(
             }
             match store.waiting_queue().await {
                 Ok(queue) => {
-                    let changed = {
-                        let current = tx.borrow();
-                        current
-                            .iter()
-                            .map(|c| (c.id, c.state))
-                            .ne(queue.iter().map(|c| (c.id, c.state)))
+                    // What the consoles show of a waiting chat; a new message alone is not a
+                    // change of the queue.
+                    let shown = |c: &Conversation| {
+                        (
+                            c.id,
+                            c.state,
+                            c.priority,
+                            c.intake.language.clone(),
+                            c.force,
+                            c.risk_flags.len(),
+                        )
                     };
+                    let changed = tx.borrow().iter().map(shown).ne(queue.iter().map(shown));
                     if changed && tx.send(Arc::new(queue)).is_err() {
                         return;
                     }

@@ -5,7 +5,7 @@
 use ecoute::{Application, Config};
 use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::TotpSecret;
-use ecoute_domain::{Password, Role, UserId};
+use ecoute_domain::{Language, Password, Role, Skills, UserId};
 use ecoute_store::{NewAudit, NewUser, Store};
 use ecoute_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};
@@ -14,9 +14,9 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 20;
+const OFFICERS: usize = 24;
 /// Supervisor accounts, for the board, monitoring and canned replies.
-const SUPERVISORS: usize = 4;
+const SUPERVISORS: usize = 5;
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
@@ -107,6 +107,19 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
             )
             .await
             .unwrap();
+        // The test team reads every language the pages offer: a chat started in Arabic is
+        // theirs to take at once.
+        let skills = Skills {
+            languages: ["fr", "en", "es", "ar"]
+                .into_iter()
+                .map(|l| Language::parse(l).unwrap())
+                .collect(),
+            ..Skills::default()
+        };
+        store
+            .set_skills(user.id, &skills, NewAudit::system("skills_set", now))
+            .await
+            .unwrap();
         let stored = ecoute::auth::seal_totp(&keys, user.id, &secret);
         store
             .enrol_totp(
@@ -125,7 +138,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
 
     let mut command = tokio::process::Command::new("node");
     command
-        .args(["--test", "--test-concurrency=1", "chat.test.mjs"])
+        .args(["--test", "--test-concurrency=1"])
         .current_dir(&e2e)
         .env("ECOUTE_URL", &url)
         .env("ECOUTE_OFFICER_USERNAMES", usernames.join(","))
@@ -137,6 +150,12 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         .env("ECOUTE_CHROMIUM", &chromium)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // While working on one behaviour: ECOUTE_E2E_ONLY=regex runs the tests whose name matches.
+    // CI never sets it, and the run says so at the end when it is set.
+    if let Ok(pattern) = std::env::var("ECOUTE_E2E_ONLY") {
+        command.arg(format!("--test-name-pattern={pattern}"));
+    }
+    command.arg("chat.test.mjs");
     let output = command
         .output()
         .await
@@ -153,4 +172,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         stdout.contains("# fail 0") && !stdout.contains("# pass 0"),
         "the browser tests ran nothing or failed"
     );
+    if let Ok(pattern) = std::env::var("ECOUTE_E2E_ONLY") {
+        eprintln!("NOTE: only the browser tests matching {pattern:?} ran (ECOUTE_E2E_ONLY)");
+    }
 }

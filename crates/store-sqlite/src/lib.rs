@@ -2134,6 +2134,33 @@ impl Store for SqliteStore {
         Ok(Some(after))
     }
 
+    async fn set_language(
+        &self,
+        id: ConversationId,
+        language: &Language,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let changed = sqlx::query(
+            "UPDATE conversations SET language = ? \
+             WHERE id = ? AND language <> ? AND closed_at IS NULL",
+        )
+        .bind(language.as_str())
+        .bind(id.to_string())
+        .bind(language.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        let after = load_conversation(&mut tx, id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))?;
+        tx.commit().await?;
+        Ok(Some(after))
+    }
+
     async fn add_note(
         &self,
         id: ConversationId,

@@ -56,6 +56,7 @@ macro_rules! conformance_tests {
             a_claim_respects_skills_until_the_chat_is_open_to_all,
             the_queue_is_served_by_priority_then_waiting_time,
             a_priority_is_never_lowered_and_labels_are_kept_once,
+            a_visitor_changing_language_changes_what_the_chat_needs,
             concurrent_take_next_gives_each_chat_one_owner_within_capacity,
             transfers_and_releases_keep_the_history_and_respect_capacity,
             staff_notes_are_kept_in_order_with_their_author,

@@ -764,6 +764,15 @@ pub trait Store: Send + Sync + 'static {
         labels: &[String],
     ) -> StoreResult<Option<Conversation>>;
 
+    /// The visitor now reads in another language: the chat's language (what the officer sees,
+    /// and what routing needs while it waits) becomes this one. Returns the conversation when
+    /// it changed; `None` when it was already so, or the conversation is unknown or closed.
+    async fn set_language(
+        &self,
+        id: ConversationId,
+        language: &ecoute_domain::Language,
+    ) -> StoreResult<Option<Conversation>>;
+
     /// Adds a staff-only note, its body sealed by `seal` with its sequence number. A note or a
     /// handover note only by the officer who holds the open chat; a whisper only to an open
     /// chat that an officer holds. `None` when the conversation does not exist or this rule

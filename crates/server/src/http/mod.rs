@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod client;
+pub mod locale;
 pub mod pages;
 pub mod replies;
 pub mod security;
@@ -116,6 +117,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/setup", get(pages::setup_form).post(pages::setup_submit))
         .route("/assets/{name}", get(pages::asset))
+        .route("/i18n/{file}", get(locale::visitor_bundle))
+        .route("/console/language", post(locale::set_staff_language))
         .layer(CompressionLayer::new().gzip(true));
 
     Router::new()

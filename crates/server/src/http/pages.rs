@@ -6,6 +6,8 @@ use crate::error::ApiError;
 use crate::http::api::PendingStaff;
 use crate::http::api::{check_origin, clear_cookie, cookie_value, end_session, session_cookie};
 use crate::http::client::ClientIp;
+use crate::http::locale::{StaffLocale, VisitorLocale};
+use crate::i18n::Tr;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -20,24 +22,28 @@ use time::OffsetDateTime;
 #[derive(Template)]
 #[template(path = "visitor.html")]
 struct VisitorPage<'a> {
+    t: Tr,
     neutral_url: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "safety.html")]
 struct SafetyPage<'a> {
+    t: Tr,
     neutral_url: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    t: Tr,
     error: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "setup.html")]
 struct SetupPage {
+    t: Tr,
     error: Option<String>,
     done: bool,
 }
@@ -45,6 +51,7 @@ struct SetupPage {
 #[derive(Template)]
 #[template(path = "console.html")]
 struct ConsolePage {
+    t: Tr,
     display_name: String,
     username: String,
     role: String,
@@ -66,32 +73,45 @@ pub(crate) fn render_with(t: &impl Template, status: StatusCode) -> Response {
 }
 
 /// The visitor's page: landing, start form, waiting room and chat, on one URL.
-pub async fn visitor(State(state): State<AppState>) -> Response {
+pub async fn visitor(State(state): State<AppState>, locale: VisitorLocale) -> Response {
     let mut response = render(&VisitorPage {
+        t: locale.tr(),
         neutral_url: &state.config.neutral_url,
     });
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         "x-robots-tag",
         HeaderValue::from_static("noindex, nofollow"),
     );
+    headers.insert(header::VARY, HeaderValue::from_static("accept-language"));
     response
 }
 
 /// "Stay safe online".
-pub async fn safety(State(state): State<AppState>) -> Response {
-    render(&SafetyPage {
+pub async fn safety(State(state): State<AppState>, locale: VisitorLocale) -> Response {
+    let mut response = render(&SafetyPage {
+        t: locale.tr(),
         neutral_url: &state.config.neutral_url,
-    })
+    });
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-language"));
+    response
 }
 
 /// The console, or the login page for someone not logged in.
-pub async fn console(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn console(
+    State(state): State<AppState>,
+    locale: StaffLocale,
+    headers: HeaderMap,
+) -> Response {
     let Some(cookie) = cookie_value(&state, &headers) else {
         return Redirect::to("/console/login").into_response();
     };
     match auth::authenticate(state.chat.store(), &cookie).await {
         Ok(staff) if !staff.user.totp_enrolled => Redirect::to("/console/security").into_response(),
         Ok(staff) => render(&ConsolePage {
+            t: locale.tr(),
             display_name: staff.user.display_name,
             username: staff.user.username,
             role: staff.user.role.as_str().to_string(),
@@ -102,8 +122,11 @@ pub async fn console(State(state): State<AppState>, headers: HeaderMap) -> Respo
 }
 
 /// The login form.
-pub async fn login_form() -> Response {
-    render(&LoginPage { error: None })
+pub async fn login_form(locale: StaffLocale) -> Response {
+    render(&LoginPage {
+        t: locale.tr(),
+        error: None,
+    })
 }
 
 /// Fields of the login form.
@@ -119,25 +142,25 @@ pub struct LoginForm {
 pub async fn login_submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    locale: StaffLocale,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     if let Err(e) = check_origin(&state, &headers) {
         return e.into_response();
     }
-    let refuse = |status: StatusCode, message: &str| {
+    let t = locale.tr();
+    let refuse = |status: StatusCode, message_id: &str| {
         render_with(
             &LoginPage {
-                error: Some(message.into()),
+                t,
+                error: Some(t.s(message_id)),
             },
             status,
         )
     };
     let too_many = |e: &ApiError| {
-        let mut page = refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Trop de tentatives. Réessayez plus tard.",
-        );
+        let mut page = refuse(StatusCode::TOO_MANY_REQUESTS, "login-too-many");
         e.add_retry_after(&mut page);
         page
     };
@@ -152,10 +175,7 @@ pub async fn login_submit(
     let user = match auth::login(state.chat.store(), state.chat.keys(), attempt).await {
         Ok(user) => user,
         Err(ApiError::InvalidCredentials) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                "Identifiant, mot de passe ou code incorrect.",
-            );
+            return refuse(StatusCode::UNAUTHORIZED, "login-refused");
         }
         Err(e @ ApiError::TooManyAttempts { .. }) => return too_many(&e),
         Err(e) => return e.into_response(),
@@ -200,8 +220,9 @@ pub async fn logout_submit(
 }
 
 /// The first administrator's creation form.
-pub async fn setup_form() -> Response {
+pub async fn setup_form(locale: StaffLocale) -> Response {
     render(&SetupPage {
+        t: locale.tr(),
         error: None,
         done: false,
     })
@@ -220,35 +241,36 @@ pub struct SetupForm {
 /// Creates the first administrator with the one-time code printed at start.
 pub async fn setup_submit(
     State(state): State<AppState>,
+    locale: StaffLocale,
     headers: HeaderMap,
     Form(form): Form<SetupForm>,
 ) -> Response {
     if let Err(e) = check_origin(&state, &headers) {
         return e.into_response();
     }
-    let refuse = |message: &str| {
+    let t = locale.tr();
+    let refuse = |message_id: &str| {
         render_with(
             &SetupPage {
-                error: Some(message.to_string()),
+                t,
+                error: Some(t.s(message_id)),
                 done: false,
             },
             StatusCode::BAD_REQUEST,
         )
     };
     let Ok(username) = Username::parse(form.username.trim()) else {
-        return refuse(
-            "L’identifiant fait de 3 à 32 caractères : lettres minuscules, chiffres, « . », « - » ou « _ ».",
-        );
+        return refuse("setup-err-username");
     };
     let display_name = form.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 64 {
-        return refuse("Le nom affiché fait de 1 à 64 caractères.");
+        return refuse("setup-err-display-name");
     }
     if form.password != form.password_confirm {
-        return refuse("Les deux mots de passe sont différents.");
+        return refuse("setup-err-mismatch");
     }
     let Ok(password) = Password::parse(form.password) else {
-        return refuse("Le mot de passe fait de 12 à 128 caractères.");
+        return refuse("setup-err-password");
     };
     let hash = match auth::hash_password(password).await {
         Ok(h) => h,
@@ -277,13 +299,12 @@ pub async fn setup_submit(
         Ok(Some(user)) => {
             tracing::info!(user = %user.id, "first administrator created");
             render(&SetupPage {
+                t,
                 error: None,
                 done: true,
             })
         }
-        Ok(None) => refuse(
-            "Ce code d’installation n’est pas valable : il a déjà servi, il a expiré, ou un compte existe déjà.",
-        ),
+        Ok(None) => refuse("setup-err-code"),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

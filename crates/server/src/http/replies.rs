@@ -5,12 +5,14 @@ use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::ApiError;
 use crate::http::api::check_origin;
+use crate::http::locale::StaffLocale;
+use crate::i18n::Tr;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use ecoute_domain::{CannedReply, Role};
+use ecoute_domain::{CannedReply, DirectoryError, Role};
 use ecoute_store::{NewAudit, StoreError};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -34,6 +36,7 @@ pub struct Draft {
 #[derive(Template)]
 #[template(path = "replies.html")]
 struct RepliesPage {
+    t: Tr,
     replies: Vec<ReplyRow>,
     error: Option<String>,
     notice: Option<String>,
@@ -81,6 +84,7 @@ fn gate(staff: Result<Staff, ApiError>) -> Result<Staff, Box<Response>> {
 
 async fn page(
     state: &AppState,
+    t: Tr,
     status: StatusCode,
     error: Option<String>,
     notice: Option<String>,
@@ -89,6 +93,7 @@ async fn page(
     match state.chat.store().canned_replies().await {
         Ok(replies) => render_with(
             &RepliesPage {
+                t,
                 replies: replies
                     .into_iter()
                     .map(|r| ReplyRow {
@@ -109,16 +114,29 @@ async fn page(
 }
 
 /// Lists the replies, with a form for each and one for a new reply.
-pub async fn list(State(state): State<AppState>, staff: Result<Staff, ApiError>) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    locale: StaffLocale,
+    staff: Result<Staff, ApiError>,
+) -> Response {
     if let Err(r) = gate(staff) {
         return *r;
     }
-    page(&state, StatusCode::OK, None, None, Draft::default()).await
+    page(
+        &state,
+        locale.tr(),
+        StatusCode::OK,
+        None,
+        None,
+        Draft::default(),
+    )
+    .await
 }
 
 /// Creates or replaces a reply; a bad one is shown again with what is wrong.
 pub async fn save(
     State(state): State<AppState>,
+    locale: StaffLocale,
     headers: HeaderMap,
     staff: Result<Staff, ApiError>,
     Form(form): Form<SaveForm>,
@@ -130,6 +148,7 @@ pub async fn save(
     if let Err(e) = check_origin(&state, &headers) {
         return e.into_response();
     }
+    let t = locale.tr();
     let draft = Draft {
         shortcut: form.shortcut.clone(),
         title: form.title.clone(),
@@ -140,8 +159,9 @@ pub async fn save(
         Err(e) => {
             return page(
                 &state,
+                t,
                 StatusCode::BAD_REQUEST,
-                Some(e.to_string()),
+                Some(refusal(t, &e)),
                 None,
                 draft,
             )
@@ -165,16 +185,21 @@ pub async fn save(
         .await
     {
         Ok(Some(_)) => {
-            let notice = format!("Réponse /{} enregistrée.", reply.shortcut);
-            page(&state, StatusCode::OK, None, Some(notice), Draft::default()).await
+            let notice = t.a("replies-saved", "shortcut", &reply.shortcut);
+            page(
+                &state,
+                t,
+                StatusCode::OK,
+                None,
+                Some(notice),
+                Draft::default(),
+            )
+            .await
         }
         Ok(None) => ApiError::NotFound.into_response(),
         Err(StoreError::Conflict) => {
-            let e = format!(
-                "Le raccourci /{} est déjà utilisé par une autre réponse.",
-                reply.shortcut
-            );
-            page(&state, StatusCode::CONFLICT, Some(e), None, draft).await
+            let e = t.a("replies-conflict", "shortcut", &reply.shortcut);
+            page(&state, t, StatusCode::CONFLICT, Some(e), None, draft).await
         }
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -183,6 +208,7 @@ pub async fn save(
 /// Deletes a reply.
 pub async fn delete(
     State(state): State<AppState>,
+    locale: StaffLocale,
     headers: HeaderMap,
     staff: Result<Staff, ApiError>,
     Form(form): Form<DeleteForm>,
@@ -206,14 +232,34 @@ pub async fn delete(
         Ok(true) => {
             page(
                 &state,
+                locale.tr(),
                 StatusCode::OK,
                 None,
-                Some("Réponse supprimée.".into()),
+                Some(locale.tr().s("replies-deleted")),
                 Draft::default(),
             )
             .await
         }
         Ok(false) => ApiError::NotFound.into_response(),
         Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// Why a reply was refused, in the page's language.
+fn refusal(t: Tr, e: &DirectoryError) -> String {
+    match e {
+        DirectoryError::Length { field, min, max } => {
+            let mut args = vec![("field", (*field).to_string())];
+            args.push(("min", min.to_string()));
+            args.push(("max", max.to_string()));
+            t.args("replies-err-length", &args)
+        }
+        DirectoryError::Variable(name) => {
+            t.a("replies-err-variable", "name", &format!("{{{name}}}"))
+        }
+        // Kind and Url are resource fields, which this page does not edit.
+        DirectoryError::Shortcut | DirectoryError::Kind | DirectoryError::Url => {
+            t.s("replies-err-shortcut")
+        }
     }
 }

@@ -5,7 +5,9 @@ use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
 use crate::http::api::{PendingStaff, check_origin, clear_cookie, end_session_by_hash};
+use crate::http::locale::StaffLocale;
 use crate::http::pages::render_with;
+use crate::i18n::Tr;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -43,6 +45,7 @@ struct SessionRow {
 #[derive(Template)]
 #[template(path = "security.html")]
 struct SecurityPage {
+    t: Tr,
     display_name: String,
     username: String,
     enrolled: bool,
@@ -107,6 +110,7 @@ fn qr_svg(uri: &str) -> String {
 
 async fn page(
     state: &AppState,
+    t: Tr,
     staff: &Staff,
     error: Option<String>,
     recovery: Vec<String>,
@@ -135,6 +139,7 @@ async fn page(
         )
     };
     Ok(SecurityPage {
+        t,
         display_name: staff.user.display_name.clone(),
         username: staff.user.username.clone(),
         enrolled: staff.user.totp_enrolled,
@@ -151,12 +156,13 @@ async fn page(
 /// The security page.
 pub async fn security(
     State(state): State<AppState>,
+    locale: StaffLocale,
     staff: Result<PendingStaff, ApiError>,
 ) -> Response {
     let Ok(PendingStaff(staff)) = staff else {
         return Redirect::to("/console/login").into_response();
     };
-    match page(&state, &staff, None, Vec::new()).await {
+    match page(&state, locale.tr(), &staff, None, Vec::new()).await {
         Ok(p) => render_with(&p, StatusCode::OK),
         Err(e) => e.into_response(),
     }
@@ -172,6 +178,7 @@ pub struct EnrolForm {
 /// Confirms an authenticator with a code from it; shows the recovery codes, once.
 pub async fn enrol(
     State(state): State<AppState>,
+    locale: StaffLocale,
     headers: HeaderMap,
     PendingStaff(staff): PendingStaff,
     Form(form): Form<EnrolForm>,
@@ -191,8 +198,9 @@ pub async fn enrol(
     let Some((secret, step)) = step else {
         return match page(
             &state,
+            locale.tr(),
             &staff,
-            Some("Ce code ne correspond pas, ou la page a expiré. Scannez le nouveau code QR et réessayez.".into()),
+            Some(locale.tr().s("enrol-err-code")),
             Vec::new(),
         )
         .await
@@ -227,6 +235,7 @@ pub async fn enrol(
     staff.user.totp_enrolled = true;
     match page(
         &state,
+        locale.tr(),
         &staff,
         None,
         codes.into_iter().map(|(c, _)| c).collect(),
@@ -360,6 +369,7 @@ struct AuditRow {
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
+    t: Tr,
     display_name: String,
     rows: Vec<AuditRow>,
     older: Option<u64>,
@@ -438,6 +448,7 @@ pub async fn audit_api(
 /// The audit log page (supervisors and admins).
 pub async fn audit_page(
     State(state): State<AppState>,
+    locale: StaffLocale,
     staff: Result<Staff, ApiError>,
     Query(query): Query<AuditQuery>,
 ) -> Response {
@@ -459,7 +470,10 @@ pub async fn audit_page(
         .map(|r| AuditRow {
             seq: r.seq,
             at: when(r.entry.at),
-            actor: r.entry.actor_name.unwrap_or_else(|| "système".into()),
+            actor: r
+                .entry
+                .actor_name
+                .unwrap_or_else(|| locale.tr().s("audit-system")),
             action: r.entry.action,
             conversation: r
                 .entry
@@ -471,6 +485,7 @@ pub async fn audit_page(
         .collect();
     render_with(
         &AuditPage {
+            t: locale.tr(),
             display_name: staff.user.display_name,
             rows,
             older,

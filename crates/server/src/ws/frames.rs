@@ -36,6 +36,11 @@ pub enum VisitorIn {
     Danger,
     /// The visitor is typing (send at most every few seconds).
     Typing,
+    /// The visitor now reads the page in this language (ISO 639-1); the officer is told.
+    Language {
+        /// The language code, e.g. "ar".
+        language: Language,
+    },
     /// The officer's messages this device received, and showed to the person.
     Marks {
         /// Highest sequence number received.
@@ -803,6 +808,13 @@ pub enum StaffOut {
     VisitorBack {
         /// Which chat.
         conversation_id: ConversationId,
+    },
+    /// The visitor now reads the page in another language.
+    VisitorLanguage {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// The language code, e.g. "ar".
+        language: Language,
     },
     /// How far the visitor received and read your messages.
     Marks {

@@ -784,6 +784,17 @@ impl Session {
                     })
                     .await
             }
+            BusEvent::LanguageChanged {
+                conversation,
+                language,
+            } if self.chats.contains_key(conversation) => {
+                self.conn
+                    .send(&StaffOut::VisitorLanguage {
+                        conversation_id: *conversation,
+                        language: language.clone(),
+                    })
+                    .await
+            }
             BusEvent::VisitorBack { conversation } => {
                 // Tracked already if it was ours; a chat left by quick exit stays tracked too.
                 if let Err(e) = self.owned(*conversation).await {

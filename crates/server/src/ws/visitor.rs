@@ -283,6 +283,17 @@ impl Session {
                 }
                 true
             }
+            VisitorIn::Language { language } => {
+                match self
+                    .state
+                    .chat
+                    .visitor_language(self.conversation, &language)
+                    .await
+                {
+                    Ok(()) => true,
+                    Err(e) => self.conn.send(&VisitorOut::Error(api_error_out(&e))).await,
+                }
+            }
             VisitorIn::Danger => match self.state.chat.visitor_in_danger(self.conversation).await {
                 Ok(()) => self.conn.send(&VisitorOut::DangerNoted).await,
                 Err(e) => {

@@ -8,6 +8,7 @@ mod claims;
 mod floods;
 mod helpers;
 mod http;
+mod i18n;
 mod keys;
 mod logs;
 mod purge;

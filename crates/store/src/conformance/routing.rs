@@ -284,6 +284,72 @@ pub async fn a_priority_is_never_lowered_and_labels_are_kept_once(store: Arc<dyn
     );
 }
 
+/// The visitor switches language while waiting: the chat now needs an officer who reads that
+/// language, and says so wherever it is read. Nothing changes when the language is the same or
+/// the chat is closed.
+pub async fn a_visitor_changing_language_changes_what_the_chat_needs(store: Arc<dyn Store>) {
+    let c = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    let arabic = Language::parse("ar").unwrap();
+    let after = store
+        .set_language(c.id, &arabic)
+        .await
+        .unwrap()
+        .expect("changed");
+    assert_eq!(after.intake.language, arabic);
+    assert_eq!(after.need().language, arabic);
+    let reread = store.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!(reread.intake.language, arabic);
+    assert_eq!(store.set_language(c.id, &arabic).await.unwrap(), None);
+    assert_eq!(
+        store
+            .set_language(ConversationId::new(), &arabic)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Only an officer who reads Arabic takes it (before the overflow delay).
+    let french_only = officer_with(&*store, "fanny", skills(None, false, "fr"), 3).await;
+    let audit = NewAudit::by(&french_only, "claim", now());
+    assert_eq!(
+        store
+            .take_next(french_only.id, now(), audit.clone())
+            .await
+            .unwrap(),
+        Ok(None)
+    );
+    let reads_arabic = officer_with(&*store, "amal", skills(None, false, "ar"), 3).await;
+    let audit = NewAudit::by(&reads_arabic, "claim", now());
+    let taken = store
+        .take_next(reads_arabic.id, now(), audit)
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("fits");
+    assert_eq!(taken.id, c.id);
+
+    // A closed chat keeps the language it had.
+    let closed = store
+        .transition(
+            c.id,
+            Actor::Officer(reads_arabic.id),
+            Event::Close(Outcome::InformationGiven),
+            now(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(closed.is_ok());
+    assert_eq!(
+        store
+            .set_language(c.id, &Language::parse("es").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
 /// Many officers taking the next chat at once: every chat has exactly one owner and nobody
 /// holds more than their capacity.
 pub async fn concurrent_take_next_gives_each_chat_one_owner_within_capacity(store: Arc<dyn Store>) {

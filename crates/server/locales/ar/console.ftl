@@ -1,0 +1,245 @@
+# Écoute — the staff's pages: console, login, installation, account security, canned replies,
+# audit log (Arabic, written right to left).
+# Messages whose id ends in -html hold markup and are inserted as they are; keep their tags.
+# Every other message is plain text.
+
+lang-name = العربية
+language-switch = لغة لوحة التحكم
+language-apply = تغيير
+skip-to-content = الانتقال إلى المحتوى
+back-to-console = العودة إلى لوحة التحكم
+logout = تسجيل الخروج
+
+## Console: header and desk
+
+console-title = لوحة التحكم — Écoute
+brand-console = لوحة التحكم
+role-officer = عنصر
+role-supervisor = مشرف
+role-admin = مسؤول
+nav-account = الحساب
+nav-security = أمان الحساب
+nav-replies = الردود الجاهزة
+nav-audit = سجل التدقيق
+desk = التوفر والتنبيهات
+presence-label = حالتي
+presence-available = متاح
+presence-paused = في استراحة
+take-next = استلام المحادثة التالية
+notify-enable = تفعيل إشعارات المتصفح
+sound-on = صوت التنبيهات
+offer-title = محادثة مقترحة
+offer-time-before = متبقٍّ
+offer-time-after = ثانية لقبولها، ثم ستُقترح على زميل.
+offer-accept = قبول
+offer-decline = رفض
+
+## Queue and chats
+
+queue-title = قائمة الانتظار
+queue-empty = لا أحد في الانتظار حاليًا.
+queue-away-title = رسائل متروكة
+queue-away-hint = لم تعد الصفحة مفتوحة لدى الشخص. أجب: سيقرأ ردك عند عودته برمزه.
+chats-title = محادثاتي
+chats-empty = لا توجد محادثة جارية. استلم محادثة من قائمة الانتظار.
+qi-waiting-since = ينتظر منذ
+qi-ineligible = خارج نطاق اختصاصك حاليًا: ستُفتح لك إذا لم يستلمها أحد غيرك.
+qi-claim = استلام
+block = حظر
+block-confirm = تأكيد الحظر
+tab-risk = خطر محتمل
+tab-unread = غير مقروءة
+tab-left = غادر بشكل طارئ
+
+## Supervision board
+
+board-title = الإشراف
+fig-started = بدأت اليوم
+fig-waiting = في الانتظار
+fig-handled = عولجت
+fig-median = الوسيط لمدة الانتظار
+fig-longest = أطول مدة انتظار
+fig-left = غادروا قبل الرد
+board-staff-title = العناصر
+col-officer = العنصر
+col-state = الحالة
+col-load = العبء
+col-skills = الكفاءات
+board-chats-title = المحادثات الجارية
+board-chats-empty = لا توجد محادثة جارية.
+col-ref = المرجع
+col-since = منذ
+col-priority = الأولوية
+col-actions = الإجراءات
+monitor-title = المراقبة الصامتة
+monitor-hint = لا يرى الشخص ولا العنصر أنك تقرأ. تُسجَّل قراءتك في سجل التدقيق.
+monitor-messages = رسائل المحادثة المراقَبة
+notes-label = ملاحظات داخلية
+whisper-label = نصيحة للعنصر (لا يراها الشخص أبدًا)
+whisper-send = إرسال النصيحة
+monitor-take = تولّي المحادثة
+monitor-take-confirm = تأكيد التولّي
+monitor-stop = إيقاف المراقبة
+
+## A chat's panel
+
+fact-situation = الوضع
+fact-age = العمر
+fact-departement = المقاطعة
+fact-language = اللغة
+fact-started = البداية
+fact-claimed = الاستلام
+fact-ref = المرجع
+messages = الرسائل
+reply-label = ردك
+reply-hint = Enter للإرسال، وShift + Enter للانتقال إلى سطر جديد، و« / » متبوعة باختصار ثم Tab لإدراج رد جاهز.
+canned = الردود الجاهزة
+send = إرسال
+canned-search = البحث عن رد جاهز
+canned-empty = لا توجد ردود جاهزة. يكتبها المشرفون في « الردود الجاهزة ».
+resources-title = خدمات المساعدة
+resources-hint = يضع زر « إدراج » بيانات الاتصال في ردك؛ وترسله أنت بعد مراجعته.
+notes-hint = مرئية لك وللمشرفين وللعنصر الذي قد يتولى المحادثة؛ ولا يراها الشخص أبدًا.
+note-add = إضافة ملاحظة
+note-save = حفظ الملاحظة
+qualify-title = التوصيف
+qualify-none = (غير محدد)
+facts-legend = الوقائع
+fact-rape = اغتصاب
+fact-sexual-assault = اعتداء جنسي
+fact-sexual-harassment = تحرش جنسي
+fact-street-harassment = تحرش في الشارع، إهانة متحيزة جنسيًا
+fact-exhibitionism = تعرٍّ مخل بالحياء
+fact-domestic-violence = عنف زوجي أو أسري
+fact-cyber-violence = عنف إلكتروني
+fact-incest = سفاح القربى
+fact-prostitution = دعارة، قوادة
+fact-other = أخرى
+reporter-legend = الشخص هو
+reporter-victim = ضحية
+reporter-witness = شاهد
+concerned-minor = الشخص المعني قاصر
+danger-level = مستوى الخطر
+danger-none = لم يُحدَّد أي خطر
+danger-moderate = خطر يستدعي المتابعة
+danger-serious = خطر جسيم
+danger-immediate = خطر داهم
+qualify-save = حفظ التوصيف
+transfer-title = تحويل
+transfer-to = إلى مَن
+transfer-choose = اختر…
+transfer-forces = إلى القوة الأخرى (عبر قائمة الانتظار)
+force-police = الشرطة الوطنية
+force-gendarmerie = الدرك الوطني
+transfer-people = إلى زميل
+transfer-note = ملاحظة التسليم (إلزامية)
+transfer-submit = تحويل
+outcome-label = نتيجة المحادثة
+outcome-choose = اختر النتيجة…
+outcome-information-given = تقديم معلومات
+outcome-referred = توجيه نحو جمعية / خدمة مساعدة
+outcome-forwarded = إحالة البلاغ إلى وحدة محلية
+outcome-intervention = طلب تدخل
+outcome-visitor-left = غادر الشخص
+forwarding-legend = الإحالة إلى وحدة محلية
+forwarding-unit = الوحدة المُحال إليها (مركز شرطة، فرقة درك)
+forwarding-contact = وسيلة الاتصال التي قدمها الشخص
+forwarding-contact-hint = (اختياري، فقط ما اختار تقديمه)
+forwarding-consent = يوافق الشخص على الإحالة
+yes = نعم
+no = لا
+close = إغلاق
+block-abuse = حظر (إساءة استخدام)
+
+## Login
+
+login-title = تسجيل الدخول — لوحة تحكم Écoute
+login-heading = لوحة تحكم Écoute
+login-for = مخصصة لعناصر الشرطة والدرك وموظفي المنصة.
+username = اسم المستخدم
+password = كلمة المرور
+login-code = رمز التحقق
+login-code-hint = الرمز المكوّن من 6 أرقام في تطبيق المصادقة لديك، أو رمز احتياطي. اتركه فارغًا عند تسجيل دخولك لأول مرة.
+login-submit = تسجيل الدخول
+login-too-many = محاولات كثيرة جدًا. أعد المحاولة لاحقًا.
+login-refused = اسم المستخدم أو كلمة المرور أو الرمز غير صحيح.
+
+## First installation
+
+setup-title = التثبيت — Écoute
+setup-heading = تثبيت Écoute
+setup-done = تم إنشاء حساب المسؤول.
+setup-login = تسجيل الدخول إلى لوحة التحكم
+setup-intro = أنشئ أول حساب مسؤول. عرض الخادم رمز التثبيت عند بدء تشغيله؛ ولا يُستخدم إلا مرة واحدة.
+setup-code = رمز التثبيت
+setup-code-hint = يُملأ تلقائيًا إذا فتحت الرابط الذي قدمه الخادم؛ وإلا فالصق الرمز.
+display-name = الاسم المعروض
+display-name-hint = يراه الأشخاص الذين يكتبون، مثل « العنصر مارتن ».
+password-hint = من 12 إلى 128 حرفًا.
+password-confirm = تأكيد كلمة المرور
+setup-submit = إنشاء حساب المسؤول
+setup-err-username = يتكون اسم المستخدم من 3 إلى 32 حرفًا: أحرف لاتينية صغيرة، أو أرقام، أو « . » أو « - » أو « _ ».
+setup-err-display-name = يتكون الاسم المعروض من 1 إلى 64 حرفًا.
+setup-err-mismatch = كلمتا المرور مختلفتان.
+setup-err-password = تتكون كلمة المرور من 12 إلى 128 حرفًا.
+setup-err-code = رمز التثبيت هذا غير صالح: سبق استخدامه، أو انتهت صلاحيته، أو يوجد حساب بالفعل.
+
+## Account security
+
+security-title = أمان الحساب — لوحة تحكم Écoute
+security-heading = أمان الحساب
+codes-title = رموزك الاحتياطية
+codes-intro-html = يُستخدم كل رمز مرة واحدة فقط، إذا لم يعد تطبيق المصادقة بحوزتك. دوّنها واحفظها في مكان آمن: <strong>لن تُعرض مرة أخرى أبدًا</strong>.
+go-console = الانتقال إلى لوحة التحكم
+totp-title = المصادقة الثنائية
+totp-enrolled = تطبيق مصادقة مرتبط بحسابك. الرموز الاحتياطية المتبقية:
+enrol-title = ربط تطبيق مصادقة
+enrol-intro = يجب أن يستخدم كل حساب عاملًا ثانيًا. امسح رمز QR هذا بتطبيق مصادقة (TOTP)، ثم أدخل الرمز المكوّن من 6 أرقام الذي يعرضه.
+enrol-key = لا يمكنك المسح؟ أدخل هذا المفتاح في التطبيق:
+enrol-code = رمز من 6 أرقام
+enrol-submit = ربط
+enrol-err-code = هذا الرمز غير مطابق، أو انتهت صلاحية الصفحة. امسح رمز QR الجديد وأعد المحاولة.
+sessions-title = جلساتك المفتوحة
+col-opened = فُتحت في
+col-last-seen = آخر نشاط
+col-action = إجراء
+this-session = (هذه الجلسة)
+session-end = إغلاق
+
+## Canned replies
+
+replies-title = الردود الجاهزة — لوحة تحكم Écoute
+replies-heading = الردود الجاهزة
+replies-intro-html = يدرجها العناصر في محادثة بكتابة <kbd>/</kbd> متبوعة بالاختصار ثم <kbd>Tab</kbd>، أو بزر « الردود الجاهزة » (<kbd>Alt</kbd>+<kbd>R</kbd>). يظل النص قابلًا للتعديل قبل الإرسال.
+replies-variables-html = متغيرات تُملأ عند الإدراج: <code>{"{"}agent{"}"}</code> (اسم العنصر)، <code>{"{"}departement{"}"}</code> (مقاطعة الشخص)، <code>{"{"}services{"}"}</code> (خدمات المساعدة في هذه المقاطعة، مأخوذة من الدليل).
+shortcut = الاختصار
+shortcut-hint = (a-z و0-9 و-، مثلًا plainte)
+title = العنوان
+text = النص
+save = حفظ
+delete = حذف
+replies-new = رد جاهز جديد
+add = إضافة
+replies-saved = تم حفظ الرد /{ $shortcut }.
+replies-deleted = تم حذف الرد.
+replies-conflict = الاختصار /{ $shortcut } مستخدم بالفعل لرد آخر.
+replies-err-shortcut = لا يمكن أن يحتوي الاختصار إلا على a-z و0-9 و-.
+replies-err-length = { $field ->
+        [shortcut] الاختصار
+        [title] العنوان
+       *[body] النص
+    } يتكون من { $min } إلى { $max } حرفًا.
+replies-err-variable = متغير غير معروف { $name }: استخدم {"{"}agent{"}"} أو {"{"}departement{"}"} أو {"{"}services{"}"}.
+
+## Audit log
+
+audit-title = سجل التدقيق — لوحة تحكم Écoute
+audit-heading = سجل التدقيق
+audit-intro = كل وصول للموظفين إلى محادثة، وكل تسجيل دخول، وكل تغيير في حساب، مترابطة في سلسلة بصمات. لا يتضمن أي محتوى للرسائل ولا أي عنوان. اطّلع عليه { $name }.
+col-number = الرقم
+col-date = التاريخ
+col-who = مَن
+col-conversation = المحادثة
+col-detail = التفاصيل
+audit-older = إدخالات أقدم
+audit-system = النظام

@@ -1,0 +1,245 @@
+# Écoute — the staff's pages: console, login, installation, account security, canned replies,
+# audit log (English).
+# Messages whose id ends in -html hold markup and are inserted as they are; keep their tags.
+# Every other message is plain text.
+
+lang-name = English
+language-switch = Console language
+language-apply = Apply
+skip-to-content = Skip to content
+back-to-console = Back to the console
+logout = Log out
+
+## Console: header and desk
+
+console-title = Console — Écoute
+brand-console = console
+role-officer = officer
+role-supervisor = supervisor
+role-admin = administrator
+nav-account = Account
+nav-security = Account security
+nav-replies = Canned replies
+nav-audit = Audit log
+desk = Availability and alerts
+presence-label = I am
+presence-available = Available
+presence-paused = On break
+take-next = Take next
+notify-enable = Enable browser notifications
+sound-on = Alert sound
+offer-title = Conversation offered
+offer-time-before = You have
+offer-time-after = s to accept, then it will be offered to a colleague.
+offer-accept = Accept
+offer-decline = Decline
+
+## Queue and chats
+
+queue-title = Queue
+queue-empty = No one is waiting right now.
+queue-away-title = Messages left
+queue-away-hint = The person no longer has the page open. Reply anyway: they will read your reply when they come back with their code.
+chats-title = My conversations
+chats-empty = No ongoing conversations. Take a conversation from the queue.
+qi-waiting-since = waiting for
+qi-ineligible = Outside your skills for now: it will open to you if no one else takes it.
+qi-claim = Take
+block = Block
+block-confirm = Confirm block
+tab-risk = Risk
+tab-unread = unread
+tab-left = Left in a hurry
+
+## Supervision board
+
+board-title = Supervision
+fig-started = Started today
+fig-waiting = Waiting
+fig-handled = Handled
+fig-median = Median wait
+fig-longest = Longest wait
+fig-left = Left before a reply
+board-staff-title = Officers
+col-officer = Officer
+col-state = Status
+col-load = Load
+col-skills = Skills
+board-chats-title = Ongoing conversations
+board-chats-empty = No ongoing conversations.
+col-ref = Ref.
+col-since = Since
+col-priority = Priority
+col-actions = Actions
+monitor-title = Silent monitoring
+monitor-hint = Neither the person nor the officer can see that you are reading. Your reading is recorded in the audit log.
+monitor-messages = Messages of the monitored conversation
+notes-label = Internal notes
+whisper-label = Advice to the officer (never shown to the person)
+whisper-send = Send advice
+monitor-take = Take over the conversation
+monitor-take-confirm = Confirm takeover
+monitor-stop = Stop monitoring
+
+## A chat's panel
+
+fact-situation = Situation
+fact-age = Age
+fact-departement = Département
+fact-language = Language
+fact-started = Started
+fact-claimed = Taken on
+fact-ref = Reference
+messages = Messages
+reply-label = Your reply
+reply-hint = Enter to send, Shift + Enter for a new line, “/” and a shortcut then Tab for a canned reply.
+canned = Canned replies
+send = Send
+canned-search = Search canned replies
+canned-empty = No canned replies. Supervisors write them in “Canned replies”.
+resources-title = Support services
+resources-hint = “Insert” puts the contact details into your reply; you send it after reading it over.
+notes-hint = Visible to you, supervisors and any officer who takes over the conversation; never to the person.
+note-add = Add a note
+note-save = Save note
+qualify-title = Case qualification
+qualify-none = (not filled in)
+facts-legend = The facts
+fact-rape = Rape
+fact-sexual-assault = Sexual assault
+fact-sexual-harassment = Sexual harassment
+fact-street-harassment = Street harassment, sexist insult
+fact-exhibitionism = Sexual exhibitionism
+fact-domestic-violence = Domestic or family violence
+fact-cyber-violence = Cyberviolence
+fact-incest = Incest
+fact-prostitution = Prostitution, pimping
+fact-other = Other
+reporter-legend = The person is
+reporter-victim = victim
+reporter-witness = witness
+concerned-minor = The person concerned is a minor
+danger-level = Danger level
+danger-none = No danger identified
+danger-moderate = Risk to monitor
+danger-serious = Serious danger
+danger-immediate = Immediate danger
+qualify-save = Save case qualification
+transfer-title = Transfer
+transfer-to = To whom
+transfer-choose = Choose…
+transfer-forces = To the other force (via the queue)
+force-police = National Police
+force-gendarmerie = National Gendarmerie
+transfer-people = To a colleague
+transfer-note = Handover note (required)
+transfer-submit = Transfer
+outcome-label = Conversation outcome
+outcome-choose = Choose the outcome…
+outcome-information-given = Information given
+outcome-referred = Referred to an association / support service
+outcome-forwarded = Report forwarded to a local unit
+outcome-intervention = Intervention requested
+outcome-visitor-left = The person left
+forwarding-legend = Forwarding to a local unit
+forwarding-unit = Receiving unit (police station, gendarmerie brigade)
+forwarding-contact = Contact given by the person
+forwarding-contact-hint = (optional, only what they chose to give)
+forwarding-consent = The person agrees to the forwarding
+yes = yes
+no = no
+close = Close
+block-abuse = Block (abuse)
+
+## Login
+
+login-title = Log in — Écoute Console
+login-heading = Écoute Console
+login-for = Restricted to police officers, gendarmes and platform staff.
+username = Username
+password = Password
+login-code = Verification code
+login-code-hint = The 6 digits from your authenticator app, or a backup code. Leave blank on your very first login.
+login-submit = Log in
+login-too-many = Too many attempts. Try again later.
+login-refused = Incorrect username, password or code.
+
+## First installation
+
+setup-title = Installation — Écoute
+setup-heading = Écoute installation
+setup-done = The administrator account has been created.
+setup-login = Log in to the console
+setup-intro = Create the first administrator account. The installation code was displayed by the server at startup; it can be used only once.
+setup-code = Installation code
+setup-code-hint = Filled in automatically if you opened the link given by the server; otherwise, paste the code.
+display-name = Display name
+display-name-hint = Visible to the people who write in, for example “Officer Martin”.
+password-hint = 12 to 128 characters.
+password-confirm = Confirm password
+setup-submit = Create the administrator account
+setup-err-username = The username must be 3 to 32 characters: lowercase letters, digits, “.”, “-” or “_”.
+setup-err-display-name = The display name must be 1 to 64 characters.
+setup-err-mismatch = The two passwords do not match.
+setup-err-password = The password must be 12 to 128 characters.
+setup-err-code = This installation code is not valid: it has already been used, it has expired, or an account already exists.
+
+## Account security
+
+security-title = Account security — Écoute Console
+security-heading = Account security
+codes-title = Your backup codes
+codes-intro-html = Each can be used only once, if you no longer have your authenticator app. Write them down and keep them somewhere safe: <strong>they will never be shown again</strong>.
+go-console = Go to the console
+totp-title = Two-factor authentication
+totp-enrolled = An authenticator app is linked to your account. Backup codes remaining:
+enrol-title = Link an authenticator app
+enrol-intro = Every account must use a second factor. Scan this QR code with an authenticator app (TOTP), then enter the 6-digit code it shows.
+enrol-key = Cannot scan? Enter this key in the app:
+enrol-code = 6-digit code
+enrol-submit = Link
+enrol-err-code = This code does not match, or the page has expired. Scan the new QR code and try again.
+sessions-title = Your open sessions
+col-opened = Opened
+col-last-seen = Last activity
+col-action = Action
+this-session = (this session)
+session-end = End
+
+## Canned replies
+
+replies-title = Canned replies — Écoute Console
+replies-heading = Canned replies
+replies-intro-html = Officers insert them into a conversation by typing <kbd>/</kbd> followed by the shortcut then <kbd>Tab</kbd>, or with the “Canned replies” button (<kbd>Alt</kbd>+<kbd>R</kbd>). The text can still be edited before sending.
+replies-variables-html = Variables filled in on insertion: <code>{"{"}agent{"}"}</code> (the officer’s name), <code>{"{"}departement{"}"}</code> (the person’s département), <code>{"{"}services{"}"}</code> (the support services of that département, taken from the directory).
+shortcut = Shortcut
+shortcut-hint = (a-z, 0-9 and -, for example complaint)
+title = Title
+text = Text
+save = Save
+delete = Delete
+replies-new = New canned reply
+add = Add
+replies-saved = Reply /{ $shortcut } saved.
+replies-deleted = Reply deleted.
+replies-conflict = The shortcut /{ $shortcut } is already used by another reply.
+replies-err-shortcut = The shortcut may contain only a-z, 0-9 and -.
+replies-err-length = { $field ->
+        [shortcut] The shortcut
+        [title] The title
+       *[body] The text
+    } must be { $min } to { $max } characters.
+replies-err-variable = Unknown variable { $name }: use {"{"}agent{"}"}, {"{"}departement{"}"} or {"{"}services{"}"}.
+
+## Audit log
+
+audit-title = Audit log — Écoute Console
+audit-heading = Audit log
+audit-intro = Every staff access to a conversation, every login and every account change, chained by hash. No message content, no addresses. Viewed by { $name }.
+col-number = No.
+col-date = Date
+col-who = Who
+col-conversation = Conversation
+col-detail = Detail
+audit-older = Older entries
+audit-system = system

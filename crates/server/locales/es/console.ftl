@@ -1,0 +1,245 @@
+# Écoute — the staff's pages: console, login, installation, account security, canned replies,
+# audit log (Spanish).
+# Messages whose id ends in -html hold markup and are inserted as they are; keep their tags.
+# Every other message is plain text.
+
+lang-name = Español
+language-switch = Idioma de la consola
+language-apply = Cambiar
+skip-to-content = Ir al contenido
+back-to-console = Volver a la consola
+logout = Cerrar sesión
+
+## Console: header and desk
+
+console-title = Consola — Écoute
+brand-console = consola
+role-officer = agente
+role-supervisor = supervisor
+role-admin = administrador
+nav-account = Cuenta
+nav-security = Seguridad de la cuenta
+nav-replies = Respuestas predefinidas
+nav-audit = Registro de auditoría
+desk = Disponibilidad y alertas
+presence-label = Estoy
+presence-available = Disponible
+presence-paused = En pausa
+take-next = Tomar la siguiente
+notify-enable = Activar las notificaciones del navegador
+sound-on = Sonido de las alertas
+offer-title = Conversación propuesta
+offer-time-before = Quedan
+offer-time-after = s para aceptar; después se propondrá a un colega.
+offer-accept = Aceptar
+offer-decline = Rechazar
+
+## Queue and chats
+
+queue-title = Fila de espera
+queue-empty = Nadie está esperando por el momento.
+queue-away-title = Mensajes dejados
+queue-away-hint = La persona ya no tiene la página abierta. Responda: leerá su respuesta cuando vuelva con su código.
+chats-title = Mis conversaciones
+chats-empty = Ninguna conversación en curso. Tome una conversación de la fila de espera.
+qi-waiting-since = espera desde hace
+qi-ineligible = Fuera de sus competencias por ahora: se le abrirá si nadie más la toma.
+qi-claim = Tomar
+block = Bloquear
+block-confirm = Confirmar el bloqueo
+tab-risk = Riesgo
+tab-unread = no leídos
+tab-left = Salida de urgencia
+
+## Supervision board
+
+board-title = Supervisión
+fig-started = Iniciadas hoy
+fig-waiting = En espera
+fig-handled = Atendidas
+fig-median = Espera mediana
+fig-longest = Espera más larga
+fig-left = Abandonos antes de respuesta
+board-staff-title = Agentes
+col-officer = Agente
+col-state = Estado
+col-load = Carga
+col-skills = Competencias
+board-chats-title = Conversaciones en curso
+board-chats-empty = Ninguna conversación en curso.
+col-ref = Ref.
+col-since = Desde
+col-priority = Prioridad
+col-actions = Acciones
+monitor-title = Escucha silenciosa
+monitor-hint = Ni la persona ni el agente ven que usted está leyendo. Su lectura queda anotada en el registro de auditoría.
+monitor-messages = Mensajes de la conversación escuchada
+notes-label = Notas internas
+whisper-label = Consejo al agente (la persona nunca lo ve)
+whisper-send = Enviar el consejo
+monitor-take = Tomar la conversación
+monitor-take-confirm = Confirmar la toma
+monitor-stop = Detener la escucha
+
+## A chat's panel
+
+fact-situation = Situación
+fact-age = Edad
+fact-departement = Departamento
+fact-language = Idioma
+fact-started = Inicio
+fact-claimed = Toma a cargo
+fact-ref = Referencia
+messages = Mensajes
+reply-label = Su respuesta
+reply-hint = Intro para enviar, Mayús + Intro para cambiar de línea, «/» y un atajo y luego Tab para una respuesta predefinida.
+canned = Respuestas predefinidas
+send = Enviar
+canned-search = Buscar una respuesta predefinida
+canned-empty = No hay respuestas predefinidas. Los supervisores las redactan en «Respuestas predefinidas».
+resources-title = Servicios de ayuda
+resources-hint = «Insertar» añade los datos de contacto a su respuesta; usted la envía después de releerla.
+notes-hint = Visibles para usted, los supervisores y el agente que tome la conversación después; nunca para la persona.
+note-add = Añadir una nota
+note-save = Guardar la nota
+qualify-title = Calificación
+qualify-none = (sin completar)
+facts-legend = Los hechos
+fact-rape = Violación
+fact-sexual-assault = Agresión sexual
+fact-sexual-harassment = Acoso sexual
+fact-street-harassment = Acoso callejero, ultraje sexista
+fact-exhibitionism = Exhibicionismo sexual
+fact-domestic-violence = Violencia en la pareja o intrafamiliar
+fact-cyber-violence = Ciberviolencia
+fact-incest = Incesto
+fact-prostitution = Prostitución, proxenetismo
+fact-other = Otro
+reporter-legend = La persona es
+reporter-victim = víctima
+reporter-witness = testigo
+concerned-minor = La persona afectada es menor de edad
+danger-level = Nivel de peligro
+danger-none = Ningún peligro identificado
+danger-moderate = Riesgo que vigilar
+danger-serious = Peligro grave
+danger-immediate = Peligro inmediato
+qualify-save = Guardar la calificación
+transfer-title = Transferir
+transfer-to = A quién
+transfer-choose = Elegir…
+transfer-forces = A la otra fuerza (por la fila de espera)
+force-police = Policía Nacional
+force-gendarmerie = Gendarmería Nacional
+transfer-people = A un colega
+transfer-note = Nota de traspaso (obligatoria)
+transfer-submit = Transferir
+outcome-label = Resultado de la conversación
+outcome-choose = Elegir el resultado…
+outcome-information-given = Información proporcionada
+outcome-referred = Derivación a una asociación / un servicio de ayuda
+outcome-forwarded = Denuncia transmitida a una unidad local
+outcome-intervention = Intervención solicitada
+outcome-visitor-left = La persona se fue
+forwarding-legend = Transmisión a una unidad local
+forwarding-unit = Unidad destinataria (comisaría, brigada)
+forwarding-contact = Contacto proporcionado por la persona
+forwarding-contact-hint = (opcional, solo lo que ella decidió dar)
+forwarding-consent = La persona acepta la transmisión
+yes = sí
+no = no
+close = Cerrar
+block-abuse = Bloquear (abuso)
+
+## Login
+
+login-title = Inicio de sesión — Consola Écoute
+login-heading = Consola Écoute
+login-for = Reservado a policías, gendarmes y personal de la plataforma.
+username = Identificador
+password = Contraseña
+login-code = Código de verificación
+login-code-hint = Las 6 cifras de su aplicación de autenticación, o un código de respaldo. Déjelo vacío la primera vez que inicie sesión.
+login-submit = Iniciar sesión
+login-too-many = Demasiados intentos. Vuelva a intentarlo más tarde.
+login-refused = Identificador, contraseña o código incorrectos.
+
+## First installation
+
+setup-title = Instalación — Écoute
+setup-heading = Instalación de Écoute
+setup-done = Se creó la cuenta de administrador.
+setup-login = Iniciar sesión en la consola
+setup-intro = Cree la primera cuenta de administrador. El servidor mostró el código de instalación al arrancar; solo sirve una vez.
+setup-code = Código de instalación
+setup-code-hint = Se completa automáticamente si abrió el enlace que dio el servidor; si no, pegue el código.
+display-name = Nombre visible
+display-name-hint = Visible para las personas que escriben, por ejemplo «Agente Martin».
+password-hint = De 12 a 128 caracteres.
+password-confirm = Confirmar la contraseña
+setup-submit = Crear la cuenta de administrador
+setup-err-username = El identificador tiene de 3 a 32 caracteres: letras minúsculas, cifras, «.», «-» o «_».
+setup-err-display-name = El nombre visible tiene de 1 a 64 caracteres.
+setup-err-mismatch = Las dos contraseñas no coinciden.
+setup-err-password = La contraseña tiene de 12 a 128 caracteres.
+setup-err-code = Este código de instalación no es válido: ya se usó, caducó o ya existe una cuenta.
+
+## Account security
+
+security-title = Seguridad de la cuenta — Consola Écoute
+security-heading = Seguridad de la cuenta
+codes-title = Sus códigos de respaldo
+codes-intro-html = Cada uno sirve una sola vez, si ya no tiene su aplicación de autenticación. Anótelos y guárdelos en un lugar seguro: <strong>no se volverán a mostrar nunca</strong>.
+go-console = Ir a la consola
+totp-title = Autenticación de dos factores
+totp-enrolled = Hay una aplicación de autenticación asociada a su cuenta. Códigos de respaldo restantes:
+enrol-title = Asociar una aplicación de autenticación
+enrol-intro = Cada cuenta debe usar un segundo factor. Escanee este código QR con una aplicación de autenticación (TOTP) y luego introduzca el código de 6 cifras que muestra.
+enrol-key = ¿No puede escanearlo? Introduzca esta clave en la aplicación:
+enrol-code = Código de 6 cifras
+enrol-submit = Asociar
+enrol-err-code = Este código no coincide, o la página caducó. Escanee el nuevo código QR y vuelva a intentarlo.
+sessions-title = Sus sesiones abiertas
+col-opened = Abierta el
+col-last-seen = Última actividad
+col-action = Acción
+this-session = (esta sesión)
+session-end = Cerrar
+
+## Canned replies
+
+replies-title = Respuestas predefinidas — Consola Écoute
+replies-heading = Respuestas predefinidas
+replies-intro-html = Los agentes las insertan en una conversación escribiendo <kbd>/</kbd> seguido del atajo y luego <kbd>Tab</kbd>, o con el botón «Respuestas predefinidas» (<kbd>Alt</kbd>+<kbd>R</kbd>). El texto se puede modificar antes del envío.
+replies-variables-html = Variables que se completan al insertar: <code>{"{"}agent{"}"}</code> (el nombre del agente), <code>{"{"}departement{"}"}</code> (el departamento de la persona), <code>{"{"}services{"}"}</code> (los servicios de ayuda de ese departamento, tomados del directorio).
+shortcut = Atajo
+shortcut-hint = (a-z, 0-9 y -, por ejemplo denuncia)
+title = Título
+text = Texto
+save = Guardar
+delete = Eliminar
+replies-new = Nueva respuesta predefinida
+add = Añadir
+replies-saved = Respuesta /{ $shortcut } guardada.
+replies-deleted = Respuesta eliminada.
+replies-conflict = El atajo /{ $shortcut } ya lo usa otra respuesta.
+replies-err-shortcut = El atajo solo puede contener a-z, 0-9 y -.
+replies-err-length = { $field ->
+        [shortcut] El atajo
+        [title] El título
+       *[body] El texto
+    } tiene de { $min } a { $max } caracteres.
+replies-err-variable = Variable desconocida { $name }: use {"{"}agent{"}"}, {"{"}departement{"}"} o {"{"}services{"}"}.
+
+## Audit log
+
+audit-title = Registro de auditoría — Consola Écoute
+audit-heading = Registro de auditoría
+audit-intro = Cada acceso del personal a una conversación, cada inicio de sesión y cada cambio de cuenta, encadenados por huella criptográfica. Ningún contenido de mensaje, ninguna dirección. Consultado por { $name }.
+col-number = N.º
+col-date = Fecha
+col-who = Quién
+col-conversation = Conversación
+col-detail = Detalle
+audit-older = Entradas más antiguas
+audit-system = sistema

@@ -1,0 +1,245 @@
+# Écoute — the staff's pages: console, login, installation, account security, canned replies,
+# audit log (French, the reference language).
+# Messages whose id ends in -html hold markup and are inserted as they are; keep their tags.
+# Every other message is plain text.
+
+lang-name = Français
+language-switch = Langue de la console
+language-apply = Changer
+skip-to-content = Aller au contenu
+back-to-console = Retour à la console
+logout = Se déconnecter
+
+## Console: header and desk
+
+console-title = Console — Écoute
+brand-console = console
+role-officer = agent
+role-supervisor = superviseur
+role-admin = administrateur
+nav-account = Compte
+nav-security = Sécurité du compte
+nav-replies = Réponses types
+nav-audit = Journal d’audit
+desk = Disponibilité et alertes
+presence-label = Je suis
+presence-available = Disponible
+presence-paused = En pause
+take-next = Prendre la suivante
+notify-enable = Activer les notifications du navigateur
+sound-on = Son des alertes
+offer-title = Conversation proposée
+offer-time-before = Encore
+offer-time-after = s pour accepter, puis elle sera proposée à un collègue.
+offer-accept = Accepter
+offer-decline = Refuser
+
+## Queue and chats
+
+queue-title = File d’attente
+queue-empty = Personne n’attend pour le moment.
+queue-away-title = Messages laissés
+queue-away-hint = La personne n’a plus la page ouverte. Répondez : elle lira votre réponse en revenant avec son code.
+chats-title = Mes conversations
+chats-empty = Aucune conversation en cours. Prenez une conversation dans la file d’attente.
+qi-waiting-since = attend depuis
+qi-ineligible = Hors de vos compétences pour l’instant : elle vous sera ouverte si personne d’autre ne la prend.
+qi-claim = Prendre
+block = Bloquer
+block-confirm = Confirmer le blocage
+tab-risk = Risque
+tab-unread = non lus
+tab-left = Partie en urgence
+
+## Supervision board
+
+board-title = Supervision
+fig-started = Commencées aujourd’hui
+fig-waiting = En attente
+fig-handled = Traitées
+fig-median = Attente médiane
+fig-longest = Attente la plus longue
+fig-left = Parties avant réponse
+board-staff-title = Agents
+col-officer = Agent
+col-state = État
+col-load = Charge
+col-skills = Compétences
+board-chats-title = Conversations en cours
+board-chats-empty = Aucune conversation en cours.
+col-ref = Réf.
+col-since = Depuis
+col-priority = Priorité
+col-actions = Actions
+monitor-title = Écoute silencieuse
+monitor-hint = Ni la personne ni l’agent ne voient que vous lisez. Votre lecture est inscrite au journal d’audit.
+monitor-messages = Messages de la conversation écoutée
+notes-label = Notes internes
+whisper-label = Conseil à l’agent (la personne ne le voit jamais)
+whisper-send = Envoyer le conseil
+monitor-take = Reprendre la conversation
+monitor-take-confirm = Confirmer la reprise
+monitor-stop = Arrêter l’écoute
+
+## A chat's panel
+
+fact-situation = Situation
+fact-age = Âge
+fact-departement = Département
+fact-language = Langue
+fact-started = Début
+fact-claimed = Prise en charge
+fact-ref = Référence
+messages = Messages
+reply-label = Votre réponse
+reply-hint = Entrée pour envoyer, Maj + Entrée pour aller à la ligne, « / » et un raccourci puis Tab pour une réponse type.
+canned = Réponses types
+send = Envoyer
+canned-search = Chercher une réponse type
+canned-empty = Aucune réponse type. Les superviseurs les écrivent dans « Réponses types ».
+resources-title = Services d’aide
+resources-hint = « Insérer » met les coordonnées dans votre réponse ; vous l’envoyez après l’avoir relue.
+notes-hint = Visibles par vous, les superviseurs et l’agent qui reprendrait la conversation ; jamais par la personne.
+note-add = Ajouter une note
+note-save = Enregistrer la note
+qualify-title = Qualification
+qualify-none = (non renseignée)
+facts-legend = Les faits
+fact-rape = Viol
+fact-sexual-assault = Agression sexuelle
+fact-sexual-harassment = Harcèlement sexuel
+fact-street-harassment = Harcèlement de rue, outrage sexiste
+fact-exhibitionism = Exhibition sexuelle
+fact-domestic-violence = Violences conjugales ou intrafamiliales
+fact-cyber-violence = Cyberviolences
+fact-incest = Inceste
+fact-prostitution = Prostitution, proxénétisme
+fact-other = Autre
+reporter-legend = La personne est
+reporter-victim = victime
+reporter-witness = témoin
+concerned-minor = La personne concernée est mineure
+danger-level = Niveau de danger
+danger-none = Aucun danger identifié
+danger-moderate = Risque à suivre
+danger-serious = Danger grave
+danger-immediate = Danger immédiat
+qualify-save = Enregistrer la qualification
+transfer-title = Transférer
+transfer-to = À qui
+transfer-choose = Choisir…
+transfer-forces = À l’autre force (par la file d’attente)
+force-police = Police nationale
+force-gendarmerie = Gendarmerie nationale
+transfer-people = À un collègue
+transfer-note = Note de passation (obligatoire)
+transfer-submit = Transférer
+outcome-label = Issue de la conversation
+outcome-choose = Choisir l’issue…
+outcome-information-given = Information donnée
+outcome-referred = Orientation vers une association / un service d’aide
+outcome-forwarded = Signalement transmis à une unité locale
+outcome-intervention = Intervention demandée
+outcome-visitor-left = La personne est partie
+forwarding-legend = Transmission à une unité locale
+forwarding-unit = Unité destinataire (commissariat, brigade)
+forwarding-contact = Contact donné par la personne
+forwarding-contact-hint = (facultatif, seulement ce qu’elle a choisi de donner)
+forwarding-consent = La personne accepte la transmission
+yes = oui
+no = non
+close = Clôturer
+block-abuse = Bloquer (abus)
+
+## Login
+
+login-title = Connexion — Console Écoute
+login-heading = Console Écoute
+login-for = Réservé aux policiers, gendarmes et personnels de la plateforme.
+username = Identifiant
+password = Mot de passe
+login-code = Code de vérification
+login-code-hint = Les 6 chiffres de votre application d’authentification, ou un code de secours. Laissez vide lors de votre toute première connexion.
+login-submit = Se connecter
+login-too-many = Trop de tentatives. Réessayez plus tard.
+login-refused = Identifiant, mot de passe ou code incorrect.
+
+## First installation
+
+setup-title = Installation — Écoute
+setup-heading = Installation d’Écoute
+setup-done = Le compte administrateur est créé.
+setup-login = Se connecter à la console
+setup-intro = Créez le premier compte administrateur. Le code d’installation a été affiché par le serveur au démarrage ; il ne sert qu’une fois.
+setup-code = Code d’installation
+setup-code-hint = Rempli automatiquement si vous avez ouvert le lien donné par le serveur ; sinon, collez le code.
+display-name = Nom affiché
+display-name-hint = Visible par les personnes qui écrivent, par exemple « Agent Martin ».
+password-hint = De 12 à 128 caractères.
+password-confirm = Confirmer le mot de passe
+setup-submit = Créer le compte administrateur
+setup-err-username = L’identifiant fait de 3 à 32 caractères : lettres minuscules, chiffres, « . », « - » ou « _ ».
+setup-err-display-name = Le nom affiché fait de 1 à 64 caractères.
+setup-err-mismatch = Les deux mots de passe sont différents.
+setup-err-password = Le mot de passe fait de 12 à 128 caractères.
+setup-err-code = Ce code d’installation n’est pas valable : il a déjà servi, il a expiré, ou un compte existe déjà.
+
+## Account security
+
+security-title = Sécurité du compte — Console Écoute
+security-heading = Sécurité du compte
+codes-title = Vos codes de secours
+codes-intro-html = Chacun sert une seule fois, si vous n’avez plus votre application d’authentification. Notez-les et rangez-les en lieu sûr : <strong>ils ne seront plus jamais affichés</strong>.
+go-console = Aller à la console
+totp-title = Double authentification
+totp-enrolled = Une application d’authentification est associée à votre compte. Codes de secours restants :
+enrol-title = Associer une application d’authentification
+enrol-intro = Chaque compte doit utiliser un second facteur. Scannez ce code QR avec une application d’authentification (TOTP), puis saisissez le code à 6 chiffres qu’elle affiche.
+enrol-key = Vous ne pouvez pas scanner ? Saisissez cette clé dans l’application :
+enrol-code = Code à 6 chiffres
+enrol-submit = Associer
+enrol-err-code = Ce code ne correspond pas, ou la page a expiré. Scannez le nouveau code QR et réessayez.
+sessions-title = Vos sessions ouvertes
+col-opened = Ouverte le
+col-last-seen = Dernière activité
+col-action = Action
+this-session = (cette session)
+session-end = Fermer
+
+## Canned replies
+
+replies-title = Réponses types — Console Écoute
+replies-heading = Réponses types
+replies-intro-html = Les agents les insèrent dans une conversation en tapant <kbd>/</kbd> suivi du raccourci puis <kbd>Tab</kbd>, ou avec le bouton « Réponses types » (<kbd>Alt</kbd>+<kbd>R</kbd>). Le texte reste modifiable avant l’envoi.
+replies-variables-html = Variables remplies à l’insertion : <code>{"{"}agent{"}"}</code> (le nom de l’agent), <code>{"{"}departement{"}"}</code> (le département de la personne), <code>{"{"}services{"}"}</code> (les services d’aide de ce département, tirés de l’annuaire).
+shortcut = Raccourci
+shortcut-hint = (a-z, 0-9 et -, par exemple plainte)
+title = Titre
+text = Texte
+save = Enregistrer
+delete = Supprimer
+replies-new = Nouvelle réponse type
+add = Ajouter
+replies-saved = Réponse /{ $shortcut } enregistrée.
+replies-deleted = Réponse supprimée.
+replies-conflict = Le raccourci /{ $shortcut } est déjà utilisé par une autre réponse.
+replies-err-shortcut = Le raccourci ne peut contenir que a-z, 0-9 et -.
+replies-err-length = { $field ->
+        [shortcut] Le raccourci
+        [title] Le titre
+       *[body] Le texte
+    } fait de { $min } à { $max } caractères.
+replies-err-variable = Variable inconnue { $name } : utilisez {"{"}agent{"}"}, {"{"}departement{"}"} ou {"{"}services{"}"}.
+
+## Audit log
+
+audit-title = Journal d’audit — Console Écoute
+audit-heading = Journal d’audit
+audit-intro = Chaque accès du personnel à une conversation, chaque connexion et chaque changement de compte, chaînés par empreinte. Aucun contenu de message, aucune adresse. Consulté par { $name }.
+col-number = N°
+col-date = Date
+col-who = Qui
+col-conversation = Conversation
+col-detail = Détail
+audit-older = Entrées plus anciennes
+audit-system = système
