@@ -5,8 +5,14 @@ import { SESSION_KEY, SEQ_KEY, resumableSession, onQuickExit, isExiting } from '
 
 const $ = (id) => document.getElementById(id);
 let i18n = (() => { try { return JSON.parse($('i18n').textContent); } catch { return {}; } })();
+/** A value that is itself a message ({ t: 'officer_default' }) is put in the current language. */
+const value = (v) => (v && typeof v === 'object' && v.t ? (i18n[v.t] ?? v.t) : String(v));
 const t = (key, vars = {}) =>
-  (i18n[key] ?? key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  (i18n[key] ?? key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? value(vars[k]) : m));
+/** The page's own words in its current language (filled when the language changes). */
+let pageWords = {};
+/** A button's label in the current language, for after a "busy" moment. */
+const labelOf = (el, fallback) => pageWords[el.dataset.i18n] ?? fallback;
 /** Sets a text that must follow a change of language: the key and values stay on the element. */
 function tx(el, key, vars = {}) {
   el.textContent = t(key, vars);
@@ -212,7 +218,7 @@ function setupStart() {
       tx($('start-error'), 'err_network');
     } finally {
       submit.disabled = false;
-      submit.textContent = label;
+      submit.textContent = labelOf(submit, label);
     }
   });
 }
@@ -221,6 +227,7 @@ function setupStart() {
 function resetConversationState() {
   state.dangerPending = false;
   state.languageToSend = null;
+  state.languageSent = null;
   state.marks = null;
   marksSent = { received: 0, read: 0 };
   clearTimeout(marksTimer);
@@ -400,7 +407,7 @@ function applyState(next, officer, live) {
       announce(t('back_to_queue'));
     }
   } else if (next === 'active') {
-    const name = state.officerName || t('officer_default');
+    const name = state.officerName || { t: 'officer_default' };
     show('chat');
     tx($('chat-with'), 'chat_with', { name });
     if (live && previous !== 'active') {
@@ -445,6 +452,11 @@ function onError(f) {
       } else if (!f.client_id && state.dangerPending) {
         // A call for help that did not go through is sent again until it does.
         setTimeout(() => { if (state.dangerPending && state.welcomed) sendFrame({ type: 'danger' }); }, 1000);
+      }
+      if (!f.client_id && state.languageSent) {
+        // Perhaps the language change: sending it again is harmless (the same one does nothing).
+        state.languageToSend = state.languageSent;
+        setTimeout(sendLanguage, f.code === 'rate_limited' ? 3000 : 1000);
       }
       break;
     case 'empty_message': failPending(f.client_id, 'err_empty'); break;
@@ -567,7 +579,7 @@ function typingNow() {
 
 function showTyping() {
   const el = $('typing');
-  tx(el, 'officer_typing', { name: state.officerName || t('officer_default') });
+  tx(el, 'officer_typing', { name: state.officerName || { t: 'officer_default' } });
   clearTimeout(typingTimer);
   typingTimer = setTimeout(hideTyping, TYPING_SHOWN_MS);
 }
@@ -796,8 +808,8 @@ function setupResume() {
         const data = await res.json();
         input.value = '';
         beginConversation({ conversation_id: data.conversation_id, token: data.token, lang: document.documentElement.lang });
-        // Back in another language than the conversation's: the officer is told.
-        state.languageToSend = document.documentElement.lang;
+        // Back with a language picked on this page: the officer is told.
+        if (state.languagePicked) state.languageToSend = document.documentElement.lang;
         addSystemNote('back_note');
         return;
       }
@@ -807,7 +819,7 @@ function setupResume() {
       fail('err_network');
     } finally {
       submit.disabled = false;
-      submit.textContent = label;
+      submit.textContent = labelOf(submit, label);
     }
   });
 }
@@ -841,6 +853,7 @@ async function switchLanguage(lang) {
   }
   if (isExiting()) return false;
   applyBundle(bundle);
+  state.languagePicked = true;
   if (state.session && !state.ended) {
     state.session.lang = bundle.lang;
     saveSession(state.session);
@@ -854,6 +867,7 @@ async function switchLanguage(lang) {
 function sendLanguage() {
   if (state.languageToSend && state.welcomed
       && sendFrame({ type: 'language', language: state.languageToSend })) {
+    state.languageSent = state.languageToSend;
     state.languageToSend = null;
   }
 }
@@ -863,6 +877,7 @@ function applyBundle(b) {
   root.lang = b.lang;
   root.dir = b.dir;
   i18n = b.script || {};
+  pageWords = b.page || {};
   for (const el of document.querySelectorAll('[data-i18n]')) {
     const text = b.page[el.dataset.i18n];
     if (text == null) continue;
@@ -900,7 +915,11 @@ function setupLanguage() {
     a.addEventListener('click', async (e) => {
       // Without script the link reloads the page in that language; with it, nothing is lost.
       e.preventDefault();
-      if (!(await switchLanguage(a.dataset.lang))) location.replace(a.href);
+      if (await switchLanguage(a.dataset.lang)) return;
+      // Leaving now would end the conversation on this device (or undo a quick exit): the page
+      // stays as it is, and the link can be tried again. Before any conversation, it loads.
+      if (isExiting() || state.session) return;
+      location.replace(a.href);
     });
   }
 }
