@@ -207,8 +207,15 @@ impl Drop for Subscription {
     }
 }
 
-/// How many events a slow receiver may be behind before it must resync from the store.
-const CAPACITY: usize = 256;
+/// How many events a slow receiver may be behind before it must resync from the store: a
+/// conversation's topic carries one chat (and there is one per visitor connected, so it stays
+/// small); an officer's carries every chat they hold, and the shared topics everyone's.
+fn capacity(topic: Topic) -> usize {
+    match topic {
+        Topic::Conversation(_) => 256,
+        Topic::Officer(_) | Topic::Queue | Topic::Supervision => 4096,
+    }
+}
 
 /// The in-process bus: one broadcast channel per topic with listeners.
 #[derive(Clone, Default)]
@@ -227,7 +234,7 @@ impl LocalBus {
         let mut topics = self.topics.lock().expect("bus lock");
         let rx = topics
             .entry(topic)
-            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .or_insert_with(|| broadcast::channel(capacity(topic)).0)
             .subscribe();
         Subscription {
             rx,

@@ -156,7 +156,7 @@ addEventListener('online', () => { if (!state.ws && !state.stopped) { state.atte
 function handleFrame(f) {
   switch (f.type) {
     case 'welcome': onWelcome(f); break;
-    case 'queue': onQueue(f.items || []); break;
+    case 'queue': onQueue(f.items || [], Number(f.total) || 0); break;
     case 'claimed': onClaimed(f.chat); break;
     case 'message':
       if (state.monitor && f.conversation_id === state.monitor.id && !state.chats.has(f.conversation_id)) onMonitorMessage(f);
@@ -439,7 +439,7 @@ function resetClaimButton(li) {
   b.textContent = b.dataset.label;
 }
 
-function onQueue(items) {
+function onQueue(items, total) {
   state.queue = items;
   // A new chat in the queue is an alert; a new urgent one, a louder one.
   if (state.knownQueue) {
@@ -496,8 +496,13 @@ function onQueue(items) {
   $('queue-away-box').hidden = away.length === 0;
   $('queue-away-count').textContent = String(away.length);
   if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();
-  $('queue-count').textContent = String(items.length);
-  $('queue-empty').hidden = items.length > 0;
+  // The server sends the head of a long queue; the rest is counted.
+  const all = Math.max(total, items.length);
+  $('queue-count').textContent = String(all);
+  $('queue-empty').hidden = all > 0;
+  const more = $('queue-more');
+  more.hidden = all <= items.length;
+  more.textContent = more.hidden ? '' : t('queue_more', { count: all - items.length });
 }
 
 /**

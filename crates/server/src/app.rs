@@ -48,6 +48,7 @@ pub struct AppState {
 /// A built server, bound to its port, not yet serving.
 pub struct Application {
     listener: TcpListener,
+    admin: Option<TcpListener>,
     state: AppState,
     store: SqliteStore,
     setup_link: Option<String>,
@@ -121,6 +122,17 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
+        let admin = match config.admin_listen {
+            Some(addr) => {
+                crate::metrics::install();
+                Some(
+                    TcpListener::bind(addr)
+                        .await
+                        .with_context(|| format!("cannot listen on {addr} (admin_listen)"))?,
+                )
+            }
+            None => None,
+        };
         let allowed_origins = Arc::new(config.allowed_origins(port));
 
         let shared: Arc<dyn Store> = Arc::new(store.clone());
@@ -180,6 +192,7 @@ impl Application {
 
         Ok(Self {
             listener,
+            admin,
             state: AppState {
                 config: Arc::new(config),
                 allowed_origins,
@@ -206,6 +219,11 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// The admin listener's address, when there is one.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     /// The port actually bound.
     pub fn port(&self) -> u16 {
         self.local_addr().port()
@@ -230,6 +248,19 @@ impl Application {
         );
         let app = crate::http::router(self.state);
         let stop = Arc::new(self.stop);
+        if let Some(admin) = self.admin {
+            let mut stopped = stop.subscribe();
+            tokio::spawn(async move {
+                let served = axum::serve(admin, crate::metrics::router())
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "the admin listener stopped");
+                }
+            });
+        }
         let on_shutdown = stop.clone();
         let shutdown = async move {
             shutdown.await;

@@ -35,9 +35,24 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// argon2id computations running at once, at most: one per core. Each holds 19 MiB while it
+/// runs; without a bound, a burst of new visitors would hold that many times over, on as many
+/// blocking threads, whose allocator arenas keep the memory afterwards.
+static ARGON2_WORK: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
+/// Runs argon2id work on a blocking thread, within [`ARGON2_WORK`].
+async fn argon2_work<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = ARGON2_WORK.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 /// Hashes a return code's digits with argon2id, on a blocking thread.
 pub async fn hash_code(digits: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    argon2_work(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         argon2()
             .hash_password(digits.as_bytes(), &salt)
@@ -50,7 +65,7 @@ pub async fn hash_code(digits: String) -> anyhow::Result<String> {
 /// Which of `hashes` (if any) the digits match. Every hash is checked, and one dummy when there
 /// is none, so the time taken says nothing about how many conversations share the bucket.
 pub async fn match_code(digits: String, hashes: Vec<String>) -> anyhow::Result<Option<usize>> {
-    tokio::task::spawn_blocking(move || {
+    argon2_work(move || {
         let mut found = None;
         if hashes.is_empty() {
             let parsed = PasswordHash::new(dummy_hash()).expect("valid dummy hash");
@@ -67,12 +82,11 @@ pub async fn match_code(digits: String, hashes: Vec<String>) -> anyhow::Result<O
         found
     })
     .await
-    .map_err(Into::into)
 }
 
 /// Hashes a password on a blocking thread (argon2 takes tens of milliseconds of CPU).
 pub async fn hash_password(password: Password) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    argon2_work(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         argon2()
             .hash_password(password.expose().as_bytes(), &salt)
@@ -232,7 +246,7 @@ pub async fn login(
         None => (None, dummy_hash().to_string()),
     };
     let password = attempt.password;
-    let password_ok = tokio::task::spawn_blocking(move || {
+    let password_ok = argon2_work(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 argon2()

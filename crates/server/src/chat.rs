@@ -52,6 +52,15 @@ pub struct ChatService {
     code_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
 }
 
+/// A message stored and not yet announced (see [`ChatService::append`]).
+pub struct Written {
+    conversation: ConversationId,
+    actor: Actor,
+    appended: Appended,
+    /// The plain text, for the risk rules; dropped once they ran.
+    text: String,
+}
+
 /// A staff-only note ready to show.
 #[derive(Debug, Clone)]
 pub struct PlainNote {
@@ -268,6 +277,24 @@ impl ChatService {
         client_id: &ClientMessageId,
         body: &MessageBody,
     ) -> Result<Appended, ApiError> {
+        let (appended, written) = self
+            .append(conversation, key, actor, client_id, body)
+            .await?;
+        self.announce_written(written).await;
+        Ok(appended)
+    }
+
+    /// Stores a message (committed when this returns) without telling anyone yet: the writer
+    /// of a session answers its sender first, then announces (so a sender sees its ack before
+    /// its own message comes back).
+    pub async fn append(
+        &self,
+        conversation: ConversationId,
+        key: &DataKey,
+        actor: Actor,
+        client_id: &ClientMessageId,
+        body: &MessageBody,
+    ) -> Result<(Appended, Written), ApiError> {
         let plain = body.as_str().as_bytes();
         let seal = |seq: Seq| key.seal_message(conversation.0, seq, plain);
         let appended = self
@@ -281,14 +308,38 @@ impl ChatService {
             })
             .await?
             .ok_or(ApiError::NotFound)??;
+        let written = Written {
+            conversation,
+            actor,
+            appended: appended.clone(),
+            text: body.as_str().to_string(),
+        };
+        Ok((appended, written))
+    }
+
+    /// Tells the other side (and the risk rules) about a message stored by [`Self::append`].
+    pub async fn announce_written(&self, w: Written) {
+        let Written {
+            conversation,
+            actor,
+            appended,
+            text,
+        } = w;
         // Announced even for a duplicate: if the first attempt's announcement was lost, this
         // one delivers it, and receivers ignore a sequence number they already have.
         let event = BusEvent::Message(message_event(conversation, appended.message.clone()));
         self.announce(conversation, appended.owner, event);
-        if actor == Actor::Visitor && !appended.duplicate {
-            self.apply_risk_rules(conversation, body.as_str()).await;
+        if !appended.duplicate {
+            let author = if actor == Actor::Visitor {
+                "visitor"
+            } else {
+                "officer"
+            };
+            metrics::counter!("ecoute_messages_total", "author" => author).increment(1);
         }
-        Ok(appended)
+        if actor == Actor::Visitor && !appended.duplicate {
+            self.apply_risk_rules(conversation, &text).await;
+        }
     }
 
     /// Raises the priority of a chat whose visitor wrote words that signal danger, and tells
@@ -412,6 +463,8 @@ impl ChatService {
 
     /// What every successful claim announces.
     fn claimed(&self, officer: UserId, claimed: &Conversation) {
+        let waited = (now() - claimed.created_at).as_seconds_f64().max(0.0);
+        metrics::histogram!("ecoute_queue_wait_seconds").record(waited);
         {
             let mut claims = self.claims.lock().expect("claims lock");
             claims.push_back(now());

@@ -333,6 +333,9 @@ fn init_tracing(filter: &str) {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     tracing::info!(address = %app.local_addr(), "Écoute is serving");
+    if let Some(admin) = app.admin_addr() {
+        tracing::info!(address = %admin, "Prometheus metrics at /metrics");
+    }
     if let Some(link) = app.setup_link() {
         // Printed, never logged: it is a one-time secret for the operator's eyes.
         println!();

@@ -31,6 +31,9 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// How chats reach officers.
     pub routing: RoutingConfig,
+    /// Where the admin listener serves Prometheus metrics (`/metrics`); none when absent.
+    /// Keep it on a private address: it is not authenticated.
+    pub admin_listen: Option<SocketAddr>,
 }
 
 /// Whether chats are offered to officers or taken by them.
@@ -310,6 +313,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<IpAddr>>,
     limits: Option<Limits>,
     routing: Option<RoutingConfig>,
+    admin_listen: Option<String>,
     /// Checked key by key by [`RetentionConfig::apply_file`], to name each bad or unknown one.
     retention: Option<toml::Value>,
 }
@@ -324,6 +328,7 @@ const KNOWN_KEYS: &[&str] = &[
     "trusted_proxies",
     "limits",
     "routing",
+    "admin_listen",
     "retention",
 ];
 
@@ -343,6 +348,7 @@ impl Default for Config {
             limits: Limits::default(),
             retention: RetentionConfig::default(),
             routing: RoutingConfig::default(),
+            admin_listen: None,
         }
     }
 }
@@ -384,6 +390,9 @@ impl Config {
             }
             if let Some(v) = file.data_dir {
                 config.data_dir = v;
+            }
+            if let Some(v) = file.admin_listen {
+                config.admin_listen = Some(parse_listen(&v).context("admin_listen")?);
             }
             config.public_origin = file.public_origin.or(config.public_origin);
             if let Some(v) = file.neutral_url {
@@ -440,6 +449,9 @@ impl Config {
                         .with_context(|| format!("ECOUTE_TRUSTED_PROXIES: `{s}` is not an address"))
                 })
                 .collect::<anyhow::Result<_>>()?;
+        }
+        if let Some(v) = env("ECOUTE_ADMIN_LISTEN") {
+            config.admin_listen = Some(parse_listen(&v).context("ECOUTE_ADMIN_LISTEN")?);
         }
         if let Some(v) = env("ECOUTE_MAX_WAITING") {
             config.limits.max_waiting = v

@@ -133,6 +133,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        crate::metrics::error(self.code());
         let body = ErrorBody {
             error: self.code(),
             message: self.to_string(),

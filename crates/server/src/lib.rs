@@ -12,6 +12,7 @@ pub mod forces;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+pub mod metrics;
 pub mod purge;
 pub mod queue;
 pub mod resources;

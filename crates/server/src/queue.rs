@@ -40,6 +40,7 @@ pub async fn spawn_watcher(
             }
             match store.waiting_queue().await {
                 Ok(queue) => {
+                    metrics::gauge!("ecoute_queue_depth").set(queue.len() as f64);
                     // What the consoles show of a waiting chat; a new message alone is not a
                     // change of the queue.
                     let shown = |c: &Conversation| {

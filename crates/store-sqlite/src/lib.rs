@@ -29,6 +29,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -41,6 +42,54 @@ pub const DATABASE_FILE: &str = "ecoute.db";
 pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
+    batches: Arc<Batches>,
+}
+
+/// Group commit for messages.
+///
+/// A message is acknowledged only once its transaction is on disk (`synchronous = FULL`), and
+/// one commit costs one wait for the disk whatever it holds. So messages that arrive while a
+/// commit is gathering join the same transaction: each caller runs its own statements in the
+/// open transaction (inside a savepoint, so that a failure undoes only its own), then waits for
+/// the one commit, and learns its outcome. Nobody is answered before the commit succeeded; if it
+/// fails, every message of the batch fails and is sent again by its client (client ids make
+/// that idempotent).
+#[derive(Default)]
+struct Batches {
+    open: tokio::sync::Mutex<Option<OpenBatch>>,
+}
+
+struct OpenBatch {
+    tx: WriteTx,
+    members: usize,
+    done: tokio::sync::watch::Sender<Option<Result<(), String>>>,
+}
+
+/// Messages in one commit, at most.
+const MAX_BATCH: usize = 256;
+/// Times the committer lets other tasks run, at most, while the batch keeps growing.
+const MAX_GATHER_ROUNDS: usize = 16;
+
+impl Batches {
+    /// Waits while others join, then commits the batch and tells its members.
+    async fn commit_when_gathered(self: Arc<Self>) {
+        let mut seen = 0;
+        for _ in 0..MAX_GATHER_ROUNDS {
+            tokio::task::yield_now().await;
+            let members = self.open.lock().await.as_ref().map_or(0, |b| b.members);
+            if members == seen || members >= MAX_BATCH {
+                break;
+            }
+            seen = members;
+        }
+        // Later arrivals start the next batch, once this commit gives the connection back.
+        let Some(batch) = self.open.lock().await.take() else {
+            return;
+        };
+        metrics::histogram!("ecoute_commit_batch_size").record(batch.members as f64);
+        let outcome = batch.tx.commit().await.map_err(|e| e.to_string());
+        batch.done.send_replace(Some(outcome));
+    }
 }
 
 fn err(e: sqlx::Error) -> StoreError {
@@ -478,10 +527,13 @@ impl WriteTx {
 
     async fn commit(mut self) -> StoreResult<()> {
         let mut conn = self.conn.take().expect("transaction still open");
+        let started = std::time::Instant::now();
         if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             return Err(err(e));
         }
+        // The cost of durability: each commit waits for the disk (synchronous = FULL).
+        metrics::histogram!("ecoute_commit_seconds").record(started.elapsed().as_secs_f64());
         Ok(())
     }
 }
@@ -553,6 +605,7 @@ impl SqliteStore {
         Ok(Self {
             write: read.clone(),
             read,
+            batches: Arc::default(),
         })
     }
 
@@ -582,7 +635,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(err)?;
-        Ok(Self { write, read })
+        Ok(Self {
+            write,
+            read,
+            batches: Arc::default(),
+        })
     }
 
     /// Copies every page of the WAL into the database file and truncates the WAL to zero
@@ -1273,86 +1330,54 @@ impl Store for SqliteStore {
         &self,
         message: NewMessage<'_>,
     ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
-        let (author, officer) = author_of(message.actor);
-        let id = message.conversation.to_string();
-        let mut tx = WriteTx::begin(&self.write).await?;
-
-        let Some(current) = load_conversation(&mut tx, message.conversation).await? else {
-            return Ok(None);
-        };
-
-        let existing = sqlx::query(
-            "SELECT m.seq, m.author, m.officer_id, u.display_name AS officer_name, m.client_id, \
-             m.body, m.sent_at FROM messages m LEFT JOIN users u ON u.id = m.officer_id \
-             WHERE m.conversation_id = ? AND m.author = ? AND m.client_id = ?",
-        )
-        .bind(&id)
-        .bind(author.as_str())
-        .bind(message.client_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(err)?;
-        if let Some(row) = existing {
-            let message = message_from_row(&row)?;
-            return Ok(Some(Ok(Appended {
-                seq: message.seq,
-                sent_at: message.sent_at,
-                duplicate: true,
-                owner: current.state.officer(),
-                message,
-            })));
-        }
-
-        if let Err(refused) = current.state.apply(message.actor, Event::Write) {
-            return Ok(Some(Err(refused)));
-        }
-        let seq = current.last_seq + 1;
-        let sealed = (message.seal)(seq);
-        sqlx::query("UPDATE conversations SET last_seq = ? WHERE id = ?")
-            .bind(seq as i64)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
-             sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(seq as i64)
-        .bind(author.as_str())
-        .bind(officer.map(|o| o.to_string()))
-        .bind(message.client_id.as_str())
-        .bind(&sealed)
-        .bind(millis(message.now))
-        .execute(&mut *tx)
-        .await
-        .map_err(err)?;
-        let officer_name: Option<String> = match officer {
-            Some(o) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
-                .bind(o.to_string())
-                .fetch_optional(&mut *tx)
+        let (outcome, mut done) = {
+            let mut open = self.batches.open.lock().await;
+            if open.is_none() {
+                let tx = WriteTx::begin(&self.write).await?;
+                *open = Some(OpenBatch {
+                    tx,
+                    members: 0,
+                    done: tokio::sync::watch::channel(None).0,
+                });
+                tokio::spawn(self.batches.clone().commit_when_gathered());
+            }
+            let batch = open.as_mut().expect("a batch is open");
+            batch.members += 1;
+            let done = batch.done.subscribe();
+            sqlx::query("SAVEPOINT message")
+                .execute(&mut *batch.tx)
                 .await
-                .map_err(err)?,
-            None => None,
+                .map_err(err)?;
+            let outcome = append_in(&mut batch.tx, &message).await;
+            let end = match outcome {
+                Ok(_) => "RELEASE message",
+                Err(_) => "ROLLBACK TO message",
+            };
+            sqlx::query(end)
+                .execute(&mut *batch.tx)
+                .await
+                .map_err(err)?;
+            if outcome.is_err() {
+                sqlx::query("RELEASE message")
+                    .execute(&mut *batch.tx)
+                    .await
+                    .map_err(err)?;
+            }
+            (outcome?, done)
         };
-        tx.commit().await?;
-        let sent_at = from_millis(millis(message.now))?;
-        Ok(Some(Ok(Appended {
-            seq,
-            sent_at,
-            duplicate: false,
-            owner: current.state.officer(),
-            message: StoredMessage {
-                seq,
-                author,
-                officer_id: officer,
-                officer_name,
-                client_id: message.client_id.as_str().to_string(),
-                sealed_body: sealed,
-                sent_at,
-            },
-        })))
+        // A refusal wrote nothing; anything else (a duplicate too: its original may be in this
+        // very batch) is answered once the batch is on disk.
+        if !matches!(outcome, Some(Ok(_))) {
+            return Ok(outcome);
+        }
+        let committed = done
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| StoreError::Unavailable("the commit was abandoned".into()))?
+            .clone()
+            .expect("waited for a result");
+        committed.map_err(StoreError::Unavailable)?;
+        Ok(outcome)
     }
 
     async fn messages_after(
@@ -2295,6 +2320,93 @@ impl Store for SqliteStore {
                 .map(|ms| (ms.max(0) / 1000) as u64)
                 .collect(),
         })
+    }
+}
+
+/// One message's statements, inside the open batch: the idempotent resend, the rules, the next
+/// sequence number, the sealed body.
+async fn append_in(
+    tx: &mut WriteTx,
+    message: &NewMessage<'_>,
+) -> StoreResult<Option<Result<Appended, TransitionError>>> {
+    {
+        let (author, officer) = author_of(message.actor);
+        let id = message.conversation.to_string();
+        let Some(current) = load_conversation(tx, message.conversation).await? else {
+            return Ok(None);
+        };
+
+        let existing = sqlx::query(
+            "SELECT m.seq, m.author, m.officer_id, u.display_name AS officer_name, m.client_id, \
+             m.body, m.sent_at FROM messages m LEFT JOIN users u ON u.id = m.officer_id \
+             WHERE m.conversation_id = ? AND m.author = ? AND m.client_id = ?",
+        )
+        .bind(&id)
+        .bind(author.as_str())
+        .bind(message.client_id.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(err)?;
+        if let Some(row) = existing {
+            let message = message_from_row(&row)?;
+            return Ok(Some(Ok(Appended {
+                seq: message.seq,
+                sent_at: message.sent_at,
+                duplicate: true,
+                owner: current.state.officer(),
+                message,
+            })));
+        }
+
+        if let Err(refused) = current.state.apply(message.actor, Event::Write) {
+            return Ok(Some(Err(refused)));
+        }
+        let seq = current.last_seq + 1;
+        let sealed = (message.seal)(seq);
+        sqlx::query("UPDATE conversations SET last_seq = ? WHERE id = ?")
+            .bind(seq as i64)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await
+            .map_err(err)?;
+        sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
+             sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(seq as i64)
+        .bind(author.as_str())
+        .bind(officer.map(|o| o.to_string()))
+        .bind(message.client_id.as_str())
+        .bind(&sealed)
+        .bind(millis(message.now))
+        .execute(&mut **tx)
+        .await
+        .map_err(err)?;
+        let officer_name: Option<String> = match officer {
+            Some(o) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+                .bind(o.to_string())
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(err)?,
+            None => None,
+        };
+        let sent_at = from_millis(millis(message.now))?;
+        Ok(Some(Ok(Appended {
+            seq,
+            sent_at,
+            duplicate: false,
+            owner: current.state.officer(),
+            message: StoredMessage {
+                seq,
+                author,
+                officer_id: officer,
+                officer_name,
+                client_id: message.client_id.as_str().to_string(),
+                sealed_body: sealed,
+                sent_at,
+            },
+        })))
     }
 }
 

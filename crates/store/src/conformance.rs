@@ -28,6 +28,7 @@ macro_rules! conformance_tests {
             messages_get_gap_free_sequence_numbers_shared_by_both_sides,
             a_resent_client_id_is_stored_once,
             concurrent_appends_never_share_or_skip_a_sequence_number,
+            concurrent_appends_to_many_conversations_are_each_kept_once,
             writing_is_refused_when_the_rules_refuse_it,
             quick_exit_revokes_the_token_and_marks_the_chat,
             an_officer_lists_only_their_own_open_chats,
@@ -360,6 +361,52 @@ pub async fn concurrent_appends_never_share_or_skip_a_sequence_number(store: Arc
     }
     seqs.sort_unstable();
     assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
+}
+
+/// Many conversations written at once (a backend may commit them together): every message
+/// acknowledged is there afterwards, once, with its own conversation's sequence numbers; a
+/// refusal among them changes nothing for the others.
+pub async fn concurrent_appends_to_many_conversations_are_each_kept_once(store: Arc<dyn Store>) {
+    let mut convs = Vec::new();
+    for i in 0..20u8 {
+        convs.push(new_conversation(&*store, 100 + i, now()).await);
+    }
+    let refused = convs[0].id;
+    store.quick_exit([100; 32], now()).await.unwrap().unwrap();
+    let mut tasks = Vec::new();
+    for (c, conv) in convs.iter().enumerate() {
+        for i in 0..10 {
+            let store = store.clone();
+            let id = conv.id;
+            tasks.push(tokio::spawn(async move {
+                (
+                    c,
+                    append(&*store, id, Actor::Visitor, &format!("c{c}m{i}")).await,
+                )
+            }));
+        }
+    }
+    for t in tasks {
+        let (c, outcome) = t.await.unwrap();
+        if c == 0 {
+            assert_eq!(outcome, Err(TransitionError::Closed));
+        } else {
+            assert!(outcome.is_ok(), "conversation {c}: {outcome:?}");
+        }
+    }
+    for (c, conv) in convs.iter().enumerate() {
+        let stored = store.messages_after(conv.id, 0, 100).await.unwrap();
+        if conv.id == refused {
+            assert!(stored.is_empty());
+            continue;
+        }
+        let seqs: Vec<u64> = stored.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (1..=10).collect::<Vec<_>>(), "conversation {c}");
+        let mut ids: Vec<&str> = stored.iter().map(|m| m.client_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 10, "conversation {c}: each message once");
+    }
 }
 
 /// No message is stored where the rules refuse it.

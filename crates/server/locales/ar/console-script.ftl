@@ -160,3 +160,7 @@ error_empty_message = النص فارغ.
 error_message_too_long = يتجاوز النص 4 000 حرف.
 error_bad_frame = أرسلت لوحة التحكم طلبًا لا يفهمه الخادم. أعد تحميل الصفحة.
 error_other = رفض الخادم: { $code }.
+
+## A long queue
+
+queue_more = و{ $count } محادثات أخرى في الانتظار، تُعالَج حسب ترتيب قائمة الانتظار.

@@ -160,3 +160,7 @@ error_empty_message = The text is empty.
 error_message_too_long = The text exceeds 4,000 characters.
 error_bad_frame = The console sent a request that the server does not understand. Reload the page.
 error_other = The server refused: { $code }.
+
+## A long queue
+
+queue_more = And { $count } more chats waiting, served in queue order.

@@ -160,3 +160,7 @@ error_empty_message = El texto está vacío.
 error_message_too_long = El texto supera los 4000 caracteres.
 error_bad_frame = La consola envió una solicitud que el servidor no entiende. Vuelva a cargar la página.
 error_other = El servidor rechazó la acción: { $code }.
+
+## A long queue
+
+queue_more = Y { $count } conversaciones más en espera, atendidas en el orden de la cola.

@@ -160,3 +160,7 @@ error_empty_message = Le texte est vide.
 error_message_too_long = Le texte dépasse 4 000 caractères.
 error_bad_frame = La console a envoyé une demande que le serveur ne comprend pas. Rechargez la page.
 error_other = Le serveur a refusé : { $code }.
+
+## A long queue
+
+queue_more = Et { $count } autres conversations en attente, servies dans l’ordre de la file.

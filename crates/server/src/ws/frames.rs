@@ -699,10 +699,12 @@ pub enum StaffOut {
         /// `offer` or `pull`.
         mode: &'static str,
     },
-    /// The whole waiting queue.
+    /// The head of the waiting queue.
     Queue {
-        /// In order.
+        /// In order, at most [`QUEUE_SHOWN`](super::staff::QUEUE_SHOWN).
         items: Vec<QueueItemOut>,
+        /// How many chats wait in all.
+        total: usize,
     },
     /// You own this chat now.
     Claimed {

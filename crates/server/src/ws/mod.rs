@@ -4,6 +4,7 @@
 pub mod frames;
 pub mod staff;
 pub mod visitor;
+pub mod writer;
 
 use crate::error::ApiError;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -152,6 +153,7 @@ impl Conn {
 
 /// An error frame's content.
 pub fn error_out(code: &'static str, message: impl Into<String>) -> ErrorOut {
+    crate::metrics::error(code);
     ErrorOut {
         code,
         message: message.into(),

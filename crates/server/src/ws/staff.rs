@@ -6,6 +6,7 @@ use super::frames::{
     BoardChatOut, BoardOut, ChatOut, ColleagueOut, FiguresOut, MessageOut, NoteOut, QueueItemOut,
     StaffIn, StaffOut, UserOut,
 };
+use super::writer::{self, Job, Writer};
 use super::*;
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -48,6 +49,8 @@ struct Session {
     last_activity: time::OffsetDateTime,
     /// The type of the frame being answered, named in any error it causes.
     answering: Option<&'static str>,
+    /// Writes this officer's messages, in order, while the session goes on delivering.
+    writer: Writer,
 }
 
 /// Tells the router a console closed, however the socket ends.
@@ -116,7 +119,15 @@ pub fn paris_midnight(now: time::OffsetDateTime) -> time::OffsetDateTime {
 }
 
 /// Runs one console socket to its end. The upgrade has already checked the session.
+/// Waiting chats a console is sent, at most: the head of the queue, which is what a person can
+/// act on. Beyond, the console shows how many more wait. Without a bound, every change to a
+/// long queue sent the whole of it to every console (docs/PERFORMANCE.md).
+pub const QUEUE_SHOWN: usize = 100;
+/// A console is sent the queue at most this often; changes in between are sent together.
+const QUEUE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: Staff) {
+    let _counted = crate::metrics::ConnectionGauge::open("staff");
     let officer = staff.user.id;
     let mut events = state.chat.bus().subscribe(Topic::Officer(officer));
     let mut supervision =
@@ -132,6 +143,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         .chat
         .bus()
         .publish(Topic::Supervision, BusEvent::StaffChanged);
+    let writer = Writer::spawn(state.chat.clone());
     let mut session = Session {
         conn: Conn::new(socket, state.config.limits.messages_per_minute * 2),
         state,
@@ -142,6 +154,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         // Only actions on this socket count here; the upgrade itself was recorded in the store.
         last_activity: time::OffsetDateTime::UNIX_EPOCH,
         answering: None,
+        writer,
     };
 
     let open = match session.state.chat.store().open_chats_of(officer).await {
@@ -183,8 +196,19 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let mut stopping = session.state.stopping.clone();
     let mut deadline = Instant::now() + IDLE_LIMIT;
     let mut session_check = tokio::time::interval(std::time::Duration::from_secs(1));
+    // When the queue is owed to this console, and when it was last sent.
+    let mut queue_due: Option<Instant> = None;
+    let mut queue_sent = Instant::now();
+    let owe = |due: &mut Option<Instant>, sent: Instant| {
+        if due.is_none() {
+            *due = Some((sent + QUEUE_EVERY).max(Instant::now()));
+        }
+    };
     loop {
+        // Biased: an ack the writer has ready goes out before the bus event of the same
+        // message, so a sender never sees its own message come back before its ack.
         tokio::select! {
+            biased;
             _ = session_check.tick() => {
                 if !session.session_alive().await {
                     return session.conn.close(CLOSE_POLICY, "session_ended").await;
@@ -213,6 +237,12 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                     Incoming::Gone => return,
                 }
             }
+            outcome = session.writer.done.recv() => {
+                let Some(outcome) = outcome else { return };
+                if !session.written(outcome).await {
+                    return;
+                }
+            }
             event = events.recv() => {
                 let go_on = match event {
                     Ok(event) => session.handle_event(&event).await,
@@ -233,9 +263,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                     return;
                 }
                 queue.borrow_and_update();
-                if !session.send_queue().await {
-                    return;
-                }
+                owe(&mut queue_due, queue_sent);
             }
             // A waiting visitor arrived or went away: the queue shows it.
             changed = visitors.changed() => {
@@ -243,6 +271,11 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                     return;
                 }
                 visitors.borrow_and_update();
+                owe(&mut queue_due, queue_sent);
+            }
+            _ = sleep_until(queue_due.unwrap_or_else(Instant::now)), if queue_due.is_some() => {
+                queue_due = None;
+                queue_sent = Instant::now();
                 if !session.send_queue().await {
                     return;
                 }
@@ -676,22 +709,46 @@ impl Session {
             return self.refuse(refusal(e, client_id)).await;
         }
         let key = self.chats[&id].key.clone();
-        match self
-            .state
-            .chat
-            .write(id, &key, self.me(), &cid, &body)
+        self.writer
+            .submit(Job {
+                conversation: id,
+                key,
+                actor: self.me(),
+                client_id: cid,
+                body,
+                token_hash: None,
+            })
             .await
-        {
-            Ok(a) => {
+    }
+
+    /// Answers a message the writer is done with: its ack once committed, or why not.
+    async fn written(&mut self, outcome: writer::Outcome) -> bool {
+        match outcome {
+            writer::Outcome::Written {
+                conversation,
+                client_id,
+                appended,
+            } => {
                 let ack = StaffOut::Ack {
-                    conversation_id: id,
+                    conversation_id: conversation,
                     client_id,
-                    seq: a.seq,
-                    sent_at: a.sent_at,
+                    seq: appended.seq,
+                    sent_at: appended.sent_at,
                 };
                 self.conn.send(&ack).await
             }
-            Err(e) => self.refuse(refusal(e, client_id)).await,
+            writer::Outcome::Refused {
+                conversation,
+                client_id,
+                error,
+            } => {
+                let mut out = about(api_error_out(&error), conversation);
+                out.client_id = Some(client_id);
+                out.frame = Some("send");
+                self.conn.send(&StaffOut::Error(out)).await
+            }
+            // Staff writes carry no token.
+            writer::Outcome::TokenGone => true,
         }
     }
 
@@ -709,7 +766,15 @@ impl Session {
                     return self.send_after(m.conversation, after).await;
                 }
                 match open_message(m.conversation, &chat.key, m.clone()) {
-                    Ok(plain) => self.deliver(plain).await,
+                    Ok(plain) => {
+                        let sent_at = plain.sent_at;
+                        let visitors = plain.author == ecoute_domain::Author::Visitor;
+                        let delivered = self.deliver(plain).await;
+                        if visitors && delivered {
+                            crate::metrics::delivered("officer", sent_at);
+                        }
+                        delivered
+                    }
                     Err(_) => true,
                 }
             }
@@ -956,9 +1021,11 @@ impl Session {
         let here = &self.state.visitors_here;
         let items = snapshot
             .iter()
+            .take(QUEUE_SHOWN)
             .map(|c| QueueItemOut::for_reader(c, &self.staff.user.skills, now, here.is_here(c.id)))
             .collect();
-        self.conn.send(&StaffOut::Queue { items }).await
+        let total = snapshot.len();
+        self.conn.send(&StaffOut::Queue { items, total }).await
     }
 
     /// Nothing to send when an action succeeded (the bus brings its effects back); its refusal

@@ -2,6 +2,7 @@
 //! waiting, and the quick exit.
 
 use super::frames::{MessageOut, OfficerRef, VisitorIn, VisitorOut};
+use super::writer::{Job, Outcome, Writer};
 use super::*;
 use crate::app::AppState;
 use crate::chat::{PlainMessage, open_message};
@@ -22,10 +23,13 @@ struct Session {
     last_position: Option<usize>,
     /// When the last "typing" was relayed.
     last_typing: Option<tokio::time::Instant>,
+    /// Writes this visitor's messages, in order, while the session goes on delivering.
+    writer: Writer,
 }
 
 /// Runs one visitor socket to its end.
 pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
+    let _counted = crate::metrics::ConnectionGauge::open("visitor");
     let mut conn = Conn::new(socket, state.config.limits.messages_per_minute);
     let hello = tokio::time::timeout(HELLO_LIMIT, conn.recv()).await;
     let (token, last_seq) = match hello {
@@ -100,6 +104,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         status: conversation.state.name(),
         last_position: None,
         last_typing: None,
+        writer: Writer::spawn(state.chat.clone()),
         state,
     };
     let welcome = VisitorOut::Welcome {
@@ -124,7 +129,10 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
     let mut stopping = session.state.stopping.clone();
     let mut deadline = Instant::now() + IDLE_LIMIT;
     loop {
+        // Biased: an ack the writer has ready goes out before the bus event of the same
+        // message, so a sender never sees its own message come back before its ack.
         tokio::select! {
+            biased;
             () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
                 return session.conn.close(CLOSE_RESTART, "restarting").await;
             }
@@ -146,6 +154,12 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
                         return session.conn.close(CLOSE_TOO_BIG, "frame_too_large").await;
                     }
                     Incoming::Gone => return,
+                }
+            }
+            outcome = session.writer.done.recv() => {
+                let Some(outcome) = outcome else { return };
+                if !session.written(outcome).await {
+                    return;
                 }
             }
             event = events.recv() => {
@@ -318,31 +332,29 @@ impl Session {
             Ok(b) => b,
             Err(e) => return self.conn.send(&refuse(e.into(), client_id)).await,
         };
-        // The token may have been replaced a moment ago (the person came back on another device
-        // with their code): a device holding the old one writes nothing more.
-        match self
-            .state
-            .chat
-            .store()
-            .conversation_by_token(self.token_hash)
+        // The writer checks the token again just before writing: it may have been replaced a
+        // moment ago (the person came back on another device with their code), and a device
+        // holding the old one writes nothing more.
+        self.writer
+            .submit(Job {
+                conversation: self.conversation,
+                key: self.key.clone(),
+                actor: Actor::Visitor,
+                client_id: cid,
+                body,
+                token_hash: Some(self.token_hash),
+            })
             .await
-        {
-            Ok(Some(c)) if c.id == self.conversation => {}
-            Ok(_) => {
-                let e = error_out("invalid_token", "this conversation is not available");
-                self.conn.send(&VisitorOut::Error(e)).await;
-                self.conn.close(CLOSE_POLICY, "invalid_token").await;
-                return false;
-            }
-            Err(e) => return self.conn.send(&refuse(e.into(), client_id)).await,
-        }
-        let written = self
-            .state
-            .chat
-            .write(self.conversation, &self.key, Actor::Visitor, &cid, &body)
-            .await;
-        match written {
-            Ok(appended) => {
+    }
+
+    /// Answers a message the writer is done with: its ack once committed, or why not.
+    async fn written(&mut self, outcome: Outcome) -> bool {
+        match outcome {
+            Outcome::Written {
+                client_id,
+                appended,
+                ..
+            } => {
                 let ack = VisitorOut::Ack {
                     client_id,
                     seq: appended.seq,
@@ -350,7 +362,19 @@ impl Session {
                 };
                 self.conn.send(&ack).await
             }
-            Err(e) => self.conn.send(&refuse(e, client_id)).await,
+            Outcome::Refused {
+                client_id, error, ..
+            } => {
+                let mut out = api_error_out(&error);
+                out.client_id = Some(client_id);
+                self.conn.send(&VisitorOut::Error(out)).await
+            }
+            Outcome::TokenGone => {
+                let e = error_out("invalid_token", "this conversation is not available");
+                self.conn.send(&VisitorOut::Error(e)).await;
+                self.conn.close(CLOSE_POLICY, "invalid_token").await;
+                false
+            }
         }
     }
 
@@ -365,7 +389,15 @@ impl Session {
                     return self.resync().await;
                 }
                 match open_message(self.conversation, &self.key, m.clone()) {
-                    Ok(plain) => self.deliver(plain).await,
+                    Ok(plain) => {
+                        let sent_at = plain.sent_at;
+                        let officers = plain.author == ecoute_domain::Author::Officer;
+                        let delivered = self.deliver(plain).await;
+                        if officers && delivered {
+                            crate::metrics::delivered("visitor", sent_at);
+                        }
+                        delivered
+                    }
                     Err(_) => false,
                 }
             }

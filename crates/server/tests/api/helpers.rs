@@ -28,6 +28,8 @@ pub struct TestApp {
     pub store: SqliteStore,
     pub http: reqwest::Client,
     pub setup_link: Option<String>,
+    /// The metrics listener, when the test asked for one.
+    pub admin: Option<std::net::SocketAddr>,
     /// The running server; it ends when the shutdown future given at spawn completes.
     pub server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -83,6 +85,7 @@ pub async fn spawn_app_configured(
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr().to_string();
     let setup_link = app.setup_link().map(str::to_string);
+    let admin = app.admin_addr();
     let server = tokio::spawn(app.run_until(shutdown));
     let store = SqliteStore::open(data_dir.path())
         .await
@@ -98,6 +101,7 @@ pub async fn spawn_app_configured(
             .build()
             .unwrap(),
         setup_link,
+        admin,
         server,
     }
 }

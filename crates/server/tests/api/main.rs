@@ -11,6 +11,7 @@ mod http;
 mod i18n;
 mod keys;
 mod logs;
+mod metrics;
 mod purge;
 mod routing;
 mod setup;

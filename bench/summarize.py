@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Medians over the runs of bench/run.sh, and the ratios to the relay from the same runs.
+Usage: python3 bench/summarize.py bench/results/<date>"""
+import json, pathlib, statistics, sys
+
+out = pathlib.Path(sys.argv[1])
+
+def runs(name):
+    found = []
+    for f in sorted(out.glob(f"{name}-*.json")):
+        try:
+            found.append(json.loads(f.read_text()))
+        except json.JSONDecodeError:
+            pass
+    return found
+
+def med(reports, key):
+    values = [r[key] for r in reports if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+def fmt(v, digits=2):
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+print(f"# Results in {out}\n")
+print("| scenario | runs | rate target | rate achieved | p50 ms | p99 ms | p99.9 ms | max ms | ack p50 ms | lost | dup | RSS KiB | CPU % |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+for name in ["unloaded", "chat", "ramp", "relay", "storm", "idle"]:
+    rs = runs(name)
+    if not rs:
+        continue
+    print(f"| {name} | {len(rs)} | {fmt(med(rs,'rate_target'),0)} | {fmt(med(rs,'rate_achieved'),0)} | "
+          f"{fmt(med(rs,'p50_ms'))} | {fmt(med(rs,'p99_ms'))} | {fmt(med(rs,'p999_ms'))} | {fmt(med(rs,'max_ms'))} | "
+          f"{fmt(med(rs,'ack_p50_ms'))} | {sum(r['lost'] for r in rs)} | {sum(r['duplicated'] for r in rs)} | "
+          f"{fmt(med(rs,'server_rss_kib'),0)} | {fmt(med(rs,'server_cpu_percent'),0)} |")
+
+ramp, relay = runs("ramp"), runs("relay")
+pairs = [(a.get("knee_rate"), b.get("knee_rate")) for a, b in zip(ramp, relay)]
+if pairs:
+    print("\n| run | Écoute knee msg/s | relay knee msg/s | ratio |")
+    print("|---|---|---|---|")
+    ratios = []
+    for i, (a, b) in enumerate(pairs, 1):
+        ratio = a / b if a and b else None
+        if ratio is not None:
+            ratios.append(ratio)
+        print(f"| {i} | {fmt(a,0)} | {fmt(b,0)} | {fmt(ratio)} |")
+    print(f"\nmedian knee: Écoute {fmt(med(ramp,'knee_rate'),0)} msg/s, relay {fmt(med(relay,'knee_rate'),0)} msg/s; "
+          f"median ratio {fmt(statistics.median(ratios) if ratios else None)}")
+    print("\nRamp steps (first run):\n")
+    print("| rate target | achieved | p50 ms | p99 ms | p99.9 ms | server CPU % |")
+    print("|---|---|---|---|---|---|")
+    for s in ramp[0].get("steps", []):
+        print(f"| {fmt(s['rate_target'],0)} | {fmt(s['rate_achieved'],0)} | {fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {fmt(s['p999_ms'])} | {fmt(s.get('server_cpu_percent'),0)} |")
+idle = runs("idle")
+if idle:
+    print(f"\nidle: median {fmt(med(idle,'connections'),0)} connections held, "
+          f"{fmt(med(idle,'rss_per_connection_kib'),1)} KiB of server RSS each")
+
+# A chart of latency against rate, from the first run's ramp and relay steps (SVG, no library).
+def chart(series, path):
+    import math
+    W, H, L, B, T, R = 720, 420, 70, 50, 20, 170
+    pts = [(s["rate_achieved"], s[key]) for _, steps, key, _ in series for s in steps if s[key] > 0]
+    if not pts:
+        return
+    xmax = max(x for x, _ in pts) * 1.05
+    ymin, ymax = 0.1, max(max(y for _, y in pts) * 2, 200)
+    lx = lambda x: L + (W - L - R) * x / xmax
+    ly = lambda y: T + (H - T - B) * (1 - (math.log10(max(y, ymin)) - math.log10(ymin)) / (math.log10(ymax) - math.log10(ymin)))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{W}" height="{H}" fill="white"/>']
+    for d in range(-1, int(math.log10(ymax)) + 1):
+        y = 10 ** d
+        if ymin <= y <= ymax:
+            out.append(f'<line x1="{L}" x2="{W-R}" y1="{ly(y):.1f}" y2="{ly(y):.1f}" stroke="#ddd"/>')
+            out.append(f'<text x="{L-6}" y="{ly(y)+4:.1f}" text-anchor="end">{y:g} ms</text>')
+    step = 10 ** int(math.log10(xmax)) if xmax > 0 else 1
+    x = 0
+    while x <= xmax:
+        out.append(f'<line x1="{lx(x):.1f}" x2="{lx(x):.1f}" y1="{T}" y2="{H-B}" stroke="#eee"/>')
+        out.append(f'<text x="{lx(x):.1f}" y="{H-B+16}" text-anchor="middle">{x:,.0f}</text>')
+        x += step
+    out.append(f'<text x="{(L+W-R)/2}" y="{H-10}" text-anchor="middle">messages per second (achieved)</text>')
+    out.append(f'<line x1="{L}" x2="{W-R}" y1="{ly(100):.1f}" y2="{ly(100):.1f}" stroke="#c00" stroke-dasharray="4 3"/>')
+    out.append(f'<text x="{W-R+4}" y="{ly(100)+4:.1f}" fill="#c00">knee: p99 100 ms</text>')
+    for i, (label, steps, key, color) in enumerate(series):
+        p = [(s["rate_achieved"], s[key]) for s in steps if s[key] > 0]
+        if not p:
+            continue
+        d = " ".join(f"{lx(x):.1f},{ly(y):.1f}" for x, y in p)
+        dash = ' stroke-dasharray="6 3"' if key == "p50_ms" else ""
+        out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
+        for x, y in p:
+            out.append(f'<circle cx="{lx(x):.1f}" cy="{ly(y):.1f}" r="3" fill="{color}"/>')
+        out.append(f'<text x="{W-R+4}" y="{T+16+18*i}" fill="{color}">{label}</text>')
+    out.append("</svg>")
+    pathlib.Path(path).write_text("\n".join(out))
+
+if ramp and relay:
+    chart([("Écoute p99", ramp[0].get("steps", []), "p99_ms", "#1f4e79"),
+           ("Écoute p50", ramp[0].get("steps", []), "p50_ms", "#1f4e79"),
+           ("relay p99", relay[0].get("steps", []), "p99_ms", "#b35c00"),
+           ("relay p50", relay[0].get("steps", []), "p50_ms", "#b35c00")], out / "latency-vs-rate.svg")
+    print(f"\nchart: {out / 'latency-vs-rate.svg'}")

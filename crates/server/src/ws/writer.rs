@@ -1,0 +1,125 @@
+//! A session's messages are written by a task of their own, in the order they were sent.
+//!
+//! Writing waits for the commit to reach the disk (a few milliseconds, more under load).
+//! Meanwhile the session must go on delivering what the other side writes: a session that
+//! waited for its own commits held up every message for it behind them (docs/PERFORMANCE.md).
+//! The session hands each message over and receives its outcome later, as a frame to send.
+
+use crate::chat::{ChatService, Written};
+use crate::error::ApiError;
+use ecoute_crypto::DataKey;
+use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody};
+use ecoute_store::Appended;
+use tokio::sync::mpsc;
+
+/// Messages waiting for their writer, at most; beyond, the session waits (back pressure).
+const QUEUED: usize = 64;
+
+/// One message to write.
+pub struct Job {
+    pub conversation: ConversationId,
+    pub key: DataKey,
+    pub actor: Actor,
+    pub client_id: ClientMessageId,
+    pub body: MessageBody,
+    /// A visitor's token: checked again just before writing (a device whose token was replaced
+    /// by a return code writes nothing more).
+    pub token_hash: Option<[u8; 32]>,
+}
+
+/// What became of a message.
+pub enum Outcome {
+    Written {
+        conversation: ConversationId,
+        client_id: String,
+        appended: Appended,
+    },
+    Refused {
+        conversation: ConversationId,
+        client_id: String,
+        error: ApiError,
+    },
+    /// The visitor's token no longer opens this conversation.
+    TokenGone,
+}
+
+/// The session's side of its writer.
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    /// Outcomes, in the order the messages were handed over.
+    pub done: mpsc::Receiver<Outcome>,
+}
+
+impl Writer {
+    pub fn spawn(chat: ChatService) -> Writer {
+        let (jobs, mut queue) = mpsc::channel::<Job>(QUEUED);
+        let (report, done) = mpsc::channel(QUEUED);
+        tokio::spawn(async move {
+            while let Some(job) = queue.recv().await {
+                let (outcome, written) = write(&chat, job).await;
+                // The sender's ack goes first; then the message goes out to everyone, the
+                // sender's other devices and consoles included.
+                let gone = report.send(outcome).await.is_err();
+                if let Some(w) = written {
+                    chat.announce_written(w).await;
+                }
+                if gone {
+                    // The session is over: what is still queued is dropped unwritten, and
+                    // its sender (who never got an ack) sends it again.
+                    return;
+                }
+            }
+        });
+        Writer { jobs, done }
+    }
+
+    /// Hands a message over; `false` when the writer is gone.
+    pub async fn submit(&self, job: Job) -> bool {
+        self.jobs.send(job).await.is_ok()
+    }
+}
+
+async fn write(chat: &ChatService, job: Job) -> (Outcome, Option<Written>) {
+    let client_id = job.client_id.as_str().to_string();
+    if let Some(token_hash) = job.token_hash {
+        match chat.store().conversation_by_token(token_hash).await {
+            Ok(Some(c)) if c.id == job.conversation => {}
+            Ok(_) => return (Outcome::TokenGone, None),
+            Err(e) => {
+                let refused = Outcome::Refused {
+                    conversation: job.conversation,
+                    client_id,
+                    error: e.into(),
+                };
+                return (refused, None);
+            }
+        }
+    }
+    match chat
+        .append(
+            job.conversation,
+            &job.key,
+            job.actor,
+            &job.client_id,
+            &job.body,
+        )
+        .await
+    {
+        Ok((appended, written)) => (
+            Outcome::Written {
+                conversation: job.conversation,
+                client_id,
+                appended,
+            },
+            Some(written),
+        ),
+        Err(error) => (
+            Outcome::Refused {
+                conversation: job.conversation,
+                client_id,
+                error,
+            },
+            None,
+        ),
+    }
+}
