@@ -7,7 +7,7 @@
 #
 # Sizes can be changed with environment variables: IDLE_VISITORS (15000), CHAT_VISITORS (1000),
 # CHAT_RATE (5000), CHAT_SECONDS (30), RAMP_START (2000), STEP_SECONDS (10), STORM_RATE (1000),
-# STORM_SECONDS (5).
+# STORM_SECONDS (5). SKIP="idle storm" leaves scenarios out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -27,18 +27,19 @@ echo "building (release)"
 cargo build --release --locked -p ecoute -p ecoute-loadgen
 ECOUTE=./target/release/ecoute
 LG=./target/release/ecoute-loadgen
-OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+OUT=${OUT:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 URL=http://127.0.0.1:18080
 METRICS=http://127.0.0.1:19464/metrics
 
-for run in $(seq "$RUNS"); do
+for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   DATA=$(mktemp -d)
   "$ECOUTE" --config bench/ecoute.toml --data-dir "$DATA" >"$OUT/server-$run.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true' EXIT
   for _ in $(seq 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
   common=(--url "$URL" --metrics-url "$METRICS")
+  skip() { [[ " ${SKIP:-} " == *" $1 "* ]]; }
   echo "== run $run/$RUNS: unloaded"
   "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors 20 --rate 50 --duration 10 --json "$OUT/unloaded-$run.json"
   echo "== run $run/$RUNS: chat"
@@ -47,10 +48,10 @@ for run in $(seq "$RUNS"); do
   "$LG" ramp "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/ramp-$run.json" || true
   echo "== run $run/$RUNS: relay (same machine, same run)"
   "$LG" relay --url http://127.0.0.1:0 --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/relay-$run.json" || true
-  echo "== run $run/$RUNS: storm"
-  "$LG" storm "${common[@]}" --rate "$STORM_RATE" --duration "$STORM_SECONDS" --json "$OUT/storm-$run.json" || true
-  echo "== run $run/$RUNS: idle"
-  "$LG" idle "${common[@]}" --visitors "$IDLE_VISITORS" --duration 10 --json "$OUT/idle-$run.json" || true
+  skip storm || echo "== run $run/$RUNS: storm"
+  skip storm || "$LG" storm "${common[@]}" --rate "$STORM_RATE" --duration "$STORM_SECONDS" --json "$OUT/storm-$run.json" || true
+  skip idle || echo "== run $run/$RUNS: idle"
+  skip idle || "$LG" idle "${common[@]}" --visitors "$IDLE_VISITORS" --duration 10 --json "$OUT/idle-$run.json" || true
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   trap - EXIT
   rm -rf "$DATA"

@@ -268,6 +268,7 @@ where
     Fut: std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
 {
     let gate = Arc::new(Semaphore::new(SETUP_PARALLEL));
+    let started = Instant::now();
     let mut handles = Vec::with_capacity(n);
     for i in 0..n {
         let permit = gate.clone().acquire_owned().await?;
@@ -279,7 +280,6 @@ where
         }));
     }
     let mut out = Vec::with_capacity(n);
-    let started = Instant::now();
     for (i, h) in handles.into_iter().enumerate() {
         out.push(h.await?.with_context(|| format!("{what} {i}"))?);
         if (i + 1) % 1000 == 0 || i + 1 == n {

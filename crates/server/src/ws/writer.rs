@@ -44,22 +44,26 @@ pub enum Outcome {
 }
 
 /// The session's side of its writer.
+///
+/// Jobs are bounded (a client sending faster than its messages commit is held back); outcomes
+/// are not, so that the writer never waits for the session: a session waiting to hand over a
+/// job while the writer waited to hand back an outcome would wait forever.
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
     /// Outcomes, in the order the messages were handed over.
-    pub done: mpsc::Receiver<Outcome>,
+    pub done: mpsc::UnboundedReceiver<Outcome>,
 }
 
 impl Writer {
     pub fn spawn(chat: ChatService) -> Writer {
         let (jobs, mut queue) = mpsc::channel::<Job>(QUEUED);
-        let (report, done) = mpsc::channel(QUEUED);
+        let (report, done) = mpsc::unbounded_channel();
         tokio::spawn(async move {
             while let Some(job) = queue.recv().await {
                 let (outcome, written) = write(&chat, job).await;
                 // The sender's ack goes first; then the message goes out to everyone, the
                 // sender's other devices and consoles included.
-                let gone = report.send(outcome).await.is_err();
+                let gone = report.send(outcome).is_err();
                 if let Some(w) = written {
                     chat.announce_written(w).await;
                 }

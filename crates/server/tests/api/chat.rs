@@ -561,3 +561,46 @@ async fn a_visitor_who_comes_back_while_their_officer_is_away_goes_to_someone_wh
         "back in the queue, not with an officer who is not there"
     );
 }
+
+/// A console that sends far more messages than its writer queues, before reading anything,
+/// gets every one acknowledged in order and still receives what the visitor writes: the
+/// session never waits on its writer while the writer waits on it.
+#[tokio::test]
+async fn a_burst_of_messages_from_one_console_is_acknowledged_in_order_and_delivery_goes_on() {
+    let app = spawn_app_with(|c| c.limits.messages_per_minute = 1_000_000).await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("olga").await;
+    let (mut os, _) = app.staff_socket(&officer).await;
+    os.send(serde_json::json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    os.recv_type("claimed").await;
+    let (mut vs, _) = app.visitor_socket(&visitor, 0).await;
+    for i in 0..300 {
+        os.send(
+            serde_json::json!({"type": "send", "conversation_id": visitor.conversation_id,
+            "client_id": format!("burst{i}"), "body": format!("message {i}")}),
+        )
+        .await;
+    }
+    let mut seqs = Vec::new();
+    while seqs.len() < 300 {
+        let ack = os.recv_type("ack").await;
+        assert_eq!(
+            ack["client_id"],
+            format!("burst{}", seqs.len()),
+            "acks come in order"
+        );
+        seqs.push(ack["seq"].as_u64().unwrap());
+    }
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    vs.send(serde_json::json!({"type": "send", "client_id": "v1", "body": "Toujours là ?"}))
+        .await;
+    vs.recv_type("ack").await;
+    loop {
+        let m = os.recv_type("message").await;
+        if m["author"] == "visitor" {
+            assert_eq!(m["body"], "Toujours là ?");
+            break;
+        }
+    }
+}
