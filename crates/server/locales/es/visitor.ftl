@@ -49,7 +49,7 @@ num-119 = Allô Enfance en danger (línea de infancia en peligro): para menores,
 
 kept-title = Qué se guarda y quién lo lee
 kept-account = No creas ninguna cuenta y no tienes que dar tu nombre.
-kept-text-html = El texto de la conversación se guarda <strong>cifrado</strong> durante <strong>un año</strong>. Después, como lo exige la ley, se conserva hasta cinco años más con acceso restringido. Lo leen los policías y gendarmes de la plataforma.
+kept-text-html = El texto de la conversación se guarda <strong>cifrado</strong> durante <strong>un año</strong>. Después, como lo prevé la ley, se conserva hasta cinco años más con acceso restringido. Lo leen los policías y gendarmes de la plataforma.
 kept-ip = No se registra tu dirección IP. Si das un código postal, solo se guarda el departamento: sirve para saber si te corresponde la policía o la gendarmería cerca de donde vives.
 kept-anonymity-html = El anonimato está garantizado <strong>en principio</strong>: si los hechos son graves o si una persona está en peligro, los agentes pueden actuar para protegerla y, para ello, intentar identificarla.
 
