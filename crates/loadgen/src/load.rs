@@ -452,15 +452,33 @@ fn pace(rig: &Rig, base: u64, rate: f64, duration: f64) -> (u64, f64, u64) {
     (total, elapsed.max(duration), start_us)
 }
 
+/// The server's figures now (RSS KiB, CPU s, commit batch sum and count), when its metrics
+/// endpoint was given and answers.
+async fn server_figures(args: &Args) -> Option<(u64, f64, f64, f64)> {
+    match &args.metrics_url {
+        Some(u) => scrape(u).await.ok(),
+        None => None,
+    }
+}
+
+/// The server's CPU between two readings, as a percentage of one core.
+fn cpu_percent(
+    before: Option<(u64, f64, f64, f64)>,
+    after: Option<(u64, f64, f64, f64)>,
+    seconds: f64,
+) -> Option<f64> {
+    match (before, after) {
+        (Some(b), Some(a)) => Some((a.1 - b.1) / seconds * 100.0),
+        _ => None,
+    }
+}
+
 /// One step: traffic at `rate`, then waiting for stragglers; the figures of that step.
 async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> Report {
     let capacity = (rate * args.duration).round() as u64 + 1;
     let step = Arc::new(Step::new(base, capacity));
     *rig.shared.step.write().expect("step") = step.clone();
-    let before = match &args.metrics_url {
-        Some(u) => scrape(u).await.ok(),
-        None => None,
-    };
+    let before = server_figures(args).await;
     let (sent, elapsed, started_us) = {
         let rig_ref = rig;
         tokio::task::block_in_place(|| pace(rig_ref, base, rate, args.duration))
@@ -482,10 +500,7 @@ async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> R
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let after = match &args.metrics_url {
-        Some(u) => scrape(u).await.ok(),
-        None => None,
-    };
+    let after = server_figures(args).await;
     let (acked, delivered, lost, unacked) = step.counts(sent);
     // Achieved: what was delivered, over the time from the first message due to the last one
     // delivered (a server that falls behind delivers after the pacing ends).
@@ -521,10 +536,7 @@ async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> R
         unacked,
         errors: step.errors.load(Ordering::Relaxed),
         server_rss_kib: after.map(|a| a.0),
-        server_cpu_percent: match (before, after) {
-            (Some(b), Some(a)) => Some((a.1 - b.1) / elapsed * 100.0),
-            _ => None,
-        },
+        server_cpu_percent: cpu_percent(before, after, elapsed),
         connections: rig.open.load(Ordering::Relaxed),
         duration_s: elapsed,
         messages_per_commit: batch,
@@ -643,10 +655,7 @@ pub async fn idle(args: &Args) -> anyhow::Result<Report> {
         errors,
         duration_s: args.duration,
         server_rss_kib: after.map(|a| a.0),
-        server_cpu_percent: match (before, after) {
-            (Some(b), Some(a)) => Some((a.1 - b.1) / args.duration * 100.0),
-            _ => None,
-        },
+        server_cpu_percent: cpu_percent(before, after, args.duration),
         rss_per_connection_kib: match (before, after) {
             (Some(b), Some(a)) if connections > 0 => {
                 Some((a.0 as f64 - b.0 as f64) / connections as f64)
@@ -666,10 +675,7 @@ pub async fn storm(args: &Args) -> anyhow::Result<Report> {
     if total == 0 {
         bail!("--rate × --duration is under one visitor");
     }
-    let before = match &args.metrics_url {
-        Some(u) => scrape(u).await.ok(),
-        None => None,
-    };
+    let before = server_figures(args).await;
     let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
     let interval_us = 1_000_000.0 / args.rate;
     let start_us = clock.now_us() + 1000;
@@ -740,10 +746,7 @@ pub async fn storm(args: &Args) -> anyhow::Result<Report> {
         held.push(ws);
     }
     let elapsed = (clock.now_us() - start_us) as f64 / 1e6;
-    let after = match &args.metrics_url {
-        Some(u) => scrape(u).await.ok(),
-        None => None,
-    };
+    let after = server_figures(args).await;
     let q = Quantiles::of(&handshakes.lock().expect("histogram"));
     let welcomed = welcomed.load(Ordering::Relaxed);
     Ok(Report {
@@ -761,10 +764,7 @@ pub async fn storm(args: &Args) -> anyhow::Result<Report> {
         connections: held.len() as u64,
         duration_s: elapsed,
         server_rss_kib: after.map(|a| a.0),
-        server_cpu_percent: match (before, after) {
-            (Some(b), Some(a)) => Some((a.1 - b.1) / elapsed * 100.0),
-            _ => None,
-        },
+        server_cpu_percent: cpu_percent(before, after, elapsed),
         ..Report::default()
     })
 }

@@ -268,25 +268,9 @@ impl ChatService {
         })
     }
 
-    /// Stores a message if `actor` may write now; announces it to the other side.
-    pub async fn write(
-        &self,
-        conversation: ConversationId,
-        key: &DataKey,
-        actor: Actor,
-        client_id: &ClientMessageId,
-        body: &MessageBody,
-    ) -> Result<Appended, ApiError> {
-        let (appended, written) = self
-            .append(conversation, key, actor, client_id, body)
-            .await?;
-        self.announce_written(written).await;
-        Ok(appended)
-    }
-
-    /// Stores a message (committed when this returns) without telling anyone yet: the writer
-    /// of a session answers its sender first, then announces (so a sender sees its ack before
-    /// its own message comes back).
+    /// Stores a message if `actor` may write now (committed when this returns), without telling
+    /// anyone yet: the writer of a session answers its sender first, then announces with
+    /// [`Self::announce_written`] (so a sender sees its ack before its own message comes back).
     pub async fn append(
         &self,
         conversation: ConversationId,

@@ -261,13 +261,18 @@ pub fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-/// The `Set-Cookie` value for a new session.
-pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
-    let secure = if state.config.secure_cookies() {
+/// `; Secure` behind an https origin, nothing otherwise: the end of every `Set-Cookie` we send.
+pub fn secure_attribute(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
         "; Secure"
     } else {
         ""
-    };
+    }
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
+    let secure = secure_attribute(state);
     let max_age = auth::ABSOLUTE_TIMEOUT.whole_seconds();
     HeaderValue::from_str(&format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
@@ -278,11 +283,7 @@ pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = secure_attribute(state);
     HeaderValue::from_str(&format!(
         "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
         cookie_name(state)
@@ -292,7 +293,11 @@ pub fn clear_cookie(state: &AppState) -> HeaderValue {
 
 /// The session cookie's value, if the request has one.
 pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let name = cookie_name(state);
+    named_cookie(headers, cookie_name(state)).map(str::to_string)
+}
+
+/// The value of the cookie called `name`, if the request has one.
+pub fn named_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -300,7 +305,7 @@ pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .map(|(_, v)| v)
 }
 
 /// Refuses a cookie-authenticated change that does not come from our own pages.

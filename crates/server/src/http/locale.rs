@@ -7,7 +7,7 @@
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::http::api::check_origin;
+use crate::http::api::{check_origin, named_cookie, secure_attribute};
 use crate::i18n::{Locale, Tr};
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, State};
@@ -66,15 +66,7 @@ impl<S: Send + Sync> FromRequestParts<S> for StaffLocale {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        let chosen = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == STAFF_LANG_COOKIE)
-            .and_then(|(_, v)| Locale::parse(v));
+        let chosen = named_cookie(&parts.headers, STAFF_LANG_COOKIE).and_then(Locale::parse);
         Ok(StaffLocale(chosen.unwrap_or_else(|| {
             Locale::negotiate(accept_language(&parts.headers))
         })))
@@ -99,11 +91,7 @@ pub async fn set_staff_language(
     let Some(locale) = Locale::parse(&form.lang) else {
         return ApiError::BadRequest("lang must be one of fr, en, es, ar".into()).into_response();
     };
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = secure_attribute(&state);
     let cookie = format!(
         "{STAFF_LANG_COOKIE}={}; Path=/console; SameSite=Strict; Max-Age=31536000{secure}",
         locale.code()
