@@ -122,15 +122,15 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
+        // Always recorded, served only with an admin listener: a gauge counted from the start
+        // of the process never sees a decrement without its increment.
+        crate::metrics::install();
         let admin = match config.admin_listen {
-            Some(addr) => {
-                crate::metrics::install();
-                Some(
-                    TcpListener::bind(addr)
-                        .await
-                        .with_context(|| format!("cannot listen on {addr} (admin_listen)"))?,
-                )
-            }
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (admin_listen)"))?,
+            ),
             None => None,
         };
         let allowed_origins = Arc::new(config.allowed_origins(port));
