@@ -2,14 +2,27 @@
 //!
 //! The bus is a hint, never the truth: the database is. A receiver that falls behind
 //! (`Lagged`) or sees a gap in sequence numbers reloads from the store. Message events
-//! carry the sealed body only, so the bus never holds plaintext, in memory or, later,
-//! on the wire between nodes.
+//! carry the sealed body only, so the bus never holds plaintext, in memory or on the wire
+//! between nodes.
+//!
+//! Alone, a [`LocalBus`] serves one node. With several nodes, [`connect_nats`] attaches a
+//! [`NatsBridge`]: every event published on the node is still delivered locally at once and
+//! is also handed to NATS; events from the other nodes are delivered locally only. See the
+//! [`nats`] module.
+
+pub mod nats;
+pub mod wire;
+
+pub use nats::{
+    BridgeStatus, BusError, DEFAULT_PREFIX, NatsBridge, NatsOptions, connect_nats,
+    connect_nats_with,
+};
 
 use ecoute_domain::{
     Author, ConversationId, Language, Outcome, Presence, Priority, Seq, StateName, UserId,
 };
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use time::OffsetDateTime;
 use tokio::sync::broadcast;
 
@@ -24,6 +37,28 @@ pub enum Topic {
     Queue,
     /// What supervisors watch: staff notes and whispers, presence and load changes.
     Supervision,
+    /// Which consoles each node holds (routers of every node listen).
+    Desk,
+}
+
+/// One officer's consoles on one node, as that node reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskSeat {
+    /// The officer.
+    pub officer: UserId,
+    /// What they chose there.
+    pub presence: Presence,
+    /// Consoles open there.
+    pub consoles: u32,
+}
+
+/// What one node holds: every officer with a console open on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskReport {
+    /// The node, for as long as its process runs.
+    pub node: uuid::Uuid,
+    /// Its officers at a console.
+    pub seats: Vec<DeskSeat>,
 }
 
 /// A staff-only note as announced on the bus, still sealed. Never sent on a conversation's
@@ -172,6 +207,8 @@ pub enum BusEvent {
         /// Available or paused.
         status: Presence,
     },
+    /// A node says which consoles it holds (desk topic, every few seconds and on change).
+    Desk(DeskReport),
 }
 
 /// A subscription to one topic. Dropping the last one of a topic forgets the topic, so a
@@ -196,7 +233,7 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        let mut topics = self.bus.topics.lock().expect("bus lock");
+        let mut topics = self.bus.inner.topics.lock().expect("bus lock");
         // This receiver still counts until the end of this function.
         if topics
             .get(&self.topic)
@@ -214,13 +251,22 @@ fn capacity(topic: Topic) -> usize {
     match topic {
         Topic::Conversation(_) => 256,
         Topic::Officer(_) | Topic::Queue | Topic::Supervision => 4096,
+        Topic::Desk => 64,
     }
 }
 
-/// The in-process bus: one broadcast channel per topic with listeners.
+/// The in-process bus: one broadcast channel per topic with listeners, and, when a
+/// [`NatsBridge`] is attached, a bounded queue of events for the other nodes.
 #[derive(Clone, Default)]
 pub struct LocalBus {
-    topics: Arc<Mutex<HashMap<Topic, broadcast::Sender<Arc<BusEvent>>>>>,
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<BusEvent>>>>,
+    /// Set while a bridge is attached.
+    remote: RwLock<Option<nats::Outbox>>,
 }
 
 impl LocalBus {
@@ -231,7 +277,7 @@ impl LocalBus {
 
     /// Listens to a topic from now on.
     pub fn subscribe(&self, topic: Topic) -> Subscription {
-        let mut topics = self.topics.lock().expect("bus lock");
+        let mut topics = self.inner.topics.lock().expect("bus lock");
         let rx = topics
             .entry(topic)
             .or_insert_with(|| broadcast::channel(capacity(topic)).0)
@@ -243,21 +289,43 @@ impl LocalBus {
         }
     }
 
-    /// Tells every current listener of `topic`. Nobody listening is not an error.
+    /// Tells every current listener of `topic` on this node at once and, when a bridge is
+    /// attached, queues the event for the other nodes without waiting (a full queue drops it
+    /// and counts it: see [`BridgeStatus::dropped`]). Nobody listening is not an error.
     pub fn publish(&self, topic: Topic, event: BusEvent) {
-        let mut topics = self.topics.lock().expect("bus lock");
+        let event = Arc::new(event);
+        self.deliver_local(topic, &event);
+        if let Some(outbox) = self.inner.remote.read().expect("bus lock").as_ref() {
+            outbox.offer(topic, event);
+        }
+    }
+
+    /// Tells this node's listeners only (events that came from another node).
+    pub(crate) fn deliver_local(&self, topic: Topic, event: &Arc<BusEvent>) {
+        let mut topics = self.inner.topics.lock().expect("bus lock");
         if let Some(sender) = topics.get(&topic) {
             if sender.receiver_count() == 0 {
                 topics.remove(&topic);
             } else {
-                let _ = sender.send(Arc::new(event));
+                let _ = sender.send(Arc::clone(event));
             }
         }
     }
 
     /// Number of topics with a channel, for tests and metrics.
     pub fn topic_count(&self) -> usize {
-        self.topics.lock().expect("bus lock").len()
+        self.inner.topics.lock().expect("bus lock").len()
+    }
+
+    /// The attached bridge's state and counters, `None` when this bus serves one node only.
+    /// For health checks and metrics, without holding the [`NatsBridge`] itself.
+    pub fn bridge_status(&self) -> Option<BridgeStatus> {
+        self.inner
+            .remote
+            .read()
+            .expect("bus lock")
+            .as_ref()
+            .map(nats::Outbox::status)
     }
 }
 

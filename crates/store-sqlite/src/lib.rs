@@ -694,6 +694,11 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn close(&self) {
+        // The inherent method: it checkpoints the log before the pools close.
+        SqliteStore::close(self).await;
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.read)
@@ -1448,7 +1453,7 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Purged> {
         let mut purged = Purged {
-            files_scrubbed: true,
+            files_scrubbed: Some(true),
             ..Purged::default()
         };
         if ids.is_empty() {
@@ -1492,7 +1497,7 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         if !purged.conversations.is_empty() {
-            purged.files_scrubbed = self.truncate_wal().await?;
+            purged.files_scrubbed = Some(self.truncate_wal().await?);
         }
         Ok(purged)
     }

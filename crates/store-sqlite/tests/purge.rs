@@ -104,8 +104,9 @@ async fn a_purged_conversation_leaves_no_byte_of_its_key_or_messages_in_the_data
     assert_eq!(ids, vec![old]);
     let purged = store.purge(&ids, &policy, now).await.unwrap();
     assert_eq!(purged.conversations, vec![old]);
-    assert!(
+    assert_eq!(
         purged.files_scrubbed,
+        Some(true),
         "the WAL was checkpointed and truncated"
     );
 

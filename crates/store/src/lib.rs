@@ -522,10 +522,13 @@ pub struct Purged {
     pub conversations: Vec<ConversationId>,
     /// How many messages went with them.
     pub messages: u64,
-    /// Whether the deleted bytes are also gone from the database files. `false` when the
+    /// Whether the deleted bytes are also gone from the database files. `Some(false)` when the
     /// backend could not finish erasing them yet (SQLite: a long reader kept the WAL from
-    /// being truncated); the next purge tries again.
-    pub files_scrubbed: bool,
+    /// being truncated); the next purge tries again. `None` when the backend cannot erase them
+    /// at all (PostgreSQL: dead rows stay in the table files until VACUUM reuses their space,
+    /// and in the write-ahead log and backups): the wrapped data key went with the
+    /// conversation, so what remains cannot be read.
+    pub files_scrubbed: Option<bool>,
 }
 
 /// The storage contract. Every method is atomic.
@@ -533,6 +536,10 @@ pub struct Purged {
 pub trait Store: Send + Sync + 'static {
     /// Answers when the database answers.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Finishes what is in flight and closes the connections (at shutdown). Nothing may be
+    /// called after it.
+    async fn close(&self) {}
 
     /// Number of staff accounts.
     async fn count_users(&self) -> StoreResult<u64>;

@@ -1,0 +1,2171 @@
+//! The PostgreSQL backend, for several server nodes sharing one database.
+//!
+//! The database is the only arbiter between nodes: no rule relies on a lock or a cache in one
+//! process. Every read-modify-write is one short transaction (READ COMMITTED) that first locks
+//! the rows its decision depends on, then reads them again and writes:
+//!
+//! - a transition, a message, a note, a resume or a quick exit locks the conversation's row
+//!   (`SELECT … FOR UPDATE`), so decisions on one chat are taken one at a time, and the next
+//!   sequence number comes from `last_seq` under that lock (gap-free, never shared);
+//! - anything that can give an officer one more chat (claim, take-next, transfer, take-over)
+//!   locks that officer's `users` row (`FOR NO KEY UPDATE`) before counting their open chats,
+//!   so two nodes can never both let them pass their capacity;
+//! - take-next walks the queue and locks the first chat that fits with `SKIP LOCKED`, so
+//!   officers taking chats at once get different ones instead of queueing behind each other;
+//! - every audit entry locks the one row holding the head of the hash chain, so entries from
+//!   every node form one chain;
+//! - login throttling locks the username (a transaction-scoped advisory lock).
+//!
+//! A transaction that loses a race the database detects (serialization failure, deadlock) is
+//! run again, a few times, after a short random pause. A message is acknowledged only once
+//! its transaction is committed (PostgreSQL's `synchronous_commit`, on by default). Connection
+//! failures are reported as [`StoreError::Unavailable`]; the pool tests connections before
+//! handing them out and opens new ones, so the store recovers by itself when the database
+//! comes back.
+
+mod codec;
+mod error;
+
+use async_trait::async_trait;
+use codec::*;
+use ecoute_domain::{
+    Actor, Author, CannedReply, ConversationId, ConversationState, Departement, Event, Force,
+    Language, Outcome, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq,
+    Skills, TransitionError, UserId,
+};
+use ecoute_store::{
+    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, NewAudit,
+    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
+    SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
+    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials, author_of,
+};
+use error::{Fail, R, corrupt};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Row, Transaction};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// How a [`PgStore`] sizes and waits on its pool of connections.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Connections this node opens at most.
+    pub max_connections: u32,
+    /// How long a call waits for a connection (and so for an unreachable database) before
+    /// it fails as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// The PostgreSQL store: a pool of connections to the one database every node shares.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+/// Times a transaction is run in all, when it keeps losing races.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// A short random pause before running a transaction again, longer after each attempt.
+async fn backoff(attempt: u32) {
+    let ceiling_ms = 2u64 << attempt.min(6);
+    let jitter = (Uuid::new_v4().as_u128() % u128::from(ceiling_ms)) as u64;
+    tokio::time::sleep(Duration::from_millis(1 + jitter)).await;
+}
+
+/// Runs `$body` (an `async` block yielding `R<T>`) until it succeeds, fails for good, or has
+/// lost [`MAX_ATTEMPTS`] races. Each run must begin and commit its own transaction: a run that
+/// fails drops it, which rolls it back.
+macro_rules! retrying {
+    ($body:expr) => {{
+        let mut attempt: u32 = 1;
+        loop {
+            match typed($body).await {
+                Err(e) if e.retryable() && attempt < MAX_ATTEMPTS => {
+                    metrics::counter!("ecoute_store_retries_total").increment(1);
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+                outcome => break outcome,
+            }
+        }
+    }};
+}
+
+/// Gives an `async` block its error type (`?` and early returns inside it need one).
+fn typed<T, F: std::future::Future<Output = R<T>>>(body: F) -> F {
+    body
+}
+
+/// [`retrying!`], with the outcome reported as a [`StoreResult`].
+macro_rules! transaction {
+    ($body:expr) => {
+        retrying!($body).map_err(Fail::into_store)
+    };
+}
+
+type Tx = Transaction<'static, Postgres>;
+
+/// Commits, and records how long the commit took (the same metric as the SQLite backend).
+async fn commit(tx: Tx) -> R<()> {
+    let started = std::time::Instant::now();
+    tx.commit().await?;
+    metrics::histogram!("ecoute_commit_seconds").record(started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Locks a conversation's row until the end of the transaction; `false` if there is none.
+async fn lock_conversation(conn: &mut PgConnection, id: ConversationId) -> R<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Reads a conversation as it is now. In a transaction that locked its row first, this is
+/// the state no other transaction can change until commit (READ COMMITTED: each statement
+/// sees what was committed before it started, hence a separate statement after the lock).
+async fn load_conversation(conn: &mut PgConnection, id: ConversationId) -> R<Option<Conversation>> {
+    sqlx::query(&conversation_query("WHERE c.id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(conversation_from_row)
+        .transpose()
+}
+
+/// Locks a conversation's row and reads it.
+async fn lock_and_load(conn: &mut PgConnection, id: ConversationId) -> R<Option<Conversation>> {
+    if !lock_conversation(conn, id).await? {
+        return Ok(None);
+    }
+    load_conversation(conn, id).await
+}
+
+/// Reads a conversation that must still exist (its row is locked by the caller).
+async fn reload(conn: &mut PgConnection, id: ConversationId) -> R<Conversation> {
+    load_conversation(conn, id)
+        .await?
+        .ok_or_else(|| corrupt("conversation vanished"))
+}
+
+/// Locks an officer's account, then reads it with the number of chats they hold. Every path
+/// that gives an officer one more chat goes through here first, so their count cannot change
+/// under the caller until it commits. `FOR NO KEY UPDATE` excludes the other such callers but
+/// not the foreign-key checks of the officer's own messages and notes.
+async fn lock_officer(conn: &mut PgConnection, officer: UserId) -> R<Option<(User, u32)>> {
+    let found = sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(officer.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS}, (SELECT COUNT(*) FROM conversations c WHERE c.officer_id = u.id \
+         AND c.state IN ('active', 'visitor_left')) AS open FROM users u WHERE u.id = $1"
+    ))
+    .bind(officer.to_string())
+    .fetch_one(conn)
+    .await?;
+    let open: i64 = row.try_get("open")?;
+    Ok(Some((
+        user_from_row(&row)?,
+        u32::try_from(open).map_err(|_| corrupt("open chats"))?,
+    )))
+}
+
+/// Whether `officer` may take one more chat (capacity only: transfers and take-overs).
+async fn check_room(conn: &mut PgConnection, officer: UserId) -> R<Result<(), TransitionError>> {
+    Ok(match lock_officer(conn, officer).await? {
+        None => Err(TransitionError::NotAllowed),
+        Some((user, open)) => ecoute_domain::may_take_another(open, user.capacity),
+    })
+}
+
+/// Appends to the hash chain. Locks the chain's head row until commit, so concurrent entries
+/// (from any node) are chained one after the other. Called last in a transaction, after every
+/// other lock it takes, so that holding the head never waits on anything else.
+async fn insert_audit(conn: &mut PgConnection, audit: &NewAudit) -> R<()> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head FOR UPDATE")
+        .fetch_one(&mut *conn)
+        .await?;
+    let last = unsigned(head.try_get("seq")?, "audit head")?;
+    let prev: [u8; 32] = match head.try_get::<Option<Vec<u8>>, _>("hash")? {
+        Some(hash) => hash.try_into().map_err(|_| corrupt("audit hash length"))?,
+        None if last == 0 => ecoute_crypto::audit::GENESIS,
+        None => return Err(corrupt("audit head without a hash")),
+    };
+    let seq = last + 1;
+    let hash = audit.hash(seq, &prev);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, conversation_id, detail, \
+         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq as i64)
+    .bind(millis(audit.at))
+    .bind(audit.actor.map(|a| a.to_string()))
+    .bind(&audit.actor_name)
+    .bind(&audit.action)
+    .bind(audit.conversation.map(|c| c.to_string()))
+    .bind(&audit.detail)
+    .bind(&prev[..])
+    .bind(&hash[..])
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
+        .bind(seq as i64)
+        .bind(&hash[..])
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn insert_user(conn: &mut PgConnection, user: &NewUser) -> R<()> {
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user.id.to_string())
+    .bind(&user.username)
+    .bind(&user.display_name)
+    .bind(user.role.as_str())
+    .bind(&user.password_hash)
+    .bind(millis(user.created_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Serializes the login checks of one username, across nodes, until commit. The key space is
+/// the pair (this constant, a hash of the name): names that share a hash only wait on each
+/// other a moment longer.
+async fn lock_username(conn: &mut PgConnection, username: &str) -> R<()> {
+    /// "Écoute, login throttling", as the first half of the advisory lock's key.
+    const LOGIN_LOCKS: i32 = 0x0EC0_0001;
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind(LOGIN_LOCKS)
+        .bind(username)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes a change of state decided by the domain's rules, with what it implies.
+async fn save_state(
+    conn: &mut PgConnection,
+    id: ConversationId,
+    before: ConversationState,
+    after: ConversationState,
+    now: OffsetDateTime,
+) -> R<()> {
+    if before == after {
+        return Ok(());
+    }
+    let change = StateChange::between(before, after);
+    let outcome = match after {
+        ConversationState::Closed { outcome, .. } => Some(outcome.as_str()),
+        _ => None,
+    };
+    let officer = after.officer().map(|o| o.to_string());
+    sqlx::query(
+        "UPDATE conversations SET state = $1, officer_id = $2, outcome = $3, \
+         claimed_at = CASE WHEN $4 THEN COALESCE(claimed_at, $5) ELSE claimed_at END, \
+         assigned_at = CASE WHEN officer_id IS DISTINCT FROM $2 THEN $5 ELSE assigned_at END, \
+         visitor_left_at = CASE WHEN $6 THEN $5 ELSE visitor_left_at END, \
+         closed_at = CASE WHEN $7 THEN $5 ELSE closed_at END, \
+         code_bucket = CASE WHEN $8 THEN NULL ELSE code_bucket END, \
+         code_hash = CASE WHEN $8 THEN NULL ELSE code_hash END, \
+         token_hash = CASE WHEN $9 THEN NULL ELSE token_hash END \
+         WHERE id = $10",
+    )
+    .bind(after.name().as_str())
+    .bind(officer)
+    .bind(outcome)
+    .bind(change.claimed)
+    .bind(millis(now))
+    .bind(change.left)
+    .bind(change.closed)
+    .bind(change.forget_code)
+    .bind(change.revoke_token)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The query for one retention rule's candidates, a range scan on that rule's partial index,
+/// resuming after a cursor when `resume` is set. Parameters, in order: the outcome (closed
+/// rules only), the cutoff, the cursor's time and id (when resuming), the limit.
+fn candidates_query(rule: RetentionRule, resume: bool) -> String {
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    let (filter, start) = match rule {
+        RetentionRule::Closed(_) => (
+            format!("state = 'closed' AND outcome = {}", next()),
+            "closed_at",
+        ),
+        RetentionRule::Unclosed => ("state <> 'closed'".to_string(), "created_at"),
+    };
+    let cutoff = next();
+    let after = if resume {
+        format!(" AND ({start}, id) > ({}, {})", next(), next())
+    } else {
+        String::new()
+    };
+    let limit = next();
+    format!(
+        "SELECT {PURGE_COLUMNS} FROM conversations WHERE {filter} AND {start} <= {cutoff}{after} \
+         ORDER BY {start}, id LIMIT {limit}"
+    )
+}
+
+/// One message: the idempotent resend, the rules, the next sequence number, the sealed body.
+async fn append_in(
+    conn: &mut PgConnection,
+    message: &NewMessage<'_>,
+) -> R<Option<Result<Appended, TransitionError>>> {
+    let (author, officer) = author_of(message.actor);
+    let id = message.conversation.to_string();
+    let Some(current) = lock_and_load(conn, message.conversation).await? else {
+        return Ok(None);
+    };
+    // Under the conversation's lock: a resend racing its original finds it here.
+    let existing = sqlx::query(&format!(
+        "{MESSAGE_QUERY} WHERE m.conversation_id = $1 AND m.author = $2 AND m.client_id = $3"
+    ))
+    .bind(&id)
+    .bind(author.as_str())
+    .bind(message.client_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = existing {
+        let stored = message_from_row(&row)?;
+        return Ok(Some(Ok(Appended {
+            seq: stored.seq,
+            sent_at: stored.sent_at,
+            duplicate: true,
+            owner: current.state.officer(),
+            message: stored,
+        })));
+    }
+    if let Err(refused) = current.state.apply(message.actor, Event::Write) {
+        return Ok(Some(Err(refused)));
+    }
+    let seq = current.last_seq + 1;
+    let sealed = (message.seal)(seq);
+    let sent_at = from_millis(millis(message.now))?;
+    sqlx::query("UPDATE conversations SET last_seq = $1 WHERE id = $2")
+        .bind(seq as i64)
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
+         sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(seq as i64)
+    .bind(author.as_str())
+    .bind(officer.map(|o| o.to_string()))
+    .bind(message.client_id.as_str())
+    .bind(&sealed)
+    .bind(millis(message.now))
+    .execute(&mut *conn)
+    .await?;
+    let officer_name = match officer {
+        // The rules let only the owner write: the conversation already carries their name.
+        Some(o) if current.state.officer() == Some(o) => current.officer_name.clone(),
+        Some(o) => {
+            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                .bind(o.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    Ok(Some(Ok(Appended {
+        seq,
+        sent_at,
+        duplicate: false,
+        owner: current.state.officer(),
+        message: StoredMessage {
+            seq,
+            author,
+            officer_id: officer,
+            officer_name,
+            client_id: message.client_id.as_str().to_string(),
+            sealed_body: sealed,
+            sent_at,
+        },
+    })))
+}
+
+/// What [`take_in`] found.
+enum Taken {
+    /// Refused for the officer (unknown, at capacity).
+    Refused(TransitionError),
+    /// Claimed, audited.
+    Chat(Box<Conversation>),
+    /// Nothing in the queue fits.
+    Nothing,
+}
+
+/// Take-next inside one transaction. Returns [`Fail::Busy`] when every chat that fits was
+/// locked by others at that instant (being claimed, or written to): worth another run.
+async fn take_in(
+    conn: &mut PgConnection,
+    officer: UserId,
+    now: OffsetDateTime,
+    audit: &NewAudit,
+) -> R<Taken> {
+    let Some((user, open)) = lock_officer(conn, officer).await? else {
+        return Ok(Taken::Refused(TransitionError::NotAllowed));
+    };
+    if let Err(refused) = ecoute_domain::may_take_another(open, user.capacity) {
+        return Ok(Taken::Refused(refused));
+    }
+    // In queue order; the first the officer may serve and nobody else holds wins.
+    let waiting: Vec<Conversation> = sqlx::query(&conversation_query(
+        "WHERE c.state = 'waiting' ORDER BY c.priority DESC, c.created_at, c.id",
+    ))
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(conversation_from_row)
+    .collect::<R<_>>()?;
+    let mut skipped = false;
+    for candidate in waiting {
+        if !ecoute_domain::may_serve(
+            &user.skills,
+            &candidate.need(),
+            now >= candidate.open_to_all_at,
+        ) {
+            continue;
+        }
+        let locked = sqlx::query(
+            "SELECT 1 FROM conversations WHERE id = $1 AND state = 'waiting' \
+             FOR UPDATE SKIP LOCKED",
+        )
+        .bind(candidate.id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if locked.is_none() {
+            skipped = true;
+            continue;
+        }
+        // Read again under the lock: its needs may have changed since the listing.
+        let current = reload(conn, candidate.id).await?;
+        let next = match current.state.apply(Actor::Officer(officer), Event::Claim) {
+            Ok(t)
+                if ecoute_domain::may_serve(
+                    &user.skills,
+                    &current.need(),
+                    now >= current.open_to_all_at,
+                ) =>
+            {
+                t.next
+            }
+            _ => continue,
+        };
+        save_state(conn, current.id, current.state, next, now).await?;
+        insert_audit(conn, &audit.clone().on(current.id)).await?;
+        return Ok(Taken::Chat(Box::new(reload(conn, current.id).await?)));
+    }
+    if skipped {
+        Err(Fail::Busy)
+    } else {
+        Ok(Taken::Nothing)
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://…`) and applies pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(error::from_sqlx)?;
+        Self::connect_with(options).await
+    }
+
+    /// Connects with these options and the default pool, and applies pending migrations.
+    pub async fn connect_with(options: PgConnectOptions) -> StoreResult<Self> {
+        Self::connect_with_settings(options, PoolSettings::default()).await
+    }
+
+    /// Connects with these options and pool settings, and applies pending migrations. Nodes
+    /// starting at once are safe: the migrator holds a database-wide lock while it works.
+    pub async fn connect_with_settings(
+        options: PgConnectOptions,
+        settings: PoolSettings,
+    ) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            // A connection broken while the database was away is found and replaced here,
+            // rather than failing the next call.
+            .test_before_acquire(true)
+            .connect_with(options)
+            .await
+            .map_err(error::from_sqlx)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn begin(&self) -> R<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Every conversation a filter without parameters selects.
+    async fn conversations_where(&self, filter: &str) -> StoreResult<Vec<Conversation>> {
+        self.fetch_conversations(sqlx::query(&conversation_query(filter)))
+            .await
+    }
+
+    async fn fetch_conversations(
+        &self,
+        query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
+    ) -> StoreResult<Vec<Conversation>> {
+        let rows = query
+            .fetch_all(&self.pool)
+            .await
+            .map_err(error::from_sqlx)?;
+        rows.iter()
+            .map(conversation_from_row)
+            .collect::<R<_>>()
+            .map_err(Fail::into_store)
+    }
+
+    async fn count(&self, sql: &str) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(error::from_sqlx)?;
+        Ok(n.max(0) as u64)
+    }
+}
+
+/// Reads rows with `decode`, reporting failures as the store does.
+fn decode_all<T>(
+    rows: &[sqlx::postgres::PgRow],
+    decode: impl Fn(&sqlx::postgres::PgRow) -> R<T>,
+) -> StoreResult<Vec<T>> {
+    rows.iter()
+        .map(decode)
+        .collect::<R<_>>()
+        .map_err(Fail::into_store)
+}
+
+/// Counts per master key version, from rows of (version, count).
+fn version_counts(rows: &[sqlx::postgres::PgRow], column: &str) -> StoreResult<BTreeMap<u32, u64>> {
+    rows.iter()
+        .map(|row| -> R<(u32, u64)> {
+            let version = key_version(row.try_get(column)?)?;
+            Ok((version, unsigned(row.try_get("n")?, "count")?))
+        })
+        .collect::<R<_>>()
+        .map_err(Fail::into_store)
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    error::from_sqlx(e)
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn close(&self) {
+        PgStore::close(self).await;
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn count_users(&self) -> StoreResult<u64> {
+        self.count("SELECT COUNT(*) FROM users").await
+    }
+
+    async fn create_user(&self, user: NewUser, audit: NewAudit) -> StoreResult<User> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            insert_user(&mut tx, &user).await?;
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await
+        })?;
+        Ok(new_account(user))
+    }
+
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, u.password_hash, u.totp_key_version, u.totp_last_step \
+             FROM users u WHERE u.username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| -> R<UserCredentials> {
+            let sealed: Option<Vec<u8>> = row.try_get("totp_secret")?;
+            let version: Option<i64> = row.try_get("totp_key_version")?;
+            let last: Option<i64> = row.try_get("totp_last_step")?;
+            Ok(UserCredentials {
+                user: user_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+                totp: match sealed {
+                    Some(sealed) => Some(StoredTotp {
+                        sealed,
+                        key_version: key_version(version.unwrap_or(1))?,
+                        last_step: last.map(|l| unsigned(l, "totp step")).transpose()?,
+                    }),
+                    None => None,
+                },
+            })
+        })
+        .transpose()
+        .map_err(Fail::into_store)
+    }
+
+    async fn set_capacity(
+        &self,
+        user: UserId,
+        capacity: u32,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        let capacity = capacity.clamp(1, ecoute_domain::MAX_CAPACITY);
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let changed = sqlx::query("UPDATE users SET capacity = $1 WHERE id = $2")
+                .bind(i64::from(capacity))
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(true)
+        })
+    }
+
+    async fn set_skills(
+        &self,
+        user: UserId,
+        skills: &Skills,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        let languages: Vec<&str> = skills.languages.iter().map(Language::as_str).collect();
+        let languages = languages.join(",");
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE users SET force = $1, minors = $2, languages = $3 WHERE id = $4",
+            )
+            .bind(skills.force.map(Force::as_str))
+            .bind(skills.minors)
+            .bind(&languages)
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(true)
+        })
+    }
+
+    async fn staff_loads(&self) -> StoreResult<Vec<StaffLoad>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, \
+             (SELECT COUNT(*) FROM conversations c WHERE c.officer_id = u.id \
+              AND c.state IN ('active', 'visitor_left')) AS open, \
+             (SELECT MAX(c.assigned_at) FROM conversations c WHERE c.officer_id = u.id) \
+              AS last_assigned \
+             FROM users u ORDER BY u.display_name, u.id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, |row| {
+            Ok(StaffLoad {
+                user: user_from_row(row)?,
+                open: u32::try_from(row.try_get::<i64, _>("open")?)
+                    .map_err(|_| corrupt("open chats"))?,
+                last_assigned: opt_time(row.try_get("last_assigned")?)?,
+            })
+        })
+    }
+
+    async fn load_forces(
+        &self,
+        table: &[(Departement, Force)],
+        audit: NewAudit,
+    ) -> StoreResult<u64> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // Two loads at once (two nodes) apply one after the other, rather than mixing
+            // their rows or failing on each other's keys. Reads go on meanwhile.
+            sqlx::query("LOCK TABLE departement_forces IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM departement_forces")
+                .execute(&mut *tx)
+                .await?;
+            for (departement, force) in table {
+                sqlx::query("INSERT INTO departement_forces (departement, force) VALUES ($1, $2)")
+                    .bind(departement.as_str())
+                    .bind(force.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await
+        })?;
+        Ok(table.len() as u64)
+    }
+
+    async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>> {
+        let force: Option<String> =
+            sqlx::query_scalar("SELECT force FROM departement_forces WHERE departement = $1")
+                .bind(departement.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        opt_force(force).map_err(Fail::into_store)
+    }
+
+    async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>> {
+        let rows =
+            sqlx::query("SELECT departement, force FROM departement_forces ORDER BY departement")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        decode_all(&rows, |row| {
+            let d: String = row.try_get("departement")?;
+            let f: String = row.try_get("force")?;
+            Ok((
+                Departement::parse(&d).ok_or_else(|| corrupt("departement"))?,
+                Force::parse(&f).ok_or_else(|| corrupt("force"))?,
+            ))
+        })
+    }
+
+    async fn enrol_totp(
+        &self,
+        user: UserId,
+        totp: StoredTotp,
+        recovery_hashes: Vec<[u8; 32]>,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // Two enrolments racing: the second waits for the row, then finds a secret.
+            let enrolled = sqlx::query(
+                "UPDATE users SET totp_secret = $1, totp_key_version = $2, totp_last_step = $3 \
+                 WHERE id = $4 AND totp_secret IS NULL",
+            )
+            .bind(&totp.sealed)
+            .bind(i64::from(totp.key_version))
+            .bind(totp.last_step.map(|s| s as i64))
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if enrolled == 0 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
+            for hash in &recovery_hashes {
+                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user.to_string())
+                    .bind(&hash[..])
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(true)
+        })
+    }
+
+    async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool> {
+        // One statement: the row lock and the re-check of the condition make it atomic.
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step as i64)
+        .bind(user.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 \
+             WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(user.to_string())
+        .bind(&code_hash[..])
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn recovery_codes_left(&self, user: UserId) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn login_failures_since(
+        &self,
+        username: &str,
+        since: OffsetDateTime,
+    ) -> StoreResult<(u64, Option<OffsetDateTime>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures \
+             WHERE username = $1 AND at >= $2",
+        )
+        .bind(username)
+        .bind(millis(since))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        (|| -> R<(u64, Option<OffsetDateTime>)> {
+            let n: i64 = row.try_get("n")?;
+            Ok((n.max(0) as u64, opt_time(row.try_get("oldest")?)?))
+        })()
+        .map_err(Fail::into_store)
+    }
+
+    async fn reserve_login_attempt(
+        &self,
+        username: &str,
+        since: OffsetDateTime,
+        at: OffsetDateTime,
+        max: u64,
+    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // Attempts checked at the same time on any node are counted one after the other.
+            lock_username(&mut tx, username).await?;
+            sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                .bind(millis(since))
+                .execute(&mut *tx)
+                .await?;
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE username = $1",
+            )
+            .bind(username)
+            .fetch_one(&mut *tx)
+            .await?;
+            let n: i64 = row.try_get("n")?;
+            if n.max(0) as u64 >= max {
+                let oldest = opt_time(row.try_get("oldest")?)?;
+                commit(tx).await?;
+                return Ok(Err(oldest));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(username)
+            .bind(millis(at))
+            .fetch_one(&mut *tx)
+            .await?;
+            commit(tx).await?;
+            Ok(Ok(id))
+        })
+    }
+
+    async fn clear_login_attempt(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        forget_before: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            lock_username(&mut tx, username).await?;
+            sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                .bind(millis(forget_before))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+                .bind(username)
+                .bind(millis(audit.at))
+                .execute(&mut *tx)
+                .await?;
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await
+        })
+    }
+
+    async fn append_audit(&self, audit: NewAudit) -> StoreResult<()> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await
+        })
+    }
+
+    async fn audit_page(&self, before: Option<u64>, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT $2")
+            .bind(before.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        decode_all(&rows, audit_from_row)
+    }
+
+    async fn audit_after(&self, after: u64, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after.min(i64::MAX as u64) as i64)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        decode_all(&rows, audit_from_row)
+    }
+
+    async fn create_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO setup_codes (code_hash, expires_at) VALUES ($1, $2)")
+            .bind(&code_hash[..])
+            .bind(millis(expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn redeem_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        now: OffsetDateTime,
+        admin: NewUser,
+        audit: NewAudit,
+    ) -> StoreResult<Option<User>> {
+        let created = transaction!(async {
+            let mut tx = self.begin().await?;
+            // "Only while no account exists": two codes redeemed at once on two nodes must not
+            // both see an empty table. This mode lets reads through but no other writer of
+            // `users`, and is taken by one redeemer at a time. Setup happens once.
+            sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+            let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(&mut *tx)
+                .await?;
+            let used = sqlx::query(
+                "UPDATE setup_codes SET used_at = $1 \
+                 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1",
+            )
+            .bind(millis(now))
+            .bind(&code_hash[..])
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if users > 0 || used != 1 {
+                return Ok(false);
+            }
+            insert_user(&mut tx, &admin).await?;
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(true)
+        })?;
+        Ok(created.then(|| new_account(admin)))
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: [u8; 32],
+        id: &str,
+        user: UserId,
+        now: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            sqlx::query(
+                "INSERT INTO staff_sessions (token_hash, id, user_id, created_at, last_seen_at) \
+                 VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(&token_hash[..])
+            .bind(id)
+            .bind(user.to_string())
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await
+        })
+    }
+
+    async fn sessions_of(&self, user: UserId) -> StoreResult<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, token_hash, created_at, last_seen_at FROM staff_sessions \
+             WHERE user_id = $1 ORDER BY last_seen_at DESC",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, |row| {
+            let hash: Vec<u8> = row.try_get("token_hash")?;
+            let id: Option<String> = row.try_get("id")?;
+            Ok(SessionInfo {
+                id: id.unwrap_or_default(),
+                token_hash: hash.try_into().map_err(|_| corrupt("session hash"))?,
+                created_at: from_millis(row.try_get("created_at")?)?,
+                last_seen_at: from_millis(row.try_get("last_seen_at")?)?,
+            })
+        })
+    }
+
+    async fn session(&self, token_hash: [u8; 32]) -> StoreResult<Option<StaffSession>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, s.id AS session_id, s.created_at, s.last_seen_at \
+             FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        ))
+        .bind(&token_hash[..])
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| -> R<StaffSession> {
+            Ok(StaffSession {
+                token_hash,
+                id: row
+                    .try_get::<Option<String>, _>("session_id")?
+                    .unwrap_or_default(),
+                user: user_from_row(&row)?,
+                created_at: from_millis(row.try_get("created_at")?)?,
+                last_seen_at: from_millis(row.try_get("last_seen_at")?)?,
+            })
+        })
+        .transpose()
+        .map_err(Fail::into_store)
+    }
+
+    async fn touch_session(&self, token_hash: [u8; 32], now: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(millis(now))
+            .bind(&token_hash[..])
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: [u8; 32]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
+            .bind(&token_hash[..])
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
+        let priority = if new.intake.danger {
+            Priority::Danger
+        } else {
+            Priority::Normal
+        };
+        sqlx::query(
+            "INSERT INTO conversations (id, token_hash, kind, minor, departement, state, \
+             wrapped_key, key_version, created_at, force, language, danger, priority, \
+             open_to_all_at, code_bucket, code_hash) \
+             VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(new.id.to_string())
+        .bind(&new.token_hash[..])
+        .bind(new.intake.kind.as_str())
+        .bind(new.intake.minor)
+        .bind(new.intake.departement.as_ref().map(|d| d.as_str()))
+        .bind(&new.wrapped_key)
+        .bind(i64::from(new.key_version))
+        .bind(millis(new.created_at))
+        .bind(new.force.map(Force::as_str))
+        .bind(new.intake.language.as_str())
+        .bind(new.intake.danger)
+        .bind(priority.rank())
+        .bind(millis(new.open_to_all_at))
+        .bind(
+            new.return_code
+                .as_ref()
+                .map(|(bucket, _)| i64::from(*bucket)),
+        )
+        .bind(new.return_code.as_ref().map(|(_, hash)| hash.as_str()))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(Conversation {
+            id: new.id,
+            state: ConversationState::Waiting,
+            intake: new.intake,
+            wrapped_key: new.wrapped_key,
+            key_version: new.key_version,
+            last_seq: 0,
+            created_at: new.created_at,
+            claimed_at: None,
+            visitor_left_at: None,
+            closed_at: None,
+            officer_name: None,
+            force: new.force,
+            priority,
+            risk_flags: Vec::new(),
+            open_to_all_at: new.open_to_all_at,
+            handovers: 0,
+            visitor_marks: Marks::default(),
+            officer_marks: Marks::default(),
+        })
+    }
+
+    async fn conversation(&self, id: ConversationId) -> StoreResult<Option<Conversation>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        load_conversation(&mut conn, id)
+            .await
+            .map_err(Fail::into_store)
+    }
+
+    async fn conversation_by_token(
+        &self,
+        token_hash: [u8; 32],
+    ) -> StoreResult<Option<Conversation>> {
+        let found = self
+            .fetch_conversations(
+                sqlx::query(&conversation_query("WHERE c.token_hash = $1")).bind(&token_hash[..]),
+            )
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    async fn waiting_queue(&self) -> StoreResult<Vec<Conversation>> {
+        self.conversations_where(
+            "WHERE c.state = 'waiting' ORDER BY c.priority DESC, c.created_at, c.id",
+        )
+        .await
+    }
+
+    async fn count_waiting(&self) -> StoreResult<u64> {
+        self.count("SELECT COUNT(*) FROM conversations WHERE state = 'waiting'")
+            .await
+    }
+
+    async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>> {
+        self.fetch_conversations(
+            sqlx::query(&conversation_query(
+                "WHERE c.officer_id = $1 AND c.state IN ('active', 'visitor_left') \
+                 ORDER BY c.claimed_at, c.id",
+            ))
+            .bind(officer.to_string()),
+        )
+        .await
+    }
+
+    async fn transition(
+        &self,
+        id: ConversationId,
+        actor: Actor,
+        event: Event,
+        now: OffsetDateTime,
+        audit: Option<NewAudit>,
+    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let Some(current) = lock_and_load(&mut tx, id).await? else {
+                return Ok(None);
+            };
+            let next = match current.state.apply(actor, event) {
+                Ok(t) => t.next,
+                Err(refused) => return Ok(Some(Err(refused))),
+            };
+            // Capacity and skills are checked under the officer's lock: claims on several
+            // nodes cannot all pass, and a transfer cannot take anyone over capacity.
+            let allowed = match (event, actor) {
+                (Event::Claim, Actor::Officer(officer)) => {
+                    match lock_officer(&mut tx, officer).await? {
+                        None => Err(TransitionError::NotAllowed),
+                        Some((user, open)) => ecoute_domain::check_claim(
+                            &user.skills,
+                            user.capacity,
+                            open,
+                            &current.need(),
+                            now >= current.open_to_all_at,
+                        ),
+                    }
+                }
+                (Event::Transfer { to }, _) => check_room(&mut tx, to).await?,
+                (Event::TakeOver { .. }, Actor::Officer(officer)) => {
+                    check_room(&mut tx, officer).await?
+                }
+                _ => Ok(()),
+            };
+            if let Err(refused) = allowed {
+                return Ok(Some(Err(refused)));
+            }
+            save_state(&mut tx, id, current.state, next, now).await?;
+            if matches!(
+                event,
+                Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver { .. }
+            ) {
+                let to_force = match event {
+                    Event::Release { to_force } => to_force,
+                    _ => None,
+                };
+                // Sent to the other force: its officers get the same head start as for a new
+                // chat before anyone may take it (else the sender, now the least loaded, gets
+                // it back).
+                sqlx::query(
+                    "UPDATE conversations SET handovers = handovers + 1, \
+                     force = COALESCE($1, force), \
+                     open_to_all_at = CASE WHEN $1 IS NULL THEN open_to_all_at \
+                       ELSE $2 + GREATEST(open_to_all_at - created_at, 0) END \
+                     WHERE id = $3",
+                )
+                .bind(to_force.map(Force::as_str))
+                .bind(millis(now))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some(audit) = &audit {
+                insert_audit(&mut tx, audit).await?;
+            }
+            let after = reload(&mut tx, id).await?;
+            commit(tx).await?;
+            Ok(Some(Ok(after)))
+        })
+    }
+
+    async fn save_case_file(
+        &self,
+        id: ConversationId,
+        officer: UserId,
+        sealed: &[u8],
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE conversations SET case_file = $1 WHERE id = $2 AND officer_id = $3 \
+                 AND state IN ('active', 'visitor_left')",
+            )
+            .bind(sealed)
+            .bind(id.to_string())
+            .bind(officer.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(true)
+        })
+    }
+
+    async fn case_file(&self, id: ConversationId) -> StoreResult<Option<Vec<u8>>> {
+        let sealed: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT case_file FROM conversations WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(sealed.flatten())
+    }
+
+    async fn install_secret(&self, name: &str, fresh: [u8; 32]) -> StoreResult<[u8; 32]> {
+        let value: Vec<u8> = transaction!(async {
+            let mut tx = self.begin().await?;
+            // A first call racing on another node: this insert waits for it, then does nothing.
+            sqlx::query(
+                "INSERT INTO install_secrets (name, value) VALUES ($1, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(&fresh[..])
+            .execute(&mut *tx)
+            .await?;
+            let value: Vec<u8> =
+                sqlx::query_scalar("SELECT value FROM install_secrets WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            commit(tx).await?;
+            Ok(value)
+        })?;
+        value
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("installation secret".into()))
+    }
+
+    async fn set_return_code(
+        &self,
+        id: ConversationId,
+        bucket: u32,
+        hash: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE conversations SET code_bucket = $1, code_hash = $2 WHERE id = $3")
+            .bind(i64::from(bucket))
+            .bind(hash)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn return_code_candidates(
+        &self,
+        bucket: u32,
+    ) -> StoreResult<Vec<(ConversationId, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, code_hash FROM conversations WHERE code_bucket = $1 \
+             AND code_hash IS NOT NULL AND (outcome IS NULL OR outcome <> 'blocked')",
+        )
+        .bind(i64::from(bucket))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, |row| {
+            let id: String = row.try_get("id")?;
+            Ok((ConversationId(parse_uuid(&id)?), row.try_get("code_hash")?))
+        })
+    }
+
+    async fn resume(
+        &self,
+        id: ConversationId,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let Some(current) = lock_and_load(&mut tx, id).await? else {
+                return Ok(None);
+            };
+            if matches!(
+                current.state,
+                ConversationState::Closed {
+                    outcome: Outcome::Blocked,
+                    ..
+                }
+            ) {
+                return Ok(None);
+            }
+            let next = match current.state.apply(Actor::Visitor, Event::Return) {
+                Ok(t) => t.next,
+                Err(refused) => return Ok(Some(Err(refused))),
+            };
+            save_state(&mut tx, id, current.state, next, now).await?;
+            if matches!(current.state, ConversationState::Closed { .. }) {
+                // Back in the queue: it waits as a new chat (its place, its head start for
+                // skilled officers, its retention period all count from now).
+                sqlx::query(
+                    "UPDATE conversations SET closed_at = NULL, \
+                     open_to_all_at = $1 + GREATEST(open_to_all_at - created_at, 0), \
+                     created_at = $1 WHERE id = $2",
+                )
+                .bind(millis(now))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("UPDATE conversations SET token_hash = $1 WHERE id = $2")
+                .bind(&token_hash[..])
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            let after = reload(&mut tx, id).await?;
+            commit(tx).await?;
+            Ok(Some(Ok(after)))
+        })
+    }
+
+    async fn advance_marks(
+        &self,
+        id: ConversationId,
+        reader: Author,
+        marks: Marks,
+    ) -> StoreResult<Option<Marks>> {
+        let (received, read) = match reader {
+            Author::Visitor => ("visitor_received_seq", "visitor_read_seq"),
+            Author::Officer => ("officer_received_seq", "officer_read_seq"),
+        };
+        let received_seq = marks.received.max(marks.read).min(i64::MAX as u64) as i64;
+        let read_seq = marks.read.min(i64::MAX as u64) as i64;
+        // One statement: forward only, bounded by what exists; the row lock it takes and the
+        // re-check of its condition make concurrent calls apply one after the other.
+        let row = sqlx::query(&format!(
+            "UPDATE conversations SET \
+             {received} = LEAST(last_seq, GREATEST({received}, $1)), \
+             {read} = LEAST(last_seq, GREATEST({read}, $2)) \
+             WHERE id = $3 AND (LEAST(last_seq, GREATEST({received}, $1)) <> {received} \
+               OR LEAST(last_seq, GREATEST({read}, $2)) <> {read}) \
+             RETURNING {received} AS received, {read} AS read"
+        ))
+        .bind(received_seq)
+        .bind(read_seq)
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| -> R<Marks> {
+            Ok(Marks {
+                received: unsigned(row.try_get("received")?, "mark")?,
+                read: unsigned(row.try_get("read")?, "mark")?,
+            })
+        })
+        .transpose()
+        .map_err(Fail::into_store)
+    }
+
+    async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>> {
+        let rows = sqlx::query(
+            "SELECT id, shortcut, title, body, updated_at FROM canned_replies ORDER BY shortcut",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, |row| {
+            let id: String = row.try_get("id")?;
+            let shortcut: String = row.try_get("shortcut")?;
+            let title: String = row.try_get("title")?;
+            let body: String = row.try_get("body")?;
+            Ok(StoredReply {
+                id: parse_uuid(&id)?,
+                reply: CannedReply::parse(&shortcut, &title, &body)
+                    .map_err(|_| corrupt("canned reply"))?,
+                updated_at: from_millis(row.try_get("updated_at")?)?,
+            })
+        })
+    }
+
+    async fn save_canned_reply(
+        &self,
+        id: Option<Uuid>,
+        reply: &CannedReply,
+        now: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Option<StoredReply>> {
+        let fresh = Uuid::new_v4();
+        let saved = transaction!(async {
+            let mut tx = self.begin().await?;
+            let id = match id {
+                Some(id) => {
+                    let changed = sqlx::query(
+                        "UPDATE canned_replies SET shortcut = $1, title = $2, body = $3, \
+                         updated_at = $4 WHERE id = $5",
+                    )
+                    .bind(&reply.shortcut)
+                    .bind(&reply.title)
+                    .bind(&reply.body)
+                    .bind(millis(now))
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if changed == 0 {
+                        return Ok(None);
+                    }
+                    id
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO canned_replies (id, shortcut, title, body, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(fresh.to_string())
+                    .bind(&reply.shortcut)
+                    .bind(&reply.title)
+                    .bind(&reply.body)
+                    .bind(millis(now))
+                    .execute(&mut *tx)
+                    .await?;
+                    fresh
+                }
+            };
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(Some(id))
+        })?;
+        Ok(saved.map(|id| StoredReply {
+            id,
+            reply: reply.clone(),
+            updated_at: now,
+        }))
+    }
+
+    async fn delete_canned_reply(&self, id: Uuid, audit: NewAudit) -> StoreResult<bool> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let gone = sqlx::query("DELETE FROM canned_replies WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if gone == 0 {
+                return Ok(false);
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(true)
+        })
+    }
+
+    async fn load_resources(&self, resources: &[Resource], audit: NewAudit) -> StoreResult<u64> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // As for the force table: concurrent loads apply one after the other.
+            sqlx::query("LOCK TABLE resources IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM resources")
+                .execute(&mut *tx)
+                .await?;
+            for (i, r) in resources.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO resources (position, departement, kind, name, phone, address, \
+                     hours, url, sample) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(i as i64)
+                .bind(r.departement.as_ref().map(Departement::as_str))
+                .bind(r.kind.as_str())
+                .bind(&r.name)
+                .bind(&r.phone)
+                .bind(&r.address)
+                .bind(&r.hours)
+                .bind(&r.url)
+                .bind(r.sample)
+                .execute(&mut *tx)
+                .await?;
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await
+        })?;
+        Ok(resources.len() as u64)
+    }
+
+    async fn resources_for(&self, departement: Option<&Departement>) -> StoreResult<Vec<Resource>> {
+        let rows = sqlx::query(
+            "SELECT departement, kind, name, phone, address, hours, url, sample FROM resources \
+             WHERE departement IS NULL OR departement = $1 \
+             ORDER BY departement IS NOT NULL, position",
+        )
+        .bind(departement.map(Departement::as_str))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, |row| {
+            let kind: String = row.try_get("kind")?;
+            Ok(Resource {
+                departement: opt_departement(row.try_get("departement")?)?,
+                kind: ResourceKind::parse(&kind).map_err(|_| corrupt("resource kind"))?,
+                name: row.try_get("name")?,
+                phone: row.try_get("phone")?,
+                address: row.try_get("address")?,
+                hours: row.try_get("hours")?,
+                url: row.try_get("url")?,
+                sample: row.try_get("sample")?,
+            })
+        })
+    }
+
+    async fn count_resources(&self) -> StoreResult<u64> {
+        self.count("SELECT COUNT(*) FROM resources").await
+    }
+
+    async fn take_next(
+        &self,
+        officer: UserId,
+        now: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Result<Option<Conversation>, TransitionError>> {
+        let taken = retrying!(async {
+            let mut tx = self.begin().await?;
+            let taken = take_in(&mut tx, officer, now, &audit).await?;
+            match &taken {
+                Taken::Chat(_) => commit(tx).await?,
+                // Nothing written: dropping the transaction rolls it back.
+                Taken::Refused(_) | Taken::Nothing => {}
+            }
+            Ok(taken)
+        });
+        match taken {
+            Ok(Taken::Chat(chat)) => Ok(Ok(Some(*chat))),
+            Ok(Taken::Refused(refused)) => Ok(Err(refused)),
+            // Every chat that fits stayed held by others through every attempt: they are
+            // being answered, none is left for this officer now.
+            Ok(Taken::Nothing) | Err(Fail::Busy) => Ok(Ok(None)),
+            Err(e) => Err(e.into_store()),
+        }
+    }
+
+    async fn raise_priority(
+        &self,
+        id: ConversationId,
+        priority: Priority,
+        labels: &[String],
+    ) -> StoreResult<Option<Conversation>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let Some(current) = lock_and_load(&mut tx, id).await? else {
+                return Ok(None);
+            };
+            let Some((priority, flags)) = raised(&current, priority, labels) else {
+                return Ok(None);
+            };
+            sqlx::query("UPDATE conversations SET priority = $1, risk_flags = $2 WHERE id = $3")
+                .bind(priority.rank())
+                .bind(flags.join("\n"))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            let after = reload(&mut tx, id).await?;
+            commit(tx).await?;
+            Ok(Some(after))
+        })
+    }
+
+    async fn set_language(
+        &self,
+        id: ConversationId,
+        language: &Language,
+    ) -> StoreResult<Option<Conversation>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE conversations SET language = $1 \
+                 WHERE id = $2 AND language <> $1 AND closed_at IS NULL",
+            )
+            .bind(language.as_str())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Ok(None);
+            }
+            let after = reload(&mut tx, id).await?;
+            commit(tx).await?;
+            Ok(Some(after))
+        })
+    }
+
+    async fn add_note(
+        &self,
+        id: ConversationId,
+        kind: NoteKind,
+        author: Option<UserId>,
+        seal: &(dyn Fn(u64) -> Vec<u8> + Send + Sync),
+        now: OffsetDateTime,
+        audit: Option<NewAudit>,
+    ) -> StoreResult<Option<StoredNote>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let Some(current) = lock_and_load(&mut tx, id).await? else {
+                return Ok(None);
+            };
+            // Checked under the conversation's lock: a chat that changed hands a moment ago
+            // cannot get a note from its previous owner, and two notes get two numbers.
+            let open_owner = match current.state {
+                ConversationState::Active { officer }
+                | ConversationState::VisitorLeft { officer } => Some(officer),
+                _ => None,
+            };
+            let allowed = match kind {
+                NoteKind::Note | NoteKind::Handover => open_owner.is_some() && open_owner == author,
+                NoteKind::Whisper => open_owner.is_some(),
+            };
+            if !allowed {
+                return Ok(None);
+            }
+            let last: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = $1")
+                    .bind(id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let seq = unsigned(last.unwrap_or(0), "note seq")? + 1;
+            let body = seal(seq);
+            sqlx::query(
+                "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.to_string())
+            .bind(seq as i64)
+            .bind(kind.as_str())
+            .bind(author.map(|a| a.to_string()))
+            .bind(&body)
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
+            let author_name: Option<String> = match author {
+                Some(a) => {
+                    sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                        .bind(a.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
+            if let Some(audit) = &audit {
+                insert_audit(&mut tx, audit).await?;
+            }
+            commit(tx).await?;
+            Ok(Some(StoredNote {
+                seq,
+                kind,
+                author,
+                author_name,
+                sealed_body: body,
+                at: now,
+            }))
+        })
+    }
+
+    async fn notes(&self, id: ConversationId) -> StoreResult<Vec<StoredNote>> {
+        let rows = sqlx::query(
+            "SELECT n.seq, n.kind, n.author_id, u.display_name, n.body, n.at FROM staff_notes n \
+             LEFT JOIN users u ON u.id = n.author_id WHERE n.conversation_id = $1 \
+             ORDER BY n.seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, note_from_row)
+    }
+
+    async fn live_conversations(&self) -> StoreResult<Vec<Conversation>> {
+        self.conversations_where("WHERE c.state <> 'closed' ORDER BY c.created_at, c.id")
+            .await
+    }
+
+    async fn day_figures(&self, since: OffsetDateTime) -> StoreResult<DayFigures> {
+        let since = millis(since);
+        let row = sqlx::query(
+            "SELECT \
+             (SELECT COUNT(*) FROM conversations WHERE created_at >= $1) AS started, \
+             (SELECT COUNT(*) FROM conversations WHERE state = 'waiting') AS waiting, \
+             (SELECT COUNT(*) FROM conversations WHERE state = 'closed' AND closed_at >= $1 \
+              AND officer_id IS NOT NULL) AS handled, \
+             (SELECT COUNT(*) FROM conversations WHERE state = 'closed' AND closed_at >= $1 \
+              AND officer_id IS NULL AND outcome = 'visitor_left') AS left_unanswered",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let waits: Vec<i64> = sqlx::query_scalar(
+            "SELECT claimed_at - created_at FROM conversations \
+             WHERE claimed_at IS NOT NULL AND claimed_at >= $1",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let count = |column: &str| -> StoreResult<u64> {
+            let n: i64 = row.try_get(column).map_err(db)?;
+            Ok(n.max(0) as u64)
+        };
+        Ok(DayFigures {
+            started: count("started")?,
+            waiting: count("waiting")?,
+            handled: count("handled")?,
+            left_unanswered: count("left_unanswered")?,
+            waits_secs: waits
+                .into_iter()
+                .map(|ms| (ms.max(0) / 1000) as u64)
+                .collect(),
+        })
+    }
+
+    async fn quick_exit(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Conversation>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // Locked by its token: if another exit revoked it meanwhile, the row no longer
+            // matches once the lock is ours, and nothing is found.
+            let id: Option<String> =
+                sqlx::query_scalar("SELECT id FROM conversations WHERE token_hash = $1 FOR UPDATE")
+                    .bind(&token_hash[..])
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(id) = id else {
+                return Ok(None);
+            };
+            let id = ConversationId(parse_uuid(&id)?);
+            let current = reload(&mut tx, id).await?;
+            sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            // A chat that is already over keeps its state; the token is revoked all the same.
+            if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
+                save_state(&mut tx, id, current.state, t.next, now).await?;
+            }
+            let after = reload(&mut tx, id).await?;
+            commit(tx).await?;
+            Ok(Some(after))
+        })
+    }
+
+    async fn append_message(
+        &self,
+        message: NewMessage<'_>,
+    ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let outcome = append_in(&mut tx, &message).await?;
+            // A refusal or a duplicate wrote nothing; only a new message needs the commit,
+            // and it is acknowledged only once the commit is done.
+            if matches!(
+                outcome,
+                Some(Ok(Appended {
+                    duplicate: false,
+                    ..
+                }))
+            ) {
+                commit(tx).await?;
+            }
+            Ok(outcome)
+        })
+    }
+
+    async fn messages_after(
+        &self,
+        conversation: ConversationId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredMessage>> {
+        let rows = sqlx::query(&format!(
+            "{MESSAGE_QUERY} WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+        ))
+        .bind(conversation.to_string())
+        .bind(after.min(i64::MAX as u64) as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, message_from_row)
+    }
+
+    async fn purge_candidates(
+        &self,
+        policy: &RetentionPolicy,
+        now: OffsetDateTime,
+        after: Option<&PurgeCandidate>,
+        limit: u32,
+    ) -> StoreResult<Vec<PurgeCandidate>> {
+        let mut found = Vec::new();
+        // Rules before the cursor's were exhausted by earlier pages.
+        let rules =
+            RetentionRule::all().skip_while(|rule| after.is_some_and(|a| a.due.rule != *rule));
+        for rule in rules {
+            let remaining = (limit as usize).saturating_sub(found.len());
+            if remaining == 0 {
+                break;
+            }
+            let resume = after.filter(|a| a.due.rule == rule);
+            let sql = candidates_query(rule, resume.is_some());
+            let mut query = sqlx::query(&sql);
+            if let RetentionRule::Closed(outcome) = rule {
+                query = query.bind(outcome.as_str());
+            }
+            query = query.bind(millis(policy.cutoff(rule, now)));
+            if let Some(a) = resume {
+                query = query
+                    .bind(millis(a.due.counted_from))
+                    .bind(a.id.to_string());
+            }
+            let rows = query
+                .bind(remaining as i64)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+            for row in &rows {
+                let candidate = purge_candidate_from_row(row, policy).map_err(Fail::into_store)?;
+                // The query and the domain's policy must agree; the policy has the last word.
+                if candidate.due.rule == rule && candidate.due.is_due(now) {
+                    found.push(candidate);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn purge(
+        &self,
+        ids: &[ConversationId],
+        policy: &RetentionPolicy,
+        now: OffsetDateTime,
+    ) -> StoreResult<Purged> {
+        if ids.is_empty() {
+            return Ok(Purged {
+                files_scrubbed: Some(true),
+                ..Purged::default()
+            });
+        }
+        // Rows are locked in one order whatever the caller's, so that purges running on two
+        // nodes at once wait for each other instead of deadlocking.
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let (conversations, messages) = transaction!(async {
+            let mut tx = self.begin().await?;
+            let mut gone = Vec::new();
+            let mut messages = 0;
+            for &id in &ids {
+                if !lock_conversation(&mut tx, id).await? {
+                    continue;
+                }
+                let row = sqlx::query(&format!(
+                    "SELECT {PURGE_COLUMNS} FROM conversations WHERE id = $1"
+                ))
+                .bind(id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+                // Checked again under the lock: a chat closed since it was listed now counts
+                // from its closing and must be kept.
+                if !purge_candidate_from_row(&row, policy)?.due.is_due(now) {
+                    continue;
+                }
+                sqlx::query("DELETE FROM staff_notes WHERE conversation_id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                messages += sqlx::query("DELETE FROM messages WHERE conversation_id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                // The row holds the wrapped data key: deleting it is what makes any copy of
+                // the messages (a backup, a dead tuple, a WAL segment) undecryptable.
+                sqlx::query("DELETE FROM conversations WHERE id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                gone.push(id);
+            }
+            commit(tx).await?;
+            Ok((gone, messages))
+        })?;
+        // PostgreSQL keeps deleted rows in its table files until VACUUM reuses their space, and
+        // in its write-ahead log until the segments are recycled; no statement of ours can
+        // erase them. Crypto-shredding (the wrapped key is gone) is what protects them, and we
+        // say plainly that the bytes are not scrubbed yet.
+        let files_scrubbed = conversations.is_empty().then_some(true);
+        Ok(Purged {
+            conversations,
+            messages,
+            files_scrubbed,
+        })
+    }
+
+    async fn conversations_below_key_version(
+        &self,
+        version: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationKey>> {
+        let rows = sqlx::query(
+            "SELECT id, key_version, wrapped_key FROM conversations \
+             WHERE key_version < $1 ORDER BY key_version, id LIMIT $2",
+        )
+        .bind(i64::from(version))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, |row| {
+            let id: String = row.try_get("id")?;
+            Ok(ConversationKey {
+                id: ConversationId(parse_uuid(&id)?),
+                key_version: key_version(row.try_get("key_version")?)?,
+                wrapped_key: row.try_get("wrapped_key")?,
+            })
+        })
+    }
+
+    async fn rewrap_keys(&self, mut rewraps: Vec<Rewrap>) -> StoreResult<u64> {
+        if rewraps.is_empty() {
+            return Ok(0);
+        }
+        // One locking order for every caller: concurrent rotations cannot deadlock.
+        rewraps.sort_by_key(|r| r.id);
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let mut updated = 0;
+            for r in &rewraps {
+                // A compare-and-set: the row lock and the re-check of the condition make a
+                // concurrent change (another rotation, a purge) win or lose as a whole.
+                updated += sqlx::query(
+                    "UPDATE conversations SET wrapped_key = $1, key_version = $2 \
+                     WHERE id = $3 AND key_version = $4 AND wrapped_key = $5",
+                )
+                .bind(&r.wrapped)
+                .bind(i64::from(r.to_version))
+                .bind(r.id.to_string())
+                .bind(i64::from(r.from_version))
+                .bind(&r.from_wrapped)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            commit(tx).await?;
+            Ok(updated)
+        })
+    }
+
+    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
+        let rows = sqlx::query(
+            "SELECT key_version, COUNT(*) AS n FROM conversations GROUP BY key_version",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        version_counts(&rows, "key_version")
+    }
+
+    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>> {
+        let rows = sqlx::query(
+            "SELECT id, totp_key_version, totp_secret FROM users \
+             WHERE totp_secret IS NOT NULL AND totp_key_version < $1 \
+             ORDER BY totp_key_version, id LIMIT $2",
+        )
+        .bind(i64::from(version))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        decode_all(&rows, |row| {
+            let id: String = row.try_get("id")?;
+            Ok(TotpKey {
+                user: UserId(parse_uuid(&id)?),
+                key_version: key_version(row.try_get("totp_key_version")?)?,
+                sealed: row.try_get("totp_secret")?,
+            })
+        })
+    }
+
+    async fn reseal_totp(&self, mut reseals: Vec<Reseal>) -> StoreResult<u64> {
+        if reseals.is_empty() {
+            return Ok(0);
+        }
+        reseals.sort_by_key(|r| r.user);
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            let mut updated = 0;
+            for r in &reseals {
+                updated += sqlx::query(
+                    "UPDATE users SET totp_secret = $1, totp_key_version = $2 \
+                     WHERE id = $3 AND totp_key_version = $4 AND totp_secret = $5",
+                )
+                .bind(&r.sealed)
+                .bind(i64::from(r.to_version))
+                .bind(r.user.to_string())
+                .bind(i64::from(r.from_version))
+                .bind(&r.from_sealed)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            commit(tx).await?;
+            Ok(updated)
+        })
+    }
+
+    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
+        let rows = sqlx::query(
+            "SELECT totp_key_version, COUNT(*) AS n FROM users \
+             WHERE totp_secret IS NOT NULL GROUP BY totp_key_version",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        version_counts(&rows, "totp_key_version")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purge_candidate_queries_number_their_parameters_in_binding_order() {
+        let closed = candidates_query(RetentionRule::Closed(Outcome::Blocked), true);
+        assert!(closed.contains("outcome = $1"), "{closed}");
+        assert!(closed.contains("closed_at <= $2"), "{closed}");
+        assert!(closed.contains("(closed_at, id) > ($3, $4)"), "{closed}");
+        assert!(closed.ends_with("LIMIT $5"), "{closed}");
+        let unclosed = candidates_query(RetentionRule::Unclosed, false);
+        assert!(unclosed.contains("created_at <= $1"), "{unclosed}");
+        assert!(unclosed.ends_with("LIMIT $2"), "{unclosed}");
+    }
+}
