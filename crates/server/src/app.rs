@@ -11,6 +11,7 @@ use anyhow::Context;
 use ecoute_bus::LocalBus;
 use ecoute_crypto::{KeyFiles, Token};
 use ecoute_store::Store;
+use ecoute_store_postgres::PgStore;
 use ecoute_store_sqlite::SqliteStore;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,17 +51,46 @@ pub struct Application {
     listener: TcpListener,
     admin: Option<TcpListener>,
     state: AppState,
-    store: SqliteStore,
+    store: Arc<dyn Store>,
+    /// Events to and from the other nodes, when there are some.
+    bridge: Option<ecoute_bus::NatsBridge>,
     setup_link: Option<String>,
     stop: watch::Sender<bool>,
 }
 
-/// Opens the SQLite store in the configured data directory (creating it, mode 0700).
-pub async fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+/// Opens the configured database: PostgreSQL when `database_url` is set, else SQLite in the
+/// data directory (creating it, mode 0700). Either way its migrations run first.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(url) = &config.database_url {
+        let store = PgStore::connect(url.expose())
+            .await
+            .with_context(|| format!("cannot open the PostgreSQL database {url:?}"))?;
+        return Ok(Arc::new(store));
+    }
     create_private_dir(&config.data_dir)?;
-    SqliteStore::open(&config.data_dir)
+    let store = SqliteStore::open(&config.data_dir)
         .await
-        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))
+        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Opens the configured database to read it, for commands that change nothing: SQLite opens
+/// read-only and must already exist.
+pub async fn open_store_to_read(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    if config.database_url.is_some() {
+        return open_store(config).await;
+    }
+    let path = config.data_dir.join(ecoute_store_sqlite::DATABASE_FILE);
+    if !path.is_file() {
+        anyhow::bail!(
+            "no database at {} (check --data-dir or ECOUTE_DATA_DIR, or set ECOUTE_DATABASE_URL)",
+            path.display()
+        );
+    }
+    let store = SqliteStore::open_read_only(&config.data_dir)
+        .await
+        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
+    Ok(Arc::new(store))
 }
 
 fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
@@ -135,8 +165,22 @@ impl Application {
         };
         let allowed_origins = Arc::new(config.allowed_origins(port));
 
-        let shared: Arc<dyn Store> = Arc::new(store.clone());
+        let shared = store.clone();
         let bus = LocalBus::new();
+        // This process among the nodes sharing the database: a new one at every start.
+        let node = uuid::Uuid::new_v4();
+        let bridge = match &config.nats_url {
+            Some(url) => Some(
+                ecoute_bus::connect_nats_with(
+                    &bus,
+                    ecoute_bus::NatsOptions::new(url.clone(), node.to_string())
+                        .prefix(config.nats_prefix.clone()),
+                )
+                .await
+                .context("cannot join the other nodes (nats_url)")?,
+            ),
+            None => None,
+        };
         let queue = spawn_watcher(shared.clone(), &bus).await;
         warn_of_missing_keys(&*shared, &keys).await?;
         crate::forces::seed(&*shared).await?;
@@ -151,7 +195,7 @@ impl Application {
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
         keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());
-        let router = Router::new(config.routing.clone());
+        let router = Router::new(config.routing.clone(), node);
         router.spawn(chat.clone(), queue.clone(), stopping.clone());
         let limits = &config.limits;
         let login_limiter = Arc::new(AddressLimiter::new(
@@ -207,6 +251,7 @@ impl Application {
                 router,
             },
             store,
+            bridge,
             setup_link,
             stop,
         })
@@ -277,6 +322,10 @@ impl Application {
         stop.send_replace(true);
         if let Err(e) = purge_job.await {
             tracing::error!(error = %e, "the purge job ended abnormally");
+        }
+        if let Some(bridge) = self.bridge {
+            // What this node announced last (chats closed by the drain) still reaches the others.
+            bridge.shutdown().await;
         }
         self.store.close().await;
         served?;

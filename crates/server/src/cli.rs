@@ -2,7 +2,7 @@
 //! `ecoute audit verify`, `ecoute purge [--dry-run]`, `ecoute forces load|show`,
 //! `ecoute risk check`.
 
-use crate::app::{Application, open_store};
+use crate::app::{Application, open_store, open_store_to_read};
 use crate::config::{Config, Overrides};
 use crate::rotation::{self, RotateOptions};
 use anyhow::{Context, bail};
@@ -10,8 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
 use ecoute_domain::{ConversationState, Force, Language, Password, Role, Skills, UserId, Username};
-use ecoute_store::{NewAudit, NewUser, PurgeCandidate, Store, StoreError};
-use ecoute_store_sqlite::{DATABASE_FILE, SqliteStore};
+use ecoute_store::{NewAudit, NewUser, PurgeCandidate, StoreError};
 use std::io::{IsTerminal, Read};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -403,7 +402,7 @@ async fn audit_verify(config: Config, expect_head: Option<String>) -> anyhow::Re
         }
     };
     let store = open_store(&config).await?;
-    let verdict = crate::audit::verify(&store, expect, |n| eprintln!("checked {n} entries")).await;
+    let verdict = crate::audit::verify(&*store, expect, |n| eprintln!("checked {n} entries")).await;
     store.close().await;
     match verdict? {
         crate::audit::Verdict::Intact { entries, head } => {
@@ -593,7 +592,7 @@ async fn forces_load(config: Config, file: &std::path::Path) -> anyhow::Result<(
     crate::forces::parse(&text).with_context(|| format!("in {}", file.display()))?;
     require_database(&config)?;
     let store = open_store(&config).await?;
-    let result = crate::forces::load_file(&store, file).await;
+    let result = crate::forces::load_file(&*store, file).await;
     store.close().await;
     let n = result?;
     println!(
@@ -606,8 +605,7 @@ async fn forces_load(config: Config, file: &std::path::Path) -> anyhow::Result<(
 }
 
 async fn forces_show(config: Config) -> anyhow::Result<()> {
-    require_database(&config)?;
-    let store = SqliteStore::open_read_only(&config.data_dir).await?;
+    let store = open_store_to_read(&config).await?;
     let rows = store.forces().await;
     store.close().await;
     println!("departement,force");
@@ -624,7 +622,7 @@ async fn resources_load(config: Config, file: &std::path::Path) -> anyhow::Resul
         crate::resources::parse(&text).with_context(|| format!("in {}", file.display()))?;
     require_database(&config)?;
     let store = open_store(&config).await?;
-    let result = crate::resources::load_file(&store, file).await;
+    let result = crate::resources::load_file(&*store, file).await;
     store.close().await;
     let n = result?;
     let samples = entries.iter().filter(|e| e.sample).count();
@@ -661,7 +659,11 @@ fn risk_check(file: &std::path::Path, text: Option<String>) -> anyhow::Result<()
 /// Refuses to go on without an existing database: purging a mistyped directory would
 /// otherwise create an empty one and report that nothing was due.
 fn require_database(config: &Config) -> anyhow::Result<()> {
-    let path = config.data_dir.join(DATABASE_FILE);
+    if config.database_url.is_some() {
+        // PostgreSQL: connecting says whether it is there.
+        return Ok(());
+    }
+    let path = config.data_dir.join(ecoute_store_sqlite::DATABASE_FILE);
     if !path.is_file() {
         bail!(
             "no database at {} (check --data-dir or ECOUTE_DATA_DIR)",
@@ -685,10 +687,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 /// Lists, on standard output, what `ecoute purge` would delete now, and changes nothing.
 async fn purge_dry_run(config: Config) -> anyhow::Result<()> {
-    require_database(&config)?;
-    let store = SqliteStore::open_read_only(&config.data_dir)
-        .await
-        .with_context(|| format!("cannot open the database in {}", config.data_dir.display()))?;
+    let store = open_store_to_read(&config).await?;
     let retention = &config.retention;
     let now = OffsetDateTime::now_utc();
     let (mut conversations, mut messages) = (0u64, 0u64);
@@ -696,7 +695,7 @@ async fn purge_dry_run(config: Config) -> anyhow::Result<()> {
         "{:<36}  {:<34}  {:>10}  rule",
         "conversation", "state/outcome", "age (days)"
     );
-    let listed = crate::purge::list_due(&store, &retention.policy, now, |page| {
+    let listed = crate::purge::list_due(&*store, &retention.policy, now, |page| {
         for c in page {
             print_candidate(c, &retention.setting_of(c.due.rule), now);
             conversations += 1;
@@ -733,7 +732,7 @@ async fn purge(config: Config) -> anyhow::Result<()> {
     require_database(&config)?;
     let store = open_store(&config).await?;
     let now = OffsetDateTime::now_utc();
-    let result = crate::purge::purge_due(&store, &config.retention.policy, now, |_, totals| {
+    let result = crate::purge::purge_due(&*store, &config.retention.policy, now, |_, totals| {
         eprintln!(
             "purged {} and {} so far",
             plural(totals.conversations, "conversation", "conversations"),
@@ -762,18 +761,19 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
     let files = KeyFiles::new(config.master_key_path());
     rotation::require_keys(&files)?;
     let store = open_store(&config).await?;
-    let result = match command {
-        KeysCommand::Status => rotation::status(&store, &files)
-            .await
-            .map(|status| print!("{status}")),
-        KeysCommand::Rotate { batch_size } => {
-            let options = RotateOptions {
-                batch: batch_size,
-                ..RotateOptions::default()
-            };
-            // Progress goes to standard error, so standard output stays for results.
-            let mut report = |p: rotation::Progress| eprintln!("{p}");
-            rotation::rotate(&store, &files, options, &mut report)
+    let result =
+        match command {
+            KeysCommand::Status => rotation::status(&*store, &files)
+                .await
+                .map(|status| print!("{status}")),
+            KeysCommand::Rotate { batch_size } => {
+                let options = RotateOptions {
+                    batch: batch_size,
+                    ..RotateOptions::default()
+                };
+                // Progress goes to standard error, so standard output stays for results.
+                let mut report = |p: rotation::Progress| eprintln!("{p}");
+                rotation::rotate(&*store, &files, options, &mut report)
                 .await
                 .map(|done| {
                     println!(
@@ -785,16 +785,16 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
                         done.version
                     )
                 })
-        }
-        KeysCommand::Retire { version } => {
-            rotation::retire(&store, &files, version).await.map(|path| {
-                println!(
-                    "retired master key version {version}: deleted {}",
-                    path.display()
-                )
-            })
-        }
-    };
+            }
+            KeysCommand::Retire { version } => rotation::retire(&*store, &files, version)
+                .await
+                .map(|path| {
+                    println!(
+                        "retired master key version {version}: deleted {}",
+                        path.display()
+                    )
+                }),
+        };
     store.close().await;
     Ok(result?)
 }

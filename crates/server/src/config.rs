@@ -34,6 +34,72 @@ pub struct Config {
     /// Where the admin listener serves Prometheus metrics (`/metrics`); none when absent.
     /// Keep it on a private address: it is not authenticated.
     pub admin_listen: Option<SocketAddr>,
+    /// PostgreSQL instead of the embedded SQLite database (`postgres://…`), for several nodes.
+    /// Held privately: it may carry a password, and is never logged.
+    pub database_url: Option<DatabaseUrl>,
+    /// NATS server carrying events between nodes (`nats://…`); in-process when absent.
+    pub nats_url: Option<String>,
+    /// Subject prefix on NATS: deployments sharing one NATS server use different ones.
+    pub nats_prefix: String,
+}
+
+/// A PostgreSQL connection URL. Its `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Accepts `postgres://` and `postgresql://` URLs.
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        let url = url.trim();
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!(
+                "`{}` is not a PostgreSQL URL (postgres://user@host:5432/database); leave it \
+                 unset for the embedded SQLite database",
+                redact(url)
+            );
+        }
+        Ok(Self(url.to_string()))
+    }
+
+    /// The URL itself, to connect with.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", redact(&self.0))
+    }
+}
+
+/// A URL with any password between `:` and `@` replaced by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{tail}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn parse_nats_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim();
+    if !(url.starts_with("nats://") || url.starts_with("tls://")) {
+        bail!(
+            "`{}` is not a NATS URL (nats://host:4222); leave it unset for one node",
+            redact(url)
+        );
+    }
+    Ok(url.to_string())
 }
 
 /// Whether chats are offered to officers or taken by them.
@@ -314,6 +380,9 @@ struct FileConfig {
     limits: Option<Limits>,
     routing: Option<RoutingConfig>,
     admin_listen: Option<String>,
+    database_url: Option<String>,
+    nats_url: Option<String>,
+    nats_prefix: Option<String>,
     /// Checked key by key by [`RetentionConfig::apply_file`], to name each bad or unknown one.
     retention: Option<toml::Value>,
 }
@@ -329,6 +398,9 @@ const KNOWN_KEYS: &[&str] = &[
     "limits",
     "routing",
     "admin_listen",
+    "database_url",
+    "nats_url",
+    "nats_prefix",
     "retention",
 ];
 
@@ -349,6 +421,9 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             routing: RoutingConfig::default(),
             admin_listen: None,
+            database_url: None,
+            nats_url: None,
+            nats_prefix: "ecoute.v1".to_string(),
         }
     }
 }
@@ -393,6 +468,15 @@ impl Config {
             }
             if let Some(v) = file.admin_listen {
                 config.admin_listen = Some(parse_listen(&v).context("admin_listen")?);
+            }
+            if let Some(v) = &file.database_url {
+                config.database_url = Some(DatabaseUrl::parse(v).context("database_url")?);
+            }
+            if let Some(v) = &file.nats_url {
+                config.nats_url = Some(parse_nats_url(v).context("nats_url")?);
+            }
+            if let Some(v) = file.nats_prefix {
+                config.nats_prefix = v;
             }
             config.public_origin = file.public_origin.or(config.public_origin);
             if let Some(v) = file.neutral_url {
@@ -452,6 +536,15 @@ impl Config {
         }
         if let Some(v) = env("ECOUTE_ADMIN_LISTEN") {
             config.admin_listen = Some(parse_listen(&v).context("ECOUTE_ADMIN_LISTEN")?);
+        }
+        if let Some(v) = env("ECOUTE_DATABASE_URL").filter(|v| !v.trim().is_empty()) {
+            config.database_url = Some(DatabaseUrl::parse(&v).context("ECOUTE_DATABASE_URL")?);
+        }
+        if let Some(v) = env("ECOUTE_NATS_URL").filter(|v| !v.trim().is_empty()) {
+            config.nats_url = Some(parse_nats_url(&v).context("ECOUTE_NATS_URL")?);
+        }
+        if let Some(v) = env("ECOUTE_NATS_PREFIX") {
+            config.nats_prefix = v.trim().to_string();
         }
         if let Some(v) = env("ECOUTE_MAX_WAITING") {
             config.limits.max_waiting = v
@@ -581,6 +674,48 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn the_database_and_the_bus_are_embedded_unless_urls_are_given() {
+        let (c, _) = Config::load(&Overrides::default(), &env_of(&[])).unwrap();
+        assert!(c.database_url.is_none() && c.nats_url.is_none());
+        let (c, _) = Config::load(
+            &Overrides::default(),
+            &env_of(&[
+                (
+                    "ECOUTE_DATABASE_URL",
+                    "postgres://ecoute:s3cret@db:5432/ecoute",
+                ),
+                ("ECOUTE_NATS_URL", "nats://bus:4222"),
+            ]),
+        )
+        .unwrap();
+        let url = c.database_url.unwrap();
+        assert_eq!(url.expose(), "postgres://ecoute:s3cret@db:5432/ecoute");
+        assert!(
+            !format!("{url:?}").contains("s3cret"),
+            "the password never reaches a log"
+        );
+        assert_eq!(c.nats_url.as_deref(), Some("nats://bus:4222"));
+    }
+
+    #[test]
+    fn a_database_or_bus_url_of_another_kind_is_refused_without_its_password() {
+        let e = Config::load(
+            &Overrides::default(),
+            &env_of(&[("ECOUTE_DATABASE_URL", "mysql://root:hunter2@db/ecoute")]),
+        )
+        .unwrap_err();
+        let shown = format!("{e:#}");
+        assert!(shown.contains("ECOUTE_DATABASE_URL") && shown.contains("PostgreSQL"));
+        assert!(!shown.contains("hunter2"), "{shown}");
+        let e = Config::load(
+            &Overrides::default(),
+            &env_of(&[("ECOUTE_NATS_URL", "http://bus:4222")]),
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("ECOUTE_NATS_URL"));
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Presence and offers: who is at their console, and which chat is offered to whom.
 //!
-//! Presence is held in memory by the node the consoles are connected to. An officer is
+//! Presence is held in memory by the node the consoles are connected to, and each node tells
+//! the others what it holds on the bus ([`BusEvent::Desk`], every [`DESK_EVERY`] and on
+//! change): an officer whose console is open on any live node is present everywhere, so no
+//! node gives their chats back to the queue or refuses a transfer to them. A node silent for
+//! [`DESK_STALE`] (it died) no longer counts; its officers reconnect elsewhere. An officer is
 //! available or paused as they choose while a console is open; when the last one closes, they
 //! stay as they were for `pause_after_secs` (a reload, a network blip), are then paused, and
 //! after `requeue_after_secs` their active chats go back to the queue with their history and
@@ -10,7 +14,7 @@
 use crate::chat::ChatService;
 use crate::config::{RoutingConfig, RoutingMode};
 use crate::queue::QueueSnapshot;
-use ecoute_bus::{BusEvent, Topic};
+use ecoute_bus::{BusEvent, DeskReport, DeskSeat, Topic};
 use ecoute_domain::{OfferAction, Offers, OfficerLoad, Presence, Role, StateName, UserId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -38,23 +42,111 @@ struct Seat {
 struct Desk {
     seats: HashMap<UserId, Seat>,
     offers: Offers,
+    /// What the other nodes said they hold, and when they last said it.
+    elsewhere: HashMap<uuid::Uuid, (Instant, Vec<DeskSeat>)>,
+    /// What this node last told the others, and when.
+    told: Option<(Instant, Vec<DeskSeat>)>,
 }
+
+/// How often a node tells the others which consoles it holds, at least.
+pub const DESK_EVERY: Duration = Duration::from_secs(2);
+/// A node that said nothing for this long is gone: its consoles no longer count.
+pub const DESK_STALE: Duration = Duration::from_secs(7);
 
 /// Presence and offers, shared by every socket of this node.
 #[derive(Clone)]
 pub struct Router {
     config: RoutingConfig,
+    /// This process, among the nodes sharing the database.
+    node: uuid::Uuid,
     desk: Arc<Mutex<Desk>>,
     wake: Arc<Notify>,
 }
 
 impl Router {
-    /// An empty desk.
-    pub fn new(config: RoutingConfig) -> Self {
+    /// An empty desk for this node.
+    pub fn new(config: RoutingConfig, node: uuid::Uuid) -> Self {
         Self {
             config,
+            node,
             desk: Arc::new(Mutex::new(Desk::default())),
             wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The consoles open on other live nodes for this officer, and the best presence they
+    /// chose there.
+    fn elsewhere(desk: &Desk, officer: UserId) -> Option<Presence> {
+        desk.elsewhere
+            .values()
+            .filter(|(at, _)| at.elapsed() < DESK_STALE)
+            .flat_map(|(_, seats)| seats.iter())
+            .filter(|s| s.officer == officer && s.consoles > 0)
+            .map(|s| s.presence)
+            .max_by_key(|p| match p {
+                Presence::Available => 2,
+                Presence::Paused => 1,
+                Presence::Offline => 0,
+            })
+    }
+
+    /// What this node holds now: officers with a console open here.
+    fn report(&self, desk: &Desk) -> Vec<DeskSeat> {
+        let mut seats: Vec<DeskSeat> = desk
+            .seats
+            .iter()
+            .filter(|(_, s)| s.sockets > 0)
+            .map(|(id, s)| DeskSeat {
+                officer: *id,
+                presence: s.chosen,
+                consoles: s.sockets,
+            })
+            .collect();
+        seats.sort_by_key(|s| s.officer.0);
+        seats
+    }
+
+    /// Tells the other nodes what this one holds, when it changed or every [`DESK_EVERY`].
+    fn tell_others(&self, chat: &ChatService) {
+        let report = {
+            let mut desk = self.desk.lock().expect("desk lock");
+            let now = self.report(&desk);
+            let due = match &desk.told {
+                Some((at, told)) => *told != now || at.elapsed() >= DESK_EVERY,
+                None => true,
+            };
+            if !due {
+                return;
+            }
+            desk.told = Some((Instant::now(), now.clone()));
+            now
+        };
+        chat.bus().publish(
+            Topic::Desk,
+            BusEvent::Desk(DeskReport {
+                node: self.node,
+                seats: report,
+            }),
+        );
+    }
+
+    /// Another node said what it holds.
+    fn heard(&self, report: &DeskReport) {
+        if report.node == self.node {
+            return;
+        }
+        let mut desk = self.desk.lock().expect("desk lock");
+        let changed = desk
+            .elsewhere
+            .get(&report.node)
+            .is_none_or(|(_, seats)| *seats != report.seats);
+        desk.elsewhere
+            .insert(report.node, (Instant::now(), report.seats.clone()));
+        desk.elsewhere
+            .retain(|_, (at, _)| at.elapsed() < DESK_STALE * 4);
+        drop(desk);
+        if changed {
+            self.wake.notify_one();
         }
     }
 
@@ -120,18 +212,23 @@ impl Router {
         self.wake.notify_one();
     }
 
-    /// Whether the officer has a console open on this node now.
+    /// Whether the officer has a console open now, on this node or another.
     pub fn has_console(&self, officer: UserId) -> bool {
         let desk = self.desk.lock().expect("desk lock");
         desk.seats.get(&officer).is_some_and(|s| s.sockets > 0)
+            || Self::elsewhere(&desk, officer).is_some()
     }
 
-    /// Where an officer stands now.
+    /// Where an officer stands now: as chosen at a console open here, else at one open on
+    /// another node, else as this node last saw them (the grace period after they left).
     pub fn presence(&self, officer: UserId) -> Presence {
         let desk = self.desk.lock().expect("desk lock");
-        desk.seats
-            .get(&officer)
-            .map_or(Presence::Offline, |s| self.effective(s))
+        match desk.seats.get(&officer) {
+            Some(seat) if seat.sockets > 0 => seat.chosen,
+            seat => Self::elsewhere(&desk, officer)
+                .or_else(|| seat.map(|s| self.effective(s)))
+                .unwrap_or(Presence::Offline),
+        }
     }
 
     /// Presence for offers: an officer without an open console gets none, even during the grace
@@ -185,9 +282,19 @@ impl Router {
     fn due_for_requeue(&self) -> Vec<UserId> {
         let mut desk = self.desk.lock().expect("desk lock");
         let limit = self.requeue_after();
+        let present_elsewhere: Vec<UserId> = desk
+            .seats
+            .keys()
+            .filter(|id| Self::elsewhere(&desk, **id).is_some())
+            .copied()
+            .collect();
         desk.seats
             .iter_mut()
-            .filter(|(_, s)| !s.requeued && s.gone_since.is_some_and(|g| g.elapsed() >= limit))
+            .filter(|(id, s)| {
+                !s.requeued
+                    && s.gone_since.is_some_and(|g| g.elapsed() >= limit)
+                    && !present_elsewhere.contains(id)
+            })
             .map(|(id, s)| {
                 s.requeued = true;
                 *id
@@ -221,6 +328,23 @@ impl Router {
         mut stopping: watch::Receiver<bool>,
     ) {
         let router = self.clone();
+        let mut desks = chat.bus().subscribe(Topic::Desk);
+        let listener = self.clone();
+        let mut stop_listening = stopping.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    event = desks.recv() => match event {
+                        Ok(event) => if let BusEvent::Desk(report) = &*event {
+                            listener.heard(report);
+                        },
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = stop_listening.wait_for(|s| *s) => return,
+                }
+            }
+        });
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -231,6 +355,7 @@ impl Router {
                     changed = queue.changed() => if changed.is_err() { return },
                     _ = stopping.wait_for(|s| *s) => return,
                 }
+                router.tell_others(&chat);
                 let Some(loads) = router.loads(&chat).await else {
                     continue;
                 };
@@ -256,6 +381,12 @@ impl Router {
     fn adopt_absent(&self, loads: &[(ecoute_store::StaffLoad, Presence)]) {
         let mut desk = self.desk.lock().expect("desk lock");
         for (load, _) in loads.iter().filter(|(l, _)| l.open > 0) {
+            // At a console on another node: theirs to watch, not ours.
+            if !desk.seats.contains_key(&load.user.id)
+                && Self::elsewhere(&desk, load.user.id).is_some()
+            {
+                continue;
+            }
             desk.seats.entry(load.user.id).or_insert(Seat {
                 chosen: Presence::Paused,
                 sockets: 0,
@@ -266,10 +397,11 @@ impl Router {
         }
     }
 
-    /// Whether the officer is still away (no console came back).
+    /// Whether the officer is still away (no console came back, here or elsewhere).
     fn still_away(&self, officer: UserId) -> bool {
         let desk = self.desk.lock().expect("desk lock");
         desk.seats.get(&officer).is_some_and(|s| s.sockets == 0)
+            && Self::elsewhere(&desk, officer).is_none()
     }
 
     fn retry_requeue(&self, officer: UserId) {

@@ -1,0 +1,146 @@
+//! A visitor who keeps writing, as the page does: each message waits for its `ack`; when the
+//! socket breaks, it reconnects (to another node if need be) with its last sequence number
+//! and sends again, under the same client id, what was not acknowledged.
+
+use crate::harness::{Cluster, Visitor, Ws};
+use ecoute_domain::ConversationId;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// What one visitor saw acknowledged: client id → sequence number.
+pub type Acks = BTreeMap<String, u64>;
+
+/// Which node the visitors use now: changed by the test when a node goes away, as a
+/// reverse proxy would send them elsewhere.
+pub struct Route {
+    pub node: AtomicUsize,
+    pub stop: AtomicBool,
+}
+
+impl Route {
+    pub fn to(node: usize) -> Arc<Self> {
+        Arc::new(Self {
+            node: AtomicUsize::new(node),
+            stop: AtomicBool::new(false),
+        })
+    }
+}
+
+/// Writes until `route.stop`, one message at a time, then returns every acknowledgement.
+/// Panics if a message cannot be delivered within a minute of trying (every node down).
+pub async fn keep_writing(
+    cluster: Arc<tokio::sync::RwLock<Cluster>>,
+    visitor: Visitor,
+    name: String,
+    route: Arc<Route>,
+) -> (Acks, u32) {
+    let mut acks = Acks::new();
+    let mut last_seq = 0;
+    let mut ws: Option<Ws> = None;
+    let mut reconnects = 0;
+    let mut n = 0u32;
+    while !route.stop.load(Ordering::SeqCst) {
+        n += 1;
+        let client_id = format!("{name}-{n}");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        // Until this message is acknowledged: a broken socket is replaced and the message sent
+        // again under the same client id.
+        'deliver: loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{client_id} not acknowledged within a minute"
+            );
+            if ws.is_none() {
+                let node = route.node.load(Ordering::SeqCst);
+                let c = cluster.read().await;
+                match c.try_ws(node, "/ws/visitor", None).await {
+                    Ok(mut socket) => {
+                        if socket
+                            .try_send(json!({"type": "hello", "token": visitor.token, "last_seq": last_seq}))
+                            .await
+                        {
+                            ws = Some(socket);
+                            reconnects += 1;
+                        }
+                    }
+                    Err(_) => {
+                        drop(c);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue 'deliver;
+                    }
+                }
+            }
+            let socket = ws.as_mut().expect("connected");
+            if !socket
+                .try_send(json!({"type": "send", "client_id": client_id, "body": format!("message {client_id}")}))
+                .await
+            {
+                ws = None;
+                continue 'deliver;
+            }
+            loop {
+                let Some(frame) = socket.next(Duration::from_secs(20)).await else {
+                    ws = None;
+                    continue 'deliver;
+                };
+                match frame["type"].as_str() {
+                    Some("message") => {
+                        last_seq = last_seq.max(frame["seq"].as_u64().unwrap());
+                    }
+                    Some("ack") if frame["client_id"] == client_id.as_str() => {
+                        let seq = frame["seq"].as_u64().unwrap();
+                        if let Some(earlier) = acks.insert(client_id.clone(), seq) {
+                            assert_eq!(earlier, seq, "{client_id} acknowledged twice, differently");
+                        }
+                        last_seq = last_seq.max(seq);
+                        break 'deliver;
+                    }
+                    Some("error") if frame["code"] == "unavailable" => {
+                        // The database did not answer: the same frame again, a little later.
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue 'deliver;
+                    }
+                    Some("error") => panic!("{client_id}: {frame}"),
+                    _ => {}
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(15)).await;
+    }
+    (acks, reconnects)
+}
+
+/// Every acknowledged message is in the database exactly once, at the sequence number it was
+/// acknowledged with, and the conversation's sequence numbers have no gap.
+pub async fn assert_all_kept(cluster: &Cluster, conversation: &str, acks: &Acks) {
+    let id = ConversationId(conversation.parse().unwrap());
+    let stored = cluster
+        .store
+        .messages_after(id, 0, 1_000_000)
+        .await
+        .expect("read the conversation back");
+    for (i, m) in stored.iter().enumerate() {
+        assert_eq!(m.seq, i as u64 + 1, "sequence numbers are gap-free");
+    }
+    let mut seen = BTreeMap::new();
+    for m in &stored {
+        if m.author == ecoute_domain::Author::Visitor {
+            *seen.entry(m.client_id.clone()).or_insert(0) += 1;
+        }
+    }
+    for (client_id, seq) in acks {
+        assert_eq!(
+            seen.get(client_id),
+            Some(&1),
+            "{client_id} (acknowledged as {seq}) is stored exactly once"
+        );
+        let m = stored.iter().find(|m| &m.client_id == client_id).unwrap();
+        assert_eq!(
+            m.seq, *seq,
+            "{client_id} kept the sequence number it was acknowledged with"
+        );
+    }
+}
