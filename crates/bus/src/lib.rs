@@ -59,6 +59,8 @@ pub struct DeskReport {
     pub node: uuid::Uuid,
     /// Its officers at a console.
     pub seats: Vec<DeskSeat>,
+    /// Waiting chats whose visitor has the page open on it.
+    pub visitors: Vec<ConversationId>,
 }
 
 /// A staff-only note as announced on the bus, still sealed. Never sent on a conversation's

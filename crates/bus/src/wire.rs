@@ -220,6 +220,7 @@ enum WireEvent<'a> {
     Desk {
         node: uuid::Uuid,
         seats: Vec<(UserId, Presence, u32)>,
+        visitors: Cow<'a, [ConversationId]>,
     },
 }
 
@@ -334,6 +335,7 @@ impl<'a> WireEvent<'a> {
                     .iter()
                     .map(|s| (s.officer, s.presence, s.consoles))
                     .collect(),
+                visitors: Cow::Borrowed(&report.visitors),
             },
         })
     }
@@ -434,7 +436,11 @@ impl<'a> WireEvent<'a> {
                 read,
             },
             Self::PresenceChosen { status } => BusEvent::PresenceChosen { status },
-            Self::Desk { node, seats } => BusEvent::Desk(crate::DeskReport {
+            Self::Desk {
+                node,
+                seats,
+                visitors,
+            } => BusEvent::Desk(crate::DeskReport {
                 node,
                 seats: seats
                     .into_iter()
@@ -444,6 +450,7 @@ impl<'a> WireEvent<'a> {
                         consoles,
                     })
                     .collect(),
+                visitors: visitors.into_owned(),
             }),
         })
     }

@@ -196,7 +196,13 @@ impl Application {
         let (stop, stopping) = watch::channel(false);
         keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());
         let router = Router::new(config.routing.clone(), node);
-        router.spawn(chat.clone(), queue.clone(), stopping.clone());
+        let visitors_here = Arc::new(crate::queue::VisitorsHere::default());
+        router.spawn(
+            chat.clone(),
+            queue.clone(),
+            visitors_here.clone(),
+            stopping.clone(),
+        );
         let limits = &config.limits;
         let login_limiter = Arc::new(AddressLimiter::new(
             limits.logins_per_source_per_quarter,
@@ -246,7 +252,7 @@ impl Application {
                 login_limiter,
                 start_limiter,
                 resume_limiter,
-                visitors_here: Arc::new(crate::queue::VisitorsHere::default()),
+                visitors_here,
                 resume_work: Arc::new(tokio::sync::Semaphore::new(4)),
                 router,
             },

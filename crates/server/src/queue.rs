@@ -68,11 +68,22 @@ pub async fn spawn_watcher(
     rx
 }
 
-/// Which waiting visitors have their page open (on this node), so that the queue can show apart
-/// the chats whose visitor left a message and went away. Counted per conversation; consoles
-/// watch the version to show the queue again when it changes.
+/// Which waiting visitors have their page open, so that the queue can show apart the chats
+/// whose visitor left a message and went away. Counted per conversation on this node; the other
+/// nodes say which of their waiting visitors are there in their desk reports
+/// ([`crate::routing`]). Consoles watch the version to show the queue again when it changes.
 pub struct VisitorsHere {
     here: std::sync::Mutex<std::collections::HashMap<ecoute_domain::ConversationId, u32>>,
+    /// Waiting visitors on other nodes, per node, with when that node said so.
+    elsewhere: std::sync::Mutex<
+        std::collections::HashMap<
+            uuid::Uuid,
+            (
+                tokio::time::Instant,
+                std::collections::HashSet<ecoute_domain::ConversationId>,
+            ),
+        >,
+    >,
     version: watch::Sender<u64>,
 }
 
@@ -80,6 +91,7 @@ impl Default for VisitorsHere {
     fn default() -> Self {
         Self {
             here: Default::default(),
+            elsewhere: Default::default(),
             version: watch::channel(0).0,
         }
     }
@@ -115,9 +127,39 @@ impl VisitorsHere {
         }
     }
 
-    /// Whether the visitor of this conversation has a page open now.
+    /// Whether the visitor of this conversation has a page open now, on this node or on
+    /// another live one.
     pub fn is_here(&self, id: ecoute_domain::ConversationId) -> bool {
         self.here.lock().expect("visitors lock").contains_key(&id)
+            || self
+                .elsewhere
+                .lock()
+                .expect("visitors lock")
+                .values()
+                .any(|(at, ids)| at.elapsed() < crate::routing::DESK_STALE && ids.contains(&id))
+    }
+
+    /// Those of `ids` whose visitor has a page open on this node.
+    pub fn here_among(
+        &self,
+        ids: impl Iterator<Item = ecoute_domain::ConversationId>,
+    ) -> Vec<ecoute_domain::ConversationId> {
+        let here = self.here.lock().expect("visitors lock");
+        ids.filter(|id| here.contains_key(id)).collect()
+    }
+
+    /// Another node said which of its waiting visitors are there; consoles are told when that
+    /// changed.
+    pub fn heard(&self, node: uuid::Uuid, ids: &[ecoute_domain::ConversationId]) {
+        let ids: std::collections::HashSet<_> = ids.iter().copied().collect();
+        let mut elsewhere = self.elsewhere.lock().expect("visitors lock");
+        let changed = elsewhere.get(&node).is_none_or(|(_, known)| *known != ids);
+        elsewhere.insert(node, (tokio::time::Instant::now(), ids));
+        elsewhere.retain(|_, (at, _)| at.elapsed() < crate::routing::DESK_STALE * 4);
+        drop(elsewhere);
+        if changed {
+            self.version.send_modify(|v| *v += 1);
+        }
     }
 
     /// Changes whenever a visitor arrives or leaves.

@@ -13,9 +13,11 @@
 
 use crate::chat::ChatService;
 use crate::config::{RoutingConfig, RoutingMode};
-use crate::queue::QueueSnapshot;
+use crate::queue::{QueueSnapshot, VisitorsHere};
 use ecoute_bus::{BusEvent, DeskReport, DeskSeat, Topic};
-use ecoute_domain::{OfferAction, Offers, OfficerLoad, Presence, Role, StateName, UserId};
+use ecoute_domain::{
+    ConversationId, OfferAction, Offers, OfficerLoad, Presence, Role, StateName, UserId,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -45,8 +47,11 @@ struct Desk {
     /// What the other nodes said they hold, and when they last said it.
     elsewhere: HashMap<uuid::Uuid, (Instant, Vec<DeskSeat>)>,
     /// What this node last told the others, and when.
-    told: Option<(Instant, Vec<DeskSeat>)>,
+    told: Option<(Instant, Told)>,
 }
+
+/// What a desk report says: officers at a console, waiting visitors with the page open.
+type Told = (Vec<DeskSeat>, Vec<ConversationId>);
 
 /// How often a node tells the others which consoles it holds, at least.
 pub const DESK_EVERY: Duration = Duration::from_secs(2);
@@ -106,11 +111,12 @@ impl Router {
         seats
     }
 
-    /// Tells the other nodes what this one holds, when it changed or every [`DESK_EVERY`].
-    fn tell_others(&self, chat: &ChatService) {
+    /// Tells the other nodes what this one holds, when it changed or every [`DESK_EVERY`]:
+    /// its officers at a console, and which waiting visitors have their page open here.
+    fn tell_others(&self, chat: &ChatService, visitors: Vec<ConversationId>) {
         let report = {
             let mut desk = self.desk.lock().expect("desk lock");
-            let now = self.report(&desk);
+            let now = (self.report(&desk), visitors);
             let due = match &desk.told {
                 Some((at, told)) => *told != now || at.elapsed() >= DESK_EVERY,
                 None => true,
@@ -125,16 +131,18 @@ impl Router {
             Topic::Desk,
             BusEvent::Desk(DeskReport {
                 node: self.node,
-                seats: report,
+                seats: report.0,
+                visitors: report.1,
             }),
         );
     }
 
     /// Another node said what it holds.
-    fn heard(&self, report: &DeskReport) {
+    fn heard(&self, report: &DeskReport, visitors: &VisitorsHere) {
         if report.node == self.node {
             return;
         }
+        visitors.heard(report.node, &report.visitors);
         let mut desk = self.desk.lock().expect("desk lock");
         let changed = desk
             .elsewhere
@@ -325,18 +333,20 @@ impl Router {
         &self,
         chat: ChatService,
         mut queue: watch::Receiver<QueueSnapshot>,
+        visitors: Arc<VisitorsHere>,
         mut stopping: watch::Receiver<bool>,
     ) {
         let router = self.clone();
         let mut desks = chat.bus().subscribe(Topic::Desk);
         let listener = self.clone();
+        let heard_visitors = visitors.clone();
         let mut stop_listening = stopping.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     event = desks.recv() => match event {
                         Ok(event) => if let BusEvent::Desk(report) = &*event {
-                            listener.heard(report);
+                            listener.heard(report, &heard_visitors);
                         },
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
@@ -355,7 +365,8 @@ impl Router {
                     changed = queue.changed() => if changed.is_err() { return },
                     _ = stopping.wait_for(|s| *s) => return,
                 }
-                router.tell_others(&chat);
+                let waiting_here = visitors.here_among(queue.borrow().iter().map(|c| c.id));
+                router.tell_others(&chat, waiting_here);
                 let Some(loads) = router.loads(&chat).await else {
                     continue;
                 };

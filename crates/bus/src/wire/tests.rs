@@ -127,6 +127,7 @@ pub(crate) fn samples() -> Vec<BusEvent> {
     events.push(BusEvent::Desk(crate::DeskReport {
         node: uuid::Uuid::new_v4(),
         seats: Vec::new(),
+        visitors: Vec::new(),
     }));
     events.push(BusEvent::Desk(crate::DeskReport {
         node: uuid::Uuid::new_v4(),
@@ -142,6 +143,7 @@ pub(crate) fn samples() -> Vec<BusEvent> {
                 consoles: 1,
             },
         ],
+        visitors: vec![c, ConversationId::new()],
     }));
     events
 }

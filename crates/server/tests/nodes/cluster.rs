@@ -227,6 +227,46 @@ async fn an_officer_at_a_console_on_one_node_is_present_on_every_node_and_keeps_
     cluster.shut_down().await;
 }
 
+/// Waits for a queue frame in which `conversation`'s `visitor_here` is `here`.
+async fn queue_shows(ws: &mut Ws, conversation: &str, here: bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        assert!(
+            !remaining.is_zero(),
+            "the queue never showed {conversation} with visitor_here = {here}"
+        );
+        let Some(frame) = ws.next(remaining).await else {
+            panic!("the console's socket closed");
+        };
+        if frame["type"] != "queue" {
+            continue;
+        }
+        let item = frame["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["conversation_id"] == conversation)
+            .cloned();
+        if item.is_some_and(|i| i["visitor_here"] == here) {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_console_on_one_node_sees_whether_a_waiting_visitor_on_another_has_the_page_open() {
+    let cluster = three_nodes().await;
+    let officer = cluster.officer(B, "b.queue", 3).await;
+    let (mut staff, _) = cluster.staff_socket(B, &officer).await;
+    let visitor = cluster.start_visitor(A).await;
+    let (page, _) = cluster.visitor_socket(A, &visitor, 0).await;
+    queue_shows(&mut staff, &visitor.conversation_id, true).await;
+    drop(page);
+    queue_shows(&mut staff, &visitor.conversation_id, false).await;
+    cluster.shut_down().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_quick_exit_on_one_node_closes_the_visitors_sockets_on_the_others_at_once() {
     let cluster = three_nodes().await;
