@@ -231,6 +231,18 @@ pub async fn connect_nats_with(
         subject: subject.clone(),
         source,
     })?;
+    // `flush` only writes the subscription out. A request nobody answers comes back from the
+    // server itself ("no responders"), and the server handles one connection's operations in
+    // order: once it answers, the subscription is in force.
+    let probe = format!("_ecoute_probe.{}", uuid::Uuid::new_v4().simple());
+    let answered = tokio::time::timeout(
+        options.connection_timeout,
+        client.request(probe, Vec::new().into()),
+    )
+    .await;
+    if answered.is_err() {
+        tracing::warn!(node = %options.node, "bus: NATS did not confirm the subscription in time");
+    }
     metrics::gauge!("ecoute_bus_nats_connected").set(1.0);
 
     let shared = Arc::new(Shared {

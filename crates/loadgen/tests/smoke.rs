@@ -8,6 +8,7 @@ use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{Password, Role, UserId};
 use ecoute_store::{NewAudit, NewUser, Store};
+use ecoute_store_postgres::PgStore;
 use ecoute_store_sqlite::SqliteStore;
 use serde_json::Value;
 use std::process::Command;
@@ -16,17 +17,57 @@ const PASSWORD: &str = "a long enough password";
 
 struct Server {
     url: String,
+    /// Where officers connect: another node, with two.
+    officer_url: String,
     metrics: String,
     credentials: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
+/// Where the servers keep their data.
+enum Nodes {
+    /// One server on SQLite.
+    One,
+    /// Two servers on a fresh PostgreSQL database (`ECOUTE_TEST_POSTGRES_URL`) and NATS
+    /// (`ECOUTE_TEST_NATS_URL`).
+    TwoOnPostgres,
+}
+
+async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let admin = std::env::var("ECOUTE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("ecoute_lg_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("cannot reach PostgreSQL at {admin} ({e}); set ECOUTE_TEST_POSTGRES_URL")
+        });
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
 async fn server(officers: usize) -> Server {
+    servers(officers, Nodes::One).await
+}
+
+async fn servers(officers: usize, nodes: Nodes) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config {
+    let key_file = dir.path().join("master.key");
+    let database = match nodes {
+        Nodes::One => None,
+        Nodes::TwoOnPostgres => Some(fresh_postgres_database().await),
+    };
+    let prefix = format!("smoke.{}", uuid::Uuid::new_v4().simple());
+    let config = |node: &str| Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_listen: Some("127.0.0.1:0".parse().unwrap()),
-        data_dir: dir.path().to_path_buf(),
+        data_dir: dir.path().join(node),
+        master_key_file: Some(key_file.clone()),
         log: "warn".into(),
         routing: RoutingConfig {
             mode: RoutingMode::Pull,
@@ -38,18 +79,32 @@ async fn server(officers: usize) -> Server {
             logins_per_source_per_quarter: 10_000,
             messages_per_minute: 1_000_000,
         },
+        database_url: database
+            .as_deref()
+            .map(|url| ecoute::config::DatabaseUrl::parse(url).unwrap()),
+        nats_url: database.as_ref().map(|_| {
+            std::env::var("ECOUTE_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+        }),
+        nats_prefix: prefix.clone(),
         ..Config::default()
     };
-    let app = Application::build(config).await.unwrap();
+    let app = Application::build(config("a")).await.unwrap();
     let url = format!("http://{}", app.local_addr());
     let metrics = format!("http://{}/metrics", app.admin_addr().unwrap());
     tokio::spawn(app.run_until(std::future::pending()));
-
-    // Officer accounts with a known TOTP secret, as `--officer-credentials` reads them.
-    let store = SqliteStore::open(dir.path()).await.unwrap();
-    let keys = KeyFiles::new(dir.path().join("master.key"))
-        .load_or_create()
-        .unwrap();
+    let officer_url = if database.is_some() {
+        let b = Application::build(config("b")).await.unwrap();
+        let officer_url = format!("http://{}", b.local_addr());
+        tokio::spawn(b.run_until(std::future::pending()));
+        officer_url
+    } else {
+        url.clone()
+    };
+    let store: Box<dyn Store> = match &database {
+        Some(url) => Box::new(PgStore::connect(url).await.unwrap()),
+        None => Box::new(SqliteStore::open(&dir.path().join("a")).await.unwrap()),
+    };
+    let keys = KeyFiles::new(&key_file).load_or_create().unwrap();
     let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
         .await
         .unwrap();
@@ -87,6 +142,7 @@ async fn server(officers: usize) -> Server {
     std::fs::write(&credentials, lines).unwrap();
     Server {
         url,
+        officer_url,
         metrics,
         credentials,
         _dir: dir,
@@ -153,6 +209,39 @@ async fn a_short_chat_run_loses_and_duplicates_nothing() {
     for key in ["p50_ms", "p99_ms", "p999_ms", "max_ms", "ack_p50_ms"] {
         assert!(report[key].as_f64().unwrap() > 0.0, "{key}: {report}");
     }
+}
+
+/// Visitors on one node and officers on another, on PostgreSQL and NATS: every message
+/// crosses NATS, and none is lost or duplicated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_run_across_two_nodes_loses_and_duplicates_nothing() {
+    let s = servers(2, Nodes::TwoOnPostgres).await;
+    let credentials = s.credentials.to_str().unwrap().to_string();
+    let report = tokio::task::spawn_blocking(move || {
+        loadgen(&[
+            "chat",
+            "--url",
+            &s.url,
+            "--officer-url",
+            &s.officer_url,
+            "--officer-credentials",
+            &credentials,
+            "--visitors",
+            "30",
+            "--officers",
+            "2",
+            "--rate",
+            "200",
+            "--duration",
+            "3",
+            "--metrics-url",
+            &s.metrics,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_nothing_lost(&report);
+    assert_eq!(report["connections"], 32);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -169,16 +169,22 @@ impl Application {
         let bus = LocalBus::new();
         // This process among the nodes sharing the database: a new one at every start.
         let node = uuid::Uuid::new_v4();
+        // A node that cannot reach NATS at start does not serve: alone, it would hide the
+        // others' events from its clients. (Once running, NATS may come and go.)
         let bridge = match &config.nats_url {
-            Some(url) => Some(
-                ecoute_bus::connect_nats_with(
+            Some(url) => {
+                let joining = ecoute_bus::connect_nats_with(
                     &bus,
                     ecoute_bus::NatsOptions::new(url.clone(), node.to_string())
                         .prefix(config.nats_prefix.clone()),
-                )
-                .await
-                .context("cannot join the other nodes (nats_url)")?,
-            ),
+                );
+                let joined = tokio::time::timeout(std::time::Duration::from_secs(15), joining)
+                    .await
+                    .map_err(|_| anyhow::anyhow!("NATS did not answer within 15 s"))
+                    .and_then(|joined| joined.map_err(anyhow::Error::from))
+                    .context("cannot join the other nodes (nats_url)")?;
+                Some(joined)
+            }
             None => None,
         };
         let queue = spawn_watcher(shared.clone(), &bus).await;

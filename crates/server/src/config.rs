@@ -73,22 +73,29 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
-/// A URL with any password between `:` and `@` replaced by `***`.
+/// A URL fit for a log: a password between `:` and `@` becomes `***`, as does a NATS token
+/// (`nats://TOKEN@host`) and the whole query string (`?password=…` is accepted by PostgreSQL).
 fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        return "***".to_string();
     };
-    let (authority, tail) = match rest.find('/') {
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, _)) => (rest, "?***"),
+        None => (rest, ""),
+    };
+    let (authority, path) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) if userinfo.contains(':') => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}{tail}")
-        }
-        _ => url.to_string(),
-    }
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None if scheme.starts_with("postgres") => format!("{userinfo}@{host}"),
+            None => format!("***@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    format!("{scheme}://{authority}{path}{query}")
 }
 
 fn parse_nats_url(url: &str) -> anyhow::Result<String> {
@@ -404,6 +411,9 @@ const KNOWN_KEYS: &[&str] = &[
     "retention",
 ];
 
+/// The shortest `requeue_after_secs` with several nodes.
+pub const MIN_REQUEUE_WITH_NODES: u32 = 10;
+
 /// The default neutral page: a weather forecast, with nothing personal on it.
 pub const DEFAULT_NEUTRAL_URL: &str = "https://meteofrance.com/";
 
@@ -593,6 +603,15 @@ impl Config {
                 r.pause_after_secs
             );
         }
+        // A node learns that an officer is at a console elsewhere within DESK_STALE (7 s);
+        // giving chats back sooner could take them from someone who is there.
+        if self.nats_url.is_some() && r.requeue_after_secs < MIN_REQUEUE_WITH_NODES {
+            bail!(
+                "routing.requeue_after_secs ({}) must be at least {MIN_REQUEUE_WITH_NODES} with \
+                 several nodes (nats_url): nodes hear of each other's consoles every few seconds",
+                r.requeue_after_secs
+            );
+        }
         if let Some(origin) = &self.public_origin {
             let trimmed = origin.trim_end_matches('/').to_string();
             if !(trimmed.starts_with("http://") || trimmed.starts_with("https://"))
@@ -701,6 +720,28 @@ mod tests {
     }
 
     #[test]
+    fn with_several_nodes_chats_wait_long_enough_for_the_nodes_to_hear_of_each_others_consoles() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ecoute.toml");
+        std::fs::write(
+            &file,
+            "[routing]\npause_after_secs = 1\nrequeue_after_secs = 5\n",
+        )
+        .unwrap();
+        let with_file = Overrides {
+            config_file: Some(file),
+            ..Default::default()
+        };
+        assert!(Config::load(&with_file, &env_of(&[])).is_ok(), "one node");
+        let e = Config::load(
+            &with_file,
+            &env_of(&[("ECOUTE_NATS_URL", "nats://bus:4222")]),
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("requeue_after_secs"));
+    }
+
+    #[test]
     fn a_database_or_bus_url_of_another_kind_is_refused_without_its_password() {
         let e = Config::load(
             &Overrides::default(),
@@ -716,6 +757,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{e:#}").contains("ECOUTE_NATS_URL"));
+        for (url, shown) in [
+            (
+                "postgres://ecoute@db/ecoute?password=hunter2&sslmode=require",
+                "postgres://ecoute@db/ecoute?***",
+            ),
+            ("nats://s3cr3tt0ken@bus:4222", "nats://***@bus:4222"),
+            ("nats://user:pw@bus:4222", "nats://user:***@bus:4222"),
+            ("db.internal:5432", "***"),
+        ] {
+            assert_eq!(redact(url), shown);
+        }
     }
 
     #[test]

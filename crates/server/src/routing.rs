@@ -287,15 +287,27 @@ impl Router {
 
     /// Officers whose absence has lasted past the requeue delay and whose chats have not
     /// been given back yet; marks them as done.
-    fn due_for_requeue(&self) -> Vec<UserId> {
+    ///
+    /// An officer at a console on another node is not absent: their absence here starts
+    /// again from now, so that it is counted in full from the moment that node goes silent.
+    /// While this node cannot hear the others (`deaf`: its NATS connection is down), nobody
+    /// without a console here can be known to be absent, and the same holds for everyone.
+    fn due_for_requeue(&self, deaf: bool) -> Vec<UserId> {
         let mut desk = self.desk.lock().expect("desk lock");
         let limit = self.requeue_after();
         let present_elsewhere: Vec<UserId> = desk
             .seats
             .keys()
-            .filter(|id| Self::elsewhere(&desk, **id).is_some())
+            .filter(|id| deaf || Self::elsewhere(&desk, **id).is_some())
             .copied()
             .collect();
+        let now = Instant::now();
+        for (id, seat) in desk.seats.iter_mut() {
+            if seat.sockets == 0 && present_elsewhere.contains(id) {
+                seat.gone_since = Some(now);
+                seat.requeued = false;
+            }
+        }
         desk.seats
             .iter_mut()
             .filter(|(id, s)| {
@@ -337,6 +349,27 @@ impl Router {
         mut stopping: watch::Receiver<bool>,
     ) {
         let router = self.clone();
+        // The desk is told from a task of its own that never waits for the database, so that a
+        // slow database cannot make this node look dead to the others.
+        {
+            let router = self.clone();
+            let chat = chat.clone();
+            let queue = queue.clone();
+            let visitors = visitors.clone();
+            let mut stopping = stopping.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_millis(500));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        _ = stopping.wait_for(|s| *s) => return,
+                    }
+                    let waiting_here = visitors.here_among(queue.borrow().iter().map(|c| c.id));
+                    router.tell_others(&chat, waiting_here);
+                }
+            });
+        }
         let mut desks = chat.bus().subscribe(Topic::Desk);
         let listener = self.clone();
         let heard_visitors = visitors.clone();
@@ -365,8 +398,6 @@ impl Router {
                     changed = queue.changed() => if changed.is_err() { return },
                     _ = stopping.wait_for(|s| *s) => return,
                 }
-                let waiting_here = visitors.here_among(queue.borrow().iter().map(|c| c.id));
-                router.tell_others(&chat, waiting_here);
                 let Some(loads) = router.loads(&chat).await else {
                     continue;
                 };
@@ -375,7 +406,8 @@ impl Router {
                     chat.bus()
                         .publish(Topic::Supervision, BusEvent::StaffChanged);
                 }
-                for officer in router.due_for_requeue() {
+                let deaf = chat.bus().bridge_status().is_some_and(|s| !s.connected);
+                for officer in router.due_for_requeue(deaf) {
                     router.requeue_chats_of(&chat, officer).await;
                 }
                 if router.mode() == RoutingMode::Offer {

@@ -10,9 +10,6 @@ pub(crate) enum Fail {
     Db(sqlx::Error),
     /// Already decided (corrupt data, for instance).
     Store(StoreError),
-    /// Every chat that fits was locked by another transaction at that instant: worth trying
-    /// again after the others commit.
-    Busy,
 }
 
 /// Result inside the backend.
@@ -42,7 +39,6 @@ impl Fail {
                 db.code().as_deref(),
                 Some(SERIALIZATION_FAILURE | DEADLOCK_DETECTED)
             ),
-            Self::Busy => true,
             _ => false,
         }
     }
@@ -52,7 +48,6 @@ impl Fail {
         match self {
             Self::Db(e) => from_sqlx(e),
             Self::Store(e) => e,
-            Self::Busy => StoreError::Unavailable("the rows needed stayed locked".into()),
         }
     }
 }

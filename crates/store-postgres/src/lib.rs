@@ -10,8 +10,9 @@
 //! - anything that can give an officer one more chat (claim, take-next, transfer, take-over)
 //!   locks that officer's `users` row (`FOR NO KEY UPDATE`) before counting their open chats,
 //!   so two nodes can never both let them pass their capacity;
-//! - take-next walks the queue and locks the first chat that fits with `SKIP LOCKED`, so
-//!   officers taking chats at once get different ones instead of queueing behind each other;
+//! - take-next walks the queue in order and locks the first chat that fits, waiting for a
+//!   writer or another claimer to finish rather than skipping it (the queue's order is a
+//!   safety rule: danger first); a chat taken meanwhile no longer matches and is passed;
 //! - every audit entry locks the one row holding the head of the hash chain, so entries from
 //!   every node form one chain;
 //! - login throttling locks the username (a transaction-scoped advisory lock).
@@ -90,7 +91,7 @@ macro_rules! retrying {
     ($body:expr) => {{
         let mut attempt: u32 = 1;
         loop {
-            match typed($body).await {
+            match bounded(typed($body)).await {
                 Err(e) if e.retryable() && attempt < MAX_ATTEMPTS => {
                     metrics::counter!("ecoute_store_retries_total").increment(1);
                     backoff(attempt).await;
@@ -101,6 +102,29 @@ macro_rules! retrying {
         }
     }};
 }
+
+/// How long one run of a transaction may take before the caller is told the database is
+/// unavailable (a network that drops packets without a reset would otherwise hang it).
+const CALL_LIMIT: Duration = Duration::from_secs(20);
+
+async fn bounded<T>(run: impl std::future::Future<Output = R<T>>) -> R<T> {
+    match tokio::time::timeout(CALL_LIMIT, run).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(Fail::Store(StoreError::Unavailable(format!(
+            "the database did not answer within {} s",
+            CALL_LIMIT.as_secs()
+        )))),
+    }
+}
+
+/// Server-side limits on every connection of the pool: a statement, a wait for a row lock,
+/// and a transaction left idle (its node frozen or cut off while holding locks, which would
+/// otherwise stall every node behind them) end with an error rather than hanging.
+const SESSION_LIMITS: [(&str, &str); 3] = [
+    ("statement_timeout", "15s"),
+    ("lock_timeout", "5s"),
+    ("idle_in_transaction_session_timeout", "15s"),
+];
 
 /// Gives an `async` block its error type (`?` and early returns inside it need one).
 fn typed<T, F: std::future::Future<Output = R<T>>>(body: F) -> F {
@@ -428,8 +452,11 @@ enum Taken {
     Nothing,
 }
 
-/// Take-next inside one transaction. Returns [`Fail::Busy`] when every chat that fits was
-/// locked by others at that instant (being claimed, or written to): worth another run.
+/// Take-next inside one transaction. The first chat in queue order that the officer may serve
+/// is locked with a plain `FOR UPDATE`: if a visitor is writing in it, or another officer is
+/// claiming it, this waits the few milliseconds that takes rather than skipping it, so a chat
+/// in danger whose visitor is typing is never passed over for a later one. Taken meanwhile,
+/// it no longer matches `state = 'waiting'` and the walk goes on.
 async fn take_in(
     conn: &mut PgConnection,
     officer: UserId,
@@ -451,7 +478,6 @@ async fn take_in(
     .iter()
     .map(conversation_from_row)
     .collect::<R<_>>()?;
-    let mut skipped = false;
     for candidate in waiting {
         if !ecoute_domain::may_serve(
             &user.skills,
@@ -461,14 +487,12 @@ async fn take_in(
             continue;
         }
         let locked = sqlx::query(
-            "SELECT 1 FROM conversations WHERE id = $1 AND state = 'waiting' \
-             FOR UPDATE SKIP LOCKED",
+            "SELECT 1 FROM conversations WHERE id = $1 AND state = 'waiting' FOR UPDATE",
         )
         .bind(candidate.id.to_string())
         .fetch_optional(&mut *conn)
         .await?;
         if locked.is_none() {
-            skipped = true;
             continue;
         }
         // Read again under the lock: its needs may have changed since the listing.
@@ -489,11 +513,7 @@ async fn take_in(
         insert_audit(conn, &audit.clone().on(current.id)).await?;
         return Ok(Taken::Chat(Box::new(reload(conn, current.id).await?)));
     }
-    if skipped {
-        Err(Fail::Busy)
-    } else {
-        Ok(Taken::Nothing)
-    }
+    Ok(Taken::Nothing)
 }
 
 impl PgStore {
@@ -514,19 +534,26 @@ impl PgStore {
         options: PgConnectOptions,
         settings: PoolSettings,
     ) -> StoreResult<Self> {
+        // Migrations run on a connection of their own, without the limits: building an index
+        // on a large table may take longer than any request should.
+        {
+            use sqlx::Connection;
+            let mut conn = PgConnection::connect_with(&options)
+                .await
+                .map_err(error::from_sqlx)?;
+            let migrated = sqlx::migrate!("./migrations").run(&mut conn).await;
+            let _ = conn.close().await;
+            migrated.map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
+        }
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
             // A connection broken while the database was away is found and replaced here,
             // rather than failing the next call.
             .test_before_acquire(true)
-            .connect_with(options)
+            .connect_with(options.options(SESSION_LIMITS))
             .await
             .map_err(error::from_sqlx)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
         Ok(Self { pool })
     }
 
@@ -1658,9 +1685,7 @@ impl Store for PgStore {
         match taken {
             Ok(Taken::Chat(chat)) => Ok(Ok(Some(*chat))),
             Ok(Taken::Refused(refused)) => Ok(Err(refused)),
-            // Every chat that fits stayed held by others through every attempt: they are
-            // being answered, none is left for this officer now.
-            Ok(Taken::Nothing) | Err(Fail::Busy) => Ok(Ok(None)),
+            Ok(Taken::Nothing) => Ok(Ok(None)),
             Err(e) => Err(e.into_store()),
         }
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fresh_schema, node};
+use common::{fresh_schema, node, options_for};
 use ecoute_domain::{
     Actor, ClientMessageId, ConversationId, Departement, Event, Intake, ReporterKind, Role, Seq,
     TransitionError, UserId,
@@ -344,9 +344,7 @@ async fn the_store_is_unavailable_while_the_database_is_unreachable_and_recovers
         .expect("the test server's address");
     let relay = relay::Relay::start(0, upstream).await;
     let store = ecoute_store_postgres::PgStore::connect_with_settings(
-        common::options_for(&schema)
-            .host("127.0.0.1")
-            .port(relay.port),
+        options_for(&schema).host("127.0.0.1").port(relay.port),
         ecoute_store_postgres::PoolSettings {
             max_connections: 2,
             acquire_timeout: std::time::Duration::from_secs(2),
@@ -417,4 +415,45 @@ async fn connecting_to_an_unreachable_database_fails_as_unavailable() {
         outcome.err()
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// The first chat in the queue is taken first even while its row is held for a moment (its
+/// visitor writing, someone else claiming): take-next waits rather than passing it over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn take_next_waits_for_the_first_chat_while_it_is_written_to_rather_than_passing_it_over() {
+    use sqlx::Connection;
+    let schema = fresh_schema().await;
+    let store: Arc<dyn Store> = Arc::new(node(&schema).await);
+    let t0 = now();
+    let first = waiting_chat(&*store, t0).await;
+    waiting_chat(&*store, t0 + time::Duration::milliseconds(1)).await;
+    let o = officer(&*store, "taker", 3).await;
+
+    let mut holder = sqlx::PgConnection::connect_with(&options_for(&schema))
+        .await
+        .unwrap();
+    let mut held = holder.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
+        .bind(first.to_string())
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    let taking = tokio::spawn({
+        let (store, o) = (store.clone(), o.clone());
+        async move {
+            store
+                .take_next(o.id, now(), NewAudit::by(&o, "claim", now()))
+                .await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!taking.is_finished(), "take-next waits for the row");
+    held.rollback().await.unwrap();
+    let taken = taking
+        .await
+        .unwrap()
+        .expect("store answers")
+        .expect("allowed")
+        .expect("a chat");
+    assert_eq!(taken.id, first, "the first in the queue, not the next one");
 }

@@ -51,6 +51,10 @@ struct Session {
     answering: Option<&'static str>,
     /// Writes this officer's messages, in order, while the session goes on delivering.
     writer: Writer,
+    /// With several nodes: the chats this console and the database last disagreed on, and
+    /// the session checks since the last comparison.
+    disagreement: Option<Vec<ConversationId>>,
+    checks: u32,
 }
 
 /// Tells the router a console closed, however the socket ends.
@@ -155,6 +159,8 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         last_activity: time::OffsetDateTime::UNIX_EPOCH,
         answering: None,
         writer,
+        disagreement: None,
+        checks: 0,
     };
 
     let open = match session.state.chat.store().open_chats_of(officer).await {
@@ -212,6 +218,9 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
             _ = session_check.tick() => {
                 if !session.session_alive().await {
                     return session.conn.close(CLOSE_POLICY, "session_ended").await;
+                }
+                if session.chats_disagree().await {
+                    return session.conn.close(CLOSE_RESTART, "resync").await;
                 }
             }
             () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
@@ -322,6 +331,48 @@ impl Session {
     /// Whether the login session behind this socket still holds: not logged out elsewhere, not
     /// idle for 15 minutes (counting this console's actions), not older than 12 hours. An expired
     /// session is deleted and every socket of it is told.
+    /// With several nodes, the events that tell this console a chat left it (a transfer, a
+    /// take-over, a requeue decided on another node) travel on NATS, which may lose them. Every
+    /// few seconds the chats it holds are compared with the database's; a difference seen twice
+    /// in a row (not a claim on its way) makes the console reconnect and load them again.
+    async fn chats_disagree(&mut self) -> bool {
+        const EVERY_CHECKS: u32 = 5;
+        if self.state.chat.bus().bridge_status().is_none() {
+            return false;
+        }
+        self.checks += 1;
+        if self.checks < EVERY_CHECKS {
+            return false;
+        }
+        self.checks = 0;
+        let Ok(open) = self
+            .state
+            .chat
+            .store()
+            .open_chats_of(self.staff.user.id)
+            .await
+        else {
+            return false;
+        };
+        let stored: std::collections::BTreeSet<ConversationId> =
+            open.iter().map(|c| c.id).collect();
+        let held: std::collections::BTreeSet<ConversationId> = self.chats.keys().copied().collect();
+        let differ: Vec<ConversationId> = stored.symmetric_difference(&held).copied().collect();
+        if differ.is_empty() {
+            self.disagreement = None;
+            return false;
+        }
+        if self.disagreement.as_ref() == Some(&differ) {
+            tracing::warn!(
+                chats = differ.len(),
+                "a console missed events from another node; it reloads its chats"
+            );
+            return true;
+        }
+        self.disagreement = Some(differ);
+        false
+    }
+
     async fn session_alive(&mut self) -> bool {
         let store = self.state.chat.store().clone();
         let stored = match store.session(self.staff.session).await {

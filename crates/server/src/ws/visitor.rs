@@ -388,6 +388,30 @@ impl Session {
                 if m.seq > self.delivered + 1 {
                     return self.resync().await;
                 }
+                // With several nodes, the revocation of this token (a quick exit in another tab,
+                // on another node) travels on NATS, which may lose it: before an officer's words
+                // reach this screen, the database says whether this device may still see them.
+                if m.author == ecoute_domain::Author::Officer
+                    && self.state.chat.bus().bridge_status().is_some()
+                {
+                    let store = self.state.chat.store().clone();
+                    match token_still_valid(store, self.token_hash, self.conversation).await {
+                        Some(true) => {}
+                        Some(false) => {
+                            let e =
+                                error_out("invalid_token", "this conversation is not available");
+                            self.conn.send(&VisitorOut::Error(e)).await;
+                            self.conn.close(CLOSE_POLICY, "invalid_token").await;
+                            return false;
+                        }
+                        // Unknown: nothing is shown; the page reconnects, and its hello is
+                        // checked against the database like any other.
+                        None => {
+                            self.conn.close(CLOSE_RESTART, "resync").await;
+                            return false;
+                        }
+                    }
+                }
                 match open_message(self.conversation, &self.key, m.clone()) {
                     Ok(plain) => {
                         let sent_at = plain.sent_at;
@@ -523,5 +547,22 @@ impl Session {
                 return true;
             }
         }
+    }
+}
+
+/// Whether this token still opens this conversation, and its visitor has not left it; `None`
+/// when the database cannot say.
+async fn token_still_valid(
+    store: std::sync::Arc<dyn ecoute_store::Store>,
+    token_hash: [u8; 32],
+    conversation: ConversationId,
+) -> Option<bool> {
+    match store.conversation_by_token(token_hash).await {
+        Ok(Some(c)) => Some(
+            c.id == conversation
+                && !matches!(c.state.name(), StateName::Closed | StateName::VisitorLeft),
+        ),
+        Ok(None) => Some(false),
+        Err(_) => None,
     }
 }

@@ -101,6 +101,8 @@ pub struct Cluster {
     pub node_database_url: Option<String>,
     /// More `[routing]` settings for every node, one per line.
     pub routing: String,
+    /// A node on NATS under another prefix: it hears nothing from the others (events lost).
+    pub deaf: Option<usize>,
     secrets: Mutex<std::collections::HashMap<String, (TotpSecret, u64)>>,
     pub http: reqwest::Client,
 }
@@ -166,6 +168,7 @@ impl Cluster {
             store,
             node_database_url: None,
             routing: String::new(),
+            deaf: None,
             secrets: Mutex::default(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -203,6 +206,11 @@ impl Cluster {
             cmd.env("ECOUTE_DATABASE_URL", url);
         }
         if let Some(prefix) = &self.nats_prefix {
+            let prefix = if self.deaf == Some(i) {
+                format!("{prefix}.deaf")
+            } else {
+                prefix.clone()
+            };
             cmd.env("ECOUTE_NATS_URL", nats_url())
                 .env("ECOUTE_NATS_PREFIX", prefix);
         }
@@ -292,6 +300,11 @@ impl Cluster {
 
     /// Creates an officer (with an authenticator) of this capacity and logs them in on node `i`.
     pub async fn officer(&self, i: usize, username: &str, capacity: u32) -> Officer {
+        self.staff(i, username, Role::Officer, capacity).await
+    }
+
+    /// Creates a staff member with this role and logs them in on node `i`.
+    pub async fn staff(&self, i: usize, username: &str, role: Role, capacity: u32) -> Officer {
         let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
             .await
             .unwrap();
@@ -303,7 +316,7 @@ impl Cluster {
                     id,
                     username: username.into(),
                     display_name: format!("Agent {username}"),
-                    role: Role::Officer,
+                    role,
                     password_hash: hash,
                     created_at: now,
                 },

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 
-const CRASHES: usize = 8;
+const CRASHES: usize = 10;
 
 /// Visitors write without pause while the only node is killed with SIGKILL at random moments
 /// and started again; then every acknowledged message must be there, once, in order.
