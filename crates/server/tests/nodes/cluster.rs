@@ -1,7 +1,7 @@
 //! Three nodes on one PostgreSQL database and one NATS server.
 
 use crate::harness::{Cluster, Officer, Visitor, Ws};
-use crate::talk::{Route, assert_all_kept, keep_writing};
+use crate::talk::{Route, assert_all_kept, assert_shown_once, keep_writing, shown_on};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -120,6 +120,8 @@ async fn a_node_killed_during_traffic_loses_no_acknowledged_message_and_its_visi
         assert!(acks.len() >= 5, "traffic flowed: {} messages", acks.len());
         assert!(*reconnects >= 2, "the visitor reconnected after A died");
         assert_all_kept(&cluster, &v.conversation_id, acks).await;
+        // And on B, where they resumed, the whole conversation shows each one once.
+        assert_shown_once(&shown_on(&cluster, B, v).await, acks);
     }
 
     // After the failover, B and C still talk through NATS.

@@ -485,6 +485,18 @@ impl Ws {
         }
     }
 
+    /// The next JSON frame, or `None` when nothing came within `within` or the socket closed.
+    pub async fn next_or_quiet(&mut self, within: Duration) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(within, self.stream.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) => return Some(serde_json::from_str(&t).unwrap()),
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)))) => continue,
+                Ok(Some(Ok(Message::Binary(_)))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
     /// The next frame of this type, skipping others.
     pub async fn recv_type(&mut self, kind: &str) -> Value {
         loop {

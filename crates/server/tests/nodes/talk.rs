@@ -113,6 +113,46 @@ pub async fn keep_writing(
     (acks, reconnects)
 }
 
+/// What a visitor coming back on node `node` with nothing (`last_seq` 0) is shown: every
+/// message of the conversation, in order, as the socket sends them.
+pub async fn shown_on(cluster: &Cluster, node: usize, visitor: &Visitor) -> Vec<serde_json::Value> {
+    let (mut ws, _) = cluster.visitor_socket(node, visitor, 0).await;
+    let mut shown = Vec::new();
+    while let Some(frame) = ws.next_or_quiet(Duration::from_secs(1)).await {
+        if frame["type"] == "message" {
+            shown.push(frame);
+        }
+    }
+    shown
+}
+
+/// Every acknowledged message is shown exactly once, at its sequence number.
+pub fn assert_shown_once(shown: &[serde_json::Value], acks: &Acks) {
+    let mut seen = BTreeMap::new();
+    for m in shown {
+        if let Some(client_id) = m["client_id"].as_str() {
+            *seen.entry(client_id.to_string()).or_insert(0) += 1;
+        }
+    }
+    for (client_id, seq) in acks {
+        assert_eq!(
+            seen.get(client_id),
+            Some(&1),
+            "{client_id} (acknowledged as {seq}) is shown exactly once"
+        );
+        let m = shown
+            .iter()
+            .find(|m| m["client_id"] == client_id.as_str())
+            .unwrap();
+        assert_eq!(m["seq"], *seq);
+    }
+    let seqs: Vec<u64> = shown.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "in order, no gap: {seqs:?}"
+    );
+}
+
 /// Every acknowledged message is in the database exactly once, at the sequence number it was
 /// acknowledged with, and the conversation's sequence numbers have no gap.
 pub async fn assert_all_kept(cluster: &Cluster, conversation: &str, acks: &Acks) {
