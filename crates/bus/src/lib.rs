@@ -247,11 +247,13 @@ impl Drop for Subscription {
 }
 
 /// How many events a slow receiver may be behind before it must resync from the store: a
-/// conversation's topic carries one chat (and there is one per visitor connected, so it stays
-/// small); an officer's carries every chat they hold, and the shared topics everyone's.
+/// conversation's topic carries one chat, and there is one per visitor connected, so it stays
+/// small (its slots are allocated with it: 256 of them were a third of an idle visitor
+/// connection's memory); an officer's carries every chat they hold, and the shared topics
+/// everyone's.
 fn capacity(topic: Topic) -> usize {
     match topic {
-        Topic::Conversation(_) => 256,
+        Topic::Conversation(_) => 32,
         Topic::Officer(_) | Topic::Queue | Topic::Supervision => 4096,
         Topic::Desk => 64,
     }

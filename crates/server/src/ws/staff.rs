@@ -147,7 +147,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         .chat
         .bus()
         .publish(Topic::Supervision, BusEvent::StaffChanged);
-    let writer = Writer::spawn(state.chat.clone());
+    let writer = Writer::new(state.chat.clone());
     let mut session = Session {
         conn: Conn::new(socket, state.config.limits.messages_per_minute * 2),
         state,
@@ -246,7 +246,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                     Incoming::Gone => return,
                 }
             }
-            outcome = session.writer.done.recv() => {
+            outcome = session.writer.next() => {
                 let Some(outcome) = outcome else { return };
                 if !session.written(outcome).await {
                     return;

@@ -104,7 +104,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         status: conversation.state.name(),
         last_position: None,
         last_typing: None,
-        writer: Writer::spawn(state.chat.clone()),
+        writer: Writer::new(state.chat.clone()),
         state,
     };
     let welcome = VisitorOut::Welcome {
@@ -156,7 +156,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
                     Incoming::Gone => return,
                 }
             }
-            outcome = session.writer.done.recv() => {
+            outcome = session.writer.next() => {
                 let Some(outcome) = outcome else { return };
                 if !session.written(outcome).await {
                     return;

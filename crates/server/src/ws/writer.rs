@@ -48,14 +48,47 @@ pub enum Outcome {
 /// Jobs are bounded (a client sending faster than its messages commit is held back); outcomes
 /// are not, so that the writer never waits for the session: a session waiting to hand over a
 /// job while the writer waited to hand back an outcome would wait forever.
+///
+/// The task and its channels are made at the first message: most visitor sockets are people
+/// waiting or reading, and an idle connection should cost as little memory as possible.
 pub struct Writer {
+    chat: ChatService,
+    running: Option<Running>,
+}
+
+struct Running {
     jobs: mpsc::Sender<Job>,
     /// Outcomes, in the order the messages were handed over.
-    pub done: mpsc::UnboundedReceiver<Outcome>,
+    done: mpsc::UnboundedReceiver<Outcome>,
 }
 
 impl Writer {
-    pub fn spawn(chat: ChatService) -> Writer {
+    /// A writer for one session; nothing runs until its first message.
+    pub fn new(chat: ChatService) -> Writer {
+        Writer {
+            chat,
+            running: None,
+        }
+    }
+
+    /// The next outcome; never ready before the first message.
+    pub async fn next(&mut self) -> Option<Outcome> {
+        match &mut self.running {
+            Some(running) => running.done.recv().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Hands a message over; `false` when the writer is gone.
+    pub async fn submit(&mut self, job: Job) -> bool {
+        let chat = &self.chat;
+        let running = self.running.get_or_insert_with(|| spawn(chat.clone()));
+        running.jobs.send(job).await.is_ok()
+    }
+}
+
+fn spawn(chat: ChatService) -> Running {
+    {
         let (jobs, mut queue) = mpsc::channel::<Job>(QUEUED);
         let (report, done) = mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -74,12 +107,7 @@ impl Writer {
                 }
             }
         });
-        Writer { jobs, done }
-    }
-
-    /// Hands a message over; `false` when the writer is gone.
-    pub async fn submit(&self, job: Job) -> bool {
-        self.jobs.send(job).await.is_ok()
+        Running { jobs, done }
     }
 }
 
