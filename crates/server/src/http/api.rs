@@ -457,7 +457,8 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
 fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.max_message_size(ws::MAX_WIRE_BYTES)
         .max_frame_size(ws::MAX_WIRE_BYTES)
-        .read_buffer_size(4 * 1024)
+        // Idle sockets are most of them: 1 KiB a socket, grown for a longer frame.
+        .read_buffer_size(1024)
 }
 
 /// Upgrades to the visitor socket; the token comes in the first frame, never in the URL.
