@@ -2,41 +2,23 @@
 
 use crate::error::{R, corrupt};
 use ecoute_domain::{
-    Author, ConversationId, ConversationState, Departement, Force, Intake, Language, Outcome,
-    Priority, ReporterKind, RetentionPolicy, Role, Seq, Skills, StateName, UserId,
+    Author, ConversationId, ConversationState, Departement, Intake, Language, Outcome, Priority,
+    ReporterKind, RetentionPolicy, Role, Seq, Skills, StateName, UserId,
 };
 use ecoute_store::{
     AuditRecord, Conversation, Marks, NewAudit, PurgeCandidate, StoredMessage, StoredNote, User,
 };
 use sqlx::Row;
 use sqlx::postgres::PgRow;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Times are stored as whole milliseconds since the epoch, as in the SQLite backend.
-pub(crate) fn millis(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-pub(crate) fn from_millis(ms: i64) -> R<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .map_err(|e| corrupt(&e.to_string()))
-}
-
-pub(crate) fn opt_time(ms: Option<i64>) -> R<Option<OffsetDateTime>> {
-    ms.map(from_millis).transpose()
-}
-
-pub(crate) fn parse_uuid(s: &str) -> R<Uuid> {
-    Uuid::parse_str(s).map_err(|e| corrupt(&e.to_string()))
-}
+pub(crate) use ecoute_store::stored::{
+    PURGE_COLUMNS, USER_COLUMNS, conversation_query, from_millis, key_version, labels_from, millis,
+    opt_force, opt_time, parse_uuid, raised,
+};
 
 pub(crate) fn opt_uuid(s: Option<String>) -> R<Option<Uuid>> {
-    s.as_deref().map(parse_uuid).transpose()
-}
-
-pub(crate) fn key_version(stored: i64) -> R<u32> {
-    u32::try_from(stored).map_err(|_| corrupt("key_version"))
+    Ok(s.as_deref().map(parse_uuid).transpose()?)
 }
 
 /// A count or sequence number, never negative when the data is sound.
@@ -44,72 +26,11 @@ pub(crate) fn unsigned(stored: i64, what: &str) -> R<u64> {
     u64::try_from(stored).map_err(|_| corrupt(what))
 }
 
-pub(crate) fn opt_force(stored: Option<String>) -> R<Option<Force>> {
-    stored
-        .as_deref()
-        .map(|f| Force::parse(f).ok_or_else(|| corrupt("force")))
-        .transpose()
-}
-
 pub(crate) fn opt_departement(stored: Option<String>) -> R<Option<Departement>> {
     stored
         .as_deref()
         .map(|d| Departement::parse(d).ok_or_else(|| corrupt("departement")))
         .transpose()
-}
-
-/// Risk labels are stored one per line.
-pub(crate) fn labels_from(stored: &str) -> Vec<String> {
-    stored
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Adds the labels not yet there, each on one line; `None` when nothing would change.
-pub(crate) fn raised(
-    current: &Conversation,
-    priority: Priority,
-    labels: &[String],
-) -> Option<(Priority, Vec<String>)> {
-    let mut flags = current.risk_flags.clone();
-    for label in labels {
-        let label = label.replace(['\n', '\r'], " ");
-        if !flags.contains(&label) {
-            flags.push(label);
-        }
-    }
-    let priority = current.priority.max(priority);
-    if priority == current.priority && flags == current.risk_flags {
-        None
-    } else {
-        Some((priority, flags))
-    }
-}
-
-/// The conversation columns [`conversation_from_row`] reads, for `conversations c` joined to
-/// its owner `users u`.
-pub(crate) const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.state, \
-     c.officer_id, c.outcome, c.wrapped_key, c.key_version, c.last_seq, c.created_at, \
-     c.claimed_at, c.visitor_left_at, c.closed_at, u.display_name AS officer_name, c.force, \
-     c.language, c.priority, c.risk_flags, c.danger, c.open_to_all_at, c.handovers, \
-     c.visitor_received_seq, c.visitor_read_seq, c.officer_received_seq, c.officer_read_seq";
-
-/// The account columns [`user_from_row`] reads, for a query on `users` aliased `u`.
-pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, \
-     u.totp_secret, u.force, u.minors, u.languages, u.capacity";
-
-/// The columns the purge reads: enough to apply the retention policy, no content.
-pub(crate) const PURGE_COLUMNS: &str =
-    "id, state, officer_id, outcome, created_at, closed_at, last_seq";
-
-/// Conversations with their owner's name, then `filter` (a WHERE, an ORDER BY…).
-pub(crate) fn conversation_query(filter: &str) -> String {
-    format!(
-        "SELECT {CONVERSATION_COLUMNS} FROM conversations c \
-         LEFT JOIN users u ON u.id = c.officer_id {filter}"
-    )
 }
 
 fn state_from(row: &PgRow) -> R<ConversationState> {
@@ -305,13 +226,6 @@ impl StateChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_round_trip_to_the_millisecond() {
-        let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_000_000).unwrap();
-        assert_eq!(from_millis(millis(t)).unwrap(), t);
-        assert_eq!(millis(t), 1_700_000_000_123);
-    }
 
     #[test]
     fn a_quick_exit_while_waiting_keeps_the_return_code_and_a_block_revokes_the_token() {

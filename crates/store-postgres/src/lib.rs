@@ -789,7 +789,7 @@ impl Store for PgStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db)?;
-        opt_force(force).map_err(Fail::into_store)
+        opt_force(force)
     }
 
     async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>> {

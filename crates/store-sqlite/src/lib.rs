@@ -15,6 +15,10 @@ use ecoute_domain::{
     Intake, Language, Outcome, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
     RetentionRule, Role, Seq, Skills, StateName, TransitionError, UserId,
 };
+use ecoute_store::stored::{
+    PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
+    labels_from, millis, opt_force, opt_time, parse_uuid, raised,
+};
 use ecoute_store::{
     Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, NewAudit,
     NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
@@ -106,63 +110,6 @@ fn err(e: sqlx::Error) -> StoreError {
         | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
         _ => StoreError::Unavailable(e.to_string()),
     }
-}
-
-fn millis(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_millis(ms: i64) -> StoreResult<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn opt_time(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
-    ms.map(from_millis).transpose()
-}
-
-fn parse_uuid(s: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn key_version(stored: i64) -> StoreResult<u32> {
-    u32::try_from(stored).map_err(|_| corrupt("key_version"))
-}
-
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
-
-const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.state, c.officer_id, \
-     c.outcome, c.wrapped_key, c.key_version, c.last_seq, c.created_at, c.claimed_at, \
-     c.visitor_left_at, c.closed_at, u.display_name AS officer_name, c.force, c.language, \
-     c.priority, c.risk_flags, c.danger, c.open_to_all_at, c.handovers, c.visitor_received_seq, \
-     c.visitor_read_seq, c.officer_received_seq, c.officer_read_seq";
-
-/// The account columns [`user_from_row`] reads, for a query on `users` aliased `u`.
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.totp_secret, u.force, \
-     u.minors, u.languages, u.capacity";
-
-fn opt_force(stored: Option<String>) -> StoreResult<Option<Force>> {
-    stored
-        .as_deref()
-        .map(|f| Force::parse(f).ok_or_else(|| corrupt("force")))
-        .transpose()
-}
-
-fn labels_from(stored: &str) -> Vec<String> {
-    stored
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn conversation_query(filter: &str) -> String {
-    format!(
-        "SELECT {CONVERSATION_COLUMNS} FROM conversations c \
-         LEFT JOIN users u ON u.id = c.officer_id {filter}"
-    )
 }
 
 fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
@@ -460,9 +407,6 @@ async fn save_state(
     }
     Ok(())
 }
-
-/// The columns the purge reads: enough to apply the retention policy, no content.
-const PURGE_COLUMNS: &str = "id, state, officer_id, outcome, created_at, closed_at, last_seq";
 
 fn purge_candidate_from_row(
     row: &SqliteRow,
@@ -2135,17 +2079,9 @@ impl Store for SqliteStore {
         let Some(current) = load_conversation(&mut tx, id).await? else {
             return Ok(None);
         };
-        let mut flags = current.risk_flags.clone();
-        for label in labels {
-            let label = label.replace(['\n', '\r'], " ");
-            if !flags.contains(&label) {
-                flags.push(label);
-            }
-        }
-        let raised = current.priority.max(priority);
-        if raised == current.priority && flags == current.risk_flags {
+        let Some((raised, flags)) = raised(&current, priority, labels) else {
             return Ok(None);
-        }
+        };
         sqlx::query("UPDATE conversations SET priority = ?, risk_flags = ? WHERE id = ?")
             .bind(raised.rank())
             .bind(flags.join("\n"))

@@ -7,6 +7,7 @@
 //! racing for a chat can never both win.
 
 pub mod conformance;
+pub mod stored;
 
 use async_trait::async_trait;
 use ecoute_domain::{

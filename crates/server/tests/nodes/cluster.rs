@@ -1,9 +1,8 @@
 //! Three nodes on one PostgreSQL database and one NATS server.
 
 use crate::harness::{Cluster, Officer, Visitor, Ws};
-use crate::talk::{Route, assert_all_kept, assert_shown_once, keep_writing, shown_on};
+use crate::talk::{Traffic, assert_all_kept, assert_shown_once, shown_on};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -91,31 +90,12 @@ async fn a_node_killed_during_traffic_loses_no_acknowledged_message_and_its_visi
     drop(visitor_ws);
 
     // Traffic on A, then A dies: the visitors are sent to B, as a reverse proxy would.
-    let cluster = Arc::new(tokio::sync::RwLock::new(cluster));
-    let route = Route::to(A);
-    let writers: Vec<_> = visitors
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            tokio::spawn(keep_writing(
-                cluster.clone(),
-                v.clone(),
-                format!("v{i}"),
-                route.clone(),
-            ))
-        })
-        .collect();
+    let traffic = Traffic::start(cluster, &visitors, A);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    cluster.write().await.kill(A);
-    route.node.store(B, Ordering::SeqCst);
+    traffic.cluster.write().await.kill(A);
+    traffic.route.node.store(B, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    route.stop.store(true, Ordering::SeqCst);
-    let mut results = Vec::new();
-    for w in writers {
-        results.push(w.await.expect("a writer panicked"));
-    }
-
-    let cluster = Arc::into_inner(cluster).unwrap().into_inner();
+    let (cluster, results) = traffic.stop().await;
     for (v, (acks, reconnects)) in visitors.iter().zip(&results) {
         assert!(acks.len() >= 5, "traffic flowed: {} messages", acks.len());
         assert!(*reconnects >= 2, "the visitor reconnected after A died");
@@ -372,17 +352,10 @@ async fn a_node_stopping_tells_its_clients_to_reconnect_and_loses_nothing() {
     claim(&mut staff, &visitor).await;
     let (mut watcher, _) = cluster.visitor_socket(A, &visitor, 0).await;
 
-    let cluster = Arc::new(tokio::sync::RwLock::new(cluster));
-    let route = Route::to(A);
-    let writer = tokio::spawn(keep_writing(
-        cluster.clone(),
-        visitor.clone(),
-        "v".into(),
-        route.clone(),
-    ));
+    let traffic = Traffic::start(cluster, std::slice::from_ref(&visitor), A);
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    route.node.store(B, Ordering::SeqCst);
-    let status = cluster.write().await.stop(A).await;
+    traffic.route.node.store(B, Ordering::SeqCst);
+    let status = traffic.cluster.write().await.stop(A).await;
     assert!(status.success(), "a stop on SIGTERM is clean: {status}");
     assert_eq!(
         watcher.closed(Duration::from_secs(5)).await,
@@ -390,9 +363,8 @@ async fn a_node_stopping_tells_its_clients_to_reconnect_and_loses_nothing() {
         "clients are told to reconnect (1012 service restart)"
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    route.stop.store(true, Ordering::SeqCst);
-    let (acks, reconnects) = writer.await.unwrap();
-    let cluster = Arc::into_inner(cluster).unwrap().into_inner();
+    let (cluster, mut results) = traffic.stop().await;
+    let (acks, reconnects) = results.remove(0);
     assert!(reconnects >= 2 && acks.len() >= 5);
     assert_all_kept(&cluster, &visitor.conversation_id, &acks).await;
     cluster.shut_down().await;

@@ -2,7 +2,7 @@
 //! unreachable for a few seconds.
 
 use crate::harness::{Backend, Cluster, postgres_url};
-use crate::talk::{Route, assert_all_kept, keep_writing};
+use crate::talk::{Traffic, assert_all_kept};
 use rand::Rng;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,34 +19,16 @@ async fn crash_loop(mut cluster: Cluster) {
     for _ in 0..3 {
         visitors.push(cluster.start_visitor(0).await);
     }
-    let cluster = Arc::new(tokio::sync::RwLock::new(cluster));
-    let route = Route::to(0);
-    let writers: Vec<_> = visitors
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            tokio::spawn(keep_writing(
-                cluster.clone(),
-                v.clone(),
-                format!("v{i}"),
-                route.clone(),
-            ))
-        })
-        .collect();
+    let traffic = Traffic::start(cluster, &visitors, 0);
     for _ in 0..CRASHES {
         let pause = rand::thread_rng().gen_range(150..900);
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        let mut c = cluster.write().await;
+        let mut c = traffic.cluster.write().await;
         c.kill(0);
         c.start(0).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    route.stop.store(true, Ordering::SeqCst);
-    let mut results = Vec::new();
-    for w in writers {
-        results.push(w.await.expect("a writer panicked"));
-    }
-    let cluster = Arc::into_inner(cluster).unwrap().into_inner();
+    let (cluster, results) = traffic.stop().await;
     for (v, (acks, reconnects)) in visitors.iter().zip(&results) {
         assert!(
             *reconnects as usize > CRASHES / 2,
@@ -169,20 +151,13 @@ async fn the_database_unreachable_for_seconds_gives_503_then_recovers_with_nothi
     }
     cluster.start(0).await;
     let visitor = cluster.start_visitor(0).await;
-    let cluster = Arc::new(tokio::sync::RwLock::new(cluster));
-    let route = Route::to(0);
-    let writer = tokio::spawn(keep_writing(
-        cluster.clone(),
-        visitor.clone(),
-        "v".into(),
-        route.clone(),
-    ));
+    let traffic = Traffic::start(cluster, std::slice::from_ref(&visitor), 0);
     tokio::time::sleep(Duration::from_millis(1000)).await;
 
     proxy.cut();
     let cut_at = tokio::time::Instant::now();
     {
-        let c = cluster.read().await;
+        let c = traffic.cluster.read().await;
         loop {
             if readyz(&c).await == 503 {
                 break;
@@ -208,7 +183,7 @@ async fn the_database_unreachable_for_seconds_gives_503_then_recovers_with_nothi
     proxy.restore();
     let back_at = tokio::time::Instant::now();
     {
-        let c = cluster.read().await;
+        let c = traffic.cluster.read().await;
         while readyz(&c).await != 200 {
             assert!(
                 back_at.elapsed() < Duration::from_secs(15),
@@ -218,9 +193,8 @@ async fn the_database_unreachable_for_seconds_gives_503_then_recovers_with_nothi
         }
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    route.stop.store(true, Ordering::SeqCst);
-    let (acks, _) = writer.await.unwrap();
-    let cluster = Arc::into_inner(cluster).unwrap().into_inner();
+    let (cluster, mut results) = traffic.stop().await;
+    let (acks, _) = results.remove(0);
     let after: Vec<_> = acks.keys().collect();
     assert!(acks.len() >= 10, "traffic flowed: {after:?}");
     assert_all_kept(&cluster, &visitor.conversation_id, &acks).await;

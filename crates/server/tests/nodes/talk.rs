@@ -29,6 +29,53 @@ impl Route {
     }
 }
 
+/// Visitors writing to a cluster, each from a task of its own, through one route.
+pub struct Traffic {
+    pub cluster: Arc<tokio::sync::RwLock<Cluster>>,
+    pub route: Arc<Route>,
+    writers: Vec<tokio::task::JoinHandle<(Acks, u32)>>,
+}
+
+impl Traffic {
+    /// Every visitor starts writing to `node`, visitor `i` under client ids `v{i}-N`.
+    pub fn start(cluster: Cluster, visitors: &[Visitor], node: usize) -> Self {
+        let cluster = Arc::new(tokio::sync::RwLock::new(cluster));
+        let route = Route::to(node);
+        let writers = visitors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                tokio::spawn(keep_writing(
+                    cluster.clone(),
+                    v.clone(),
+                    format!("v{i}"),
+                    route.clone(),
+                ))
+            })
+            .collect();
+        Self {
+            cluster,
+            route,
+            writers,
+        }
+    }
+
+    /// Stops every writer and gives back the cluster and, per visitor, what was acknowledged
+    /// and how many times it connected.
+    pub async fn stop(self) -> (Cluster, Vec<(Acks, u32)>) {
+        self.route.stop.store(true, Ordering::SeqCst);
+        let mut results = Vec::new();
+        for w in self.writers {
+            results.push(w.await.expect("a writer panicked"));
+        }
+        drop(self.route);
+        let cluster = Arc::into_inner(self.cluster)
+            .expect("writers are done")
+            .into_inner();
+        (cluster, results)
+    }
+}
+
 /// Writes until `route.stop`, one message at a time, then returns every acknowledgement.
 /// Panics if a message cannot be delivered within a minute of trying (every node down).
 pub async fn keep_writing(

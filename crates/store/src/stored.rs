@@ -1,0 +1,112 @@
+//! How both backends store values and read them back: pure, no query runs here. Times are
+//! whole milliseconds since the epoch, ids are uuids as text, risk labels one per line.
+
+use crate::{Conversation, StoreError, StoreResult};
+use ecoute_domain::{Force, Priority};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The conversation columns a backend's row reader expects, for `conversations c` joined to
+/// its owner `users u`.
+pub const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.state, \
+     c.officer_id, c.outcome, c.wrapped_key, c.key_version, c.last_seq, c.created_at, \
+     c.claimed_at, c.visitor_left_at, c.closed_at, u.display_name AS officer_name, c.force, \
+     c.language, c.priority, c.risk_flags, c.danger, c.open_to_all_at, c.handovers, \
+     c.visitor_received_seq, c.visitor_read_seq, c.officer_received_seq, c.officer_read_seq";
+
+/// The account columns a backend's row reader expects, for a query on `users` aliased `u`.
+pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.totp_secret, \
+     u.force, u.minors, u.languages, u.capacity";
+
+/// The columns the purge reads: enough to apply the retention policy, no content.
+pub const PURGE_COLUMNS: &str = "id, state, officer_id, outcome, created_at, closed_at, last_seq";
+
+/// Conversations with their owner's name, `filter` being the rest of the query.
+pub fn conversation_query(filter: &str) -> String {
+    format!(
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations c \
+         LEFT JOIN users u ON u.id = c.officer_id {filter}"
+    )
+}
+
+/// Stored data that makes no sense.
+pub fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// A time as stored.
+pub fn millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// A stored time read back.
+pub fn from_millis(ms: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// An optional stored time read back.
+pub fn opt_time(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
+    ms.map(from_millis).transpose()
+}
+
+/// A stored id read back.
+pub fn parse_uuid(s: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A stored master key version read back.
+pub fn key_version(stored: i64) -> StoreResult<u32> {
+    u32::try_from(stored).map_err(|_| corrupt("key_version"))
+}
+
+/// A stored force read back.
+pub fn opt_force(stored: Option<String>) -> StoreResult<Option<Force>> {
+    stored
+        .as_deref()
+        .map(|f| Force::parse(f).ok_or_else(|| corrupt("force")))
+        .transpose()
+}
+
+/// Risk labels as stored, one per line.
+pub fn labels_from(stored: &str) -> Vec<String> {
+    stored
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A chat's priority raised (never lowered) and the labels not yet there added, each on one
+/// line; `None` when nothing would change.
+pub fn raised(
+    current: &Conversation,
+    priority: Priority,
+    labels: &[String],
+) -> Option<(Priority, Vec<String>)> {
+    let mut flags = current.risk_flags.clone();
+    for label in labels {
+        let label = label.replace(['\n', '\r'], " ");
+        if !flags.contains(&label) {
+            flags.push(label);
+        }
+    }
+    let priority = current.priority.max(priority);
+    if priority == current.priority && flags == current.risk_flags {
+        None
+    } else {
+        Some((priority, flags))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_to_the_millisecond() {
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_000_000).unwrap();
+        assert_eq!(from_millis(millis(t)).unwrap(), t);
+        assert_eq!(millis(t), 1_700_000_000_123);
+    }
+}
