@@ -271,34 +271,42 @@ impl ChatService {
     /// Stores a message if `actor` may write now (committed when this returns), without telling
     /// anyone yet: the writer of a session answers its sender first, then announces with
     /// [`Self::announce_written`] (so a sender sees its ack before its own message comes back).
+    ///
+    /// `None` when the conversation is unknown, or when `visitor_token` (a visitor device's
+    /// token hash) no longer opens it: checked in the transaction that writes.
     pub async fn append(
         &self,
         conversation: ConversationId,
-        key: &DataKey,
+        key: DataKey,
         actor: Actor,
         client_id: &ClientMessageId,
         body: &MessageBody,
-    ) -> Result<(Appended, Written), ApiError> {
-        let plain = body.as_str().as_bytes();
-        let seal = |seq: Seq| key.seal_message(conversation.0, seq, plain);
-        let appended = self
+        visitor_token: Option<[u8; 32]>,
+    ) -> Result<Option<(Appended, Written)>, ApiError> {
+        let plain = body.as_str().as_bytes().to_vec();
+        let seal = move |seq: Seq| key.seal_message(conversation.0, seq, &plain);
+        let Some(appended) = self
             .store
             .append_message(NewMessage {
                 conversation,
                 actor,
-                client_id,
-                seal: &seal,
+                client_id: client_id.clone(),
+                seal: Box::new(seal),
                 now: now(),
+                visitor_token,
             })
             .await?
-            .ok_or(ApiError::NotFound)??;
+        else {
+            return Ok(None);
+        };
+        let appended = appended?;
         let written = Written {
             conversation,
             actor,
             appended: appended.clone(),
             text: body.as_str().to_string(),
         };
-        Ok((appended, written))
+        Ok(Some((appended, written)))
     }
 
     /// Tells the other side (and the risk rules) about a message stored by [`Self::append`].

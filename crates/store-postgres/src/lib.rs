@@ -364,13 +364,26 @@ fn candidates_query(rule: RetentionRule, resume: bool) -> String {
 /// One message: the idempotent resend, the rules, the next sequence number, the sealed body.
 async fn append_in(
     conn: &mut PgConnection,
-    message: &NewMessage<'_>,
+    message: &NewMessage,
 ) -> R<Option<Result<Appended, TransitionError>>> {
     let (author, officer) = author_of(message.actor);
     let id = message.conversation.to_string();
     let Some(current) = lock_and_load(conn, message.conversation).await? else {
         return Ok(None);
     };
+    // A visitor's device writes only while its token opens the conversation: checked under
+    // the row's lock, which a quick exit or a return code also takes to change the token.
+    if let Some(token) = &message.visitor_token {
+        let opens = sqlx::query("SELECT 1 FROM conversations WHERE id = $1 AND token_hash = $2")
+            .bind(&id)
+            .bind(token.as_slice())
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some();
+        if !opens {
+            return Ok(None);
+        }
+    }
     // Under the conversation's lock: a resend racing its original finds it here.
     let existing = sqlx::query(&format!(
         "{MESSAGE_QUERY} WHERE m.conversation_id = $1 AND m.author = $2 AND m.client_id = $3"
@@ -1904,7 +1917,7 @@ impl Store for PgStore {
 
     async fn append_message(
         &self,
-        message: NewMessage<'_>,
+        message: NewMessage,
     ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
         transaction!(async {
             let mut tx = self.begin().await?;

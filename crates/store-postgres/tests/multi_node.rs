@@ -85,9 +85,10 @@ async fn append(
         .append_message(NewMessage {
             conversation,
             actor: Actor::Visitor,
-            client_id: &cid,
-            seal: &seal,
+            client_id: cid.clone(),
+            seal: Box::new(seal),
             now: now(),
+            visitor_token: None,
         })
         .await
         .expect("store answers")
@@ -369,9 +370,10 @@ async fn the_store_is_unavailable_while_the_database_is_unreachable_and_recovers
         store.append_message(NewMessage {
             conversation: conv,
             actor: Actor::Visitor,
-            client_id: &cid,
-            seal: &seal,
+            client_id: cid.clone(),
+            seal: Box::new(seal),
             now: now(),
+            visitor_token: None,
         }),
     )
     .await;

@@ -9,6 +9,9 @@
 //! Purging deletes rows under `secure_delete`, then checkpoints the WAL and truncates it,
 //! so that no copy of a purged page is left in either file.
 
+mod appender;
+
+use appender::Appender;
 use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, CannedReply, ConversationId, ConversationState, Departement, Event, Force,
@@ -23,7 +26,7 @@ use ecoute_store::{
     Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, NewAudit,
     NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
     SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials, author_of,
+    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -33,7 +36,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -46,60 +49,40 @@ pub const DATABASE_FILE: &str = "ecoute.db";
 pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
-    batches: Arc<Batches>,
+    /// Writes messages in batches (group commit), started at the first message.
+    appender: Arc<OnceLock<Appender>>,
+    /// Dropped with the last clone of the store: the checkpointer then stops.
+    _alive: Arc<()>,
 }
 
-/// Group commit for messages.
-///
-/// A message is acknowledged only once its transaction is on disk (`synchronous = FULL`), and
-/// one commit costs one wait for the disk whatever it holds. So messages that arrive while a
-/// commit is gathering join the same transaction: each caller runs its own statements in the
-/// open transaction, then waits for the one commit, and learns its outcome. Nobody is answered
-/// before the commit succeeded; if it fails (or a member's statements failed part-way), every
-/// message of the batch fails and is sent again by its client (client ids make that
-/// idempotent).
-#[derive(Default)]
-struct Batches {
-    open: tokio::sync::Mutex<Option<OpenBatch>>,
-}
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
-struct OpenBatch {
-    tx: WriteTx,
-    members: usize,
-    /// A member's statements failed part-way: the batch is rolled back, not committed.
-    failed: Option<String>,
-    done: tokio::sync::watch::Sender<Option<Result<(), String>>>,
-}
-
-/// Messages in one commit, at most.
-const MAX_BATCH: usize = 256;
-/// Times the committer lets other tasks run, at most, while the batch keeps growing.
-const MAX_GATHER_ROUNDS: usize = 16;
-
-impl Batches {
-    /// Waits while others join, then commits the batch and tells its members.
-    async fn commit_when_gathered(self: Arc<Self>) {
-        let mut seen = 0;
-        for _ in 0..MAX_GATHER_ROUNDS {
-            tokio::task::yield_now().await;
-            let members = self.open.lock().await.as_ref().map_or(0, |b| b.members);
-            if members == seen || members >= MAX_BATCH {
-                break;
+/// Checkpoints the WAL from a reading connection, beside the writer rather than inside one of
+/// its commits (SQLite's automatic checkpoint runs in the commit that crosses 1,000 pages,
+/// and every message of that batch waited for it). `PASSIVE`: it never waits for, nor holds
+/// up, the writer or a reader; what it cannot copy yet is copied on a later round.
+fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if alive.strong_count() == 0 || read.is_closed() {
+                return;
             }
-            seen = members;
+            let started = std::time::Instant::now();
+            match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&read)
+                .await
+            {
+                Ok(_) => metrics::histogram!("ecoute_checkpoint_seconds")
+                    .record(started.elapsed().as_secs_f64()),
+                Err(_) if read.is_closed() => return,
+                Err(e) => tracing::warn!(error = %e, "the WAL checkpoint failed; retried later"),
+            }
         }
-        // Later arrivals start the next batch, once this commit gives the connection back.
-        let Some(batch) = self.open.lock().await.take() else {
-            return;
-        };
-        metrics::histogram!("ecoute_commit_batch_size").record(batch.members as f64);
-        let outcome = match batch.failed {
-            // Dropping the transaction rolls it back.
-            Some(cause) => Err(format!("the batch was rolled back: {cause}")),
-            None => batch.tx.commit().await.map_err(|e| e.to_string()),
-        };
-        batch.done.send_replace(Some(outcome));
-    }
+    });
 }
 
 fn err(e: sqlx::Error) -> StoreError {
@@ -555,7 +538,8 @@ impl SqliteStore {
         Ok(Self {
             write: read.clone(),
             read,
-            batches: Arc::default(),
+            appender: Arc::default(),
+            _alive: Arc::new(()),
         })
     }
 
@@ -568,11 +552,21 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
-            .pragma("secure_delete", "ON");
+            .pragma("secure_delete", "ON")
+            // A statement's undo pages (SQLite's statement journal, written for every page a
+            // batch of messages touches) stay in memory rather than going to a temporary file.
+            .pragma("temp_store", "MEMORY");
+        // The writer keeps the pages it works on (32 MiB at most, allocated as used), and
+        // leaves copying the WAL back into the database file to the checkpointer, so that
+        // the one connection every write waits for does only the writes.
+        let writer = options
+            .clone()
+            .pragma("cache_size", "-32768")
+            .pragma("wal_autocheckpoint", "0");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options.clone())
+            .connect_with(writer)
             .await
             .map_err(err)?;
         sqlx::migrate!("./migrations")
@@ -585,10 +579,13 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(err)?;
+        let alive = Arc::new(());
+        spawn_checkpointer(read.clone(), Arc::downgrade(&alive));
         Ok(Self {
             write,
             read,
-            batches: Arc::default(),
+            appender: Arc::default(),
+            _alive: alive,
         })
     }
 
@@ -1283,46 +1280,12 @@ impl Store for SqliteStore {
 
     async fn append_message(
         &self,
-        message: NewMessage<'_>,
+        message: NewMessage,
     ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
-        let (outcome, mut done) = {
-            let mut open = self.batches.open.lock().await;
-            if open.is_none() {
-                let tx = WriteTx::begin(&self.write).await?;
-                *open = Some(OpenBatch {
-                    tx,
-                    members: 0,
-                    failed: None,
-                    done: tokio::sync::watch::channel(None).0,
-                });
-                tokio::spawn(self.batches.clone().commit_when_gathered());
-            }
-            let batch = open.as_mut().expect("a batch is open");
-            batch.members += 1;
-            let done = batch.done.subscribe();
-            // A refusal is decided before anything is written. A storage error part-way would
-            // leave half a message in the transaction: the whole batch is then rolled back and
-            // every member fails (their clients send again under the same client ids), rather
-            // than paying two more statements per message for a savepoint.
-            let outcome = append_in(&mut batch.tx, &message).await;
-            if let Err(e) = &outcome {
-                batch.failed.get_or_insert_with(|| e.to_string());
-            }
-            (outcome?, done)
-        };
-        // A refusal wrote nothing; anything else (a duplicate too: its original may be in this
-        // very batch) is answered once the batch is on disk.
-        if !matches!(outcome, Some(Ok(_))) {
-            return Ok(outcome);
-        }
-        let committed = done
-            .wait_for(Option::is_some)
+        self.appender
+            .get_or_init(|| Appender::start(self.write.clone()))
+            .append(message)
             .await
-            .map_err(|_| StoreError::Unavailable("the commit was abandoned".into()))?
-            .clone()
-            .expect("waited for a result");
-        committed.map_err(StoreError::Unavailable)?;
-        Ok(outcome)
     }
 
     async fn messages_after(
@@ -2260,98 +2223,50 @@ impl Store for SqliteStore {
     }
 }
 
-/// One message's statements, inside the open batch: the idempotent resend, the rules, the next
-/// sequence number, the sealed body.
-async fn append_in(
-    tx: &mut WriteTx,
-    message: &NewMessage<'_>,
-) -> StoreResult<Option<Result<Appended, TransitionError>>> {
-    {
-        let (author, officer) = author_of(message.actor);
-        let id = message.conversation.to_string();
-        let Some(current) = load_conversation(tx, message.conversation).await? else {
-            return Ok(None);
-        };
-
-        let existing = sqlx::query(
-            "SELECT m.seq, m.author, m.officer_id, u.display_name AS officer_name, m.client_id, \
-             m.body, m.sent_at FROM messages m LEFT JOIN users u ON u.id = m.officer_id \
-             WHERE m.conversation_id = ? AND m.author = ? AND m.client_id = ?",
-        )
-        .bind(&id)
-        .bind(author.as_str())
-        .bind(message.client_id.as_str())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(err)?;
-        if let Some(row) = existing {
-            let message = message_from_row(&row)?;
-            return Ok(Some(Ok(Appended {
-                seq: message.seq,
-                sent_at: message.sent_at,
-                duplicate: true,
-                owner: current.state.officer(),
-                message,
-            })));
-        }
-
-        if let Err(refused) = current.state.apply(message.actor, Event::Write) {
-            return Ok(Some(Err(refused)));
-        }
-        let seq = current.last_seq + 1;
-        let sealed = (message.seal)(seq);
-        sqlx::query("UPDATE conversations SET last_seq = ? WHERE id = ?")
-            .bind(seq as i64)
-            .bind(&id)
-            .execute(&mut **tx)
-            .await
-            .map_err(err)?;
-        sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
-             sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(seq as i64)
-        .bind(author.as_str())
-        .bind(officer.map(|o| o.to_string()))
-        .bind(message.client_id.as_str())
-        .bind(&sealed)
-        .bind(millis(message.now))
-        .execute(&mut **tx)
-        .await
-        .map_err(err)?;
-        let officer_name: Option<String> = match officer {
-            // The rules let only the owner write: the conversation already carries their name.
-            Some(o) if current.state.officer() == Some(o) => current.officer_name.clone(),
-            Some(o) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
-                .bind(o.to_string())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(err)?,
-            None => None,
-        };
-        let sent_at = from_millis(millis(message.now))?;
-        Ok(Some(Ok(Appended {
-            seq,
-            sent_at,
-            duplicate: false,
-            owner: current.state.officer(),
-            message: StoredMessage {
-                seq,
-                author,
-                officer_id: officer,
-                officer_name,
-                client_id: message.client_id.as_str().to_string(),
-                sealed_body: sealed,
-                sent_at,
-            },
-        })))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch looks its resends up by their keys: each key is a search of the messages'
+    /// unique index, whatever the table holds, never a scan of the messages.
+    #[tokio::test]
+    async fn a_batch_finds_resends_by_index_search_not_by_scanning_the_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        for n in [1, 3, appender::MAX_BATCH] {
+            let sql = format!("EXPLAIN QUERY PLAN {}", appender::resends_query(n));
+            let mut query = sqlx::query(&sql);
+            for i in 0..n {
+                query = query
+                    .bind(format!("c{i}"))
+                    .bind("visitor")
+                    .bind(format!("m{i}"));
+            }
+            let plan: Vec<String> = query
+                .fetch_all(&store.read)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get::<String, _>("detail"))
+                .collect();
+            assert!(
+                plan.iter()
+                    .any(|step| step.starts_with("SEARCH m USING INDEX")
+                        && step.contains("client_id=?")),
+                "{n} keys: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|step| step.starts_with("SCAN m")),
+                "{n} keys scan the messages: {plan:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_make_groups_of_the_width_asked() {
+        assert_eq!(appender::placeholders(1, 1), "(?)");
+        assert_eq!(appender::placeholders(2, 3), "(?, ?, ?), (?, ?, ?)");
+    }
 
     /// The purge job runs every hour on a table that only grows: each of its queries must be
     /// a range scan on an index, never a scan of the whole table.

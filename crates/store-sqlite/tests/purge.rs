@@ -57,9 +57,10 @@ async fn conversation_with_a_message(
         .append_message(NewMessage {
             conversation: id,
             actor: Actor::Visitor,
-            client_id: &client_id,
-            seal: &seal,
+            client_id: client_id.clone(),
+            seal: Box::new(seal),
             now: created_at,
+            visitor_token: None,
         })
         .await
         .unwrap()

@@ -29,6 +29,8 @@ macro_rules! conformance_tests {
             a_resent_client_id_is_stored_once,
             concurrent_appends_never_share_or_skip_a_sequence_number,
             concurrent_appends_to_many_conversations_are_each_kept_once,
+            a_resend_racing_its_original_is_stored_once,
+            a_visitor_device_writes_only_while_its_token_opens_the_conversation,
             writing_is_refused_when_the_rules_refuse_it,
             quick_exit_revokes_the_token_and_marks_the_chat,
             an_officer_lists_only_their_own_open_chats,
@@ -138,9 +140,10 @@ async fn append(
         .append_message(NewMessage {
             conversation: conv,
             actor,
-            client_id: &cid,
-            seal: &seal,
+            client_id: cid.clone(),
+            seal: Box::new(seal),
             now: now(),
+            visitor_token: None,
         })
         .await
         .expect("store answers")
@@ -409,6 +412,100 @@ pub async fn concurrent_appends_to_many_conversations_are_each_kept_once(store: 
     }
 }
 
+/// A client that resends before its first attempt was answered (several sockets of one
+/// device, a reconnect): the attempts may land in one commit, and still only one is stored,
+/// and every attempt is told the same number.
+pub async fn a_resend_racing_its_original_is_stored_once(store: Arc<dyn Store>) {
+    let conv = new_conversation(&*store, 1, now()).await;
+    let mut tasks = Vec::new();
+    for attempt in 0..3 {
+        for i in 0..20 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let appended = append(&*store, conv.id, Actor::Visitor, &format!("m{i}"))
+                    .await
+                    .unwrap();
+                (i, attempt, appended)
+            }));
+        }
+    }
+    let mut answers: std::collections::BTreeMap<usize, Vec<Appended>> = Default::default();
+    for t in tasks {
+        let (i, _, appended) = t.await.unwrap();
+        answers.entry(i).or_default().push(appended);
+    }
+    for (i, attempts) in &answers {
+        assert_eq!(attempts.len(), 3);
+        let fresh = attempts.iter().filter(|a| !a.duplicate).count();
+        assert_eq!(fresh, 1, "m{i}: exactly one attempt writes");
+        assert!(
+            attempts.iter().all(|a| a.message == attempts[0].message),
+            "m{i}: every attempt is told the same stored message"
+        );
+    }
+    let stored = store.messages_after(conv.id, 0, 100).await.unwrap();
+    let seqs: Vec<u64> = stored.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+    for m in &stored {
+        let i: usize = m.client_id[1..].parse().unwrap();
+        assert_eq!(
+            answers[&i][0].seq, m.seq,
+            "{} answered with its stored number",
+            m.client_id
+        );
+    }
+    assert_eq!(
+        store.conversation(conv.id).await.unwrap().unwrap().last_seq,
+        20
+    );
+}
+
+/// A visitor's device writes only while its token opens the conversation: another token, a
+/// quick exit (which revokes it) or a return code (which replaces it) stop it, as if the
+/// conversation were unknown. Officers carry no token.
+pub async fn a_visitor_device_writes_only_while_its_token_opens_the_conversation(
+    store: Arc<dyn Store>,
+) {
+    let conv = new_conversation(&*store, 7, now()).await;
+    let other = new_conversation(&*store, 8, now()).await;
+    let write = |id: ConversationId, token: [u8; 32], client_id: &str| {
+        let store = store.clone();
+        let client_id = ClientMessageId::parse(client_id).unwrap();
+        async move {
+            store
+                .append_message(NewMessage {
+                    conversation: id,
+                    actor: Actor::Visitor,
+                    client_id,
+                    seal: Box::new(|seq| format!("sealed-{seq}").into_bytes()),
+                    now: now(),
+                    visitor_token: Some(token),
+                })
+                .await
+                .expect("store answers")
+        }
+    };
+    let first = write(conv.id, [7; 32], "a").await.unwrap().unwrap();
+    assert_eq!(first.seq, 1);
+    // Another conversation's token does not open this one, and the other way round.
+    assert!(write(conv.id, [8; 32], "b").await.is_none());
+    assert!(write(other.id, [7; 32], "c").await.is_none());
+    // Revoked by a quick exit: nothing more from that device, not even a resend.
+    store.quick_exit([7; 32], now()).await.unwrap().unwrap();
+    assert!(write(conv.id, [7; 32], "d").await.is_none());
+    assert!(write(conv.id, [7; 32], "a").await.is_none());
+    let stored = store.messages_after(conv.id, 0, 10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].client_id, "a");
+    assert!(
+        store
+            .messages_after(other.id, 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// No message is stored where the rules refuse it.
 pub async fn writing_is_refused_when_the_rules_refuse_it(store: Arc<dyn Store>) {
     let alice = new_user(&*store, "alice", Role::Officer).await;
@@ -656,9 +753,10 @@ pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>)
             .append_message(NewMessage {
                 conversation: ghost,
                 actor: Actor::Visitor,
-                client_id: &cid,
-                seal: &seal,
+                client_id: cid.clone(),
+                seal: Box::new(seal),
                 now: now(),
+                visitor_token: None,
             })
             .await
             .unwrap()

@@ -448,21 +448,28 @@ pub struct Reseal {
     pub sealed: Vec<u8>,
 }
 
-/// Seals a message body once its sequence number is known (inside the transaction).
-pub type Sealer<'a> = &'a (dyn Fn(Seq) -> Vec<u8> + Send + Sync);
+/// Seals a message body once its sequence number is known (inside the transaction; again if
+/// the transaction is retried). Owned, so that a backend may hand the message to the task that
+/// writes a whole batch at once.
+pub type Sealer = Box<dyn Fn(Seq) -> Vec<u8> + Send + Sync>;
 
 /// A message to append.
-pub struct NewMessage<'a> {
+pub struct NewMessage {
     /// The conversation.
     pub conversation: ConversationId,
     /// Who writes: the visitor, or an officer by id.
     pub actor: Actor,
     /// The sender's id for this message, for idempotent resends.
-    pub client_id: &'a ClientMessageId,
+    pub client_id: ClientMessageId,
     /// Produces the sealed body for the sequence number chosen.
-    pub seal: Sealer<'a>,
+    pub seal: Sealer,
     /// When the server received it.
     pub now: OffsetDateTime,
+    /// For a visitor's device: the hash of its token. The message is written only while this
+    /// token still opens the conversation, checked in the same transaction as the write (a
+    /// device whose token was revoked by a quick exit or replaced by a return code writes
+    /// nothing more); otherwise the answer is `None`, as for an unknown conversation.
+    pub visitor_token: Option<[u8; 32]>,
 }
 
 /// The result of appending a message.
@@ -811,10 +818,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Conversation>>;
 
     /// Appends a message if the rules allow `actor` to write now; a known `client_id` returns
-    /// the original sequence number without writing. `None` when the conversation does not exist.
+    /// the original sequence number without writing. `None` when the conversation does not
+    /// exist, or when [`NewMessage::visitor_token`] no longer opens it.
     async fn append_message(
         &self,
-        message: NewMessage<'_>,
+        message: NewMessage,
     ) -> StoreResult<Option<Result<Appended, TransitionError>>>;
 
     /// Messages with a sequence number above `after`, in order, at most `limit`.

@@ -22,8 +22,8 @@ pub struct Job {
     pub actor: Actor,
     pub client_id: ClientMessageId,
     pub body: MessageBody,
-    /// A visitor's token: checked again just before writing (a device whose token was replaced
-    /// by a return code writes nothing more).
+    /// A visitor's token: checked in the transaction that writes (a device whose token was
+    /// revoked or replaced by a return code writes nothing more).
     pub token_hash: Option<[u8; 32]>,
 }
 
@@ -113,37 +113,34 @@ fn spawn(chat: ChatService) -> Running {
 
 async fn write(chat: &ChatService, job: Job) -> (Outcome, Option<Written>) {
     let client_id = job.client_id.as_str().to_string();
-    if let Some(token_hash) = job.token_hash {
-        match chat.store().conversation_by_token(token_hash).await {
-            Ok(Some(c)) if c.id == job.conversation => {}
-            Ok(_) => return (Outcome::TokenGone, None),
-            Err(e) => {
-                let refused = Outcome::Refused {
-                    conversation: job.conversation,
-                    client_id,
-                    error: e.into(),
-                };
-                return (refused, None);
-            }
-        }
-    }
-    match chat
+    let written = chat
         .append(
             job.conversation,
-            &job.key,
+            job.key,
             job.actor,
             &job.client_id,
             &job.body,
+            job.token_hash,
         )
-        .await
-    {
-        Ok((appended, written)) => (
+        .await;
+    match written {
+        Ok(Some((appended, written))) => (
             Outcome::Written {
                 conversation: job.conversation,
                 client_id,
                 appended,
             },
             Some(written),
+        ),
+        // The visitor's token was revoked or replaced: this device writes nothing more.
+        Ok(None) if job.token_hash.is_some() => (Outcome::TokenGone, None),
+        Ok(None) => (
+            Outcome::Refused {
+                conversation: job.conversation,
+                client_id,
+                error: ApiError::NotFound,
+            },
+            None,
         ),
         Err(error) => (
             Outcome::Refused {

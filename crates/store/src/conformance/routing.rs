@@ -446,9 +446,10 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
         .append_message(NewMessage {
             conversation: first.id,
             actor: Actor::Visitor,
-            client_id: &cid,
-            seal: &seal,
+            client_id: cid.clone(),
+            seal: Box::new(seal),
             now: now(),
+            visitor_token: None,
         })
         .await
         .unwrap()
@@ -784,9 +785,10 @@ pub async fn received_and_read_marks_only_move_forward(store: Arc<dyn Store>) {
             .append_message(NewMessage {
                 conversation: c.id,
                 actor,
-                client_id: &cid,
-                seal: &seal,
+                client_id: cid.clone(),
+                seal: Box::new(seal),
                 now: now(),
+                visitor_token: None,
             })
             .await
             .unwrap()
