@@ -8,6 +8,7 @@ use crate::queue::{QueueSnapshot, spawn_watcher};
 use crate::risk::RiskRules;
 use crate::routing::Router;
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use ecoute_bus::LocalBus;
 use ecoute_crypto::{KeyFiles, Token};
 use ecoute_store::Store;
@@ -324,8 +325,15 @@ impl Application {
             // Open sockets close with 1012 so clients reconnect (to another node, later).
             let _ = on_shutdown.send(true);
         };
+        // Chat frames are small and each one is awaited by a person: sent at once, never held
+        // back by Nagle's algorithm waiting for the peer's acknowledgement of the previous one.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(
-            self.listener,
+            listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)

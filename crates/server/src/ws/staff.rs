@@ -780,6 +780,13 @@ impl Session {
                 client_id,
                 appended,
             } => {
+                // As for the visitor's page: the console has its message from the ack, and the
+                // bus's copy is not sent back to this socket (other consoles still get it).
+                if let Some(chat) = self.chats.get_mut(&conversation)
+                    && appended.seq == chat.delivered + 1
+                {
+                    chat.delivered = appended.seq;
+                }
                 let ack = StaffOut::Ack {
                     conversation_id: conversation,
                     client_id,

@@ -355,6 +355,13 @@ impl Session {
                 appended,
                 ..
             } => {
+                // The page has its own message from the ack: the copy the bus brings back to
+                // this socket is not sent again, unless the other side's messages numbered
+                // before it are still on their way (then it comes in order, and the page
+                // ignores a number it already has).
+                if appended.seq == self.delivered + 1 {
+                    self.delivered = appended.seq;
+                }
                 let ack = VisitorOut::Ack {
                     client_id,
                     seq: appended.seq,

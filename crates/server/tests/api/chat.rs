@@ -41,9 +41,6 @@ async fn a_message_is_acknowledged_then_delivered_to_the_other_side() {
     assert_eq!(ack["type"], "ack");
     assert_eq!(ack["client_id"], "v-1");
     assert_eq!(ack["seq"], 1);
-    let own = v.recv_type("message").await;
-    assert_eq!(own["seq"], 1);
-    assert_eq!(own["client_id"], "v-1");
 
     let got = o.recv_type("message").await;
     assert_eq!(got["conversation_id"], visitor.conversation_id.as_str());
@@ -59,6 +56,7 @@ async fn a_message_is_acknowledged_then_delivered_to_the_other_side() {
     let ack = o.recv_type("ack").await;
     assert_eq!(ack["seq"], 2);
     assert_eq!(ack["conversation_id"], visitor.conversation_id.as_str());
+    // The visitor's own message came back as its ack only: the next message is the reply.
     let reply = v.recv_type("message").await;
     assert_eq!(reply["seq"], 2);
     assert_eq!(reply["author"], "officer");
@@ -68,6 +66,77 @@ async fn a_message_is_acknowledged_then_delivered_to_the_other_side() {
     assert!(
         reply.get("client_id").is_none(),
         "the officer's client id is not the visitor's to see"
+    );
+}
+
+/// A message comes back to the socket that sent it as its ack only (it has the text already),
+/// while the same person's other tab or console gets the message itself.
+#[tokio::test]
+async fn the_sending_socket_gets_its_ack_and_the_same_sides_other_tabs_get_the_message() {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut o1, _) = app.staff_socket(&officer).await;
+    o1.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    o1.recv_type("claimed").await;
+    let (mut o2, _) = app.staff_socket(&officer).await;
+    let (mut v1, _) = app.visitor_socket(&visitor, 0).await;
+    let (mut v2, _) = app.visitor_socket(&visitor, 0).await;
+
+    v1.send(json!({"type": "send", "client_id": "v-1", "body": "Depuis mon téléphone"}))
+        .await;
+    assert_eq!(v1.recv_type("ack").await["seq"], 1);
+    let other_tab = v2.recv_type("message").await;
+    assert_eq!(
+        (other_tab["seq"].as_u64(), other_tab["client_id"].as_str()),
+        (Some(1), Some("v-1"))
+    );
+    assert_eq!(other_tab["body"], "Depuis mon téléphone");
+
+    o1.send(json!({"type": "send", "conversation_id": visitor.conversation_id, "client_id": "o-1", "body": "Bien reçu"}))
+        .await;
+    assert_eq!(o1.recv_type("ack").await["seq"], 2);
+    let other_console = loop {
+        let m = o2.recv_type("message").await;
+        if m["seq"] == 2 {
+            break m;
+        }
+    };
+    assert_eq!(other_console["body"], "Bien reçu");
+
+    // Each sender's next message frame is the other side's next message, not its own again.
+    let on_v1 = v1.recv_type("message").await;
+    assert_eq!(
+        (on_v1["seq"].as_u64(), on_v1["author"].as_str()),
+        (Some(2), Some("officer"))
+    );
+    v1.send(json!({"type": "send", "client_id": "v-2", "body": "Merci"}))
+        .await;
+    assert_eq!(v1.recv_type("ack").await["seq"], 3);
+    let on_o1 = loop {
+        let m = o1.recv_type("message").await;
+        if m["seq"] != 1 {
+            break m;
+        }
+    };
+    assert_eq!(
+        (on_o1["seq"].as_u64(), on_o1["author"].as_str()),
+        (Some(3), Some("visitor"))
+    );
+    o1.send(json!({"type": "send", "conversation_id": visitor.conversation_id, "client_id": "o-2", "body": "Je reste là"}))
+        .await;
+    assert_eq!(o1.recv_type("ack").await["seq"], 4);
+    let on_v1 = v1.recv_type("message").await;
+    assert_eq!(on_v1["seq"], 4);
+    v1.send(json!({"type": "send", "client_id": "v-3", "body": "D'accord"}))
+        .await;
+    assert_eq!(v1.recv_type("ack").await["seq"], 5);
+    let on_o1 = o1.recv_type("message").await;
+    assert_eq!(
+        (on_o1["seq"].as_u64(), on_o1["author"].as_str()),
+        (Some(5), Some("visitor")),
+        "the console was not sent its own message 4 back"
     );
 }
 
