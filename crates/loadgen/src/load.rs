@@ -437,12 +437,14 @@ fn pace(rig: &Rig, base: u64, rate: f64, duration: f64) -> (u64, f64, u64) {
                     };
                     i += 1;
                 }
+                // Sleep until the next one is due, never spin: on a small machine a spinning
+                // pacer takes a whole core from the server it measures. The kernel wakes the
+                // thread up to ~50 µs late (timer slack); the message is then sent late and
+                // its latency, counted from when it was due, includes that.
                 let next_us = start_us + (i as f64 * interval_us) as u64;
                 let wait = next_us.saturating_sub(clock.now_us());
-                if wait > 200 {
-                    std::thread::sleep(Duration::from_micros(wait - 100));
-                } else {
-                    std::hint::spin_loop();
+                if wait > 0 {
+                    std::thread::sleep(Duration::from_micros(wait));
                 }
             }
             (clock.now_us() - start_us) as f64 / 1e6
@@ -682,12 +684,10 @@ pub async fn storm(args: &Args) -> anyhow::Result<Report> {
     let pacer = std::thread::spawn(move || {
         for i in 0..total {
             let due = start_us + (i as f64 * interval_us) as u64;
+            // As in `pace`: sleep, never spin; a late start is counted from when it was due.
             let wait = due.saturating_sub(clock.now_us());
-            if wait > 200 {
-                std::thread::sleep(Duration::from_micros(wait - 100));
-            }
-            while clock.now_us() < due {
-                std::hint::spin_loop();
+            if wait > 0 {
+                std::thread::sleep(Duration::from_micros(wait));
             }
             if tx.send(due).is_err() {
                 break;
