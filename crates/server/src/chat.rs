@@ -52,7 +52,19 @@ pub struct ChatService {
     code_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
 }
 
-/// A message stored and not yet announced (see [`ChatService::append`]).
+/// A message to store with [`ChatService::append_all`].
+pub struct Draft {
+    pub conversation: ConversationId,
+    pub key: DataKey,
+    pub actor: Actor,
+    pub client_id: ClientMessageId,
+    pub body: MessageBody,
+    /// A visitor's token: checked in the transaction that writes (a device whose token was
+    /// revoked or replaced by a return code writes nothing more).
+    pub token_hash: Option<[u8; 32]>,
+}
+
+/// A message stored and not yet announced (see [`ChatService::append_all`]).
 pub struct Written {
     conversation: ConversationId,
     actor: Actor,
@@ -268,45 +280,58 @@ impl ChatService {
         })
     }
 
-    /// Stores a message if `actor` may write now (committed when this returns), without telling
-    /// anyone yet: the writer of a session answers its sender first, then announces with
-    /// [`Self::announce_written`] (so a sender sees its ack before its own message comes back).
+    /// Stores messages, in order, where their author may write now (each one committed when
+    /// this returns), without telling anyone yet: the writer of a session answers its sender
+    /// first, then announces with [`Self::announce_written`] (so a sender sees its ack before
+    /// its own message comes back). One answer per draft, in the same order.
     ///
-    /// `None` when the conversation is unknown, or when `visitor_token` (a visitor device's
-    /// token hash) no longer opens it: checked in the transaction that writes.
-    pub async fn append(
+    /// `None` when the conversation is unknown, or when the draft's `token_hash` (a visitor
+    /// device's token) no longer opens it: checked in the transaction that writes.
+    pub async fn append_all(
         &self,
-        conversation: ConversationId,
-        key: DataKey,
-        actor: Actor,
-        client_id: &ClientMessageId,
-        body: &MessageBody,
-        visitor_token: Option<[u8; 32]>,
-    ) -> Result<Option<(Appended, Written)>, ApiError> {
-        let plain = body.as_str().as_bytes().to_vec();
-        let seal = move |seq: Seq| key.seal_message(conversation.0, seq, &plain);
-        let Some(appended) = self
-            .store
-            .append_message(NewMessage {
+        drafts: Vec<Draft>,
+    ) -> Vec<Result<Option<(Appended, Written)>, ApiError>> {
+        let at = now();
+        let mut kept = Vec::with_capacity(drafts.len());
+        let mut messages = Vec::with_capacity(drafts.len());
+        for Draft {
+            conversation,
+            key,
+            actor,
+            client_id,
+            body,
+            token_hash,
+        } in drafts
+        {
+            let plain = body.as_str().as_bytes().to_vec();
+            kept.push((conversation, actor, body));
+            messages.push(NewMessage {
                 conversation,
                 actor,
-                client_id: client_id.clone(),
-                seal: Box::new(seal),
-                now: now(),
-                visitor_token,
+                client_id,
+                seal: Box::new(move |seq: Seq| key.seal_message(conversation.0, seq, &plain)),
+                now: at,
+                visitor_token: token_hash,
+            });
+        }
+        let answers = self.store.append_messages(messages).await;
+        answers
+            .into_iter()
+            .zip(kept)
+            .map(|(answer, (conversation, actor, body))| {
+                let Some(appended) = answer? else {
+                    return Ok(None);
+                };
+                let appended = appended?;
+                let written = Written {
+                    conversation,
+                    actor,
+                    appended: appended.clone(),
+                    text: body.as_str().to_string(),
+                };
+                Ok(Some((appended, written)))
             })
-            .await?
-        else {
-            return Ok(None);
-        };
-        let appended = appended?;
-        let written = Written {
-            conversation,
-            actor,
-            appended: appended.clone(),
-            text: body.as_str().to_string(),
-        };
-        Ok(Some((appended, written)))
+            .collect()
     }
 
     /// Tells the other side (and the risk rules) about a message stored by [`Self::append`].

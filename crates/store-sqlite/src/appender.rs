@@ -55,14 +55,39 @@ impl Appender {
 
     /// Appends one message; answered once its batch is committed (or refused).
     pub(crate) async fn append(&self, message: NewMessage) -> Answer {
-        let stopped = || StoreError::Unavailable("the message writer stopped".into());
+        let answered = self.enqueue(message).await?;
+        answered.await.map_err(|_| stopped())?
+    }
+
+    /// Appends messages in order: all are queued before the first answer is awaited, so they
+    /// go in the same batch (or consecutive ones), in this order.
+    pub(crate) async fn append_all(&self, messages: Vec<NewMessage>) -> Vec<Answer> {
+        let mut waiting = Vec::with_capacity(messages.len());
+        for message in messages {
+            waiting.push(self.enqueue(message).await);
+        }
+        let mut answers = Vec::with_capacity(waiting.len());
+        for answer in waiting {
+            answers.push(match answer {
+                Ok(answered) => answered.await.unwrap_or_else(|_| Err(stopped())),
+                Err(e) => Err(e),
+            });
+        }
+        answers
+    }
+
+    async fn enqueue(&self, message: NewMessage) -> StoreResult<oneshot::Receiver<Answer>> {
         let (answer, answered) = oneshot::channel();
         self.queue
             .send(Pending { message, answer })
             .await
             .map_err(|_| stopped())?;
-        answered.await.map_err(|_| stopped())?
+        Ok(answered)
     }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Unavailable("the message writer stopped".into())
 }
 
 async fn run(write: SqlitePool, mut waiting: mpsc::Receiver<Pending>) {

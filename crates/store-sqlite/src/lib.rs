@@ -589,6 +589,11 @@ impl SqliteStore {
         })
     }
 
+    fn appender(&self) -> &Appender {
+        self.appender
+            .get_or_init(|| Appender::start(self.write.clone()))
+    }
+
     /// Copies every page of the WAL into the database file and truncates the WAL to zero
     /// bytes. With `secure_delete`, the pages in the database file no longer hold deleted
     /// rows; this removes the older copies of those pages still sitting in the WAL. Returns
@@ -1282,10 +1287,14 @@ impl Store for SqliteStore {
         &self,
         message: NewMessage,
     ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
-        self.appender
-            .get_or_init(|| Appender::start(self.write.clone()))
-            .append(message)
-            .await
+        self.appender().append(message).await
+    }
+
+    async fn append_messages(
+        &self,
+        messages: Vec<NewMessage>,
+    ) -> Vec<StoreResult<Option<Result<Appended, TransitionError>>>> {
+        self.appender().append_all(messages).await
     }
 
     async fn messages_after(

@@ -30,6 +30,7 @@ macro_rules! conformance_tests {
             concurrent_appends_never_share_or_skip_a_sequence_number,
             concurrent_appends_to_many_conversations_are_each_kept_once,
             a_resend_racing_its_original_is_stored_once,
+            messages_appended_together_keep_their_order_and_each_gets_its_own_answer,
             a_visitor_device_writes_only_while_its_token_opens_the_conversation,
             writing_is_refused_when_the_rules_refuse_it,
             quick_exit_revokes_the_token_and_marks_the_chat,
@@ -457,6 +458,93 @@ pub async fn a_resend_racing_its_original_is_stored_once(store: Arc<dyn Store>) 
     assert_eq!(
         store.conversation(conv.id).await.unwrap().unwrap().last_seq,
         20
+    );
+}
+
+/// One sender's messages handed over together (a console writing in several chats): stored in
+/// the order given, each answered as if appended alone, a refusal among them changing nothing
+/// for the others.
+pub async fn messages_appended_together_keep_their_order_and_each_gets_its_own_answer(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let first = new_conversation(&*store, 1, now()).await;
+    let second = new_conversation(&*store, 2, now()).await;
+    let not_hers = new_conversation(&*store, 3, now()).await;
+    for c in [first.id, second.id] {
+        store
+            .transition(c, Actor::Officer(alice.id), Event::Claim, now(), None)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+    append(&*store, first.id, Actor::Officer(alice.id), "before")
+        .await
+        .unwrap();
+    let plan = [
+        (first.id, "a"),
+        (second.id, "b"),
+        (not_hers.id, "c"),
+        (first.id, "d"),
+        (first.id, "before"),
+        (second.id, "e"),
+    ];
+    let messages = plan
+        .iter()
+        .map(|(c, id)| NewMessage {
+            conversation: *c,
+            actor: Actor::Officer(alice.id),
+            client_id: ClientMessageId::parse(id).unwrap(),
+            seal: Box::new(|seq| format!("sealed-{seq}").into_bytes()),
+            now: now(),
+            visitor_token: None,
+        })
+        .collect();
+    let answers: Vec<_> = store
+        .append_messages(messages)
+        .await
+        .into_iter()
+        .map(|a| a.expect("store answers").expect("conversation exists"))
+        .collect();
+    assert_eq!(answers.len(), plan.len());
+    let seqs: Vec<Option<(u64, bool)>> = answers
+        .iter()
+        .map(|a| a.as_ref().ok().map(|a| (a.seq, a.duplicate)))
+        .collect();
+    assert_eq!(
+        seqs,
+        vec![
+            Some((2, false)),
+            Some((1, false)),
+            None,
+            Some((3, false)),
+            Some((1, true)),
+            Some((2, false)),
+        ]
+    );
+    assert_eq!(answers[2], Err(TransitionError::NotClaimed));
+    let stored: Vec<_> = store
+        .messages_after(first.id, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.seq, m.client_id))
+        .collect();
+    assert_eq!(
+        stored,
+        vec![(1, "before".into()), (2, "a".into()), (3, "d".into())]
+    );
+    assert_eq!(
+        store.messages_after(second.id, 0, 10).await.unwrap().len(),
+        2
+    );
+    assert!(
+        store
+            .messages_after(not_hers.id, 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 

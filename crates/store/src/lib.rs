@@ -825,6 +825,21 @@ pub trait Store: Send + Sync + 'static {
         message: NewMessage,
     ) -> StoreResult<Option<Result<Appended, TransitionError>>>;
 
+    /// Appends several messages in the order given, each as [`Self::append_message`] would,
+    /// and answers in that order. One sender's messages waiting together (a console that
+    /// writes in many chats at once) then need not wait for each other's commits: a backend
+    /// may write them all in one transaction.
+    async fn append_messages(
+        &self,
+        messages: Vec<NewMessage>,
+    ) -> Vec<StoreResult<Option<Result<Appended, TransitionError>>>> {
+        let mut answers = Vec::with_capacity(messages.len());
+        for message in messages {
+            answers.push(self.append_message(message).await);
+        }
+        answers
+    }
+
     /// Messages with a sequence number above `after`, in order, at most `limit`.
     async fn messages_after(
         &self,

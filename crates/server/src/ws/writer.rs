@@ -4,11 +4,12 @@
 //! Meanwhile the session must go on delivering what the other side writes: a session that
 //! waited for its own commits held up every message for it behind them (docs/PERFORMANCE.md).
 //! The session hands each message over and receives its outcome later, as a frame to send.
+//! The messages handed over while earlier ones were being written go to the store together,
+//! in order, and share a commit.
 
-use crate::chat::{ChatService, Written};
+use crate::chat::{ChatService, Draft, Written};
 use crate::error::ApiError;
-use ecoute_crypto::DataKey;
-use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody};
+use ecoute_domain::ConversationId;
 use ecoute_store::Appended;
 use tokio::sync::mpsc;
 
@@ -16,16 +17,7 @@ use tokio::sync::mpsc;
 const QUEUED: usize = 64;
 
 /// One message to write.
-pub struct Job {
-    pub conversation: ConversationId,
-    pub key: DataKey,
-    pub actor: Actor,
-    pub client_id: ClientMessageId,
-    pub body: MessageBody,
-    /// A visitor's token: checked in the transaction that writes (a device whose token was
-    /// revoked or replaced by a return code writes nothing more).
-    pub token_hash: Option<[u8; 32]>,
-}
+pub type Job = Draft;
 
 /// What became of a message.
 pub enum Outcome {
@@ -92,18 +84,22 @@ fn spawn(chat: ChatService) -> Running {
         let (jobs, mut queue) = mpsc::channel::<Job>(QUEUED);
         let (report, done) = mpsc::unbounded_channel();
         tokio::spawn(async move {
-            while let Some(job) = queue.recv().await {
-                let (outcome, written) = write(&chat, job).await;
-                // The sender's ack goes first; then the message goes out to everyone, the
-                // sender's other devices and consoles included.
-                let gone = report.send(outcome).is_err();
-                if let Some(w) = written {
-                    chat.announce_written(w).await;
-                }
-                if gone {
-                    // The session is over: what is still queued is dropped unwritten, and
-                    // its sender (who never got an ack) sends it again.
-                    return;
+            let mut jobs = Vec::with_capacity(QUEUED);
+            // Everything the session handed over meanwhile is written together, in order:
+            // a console writing in twenty chats does not wait for one commit per message.
+            while queue.recv_many(&mut jobs, QUEUED).await > 0 {
+                for (outcome, written) in write_all(&chat, std::mem::take(&mut jobs)).await {
+                    // The sender's ack goes first; then the message goes out to everyone,
+                    // the sender's other devices and consoles included.
+                    let gone = report.send(outcome).is_err();
+                    if let Some(w) = written {
+                        chat.announce_written(w).await;
+                    }
+                    if gone {
+                        // The session is over: what is still queued is dropped unwritten,
+                        // and its sender (who never got an ack) sends it again.
+                        return;
+                    }
                 }
             }
         });
@@ -111,44 +107,50 @@ fn spawn(chat: ChatService) -> Running {
     }
 }
 
-async fn write(chat: &ChatService, job: Job) -> (Outcome, Option<Written>) {
-    let client_id = job.client_id.as_str().to_string();
-    let written = chat
-        .append(
-            job.conversation,
-            job.key,
-            job.actor,
-            &job.client_id,
-            &job.body,
-            job.token_hash,
+async fn write_all(chat: &ChatService, jobs: Vec<Job>) -> Vec<(Outcome, Option<Written>)> {
+    let about: Vec<_> = jobs
+        .iter()
+        .map(|j| {
+            (
+                j.conversation,
+                j.client_id.as_str().to_string(),
+                j.token_hash.is_some(),
+            )
+        })
+        .collect();
+    let answers = chat.append_all(jobs).await;
+    answers
+        .into_iter()
+        .zip(about)
+        .map(
+            |(answer, (conversation, client_id, visitor))| match answer {
+                Ok(Some((appended, written))) => (
+                    Outcome::Written {
+                        conversation,
+                        client_id,
+                        appended,
+                    },
+                    Some(written),
+                ),
+                // The visitor's token was revoked or replaced: this device writes nothing more.
+                Ok(None) if visitor => (Outcome::TokenGone, None),
+                Ok(None) => (
+                    Outcome::Refused {
+                        conversation,
+                        client_id,
+                        error: ApiError::NotFound,
+                    },
+                    None,
+                ),
+                Err(error) => (
+                    Outcome::Refused {
+                        conversation,
+                        client_id,
+                        error,
+                    },
+                    None,
+                ),
+            },
         )
-        .await;
-    match written {
-        Ok(Some((appended, written))) => (
-            Outcome::Written {
-                conversation: job.conversation,
-                client_id,
-                appended,
-            },
-            Some(written),
-        ),
-        // The visitor's token was revoked or replaced: this device writes nothing more.
-        Ok(None) if job.token_hash.is_some() => (Outcome::TokenGone, None),
-        Ok(None) => (
-            Outcome::Refused {
-                conversation: job.conversation,
-                client_id,
-                error: ApiError::NotFound,
-            },
-            None,
-        ),
-        Err(error) => (
-            Outcome::Refused {
-                conversation: job.conversation,
-                client_id,
-                error,
-            },
-            None,
-        ),
-    }
+        .collect()
 }
