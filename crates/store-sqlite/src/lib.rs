@@ -566,6 +566,9 @@ impl SqliteStore {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(10))
+            // A file on this machine: no network to check before each transaction (the check
+            // is a round trip to the connection's thread that every write waited for).
+            .test_before_acquire(false)
             .connect_with(writer)
             .await
             .map_err(err)?;
