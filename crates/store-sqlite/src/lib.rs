@@ -592,9 +592,14 @@ impl SqliteStore {
         })
     }
 
-    fn appender(&self) -> &Appender {
-        self.appender
-            .get_or_init(|| Appender::start(self.write.clone()))
+    fn appender(&self) -> StoreResult<&Appender> {
+        if let Some(appender) = self.appender.get() {
+            return Ok(appender);
+        }
+        let started = Appender::start(self.write.clone())?;
+        // Two first messages at once: one appender is kept, the other's thread stops at once
+        // (its queue is dropped unused).
+        Ok(self.appender.get_or_init(|| started))
     }
 
     /// Copies every page of the WAL into the database file and truncates the WAL to zero
@@ -1290,14 +1295,20 @@ impl Store for SqliteStore {
         &self,
         message: NewMessage,
     ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
-        self.appender().append(message).await
+        self.appender()?.append(message).await
     }
 
     async fn append_messages(
         &self,
         messages: Vec<NewMessage>,
     ) -> Vec<StoreResult<Option<Result<Appended, TransitionError>>>> {
-        self.appender().append_all(messages).await
+        match self.appender() {
+            Ok(appender) => appender.append_all(messages).await,
+            Err(e) => messages
+                .iter()
+                .map(|_| Err(StoreError::Unavailable(e.to_string())))
+                .collect(),
+        }
     }
 
     async fn messages_after(
