@@ -124,6 +124,11 @@ fn run(runtime: tokio::runtime::Handle, write: SqlitePool, mut waiting: mpsc::Re
         }));
         let Ok(written) = written else {
             tracing::error!("a batch of messages panicked; its senders will send again");
+            for answer in answers {
+                let _ = answer.send(Err(StoreError::Unavailable(
+                    "the batch failed and was rolled back".into(),
+                )));
+            }
             continue;
         };
         match written {
@@ -165,8 +170,16 @@ fn write_batch(
     let db = unsafe { rusqlite::Connection::from_handle(locked.as_raw_handle().as_ptr()) }
         .map_err(sqlite)?;
     let decided = in_transaction(&db, messages);
+    // A failed ROLLBACK (or a COMMIT that failed half-way) would leave a transaction open on
+    // the connection, and every later write on it would fail: it is closed instead, and the
+    // pool opens a new one.
+    let still_open = !db.is_autocommit();
     drop(db);
     drop(locked);
+    if still_open {
+        tracing::error!("a message batch left its transaction open; the connection is replaced");
+        conn.close_on_drop();
+    }
     decided
 }
 

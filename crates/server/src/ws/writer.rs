@@ -88,18 +88,22 @@ fn spawn(chat: ChatService) -> Running {
             // Everything the session handed over meanwhile is written together, in order:
             // a console writing in twenty chats does not wait for one commit per message.
             while queue.recv_many(&mut jobs, QUEUED).await > 0 {
+                let mut gone = false;
                 for (outcome, written) in write_all(&chat, std::mem::take(&mut jobs)).await {
                     // The sender's ack goes first; then the message goes out to everyone,
                     // the sender's other devices and consoles included.
-                    let gone = report.send(outcome).is_err();
+                    gone = gone || report.send(outcome).is_err();
+                    // Stored is announced, even once the sender's session is over: the other
+                    // side must see it, and the risk rules must read it (a resend would be a
+                    // duplicate, which they skip).
                     if let Some(w) = written {
                         chat.announce_written(w).await;
                     }
-                    if gone {
-                        // The session is over: what is still queued is dropped unwritten,
-                        // and its sender (who never got an ack) sends it again.
-                        return;
-                    }
+                }
+                if gone {
+                    // The session is over: what it handed over after this batch is dropped
+                    // unwritten, and its sender (who never got an ack) sends it again.
+                    return;
                 }
             }
         });
@@ -153,4 +157,87 @@ async fn write_all(chat: &ChatService, jobs: Vec<Job>) -> Vec<(Outcome, Option<W
             },
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::LiveKeys;
+    use crate::risk::RiskRules;
+    use ecoute_bus::{BusEvent, LocalBus, Topic};
+    use ecoute_crypto::{DataKey, KeyFiles};
+    use ecoute_domain::{Actor, ClientMessageId, Departement, Intake, MessageBody, ReporterKind};
+    use ecoute_store::{NewConversation, Store};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// A session that ends while its messages are being written: every message its batch
+    /// stored is still announced (the other side sees it, the risk rules read it), not only the
+    /// first one.
+    #[tokio::test]
+    async fn every_message_stored_after_its_session_ended_is_announced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(
+            ecoute_store_sqlite::SqliteStore::open(dir.path())
+                .await
+                .unwrap(),
+        );
+        let keys = LiveKeys::open(KeyFiles::new(dir.path().join("master.key"))).unwrap();
+        let bus = LocalBus::new();
+        let chat = ChatService::new(
+            store.clone(),
+            bus.clone(),
+            keys.clone(),
+            RiskRules::built_in(),
+            Duration::from_secs(60),
+        );
+        let id = ConversationId::new();
+        let key = DataKey::generate();
+        let wrapped = keys.wrap(&key, id.0);
+        let now = time::OffsetDateTime::now_utc();
+        store
+            .create_conversation(NewConversation {
+                id,
+                token_hash: [1; 32],
+                intake: Intake::new(ReporterKind::Victim, false, Departement::parse("75")),
+                wrapped_key: wrapped.bytes,
+                key_version: wrapped.version,
+                created_at: now,
+                force: None,
+                open_to_all_at: now,
+                return_code: None,
+            })
+            .await
+            .unwrap();
+        let mut heard = bus.subscribe(Topic::Conversation(id));
+
+        let mut writer = Writer::new(chat);
+        for i in 0..3 {
+            let job = Job {
+                conversation: id,
+                key: key.clone(),
+                actor: Actor::Visitor,
+                client_id: ClientMessageId::parse(&format!("m{i}")).unwrap(),
+                body: MessageBody::parse(format!("message {i}")).unwrap(),
+                token_hash: Some([1; 32]),
+            };
+            assert!(writer.submit(job).await);
+        }
+        // The session is gone before its writer ran (one thread: it runs at the next await),
+        // so nobody reads the outcomes of the three messages written together.
+        drop(writer);
+
+        let mut announced = Vec::new();
+        while announced.len() < 3 {
+            let event = tokio::time::timeout(Duration::from_secs(5), heard.recv())
+                .await
+                .expect("every stored message is announced")
+                .unwrap();
+            if let BusEvent::Message(m) = &*event {
+                announced.push(m.seq);
+            }
+        }
+        assert_eq!(announced, vec![1, 2, 3]);
+        assert_eq!(store.messages_after(id, 0, 10).await.unwrap().len(), 3);
+    }
 }
