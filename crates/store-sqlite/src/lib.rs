@@ -55,6 +55,9 @@ pub struct SqliteStore {
     _alive: Arc<()>,
 }
 
+/// Tries of a WAL truncation before a reader is taken to hold the log (40 ms apart).
+const TRUNCATE_ATTEMPTS: usize = 25;
+
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
@@ -606,13 +609,25 @@ impl SqliteStore {
     /// bytes. With `secure_delete`, the pages in the database file no longer hold deleted
     /// rows; this removes the older copies of those pages still sitting in the WAL. Returns
     /// `false` when a reader kept the checkpoint from finishing within the busy timeout.
+    ///
+    /// The checkpointer (or another process's) may be copying pages at that moment, which
+    /// makes the truncation report busy at once: it is tried again for about a second before
+    /// giving up on a reader that really holds the log.
     async fn truncate_wal(&self) -> StoreResult<bool> {
-        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(&self.write)
-            .await
-            .map_err(err)?;
-        let busy: i64 = row.try_get(0).map_err(err)?;
-        Ok(busy == 0)
+        for attempt in 0..TRUNCATE_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(40)).await;
+            }
+            let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.write)
+                .await
+                .map_err(err)?;
+            let busy: i64 = row.try_get(0).map_err(err)?;
+            if busy == 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Every conversation a filter without parameters selects, on the read pool.
