@@ -22,10 +22,9 @@
 //! (the rules, an unknown conversation, a revoked token) writes nothing.
 
 use ecoute_domain::{
-    Author, ConversationId, ConversationState, Event, Outcome, Seq, StateName, TransitionError,
-    UserId,
+    Author, ConversationId, ConversationState, Event, Seq, TransitionError, UserId,
 };
-use ecoute_store::stored::{corrupt, from_millis, millis, parse_uuid};
+use ecoute_store::stored::{corrupt, from_millis, millis, parse_uuid, state_from};
 use ecoute_store::{Appended, NewMessage, StoreError, StoreResult, StoredMessage, author_of};
 use rusqlite::types::Value;
 use sqlx::SqlitePool;
@@ -409,14 +408,7 @@ fn load_conversations(
         let officer: Option<String> = row.get(2).map_err(sqlite)?;
         let outcome: Option<String> = row.get(3).map_err(sqlite)?;
         let last_seq: i64 = row.get(4).map_err(sqlite)?;
-        let state = StateName::parse(&state).ok_or_else(|| corrupt("state"))?;
-        let officer = officer.as_deref().map(parse_uuid).transpose()?.map(UserId);
-        let outcome = outcome
-            .as_deref()
-            .map(|o| Outcome::parse(o).ok_or_else(|| corrupt("outcome")))
-            .transpose()?;
-        let state = ConversationState::from_parts(state, officer, outcome)
-            .ok_or_else(|| corrupt("state does not match officer and outcome"))?;
+        let state = state_from(&state, officer.as_deref(), outcome.as_deref())?;
         found.insert(
             ConversationId(parse_uuid(&id)?),
             Found {

@@ -16,11 +16,11 @@ use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, CannedReply, ConversationId, ConversationState, Departement, Event, Force,
     Intake, Language, Outcome, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
-    RetentionRule, Role, Seq, Skills, StateName, TransitionError, UserId,
+    RetentionRule, Role, Seq, Skills, TransitionError, UserId,
 };
 use ecoute_store::stored::{
     PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
-    labels_from, millis, opt_force, opt_time, parse_uuid, raised,
+    labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
 };
 use ecoute_store::{
     Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, NewAudit,
@@ -100,16 +100,9 @@ fn err(e: sqlx::Error) -> StoreError {
 
 fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
     let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
-    let officer = officer.as_deref().map(parse_uuid).transpose()?.map(UserId);
     let outcome: Option<String> = row.try_get("outcome").map_err(err)?;
-    let outcome = outcome
-        .as_deref()
-        .map(|o| Outcome::parse(o).ok_or_else(|| corrupt("outcome")))
-        .transpose()?;
     let state_name: String = row.try_get("state").map_err(err)?;
-    let state_name = StateName::parse(&state_name).ok_or_else(|| corrupt("state"))?;
-    let state = ConversationState::from_parts(state_name, officer, outcome)
-        .ok_or_else(|| corrupt("state does not match officer and outcome"))?;
+    let state = state_from(&state_name, officer.as_deref(), outcome.as_deref())?;
     let kind: String = row.try_get("kind").map_err(err)?;
     let departement: Option<String> = row.try_get("departement").map_err(err)?;
     let id: String = row.try_get("id").map_err(err)?;
@@ -400,16 +393,9 @@ fn purge_candidate_from_row(
 ) -> StoreResult<PurgeCandidate> {
     let id: String = row.try_get("id").map_err(err)?;
     let officer: Option<String> = row.try_get("officer_id").map_err(err)?;
-    let officer = officer.as_deref().map(parse_uuid).transpose()?.map(UserId);
     let outcome: Option<String> = row.try_get("outcome").map_err(err)?;
-    let outcome = outcome
-        .as_deref()
-        .map(|o| Outcome::parse(o).ok_or_else(|| corrupt("outcome")))
-        .transpose()?;
     let state_name: String = row.try_get("state").map_err(err)?;
-    let state_name = StateName::parse(&state_name).ok_or_else(|| corrupt("state"))?;
-    let state = ConversationState::from_parts(state_name, officer, outcome)
-        .ok_or_else(|| corrupt("state does not match officer and outcome"))?;
+    let state = state_from(&state_name, officer.as_deref(), outcome.as_deref())?;
     let created_at = from_millis(row.try_get("created_at").map_err(err)?)?;
     let closed_at = opt_time(row.try_get("closed_at").map_err(err)?)?;
     Ok(PurgeCandidate {

@@ -2,7 +2,7 @@
 //! whole milliseconds since the epoch, ids are uuids as text, risk labels one per line.
 
 use crate::{Conversation, StoreError, StoreResult};
-use ecoute_domain::{Force, Priority};
+use ecoute_domain::{ConversationState, Force, Outcome, Priority, StateName, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -53,6 +53,21 @@ pub fn opt_time(ms: Option<i64>) -> StoreResult<Option<OffsetDateTime>> {
 /// A stored id read back.
 pub fn parse_uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A conversation's state read back from its three columns, which must agree.
+pub fn state_from(
+    state: &str,
+    officer: Option<&str>,
+    outcome: Option<&str>,
+) -> StoreResult<ConversationState> {
+    let name = StateName::parse(state).ok_or_else(|| corrupt("state"))?;
+    let officer = officer.map(parse_uuid).transpose()?.map(UserId);
+    let outcome = outcome
+        .map(|o| Outcome::parse(o).ok_or_else(|| corrupt("outcome")))
+        .transpose()?;
+    ConversationState::from_parts(name, officer, outcome)
+        .ok_or_else(|| corrupt("state does not match officer and outcome"))
 }
 
 /// A stored master key version read back.
