@@ -7,7 +7,10 @@
 #
 # Sizes can be changed with environment variables: IDLE_VISITORS (15000), CHAT_VISITORS (1000),
 # CHAT_RATE (5000), CHAT_SECONDS (30), RAMP_START (2000), STEP_SECONDS (10), STORM_RATE (1000),
-# STORM_SECONDS (5). SKIP="idle storm" leaves scenarios out.
+# STORM_SECONDS (3). SKIP="idle storm" leaves scenarios out. Each run also measures `chat` without
+# receipts (`--no-marks`, as the generator did before), and the storm twice: on the main server,
+# where every start hashes its own return code, and on a second one whose stock of codes hashed
+# ahead is full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -18,7 +21,7 @@ CHAT_SECONDS=${CHAT_SECONDS:-30}
 RAMP_START=${RAMP_START:-2000}
 STEP_SECONDS=${STEP_SECONDS:-10}
 STORM_RATE=${STORM_RATE:-1000}
-STORM_SECONDS=${STORM_SECONDS:-5}
+STORM_SECONDS=${STORM_SECONDS:-3}
 
 # Many sockets on both sides of loopback.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -44,6 +47,8 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors 20 --rate 50 --duration 10 --json "$OUT/unloaded-$run.json"
   echo "== run $run/$RUNS: chat"
   "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$CHAT_RATE" --duration "$CHAT_SECONDS" --json "$OUT/chat-$run.json" || true
+  echo "== run $run/$RUNS: chat without receipts"
+  "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$CHAT_RATE" --duration "$CHAT_SECONDS" --no-marks --json "$OUT/chat-no-marks-$run.json" || true
   echo "== run $run/$RUNS: ramp"
   "$LG" ramp "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/ramp-$run.json" || true
   echo "== run $run/$RUNS: relay (same machine, same run)"
@@ -55,5 +60,24 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   trap - EXIT
   rm -rf "$DATA"
+  if ! skip storm; then
+    # The storm again, on a server whose stock of return codes hashed ahead is full.
+    STOCK=$(python3 -c "print(round($STORM_RATE * $STORM_SECONDS))")
+    DATA=$(mktemp -d)
+    sed "s/^ready_return_codes = 0$/ready_return_codes = $STOCK/" bench/ecoute.toml >"$DATA/stock.toml"
+    "$ECOUTE" --config "$DATA/stock.toml" --data-dir "$DATA" >"$OUT/server-stock-$run.log" 2>&1 &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null || true' EXIT
+    echo "== run $run/$RUNS: storm from a full stock of $STOCK return codes (filling it)"
+    for _ in $(seq 900); do
+      ready=$(curl -fs "$METRICS" 2>/dev/null | awk '$1 == "ecoute_return_codes_ready" {print int($2)}')
+      [[ "${ready:-0}" -ge "$STOCK" ]] && break
+      sleep 1
+    done
+    "$LG" storm "${common[@]}" --rate "$STORM_RATE" --duration "$STORM_SECONDS" --json "$OUT/storm-stock-$run.json" || true
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+    trap - EXIT
+    rm -rf "$DATA"
+  fi
 done
 python3 bench/summarize.py "$OUT" | tee "$OUT/summary.md"

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Medians over the runs of bench/run.sh, and the ratios to the relay from the same runs.
 Usage: python3 bench/summarize.py bench/results/<date>"""
-import json, pathlib, statistics, sys
+import json, pathlib, re, statistics, sys
 
 out = pathlib.Path(sys.argv[1])
 
 def runs(name):
     found = []
     for f in sorted(out.glob(f"{name}-*.json")):
+        if not re.fullmatch(re.escape(name) + r"-\d+\.json", f.name):
+            continue
         try:
             found.append(json.loads(f.read_text()))
         except json.JSONDecodeError:
@@ -24,7 +26,7 @@ def fmt(v, digits=2):
 print(f"# Results in {out}\n")
 print("| scenario | runs | rate target | rate achieved | p50 ms | p99 ms | p99.9 ms | max ms | ack p50 ms | lost | dup | RSS KiB | CPU % |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for name in ["unloaded", "chat", "ramp", "relay", "storm", "idle"]:
+for name in ["unloaded", "chat", "chat-no-marks", "ramp", "relay", "storm", "storm-stock", "idle"]:
     rs = runs(name)
     if not rs:
         continue
@@ -49,7 +51,7 @@ if pairs:
     print("\nRamp steps (first run):\n")
     print("| rate target | achieved | p50 ms | p99 ms | p99.9 ms | server CPU % |")
     print("|---|---|---|---|---|---|")
-    for s in ramp[0].get("steps", []):
+    for s in sorted(ramp[0].get("steps", []), key=lambda s: s["rate_target"]):
         print(f"| {fmt(s['rate_target'],0)} | {fmt(s['rate_achieved'],0)} | {fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {fmt(s['p999_ms'])} | {fmt(s.get('server_cpu_percent'),0)} |")
 idle = runs("idle")
 if idle:
@@ -84,7 +86,7 @@ def chart(series, path):
     out.append(f'<line x1="{L}" x2="{W-R}" y1="{ly(100):.1f}" y2="{ly(100):.1f}" stroke="#c00" stroke-dasharray="4 3"/>')
     out.append(f'<text x="{W-R+4}" y="{ly(100)+4:.1f}" fill="#c00">knee: p99 100 ms</text>')
     for i, (label, steps, key, color) in enumerate(series):
-        p = [(s["rate_achieved"], s[key]) for s in steps if s[key] > 0]
+        p = sorted((s["rate_achieved"], s[key]) for s in steps if s[key] > 0)
         if not p:
             continue
         d = " ".join(f"{lx(x):.1f},{ly(y):.1f}" for x, y in p)

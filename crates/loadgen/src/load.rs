@@ -23,6 +23,8 @@ const DELIVERED: u8 = 2;
 /// then is a message that was acknowledged and never delivered counted as lost.
 const DRAIN: Duration = Duration::from_secs(5);
 const DRAIN_MAX: Duration = Duration::from_secs(120);
+/// Ramp: the pause before each step that narrows the knee down.
+const SETTLE: Duration = Duration::from_secs(2);
 /// Sockets say `ping` this often, as the pages do, so that idle ones stay open.
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// Setup work (starts, connections, logins) in flight at once.
@@ -153,6 +155,24 @@ struct Frame<'a> {
     author: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     body: Option<Cow<'a, str>>,
+    #[serde(default)]
+    seq: Option<u64>,
+    #[serde(default, borrow)]
+    conversation_id: Option<Cow<'a, str>>,
+}
+
+/// How long the visitor's page waits after the officer's last message before it says how far
+/// it received and read (visitor.js, `scheduleMarks`).
+const VISITOR_MARKS_AFTER: Duration = Duration::from_millis(300);
+
+/// The `marks` frame a page sends: everything up to `seq` received and read.
+fn marks_frame(conversation: Option<&str>, seq: u64) -> String {
+    match conversation {
+        Some(id) => format!(
+            r#"{{"type":"marks","conversation_id":"{id}","received_seq":{seq},"read_seq":{seq}}}"#
+        ),
+        None => format!(r#"{{"type":"marks","received_seq":{seq},"read_seq":{seq}}}"#),
+    }
 }
 
 /// `m{k}-{due}` → (k, due).
@@ -175,11 +195,17 @@ async fn socket_task(
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
     open: Arc<AtomicU64>,
+    marks: bool,
 ) {
     let (mut sink, mut stream): (SplitSink<Socket, Message>, SplitStream<Socket>) = ws.split();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     open.fetch_add(1, Ordering::Relaxed);
+    // Receipts, as the pages send them: the console at once for each visitor message, the
+    // visitor's page once the officer's messages pause. The visitor's pending receipt:
+    let visitor_marks = tokio::time::sleep(Duration::MAX / 4);
+    tokio::pin!(visitor_marks);
+    let mut visitor_seq: Option<u64> = None;
     loop {
         tokio::select! {
             cmd = due.recv() => {
@@ -228,10 +254,26 @@ async fn socket_task(
                     }
                     "message" => {
                         let theirs = if officer { "visitor" } else { "officer" };
-                        if frame.author.as_deref() == Some(theirs)
-                            && let Some((k, due)) = frame.body.as_deref().and_then(parse_body)
-                        {
+                        if frame.author.as_deref() != Some(theirs) {
+                            continue;
+                        }
+                        if let Some((k, due)) = frame.body.as_deref().and_then(parse_body) {
                             shared.step().delivered(k, now.saturating_sub(due), officer, now);
+                        }
+                        match (marks, officer, frame.seq) {
+                            (true, true, Some(seq)) => {
+                                let frame = marks_frame(frame.conversation_id.as_deref(), seq);
+                                if sink.send(Message::text(frame)).await.is_err() {
+                                    break;
+                                }
+                            }
+                            (true, false, Some(seq)) => {
+                                visitor_seq = Some(visitor_seq.unwrap_or(0).max(seq));
+                                visitor_marks
+                                    .as_mut()
+                                    .reset(tokio::time::Instant::now() + VISITOR_MARKS_AFTER);
+                            }
+                            _ => {}
                         }
                     }
                     "claimed" => {
@@ -244,6 +286,13 @@ async fn socket_task(
                         }
                     }
                     _ => {}
+                }
+            }
+            _ = &mut visitor_marks, if visitor_seq.is_some() => {
+                let seq = visitor_seq.take().unwrap_or(0);
+                visitor_marks.as_mut().reset(tokio::time::Instant::now() + Duration::MAX / 4);
+                if sink.send(Message::text(marks_frame(None, seq))).await.is_err() {
+                    break;
                 }
             }
             _ = ping.tick() => {
@@ -360,6 +409,7 @@ async fn rig(args: &Args, target: &Target) -> anyhow::Result<Rig> {
             shared.clone(),
             stop_rx.clone(),
             open.clone(),
+            !args.no_marks,
         ));
         tx
     };
@@ -563,33 +613,62 @@ pub async fn ramp(args: &Args, target: Target) -> anyhow::Result<Report> {
     let mut rate = args.rate;
     let mut base = 0;
     let mut steps: Vec<Report> = Vec::new();
-    loop {
+    let passes = |r: &Report| {
+        r.p99_ms <= args.knee_ms
+            && r.lost == 0
+            && r.unacked == 0
+            && r.rate_achieved >= 0.9 * r.rate_target
+    };
+    let mut run = async |rate: f64, steps: &mut Vec<Report>| {
         let r = step(args, &rig, base, rate, scenario).await;
         base += r.sent + 1;
         eprintln!(
             "step {:.0}/s: achieved {:.0}/s, p99 {:.2} ms, lost {}",
             rate, r.rate_achieved, r.p99_ms, r.lost
         );
-        let passed = r.p99_ms <= args.knee_ms
-            && r.lost == 0
-            && r.unacked == 0
-            && r.rate_achieved >= 0.9 * rate;
+        let passed = passes(&r);
         steps.push(r);
-        if !passed || rate * args.ramp_factor > args.max_rate {
+        passed
+    };
+    // Up by the factor until a step fails…
+    let mut failed = None;
+    loop {
+        if !run(rate, &mut steps).await {
+            failed = Some(rate);
+            break;
+        }
+        if rate * args.ramp_factor > args.max_rate {
             break;
         }
         rate *= args.ramp_factor;
     }
+    // …then halve the gap between the last step that passed and the first that failed, so
+    // that the knee is not under-read by up to a whole factor.
+    if let Some(mut high) = failed {
+        let mut low = steps
+            .iter()
+            .filter(|s| passes(s))
+            .map(|s| s.rate_target)
+            .fold(0.0, f64::max);
+        for _ in 0..args.refine {
+            if low <= 0.0 {
+                break;
+            }
+            // A failed step can leave the server catching up (a long WAL, say): a pause.
+            tokio::time::sleep(SETTLE).await;
+            let middle = (low * high).sqrt();
+            if run(middle, &mut steps).await {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+    }
     let _ = rig.stop.send(true);
     let knee = steps
         .iter()
-        .rev()
-        .find(|s| {
-            s.p99_ms <= args.knee_ms
-                && s.lost == 0
-                && s.unacked == 0
-                && s.rate_achieved >= 0.9 * s.rate_target
-        })
+        .filter(|s| passes(s))
+        .max_by(|a, b| a.rate_target.total_cmp(&b.rate_target))
         .cloned();
     let mut report = knee.clone().unwrap_or_else(|| steps[0].clone());
     report.knee_rate = knee.map(|k| k.rate_achieved);
@@ -639,6 +718,7 @@ pub async fn idle(args: &Args) -> anyhow::Result<Report> {
             shared.clone(),
             stop_rx.clone(),
             open.clone(),
+            !args.no_marks,
         ));
         senders.push(tx);
     }
@@ -678,6 +758,12 @@ pub async fn storm(args: &Args) -> anyhow::Result<Report> {
         bail!("--rate × --duration is under one visitor");
     }
     let before = server_figures(args).await;
+    let codes = async |name: &str| match &args.metrics_url {
+        Some(u) => crate::report::scrape_value(u, name).await.ok(),
+        None => None,
+    };
+    let ready_before = codes("ecoute_return_codes_ready").await;
+    let hashed_before = codes("ecoute_return_codes_hashed_on_start_total").await;
     let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
     let interval_us = 1_000_000.0 / args.rate;
     let start_us = clock.now_us() + 1000;
@@ -747,6 +833,7 @@ pub async fn storm(args: &Args) -> anyhow::Result<Report> {
     }
     let elapsed = (clock.now_us() - start_us) as f64 / 1e6;
     let after = server_figures(args).await;
+    let hashed_after = codes("ecoute_return_codes_hashed_on_start_total").await;
     let q = Quantiles::of(&handshakes.lock().expect("histogram"));
     let welcomed = welcomed.load(Ordering::Relaxed);
     Ok(Report {
@@ -765,6 +852,8 @@ pub async fn storm(args: &Args) -> anyhow::Result<Report> {
         duration_s: elapsed,
         server_rss_kib: after.map(|a| a.0),
         server_cpu_percent: cpu_percent(before, after, elapsed),
+        return_codes_ready_before: ready_before,
+        return_codes_hashed_on_start: hashed_after.zip(hashed_before).map(|(a, b)| a - b),
         ..Report::default()
     })
 }

@@ -101,6 +101,14 @@ pub struct Args {
     /// Ramp: each step's rate is the previous one's times this.
     #[arg(long, default_value_t = 1.5)]
     pub ramp_factor: f64,
+    /// Send no receipts. The pages send one (`marks`) for nearly every message they receive,
+    /// and so does the generator unless told not to; this is for comparisons only.
+    #[arg(long)]
+    pub no_marks: bool,
+    /// Ramp: once a step fails, this many more steps halve (geometrically) the gap between
+    /// the last rate that passed and the first that failed.
+    #[arg(long, default_value_t = 3)]
+    pub refine: u32,
     /// Ramp: stop at this rate even if the knee was not reached.
     #[arg(long, default_value_t = 100_000.0)]
     pub max_rate: f64,

@@ -1,5 +1,5 @@
 //! A bare WebSocket relay speaking the part of Écoute's protocol the generator uses: hello and
-//! welcome, claim and claimed, send, ack and message, ping and pong. No database, no
+//! welcome, claim and claimed, send, ack and message, marks, ping and pong. No database, no
 //! encryption, no routing rules, no durability: the ceiling a server on this machine could
 //! reach with the same frames, measured in the same run as the real server.
 
@@ -39,6 +39,10 @@ struct In {
     client_id: Option<String>,
     #[serde(default)]
     body: Option<String>,
+    #[serde(default)]
+    received_seq: u64,
+    #[serde(default)]
+    read_seq: u64,
 }
 
 /// Listens on `url`'s host and port (port 0: any free one); returns the address bound.
@@ -153,6 +157,32 @@ async fn serve(relay: Arc<Relay>, stream: TcpStream) -> anyhow::Result<()> {
                 if let Some(other) = other {
                     let _ = other.send(Message::text(format!(
                         r#"{{"type":"message","conversation_id":{id},"seq":{seq},"author":"{author}","client_id":{client_id},"body":{body}}}"#
+                    )));
+                }
+            }
+            // Receipts go to the other side, as the server's do.
+            "marks" => {
+                let id = if officer {
+                    frame.conversation_id.unwrap_or_default()
+                } else {
+                    mine.clone().unwrap_or_default()
+                };
+                let other = {
+                    let chats = relay.chats.lock().expect("chats");
+                    chats.get(&id).and_then(|chat| {
+                        if officer {
+                            chat.visitor.clone()
+                        } else {
+                            chat.officer.clone()
+                        }
+                    })
+                };
+                if let Some(other) = other {
+                    let _ = other.send(Message::text(format!(
+                        r#"{{"type":"marks","conversation_id":{},"received_seq":{},"read_seq":{}}}"#,
+                        serde_json::to_string(&id)?,
+                        frame.received_seq,
+                        frame.read_seq
                     )));
                 }
             }

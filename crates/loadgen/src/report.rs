@@ -73,6 +73,12 @@ pub struct Report {
     pub knee_rate: Option<f64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Report>,
+    /// Storm: return codes the server had hashed ahead when the storm began.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_codes_ready_before: Option<f64>,
+    /// Storm: starts that found no code hashed ahead and hashed their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_codes_hashed_on_start: Option<f64>,
 }
 
 impl Report {
@@ -98,6 +104,15 @@ impl Report {
                     self.p50_ms, self.p99_ms, self.p999_ms, self.max_ms
                 ),
             );
+            if let (Some(ready), Some(hashed)) = (
+                self.return_codes_ready_before,
+                self.return_codes_hashed_on_start,
+            ) {
+                line(
+                    "return codes",
+                    format!("{ready:.0} hashed ahead at the start; {hashed:.0} hashed on start"),
+                );
+            }
         } else if self.scenario != "idle" {
             line("visitor → officer", q(&self.visitor_to_officer));
             line("officer → visitor", q(&self.officer_to_visitor));
@@ -178,6 +193,17 @@ pub async fn scrape(url: &str) -> anyhow::Result<(u64, f64, f64, f64)> {
     let batch_sum = find("ecoute_commit_batch_size_sum ").unwrap_or_default();
     let batch_count = find("ecoute_commit_batch_size_count ").unwrap_or_default();
     Ok(((rss / 1024.0) as u64, cpu, batch_sum, batch_count))
+}
+
+/// One unlabelled figure of the server's metrics (0 when the server has not reported it yet).
+pub async fn scrape_value(url: &str, name: &str) -> anyhow::Result<f64> {
+    let text = reqwest::get(url).await?.error_for_status()?.text().await?;
+    let prefix = format!("{name} ");
+    Ok(text
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .unwrap_or_default())
 }
 
 #[cfg(test)]

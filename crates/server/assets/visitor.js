@@ -610,6 +610,11 @@ addEventListener('focus', reportMarks);
 
 /** "reçu" and "lu" on the person's own messages, as the officer's console reports them. */
 function applyMarks(received, read) {
+  // Marks only move forward; one that arrives late (they are recorded concurrently) is ignored.
+  if (state.marks) {
+    received = Math.max(received, state.marks.received);
+    read = Math.max(read, state.marks.read);
+  }
   for (const [seq, el] of state.seen) {
     if (!el.classList.contains('msg-mine')) continue;
     const st = el.querySelector('.msg-status');

@@ -198,6 +198,7 @@ impl Application {
             keys.clone(),
             risk,
             std::time::Duration::from_secs(config.routing.overflow_secs.into()),
+            crate::codes::ReadyCodes::start(config.limits.ready_return_codes as usize)?,
         );
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);

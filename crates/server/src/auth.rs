@@ -52,14 +52,16 @@ async fn argon2_work<T: Send + 'static>(
 
 /// Hashes a return code's digits with argon2id, on a blocking thread.
 pub async fn hash_code(digits: String) -> anyhow::Result<String> {
-    argon2_work(move || {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        argon2()
-            .hash_password(digits.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-    })
-    .await?
+    argon2_work(move || hash_code_here(&digits)).await?
+}
+
+/// Hashes a return code's digits with argon2id on the calling thread (tens of milliseconds).
+pub(crate) fn hash_code_here(digits: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    argon2()
+        .hash_password(digits.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
 }
 
 /// Which of `hashes` (if any) the digits match. Every hash is checked, and one dummy when there

@@ -50,6 +50,8 @@ pub struct ChatService {
     risk: Arc<RiskRules>,
     overflow: time::Duration,
     code_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
+    /// Return codes hashed ahead, taken by starts.
+    codes: crate::codes::ReadyCodes,
 }
 
 /// A message to store with [`ChatService::append_all`].
@@ -120,6 +122,7 @@ impl ChatService {
         keys: LiveKeys,
         risk: RiskRules,
         overflow: std::time::Duration,
+        codes: crate::codes::ReadyCodes,
     ) -> Self {
         Self {
             store,
@@ -129,6 +132,7 @@ impl ChatService {
             risk: Arc::new(risk),
             overflow: time::Duration::try_from(overflow).unwrap_or(time::Duration::MINUTE),
             code_key: Arc::new(tokio::sync::OnceCell::new()),
+            codes,
         }
     }
 
@@ -202,18 +206,26 @@ impl ChatService {
         Ok(*key)
     }
 
-    /// Draws a return code; what is kept of it is its lookup bucket and argon2id hash.
+    /// Draws a return code, from the stock hashed ahead when it holds one; what is kept of it
+    /// is its lookup bucket and argon2id hash.
     async fn new_return_code(
         &self,
     ) -> Result<(ecoute_domain::ReturnCode, (u32, String)), ApiError> {
-        let digits = ecoute_crypto::return_code::generate_return_code();
+        let key = self.code_key().await?;
+        let (digits, hash) = match self.codes.take() {
+            Some(ready) => (ready.digits, ready.hash),
+            None => {
+                metrics::counter!("ecoute_return_codes_hashed_on_start_total").increment(1);
+                let digits = ecoute_crypto::return_code::generate_return_code();
+                let hash = crate::auth::hash_code(digits.clone()).await.map_err(|e| {
+                    tracing::error!(error = %e, "cannot hash a return code");
+                    ApiError::Internal
+                })?;
+                (digits, hash)
+            }
+        };
         let code = ecoute_domain::ReturnCode::parse(&digits).map_err(|_| ApiError::Internal)?;
-        let bucket =
-            ecoute_crypto::return_code::return_code_bucket(&self.code_key().await?, &digits);
-        let hash = crate::auth::hash_code(digits).await.map_err(|e| {
-            tracing::error!(error = %e, "cannot hash a return code");
-            ApiError::Internal
-        })?;
+        let bucket = ecoute_crypto::return_code::return_code_bucket(&key, &digits);
         Ok((code, (bucket, hash)))
     }
 
@@ -412,27 +424,45 @@ impl ChatService {
     }
 
     /// One side's device received or showed the other side's messages up to some point; the
-    /// other side sees "reçu" and "lu" on its messages.
+    /// other side sees "reçu" and "lu" on its messages. An officer's marks count only on a chat
+    /// that is theirs. Nothing is read first: the store says who holds the chat.
     pub async fn marks(
         &self,
-        conversation: &Conversation,
-        reader: Author,
+        conversation: ConversationId,
+        reader: Actor,
         marks: ecoute_store::Marks,
     ) -> Result<(), ApiError> {
         if let Some(moved) = self
             .store
-            .advance_marks(conversation.id, reader, marks)
+            .advance_marks(conversation, reader, marks)
             .await?
         {
             let event = BusEvent::Marks {
-                conversation: conversation.id,
-                reader,
-                received: moved.received,
-                read: moved.read,
+                conversation,
+                reader: ecoute_store::author_of(reader).0,
+                received: moved.marks.received,
+                read: moved.marks.read,
             };
-            self.announce(conversation.id, conversation.state.officer(), event);
+            self.announce(conversation, moved.owner, event);
         }
         Ok(())
+    }
+
+    /// [`Self::marks`] on its own task: a socket never waits for the commit of a receipt
+    /// (which rides in the next group commit) before it reads its next frame or delivers the
+    /// next message. A failure is logged; the page sends its marks again with the next message.
+    pub fn marks_in_background(
+        &self,
+        conversation: ConversationId,
+        reader: Actor,
+        marks: ecoute_store::Marks,
+    ) {
+        let chat = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = chat.marks(conversation, reader, marks).await {
+                tracing::warn!(error = ?e, "marks not recorded");
+            }
+        });
     }
 
     /// The visitor says "I am in danger now" during the chat: it goes before every other chat,
@@ -990,5 +1020,62 @@ fn state_event(c: &Conversation) -> BusEvent {
             ConversationState::Closed { outcome, .. } => Some(outcome),
             _ => None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::ReadyCodes;
+    use ecoute_crypto::KeyFiles;
+    use ecoute_domain::ReporterKind;
+    use std::time::{Duration, Instant};
+
+    /// A start takes its return code from the stock hashed ahead, and that code, like any other,
+    /// reopens the chat.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_start_takes_a_code_hashed_ahead_and_that_code_reopens_the_chat() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(
+            ecoute_store_sqlite::SqliteStore::open(dir.path())
+                .await
+                .unwrap(),
+        );
+        let keys = LiveKeys::open(KeyFiles::new(dir.path().join("master.key"))).unwrap();
+        let codes = ReadyCodes::start(2).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while codes.len() < 2 {
+            assert!(Instant::now() < deadline, "the stock did not fill up");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let ahead = codes.hashes();
+        let chat = ChatService::new(
+            store.clone(),
+            LocalBus::new(),
+            keys,
+            RiskRules::built_in(),
+            Duration::from_secs(60),
+            codes,
+        );
+        let started = chat
+            .start(Intake::new(ReporterKind::Victim, false, None))
+            .await
+            .unwrap();
+        let id = started.conversation.id;
+        let key = chat.code_key().await.unwrap();
+        let bucket =
+            ecoute_crypto::return_code::return_code_bucket(&key, started.return_code.digits());
+        let stored: Vec<String> = store
+            .return_code_candidates(bucket)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(c, _)| *c == id)
+            .map(|(_, hash)| hash)
+            .collect();
+        assert_eq!(stored.len(), 1);
+        assert!(ahead.contains(&stored[0]), "the code was hashed ahead");
+        let resumed = chat.resume(&started.return_code).await.unwrap();
+        assert_eq!(resumed.conversation.id, id);
     }
 }

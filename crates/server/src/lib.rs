@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod chat;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod error;
 pub mod forces;

@@ -30,12 +30,12 @@ mod error;
 use async_trait::async_trait;
 use codec::*;
 use ecoute_domain::{
-    Actor, Author, CannedReply, ConversationId, ConversationState, Departement, Event, Force,
-    Language, Outcome, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq,
-    Skills, TransitionError, UserId,
+    Actor, CannedReply, ConversationId, ConversationState, Departement, Event, Force, Language,
+    Outcome, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills,
+    TransitionError, UserId,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, NewAudit,
+    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, MarksMoved, NewAudit,
     NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
     SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
     StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials, author_of,
@@ -1489,12 +1489,15 @@ impl Store for PgStore {
     async fn advance_marks(
         &self,
         id: ConversationId,
-        reader: Author,
+        reader: Actor,
         marks: Marks,
-    ) -> StoreResult<Option<Marks>> {
-        let (received, read) = match reader {
-            Author::Visitor => ("visitor_received_seq", "visitor_read_seq"),
-            Author::Officer => ("officer_received_seq", "officer_read_seq"),
+    ) -> StoreResult<Option<MarksMoved>> {
+        let ((received, read), officer) = match reader {
+            Actor::Visitor => (("visitor_received_seq", "visitor_read_seq"), None),
+            Actor::Officer(o) => (
+                ("officer_received_seq", "officer_read_seq"),
+                Some(o.to_string()),
+            ),
         };
         let received_seq = marks.received.max(marks.read).min(i64::MAX as u64) as i64;
         let read_seq = marks.read.min(i64::MAX as u64) as i64;
@@ -1504,20 +1507,26 @@ impl Store for PgStore {
             "UPDATE conversations SET \
              {received} = LEAST(last_seq, GREATEST({received}, $1)), \
              {read} = LEAST(last_seq, GREATEST({read}, $2)) \
-             WHERE id = $3 AND (LEAST(last_seq, GREATEST({received}, $1)) <> {received} \
+             WHERE id = $3 AND ($4::text IS NULL OR officer_id = $4) \
+               AND (LEAST(last_seq, GREATEST({received}, $1)) <> {received} \
                OR LEAST(last_seq, GREATEST({read}, $2)) <> {read}) \
-             RETURNING {received} AS received, {read} AS read"
+             RETURNING {received} AS received, {read} AS read, officer_id"
         ))
         .bind(received_seq)
         .bind(read_seq)
         .bind(id.to_string())
+        .bind(officer)
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.map(|row| -> R<Marks> {
-            Ok(Marks {
-                received: unsigned(row.try_get("received")?, "mark")?,
-                read: unsigned(row.try_get("read")?, "mark")?,
+        row.map(|row| -> R<MarksMoved> {
+            let owner = opt_uuid(row.try_get("officer_id")?)?;
+            Ok(MarksMoved {
+                marks: Marks {
+                    received: unsigned(row.try_get("received")?, "mark")?,
+                    read: unsigned(row.try_get("read")?, "mark")?,
+                },
+                owner: owner.map(UserId),
             })
         })
         .transpose()

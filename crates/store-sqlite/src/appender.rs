@@ -11,24 +11,32 @@
 //!
 //! sqlx runs each SQLite statement on the connection's own thread, and each statement is a
 //! hand-off between threads, which under load waits for the scheduler. The appender therefore
-//! borrows the writer connection from sqlx for the length of a batch
-//! ([`sqlx::SqliteConnection::lock_handle`]: sqlx's thread makes no call on it meanwhile) and
-//! runs the whole batch on its own thread, through rusqlite on that same handle: one hand-off
-//! per batch instead of one per statement (docs/PERFORMANCE.md). Other writes (claims,
-//! transitions) still go through sqlx on that connection, one transaction at a time.
+//! has a connection of its own (rusqlite, on the same file, with the writer's settings) and
+//! runs the whole batch on its own thread: no hand-off at all between taking a batch and
+//! answering it (docs/PERFORMANCE.md). Other writes (claims, transitions) go through sqlx's
+//! writer connection; SQLite's write lock (`BEGIN IMMEDIATE`, with a busy timeout) makes the
+//! two take turns, one transaction at a time.
 //!
 //! Nobody is told "written" before the commit succeeded; if it fails, every message of the
 //! batch fails and is sent again by its client (client ids make that idempotent). A refusal
 //! (the rules, an unknown conversation, a revoked token) writes nothing.
+//!
+//! Receipts ("reçu", "lu": [`Marks`]) take the same road. Every page sends one for nearly
+//! every message it receives, so as transactions of their own they would double the commits;
+//! here they ride in the batch, and a conversation's row is written once per batch with its
+//! new last sequence number and its marks together.
 
 use ecoute_domain::{
-    Author, ConversationId, ConversationState, Event, Seq, TransitionError, UserId,
+    Actor, Author, ConversationId, ConversationState, Event, Seq, TransitionError, UserId,
 };
 use ecoute_store::stored::{corrupt, from_millis, millis, parse_uuid, state_from};
-use ecoute_store::{Appended, NewMessage, StoreError, StoreResult, StoredMessage, author_of};
+use ecoute_store::{
+    Appended, Marks, MarksMoved, NewMessage, StoreError, StoreResult, StoredMessage, author_of,
+};
 use rusqlite::types::Value;
-use sqlx::SqlitePool;
 use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Messages in one transaction, at most.
@@ -38,10 +46,30 @@ const QUEUED: usize = 4 * MAX_BATCH;
 
 /// What `append_message` answers.
 pub(crate) type Answer = StoreResult<Option<Result<Appended, TransitionError>>>;
+/// What `advance_marks` answers: the marks as they now stand, when they moved.
+pub(crate) type MarksAnswer = StoreResult<Option<MarksMoved>>;
 
-struct Pending {
-    message: NewMessage,
-    answer: oneshot::Sender<Answer>,
+/// One side's device says how far it received and showed the other side's messages.
+pub(crate) struct MarksUpdate {
+    pub(crate) conversation: ConversationId,
+    pub(crate) reader: Actor,
+    pub(crate) marks: Marks,
+}
+
+/// What a caller hands the appender, and where its answer goes.
+enum Pending {
+    Message(NewMessage, oneshot::Sender<Answer>),
+    Marks(MarksUpdate, oneshot::Sender<MarksAnswer>),
+}
+
+impl Pending {
+    /// Its caller stopped waiting.
+    fn abandoned(&self) -> bool {
+        match self {
+            Pending::Message(_, answer) => answer.is_closed(),
+            Pending::Marks(_, answer) => answer.is_closed(),
+        }
+    }
 }
 
 /// The callers' side of the appender.
@@ -50,14 +78,16 @@ pub(crate) struct Appender {
 }
 
 impl Appender {
-    /// Starts the thread that writes messages through `write` (a pool of one connection). It
-    /// stops when the last store holding this appender is dropped.
-    pub(crate) fn start(write: SqlitePool) -> StoreResult<Appender> {
+    /// Opens the appender's connection to the database at `path` and starts the thread that
+    /// writes messages through it. It stops when the last store holding this appender is
+    /// dropped. `read_only`: every write fails, as with the store's other connections.
+    pub(crate) fn start(path: &Path, read_only: bool) -> StoreResult<Appender> {
+        let db = open(path, read_only)
+            .map_err(|e| StoreError::Unavailable(format!("cannot open the message writer: {e}")))?;
         let (queue, waiting) = mpsc::channel(QUEUED);
-        let runtime = tokio::runtime::Handle::current();
         std::thread::Builder::new()
             .name("ecoute-appender".into())
-            .spawn(move || run(runtime, write, waiting))
+            .spawn(move || run(db, waiting))
             .map_err(|e| {
                 StoreError::Unavailable(format!("cannot start the message writer: {e}"))
             })?;
@@ -90,10 +120,21 @@ impl Appender {
     async fn enqueue(&self, message: NewMessage) -> StoreResult<oneshot::Receiver<Answer>> {
         let (answer, answered) = oneshot::channel();
         self.queue
-            .send(Pending { message, answer })
+            .send(Pending::Message(message, answer))
             .await
             .map_err(|_| stopped())?;
         Ok(answered)
+    }
+
+    /// Moves one side's marks forward (never back, never past the last message); answered
+    /// once its batch is committed.
+    pub(crate) async fn advance_marks(&self, update: MarksUpdate) -> MarksAnswer {
+        let (answer, answered) = oneshot::channel();
+        self.queue
+            .send(Pending::Marks(update, answer))
+            .await
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 }
 
@@ -101,83 +142,120 @@ fn stopped() -> StoreError {
     StoreError::Unavailable("the message writer stopped".into())
 }
 
-fn run(runtime: tokio::runtime::Handle, write: SqlitePool, mut waiting: mpsc::Receiver<Pending>) {
-    // sqlx returns a pooled connection from a task: the thread lends it the runtime.
-    let _inside = runtime.enter();
+/// The appender's connection: the same settings as sqlx's writer (`open_file` in lib.rs).
+fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let db = rusqlite::Connection::open_with_flags(path, flags)?;
+    // Another writer (sqlx's, for claims and transitions) may hold the write lock: wait for
+    // it as sqlx's connections do.
+    db.busy_timeout(Duration::from_secs(5))?;
+    // Four kinds of statement, each in every width.
+    db.set_prepared_statement_cache_capacity(4 * WIDTHS);
+    // Durable before acknowledged; foreign keys checked; deleted rows overwritten; the
+    // statement journal in memory; a 32 MiB page cache; the WAL copied back by the
+    // checkpointer, never inside a commit.
+    db.execute_batch(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768; \
+         PRAGMA wal_autocheckpoint = 0;",
+    )?;
+    Ok(db)
+}
+
+fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
         // A caller that stopped waiting (its client left) was never acknowledged: its client
         // sends the message again if it comes back.
-        batch.retain(|p: &Pending| !p.answer.is_closed());
+        batch.retain(|p: &Pending| !p.abandoned());
         if batch.is_empty() {
             continue;
         }
-        let members = std::mem::take(&mut batch);
-        let (messages, answers): (Vec<NewMessage>, Vec<oneshot::Sender<Answer>>) =
-            members.into_iter().map(|p| (p.message, p.answer)).unzip();
+        let mut messages = Vec::with_capacity(batch.len());
+        let mut answers = Vec::with_capacity(batch.len());
+        let mut marks = Vec::new();
+        let mut marks_answers = Vec::new();
+        for pending in batch.drain(..) {
+            match pending {
+                Pending::Message(message, answer) => {
+                    messages.push(message);
+                    answers.push(answer);
+                }
+                Pending::Marks(update, answer) => {
+                    marks.push(update);
+                    marks_answers.push(answer);
+                }
+            }
+        }
         metrics::histogram!("ecoute_commit_batch_size").record(messages.len() as f64);
         // A panic (in a sealer, say) fails this batch's callers, whose answers are dropped
         // unanswered, and not every message after it; the transaction was rolled back.
         let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            write_batch(&runtime, &write, messages)
+            write_batch(&db, messages, &marks)
         }));
+        let failed = |why: String,
+                      answers: Vec<oneshot::Sender<Answer>>,
+                      marks_answers: Vec<oneshot::Sender<MarksAnswer>>| {
+            for answer in answers {
+                let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
+            }
+            for answer in marks_answers {
+                let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
+            }
+        };
         let Ok(written) = written else {
             tracing::error!("a batch of messages panicked; its senders will send again");
-            for answer in answers {
-                let _ = answer.send(Err(StoreError::Unavailable(
-                    "the batch failed and was rolled back".into(),
-                )));
-            }
+            let why = "the batch failed and was rolled back".to_string();
+            failed(why, answers, marks_answers);
             continue;
         };
         match written {
-            Ok(decided) => {
+            Ok(Written { decided, marks }) => {
                 for (answer, decided) in answers.into_iter().zip(decided) {
                     let _ = answer.send(Ok(match decided {
                         Decided::Now(told) => told,
                         Decided::AfterCommit(appended) => Some(Ok(appended)),
                     }));
                 }
-            }
-            Err(e) => {
-                for answer in answers {
-                    let _ = answer.send(Err(StoreError::Unavailable(format!(
-                        "the batch was not committed: {e}"
-                    ))));
+                for (answer, moved) in marks_answers.into_iter().zip(marks) {
+                    let _ = answer.send(Ok(moved));
                 }
             }
+            Err(e) => failed(
+                format!("the batch was not committed: {e}"),
+                answers,
+                marks_answers,
+            ),
         }
     }
 }
 
-/// Borrows the writer connection from sqlx and writes the batch on this thread.
+/// What a committed batch answers: each message's fate and each marks update's result, in
+/// the order they were handed in.
+struct Written {
+    decided: Vec<Decided>,
+    marks: Vec<Option<MarksMoved>>,
+}
+
+/// Writes the batch on this thread, in one transaction.
 fn write_batch(
-    runtime: &tokio::runtime::Handle,
-    write: &SqlitePool,
+    db: &rusqlite::Connection,
     messages: Vec<NewMessage>,
-) -> StoreResult<Vec<Decided>> {
-    let mut conn = runtime
-        .block_on(write.acquire())
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    let mut locked = runtime
-        .block_on(conn.lock_handle())
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    // SAFETY: while `locked` lives (to the end of this function, after the last use of `db`),
-    // sqlx's thread makes no call on this handle or its statements. `from_handle` does not
-    // take ownership: dropping `db` finalizes only the statements prepared here and leaves
-    // the connection open, for sqlx to use again once the lock is released.
-    let db = unsafe { rusqlite::Connection::from_handle(locked.as_raw_handle().as_ptr()) }
-        .map_err(sqlite)?;
-    let decided = in_transaction(&db, messages);
+    marks: &[MarksUpdate],
+) -> StoreResult<Written> {
+    let writing = std::time::Instant::now();
+    let decided = in_transaction(db, messages, marks);
+    metrics::histogram!("ecoute_batch_write_seconds").record(writing.elapsed().as_secs_f64());
     // A failed ROLLBACK (or a COMMIT that failed half-way) would leave a transaction open on
-    // the connection, and every later write on it would fail: it is closed instead, and the
-    // pool opens a new one.
-    let still_open = !db.is_autocommit();
-    drop(db);
-    drop(locked);
-    if still_open {
-        tracing::error!("a message batch left its transaction open; the connection is replaced");
-        conn.close_on_drop();
+    // the connection, and every later batch would fail: a last attempt to end it.
+    if !db.is_autocommit() {
+        tracing::error!("a message batch left its transaction open; rolling back again");
+        let _ = db.execute_batch("ROLLBACK");
     }
     decided
 }
@@ -187,7 +265,8 @@ fn write_batch(
 fn in_transaction(
     db: &rusqlite::Connection,
     messages: Vec<NewMessage>,
-) -> StoreResult<Vec<Decided>> {
+    marks: &[MarksUpdate],
+) -> StoreResult<Written> {
     struct Open<'a>(Option<&'a rusqlite::Connection>);
     impl Drop for Open<'_> {
         fn drop(&mut self) {
@@ -198,9 +277,9 @@ fn in_transaction(
     }
     db.execute_batch("BEGIN IMMEDIATE").map_err(sqlite)?;
     let mut open = Open(Some(db));
-    let (decided, wrote) = decide(db, messages)?;
-    // With nothing new, the duplicates' originals were committed by earlier batches: the
-    // guard rolls the empty transaction back.
+    let (decided, wrote) = decide(db, messages, marks)?;
+    // With nothing new, the duplicates' originals were committed by earlier batches (and the
+    // marks had not moved): the guard rolls the empty transaction back.
     if wrote {
         let started = std::time::Instant::now();
         db.execute_batch("COMMIT").map_err(sqlite)?;
@@ -227,6 +306,19 @@ struct Found {
     last_seq: Seq,
     officer_name: Option<String>,
     token_hash: Option<Vec<u8>>,
+    /// The visitor's marks, then the officer's.
+    marks: [Marks; 2],
+    /// Its row must be written back (a message or a mark moved).
+    changed: bool,
+}
+
+impl Found {
+    fn marks_of(&mut self, reader: Author) -> &mut Marks {
+        match reader {
+            Author::Visitor => &mut self.marks[0],
+            Author::Officer => &mut self.marks[1],
+        }
+    }
 }
 
 /// What becomes of one message.
@@ -245,13 +337,19 @@ struct NewRow {
     now: i64,
 }
 
-/// Reads what the batch needs, decides each message in arrival order, writes the new rows.
-/// Returns each member's fate, in order, and whether anything was inserted.
+/// Reads what the batch needs, decides each message in arrival order, then each marks update,
+/// writes the new rows and the conversations that moved. Returns each member's fate, in
+/// order, and whether anything was written.
 fn decide(
     db: &rusqlite::Connection,
     messages: Vec<NewMessage>,
-) -> StoreResult<(Vec<Decided>, bool)> {
-    let mut found = load_conversations(db, &messages)?;
+    marks: &[MarksUpdate],
+) -> StoreResult<(Written, bool)> {
+    let ids = messages
+        .iter()
+        .map(|m| m.conversation)
+        .chain(marks.iter().map(|u| u.conversation));
+    let mut found = load_conversations(db, ids)?;
     // Only messages whose conversation exists and opens for them can be resends.
     let candidates: Vec<&NewMessage> = messages
         .iter()
@@ -263,9 +361,43 @@ fn decide(
     for message in messages {
         decided.push(decide_one(db, &mut found, &mut stored, &mut rows, message)?);
     }
+    // Marks come from pages that received messages, which were committed before they were
+    // sent out: they are decided after the batch's messages, against its last sequence.
+    let marks: Vec<Option<MarksMoved>> = marks
+        .iter()
+        .map(|u| found.get_mut(&u.conversation).and_then(|f| advance(f, u)))
+        .collect();
     insert_rows(db, &rows)?;
-    update_last_seqs(db, &rows)?;
-    Ok((decided, !rows.is_empty()))
+    let updated = update_conversations(db, &found)?;
+    Ok((Written { decided, marks }, !rows.is_empty() || updated))
+}
+
+/// One side's marks, moved forward and never past the last message; `None` if they stay, or
+/// if an officer's conversation is not theirs (any more).
+fn advance(found: &mut Found, update: &MarksUpdate) -> Option<MarksMoved> {
+    let owner = found.state.officer();
+    let reader = match update.reader {
+        Actor::Visitor => Author::Visitor,
+        Actor::Officer(officer) if owner == Some(officer) => Author::Officer,
+        Actor::Officer(_) => return None,
+    };
+    let last = found.last_seq;
+    let now = found.marks_of(reader);
+    let received = last.min(
+        now.received
+            .max(update.marks.received.max(update.marks.read)),
+    );
+    let read = last.min(now.read.max(update.marks.read));
+    if received == now.received && read == now.read {
+        return None;
+    }
+    let moved = Marks { received, read };
+    *now = moved;
+    found.changed = true;
+    Some(MarksMoved {
+        marks: moved,
+        owner,
+    })
 }
 
 /// The conversation exists and, for a visitor's device, its token still opens it.
@@ -320,6 +452,7 @@ fn decide_one(
     let (author, officer) = author_of(message.actor);
     let seq = current.last_seq + 1;
     current.last_seq = seq;
+    current.changed = true;
     let officer_name = match officer {
         // The rules let only the owner write: the conversation already carries their name.
         Some(o) if owner == Some(o) => current.officer_name.clone(),
@@ -368,57 +501,98 @@ pub(crate) fn placeholders(n: usize, width: usize) -> String {
     vec![group; n].join(", ")
 }
 
-/// Runs `sql` with `values` bound in order.
+/// Runs `sql` with `values` bound in order. Statements are kept prepared: parsing the SQL
+/// of every statement of every batch was a sixth of the appender's time.
 fn bound<'a>(
     db: &'a rusqlite::Connection,
     sql: &str,
     values: &[Value],
-) -> StoreResult<rusqlite::Statement<'a>> {
-    let mut statement = db.prepare(sql).map_err(sqlite)?;
+) -> StoreResult<rusqlite::CachedStatement<'a>> {
+    let mut statement = db.prepare_cached(sql).map_err(sqlite)?;
     for (i, value) in values.iter().enumerate() {
         statement.raw_bind_parameter(i + 1, value).map_err(sqlite)?;
     }
     Ok(statement)
 }
 
+/// Statement widths kept prepared, per kind of statement: 1, 2, 4 … up to [`MAX_BATCH`].
+pub(crate) const WIDTHS: usize = MAX_BATCH.ilog2() as usize + 1;
+
+/// Runs `run(k, values)` over `values` (groups of `width` values) in chunks of a power of two
+/// groups, largest first: every statement of a batch has one of [`WIDTHS`] sizes, so each is
+/// prepared once and then reused, whatever the size of the batch.
+pub(crate) fn in_chunks(
+    values: &[Value],
+    width: usize,
+    mut run: impl FnMut(usize, &[Value]) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let mut rest = values;
+    while !rest.is_empty() {
+        let groups = rest.len() / width;
+        let k = 1usize << groups.ilog2();
+        let (chunk, tail) = rest.split_at(k * width);
+        run(k, chunk)?;
+        rest = tail;
+    }
+    Ok(())
+}
+
 /// The batch's conversations, with their token hash, in one statement.
 fn load_conversations(
     db: &rusqlite::Connection,
-    messages: &[NewMessage],
+    ids: impl Iterator<Item = ConversationId>,
 ) -> StoreResult<HashMap<ConversationId, Found>> {
-    let mut ids: Vec<String> = messages
-        .iter()
-        .map(|m| m.conversation.to_string())
-        .collect();
+    let mut ids: Vec<String> = ids.map(|id| id.to_string()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let sql = format!(
-        "SELECT c.id, c.state, c.officer_id, c.outcome, c.last_seq, c.token_hash, \
-         u.display_name FROM conversations c LEFT JOIN users u ON u.id = c.officer_id \
-         WHERE c.id IN ({})",
-        vec!["?"; ids.len()].join(", ")
-    );
     let values: Vec<Value> = ids.into_iter().map(Value::Text).collect();
-    let mut statement = bound(db, &sql, &values)?;
-    let mut rows = statement.raw_query();
     let mut found = HashMap::new();
-    while let Some(row) = rows.next().map_err(sqlite)? {
-        let id: String = row.get(0).map_err(sqlite)?;
-        let state: String = row.get(1).map_err(sqlite)?;
-        let officer: Option<String> = row.get(2).map_err(sqlite)?;
-        let outcome: Option<String> = row.get(3).map_err(sqlite)?;
-        let last_seq: i64 = row.get(4).map_err(sqlite)?;
-        let state = state_from(&state, officer.as_deref(), outcome.as_deref())?;
-        found.insert(
-            ConversationId(parse_uuid(&id)?),
-            Found {
-                state,
-                last_seq: u64::try_from(last_seq).map_err(|_| corrupt("last_seq"))?,
-                token_hash: row.get(5).map_err(sqlite)?,
-                officer_name: row.get(6).map_err(sqlite)?,
-            },
+    in_chunks(&values, 1, |k, values| {
+        let sql = format!(
+            "SELECT c.id, c.state, c.officer_id, c.outcome, c.last_seq, c.token_hash, \
+             u.display_name, c.visitor_received_seq, c.visitor_read_seq, \
+             c.officer_received_seq, c.officer_read_seq \
+             FROM conversations c LEFT JOIN users u ON u.id = c.officer_id \
+             WHERE c.id IN ({})",
+            vec!["?"; k].join(", ")
         );
-    }
+        let mut statement = bound(db, &sql, values)?;
+        let mut rows = statement.raw_query();
+        while let Some(row) = rows.next().map_err(sqlite)? {
+            let id: String = row.get(0).map_err(sqlite)?;
+            let state: String = row.get(1).map_err(sqlite)?;
+            let officer: Option<String> = row.get(2).map_err(sqlite)?;
+            let outcome: Option<String> = row.get(3).map_err(sqlite)?;
+            let last_seq: i64 = row.get(4).map_err(sqlite)?;
+            let state = state_from(&state, officer.as_deref(), outcome.as_deref())?;
+            let seq = |i: usize| -> StoreResult<Seq> {
+                let v: i64 = row.get(i).map_err(sqlite)?;
+                u64::try_from(v).map_err(|_| corrupt("marks"))
+            };
+            let marks = [
+                Marks {
+                    received: seq(7)?,
+                    read: seq(8)?,
+                },
+                Marks {
+                    received: seq(9)?,
+                    read: seq(10)?,
+                },
+            ];
+            found.insert(
+                ConversationId(parse_uuid(&id)?),
+                Found {
+                    state,
+                    last_seq: u64::try_from(last_seq).map_err(|_| corrupt("last_seq"))?,
+                    token_hash: row.get(5).map_err(sqlite)?,
+                    officer_name: row.get(6).map_err(sqlite)?,
+                    marks,
+                    changed: false,
+                },
+            );
+        }
+        Ok(())
+    })?;
     Ok(found)
 }
 
@@ -436,7 +610,7 @@ pub(crate) fn resends_query(n: usize) -> String {
     )
 }
 
-/// Messages of the batch already stored under the same client id, in one statement.
+/// Messages of the batch already stored under the same client id.
 fn load_resends(
     db: &rusqlite::Connection,
     candidates: &[&NewMessage],
@@ -452,42 +626,37 @@ fn load_resends(
         values.push(Value::Text(author.as_str().to_string()));
         values.push(Value::Text(message.client_id.as_str().to_string()));
     }
-    let mut statement = bound(db, &resends_query(candidates.len()), &values)?;
-    let mut rows = statement.raw_query();
-    while let Some(row) = rows.next().map_err(sqlite)? {
-        let conversation: String = row.get(0).map_err(sqlite)?;
-        let seq: i64 = row.get(1).map_err(sqlite)?;
-        let author: String = row.get(2).map_err(sqlite)?;
-        let officer: Option<String> = row.get(3).map_err(sqlite)?;
-        let sent_at: i64 = row.get(7).map_err(sqlite)?;
-        let message = StoredMessage {
-            seq: u64::try_from(seq).map_err(|_| corrupt("seq"))?,
-            author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
-            officer_id: officer.as_deref().map(parse_uuid).transpose()?.map(UserId),
-            officer_name: row.get(4).map_err(sqlite)?,
-            client_id: row.get(5).map_err(sqlite)?,
-            sealed_body: row.get(6).map_err(sqlite)?,
-            sent_at: from_millis(sent_at)?,
-        };
-        let conversation = ConversationId(parse_uuid(&conversation)?);
-        stored.insert(
-            (conversation, message.author, message.client_id.clone()),
-            message,
-        );
-    }
+    in_chunks(&values, 3, |k, values| {
+        let mut statement = bound(db, &resends_query(k), values)?;
+        let mut rows = statement.raw_query();
+        while let Some(row) = rows.next().map_err(sqlite)? {
+            let conversation: String = row.get(0).map_err(sqlite)?;
+            let seq: i64 = row.get(1).map_err(sqlite)?;
+            let author: String = row.get(2).map_err(sqlite)?;
+            let officer: Option<String> = row.get(3).map_err(sqlite)?;
+            let sent_at: i64 = row.get(7).map_err(sqlite)?;
+            let message = StoredMessage {
+                seq: u64::try_from(seq).map_err(|_| corrupt("seq"))?,
+                author: Author::parse(&author).ok_or_else(|| corrupt("author"))?,
+                officer_id: officer.as_deref().map(parse_uuid).transpose()?.map(UserId),
+                officer_name: row.get(4).map_err(sqlite)?,
+                client_id: row.get(5).map_err(sqlite)?,
+                sealed_body: row.get(6).map_err(sqlite)?,
+                sent_at: from_millis(sent_at)?,
+            };
+            let conversation = ConversationId(parse_uuid(&conversation)?);
+            stored.insert(
+                (conversation, message.author, message.client_id.clone()),
+                message,
+            );
+        }
+        Ok(())
+    })?;
     Ok(stored)
 }
 
-/// Every new row of the batch in one statement.
+/// Every new row of the batch.
 fn insert_rows(db: &rusqlite::Connection, rows: &[NewRow]) -> StoreResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
-         sent_at) VALUES {}",
-        placeholders(rows.len(), 7)
-    );
     let mut values = Vec::with_capacity(rows.len() * 7);
     for row in rows {
         let m = &row.message;
@@ -502,33 +671,53 @@ fn insert_rows(db: &rusqlite::Connection, rows: &[NewRow]) -> StoreResult<()> {
         values.push(Value::Blob(m.sealed_body.clone()));
         values.push(Value::Integer(row.now));
     }
-    bound(db, &sql, &values)?.raw_execute().map_err(sqlite)?;
-    Ok(())
+    in_chunks(&values, 7, |k, values| {
+        let sql = format!(
+            "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
+             sent_at) VALUES {}",
+            placeholders(k, 7)
+        );
+        bound(db, &sql, values)?.raw_execute().map_err(sqlite)?;
+        Ok(())
+    })
 }
 
-/// Every conversation's new last sequence number in one statement.
-fn update_last_seqs(db: &rusqlite::Connection, rows: &[NewRow]) -> StoreResult<()> {
-    let mut last: HashMap<ConversationId, Seq> = HashMap::new();
-    for row in rows {
-        let seq = last.entry(row.conversation).or_default();
-        *seq = (*seq).max(row.message.seq);
+/// Every conversation that moved, its last sequence number and marks. Whether there was any.
+fn update_conversations(
+    db: &rusqlite::Connection,
+    found: &HashMap<ConversationId, Found>,
+) -> StoreResult<bool> {
+    let changed: Vec<(&ConversationId, &Found)> = found.iter().filter(|(_, f)| f.changed).collect();
+    if changed.is_empty() {
+        return Ok(false);
     }
-    if last.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "UPDATE conversations SET last_seq = v.column2 FROM (VALUES {}) AS v \
-         WHERE conversations.id = v.column1",
-        placeholders(last.len(), 2)
-    );
-    let mut values = Vec::with_capacity(last.len() * 2);
-    for (id, seq) in &last {
+    let mut values = Vec::with_capacity(changed.len() * 6);
+    for (id, f) in &changed {
         values.push(Value::Text(id.to_string()));
-        values.push(Value::Integer(*seq as i64));
+        for seq in [
+            f.last_seq,
+            f.marks[0].received,
+            f.marks[0].read,
+            f.marks[1].received,
+            f.marks[1].read,
+        ] {
+            values.push(Value::Integer(seq as i64));
+        }
     }
-    let updated = bound(db, &sql, &values)?.raw_execute().map_err(sqlite)?;
-    if updated != last.len() {
+    let mut updated = 0;
+    in_chunks(&values, 6, |k, values| {
+        let sql = format!(
+            "UPDATE conversations SET last_seq = v.column2, visitor_received_seq = v.column3, \
+             visitor_read_seq = v.column4, officer_received_seq = v.column5, \
+             officer_read_seq = v.column6 FROM (VALUES {}) AS v \
+             WHERE conversations.id = v.column1",
+            placeholders(k, 6)
+        );
+        updated += bound(db, &sql, values)?.raw_execute().map_err(sqlite)?;
+        Ok(())
+    })?;
+    if updated != changed.len() {
         return Err(corrupt("a conversation vanished during its batch"));
     }
-    Ok(())
+    Ok(true)
 }

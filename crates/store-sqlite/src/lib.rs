@@ -23,7 +23,7 @@ use ecoute_store::stored::{
     labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, NewAudit,
+    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, MarksMoved, NewAudit,
     NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
     SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
     StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials,
@@ -35,7 +35,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -51,6 +51,9 @@ pub struct SqliteStore {
     read: SqlitePool,
     /// Writes messages in batches (group commit), started at the first message.
     appender: Arc<OnceLock<Appender>>,
+    /// The database file, for the appender's own connection.
+    path: Arc<PathBuf>,
+    read_only: bool,
     /// Dropped with the last clone of the store: the checkpointer then stops.
     _alive: Arc<()>,
 }
@@ -528,6 +531,8 @@ impl SqliteStore {
             write: read.clone(),
             read,
             appender: Arc::default(),
+            path: Arc::new(path),
+            read_only: true,
             _alive: Arc::new(()),
         })
     }
@@ -577,6 +582,8 @@ impl SqliteStore {
             write,
             read,
             appender: Arc::default(),
+            path: Arc::new(path.to_path_buf()),
+            read_only: false,
             _alive: alive,
         })
     }
@@ -585,7 +592,7 @@ impl SqliteStore {
         if let Some(appender) = self.appender.get() {
             return Ok(appender);
         }
-        let started = Appender::start(self.write.clone())?;
+        let started = Appender::start(&self.path, self.read_only)?;
         // Two first messages at once: one appender is kept, the other's thread stops at once
         // (its queue is dropped unused).
         Ok(self.appender.get_or_init(|| started))
@@ -1779,37 +1786,17 @@ impl Store for SqliteStore {
     async fn advance_marks(
         &self,
         id: ConversationId,
-        reader: Author,
+        reader: Actor,
         marks: Marks,
-    ) -> StoreResult<Option<Marks>> {
-        let (received, read) = match reader {
-            Author::Visitor => ("visitor_received_seq", "visitor_read_seq"),
-            Author::Officer => ("officer_received_seq", "officer_read_seq"),
-        };
-        let received_seq = marks.received.max(marks.read) as i64;
-        let read_seq = marks.read as i64;
-        // One statement: forward only, bounded by what exists.
-        let row = sqlx::query(&format!(
-            "UPDATE conversations SET \
-             {received} = MIN(last_seq, MAX({received}, ?1)), \
-             {read} = MIN(last_seq, MAX({read}, ?2)) \
-             WHERE id = ?3 AND (MIN(last_seq, MAX({received}, ?1)) <> {received} \
-               OR MIN(last_seq, MAX({read}, ?2)) <> {read}) \
-             RETURNING {received} AS received, {read} AS read"
-        ))
-        .bind(received_seq)
-        .bind(read_seq)
-        .bind(id.to_string())
-        .fetch_optional(&self.write)
-        .await
-        .map_err(err)?;
-        row.map(|row| {
-            Ok(Marks {
-                received: row.try_get::<i64, _>("received").map_err(err)? as Seq,
-                read: row.try_get::<i64, _>("read").map_err(err)? as Seq,
+    ) -> StoreResult<Option<MarksMoved>> {
+        // With the messages' group commit: receipts come with nearly every message.
+        self.appender()?
+            .advance_marks(appender::MarksUpdate {
+                conversation: id,
+                reader,
+                marks,
             })
-        })
-        .transpose()
+            .await
     }
 
     async fn save_case_file(
@@ -2290,6 +2277,35 @@ mod tests {
     fn placeholders_make_groups_of_the_width_asked() {
         assert_eq!(appender::placeholders(1, 1), "(?)");
         assert_eq!(appender::placeholders(2, 3), "(?, ?, ?), (?, ?, ?)");
+    }
+
+    #[test]
+    fn a_batch_is_cut_into_power_of_two_chunks_that_cover_every_value_once() {
+        use rusqlite::types::Value;
+        let values: Vec<Value> = (0..37 * 3).map(Value::Integer).collect();
+        let mut sizes = Vec::new();
+        let mut seen = Vec::new();
+        appender::in_chunks(&values, 3, |k, chunk| {
+            assert_eq!(chunk.len(), k * 3);
+            sizes.push(k);
+            seen.extend_from_slice(chunk);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(sizes, vec![32, 4, 1]);
+        assert_eq!(seen, values);
+        // Never wider than a batch: at most one prepared statement per width.
+        let most: Vec<Value> = (0..appender::MAX_BATCH as i64)
+            .map(Value::Integer)
+            .collect();
+        let mut widths = Vec::new();
+        appender::in_chunks(&most, 1, |k, _| {
+            widths.push(k);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(widths, vec![appender::MAX_BATCH]);
+        assert_eq!(1 << (appender::WIDTHS - 1), appender::MAX_BATCH);
     }
 
     /// The purge job runs every hour on a table that only grows: each of its queries must be

@@ -69,6 +69,7 @@ macro_rules! conformance_tests {
             canned_replies_are_kept_by_unique_shortcut,
             only_the_owner_of_an_open_chat_writes_its_case_file,
             received_and_read_marks_only_move_forward,
+            receipts_written_with_messages_keep_both_the_messages_and_the_furthest_marks,
             a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked_one,
             the_directory_lists_national_services_then_the_departements_own,
         );

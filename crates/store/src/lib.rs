@@ -276,6 +276,15 @@ pub struct Conversation {
     pub officer_marks: Marks,
 }
 
+/// One side's marks once they moved, and the officer who holds the conversation (to be told).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarksMoved {
+    /// The marks as they now stand.
+    pub marks: Marks,
+    /// The conversation's officer, if any.
+    pub owner: Option<UserId>,
+}
+
 /// How far one side received and read the other side's messages (sequence numbers).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Marks {
@@ -730,14 +739,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
 
     /// Moves one side's marks forward (never back; read implies received; at most the last
-    /// sequence number). Returns the marks when they moved; `None` when nothing changed or the
-    /// conversation does not exist.
+    /// sequence number). An officer's marks count only while the conversation is theirs.
+    /// Returns the marks when they moved, with who holds the conversation; `None` when nothing
+    /// changed, the conversation does not exist or is not this officer's.
     async fn advance_marks(
         &self,
         id: ConversationId,
-        reader: Author,
+        reader: Actor,
         marks: Marks,
-    ) -> StoreResult<Option<Marks>>;
+    ) -> StoreResult<Option<MarksMoved>>;
 
     /// Every canned reply, by shortcut.
     async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>>;

@@ -518,17 +518,13 @@ impl Session {
                     received: received_seq,
                     read: read_seq,
                 };
-                match self.state.chat.store().conversation(conversation_id).await {
-                    Ok(Some(c)) if c.state.officer() == Some(self.staff.user.id) => {
-                        let result = self
-                            .state
-                            .chat
-                            .marks(&c, ecoute_domain::Author::Officer, marks)
-                            .await;
-                        self.unless_refused(conversation_id, result).await
-                    }
-                    _ => true,
-                }
+                // The store applies them only while the chat is this officer's.
+                self.state.chat.marks_in_background(
+                    conversation_id,
+                    ecoute_domain::Actor::Officer(self.staff.user.id),
+                    marks,
+                );
+                true
             }
             StaffIn::Decline { conversation_id } => {
                 self.state

@@ -275,26 +275,11 @@ impl Session {
                     received: received_seq,
                     read: read_seq,
                 };
-                match self
-                    .state
-                    .chat
-                    .store()
-                    .conversation(self.conversation)
-                    .await
-                {
-                    Ok(Some(c)) => {
-                        if let Err(e) = self
-                            .state
-                            .chat
-                            .marks(&c, ecoute_domain::Author::Visitor, marks)
-                            .await
-                        {
-                            tracing::warn!(error = ?e, "marks not recorded");
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!(error = %e, "marks not recorded"),
-                }
+                self.state.chat.marks_in_background(
+                    self.conversation,
+                    ecoute_domain::Actor::Visitor,
+                    marks,
+                );
                 true
             }
             VisitorIn::Language { language } => {

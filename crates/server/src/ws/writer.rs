@@ -190,6 +190,7 @@ mod tests {
             keys.clone(),
             RiskRules::built_in(),
             Duration::from_secs(60),
+            crate::codes::ReadyCodes::none(),
         );
         let id = ConversationId::new();
         let key = DataKey::generate();

@@ -79,6 +79,13 @@ pub async fn spawn_app_configured(
             mode: ecoute::config::RoutingMode::Pull,
             ..Default::default()
         },
+        // A small stock of return codes hashed ahead: starts take from it and, once it is
+        // empty, hash their own, so both roads are used; a full stock would keep a core busy
+        // for 20 s in every test.
+        limits: ecoute::config::Limits {
+            ready_return_codes: 2,
+            ..Default::default()
+        },
         ..Config::default()
     };
     tweak(&mut config);

@@ -118,6 +118,7 @@ max_waiting = 100000
 starts_per_source_per_hour = 1000000
 logins_per_source_per_quarter = 100000
 messages_per_minute = 1000000
+ready_return_codes = 2
 "#;
 
 impl Cluster {

@@ -796,46 +796,110 @@ pub async fn received_and_read_marks_only_move_forward(store: Arc<dyn Store>) {
             .unwrap();
     }
     let m = |received, read| Marks { received, read };
+    let advance = |reader: Actor, marks: Marks| {
+        let store = store.clone();
+        async move {
+            store
+                .advance_marks(c.id, reader, marks)
+                .await
+                .unwrap()
+                .map(|moved| moved.marks)
+        }
+    };
+    assert_eq!(advance(Actor::Visitor, m(2, 0)).await, Some(m(2, 0)));
+    assert_eq!(advance(Actor::Visitor, m(1, 0)).await, None, "never back");
     assert_eq!(
-        store
-            .advance_marks(c.id, Author::Visitor, m(2, 0))
-            .await
-            .unwrap(),
-        Some(m(2, 0))
-    );
-    assert_eq!(
-        store
-            .advance_marks(c.id, Author::Visitor, m(1, 0))
-            .await
-            .unwrap(),
-        None,
-        "never back"
-    );
-    assert_eq!(
-        store
-            .advance_marks(c.id, Author::Visitor, m(0, 9))
-            .await
-            .unwrap(),
+        advance(Actor::Visitor, m(0, 9)).await,
         Some(m(3, 3)),
         "bounded, read implies received"
     );
-    assert_eq!(
-        store
-            .advance_marks(c.id, Author::Officer, m(1, 1))
-            .await
-            .unwrap(),
-        Some(m(1, 1))
-    );
+    // An officer's marks count only on their own chat; the answer names who holds it.
+    let other = officer_with(&*store, "otto", skills(None, false, "fr"), 3).await;
+    assert_eq!(advance(Actor::Officer(other.id), m(1, 1)).await, None);
+    let moved = store
+        .advance_marks(c.id, Actor::Officer(officer.id), m(1, 1))
+        .await
+        .unwrap()
+        .expect("moved");
+    assert_eq!(moved.marks, m(1, 1));
+    assert_eq!(moved.owner, Some(officer.id));
     let after = store.conversation(c.id).await.unwrap().unwrap();
     assert_eq!(after.visitor_marks, m(3, 3));
     assert_eq!(after.officer_marks, m(1, 1));
     assert_eq!(
         store
-            .advance_marks(ConversationId::new(), Author::Visitor, m(1, 1))
+            .advance_marks(ConversationId::new(), Actor::Visitor, m(1, 1))
             .await
             .unwrap(),
         None
     );
+}
+
+/// Receipts that arrive while messages are being written (they are written together on the
+/// embedded store) lose neither: the conversation keeps every message's sequence number and
+/// each side's furthest marks, and each receipt's answer is what it moved, or nothing.
+pub async fn receipts_written_with_messages_keep_both_the_messages_and_the_furthest_marks(
+    store: Arc<dyn Store>,
+) {
+    let officer = officer_with(&*store, "nour", skills(None, false, "fr"), 3).await;
+    let c = chat(&*store, now(), None, false, "fr", false, Duration::hours(1)).await;
+    claim(&*store, c.id, officer.id).await.unwrap();
+    let message = |i: usize| {
+        let actor = if i.is_multiple_of(2) {
+            Actor::Visitor
+        } else {
+            Actor::Officer(officer.id)
+        };
+        NewMessage {
+            conversation: c.id,
+            actor,
+            client_id: ClientMessageId::parse(&format!("r{i}")).unwrap(),
+            seal: Box::new(|seq: Seq| format!("sealed-{seq}").into_bytes()),
+            now: now(),
+            visitor_token: None,
+        }
+    };
+    for i in 0..6 {
+        store
+            .append_message(message(i))
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+    let m = |received, read| Marks { received, read };
+    let receipts = [
+        (Actor::Visitor, m(4, 3)),
+        (Actor::Officer(officer.id), m(6, 6)),
+        (Actor::Visitor, m(2, 2)),
+        (Actor::Visitor, m(6, 5)),
+        (Actor::Officer(officer.id), m(1, 1)),
+    ];
+    let writes = (6..16).map(|i| {
+        let store = store.clone();
+        let next = message(i);
+        tokio::spawn(async move { store.append_message(next).await })
+    });
+    let marks = receipts.iter().map(|(reader, marks)| {
+        let (store, reader, marks) = (store.clone(), *reader, *marks);
+        tokio::spawn(async move { store.advance_marks(c.id, reader, marks).await })
+    });
+    let marks: Vec<_> = marks.collect();
+    for write in writes.collect::<Vec<_>>() {
+        write.await.unwrap().unwrap().unwrap().unwrap();
+    }
+    for (handle, (_, asked)) in marks.into_iter().zip(receipts) {
+        // What a receipt moved never goes past what it asked (read implies received).
+        if let Some(moved) = handle.await.unwrap().unwrap() {
+            let moved = moved.marks;
+            assert!(moved.read <= asked.read && moved.received <= asked.received.max(asked.read));
+        }
+    }
+    let after = store.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!(after.last_seq, 16, "every message kept its place");
+    assert_eq!(store.messages_after(c.id, 0, 100).await.unwrap().len(), 16);
+    assert_eq!(after.visitor_marks, m(6, 5));
+    assert_eq!(after.officer_marks, m(6, 6));
 }
 
 /// A return code is found by its bucket, reopens the chat with a new token, and never a blocked one.

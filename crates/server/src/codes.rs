@@ -1,0 +1,258 @@
+//! Return codes drawn and hashed ahead of need.
+//!
+//! Every chat starts with a return code, kept only as an argon2id hash (issue 5): some 20 ms of
+//! a core each, which bounds a 2-core node to about 55 starts a second and makes every visitor
+//! wait for it. A thread that runs only when the machine has nothing else to do keeps a stock
+//! of codes already hashed; a start takes one and waits for no hashing. When a surge empties
+//! the stock, starts hash their own code again, as before, and the stock fills back up once the
+//! surge is over.
+//!
+//! A code in the stock is random digits belonging to nobody yet, held in memory only and
+//! gone when the process stops; once taken it is given to exactly one visitor.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// A code ready to give: its digits and their argon2id hash.
+pub struct ReadyCode {
+    /// The 16 digits the visitor will be shown.
+    pub digits: String,
+    /// Their argon2id hash, as stored.
+    pub hash: String,
+}
+
+/// The stock of ready codes. Clones share it; the filling thread stops when the last clone
+/// is dropped.
+#[derive(Clone)]
+pub struct ReadyCodes {
+    shared: Arc<Shared>,
+    _stopper: Option<Arc<Stopper>>,
+}
+
+struct Shared {
+    ready: Mutex<Stock>,
+    /// Told when a code is taken (the filler may have room again) or when it must stop.
+    room: Condvar,
+    capacity: usize,
+    stop: AtomicBool,
+}
+
+/// The codes ready, and how many the fillers are hashing now.
+#[derive(Default)]
+struct Stock {
+    codes: Vec<ReadyCode>,
+    making: usize,
+}
+
+/// Stops the filler when dropped.
+struct Stopper(Arc<Shared>);
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        self.0.stop.store(true, Ordering::Relaxed);
+        self.0.room.notify_all();
+    }
+}
+
+impl ReadyCodes {
+    /// A stock of up to `capacity` codes, filled by idle-priority threads (one per core, so
+    /// that the stock is full again soon after a surge); none at all (every start hashes its
+    /// own code) when `capacity` is 0.
+    pub fn start(capacity: usize) -> anyhow::Result<ReadyCodes> {
+        let shared = Arc::new(Shared {
+            ready: Mutex::new(Stock::default()),
+            room: Condvar::new(),
+            capacity,
+            stop: AtomicBool::new(false),
+        });
+        if capacity == 0 {
+            return Ok(ReadyCodes {
+                shared,
+                _stopper: None,
+            });
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for _ in 0..threads.min(capacity) {
+            let filler = shared.clone();
+            std::thread::Builder::new()
+                .name("ecoute-codes".into())
+                .spawn(move || fill(&filler))?;
+        }
+        Ok(ReadyCodes {
+            _stopper: Some(Arc::new(Stopper(shared.clone()))),
+            shared,
+        })
+    }
+
+    /// No stock: every start hashes its own code.
+    pub fn none() -> ReadyCodes {
+        ReadyCodes::start(0).expect("no thread to start")
+    }
+
+    /// A ready code, if the stock holds one.
+    pub fn take(&self) -> Option<ReadyCode> {
+        let mut ready = self.shared.ready.lock().expect("ready codes");
+        let code = ready.codes.pop();
+        metrics::gauge!("ecoute_return_codes_ready").set(ready.codes.len() as f64);
+        drop(ready);
+        if code.is_some() {
+            self.shared.room.notify_one();
+        }
+        code
+    }
+
+    /// Codes in stock now.
+    pub fn len(&self) -> usize {
+        self.shared.ready.lock().expect("ready codes").codes.len()
+    }
+
+    /// The hashes in stock now, for tests.
+    #[cfg(test)]
+    pub(crate) fn hashes(&self) -> Vec<String> {
+        let ready = self.shared.ready.lock().expect("ready codes");
+        ready.codes.iter().map(|c| c.hash.clone()).collect()
+    }
+
+    /// Whether the stock is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A filler: hashes codes while there is room, sleeps while the stock is full (counting the
+/// codes the other fillers are making, so that it never grows past its capacity).
+fn fill(shared: &Shared) {
+    run_only_when_idle();
+    loop {
+        {
+            let mut ready = shared.ready.lock().expect("ready codes");
+            while ready.codes.len() + ready.making >= shared.capacity
+                && !shared.stop.load(Ordering::Relaxed)
+            {
+                ready = shared.room.wait(ready).expect("ready codes");
+            }
+            if shared.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            ready.making += 1;
+        }
+        let digits = ecoute_crypto::return_code::generate_return_code();
+        let hashed = crate::auth::hash_code_here(&digits);
+        let mut ready = shared.ready.lock().expect("ready codes");
+        ready.making -= 1;
+        match hashed {
+            Ok(hash) => ready.codes.push(ReadyCode { digits, hash }),
+            Err(e) => {
+                // Starts hash their own codes meanwhile; nothing is lost.
+                tracing::error!(error = %e, "cannot hash a return code ahead; stopping");
+                return;
+            }
+        }
+        metrics::gauge!("ecoute_return_codes_ready").set(ready.codes.len() as f64);
+    }
+}
+
+/// Asks the kernel to run this thread only when no other thread wants the CPU (Linux
+/// `SCHED_IDLE`), so that hashing ahead never delays a message; elsewhere, or if refused, the
+/// lowest priority.
+fn run_only_when_idle() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: changes the scheduling policy of the calling thread (pid 0) only, with a
+        // valid parameter block that outlives the call.
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
+            return;
+        }
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: on Linux, PRIO_PROCESS with 0 sets the calling thread's nice value.
+        let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn wait_for(codes: &ReadyCodes, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while codes.len() < n {
+            assert!(Instant::now() < deadline, "the stock did not fill up");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn the_stock_fills_to_its_capacity_and_refills_after_a_code_is_taken() {
+        let codes = ReadyCodes::start(3).unwrap();
+        wait_for(&codes, 3);
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(codes.len(), 3, "never beyond its capacity");
+        let taken = codes.take().expect("a ready code");
+        assert_eq!(codes.len(), 2);
+        wait_for(&codes, 3);
+        // What is taken is 16 digits and an argon2id hash of exactly those digits.
+        assert_eq!(taken.digits.len(), 16);
+        assert!(taken.hash.starts_with("$argon2id$"));
+        let hashes = vec![taken.hash.clone()];
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let found = runtime
+            .block_on(crate::auth::match_code(
+                taken.digits.clone(),
+                hashes.clone(),
+            ))
+            .unwrap();
+        assert_eq!(found, Some(0));
+        let other = runtime
+            .block_on(crate::auth::match_code("0000000000000000".into(), hashes))
+            .unwrap();
+        assert_eq!(other, None);
+    }
+
+    #[test]
+    fn no_code_is_given_twice() {
+        let codes = ReadyCodes::start(4).unwrap();
+        wait_for(&codes, 4);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..4 {
+            let code = codes.take().expect("a ready code");
+            assert!(seen.insert(code.digits), "a code came out twice");
+        }
+        // The ones made after are new ones too.
+        wait_for(&codes, 4);
+        for _ in 0..4 {
+            let code = codes.take().expect("a ready code");
+            assert!(seen.insert(code.digits), "a code came out twice");
+        }
+    }
+
+    #[test]
+    fn the_filler_stops_when_the_last_holder_is_gone() {
+        let codes = ReadyCodes::start(2).unwrap();
+        let other = codes.clone();
+        wait_for(&codes, 2);
+        let shared = Arc::downgrade(&codes.shared);
+        drop(codes);
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(shared.upgrade().is_some(), "a clone still holds it");
+        drop(other);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while shared.upgrade().is_some() {
+            assert!(Instant::now() < deadline, "the filler thread did not stop");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_stock_of_zero_has_no_thread_and_never_gives_a_code() {
+        let codes = ReadyCodes::none();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(codes.take().is_none());
+        assert!(codes.is_empty());
+    }
+}
