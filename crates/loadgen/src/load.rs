@@ -203,7 +203,8 @@ async fn socket_task(
     open.fetch_add(1, Ordering::Relaxed);
     // Receipts, as the pages send them: the console at once for each visitor message, the
     // visitor's page once the officer's messages pause. The visitor's pending receipt:
-    let visitor_marks = tokio::time::sleep(Duration::MAX / 4);
+    const NEVER: Duration = Duration::from_secs(86_400);
+    let visitor_marks = tokio::time::sleep(NEVER);
     tokio::pin!(visitor_marks);
     let mut visitor_seq: Option<u64> = None;
     loop {
@@ -290,7 +291,7 @@ async fn socket_task(
             }
             _ = &mut visitor_marks, if visitor_seq.is_some() => {
                 let seq = visitor_seq.take().unwrap_or(0);
-                visitor_marks.as_mut().reset(tokio::time::Instant::now() + Duration::MAX / 4);
+                visitor_marks.as_mut().reset(tokio::time::Instant::now() + NEVER);
                 if sink.send(Message::text(marks_frame(None, seq))).await.is_err() {
                     break;
                 }

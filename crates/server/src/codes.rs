@@ -49,15 +49,17 @@ struct Stopper(Arc<Shared>);
 
 impl Drop for Stopper {
     fn drop(&mut self) {
+        // Under the lock: a filler between its check of `stop` and its wait cannot miss this.
+        let _ready = self.0.ready.lock().unwrap_or_else(|e| e.into_inner());
         self.0.stop.store(true, Ordering::Relaxed);
         self.0.room.notify_all();
     }
 }
 
 impl ReadyCodes {
-    /// A stock of up to `capacity` codes, filled by idle-priority threads (one per core, so
-    /// that the stock is full again soon after a surge); none at all (every start hashes its
-    /// own code) when `capacity` is 0.
+    /// A stock of up to `capacity` codes, filled by idle-priority threads (two at most, each
+    /// holding argon2id's 19 MiB block while it hashes, so that the stock is full again soon
+    /// after a surge); none at all (every start hashes its own code) when `capacity` is 0.
     pub fn start(capacity: usize) -> anyhow::Result<ReadyCodes> {
         let shared = Arc::new(Shared {
             ready: Mutex::new(Stock::default()),
@@ -71,7 +73,7 @@ impl ReadyCodes {
                 _stopper: None,
             });
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
         for _ in 0..threads.min(capacity) {
             let filler = shared.clone();
             std::thread::Builder::new()
@@ -89,12 +91,19 @@ impl ReadyCodes {
         ReadyCodes::start(0).expect("no thread to start")
     }
 
-    /// A ready code, if the stock holds one.
+    /// A ready code, if the stock holds one. Never waits: the lock is shared with threads
+    /// that run only when the machine is idle, and one of them could be holding it while the
+    /// machine is busy; a start that finds it taken hashes its own code.
     pub fn take(&self) -> Option<ReadyCode> {
-        let mut ready = self.shared.ready.lock().expect("ready codes");
+        let mut ready = match self.shared.ready.try_lock() {
+            Ok(ready) => ready,
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+        };
         let code = ready.codes.pop();
-        metrics::gauge!("ecoute_return_codes_ready").set(ready.codes.len() as f64);
+        let left = ready.codes.len();
         drop(ready);
+        metrics::gauge!("ecoute_return_codes_ready").set(left as f64);
         if code.is_some() {
             self.shared.room.notify_one();
         }
@@ -148,27 +157,26 @@ fn fill(shared: &Shared) {
                 return;
             }
         }
-        metrics::gauge!("ecoute_return_codes_ready").set(ready.codes.len() as f64);
+        let stocked = ready.codes.len();
+        drop(ready);
+        metrics::gauge!("ecoute_return_codes_ready").set(stocked as f64);
     }
 }
 
 /// Asks the kernel to run this thread only when no other thread wants the CPU (Linux
-/// `SCHED_IDLE`), so that hashing ahead never delays a message; elsewhere, or if refused, the
-/// lowest priority.
+/// `SCHED_IDLE`), so that hashing ahead never delays a message; if refused, the lowest
+/// priority. Elsewhere the thread keeps the normal priority (lowering it there would lower the
+/// whole process).
 fn run_only_when_idle() {
     #[cfg(target_os = "linux")]
     {
         let param = libc::sched_param { sched_priority: 0 };
         // SAFETY: changes the scheduling policy of the calling thread (pid 0) only, with a
         // valid parameter block that outlives the call.
-        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
-            return;
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0 {
+            // SAFETY: on Linux, PRIO_PROCESS with 0 sets the calling thread's nice value only.
+            let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
         }
-    }
-    #[cfg(unix)]
-    {
-        // SAFETY: on Linux, PRIO_PROCESS with 0 sets the calling thread's nice value.
-        let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
     }
 }
 

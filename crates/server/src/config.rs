@@ -373,8 +373,9 @@ impl Default for Limits {
             starts_per_source_per_hour: 30,
             logins_per_source_per_quarter: 50,
             messages_per_minute: 60,
-            // A surge of a thousand starts at once; about 200 KiB of memory, filled in some
-            // 20 s of an otherwise idle core.
+            // A surge of a thousand starts at once: about 200 KiB of memory once full, filled
+            // in some 20 to 40 s of otherwise idle cores (two threads, 19 MiB each while they
+            // hash).
             ready_return_codes: 1000,
         }
     }

@@ -3,9 +3,10 @@
 //! A message is acknowledged only once its transaction is on disk (`synchronous = FULL`), and
 //! one commit costs one wait for the disk whatever it holds. Callers hand their message to the
 //! appender and wait for its answer. The appender takes every message waiting (up to
-//! [`MAX_BATCH`]) and writes them together in one transaction with a fixed number of
-//! statements, whatever the batch holds: the conversations, the resends already stored, one
-//! insert of every new row, one update of every sequence number, the commit. Alone, a message
+//! [`MAX_BATCH`]) and writes them together in one transaction with a few statements, whatever
+//! the batch holds: the conversations, the resends already stored, the insert of every new row,
+//! the update of every sequence number, the commit (each statement cut into at most
+//! [`WIDTHS`] power-of-two widths, all kept prepared). Alone, a message
 //! is committed at once; under load, the messages that arrived during one commit make the next
 //! batch.
 //!
@@ -60,6 +61,8 @@ pub(crate) struct MarksUpdate {
 enum Pending {
     Message(NewMessage, oneshot::Sender<Answer>),
     Marks(MarksUpdate, oneshot::Sender<MarksAnswer>),
+    /// The store is closing: what came before is written, the connection closed, then told.
+    Stop(oneshot::Sender<()>),
 }
 
 impl Pending {
@@ -68,6 +71,7 @@ impl Pending {
         match self {
             Pending::Message(_, answer) => answer.is_closed(),
             Pending::Marks(_, answer) => answer.is_closed(),
+            Pending::Stop(_) => false,
         }
     }
 }
@@ -126,6 +130,15 @@ impl Appender {
         Ok(answered)
     }
 
+    /// Writes what was handed in before, closes the connection and stops the thread; later
+    /// calls fail as "stopped". For the store's `close`, before its last checkpoint.
+    pub(crate) async fn stop(&self) {
+        let (told, stopped) = oneshot::channel();
+        if self.queue.send(Pending::Stop(told)).await.is_ok() {
+            let _ = stopped.await;
+        }
+    }
+
     /// Moves one side's marks forward (never back, never past the last message); answered
     /// once its batch is committed.
     pub(crate) async fn advance_marks(&self, update: MarksUpdate) -> MarksAnswer {
@@ -169,7 +182,14 @@ fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::Connection> 
 
 fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while waiting.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
+    let mut stop = None;
+    while stop.is_none() && waiting.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
+        // What came after a stop is dropped unanswered: its callers are told "stopped".
+        if let Some(at) = batch.iter().position(|p| matches!(p, Pending::Stop(_)))
+            && let Some(Pending::Stop(told)) = batch.drain(at..).next()
+        {
+            stop = Some(told);
+        }
         // A caller that stopped waiting (its client left) was never acknowledged: its client
         // sends the message again if it comes back.
         batch.retain(|p: &Pending| !p.abandoned());
@@ -190,9 +210,12 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
                     marks.push(update);
                     marks_answers.push(answer);
                 }
+                Pending::Stop(_) => unreachable!("taken out above"),
             }
         }
-        metrics::histogram!("ecoute_commit_batch_size").record(messages.len() as f64);
+        if !messages.is_empty() {
+            metrics::histogram!("ecoute_commit_batch_size").record(messages.len() as f64);
+        }
         // A panic (in a sealer, say) fails this batch's callers, whose answers are dropped
         // unanswered, and not every message after it; the transaction was rolled back.
         let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -233,6 +256,12 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
             ),
         }
     }
+    // The connection is closed before the store's last checkpoint goes on.
+    drop(db);
+    waiting.close();
+    if let Some(told) = stop {
+        let _ = told.send(());
+    }
 }
 
 /// What a committed batch answers: each message's fate and each marks update's result, in
@@ -261,7 +290,7 @@ fn write_batch(
 }
 
 /// `BEGIN IMMEDIATE`, the batch, `COMMIT`; rolled back on an error or a panic, so that the
-/// connection goes back to sqlx with no transaction open.
+/// connection is left with no transaction open.
 fn in_transaction(
     db: &rusqlite::Connection,
     messages: Vec<NewMessage>,

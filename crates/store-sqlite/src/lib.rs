@@ -1,10 +1,13 @@
 //! The embedded SQLite backend.
 //!
 //! WAL mode, `synchronous = FULL` (a commit is on disk before we acknowledge it, even if
-//! the machine loses power), `secure_delete` (deleted rows are overwritten). All writes go
-//! through one connection and start with `BEGIN IMMEDIATE`, so SQLite's single writer lock
-//! is taken up front: a read-modify-write such as a claim is atomic and never fails with
-//! a late "database is locked". Reads use a separate pool and never wait for writes.
+//! the machine loses power), `secure_delete` (deleted rows are overwritten). Messages and
+//! receipts are written by the appender on a connection of its own (group commit, see
+//! `appender.rs`); every other write goes through sqlx's one writer connection. Both start
+//! with `BEGIN IMMEDIATE`, so SQLite's single writer lock is taken up front: a
+//! read-modify-write such as a claim is atomic and never fails with a late "database is
+//! locked", and the two writers take turns. Reads use a separate pool and never wait for
+//! writes.
 //!
 //! Purging deletes rows under `secure_delete`, then checkpoints the WAL and truncates it,
 //! so that no copy of a purged page is left in either file.
@@ -636,6 +639,11 @@ impl SqliteStore {
 
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
+        // Messages and receipts already handed in are written, then the appender's own
+        // connection closes; any later one fails as "stopped".
+        if let Some(appender) = self.appender.get() {
+            appender.stop().await;
+        }
         self.read.close().await;
         // Explicitly, rather than leaving it to the last connection's close, which sqlx runs
         // on its worker thread after `close` has returned. Readers closing on their own threads
