@@ -213,8 +213,15 @@ async function chatBothWays(visitor, officer, tag) {
   return { id, token, panel, texts: [first, fromOfficer, fromVisitor] };
 }
 
+/** The text appears in the element within a few seconds (what it shows may come by the socket). */
 async function assertText(locator, expected) {
-  const text = (await locator.textContent()) || '';
+  const deadline = Date.now() + 10000;
+  let text = '';
+  for (;;) {
+    text = (await locator.textContent()) || '';
+    if (text.includes(expected) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   assert.ok(text.includes(expected), `expected “${expected}” in “${text}”`);
 }
 

@@ -42,6 +42,13 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Messages in one transaction, at most.
 pub(crate) const MAX_BATCH: usize = 256;
+/// Commits start at least this far apart. Alone, a message is committed at once; but from a
+/// thousand or so a second every message would still be committed alone, each commit a wait
+/// for the disk, and the disk fell behind (a ramp stalled for half a second at 1,688 msg/s,
+/// committing 1.1 messages at a time). Waiting out the rest of this spacing gathers what
+/// arrives meanwhile: at most this much more latency, and only when the last commit was that
+/// recent (never for a message on an idle server).
+const COMMIT_SPACING: std::time::Duration = std::time::Duration::from_millis(1);
 /// Messages waiting for the appender, at most; beyond, callers wait (back pressure).
 const QUEUED: usize = 4 * MAX_BATCH;
 
@@ -183,7 +190,21 @@ fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::Connection> 
 fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut stop = None;
+    let mut last_start: Option<std::time::Instant> = None;
     while stop.is_none() && waiting.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
+        if let Some(since) = last_start.map(|t| t.elapsed())
+            && since < COMMIT_SPACING
+            && batch.len() < MAX_BATCH
+        {
+            std::thread::sleep(COMMIT_SPACING - since);
+            while batch.len() < MAX_BATCH {
+                match waiting.try_recv() {
+                    Ok(more) => batch.push(more),
+                    Err(_) => break,
+                }
+            }
+        }
+        last_start = Some(std::time::Instant::now());
         // What came after a stop is dropped unanswered: its callers are told "stopped".
         if let Some(at) = batch.iter().position(|p| matches!(p, Pending::Stop(_)))
             && let Some(Pending::Stop(told)) = batch.drain(at..).next()
