@@ -45,7 +45,42 @@ pub struct AppState {
     pub resume_work: Arc<tokio::sync::Semaphore>,
     /// Officers' presence and the offers in flight.
     pub router: Router,
+    /// The sockets open on this node.
+    pub sockets: OpenSockets,
 }
+
+/// Counts the sockets open on this node, so that a stopping node can wait for each of them to
+/// tell its client to reconnect before the process ends.
+#[derive(Clone, Default)]
+pub struct OpenSockets(Arc<watch::Sender<usize>>);
+
+/// One open socket, counted until dropped.
+pub struct SocketHeld(Arc<watch::Sender<usize>>);
+
+impl OpenSockets {
+    /// Counts one more socket for as long as the result lives.
+    pub fn hold(&self) -> SocketHeld {
+        self.0.send_modify(|n| *n += 1);
+        SocketHeld(self.0.clone())
+    }
+
+    /// Waits until no socket is open, for at most `within`; whether they all closed.
+    pub async fn all_closed(&self, within: std::time::Duration) -> bool {
+        let mut open = self.0.subscribe();
+        tokio::time::timeout(within, open.wait_for(|n| *n == 0))
+            .await
+            .is_ok()
+    }
+}
+
+impl Drop for SocketHeld {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
+}
+
+/// How long a stopping node waits for its sockets to tell their clients to reconnect.
+const SOCKETS_CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A built server, bound to its port, not yet serving.
 pub struct Application {
@@ -263,6 +298,7 @@ impl Application {
                 visitors_here,
                 resume_work: Arc::new(tokio::sync::Semaphore::new(4)),
                 router,
+                sockets: OpenSockets::default(),
             },
             store,
             bridge,
@@ -305,6 +341,7 @@ impl Application {
             self.state.config.retention.clone(),
             self.state.stopping.clone(),
         );
+        let sockets = self.state.sockets.clone();
         let app = crate::http::router(self.state);
         let stop = Arc::new(self.stop);
         if let Some(admin) = self.admin {
@@ -341,6 +378,11 @@ impl Application {
         .await;
         // Also when serving failed: the job must not outlive the store it writes to.
         stop.send_replace(true);
+        // The sockets are not the server's connections any more once upgraded: without this
+        // wait the process could end before they sent their close frame (1012, reconnect).
+        if !sockets.all_closed(SOCKETS_CLOSE_WITHIN).await {
+            tracing::warn!("some sockets were still open when the node stopped");
+        }
         if let Err(e) = purge_job.await {
             tracing::error!(error = %e, "the purge job ended abnormally");
         }
@@ -351,5 +393,29 @@ impl Application {
         self.store.close().await;
         served?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_stopping_node_waits_for_its_sockets_to_close_but_not_forever() {
+        let sockets = OpenSockets::default();
+        assert!(sockets.all_closed(Duration::ZERO).await, "none open");
+        let first = sockets.hold();
+        let second = sockets.hold();
+        assert!(!sockets.all_closed(Duration::from_millis(20)).await);
+        drop(first);
+        let waiting = tokio::spawn({
+            let sockets = sockets.clone();
+            async move { sockets.all_closed(Duration::from_secs(5)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "one socket is still open");
+        drop(second);
+        assert!(waiting.await.unwrap(), "the last one closed");
     }
 }

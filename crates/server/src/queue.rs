@@ -68,6 +68,12 @@ pub async fn spawn_watcher(
     rx
 }
 
+/// How long a chat that has just entered the queue counts its visitor as here although no page
+/// of theirs has said so yet: the page opens its socket just after the start, and another node
+/// reports its visitors every [`crate::routing::DESK_EVERY`]. Without it, every new chat was first
+/// shown among those whose visitor went away, and then moved up.
+pub const ARRIVING: Duration = Duration::from_secs(5);
+
 /// Which waiting visitors have their page open, so that the queue can show apart the chats
 /// whose visitor left a message and went away. Counted per conversation on this node; the other
 /// nodes say which of their waiting visitors are there in their desk reports
@@ -84,6 +90,12 @@ pub struct VisitorsHere {
             ),
         >,
     >,
+    /// Conversations whose visitor was seen here or elsewhere within [`ARRIVING`] (a visitor
+    /// seen once no longer counts as arriving), with when this list was last pruned.
+    seen: std::sync::Mutex<(
+        std::collections::HashMap<ecoute_domain::ConversationId, tokio::time::Instant>,
+        tokio::time::Instant,
+    )>,
     version: watch::Sender<u64>,
 }
 
@@ -92,6 +104,7 @@ impl Default for VisitorsHere {
         Self {
             here: Default::default(),
             elsewhere: Default::default(),
+            seen: std::sync::Mutex::new((Default::default(), tokio::time::Instant::now())),
             version: watch::channel(0).0,
         }
     }
@@ -101,6 +114,7 @@ impl VisitorsHere {
     /// A visitor socket said hello. Consoles are told only when the chat is in the queue: the
     /// coming and going of visitors already in a chat changes nothing they show.
     pub fn arrive(&self, id: ecoute_domain::ConversationId, waiting: bool) {
+        self.saw([id].into_iter());
         *self
             .here
             .lock()
@@ -151,6 +165,7 @@ impl VisitorsHere {
     /// Another node said which of its waiting visitors are there; consoles are told when that
     /// changed.
     pub fn heard(&self, node: uuid::Uuid, ids: &[ecoute_domain::ConversationId]) {
+        self.saw(ids.iter().copied());
         let ids: std::collections::HashSet<_> = ids.iter().copied().collect();
         let mut elsewhere = self.elsewhere.lock().expect("visitors lock");
         let changed = elsewhere.get(&node).is_none_or(|(_, known)| *known != ids);
@@ -160,6 +175,47 @@ impl VisitorsHere {
         if changed {
             self.version.send_modify(|v| *v += 1);
         }
+    }
+
+    /// Remembers that these visitors had a page open, for as long as their chats could count
+    /// as arriving.
+    fn saw(&self, ids: impl Iterator<Item = ecoute_domain::ConversationId>) {
+        let now = tokio::time::Instant::now();
+        let mut seen = self.seen.lock().expect("visitors lock");
+        let (ids_seen, pruned) = &mut *seen;
+        for id in ids {
+            ids_seen.entry(id).or_insert(now);
+        }
+        // Pruned once a second at most: a storm of starts does not scan the list each time.
+        if now.duration_since(*pruned) >= Duration::from_secs(1) {
+            ids_seen.retain(|_, at| now.duration_since(*at) < ARRIVING * 2);
+            *pruned = now;
+        }
+    }
+
+    /// If `chat` counts its visitor as here only because it has just entered the queue, for
+    /// how much longer: it is new (not handed over), younger than [`ARRIVING`] at `now`, and no
+    /// page of its visitor has been seen yet.
+    pub fn arriving(&self, chat: &Conversation, now: time::OffsetDateTime) -> Option<Duration> {
+        if chat.handovers > 0 {
+            return None;
+        }
+        let age = now - chat.created_at;
+        if age.is_negative() {
+            return Some(ARRIVING);
+        }
+        let left = ARRIVING.checked_sub(age.unsigned_abs())?;
+        if left.is_zero()
+            || self
+                .seen
+                .lock()
+                .expect("visitors lock")
+                .0
+                .contains_key(&chat.id)
+        {
+            return None;
+        }
+        Some(left)
     }
 
     /// Changes whenever a visitor arrives or leaves.

@@ -468,7 +468,11 @@ pub async fn visitor_socket(
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
-    Ok(configure(ws).on_upgrade(move |socket| ws::visitor::run(socket, state)))
+    let held = state.sockets.hold();
+    Ok(configure(ws).on_upgrade(move |socket| async move {
+        ws::visitor::run(socket, state).await;
+        drop(held);
+    }))
 }
 
 /// Upgrades to the staff socket, for a valid session from our own pages.
@@ -479,5 +483,9 @@ pub async fn staff_socket(
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     check_origin(&state, &headers)?;
-    Ok(configure(ws).on_upgrade(move |socket| ws::staff::run(socket, state, staff)))
+    let held = state.sockets.hold();
+    Ok(configure(ws).on_upgrade(move |socket| async move {
+        ws::staff::run(socket, state, staff).await;
+        drop(held);
+    }))
 }

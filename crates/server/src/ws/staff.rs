@@ -55,6 +55,9 @@ struct Session {
     /// the session checks since the last comparison.
     disagreement: Option<Vec<ConversationId>>,
     checks: u32,
+    /// When the queue last sent counted a new chat's visitor as here only because the chat had
+    /// just arrived ([`crate::queue::ARRIVING`]): the queue is sent again then.
+    queue_recheck: Option<Instant>,
 }
 
 /// Tells the router a console closed, however the socket ends.
@@ -161,6 +164,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         writer,
         disagreement: None,
         checks: 0,
+        queue_recheck: None,
     };
 
     let open = match session.state.chat.store().open_chats_of(officer).await {
@@ -205,10 +209,10 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     // When the queue is owed to this console, and when it was last sent.
     let mut queue_due: Option<Instant> = None;
     let mut queue_sent = Instant::now();
+    // The earlier of what was already due (perhaps a recheck, seconds away) and this change.
     let owe = |due: &mut Option<Instant>, sent: Instant| {
-        if due.is_none() {
-            *due = Some((sent + QUEUE_EVERY).max(Instant::now()));
-        }
+        let at = (sent + QUEUE_EVERY).max(Instant::now());
+        *due = Some(due.map_or(at, |d| d.min(at)));
     };
     loop {
         // Biased: an ack the writer has ready goes out before the bus event of the same
@@ -283,11 +287,11 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                 owe(&mut queue_due, queue_sent);
             }
             _ = sleep_until(queue_due.unwrap_or_else(Instant::now)), if queue_due.is_some() => {
-                queue_due = None;
                 queue_sent = Instant::now();
                 if !session.send_queue().await {
                     return;
                 }
+                queue_due = session.queue_recheck.take();
             }
             event = next_supervision(&mut supervision) => {
                 let go_on = match event {
@@ -1073,11 +1077,22 @@ impl Session {
         let now = time::OffsetDateTime::now_utc();
         let snapshot = self.state.queue.borrow().clone();
         let here = &self.state.visitors_here;
+        let mut recheck: Option<std::time::Duration> = None;
         let items = snapshot
             .iter()
             .take(QUEUE_SHOWN)
-            .map(|c| QueueItemOut::for_reader(c, &self.staff.user.skills, now, here.is_here(c.id)))
+            .map(|c| {
+                let visitor_here = here.is_here(c.id)
+                    || here.arriving(c, now).is_some_and(|left| {
+                        recheck = Some(recheck.map_or(left, |r| r.min(left)));
+                        true
+                    });
+                QueueItemOut::for_reader(c, &self.staff.user.skills, now, visitor_here)
+            })
             .collect();
+        // A little after the first of those chats stops counting as arriving.
+        self.queue_recheck =
+            recheck.map(|left| Instant::now() + left + std::time::Duration::from_millis(50));
         let total = snapshot.len();
         self.conn.send(&StaffOut::Queue { items, total }).await
     }
@@ -1123,7 +1138,8 @@ impl Session {
                 _ => return true,
             },
         };
-        let here = self.state.visitors_here.is_here(chat.id);
+        let here = self.state.visitors_here.is_here(chat.id)
+            || self.state.visitors_here.arriving(&chat, now).is_some();
         let item = QueueItemOut::for_reader(&chat, &self.staff.user.skills, now, here);
         self.conn
             .send(&StaffOut::Offer {

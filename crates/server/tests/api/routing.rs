@@ -1160,6 +1160,38 @@ async fn a_visitor_who_says_they_are_in_danger_during_the_chat_goes_first_and_th
 }
 
 #[tokio::test]
+async fn a_new_chat_counts_its_visitor_as_here_while_the_page_connects_and_as_away_if_it_never_does()
+ {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    // The console opens two seconds later, within the five seconds a new chat is given (and
+    // the next frame, three seconds on, within the harness's five-second wait).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let o = app.officer("olga").await;
+    let (mut ws, _) = app.staff_socket(&o).await;
+    let here = |q: &Value| {
+        q["items"]
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|i| i["conversation_id"] == visitor.conversation_id.as_str())
+            })
+            .and_then(|i| i["visitor_here"].as_bool())
+    };
+    let q = ws.recv_type("queue").await;
+    assert_eq!(
+        here(&q),
+        Some(true),
+        "a chat just started is not shown among those whose visitor went away: {q}"
+    );
+    // No page ever connects: once the five seconds are over, the console is told without
+    // any other change to the queue.
+    let q = ws.recv_type("queue").await;
+    assert_eq!(here(&q), Some(false), "{q}");
+}
+
+#[tokio::test]
 async fn the_queue_shows_apart_the_chats_whose_visitor_left_a_message_and_went_away() {
     let app = spawn_app().await;
     let visitor = app.start_visitor().await;
