@@ -37,12 +37,19 @@ struct Shared {
     stop: AtomicBool,
 }
 
-/// The codes ready, and how many the fillers are hashing now.
+/// The codes ready, how many the fillers are hashing now, and when a start last took one.
 #[derive(Default)]
 struct Stock {
     codes: Vec<ReadyCode>,
     making: usize,
+    last_taken: Option<std::time::Instant>,
 }
+
+/// The fillers start again only once no start has taken a code for this long: during a surge
+/// they would take the moments the server waits for the disk, and each hash walks through
+/// 19 MiB, pushing out of the caches what the starts were using (a storm of 1,000 starts a
+/// second was slower with them refilling, docs/PERFORMANCE.md).
+const QUIET: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Stops the filler when dropped.
 struct Stopper(Arc<Shared>);
@@ -101,6 +108,7 @@ impl ReadyCodes {
             Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
         };
         let code = ready.codes.pop();
+        ready.last_taken = Some(std::time::Instant::now());
         let left = ready.codes.len();
         drop(ready);
         metrics::gauge!("ecoute_return_codes_ready").set(left as f64);
@@ -129,19 +137,31 @@ impl ReadyCodes {
 }
 
 /// A filler: hashes codes while there is room, sleeps while the stock is full (counting the
-/// codes the other fillers are making, so that it never grows past its capacity).
+/// codes the other fillers are making, so that it never grows past its capacity) and while
+/// starts are taking codes ([`QUIET`]).
 fn fill(shared: &Shared) {
     run_only_when_idle();
     loop {
         {
             let mut ready = shared.ready.lock().expect("ready codes");
-            while ready.codes.len() + ready.making >= shared.capacity
-                && !shared.stop.load(Ordering::Relaxed)
-            {
-                ready = shared.room.wait(ready).expect("ready codes");
-            }
-            if shared.stop.load(Ordering::Relaxed) {
-                return;
+            loop {
+                if shared.stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                if ready.codes.len() + ready.making >= shared.capacity {
+                    ready = shared.room.wait(ready).expect("ready codes");
+                    continue;
+                }
+                match ready.last_taken.map(|at| at.elapsed()) {
+                    Some(since) if since < QUIET => {
+                        ready = shared
+                            .room
+                            .wait_timeout(ready, QUIET - since)
+                            .expect("ready codes")
+                            .0;
+                    }
+                    _ => break,
+                }
             }
             ready.making += 1;
         }
@@ -191,6 +211,23 @@ mod tests {
             assert!(Instant::now() < deadline, "the stock did not fill up");
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    #[test]
+    fn the_stock_refills_only_once_starts_have_stopped_taking_codes() {
+        let codes = ReadyCodes::start(4).unwrap();
+        wait_for(&codes, 4);
+        // A surge: a code taken every 100 ms for a second.
+        let surge = Instant::now();
+        while surge.elapsed() < Duration::from_secs(1) {
+            codes.take();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Taken at 10 a second for a second, from 4: none left and none made meanwhile.
+        assert_eq!(codes.len(), 0, "no refill during the surge");
+        let quiet = Instant::now();
+        wait_for(&codes, 4);
+        assert!(quiet.elapsed() >= QUIET - Duration::from_millis(100));
     }
 
     #[test]

@@ -26,6 +26,11 @@
 //! every message it receives, so as transactions of their own they would double the commits;
 //! here they ride in the batch, and a conversation's row is written once per batch with its
 //! new last sequence number and its marks together.
+//!
+//! So do new conversations ([`Insert`]): during a storm of new visitors each start was a commit
+//! of its own on sqlx's writer, and that writer, one wait for the disk per start, was what held
+//! the storm back. An insert is a statement of its own within the batch's transaction: if it
+//! is refused (a constraint), only it fails.
 
 use ecoute_domain::{
     Actor, Author, ConversationId, ConversationState, Event, Seq, TransitionError, UserId,
@@ -64,10 +69,18 @@ pub(crate) struct MarksUpdate {
     pub(crate) marks: Marks,
 }
 
+/// One row of its own, written in the next batch's transaction: `sql` (a fixed text, so that it
+/// stays prepared) with `values` bound in order. Nothing else in the batch depends on it.
+pub(crate) struct Insert {
+    pub(crate) sql: &'static str,
+    pub(crate) values: Vec<Value>,
+}
+
 /// What a caller hands the appender, and where its answer goes.
 enum Pending {
     Message(NewMessage, oneshot::Sender<Answer>),
     Marks(MarksUpdate, oneshot::Sender<MarksAnswer>),
+    Insert(Insert, oneshot::Sender<StoreResult<()>>),
     /// The store is closing: what came before is written, the connection closed, then told.
     Stop(oneshot::Sender<()>),
 }
@@ -78,6 +91,8 @@ impl Pending {
         match self {
             Pending::Message(_, answer) => answer.is_closed(),
             Pending::Marks(_, answer) => answer.is_closed(),
+            // A start whose request was cancelled: its visitor never got the token.
+            Pending::Insert(_, answer) => answer.is_closed(),
             Pending::Stop(_) => false,
         }
     }
@@ -146,6 +161,16 @@ impl Appender {
         }
     }
 
+    /// Writes one row in the next batch; answered once its batch is committed.
+    pub(crate) async fn insert(&self, insert: Insert) -> StoreResult<()> {
+        let (answer, answered) = oneshot::channel();
+        self.queue
+            .send(Pending::Insert(insert, answer))
+            .await
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+
     /// Moves one side's marks forward (never back, never past the last message); answered
     /// once its batch is committed.
     pub(crate) async fn advance_marks(&self, update: MarksUpdate) -> MarksAnswer {
@@ -163,7 +188,7 @@ fn stopped() -> StoreError {
 }
 
 /// The appender's connection: the same settings as sqlx's writer (`open_file` in lib.rs).
-fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::Connection> {
+pub(crate) fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -174,8 +199,8 @@ fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::Connection> 
     // Another writer (sqlx's, for claims and transitions) may hold the write lock: wait for
     // it as sqlx's connections do.
     db.busy_timeout(Duration::from_secs(5))?;
-    // Four kinds of statement, each in every width.
-    db.set_prepared_statement_cache_capacity(4 * WIDTHS);
+    // Four kinds of statement, each in every width, and a few single-row inserts.
+    db.set_prepared_statement_cache_capacity(4 * WIDTHS + 4);
     // Durable before acknowledged; foreign keys checked; deleted rows overwritten; the
     // statement journal in memory; a 32 MiB page cache; the WAL copied back by the
     // checkpointer, never inside a commit.
@@ -221,6 +246,8 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
         let mut answers = Vec::with_capacity(batch.len());
         let mut marks = Vec::new();
         let mut marks_answers = Vec::new();
+        let mut inserts = Vec::new();
+        let mut insert_answers = Vec::new();
         for pending in batch.drain(..) {
             match pending {
                 Pending::Message(message, answer) => {
@@ -231,6 +258,10 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
                     marks.push(update);
                     marks_answers.push(answer);
                 }
+                Pending::Insert(insert, answer) => {
+                    inserts.push(insert);
+                    insert_answers.push(answer);
+                }
                 Pending::Stop(_) => unreachable!("taken out above"),
             }
         }
@@ -240,26 +271,34 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
         // A panic (in a sealer, say) fails this batch's callers, whose answers are dropped
         // unanswered, and not every message after it; the transaction was rolled back.
         let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            write_batch(&db, messages, &marks)
+            write_batch(&db, messages, &marks, &inserts)
         }));
         let failed = |why: String,
                       answers: Vec<oneshot::Sender<Answer>>,
-                      marks_answers: Vec<oneshot::Sender<MarksAnswer>>| {
+                      marks_answers: Vec<oneshot::Sender<MarksAnswer>>,
+                      insert_answers: Vec<oneshot::Sender<StoreResult<()>>>| {
             for answer in answers {
                 let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
             }
             for answer in marks_answers {
                 let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
             }
+            for answer in insert_answers {
+                let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
+            }
         };
         let Ok(written) = written else {
             tracing::error!("a batch of messages panicked; its senders will send again");
             let why = "the batch failed and was rolled back".to_string();
-            failed(why, answers, marks_answers);
+            failed(why, answers, marks_answers, insert_answers);
             continue;
         };
         match written {
-            Ok(Written { decided, marks }) => {
+            Ok(Written {
+                decided,
+                marks,
+                inserted,
+            }) => {
                 for (answer, decided) in answers.into_iter().zip(decided) {
                     let _ = answer.send(Ok(match decided {
                         Decided::Now(told) => told,
@@ -269,11 +308,15 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
                 for (answer, moved) in marks_answers.into_iter().zip(marks) {
                     let _ = answer.send(Ok(moved));
                 }
+                for (answer, inserted) in insert_answers.into_iter().zip(inserted) {
+                    let _ = answer.send(inserted);
+                }
             }
             Err(e) => failed(
                 format!("the batch was not committed: {e}"),
                 answers,
                 marks_answers,
+                insert_answers,
             ),
         }
     }
@@ -285,11 +328,12 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
     }
 }
 
-/// What a committed batch answers: each message's fate and each marks update's result, in
-/// the order they were handed in.
-struct Written {
+/// What a committed batch answers: each message's fate, each marks update's result and each
+/// insert's, in the order they were handed in.
+pub(crate) struct Written {
     decided: Vec<Decided>,
     marks: Vec<Option<MarksMoved>>,
+    pub(crate) inserted: Vec<StoreResult<()>>,
 }
 
 /// Writes the batch on this thread, in one transaction.
@@ -297,9 +341,10 @@ fn write_batch(
     db: &rusqlite::Connection,
     messages: Vec<NewMessage>,
     marks: &[MarksUpdate],
+    inserts: &[Insert],
 ) -> StoreResult<Written> {
     let writing = std::time::Instant::now();
-    let decided = in_transaction(db, messages, marks);
+    let decided = in_transaction(db, messages, marks, inserts);
     metrics::histogram!("ecoute_batch_write_seconds").record(writing.elapsed().as_secs_f64());
     // A failed ROLLBACK (or a COMMIT that failed half-way) would leave a transaction open on
     // the connection, and every later batch would fail: a last attempt to end it.
@@ -312,10 +357,11 @@ fn write_batch(
 
 /// `BEGIN IMMEDIATE`, the batch, `COMMIT`; rolled back on an error or a panic, so that the
 /// connection is left with no transaction open.
-fn in_transaction(
+pub(crate) fn in_transaction(
     db: &rusqlite::Connection,
     messages: Vec<NewMessage>,
     marks: &[MarksUpdate],
+    inserts: &[Insert],
 ) -> StoreResult<Written> {
     struct Open<'a>(Option<&'a rusqlite::Connection>);
     impl Drop for Open<'_> {
@@ -327,7 +373,10 @@ fn in_transaction(
     }
     db.execute_batch("BEGIN IMMEDIATE").map_err(sqlite)?;
     let mut open = Open(Some(db));
-    let (decided, wrote) = decide(db, messages, marks)?;
+    let inserted = insert_each(db, inserts)?;
+    let (mut decided, wrote) = decide(db, messages, marks)?;
+    let wrote = wrote || inserted.iter().any(|i| i.is_ok());
+    decided.inserted = inserted;
     // With nothing new, the duplicates' originals were committed by earlier batches (and the
     // marks had not moved): the guard rolls the empty transaction back.
     if wrote {
@@ -338,6 +387,40 @@ fn in_transaction(
         metrics::histogram!("ecoute_commit_seconds").record(started.elapsed().as_secs_f64());
     }
     Ok(decided)
+}
+
+/// Each insert as a statement of its own: one that a constraint refuses fails alone (SQLite
+/// undoes that statement only). An error that ended the whole transaction fails the batch.
+fn insert_each(db: &rusqlite::Connection, inserts: &[Insert]) -> StoreResult<Vec<StoreResult<()>>> {
+    let mut inserted = Vec::with_capacity(inserts.len());
+    for insert in inserts {
+        let done = bound(db, insert.sql, &insert.values)
+            .and_then(|mut statement| statement.raw_execute().map_err(refused));
+        if done.is_err() && db.is_autocommit() {
+            return Err(StoreError::Unavailable(
+                "an insert ended the batch's transaction".into(),
+            ));
+        }
+        inserted.push(done.map(|_| ()));
+    }
+    Ok(inserted)
+}
+
+/// A refused statement: a row that already exists is a conflict, as on sqlx's connections.
+fn refused(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation
+                && matches!(
+                    f.extended_code,
+                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                        | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                ) =>
+        {
+            StoreError::Conflict
+        }
+        _ => sqlite(e),
+    }
 }
 
 fn sqlite(e: rusqlite::Error) -> StoreError {
@@ -419,7 +502,14 @@ fn decide(
         .collect();
     insert_rows(db, &rows)?;
     let updated = update_conversations(db, &found)?;
-    Ok((Written { decided, marks }, !rows.is_empty() || updated))
+    Ok((
+        Written {
+            decided,
+            marks,
+            inserted: Vec::new(),
+        },
+        !rows.is_empty() || updated,
+    ))
 }
 
 /// One side's marks, moved forward and never past the last message; `None` if they stay, or

@@ -1104,30 +1104,37 @@ impl Store for SqliteStore {
         } else {
             Priority::Normal
         };
-        sqlx::query(
-            "INSERT INTO conversations (id, token_hash, kind, minor, departement, state, \
-             wrapped_key, key_version, created_at, force, language, danger, priority, \
-             open_to_all_at, code_bucket, code_hash) \
-             VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(new.id.to_string())
-        .bind(&new.token_hash[..])
-        .bind(new.intake.kind.as_str())
-        .bind(new.intake.minor)
-        .bind(new.intake.departement.as_ref().map(|d| d.as_str()))
-        .bind(&new.wrapped_key)
-        .bind(new.key_version as i64)
-        .bind(millis(new.created_at))
-        .bind(new.force.map(Force::as_str))
-        .bind(new.intake.language.as_str())
-        .bind(new.intake.danger)
-        .bind(priority.rank())
-        .bind(millis(new.open_to_all_at))
-        .bind(new.return_code.as_ref().map(|(bucket, _)| *bucket as i64))
-        .bind(new.return_code.as_ref().map(|(_, hash)| hash.as_str()))
-        .execute(&self.write)
-        .await
-        .map_err(err)?;
+        use rusqlite::types::Value;
+        let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_string()));
+        // With the messages' group commit: in a storm of new visitors, one commit per start
+        // was what held them back (docs/PERFORMANCE.md).
+        self.appender()?
+            .insert(appender::Insert {
+                sql: "INSERT INTO conversations (id, token_hash, kind, minor, departement, \
+                      state, wrapped_key, key_version, created_at, force, language, danger, \
+                      priority, open_to_all_at, code_bucket, code_hash) \
+                      VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values: vec![
+                    Value::Text(new.id.to_string()),
+                    Value::Blob(new.token_hash.to_vec()),
+                    Value::Text(new.intake.kind.as_str().to_string()),
+                    Value::Integer(new.intake.minor.into()),
+                    text(new.intake.departement.as_ref().map(|d| d.as_str())),
+                    Value::Blob(new.wrapped_key.clone()),
+                    Value::Integer(new.key_version as i64),
+                    Value::Integer(millis(new.created_at)),
+                    text(new.force.map(Force::as_str)),
+                    Value::Text(new.intake.language.as_str().to_string()),
+                    Value::Integer(new.intake.danger.into()),
+                    Value::Integer(priority.rank()),
+                    Value::Integer(millis(new.open_to_all_at)),
+                    new.return_code
+                        .as_ref()
+                        .map_or(Value::Null, |(bucket, _)| Value::Integer(*bucket as i64)),
+                    text(new.return_code.as_ref().map(|(_, hash)| hash.as_str())),
+                ],
+            })
+            .await?;
         Ok(Conversation {
             id: new.id,
             state: ConversationState::Waiting,
@@ -2314,6 +2321,31 @@ mod tests {
         .unwrap();
         assert_eq!(widths, vec![appender::MAX_BATCH]);
         assert_eq!(1 << (appender::WIDTHS - 1), appender::MAX_BATCH);
+    }
+
+    #[tokio::test]
+    async fn an_insert_refused_in_a_batch_fails_alone_and_the_others_are_committed() {
+        use rusqlite::types::Value;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let db = appender::open(&store.path, false).unwrap();
+        db.execute_batch("CREATE TABLE scratch (k INTEGER PRIMARY KEY)")
+            .unwrap();
+        let insert = |k: i64| appender::Insert {
+            sql: "INSERT INTO scratch (k) VALUES (?)",
+            values: vec![Value::Integer(k)],
+        };
+        let written =
+            appender::in_transaction(&db, Vec::new(), &[], &[insert(1), insert(1), insert(2)])
+                .unwrap();
+        assert!(written.inserted[0].is_ok());
+        assert!(matches!(written.inserted[1], Err(StoreError::Conflict)));
+        assert!(written.inserted[2].is_ok());
+        assert!(db.is_autocommit(), "committed, no transaction left open");
+        let kept: i64 = db
+            .query_row("SELECT count(*) FROM scratch", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(kept, 2);
     }
 
     /// The purge job runs every hour on a table that only grows: each of its queries must be

@@ -70,6 +70,7 @@ macro_rules! conformance_tests {
             only_the_owner_of_an_open_chat_writes_its_case_file,
             received_and_read_marks_only_move_forward,
             receipts_written_with_messages_keep_both_the_messages_and_the_furthest_marks,
+            conversations_started_together_are_each_kept_and_a_taken_token_fails_alone,
             a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked_one,
             the_directory_lists_national_services_then_the_departements_own,
         );
@@ -150,6 +151,78 @@ async fn append(
         .await
         .expect("store answers")
         .expect("conversation exists")
+}
+
+/// Forty visitors start at once while messages are written (a backend may write them all in
+/// one transaction): each gets their conversation, and the one start whose token is taken is
+/// refused as a conflict without failing the others.
+pub async fn conversations_started_together_are_each_kept_and_a_taken_token_fails_alone(
+    store: Arc<dyn Store>,
+) {
+    let existing = new_conversation(&*store, 0, now()).await;
+    let mut starts = Vec::new();
+    for token in 1..=40u8 {
+        let store = store.clone();
+        // The last one draws a token already taken.
+        let token_hash = [if token == 40 { 0 } else { token }; 32];
+        starts.push(tokio::spawn(async move {
+            store
+                .create_conversation(NewConversation {
+                    id: ConversationId::new(),
+                    token_hash,
+                    intake: intake(),
+                    wrapped_key: vec![token],
+                    key_version: 1,
+                    created_at: now(),
+                    force: None,
+                    open_to_all_at: now(),
+                    return_code: None,
+                })
+                .await
+        }));
+    }
+    let mut writes = Vec::new();
+    for i in 0..10 {
+        let store = store.clone();
+        writes.push(tokio::spawn(async move {
+            append(&*store, existing.id, Actor::Visitor, &format!("v{i}")).await
+        }));
+    }
+    let mut kept = Vec::new();
+    for (i, start) in starts.into_iter().enumerate() {
+        match start.await.expect("start task") {
+            Ok(c) => kept.push(c),
+            Err(StoreError::Conflict) if i == 39 => {}
+            other => panic!("start {} answered {other:?}", i + 1),
+        }
+    }
+    assert_eq!(kept.len(), 39, "every start but the one with a taken token");
+    for write in writes {
+        write.await.expect("write task").expect("written");
+    }
+    for c in &kept {
+        let token = c.wrapped_key[0];
+        let found = store
+            .conversation_by_token([token; 32])
+            .await
+            .unwrap()
+            .expect("found by its token");
+        assert_eq!(found.id, c.id);
+        assert_eq!(found.state, ConversationState::Waiting);
+    }
+    assert_eq!(
+        store
+            .conversation_by_token([0; 32])
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        existing.id,
+        "the taken token still opens the conversation that had it"
+    );
+    assert_eq!(store.count_waiting().await.unwrap(), 40);
+    let messages = store.messages_after(existing.id, 0, 100).await.unwrap();
+    assert_eq!(messages.len(), 10);
 }
 
 /// Waiting conversations come out oldest first, with what the visitor told us.

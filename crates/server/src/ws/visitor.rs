@@ -176,11 +176,17 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
                 if changed.is_err() {
                     return;
                 }
-                let position = queue
-                    .borrow_and_update()
-                    .iter()
-                    .position(|c| c.id == session.conversation)
-                    .map(|i| i + 1);
+                let position = {
+                    let snapshot = queue.borrow_and_update();
+                    let me = session.conversation;
+                    // Most changes leave a waiting visitor where they were (new chats join
+                    // behind): with thousands waiting, each of them scanning the whole queue
+                    // at every change was quadratic.
+                    session
+                        .last_position
+                        .filter(|p| snapshot.get(p - 1).is_some_and(|c| c.id == me))
+                        .or_else(|| snapshot.iter().position(|c| c.id == me).map(|i| i + 1))
+                };
                 if let Some(position) = position
                     && session.last_position != Some(position)
                 {
