@@ -31,7 +31,7 @@ pub struct ReadyCodes {
 
 struct Shared {
     ready: Mutex<Stock>,
-    /// Told when a code is taken (the filler may have room again) or when it must stop.
+    /// Told when the fillers must stop (they look for room on their own, every [`QUIET`]).
     room: Condvar,
     capacity: usize,
     stop: AtomicBool,
@@ -98,23 +98,31 @@ impl ReadyCodes {
         ReadyCodes::start(0).expect("no thread to start")
     }
 
-    /// A ready code, if the stock holds one. Never waits: the lock is shared with threads
+    /// A ready code, if the stock holds one. Never waits long: the lock is shared with threads
     /// that run only when the machine is idle, and one of them could be holding it while the
     /// machine is busy; a start that finds it taken hashes its own code.
     pub fn take(&self) -> Option<ReadyCode> {
-        let mut ready = match self.shared.ready.try_lock() {
-            Ok(ready) => ready,
-            Err(std::sync::TryLockError::WouldBlock) => return None,
-            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+        // A filler holds the lock only for a moment; a few tries get past that moment, unless
+        // the filler was put aside while holding it.
+        let mut tries = 0;
+        let mut ready = loop {
+            match self.shared.ready.try_lock() {
+                Ok(ready) => break ready,
+                Err(std::sync::TryLockError::WouldBlock) if tries < 3 => {
+                    tries += 1;
+                    std::thread::yield_now();
+                }
+                Err(std::sync::TryLockError::WouldBlock) => return None,
+                Err(std::sync::TryLockError::Poisoned(e)) => break e.into_inner(),
+            }
         };
         let code = ready.codes.pop();
         ready.last_taken = Some(std::time::Instant::now());
         let left = ready.codes.len();
         drop(ready);
         metrics::gauge!("ecoute_return_codes_ready").set(left as f64);
-        if code.is_some() {
-            self.shared.room.notify_one();
-        }
+        // The fillers are not woken: they look again on their own every QUIET, so that a surge
+        // of starts does not make them take the lock at each start.
         code
     }
 
@@ -149,7 +157,11 @@ fn fill(shared: &Shared) {
                     return;
                 }
                 if ready.codes.len() + ready.making >= shared.capacity {
-                    ready = shared.room.wait(ready).expect("ready codes");
+                    ready = shared
+                        .room
+                        .wait_timeout(ready, QUIET)
+                        .expect("ready codes")
+                        .0;
                     continue;
                 }
                 match ready.last_taken.map(|at| at.elapsed()) {
