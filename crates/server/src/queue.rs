@@ -90,8 +90,9 @@ pub struct VisitorsHere {
             ),
         >,
     >,
-    /// Conversations whose visitor was seen here or elsewhere within [`ARRIVING`] (a visitor
-    /// seen once no longer counts as arriving), with when this list was last pruned.
+    /// Conversations whose visitor was seen here or elsewhere, with when last (kept for twice
+    /// [`ARRIVING`]: a visitor seen once no longer counts as arriving), and when this list was
+    /// last pruned.
     seen: std::sync::Mutex<(
         std::collections::HashMap<ecoute_domain::ConversationId, tokio::time::Instant>,
         tokio::time::Instant,
@@ -183,8 +184,10 @@ impl VisitorsHere {
         let now = tokio::time::Instant::now();
         let mut seen = self.seen.lock().expect("visitors lock");
         let (ids_seen, pruned) = &mut *seen;
+        // Kept from when it was last seen: a visitor who stays is remembered as long as they
+        // are reported.
         for id in ids {
-            ids_seen.entry(id).or_insert(now);
+            ids_seen.insert(id, now);
         }
         // Pruned once a second at most: a storm of starts does not scan the list each time.
         if now.duration_since(*pruned) >= Duration::from_secs(1) {

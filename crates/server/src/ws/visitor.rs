@@ -180,11 +180,13 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
                     let snapshot = queue.borrow_and_update();
                     let me = session.conversation;
                     // Most changes leave a waiting visitor where they were (new chats join
-                    // behind): with thousands waiting, each of them scanning the whole queue
-                    // at every change was quadratic.
+                    // behind) or move them up one (a chat ahead was taken): with thousands
+                    // waiting, each of them scanning the whole queue at every change was
+                    // quadratic.
+                    let at = |p: usize| snapshot.get(p.wrapping_sub(1)).is_some_and(|c| c.id == me);
                     session
                         .last_position
-                        .filter(|p| snapshot.get(p - 1).is_some_and(|c| c.id == me))
+                        .and_then(|p| [p, p - 1].into_iter().find(|&p| at(p)))
                         .or_else(|| snapshot.iter().position(|c| c.id == me).map(|i| i + 1))
                 };
                 if let Some(position) = position
