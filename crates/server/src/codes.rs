@@ -252,7 +252,10 @@ mod tests {
         // The 4 in stock, and at most one more per filler: a hash begun in the first few
         // takes, before their rate passed SURGE. Refilling all along would have given about
         // twice as many (a hash takes some 250 ms in a test build, with two fillers).
-        assert!((4..=6).contains(&given), "{given} codes given during the surge");
+        assert!(
+            (4..=6).contains(&given),
+            "{given} codes given during the surge"
+        );
         wait_for(&codes, 4);
     }
 
