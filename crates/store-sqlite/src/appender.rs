@@ -122,8 +122,7 @@ impl Appender {
 
     /// Appends one message; answered once its batch is committed (or refused).
     pub(crate) async fn append(&self, message: NewMessage) -> Answer {
-        let answered = self.enqueue(message).await?;
-        answered.await.map_err(|_| stopped())?
+        self.ask(|answer| Pending::Message(message, answer)).await
     }
 
     /// Appends messages in order: all are queued before the first answer is awaited, so they
@@ -131,7 +130,10 @@ impl Appender {
     pub(crate) async fn append_all(&self, messages: Vec<NewMessage>) -> Vec<Answer> {
         let mut waiting = Vec::with_capacity(messages.len());
         for message in messages {
-            waiting.push(self.enqueue(message).await);
+            waiting.push(
+                self.enqueue(|answer| Pending::Message(message, answer))
+                    .await,
+            );
         }
         let mut answers = Vec::with_capacity(waiting.len());
         for answer in waiting {
@@ -143,13 +145,27 @@ impl Appender {
         answers
     }
 
-    async fn enqueue(&self, message: NewMessage) -> StoreResult<oneshot::Receiver<Answer>> {
+    /// Hands the appender what `pending` makes of an answer channel; returns where the answer
+    /// will come.
+    async fn enqueue<T>(
+        &self,
+        pending: impl FnOnce(oneshot::Sender<StoreResult<T>>) -> Pending,
+    ) -> StoreResult<oneshot::Receiver<StoreResult<T>>> {
         let (answer, answered) = oneshot::channel();
         self.queue
-            .send(Pending::Message(message, answer))
+            .send(pending(answer))
             .await
             .map_err(|_| stopped())?;
         Ok(answered)
+    }
+
+    /// Hands the appender one thing and waits for its answer.
+    async fn ask<T>(
+        &self,
+        pending: impl FnOnce(oneshot::Sender<StoreResult<T>>) -> Pending,
+    ) -> StoreResult<T> {
+        let answered = self.enqueue(pending).await?;
+        answered.await.map_err(|_| stopped())?
     }
 
     /// Writes what was handed in before, closes the connection and stops the thread; later
@@ -163,23 +179,20 @@ impl Appender {
 
     /// Writes one row in the next batch; answered once its batch is committed.
     pub(crate) async fn insert(&self, insert: Insert) -> StoreResult<()> {
-        let (answer, answered) = oneshot::channel();
-        self.queue
-            .send(Pending::Insert(insert, answer))
-            .await
-            .map_err(|_| stopped())?;
-        answered.await.map_err(|_| stopped())?
+        self.ask(|answer| Pending::Insert(insert, answer)).await
     }
 
     /// Moves one side's marks forward (never back, never past the last message); answered
     /// once its batch is committed.
     pub(crate) async fn advance_marks(&self, update: MarksUpdate) -> MarksAnswer {
-        let (answer, answered) = oneshot::channel();
-        self.queue
-            .send(Pending::Marks(update, answer))
-            .await
-            .map_err(|_| stopped())?;
-        answered.await.map_err(|_| stopped())?
+        self.ask(|answer| Pending::Marks(update, answer)).await
+    }
+}
+
+/// Tells each caller that its batch failed, and why.
+fn fail_all<T>(answers: Vec<oneshot::Sender<StoreResult<T>>>, why: &str) {
+    for answer in answers {
+        let _ = answer.send(Err(StoreError::Unavailable(why.to_string())));
     }
 }
 
@@ -277,15 +290,9 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>) {
                       answers: Vec<oneshot::Sender<Answer>>,
                       marks_answers: Vec<oneshot::Sender<MarksAnswer>>,
                       insert_answers: Vec<oneshot::Sender<StoreResult<()>>>| {
-            for answer in answers {
-                let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
-            }
-            for answer in marks_answers {
-                let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
-            }
-            for answer in insert_answers {
-                let _ = answer.send(Err(StoreError::Unavailable(why.clone())));
-            }
+            fail_all(answers, &why);
+            fail_all(marks_answers, &why);
+            fail_all(insert_answers, &why);
         };
         let Ok(written) = written else {
             tracing::error!("a batch of messages panicked; its senders will send again");
