@@ -39,6 +39,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -56,6 +57,10 @@ pub struct SqliteStore {
     appender: Arc<OnceLock<Appender>>,
     /// The database file, for the appender's own connection.
     path: Arc<PathBuf>,
+    /// Set by the checkpointer when it has copied the WAL back: the appender then copies the
+    /// little written since, so that its next batch starts the WAL over (see
+    /// `spawn_checkpointer`).
+    backfilled: Arc<AtomicBool>,
     read_only: bool,
     /// Dropped with the last clone of the store: the checkpointer then stops.
     _alive: Arc<()>,
@@ -64,6 +69,11 @@ pub struct SqliteStore {
 /// Tries of a WAL truncation before a reader is taken to hold the log (40 ms apart).
 const TRUNCATE_ATTEMPTS: usize = 25;
 
+/// A WAL this long (in pages) after a round of the checkpointer is being written without a
+/// pause: the appender finishes the round (`spawn_checkpointer`). SQLite's own threshold for
+/// an automatic checkpoint.
+const LONG_WAL_FRAMES: i64 = 1000;
+
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
@@ -71,7 +81,16 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// its commits (SQLite's automatic checkpoint runs in the commit that crosses 1,000 pages,
 /// and every message of that batch waited for it). `PASSIVE`: it never waits for, nor holds
 /// up, the writer or a reader; what it cannot copy yet is copied on a later round.
-fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>) {
+///
+/// Under a steady flow of messages, though, the appender adds frames while each round copies,
+/// the WAL is never wholly copied back when a batch begins, and SQLite starts it over only
+/// then: it grew by 130 MB a second at 9,000 msg/s, and every frame written to a growing file
+/// cost the file system a new block (docs/PERFORMANCE.md). So when a round finds the WAL long,
+/// a second one copies what came during the first, then sets `backfilled`; the appender,
+/// between two batches, copies the frames written since (a few milliseconds' worth) on its
+/// own connection, where no frame can be added meanwhile, and its next batch writes the WAL
+/// from its beginning again, over blocks already there.
+fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>, backfilled: Arc<AtomicBool>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -80,18 +99,32 @@ fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>) {
             if alive.strong_count() == 0 || read.is_closed() {
                 return;
             }
-            let started = std::time::Instant::now();
-            match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&read)
-                .await
-            {
-                Ok(_) => metrics::histogram!("ecoute_checkpoint_seconds")
-                    .record(started.elapsed().as_secs_f64()),
+            match checkpoint_round(&read).await {
+                // A WAL that stays short is started over between two batches anyway.
+                Ok(frames) if frames < LONG_WAL_FRAMES => {}
+                // A second round copies what was written during the first, so that what is
+                // left to the appender is shorter still.
+                Ok(_) => {
+                    if checkpoint_round(&read).await.is_ok() {
+                        backfilled.store(true, Ordering::Release);
+                    }
+                }
                 Err(_) if read.is_closed() => return,
                 Err(e) => tracing::warn!(error = %e, "the WAL checkpoint failed; retried later"),
             }
         }
     });
+}
+
+/// One `PASSIVE` checkpoint; the WAL's length in pages when it began.
+async fn checkpoint_round(read: &SqlitePool) -> Result<i64, sqlx::Error> {
+    let started = std::time::Instant::now();
+    // Columns: busy, frames in the WAL, frames copied back.
+    let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(read)
+        .await?;
+    metrics::histogram!("ecoute_checkpoint_seconds").record(started.elapsed().as_secs_f64());
+    row.try_get(1)
 }
 
 fn err(e: sqlx::Error) -> StoreError {
@@ -535,6 +568,7 @@ impl SqliteStore {
             read,
             appender: Arc::default(),
             path: Arc::new(path),
+            backfilled: Arc::default(),
             read_only: true,
             _alive: Arc::new(()),
         })
@@ -580,12 +614,14 @@ impl SqliteStore {
             .await
             .map_err(err)?;
         let alive = Arc::new(());
-        spawn_checkpointer(read.clone(), Arc::downgrade(&alive));
+        let backfilled = Arc::<AtomicBool>::default();
+        spawn_checkpointer(read.clone(), Arc::downgrade(&alive), backfilled.clone());
         Ok(Self {
             write,
             read,
             appender: Arc::default(),
             path: Arc::new(path.to_path_buf()),
+            backfilled,
             read_only: false,
             _alive: alive,
         })
@@ -595,7 +631,7 @@ impl SqliteStore {
         if let Some(appender) = self.appender.get() {
             return Ok(appender);
         }
-        let started = Appender::start(&self.path, self.read_only)?;
+        let started = Appender::start(&self.path, self.read_only, self.backfilled.clone())?;
         // Two first messages at once: one appender is kept, the other's thread stops at once
         // (its queue is dropped unused).
         Ok(self.appender.get_or_init(|| started))

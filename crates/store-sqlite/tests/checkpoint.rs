@@ -73,3 +73,87 @@ async fn written_messages_reach_the_database_file_through_the_checkpointer() {
     assert_eq!(store.messages_after(id, 0, 1000).await.unwrap().len(), 800);
     store.close().await;
 }
+
+/// The WAL's checkpoint sequence number (bytes 12 to 15 of its header, big-endian): SQLite
+/// adds one each time it starts the log over from its beginning.
+fn wal_restarts(wal: &std::path::Path) -> Option<u32> {
+    let header = std::fs::read(wal).ok()?;
+    Some(u32::from_be_bytes(header.get(12..16)?.try_into().ok()?))
+}
+
+/// Under a flow of messages that never pauses, a checkpoint round always ends with new frames
+/// behind it, and SQLite starts the WAL over only when a transaction begins with none left to
+/// copy: without the appender finishing each round, the log grew without end. Here writers
+/// keep the appender busy until the WAL has been started over three times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wal_written_without_a_pause_is_started_over_rather_than_grown() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let id = ConversationId::new();
+    let now = OffsetDateTime::now_utc();
+    store
+        .create_conversation(NewConversation {
+            id,
+            token_hash: [2; 32],
+            intake: Intake::new(ReporterKind::Witness, false, Departement::parse("13")),
+            wrapped_key: vec![1, 2, 3],
+            key_version: 1,
+            created_at: now,
+            force: None,
+            open_to_all_at: now,
+            return_code: None,
+        })
+        .await
+        .unwrap();
+    let wal = dir.path().join(format!("{DATABASE_FILE}-wal"));
+    let first = wal_restarts(&wal).unwrap_or(0);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let (store, stop, written) = (store.clone(), stop.clone(), written.clone());
+        writers.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let client_id = ClientMessageId::parse(&format!("w{w}-{i}")).unwrap();
+                store
+                    .append_message(NewMessage {
+                        conversation: id,
+                        actor: Actor::Visitor,
+                        client_id,
+                        seal: Box::new(|_| vec![9; 3000]),
+                        now: OffsetDateTime::now_utc(),
+                        visitor_token: None,
+                    })
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .unwrap();
+                written.fetch_add(3000, std::sync::atomic::Ordering::Relaxed);
+                i += 1;
+            }
+        }));
+    }
+    let started = std::time::Instant::now();
+    let mut restarts = 0;
+    let mut longest = 0;
+    while started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        restarts = wal_restarts(&wal).unwrap_or(first).wrapping_sub(first);
+        longest = longest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        if restarts >= 3 {
+            break;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+    let written = written.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        restarts >= 3,
+        "the WAL was started over {restarts} times in 30 s of writing ({written} bytes of \
+         messages, the file grew to {longest} bytes)"
+    );
+    store.close().await;
+}
