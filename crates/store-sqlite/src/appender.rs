@@ -234,12 +234,13 @@ pub(crate) fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::C
     Ok(db)
 }
 
-/// Copies back what was written since the checkpointer's last round, if it just made one: no
-/// frame can be added meanwhile (this connection is the one that writes messages), so the WAL
-/// is then wholly in the database file and SQLite starts it over at the next batch, writing
-/// over the same blocks rather than growing the file (`spawn_checkpointer` in lib.rs). Between
-/// two batches, after the last one was answered. `PASSIVE`: a reader holding an older snapshot
-/// only leaves this round unfinished.
+/// Copies back what was written since the checkpointer's last round, if it just made one
+/// (`spawn_checkpointer` in lib.rs). This connection writes every message, and it writes none
+/// meanwhile: the WAL is then wholly in the database file and SQLite starts it over at the next
+/// transaction, writing over the same blocks rather than growing the file. (sqlx's writer, for
+/// claims and transitions, may be that next transaction: it starts the WAL over just the same.)
+/// Between two batches, after the last one was answered. `PASSIVE`: a reader that took its
+/// snapshot before leaves this round unfinished, and the WAL goes on growing until a later one.
 fn finish_checkpoint(db: &rusqlite::Connection, backfilled: &AtomicBool) {
     if !backfilled.swap(false, Ordering::Acquire) {
         return;

@@ -79,17 +79,17 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 /// Checkpoints the WAL from a reading connection, beside the writer rather than inside one of
 /// its commits (SQLite's automatic checkpoint runs in the commit that crosses 1,000 pages,
-/// and every message of that batch waited for it). `PASSIVE`: it never waits for, nor holds
-/// up, the writer or a reader; what it cannot copy yet is copied on a later round.
+/// and every message of that batch waited for it). `PASSIVE`: a round never waits for, nor
+/// holds up, the writer or a reader; what it cannot copy yet is copied on a later round.
 ///
 /// Under a steady flow of messages, though, the appender adds frames while each round copies,
 /// the WAL is never wholly copied back when a batch begins, and SQLite starts it over only
 /// then: it grew by 130 MB a second at 9,000 msg/s, and every frame written to a growing file
 /// cost the file system a new block (docs/PERFORMANCE.md). So when a round finds the WAL long,
-/// a second one copies what came during the first, then sets `backfilled`; the appender,
-/// between two batches, copies the frames written since (a few milliseconds' worth) on its
-/// own connection, where no frame can be added meanwhile, and its next batch writes the WAL
-/// from its beginning again, over blocks already there.
+/// a second one copies what came during the first; if that one copied everything it found, it
+/// sets `backfilled`, and the appender, between two batches, copies the frames written since
+/// (a few milliseconds' worth) on its own connection: its next batch writes the WAL from its
+/// beginning again, over blocks already there. That is the one wait this adds to the writer.
 fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>, backfilled: Arc<AtomicBool>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
@@ -100,15 +100,20 @@ fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>, backfilled: 
                 return;
             }
             match checkpoint_round(&read).await {
-                // A WAL that stays short is started over between two batches anyway.
-                Ok(frames) if frames < LONG_WAL_FRAMES => {}
+                // A short WAL is left to grow: it is started over whenever a batch begins
+                // after a round copied it all, which happens as soon as writing pauses.
+                Ok(round) if round.frames < LONG_WAL_FRAMES => {}
                 // A second round copies what was written during the first, so that what is
-                // left to the appender is shorter still.
-                Ok(_) => {
-                    if checkpoint_round(&read).await.is_ok() {
-                        backfilled.store(true, Ordering::Release);
+                // left to the appender is shorter still. If a reader holds an older snapshot,
+                // not everything can be copied: the appender is not asked for a copy that
+                // would not let the WAL start over either.
+                Ok(_) => match checkpoint_round(&read).await {
+                    Ok(round) if round.complete() => backfilled.store(true, Ordering::Release),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the WAL checkpoint failed; retried later")
                     }
-                }
+                },
                 Err(_) if read.is_closed() => return,
                 Err(e) => tracing::warn!(error = %e, "the WAL checkpoint failed; retried later"),
             }
@@ -116,15 +121,34 @@ fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>, backfilled: 
     });
 }
 
-/// One `PASSIVE` checkpoint; the WAL's length in pages when it began.
-async fn checkpoint_round(read: &SqlitePool) -> Result<i64, sqlx::Error> {
+/// What a `PASSIVE` checkpoint reports.
+struct Round {
+    busy: bool,
+    /// The WAL's length in pages when it began.
+    frames: i64,
+    /// Pages copied back, of those.
+    copied: i64,
+}
+
+impl Round {
+    /// Every page the WAL held when the round began is in the database file.
+    fn complete(&self) -> bool {
+        !self.busy && self.copied == self.frames
+    }
+}
+
+/// One `PASSIVE` checkpoint.
+async fn checkpoint_round(read: &SqlitePool) -> Result<Round, sqlx::Error> {
     let started = std::time::Instant::now();
-    // Columns: busy, frames in the WAL, frames copied back.
     let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(read)
         .await?;
     metrics::histogram!("ecoute_checkpoint_seconds").record(started.elapsed().as_secs_f64());
-    row.try_get(1)
+    Ok(Round {
+        busy: row.try_get::<i64, _>(0)? != 0,
+        frames: row.try_get(1)?,
+        copied: row.try_get(2)?,
+    })
 }
 
 fn err(e: sqlx::Error) -> StoreError {

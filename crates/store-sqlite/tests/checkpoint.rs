@@ -77,8 +77,13 @@ async fn written_messages_reach_the_database_file_through_the_checkpointer() {
 /// The WAL's checkpoint sequence number (bytes 12 to 15 of its header, big-endian): SQLite
 /// adds one each time it starts the log over from its beginning.
 fn wal_restarts(wal: &std::path::Path) -> Option<u32> {
-    let header = std::fs::read(wal).ok()?;
-    Some(u32::from_be_bytes(header.get(12..16)?.try_into().ok()?))
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    std::fs::File::open(wal)
+        .ok()?
+        .read_exact(&mut header)
+        .ok()?;
+    Some(u32::from_be_bytes(header[12..16].try_into().ok()?))
 }
 
 /// Under a flow of messages that never pauses, a checkpoint round always ends with new frames
