@@ -99,26 +99,28 @@ fn spawn_checkpointer(read: SqlitePool, alive: std::sync::Weak<()>, backfilled: 
             if alive.strong_count() == 0 || read.is_closed() {
                 return;
             }
-            match checkpoint_round(&read).await {
-                // A short WAL is left to grow: it is started over whenever a batch begins
-                // after a round copied it all, which happens as soon as writing pauses.
-                Ok(round) if round.frames < LONG_WAL_FRAMES => {}
-                // A second round copies what was written during the first, so that what is
-                // left to the appender is shorter still. If a reader holds an older snapshot,
-                // not everything can be copied: the appender is not asked for a copy that
-                // would not let the WAL start over either.
-                Ok(_) => match checkpoint_round(&read).await {
-                    Ok(round) if round.complete() => backfilled.store(true, Ordering::Release),
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::warn!(error = %e, "the WAL checkpoint failed; retried later")
-                    }
-                },
+            match checkpoint_rounds(&read).await {
+                Ok(true) => backfilled.store(true, Ordering::Release),
+                Ok(false) => {}
                 Err(_) if read.is_closed() => return,
                 Err(e) => tracing::warn!(error = %e, "the WAL checkpoint failed; retried later"),
             }
         }
     });
+}
+
+/// One round, and a second one if the WAL is long; whether the appender should copy the rest.
+async fn checkpoint_rounds(read: &SqlitePool) -> Result<bool, sqlx::Error> {
+    // A short WAL is left to grow: it is started over whenever a batch begins after a round
+    // copied it all, which happens as soon as writing pauses.
+    if checkpoint_round(read).await?.frames < LONG_WAL_FRAMES {
+        return Ok(false);
+    }
+    // A second round copies what was written during the first, so that what is left to the
+    // appender is shorter still. If a reader holds an older snapshot, not everything can be
+    // copied: the appender is not asked for a copy that would not let the WAL start over
+    // either.
+    Ok(checkpoint_round(read).await?.complete())
 }
 
 /// What a `PASSIVE` checkpoint reports.

@@ -3,6 +3,8 @@
 use ecoute_domain::{Actor, ClientMessageId, ConversationId, Departement, Intake, ReporterKind};
 use ecoute_store::{NewConversation, NewMessage, Store};
 use ecoute_store_sqlite::{DATABASE_FILE, SqliteStore};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -112,14 +114,14 @@ async fn a_wal_written_without_a_pause_is_started_over_rather_than_grown() {
         .unwrap();
     let wal = dir.path().join(format!("{DATABASE_FILE}-wal"));
     let first = wal_restarts(&wal).unwrap_or(0);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let written = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
     let mut writers = Vec::new();
     for w in 0..8 {
         let (store, stop, written) = (store.clone(), stop.clone(), written.clone());
         writers.push(tokio::spawn(async move {
             let mut i = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 let client_id = ClientMessageId::parse(&format!("w{w}-{i}")).unwrap();
                 store
                     .append_message(NewMessage {
@@ -134,7 +136,7 @@ async fn a_wal_written_without_a_pause_is_started_over_rather_than_grown() {
                     .unwrap()
                     .unwrap()
                     .unwrap();
-                written.fetch_add(3000, std::sync::atomic::Ordering::Relaxed);
+                written.fetch_add(3000, Ordering::Relaxed);
                 i += 1;
             }
         }));
@@ -150,11 +152,11 @@ async fn a_wal_written_without_a_pause_is_started_over_rather_than_grown() {
             break;
         }
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
     for w in writers {
         w.await.unwrap();
     }
-    let written = written.load(std::sync::atomic::Ordering::Relaxed);
+    let written = written.load(Ordering::Relaxed);
     assert!(
         restarts >= 3,
         "the WAL was started over {restarts} times in 30 s of writing ({written} bytes of \
