@@ -223,11 +223,21 @@ pub(crate) fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::C
     db.busy_timeout(Duration::from_secs(5))?;
     // Four kinds of statement, each in every width, and a few single-row inserts.
     db.set_prepared_statement_cache_capacity(4 * WIDTHS + 4);
-    // Durable before acknowledged; foreign keys checked; deleted rows overwritten; the
-    // statement journal in memory; a 32 MiB page cache; the WAL copied back by the
-    // checkpointer, never inside a commit.
+    // Durable before acknowledged; deleted rows overwritten; the statement journal in memory;
+    // a 32 MiB page cache; the WAL copied back by the checkpointer, never inside a commit.
+    //
+    // Foreign keys are not checked on this connection (sqlx's connections check them). With
+    // them, SQLite looked up each message's conversation and officer again, and every
+    // statement of several rows kept a copy of each page it changed in case it had to be
+    // undone (a statement journal), because a foreign key could fail only at its end: a tenth
+    // of this thread's time (docs/PERFORMANCE.md, item 32). What this connection writes holds
+    // them by construction, within the transaction that writes it (`BEGIN IMMEDIATE`, so no
+    // other writer meanwhile): a message goes only to a conversation read in that
+    // transaction; its officer is the conversation's own, whose row checked that officer; a
+    // new conversation names no officer; the updates change no key. The test
+    // `messages_appended_while_their_chats_are_purged_leave_no_orphan` checks it.
     db.execute_batch(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA secure_delete = ON; \
          PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768; \
          PRAGMA wal_autocheckpoint = 0;",
     )?;
@@ -851,8 +861,11 @@ fn insert_rows(db: &rusqlite::Connection, rows: &[NewRow]) -> StoreResult<()> {
         values.push(Value::Integer(row.now));
     }
     in_chunks(&values, 7, |k, values| {
+        // `OR ROLLBACK`: a row refused ends the whole transaction at once, which is what
+        // the batch does anyway (every message fails and is sent again); SQLite then keeps
+        // no copy of the pages this statement changes.
         let sql = format!(
-            "INSERT INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
+            "INSERT OR ROLLBACK INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
              sent_at) VALUES {}",
             placeholders(k, 7)
         );
@@ -885,8 +898,9 @@ fn update_conversations(
     }
     let mut updated = 0;
     in_chunks(&values, 6, |k, values| {
+        // `OR ROLLBACK`, as for the inserts.
         let sql = format!(
-            "UPDATE conversations SET last_seq = v.column2, visitor_received_seq = v.column3, \
+            "UPDATE OR ROLLBACK conversations SET last_seq = v.column2, visitor_received_seq = v.column3, \
              visitor_read_seq = v.column4, officer_received_seq = v.column5, \
              officer_read_seq = v.column6 FROM (VALUES {}) AS v \
              WHERE conversations.id = v.column1",

@@ -211,3 +211,90 @@ async fn a_read_only_store_needs_an_existing_database() {
     assert!(SqliteStore::open_read_only(dir.path()).await.is_err());
     assert!(!dir.path().join("ecoute.db").exists());
 }
+
+/// The message writer does not have SQLite check foreign keys (appender.rs, `open`): it
+/// writes a message only to a conversation it read in the same transaction. Messages keep
+/// coming to chats while the purge deletes them; none may be left without its conversation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_appended_while_their_chats_are_purged_leave_no_orphan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(SqliteStore::open(dir.path()).await.unwrap());
+    let now = OffsetDateTime::now_utc();
+    let mut old = Vec::new();
+    for i in 0..20u8 {
+        let created = now - Duration::days(400);
+        old.push(
+            conversation_with_a_message(&store, i + 1, created, marker(i, 72), marker(i, 50)).await,
+        );
+    }
+    // Two writers, each sending to every chat in turn until told to stop.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let (store, stop, chats) = (store.clone(), stop.clone(), old.clone());
+            tokio::spawn(async move {
+                let (mut written, mut refused) = (0u32, 0u32);
+                for round in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    for (i, chat) in chats.iter().enumerate() {
+                        let client_id = ClientMessageId::parse(&format!("w{w}-{round}-{i}"));
+                        let answer = store
+                            .append_message(NewMessage {
+                                conversation: *chat,
+                                actor: Actor::Visitor,
+                                client_id: client_id.unwrap(),
+                                seal: Box::new(|_| vec![7; 40]),
+                                now,
+                                visitor_token: None,
+                            })
+                            .await
+                            .unwrap();
+                        match answer {
+                            Some(Ok(_)) => written += 1,
+                            None => refused += 1,
+                            Some(Err(e)) => panic!("a waiting chat refused a message: {e:?}"),
+                        }
+                    }
+                }
+                (written, refused)
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let policy = RetentionPolicy::default();
+    let purged = store.purge(&old, &policy, now).await.unwrap();
+    assert_eq!(purged.conversations.len(), old.len());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut written, mut refused) = (0, 0);
+    for writer in writers {
+        let (w, r) = writer.await.unwrap();
+        written += w;
+        refused += r;
+    }
+    assert!(written > 0, "messages were written before the purge");
+    assert!(
+        refused > 0,
+        "messages came after the purge, and were refused"
+    );
+
+    let db = rusqlite::Connection::open(dir.path().join("ecoute.db")).unwrap();
+    let orphans: i64 = db
+        .query_row(
+            "SELECT count(*) FROM messages \
+             WHERE conversation_id NOT IN (SELECT id FROM conversations)",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0);
+    let violations = db
+        .prepare("PRAGMA foreign_key_check")
+        .unwrap()
+        .query_map([], |_| Ok(()))
+        .unwrap()
+        .count();
+    assert_eq!(violations, 0, "PRAGMA foreign_key_check");
+}

@@ -1,0 +1,89 @@
+//! The message writer's failures, as only the SQLite backend can provoke them.
+
+use ecoute_domain::{Actor, ClientMessageId, ConversationId, Departement, Intake, ReporterKind};
+use ecoute_store::{NewConversation, NewMessage, Store, StoreError};
+use ecoute_store_sqlite::SqliteStore;
+use time::OffsetDateTime;
+
+fn message(conversation: ConversationId, client_id: &str) -> NewMessage {
+    NewMessage {
+        conversation,
+        actor: Actor::Visitor,
+        client_id: ClientMessageId::parse(client_id).unwrap(),
+        seal: Box::new(|_| vec![7; 40]),
+        now: OffsetDateTime::now_utc(),
+        visitor_token: None,
+    }
+}
+
+/// A row that SQLite refuses (here a sequence number taken behind the writer's back) ends the
+/// whole batch's transaction: no message of it is said to be written, nothing of it is kept,
+/// and the writer goes on with the next batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_row_fails_its_batch_without_a_trace_and_the_writer_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    let id = ConversationId::new();
+    store
+        .create_conversation(NewConversation {
+            id,
+            token_hash: [9; 32],
+            intake: Intake::new(ReporterKind::Victim, false, Departement::parse("75")),
+            wrapped_key: vec![1; 72],
+            key_version: 1,
+            created_at: now,
+            force: None,
+            open_to_all_at: now,
+            return_code: None,
+        })
+        .await
+        .unwrap();
+    let first = store.append_message(message(id, "a")).await.unwrap();
+    assert_eq!(first.unwrap().unwrap().seq, 1);
+
+    // The next message would be number 2: take it from another connection.
+    let db = rusqlite::Connection::open(dir.path().join("ecoute.db")).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    db.execute(
+        "INSERT INTO messages (conversation_id, seq, author, client_id, body, sent_at) \
+         VALUES (?1, 2, 'visitor', 'intruder', x'00', 0)",
+        [id.to_string()],
+    )
+    .unwrap();
+    let refused = store
+        .append_messages(vec![message(id, "b"), message(id, "c")])
+        .await;
+    for answer in &refused {
+        assert!(
+            matches!(answer, Err(StoreError::Unavailable(_))),
+            "{answer:?}"
+        );
+    }
+    let kept: Vec<String> = db
+        .prepare("SELECT client_id FROM messages WHERE conversation_id = ?1 ORDER BY seq")
+        .unwrap()
+        .query_map([id.to_string()], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        kept,
+        ["a", "intruder"],
+        "nothing of the failed batch is kept"
+    );
+
+    // Its clients send again; once the way is clear, the writer writes them.
+    db.execute("DELETE FROM messages WHERE client_id = 'intruder'", [])
+        .unwrap();
+    let again = store.append_message(message(id, "b")).await.unwrap();
+    assert_eq!(again.unwrap().unwrap().seq, 2);
+    let last_seq: i64 = db
+        .query_row(
+            "SELECT last_seq FROM conversations WHERE id = ?1",
+            [id.to_string()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(last_seq, 2);
+}
