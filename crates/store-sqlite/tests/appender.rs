@@ -87,3 +87,71 @@ async fn a_refused_row_fails_its_batch_without_a_trace_and_the_writer_goes_on() 
         .unwrap();
     assert_eq!(last_seq, 2);
 }
+
+/// The nice value of a thread, from its directory in `/proc`.
+#[cfg(target_os = "linux")]
+fn nice_at(task: &std::path::Path) -> i32 {
+    let stat = std::fs::read_to_string(task.join("stat")).unwrap();
+    // After the command's closing parenthesis: the state is field 3, the nice value field 19.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    fields[19 - 3].parse().unwrap()
+}
+
+/// The nice value of this process's thread called `name`.
+#[cfg(target_os = "linux")]
+fn nice_of_thread(name: &str) -> Option<i32> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .map(|task| task.unwrap().path())
+        .find(|task| std::fs::read_to_string(task.join("comm")).unwrap().trim() == name)
+        .map(|task| nice_at(&task))
+}
+
+/// Every message waits for the writer's one thread: when this process may (root,
+/// `CAP_SYS_NICE`, a nice limit), that thread runs ahead of the others; when it may not, the
+/// store still works.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_thread_runs_ahead_of_the_others_when_the_system_allows_it() {
+    // Whether this process may lower a nice value, tried on a thread of its own.
+    let allowed = std::thread::spawn(|| unsafe {
+        let thread = libc::gettid() as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, thread, -1) == 0
+    })
+    .join()
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    let id = ConversationId::new();
+    store
+        .create_conversation(NewConversation {
+            id,
+            token_hash: [3; 32],
+            intake: Intake::new(ReporterKind::Witness, false, Departement::parse("69")),
+            wrapped_key: vec![1; 72],
+            key_version: 1,
+            created_at: now,
+            force: None,
+            open_to_all_at: now,
+            return_code: None,
+        })
+        .await
+        .unwrap();
+    let written = store.append_message(message(id, "a")).await.unwrap();
+    assert_eq!(written.unwrap().unwrap().seq, 1);
+    let nice = nice_of_thread("ecoute-appender").expect("the writer's thread");
+    let expected = if allowed {
+        ecoute_store_sqlite::APPENDER_NICE
+    } else {
+        0
+    };
+    assert_eq!(nice, expected, "allowed to lower nice values: {allowed}");
+    // The rest of the process keeps the default.
+    assert_eq!(nice_at(std::path::Path::new("/proc/thread-self")), 0);
+}
