@@ -75,6 +75,8 @@ pub(crate) struct MarksUpdate {
 
 /// One row of its own, written in the next batch's transaction: `sql` (a fixed text, so that it
 /// stays prepared) with `values` bound in order. Nothing else in the batch depends on it.
+/// Foreign keys are not checked on this connection (`open`): the caller makes sure the row
+/// names only rows that exist (today's one insert, a new conversation, names none).
 pub(crate) struct Insert {
     pub(crate) sql: &'static str,
     pub(crate) values: Vec<Value>,
@@ -282,9 +284,10 @@ fn run_ahead() {
             let thread = libc::gettid() as libc::id_t;
             libc::setpriority(libc::PRIO_PROCESS, thread, APPENDER_NICE) != 0
         };
+        let error = std::io::Error::last_os_error();
         if refused {
             tracing::warn!(
-                error = %std::io::Error::last_os_error(),
+                error = %error,
                 nice = APPENDER_NICE,
                 "the message writer keeps the default priority: under full load, messages \
                  wait longer (allow it with CAP_SYS_NICE or LimitNICE=, docs/DEPLOYMENT.md)"
@@ -572,7 +575,7 @@ fn decide(
     let mut rows: Vec<NewRow> = Vec::new();
     let mut decided = Vec::with_capacity(messages.len());
     for message in messages {
-        decided.push(decide_one(db, &mut found, &mut stored, &mut rows, message)?);
+        decided.push(decide_one(&mut found, &mut stored, &mut rows, message)?);
     }
     // Marks come from pages that received messages, which were committed before they were
     // sent out: they are decided after the batch's messages, against its last sequence.
@@ -643,7 +646,6 @@ fn resend_key(message: &NewMessage) -> ResendKey {
 
 /// One message, decided against the conversation as the earlier messages of the batch left it.
 fn decide_one(
-    db: &rusqlite::Connection,
     found: &mut HashMap<ConversationId, Found>,
     stored: &mut HashMap<ResendKey, StoredMessage>,
     rows: &mut Vec<NewRow>,
@@ -670,25 +672,18 @@ fn decide_one(
         return Ok(Decided::Now(Some(Err(refused))));
     }
     let (author, officer) = author_of(message.actor);
+    // The rules let only the conversation's officer write: its row names them (sqlx's writer
+    // checked that they exist), and it already carries their name. This is also what keeps a
+    // message's `officer_id` pointing at a user, which this connection does not have SQLite
+    // check (`open`): were the rules ever to let another officer through, the message is
+    // refused here rather than written.
+    if officer.is_some() && officer != owner {
+        return Ok(Decided::Now(Some(Err(TransitionError::NotOwner))));
+    }
+    let officer_name = officer.and_then(|_| current.officer_name.clone());
     let seq = current.last_seq + 1;
     current.last_seq = seq;
     current.changed = true;
-    let officer_name = match officer {
-        // The rules let only the owner write: the conversation already carries their name.
-        Some(o) if owner == Some(o) => current.officer_name.clone(),
-        Some(o) => db
-            .query_row(
-                "SELECT display_name FROM users WHERE id = ?1",
-                [o.to_string()],
-                |row| row.get(0),
-            )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(sqlite(e)),
-            })?,
-        None => None,
-    };
     let sent_at = from_millis(millis(message.now))?;
     let stored_message = StoredMessage {
         seq,
@@ -894,7 +889,10 @@ fn insert_rows(db: &rusqlite::Connection, rows: &[NewRow]) -> StoreResult<()> {
     in_chunks(&values, 7, |k, values| {
         // `OR ROLLBACK`: a row refused ends the whole transaction at once, which is what
         // the batch does anyway (every message fails and is sent again); SQLite then keeps
-        // no copy of the pages this statement changes.
+        // no copy of the pages this statement changes. Without that copy, an error that is
+        // not a constraint (a value too big, say) leaves the statement's first rows in the
+        // transaction: it is the error returned here, failing the whole batch and rolling it
+        // back (`in_transaction`), that keeps them from being committed.
         let sql = format!(
             "INSERT OR ROLLBACK INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
              sent_at) VALUES {}",

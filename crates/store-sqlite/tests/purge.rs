@@ -228,14 +228,17 @@ async fn messages_appended_while_their_chats_are_purged_leave_no_orphan() {
         );
     }
     // Two writers, each sending to every chat in turn until told to stop.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let written = std::sync::Arc::new(AtomicU32::new(0));
+    let refused = std::sync::Arc::new(AtomicU32::new(0));
     let writers: Vec<_> = (0..2)
         .map(|w| {
             let (store, stop, chats) = (store.clone(), stop.clone(), old.clone());
+            let (written, refused) = (written.clone(), refused.clone());
             tokio::spawn(async move {
-                let (mut written, mut refused) = (0u32, 0u32);
                 for round in 0.. {
-                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if stop.load(Ordering::Relaxed) {
                         break;
                     }
                     for (i, chat) in chats.iter().enumerate() {
@@ -252,33 +255,35 @@ async fn messages_appended_while_their_chats_are_purged_leave_no_orphan() {
                             .await
                             .unwrap();
                         match answer {
-                            Some(Ok(_)) => written += 1,
-                            None => refused += 1,
+                            Some(Ok(_)) => written.fetch_add(1, Ordering::Relaxed),
+                            None => refused.fetch_add(1, Ordering::Relaxed),
                             Some(Err(e)) => panic!("a waiting chat refused a message: {e:?}"),
-                        }
+                        };
                     }
                 }
-                (written, refused)
             })
         })
         .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // However slow the machine: the purge starts once messages are being written, and the
+    // writers stop once messages to the purged chats have been refused.
+    let until = |counter: std::sync::Arc<AtomicU32>| async move {
+        for _ in 0..1000 {
+            if counter.load(Ordering::Relaxed) >= 40 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the writers made no progress in 10 s");
+    };
+    until(written.clone()).await;
     let policy = RetentionPolicy::default();
     let purged = store.purge(&old, &policy, now).await.unwrap();
     assert_eq!(purged.conversations.len(), old.len());
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let (mut written, mut refused) = (0, 0);
+    until(refused.clone()).await;
+    stop.store(true, Ordering::Relaxed);
     for writer in writers {
-        let (w, r) = writer.await.unwrap();
-        written += w;
-        refused += r;
+        writer.await.unwrap();
     }
-    assert!(written > 0, "messages were written before the purge");
-    assert!(
-        refused > 0,
-        "messages came after the purge, and were refused"
-    );
 
     let db = rusqlite::Connection::open(dir.path().join("ecoute.db")).unwrap();
     let orphans: i64 = db
