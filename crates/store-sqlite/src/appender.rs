@@ -284,8 +284,8 @@ fn run_ahead() {
             let thread = libc::gettid() as libc::id_t;
             libc::setpriority(libc::PRIO_PROCESS, thread, APPENDER_NICE) != 0
         };
-        let error = std::io::Error::last_os_error();
         if refused {
+            let error = std::io::Error::last_os_error();
             tracing::warn!(
                 error = %error,
                 nice = APPENDER_NICE,
@@ -894,8 +894,8 @@ fn insert_rows(db: &rusqlite::Connection, rows: &[NewRow]) -> StoreResult<()> {
         // transaction: it is the error returned here, failing the whole batch and rolling it
         // back (`in_transaction`), that keeps them from being committed.
         let sql = format!(
-            "INSERT OR ROLLBACK INTO messages (conversation_id, seq, author, officer_id, client_id, body, \
-             sent_at) VALUES {}",
+            "INSERT OR ROLLBACK INTO messages (conversation_id, seq, author, officer_id, \
+             client_id, body, sent_at) VALUES {}",
             placeholders(k, 7)
         );
         bound(db, &sql, values)?.raw_execute().map_err(sqlite)?;
@@ -929,8 +929,9 @@ fn update_conversations(
     in_chunks(&values, 6, |k, values| {
         // `OR ROLLBACK`, as for the inserts.
         let sql = format!(
-            "UPDATE OR ROLLBACK conversations SET last_seq = v.column2, visitor_received_seq = v.column3, \
-             visitor_read_seq = v.column4, officer_received_seq = v.column5, \
+            "UPDATE OR ROLLBACK conversations SET last_seq = v.column2, \
+             visitor_received_seq = v.column3, visitor_read_seq = v.column4, \
+             officer_received_seq = v.column5, \
              officer_read_seq = v.column6 FROM (VALUES {}) AS v \
              WHERE conversations.id = v.column1",
             placeholders(k, 6)

@@ -16,13 +16,8 @@ fn message(conversation: ConversationId, client_id: &str) -> NewMessage {
     }
 }
 
-/// A row that SQLite refuses (here a sequence number taken behind the writer's back) ends the
-/// whole batch's transaction: no message of it is said to be written, nothing of it is kept,
-/// and the writer goes on with the next batch.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_row_fails_its_batch_without_a_trace_and_the_writer_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+/// A new chat, waiting for an officer.
+async fn waiting_chat(store: &SqliteStore) -> ConversationId {
     let now = OffsetDateTime::now_utc();
     let id = ConversationId::new();
     store
@@ -39,6 +34,17 @@ async fn a_refused_row_fails_its_batch_without_a_trace_and_the_writer_goes_on() 
         })
         .await
         .unwrap();
+    id
+}
+
+/// A row that SQLite refuses (here a sequence number taken behind the writer's back) ends the
+/// whole batch's transaction: no message of it is said to be written, nothing of it is kept,
+/// and the writer goes on with the next batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_row_fails_its_batch_without_a_trace_and_the_writer_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let id = waiting_chat(&store).await;
     let first = store.append_message(message(id, "a")).await.unwrap();
     assert_eq!(first.unwrap().unwrap().seq, 1);
 
@@ -137,22 +143,7 @@ async fn the_writer_thread_runs_ahead_of_the_others_when_the_system_allows_it() 
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path()).await.unwrap();
-    let now = OffsetDateTime::now_utc();
-    let id = ConversationId::new();
-    store
-        .create_conversation(NewConversation {
-            id,
-            token_hash: [3; 32],
-            intake: Intake::new(ReporterKind::Witness, false, Departement::parse("69")),
-            wrapped_key: vec![1; 72],
-            key_version: 1,
-            created_at: now,
-            force: None,
-            open_to_all_at: now,
-            return_code: None,
-        })
-        .await
-        .unwrap();
+    let id = waiting_chat(&store).await;
     let written = store.append_message(message(id, "a")).await.unwrap();
     assert_eq!(written.unwrap().unwrap().seq, 1);
     let nice = nice_of_thread("ecoute-appender").expect("the writer's thread");
