@@ -8,9 +8,9 @@
 # Sizes can be changed with environment variables: IDLE_VISITORS (15000), CHAT_VISITORS (1000),
 # CHAT_RATE (5000), CHAT_SECONDS (30), RAMP_START (2000), STEP_SECONDS (10), STORM_RATE (1000),
 # STORM_SECONDS (3). SKIP="idle storm" leaves scenarios out. Each run also measures `chat` without
-# receipts (`--no-marks`, as the generator did before), and the storm twice: on the main server,
-# where every start hashes its own return code, and on a second one whose stock of codes hashed
-# ahead is full.
+# receipts (`--no-marks`, as the generator did before), `idle` on a fresh server of its own, and
+# the storm twice: on the main server, where every start hashes its own return code, and on a
+# second one whose stock of codes hashed ahead is full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -55,11 +55,24 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   "$LG" relay --url http://127.0.0.1:0 --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/relay-$run.json" || true
   skip storm || echo "== run $run/$RUNS: storm"
   skip storm || "$LG" storm "${common[@]}" --rate "$STORM_RATE" --duration "$STORM_SECONDS" --json "$OUT/storm-$run.json" || true
-  skip idle || echo "== run $run/$RUNS: idle"
-  skip idle || "$LG" idle "${common[@]}" --visitors "$IDLE_VISITORS" --duration 10 --json "$OUT/idle-$run.json" || true
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   trap - EXIT
   rm -rf "$DATA"
+  if ! skip idle; then
+    # Idle connections on a fresh server: the memory each one adds is measured from the
+    # server's RSS before and after, which the scenarios before (a storm's thousands of
+    # connections, say) would have left high or falling.
+    DATA=$(mktemp -d)
+    "$ECOUTE" --config bench/ecoute.toml --data-dir "$DATA" >"$OUT/server-idle-$run.log" 2>&1 &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null || true' EXIT
+    for _ in $(seq 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    echo "== run $run/$RUNS: idle (fresh server)"
+    "$LG" idle "${common[@]}" --visitors "$IDLE_VISITORS" --duration 10 --json "$OUT/idle-$run.json" || true
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+    trap - EXIT
+    rm -rf "$DATA"
+  fi
   if ! skip storm; then
     # The storm again, on a server whose stock of return codes hashed ahead is full.
     STOCK=$(python3 -c "print(round($STORM_RATE * $STORM_SECONDS))")
