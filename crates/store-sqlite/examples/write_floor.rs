@@ -8,6 +8,12 @@
 //! no encryption (the body is random bytes of a sealed body's length), no reading of the
 //! conversations before the write and no resend lookup: only the rows written.
 //!
+//! A floor, not a copy of the appender: each message updates its own conversation once (in
+//! the server, receipts also move conversations with no message in the batch); a batch is one
+//! statement (the appender cuts it into power-of-two chunks); the client ids are random and
+//! about 26 characters long (the generator's are about 15); and the writer lets the WAL start
+//! over after every complete round of the checkpointer (the server waits for 1,000 frames).
+//!
 //! ```text
 //! cargo run --release -p ecoute-store-sqlite --example write_floor -- \
 //!     [--seconds 10] [--batch 25] [--conversations 1000] [--body 60] \
@@ -70,8 +76,12 @@ fn options() -> Options {
             }
         }
     }
-    if o.batch == 0 || o.conversations == 0 || o.seconds <= 0.0 {
-        eprintln!("--batch, --conversations and --seconds must be above zero");
+    if o.batch == 0 || o.conversations == 0 || !(o.seconds > 0.0 && o.seconds.is_finite()) {
+        eprintln!("--batch, --conversations and --seconds must be above zero (and finite)");
+        std::process::exit(2)
+    }
+    if o.batch > 256 {
+        eprintln!("--batch is at most 256, as the appender's (MAX_BATCH)");
         std::process::exit(2)
     }
     // A batch writes to as many different conversations.
@@ -95,11 +105,18 @@ impl Random {
     }
 }
 
-/// This thread's time on a CPU and waiting for one, in nanoseconds (Linux).
+/// This thread's time on a CPU and waiting for one, in nanoseconds (Linux only: elsewhere the
+/// program says it cannot measure and stops).
 fn schedstat() -> (u64, u64) {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    let mut fields = text.split_whitespace().map(|f| f.parse().unwrap_or(0));
-    (fields.next().unwrap_or(0), fields.next().unwrap_or(0))
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    match (fields.next().flatten(), fields.next().flatten()) {
+        (Some(cpu), Some(wait)) => (cpu, wait),
+        _ => {
+            eprintln!("cannot read /proc/thread-self/schedstat: this needs Linux");
+            std::process::exit(2)
+        }
+    }
 }
 
 fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
@@ -136,7 +153,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut random = Random(0x9e37_79b9_7f4a_7c15);
 
     if !o.unique {
-        // The same table without its UNIQUE (conversation_id, author, client_id).
+        // The same table without its UNIQUE (conversation_id, author, client_id), and without
+        // its foreign keys (not checked on this connection anyway).
         db.execute_batch(
             "DROP TABLE messages; \
              CREATE TABLE messages ( \
