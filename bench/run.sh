@@ -34,15 +34,26 @@ OUT=${OUT:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 URL=http://127.0.0.1:18080
 METRICS=http://127.0.0.1:19464/metrics
+common=(--url "$URL" --metrics-url "$METRICS")
+skip() { [[ " ${SKIP:-} " == *" $1 "* ]]; }
 
-for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
-  DATA=$(mktemp -d)
-  "$ECOUTE" --config bench/ecoute.toml --data-dir "$DATA" >"$OUT/server-$run.log" 2>&1 &
+# A server on the data directory $DATA (made by the caller), logging to $1, with the config
+# $2 (bench/ecoute.toml by default); stopped, and $DATA removed, by stop_server.
+start_server() {
+  "$ECOUTE" --config "${2:-bench/ecoute.toml}" --data-dir "$DATA" >"$1" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true' EXIT
   for _ in $(seq 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-  common=(--url "$URL" --metrics-url "$METRICS")
-  skip() { [[ " ${SKIP:-} " == *" $1 "* ]]; }
+}
+stop_server() {
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  trap - EXIT
+  rm -rf "$DATA"
+}
+
+for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
+  DATA=$(mktemp -d)
+  start_server "$OUT/server-$run.log"
   echo "== run $run/$RUNS: unloaded"
   "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors 20 --rate 50 --duration 10 --json "$OUT/unloaded-$run.json"
   echo "== run $run/$RUNS: chat"
@@ -55,32 +66,23 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   "$LG" relay --url http://127.0.0.1:0 --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/relay-$run.json" || true
   skip storm || echo "== run $run/$RUNS: storm"
   skip storm || "$LG" storm "${common[@]}" --rate "$STORM_RATE" --duration "$STORM_SECONDS" --json "$OUT/storm-$run.json" || true
-  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  trap - EXIT
-  rm -rf "$DATA"
+  stop_server
   if ! skip idle; then
     # Idle connections on a fresh server: the memory each one adds is measured from the
     # server's RSS before and after, which the scenarios before (a storm's thousands of
     # connections, say) would have left high or falling.
     DATA=$(mktemp -d)
-    "$ECOUTE" --config bench/ecoute.toml --data-dir "$DATA" >"$OUT/server-idle-$run.log" 2>&1 &
-    SERVER=$!
-    trap 'kill $SERVER 2>/dev/null || true' EXIT
-    for _ in $(seq 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    start_server "$OUT/server-idle-$run.log"
     echo "== run $run/$RUNS: idle (fresh server)"
     "$LG" idle "${common[@]}" --visitors "$IDLE_VISITORS" --duration 10 --json "$OUT/idle-$run.json" || true
-    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-    trap - EXIT
-    rm -rf "$DATA"
+    stop_server
   fi
   if ! skip storm; then
     # The storm again, on a server whose stock of return codes hashed ahead is full.
     STOCK=$(python3 -c "print(round($STORM_RATE * $STORM_SECONDS))")
     DATA=$(mktemp -d)
     sed "s/^ready_return_codes = 0$/ready_return_codes = $STOCK/" bench/ecoute.toml >"$DATA/stock.toml"
-    "$ECOUTE" --config "$DATA/stock.toml" --data-dir "$DATA" >"$OUT/server-stock-$run.log" 2>&1 &
-    SERVER=$!
-    trap 'kill $SERVER 2>/dev/null || true' EXIT
+    start_server "$OUT/server-stock-$run.log" "$DATA/stock.toml"
     echo "== run $run/$RUNS: storm from a full stock of $STOCK return codes (filling it)"
     ready=0
     for _ in $(seq 900); do
@@ -91,9 +93,7 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
     done
     [[ "${ready:-0}" -ge "$STOCK" ]] || echo "warning: only ${ready:-0} of $STOCK codes ready after 900 s"
     "$LG" storm "${common[@]}" --rate "$STORM_RATE" --duration "$STORM_SECONDS" --json "$OUT/storm-stock-$run.json" || true
-    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-    trap - EXIT
-    rm -rf "$DATA"
+    stop_server
   fi
 done
 python3 bench/summarize.py "$OUT" | tee "$OUT/summary.md"

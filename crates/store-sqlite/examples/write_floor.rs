@@ -122,12 +122,7 @@ fn schedstat() -> (u64, u64) {
 fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     let db = Connection::open(path)?;
     db.busy_timeout(Duration::from_secs(5))?;
-    // The appender's settings (appender.rs, `open`).
-    db.execute_batch(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA secure_delete = ON; \
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768; \
-         PRAGMA wal_autocheckpoint = 0;",
-    )?;
+    db.execute_batch(ecoute_store_sqlite::WRITER_PRAGMAS)?;
     Ok(db)
 }
 

@@ -238,13 +238,15 @@ pub(crate) fn open(path: &Path, read_only: bool) -> rusqlite::Result<rusqlite::C
     // transaction; its officer is the conversation's own, whose row checked that officer; a
     // new conversation names no officer; the updates change no key. The test
     // `messages_appended_while_their_chats_are_purged_leave_no_orphan` checks it.
-    db.execute_batch(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA secure_delete = ON; \
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768; \
-         PRAGMA wal_autocheckpoint = 0;",
-    )?;
+    db.execute_batch(WRITER_PRAGMAS)?;
     Ok(db)
 }
+
+/// The settings of the message writer's connection (`open` says why each). Public for the
+/// example that measures SQLite alone with them (`examples/write_floor.rs`).
+pub const WRITER_PRAGMAS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; \
+     PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768; \
+     PRAGMA wal_autocheckpoint = 0;";
 
 /// Copies back what was written since the checkpointer's last round, if it just made one
 /// (`spawn_checkpointer` in lib.rs). This connection writes every message, and it writes none

@@ -13,7 +13,7 @@
 //! so that no copy of a purged page is left in either file.
 
 mod appender;
-pub use appender::APPENDER_NICE;
+pub use appender::{APPENDER_NICE, WRITER_PRAGMAS};
 
 use appender::Appender;
 use async_trait::async_trait;
