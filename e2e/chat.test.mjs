@@ -900,6 +900,152 @@ test('on a slow 3G network, and across a cut connection, nothing is lost and not
   await officer.context.close();
 });
 
+// ---------------------------------------------------------------- order under the rate limit
+
+/** Records every `error` frame a page receives on its sockets: `{code, client_id}`. */
+function recordRefusals(page) {
+  const refusals = [];
+  page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+    try {
+      const f = JSON.parse(String(payload));
+      if (f.type === 'error') refusals.push({ code: f.code, client_id: f.client_id });
+    } catch { /* not JSON */ }
+  }));
+  return refusals;
+}
+
+/** The texts of a message list that carry `tag`, in the order the page shows them. */
+async function shownOrder(scope, tag) {
+  const texts = await scope.locator('.msg-body').allTextContents();
+  return texts.map((t) => t.trim()).filter((t) => t.includes(tag));
+}
+
+/** The officer's view after a reload: the console asks the server for everything stored. */
+async function storedOrder(officer, id, tag, count) {
+  await officer.page.reload();
+  await officer.page.locator('body[data-connection="online"]').waitFor();
+  const panel = officer.page.locator(`#panel-${id}`);
+  await panel.waitFor({ state: 'attached' });
+  await officer.page.waitForFunction(
+    ({ sel, tag: t, n }) => [...document.querySelectorAll(`${sel} .msg-body`)].filter((e) => e.textContent.includes(t)).length >= n,
+    { sel: `#panel-${id}`, tag, n: count },
+  );
+  return shownOrder(panel, tag);
+}
+
+test('a visitor’s 40 messages written as fast as the page allows are stored and shown in the order written', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  try {
+    const refusals = recordRefusals(visitor.page);
+    const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
+    const panel = await claim(officer.page, id);
+    const tag = randomBytes(3).toString('hex');
+    const written = Array.from({ length: 40 }, (_, i) => `rafale ${tag} n°${String(i + 1).padStart(2, '0')}`);
+    const input = visitor.page.locator('#message-input');
+    for (const text of written) {
+      await input.fill(text);
+      await input.press('Enter');
+    }
+    // The page's allowance is 20 at once then 2 a second: it says so calmly and sends the rest
+    // in order as soon as it may.
+    await visitor.page.locator('#composer-status', { hasText: 'Vous écrivez très vite, votre message part dans un instant.' }).waitFor();
+    const last = visitor.page.locator('#messages .msg-mine', { hasText: written[39] });
+    await last.locator('.msg-status', { hasText: /^(envoyé|reçu|lu)$/ }).waitFor({ timeout: 40_000 });
+    await visitor.page.locator('#composer-status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+    await panel.locator('.msg-body', { hasText: written[39] }).waitFor();
+
+    assert.ok(refusals.some((r) => r.code === 'rate_limited'), 'the burst went past the allowance');
+    assert.deepEqual(refusals.filter((r) => r.code === 'out_of_order'), [], 'the page never lets a message overtake a refused one');
+    assert.deepEqual(await shownOrder(visitor.page.locator('#messages'), tag), written, 'the visitor page');
+    assert.deepEqual(await shownOrder(panel, tag), written, 'the console, live');
+    assert.deepEqual(await storedOrder(officer, id, tag, written.length), written, 'what is stored');
+    assertNoProblems(visitor, officer);
+  } finally {
+    await visitor.context.close();
+    await officer.context.close();
+  }
+});
+
+test('both sides writing every 0.6 s for 30 s: nothing is refused and the order is kept', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  try {
+    const visitorRefusals = recordRefusals(visitor.page);
+    const officerRefusals = recordRefusals(officer.page);
+    const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
+    const panel = await claim(officer.page, id);
+    const tag = randomBytes(3).toString('hex');
+    const rounds = 50; // 30 s
+    const write = async (input, side) => {
+      const texts = [];
+      const t0 = Date.now();
+      for (let i = 0; i < rounds; i++) {
+        const text = `${side}${String(i + 1).padStart(2, '0')} ${tag}`;
+        await input.fill(text);
+        await input.press('Enter');
+        texts.push(text);
+        const next = t0 + (i + 1) * 600;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      }
+      return texts;
+    };
+    const [mine, theirs] = await Promise.all([
+      write(visitor.page.locator('#message-input'), 'V'),
+      write(panel.locator('textarea.c-input'), 'O'),
+    ]);
+    await visitor.page.locator('#messages .msg-body', { hasText: theirs[rounds - 1] }).waitFor();
+    await panel.locator('.msg-body', { hasText: mine[rounds - 1] }).waitFor();
+    await visitor.page.locator('#messages .msg-mine', { hasText: mine[rounds - 1] }).locator('.msg-status', { hasText: /^(envoyé|reçu|lu)$/ }).waitFor();
+    await panel.locator('.msg-mine', { hasText: theirs[rounds - 1] }).locator('.msg-status', { hasText: /^(envoyé|reçu|lu)$/ }).waitFor();
+
+    assert.deepEqual(visitorRefusals, [], 'nothing refused to the visitor');
+    assert.deepEqual(officerRefusals, [], 'nothing refused to the officer');
+    const onVisitor = await shownOrder(visitor.page.locator('#messages'), tag);
+    const onConsole = await shownOrder(panel, tag);
+    assert.deepEqual(onVisitor.filter((t) => t.startsWith('V')), mine, 'the visitor’s messages in the order written');
+    assert.deepEqual(onVisitor.filter((t) => t.startsWith('O')), theirs, 'the officer’s messages in the order written');
+    assert.deepEqual(onConsole, onVisitor, 'both pages show the same conversation');
+    assert.deepEqual(await storedOrder(officer, id, tag, 2 * rounds), onVisitor, 'what is stored');
+    assertNoProblems(visitor, officer);
+  } finally {
+    await visitor.context.close();
+    await officer.context.close();
+  }
+});
+
+test('an officer’s 80 messages written as fast as the console allows are stored and shown in the order written', { timeout: TEST_TIMEOUT }, async () => {
+  const visitor = await newVisitor();
+  const officer = await newOfficer();
+  try {
+    const refusals = recordRefusals(officer.page);
+    const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
+    const panel = await claim(officer.page, id);
+    const tag = randomBytes(3).toString('hex');
+    // A console's allowance is twice a visitor's: 40 at once, then 4 a second.
+    const written = Array.from({ length: 80 }, (_, i) => `réponse ${tag} n°${String(i + 1).padStart(2, '0')}`);
+    const input = panel.locator('textarea.c-input');
+    for (const text of written) {
+      await input.fill(text);
+      await input.press('Enter');
+    }
+    await panel.locator('.c-status', { hasText: 'Vous écrivez très vite : votre message part dans un instant.' }).waitFor();
+    await panel.locator('.msg-mine', { hasText: written[79] }).locator('.msg-status', { hasText: /^(envoyé|reçu|lu)$/ }).waitFor({ timeout: 40_000 });
+    await panel.locator('.c-status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+    await visitor.page.locator('#messages .msg-body', { hasText: written[79] }).waitFor();
+
+    assert.ok(refusals.some((r) => r.code === 'rate_limited'), 'the burst went past the allowance');
+    assert.deepEqual(refusals.filter((r) => r.code === 'out_of_order'), [], 'the console never lets a message overtake a refused one');
+    assert.deepEqual(await shownOrder(panel, tag), written, 'the console, live');
+    assert.deepEqual(await shownOrder(visitor.page.locator('#messages'), tag), written, 'the visitor page');
+    assert.deepEqual(await storedOrder(officer, id, tag, written.length), written, 'what is stored');
+    assertNoProblems(visitor, officer);
+  } finally {
+    await visitor.context.close();
+    await officer.context.close();
+  }
+});
+
 // ---------------------------------------------------------------- accessibility (axe-core)
 
 /** axe-core's WCAG 2.1 A and AA rules on the page as it is now: no serious or critical violation. */

@@ -338,12 +338,14 @@ function onWelcome(f) {
   }
   // A chat we show but the server no longer lists was closed while we were away.
   for (const id of [...state.chats.keys()]) if (!open.has(id)) removeChat(id, false);
-  // §5: sync every chat from the highest seq we have, then resend what was not acknowledged.
+  // §5: sync every chat from the highest seq we have, then resend what was not acknowledged,
+  // one message at a time per chat (§4); a new connection has a fresh allowance.
   for (const chat of state.chats.values()) {
     sendFrame({ type: 'sync', conversation_id: chat.id, after_seq: contiguousSeq(chat) });
-    for (const [clientId, item] of chat.outbox) {
-      sendFrame({ type: 'send', conversation_id: chat.id, client_id: clientId, body: item.body });
-    }
+    chat.inflight = null;
+    clearTimeout(chat.holdTimer);
+    chat.holdTimer = 0;
+    pumpOutbox(chat);
   }
   if (!state.selected && state.chats.size) select(state.chats.keys().next().value, false);
   refreshTitle();
@@ -362,12 +364,8 @@ function onError(f) {
   // The server's own message is for developers; people read the console's words for the code.
   const text = errorText(f.code);
   if (f.client_id && chat && chat.outbox.has(f.client_id)) {
-    if (f.code === 'unavailable' || f.code === 'rate_limited') {
-      const cid = f.client_id;
-      setTimeout(() => {
-        const item = chat.outbox.get(cid);
-        if (item) sendFrame({ type: 'send', conversation_id: chat.id, client_id: cid, body: item.body });
-      }, 1000);
+    if (f.code === 'unavailable' || f.code === 'rate_limited' || f.code === 'out_of_order') {
+      holdOutbox(chat, f.client_id, Number(f.retry_after_ms) || 1000, f.code === 'rate_limited');
       return;
     }
     const msg = f.code === 'empty_message' ? t('err_empty')
@@ -577,7 +575,9 @@ function ensureChat(info) {
     id,
     info,
     seen: new Map(),
-    outbox: new Map(),
+    outbox: new Map(), // client_id -> {body, el}, in the order written; not yet acknowledged
+    inflight: null, // the one message sent and not yet answered (PROTOCOL.md §4)
+    holdTimer: 0, // set while a refused message waits for the moment the server gave
     unread: 0,
     historyUpTo: Number(info.last_seq) || 0, // what was written before this page knew the chat
     left: false,
@@ -626,6 +626,7 @@ function buildChatDom(chat) {
     input: q('.c-input'),
     counter: q('.c-counter'),
     error: q('.c-error'),
+    status: q('.c-status'),
     send: q('.c-send'),
     closeForm: q('.close-form'),
     outcome: q('.x-outcome'),
@@ -879,6 +880,7 @@ function removeChat(id, announceIt) {
   const chat = state.chats.get(id);
   state.pendingCloses.delete(id);
   if (!chat) return;
+  clearTimeout(chat.holdTimer);
   const tabs = [...$('tabs').querySelectorAll('[role="tab"]')];
   const i = tabs.indexOf(chat.els.tab);
   chat.els.tab.remove();
@@ -967,7 +969,7 @@ function onMessage(m) {
   let el;
   if (m.author === 'officer' && m.client_id && chat.outbox.has(m.client_id)) {
     el = chat.outbox.get(m.client_id).el;
-    chat.outbox.delete(m.client_id);
+    answered(chat, m.client_id);
     markSent(el, seq, m.sent_at);
   } else {
     const fromVisitor = m.author === 'visitor';
@@ -1057,7 +1059,7 @@ function onAck(f) {
   if (!chat) return;
   const item = chat.outbox.get(f.client_id);
   if (!item) return;
-  chat.outbox.delete(f.client_id);
+  answered(chat, f.client_id);
   const seq = Number(f.seq);
   const shown = chat.seen.get(seq);
   if (shown && shown !== item.el) { item.el.remove(); return; }
@@ -1072,7 +1074,7 @@ function onAck(f) {
 function failPending(chat, clientId, message) {
   const item = chat.outbox.get(clientId);
   if (item) {
-    chat.outbox.delete(clientId);
+    answered(chat, clientId);
     item.el.classList.remove('msg-pending');
     item.el.classList.add('msg-failed');
     const st = item.el.querySelector('.msg-status');
@@ -1095,7 +1097,36 @@ function sendMessage(chat, body) {
   chat.outbox.set(clientId, { body, el });
   chat.els.list.append(el);
   scrollToEnd(chat);
-  if (state.welcomed) sendFrame({ type: 'send', conversation_id: chat.id, client_id: clientId, body });
+  pumpOutbox(chat);
+}
+
+/**
+ * Sends the chat's oldest message not yet acknowledged, if none is on its way and none waits
+ * after a refusal: a message is never stored before one written earlier (PROTOCOL.md §4).
+ */
+function pumpOutbox(chat) {
+  if (!state.welcomed || chat.inflight || chat.holdTimer || !state.chats.has(chat.id)) return;
+  const next = chat.outbox.entries().next();
+  if (next.done) { chat.els.status.textContent = ''; return; }
+  const [clientId, item] = next.value;
+  if (sendFrame({ type: 'send', conversation_id: chat.id, client_id: clientId, body: item.body })) {
+    chat.inflight = clientId;
+  }
+}
+
+/** The server answered a message (stored, or refused for good): the next one may go. */
+function answered(chat, clientId) {
+  chat.outbox.delete(clientId);
+  if (chat.inflight === clientId) chat.inflight = null;
+  pumpOutbox(chat);
+}
+
+/** A message was refused for now: it and everything after it wait, then go again in order. */
+function holdOutbox(chat, clientId, waitMs, tooFast) {
+  if (chat.inflight === clientId) chat.inflight = null;
+  if (tooFast) chat.els.status.textContent = t('sending_soon');
+  clearTimeout(chat.holdTimer);
+  chat.holdTimer = setTimeout(() => { chat.holdTimer = 0; pumpOutbox(chat); }, Math.min(Math.max(waitMs, 50), 30_000));
 }
 
 function updateCounter(chat) {

@@ -54,6 +54,8 @@ const state = {
   officerName: null,
   seen: new Map(), // seq -> <li>
   outbox: new Map(), // client_id -> {body, el}, in creation order; not yet acknowledged
+  inflight: null, // the client_id of the one message sent and not yet answered (PROTOCOL.md §4)
+  holdTimer: 0, // set while a refused message waits for the moment the server gave
   announceAfter: 0, // messages up to this seq were shown before a reload: do not read them out again
   ended: false,
 };
@@ -250,7 +252,7 @@ function beginConversation(session) {
 function resetConversationView() {
   hideCode();
   state.seen.clear();
-  state.outbox.clear();
+  clearOutbox();
   state.convState = null;
   state.officerName = null;
   $('messages').replaceChildren();
@@ -260,6 +262,7 @@ function resetConversationView() {
   tx($('chat-with'), 'connecting');
   untx($('conn-notice'));
   untx($('composer-error'));
+  untx($('composer-status'));
   setComposerEnabled(true);
 }
 
@@ -273,6 +276,7 @@ function connect() {
   try { ws = new WebSocket(url); } catch { scheduleReconnect(); return; }
   state.ws = ws;
   state.welcomed = false;
+  state.inflight = null; // whatever was on its way is sent again after hello
   let lastError = null;
 
   ws.addEventListener('open', () => {
@@ -388,10 +392,12 @@ function onWelcome(f) {
   sendLanguage();
   // A call for help made while the connection was down goes first.
   if (state.dangerPending && sendFrame({ type: 'danger' })) tx($('danger-status'), 'danger_sending');
-  // §5: after hello, resend every message not yet acknowledged, with the same client_id.
-  for (const [clientId, item] of state.outbox) {
-    sendFrame({ type: 'send', client_id: clientId, body: item.body });
-  }
+  // §5: after hello, resend every message not yet acknowledged, with the same client_id,
+  // one after the other (§4). A new connection has a fresh allowance: no need to wait.
+  state.inflight = null;
+  clearTimeout(state.holdTimer);
+  state.holdTimer = 0;
+  pumpOutbox();
 }
 
 function applyState(next, officer, live) {
@@ -443,12 +449,9 @@ function onError(f) {
       break;
     case 'unavailable': // the database did not answer: retry the same frame
     case 'rate_limited': // sent too fast: the frame was not acted on, send it again a little later
+    case 'out_of_order': // never expected from this page; the same remedy puts things right
       if (f.client_id && state.outbox.has(f.client_id)) {
-        const id = f.client_id;
-        setTimeout(() => {
-          const item = state.outbox.get(id);
-          if (item && state.welcomed) sendFrame({ type: 'send', client_id: id, body: item.body });
-        }, f.code === 'rate_limited' ? 3000 : 1000);
+        holdOutbox(f.client_id, Number(f.retry_after_ms) || 1000, f.code === 'rate_limited');
       } else if (!f.client_id && state.dangerPending) {
         // A call for help that did not go through is sent again until it does.
         setTimeout(() => { if (state.dangerPending && state.welcomed) sendFrame({ type: 'danger' }); }, 1000);
@@ -456,7 +459,7 @@ function onError(f) {
       if (!f.client_id && state.languageSent) {
         // Perhaps the language change: sending it again is harmless (the same one does nothing).
         state.languageToSend = state.languageSent;
-        setTimeout(sendLanguage, f.code === 'rate_limited' ? 3000 : 1000);
+        setTimeout(sendLanguage, Number(f.retry_after_ms) || 1000);
       }
       break;
     case 'empty_message': failPending(f.client_id, 'err_empty'); break;
@@ -548,7 +551,7 @@ function onMessage(m) {
   let el;
   if (m.author === 'visitor' && m.client_id && state.outbox.has(m.client_id)) {
     el = state.outbox.get(m.client_id).el;
-    state.outbox.delete(m.client_id);
+    answered(m.client_id);
     markSent(el, m.sent_at);
   } else {
     const mine = m.author === 'visitor';
@@ -628,7 +631,7 @@ function applyMarks(received, read) {
 function onAck(f) {
   const item = state.outbox.get(f.client_id);
   if (!item) return;
-  state.outbox.delete(f.client_id);
+  answered(f.client_id);
   const seq = Number(f.seq);
   const shown = state.seen.get(seq);
   if (shown && shown !== item.el) { item.el.remove(); return; } // already shown from a resync
@@ -641,7 +644,7 @@ function onAck(f) {
 function failPending(clientId, message) {
   const item = clientId && state.outbox.get(clientId);
   if (item) {
-    state.outbox.delete(clientId);
+    answered(clientId);
     item.el.classList.remove('msg-pending');
     item.el.classList.add('msg-failed');
     const st = item.el.querySelector('.msg-status');
@@ -679,7 +682,41 @@ function sendMessage(body) {
   state.outbox.set(clientId, { body, el });
   $('messages').append(el);
   keepInView(true);
-  if (state.welcomed) sendFrame({ type: 'send', client_id: clientId, body });
+  pumpOutbox();
+}
+
+/**
+ * Sends the oldest message not yet acknowledged, if none is on its way and none waits after a
+ * refusal. One at a time: a message is never stored before one written earlier (PROTOCOL.md §4).
+ */
+function pumpOutbox() {
+  if (!state.welcomed || state.inflight || state.holdTimer) return;
+  const next = state.outbox.entries().next();
+  if (next.done) { untx($('composer-status')); return; }
+  const [clientId, item] = next.value;
+  if (sendFrame({ type: 'send', client_id: clientId, body: item.body })) state.inflight = clientId;
+}
+
+/** The server answered a message (stored, or refused for good): the next one may go. */
+function answered(clientId) {
+  state.outbox.delete(clientId);
+  if (state.inflight === clientId) state.inflight = null;
+  pumpOutbox();
+}
+
+/** A message was refused for now: it and everything after it wait, then go again in order. */
+function holdOutbox(clientId, waitMs, tooFast) {
+  if (state.inflight === clientId) state.inflight = null;
+  if (tooFast) tx($('composer-status'), 'sending_soon');
+  clearTimeout(state.holdTimer);
+  state.holdTimer = setTimeout(() => { state.holdTimer = 0; pumpOutbox(); }, Math.min(Math.max(waitMs, 50), 30_000));
+}
+
+function clearOutbox() {
+  state.outbox.clear();
+  state.inflight = null;
+  clearTimeout(state.holdTimer);
+  state.holdTimer = 0;
 }
 
 // ---------------------------------------------------------------- composer
@@ -741,8 +778,9 @@ function endConversation(reason) {
   forgetSession();
   stopSocket();
   state.session = null;
-  state.outbox.clear();
+  clearOutbox();
   untx($('conn-notice'));
+  untx($('composer-status'));
   setComposerEnabled(false);
   $('message-input').value = '';
   updateCounter();
@@ -942,7 +980,7 @@ onQuickExit({
     $('resume-code').value = '';
     stopSocket();
     state.session = null;
-    state.outbox.clear();
+    clearOutbox();
     state.seen.clear();
     state.officerName = null;
     $('messages').replaceChildren();

@@ -358,7 +358,9 @@ pub struct Limits {
     pub starts_per_source_per_hour: u32,
     /// Login attempts one source address may make per quarter of an hour.
     pub logins_per_source_per_quarter: u32,
-    /// Messages one connection may send per minute (bursts allowed up to a third of it).
+    /// Messages (`send` frames) one visitor connection may send per minute, in bursts of a
+    /// sixth of it; a staff connection may send twice as many. Other frames have an allowance
+    /// of their own, four times larger (PROTOCOL.md §4).
     pub messages_per_minute: u32,
     /// Return codes hashed ahead, in the machine's idle time, so that a start waits for no
     /// argon2id (about 20 ms of a core each); 0: every start hashes its own.
@@ -372,7 +374,8 @@ impl Default for Limits {
             // Generous: victims may share an address with many others (mobile carriers).
             starts_per_source_per_hour: 30,
             logins_per_source_per_quarter: 50,
-            messages_per_minute: 60,
+            // Two a second: faster than anyone writes by hand for long (PROTOCOL.md §4).
+            messages_per_minute: 120,
             // A surge of a thousand starts at once: about 200 KiB of memory once full, filled
             // in some 20 to 40 s of otherwise idle cores (two threads, 19 MiB each while they
             // hash).

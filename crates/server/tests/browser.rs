@@ -14,7 +14,7 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 24;
+const OFFICERS: usize = 30;
 /// Supervisor accounts, for the board, monitoring and canned replies.
 const SUPERVISORS: usize = 5;
 

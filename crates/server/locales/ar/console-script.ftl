@@ -40,6 +40,7 @@ close_failed = فشل الإغلاق: { $message }
 err_empty = الرسالة فارغة.
 err_too_long = تتجاوز الرسالة 4 000 حرف.
 err_send = تعذّر إرسال هذه الرسالة: { $message }
+sending_soon = أنت تكتب بسرعة كبيرة: ستُرسَل رسالتك بعد لحظة.
 err_conversation_closed = انتهت هذه المحادثة: لم تُرسل الرسالة.
 connecting = جارٍ الاتصال…
 disconnected = انقطع الاتصال، جارٍ إعادة الاتصال…

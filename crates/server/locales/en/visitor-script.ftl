@@ -34,6 +34,7 @@ err_empty = The message is empty.
 err_too_long = The message is longer than 4,000 characters.
 err_send = This message could not be sent.
 err_closed = The conversation has ended: this message was not sent.
+sending_soon = You are writing very fast; your message will go in a moment.
 busy = One moment…
 officer_typing = { $name } is writing…
 received = received

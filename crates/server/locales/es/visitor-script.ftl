@@ -34,6 +34,7 @@ err_empty = El mensaje está vacío.
 err_too_long = El mensaje tiene más de 4000 caracteres.
 err_send = No se pudo enviar este mensaje.
 err_closed = La conversación terminó: este mensaje no se envió.
+sending_soon = Escribe muy rápido; su mensaje saldrá en un momento.
 busy = Un momento…
 officer_typing = { $name } está escribiendo…
 received = recibido

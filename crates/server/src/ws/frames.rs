@@ -410,6 +410,10 @@ pub struct ErrorOut {
     /// events, and for a frame that could not be read).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frame: Option<&'static str>,
+    /// On `rate_limited` and `unavailable`: how long to wait before sending the same frame
+    /// again, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// A staff account on the wire.

@@ -2,6 +2,7 @@
 //! the client's frames, the bus and the queue; the database is the truth it resyncs from.
 
 pub mod frames;
+pub mod pace;
 pub mod staff;
 pub mod visitor;
 pub mod writer;
@@ -58,29 +59,25 @@ impl OutFrame for frames::StaffOut {}
 pub struct Conn {
     socket: WebSocket,
     open: bool,
-    limiter: governor::DefaultDirectRateLimiter,
+    pace: pace::Pace,
 }
 
 impl Conn {
-    /// Wraps an upgraded socket that may send `per_minute` frames a minute, in bursts of up to
-    /// a third of that.
-    pub fn new(socket: WebSocket, per_minute: u32) -> Self {
-        let per_minute = per_minute.max(3);
-        let burst = std::num::NonZeroU32::new(per_minute / 3).expect("at least one");
-        let quota = governor::Quota::with_period(Duration::from_secs(60) / per_minute)
-            .expect("a non-zero period")
-            .allow_burst(burst);
+    /// Wraps an upgraded socket that may send `messages_per_minute` messages a minute, and
+    /// other frames on an allowance of their own ([`pace`]).
+    pub fn new(socket: WebSocket, messages_per_minute: u32) -> Self {
         Self {
             socket,
             open: true,
-            limiter: governor::RateLimiter::direct(quota),
+            pace: pace::Pace::new(messages_per_minute),
         }
     }
 
-    /// Whether the client is sending faster than allowed; the frame is then refused with
-    /// `rate_limited` and not acted on (a resend later is welcome).
-    pub fn over_limit(&self) -> bool {
-        self.limiter.check().is_err()
+    /// Counts a frame against its allowance: `Err` with how long to wait when the client
+    /// sends faster than allowed; the frame is then refused with `rate_limited` and not acted
+    /// on (a resend after that wait is welcome).
+    pub fn pace(&self, kind: pace::FrameKind) -> Result<(), Duration> {
+        self.pace.take(kind)
     }
 
     /// The next frame that matters (pings and pongs are answered by the library).
@@ -160,12 +157,44 @@ pub fn error_out(code: &'static str, message: impl Into<String>) -> ErrorOut {
         conversation_id: None,
         client_id: None,
         frame: None,
+        retry_after_ms: None,
     }
+}
+
+/// How long a client waits before sending again a frame refused as `unavailable`.
+pub const UNAVAILABLE_RETRY_MS: u64 = 1000;
+
+/// The refusal of a frame sent faster than allowed.
+pub fn rate_limited(wait: Duration) -> ErrorOut {
+    let mut e = error_out(
+        "rate_limited",
+        "sent faster than allowed; send the same frame again after retry_after_ms",
+    );
+    e.retry_after_ms = Some(pace::retry_after_ms(wait));
+    e
+}
+
+/// The refusal of a message sent while an earlier refused one of the same conversation has
+/// not come again (PROTOCOL.md §4).
+pub fn out_of_order(client_id: String, waiting_for: pace::OutOfOrder) -> ErrorOut {
+    let mut e = error_out(
+        "out_of_order",
+        format!(
+            "message {} was refused and must be sent again before any later one",
+            waiting_for.waiting_for
+        ),
+    );
+    e.client_id = Some(client_id);
+    e
 }
 
 /// An error frame from an [`ApiError`].
 pub fn api_error_out(e: &ApiError) -> ErrorOut {
-    error_out(e.code(), e.to_string())
+    let mut out = error_out(e.code(), e.to_string());
+    if matches!(e, ApiError::Unavailable) {
+        out.retry_after_ms = Some(UNAVAILABLE_RETRY_MS);
+    }
+    out
 }
 
 /// The error frame for a frame that could not be decoded.

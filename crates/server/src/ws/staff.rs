@@ -51,6 +51,8 @@ struct Session {
     answering: Option<&'static str>,
     /// Writes this officer's messages, in order, while the session goes on delivering.
     writer: Writer,
+    /// Per chat, a refused message that must come again before any later one (PROTOCOL.md §4).
+    order: pace::SendOrder,
     /// With several nodes: the chats this console and the database last disagreed on, and
     /// the session checks since the last comparison.
     disagreement: Option<Vec<ConversationId>>,
@@ -162,6 +164,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         last_activity: time::OffsetDateTime::UNIX_EPOCH,
         answering: None,
         writer,
+        order: pace::SendOrder::default(),
         disagreement: None,
         checks: 0,
         queue_recheck: None,
@@ -489,10 +492,32 @@ impl Session {
     }
 
     async fn act_on(&mut self, frame: StaffIn) -> bool {
-        if self.conn.over_limit() {
-            let mut e = error_out("rate_limited", "too many frames; wait a little and resend");
+        // A message waits its turn behind a refused one of the same chat, then counts against
+        // the messages' own allowance; every other frame against the other allowance.
+        let kind = match &frame {
+            StaffIn::Send {
+                conversation_id,
+                client_id,
+                ..
+            } => {
+                if let Err(waiting) = self.order.admit(*conversation_id, client_id) {
+                    let e = out_of_order(client_id.clone(), waiting);
+                    return self.refuse(about(e, *conversation_id)).await;
+                }
+                pace::FrameKind::Message
+            }
+            _ => pace::FrameKind::Other,
+        };
+        if let Err(wait) = self.conn.pace(kind) {
+            let mut e = rate_limited(wait);
             e.conversation_id = frame.conversation();
-            if let StaffIn::Send { client_id, .. } = &frame {
+            if let StaffIn::Send {
+                conversation_id,
+                client_id,
+                ..
+            } = &frame
+            {
+                self.order.refused(*conversation_id, client_id);
                 e.client_id = Some(client_id.clone());
             }
             return self.refuse(e).await;
@@ -800,6 +825,9 @@ impl Session {
                 client_id,
                 error,
             } => {
+                if matches!(error, ApiError::Unavailable) {
+                    self.order.refused(conversation, &client_id);
+                }
                 let mut out = about(api_error_out(&error), conversation);
                 out.client_id = Some(client_id);
                 out.frame = Some("send");
@@ -868,6 +896,7 @@ impl Session {
                 ..
             } => {
                 self.chats.remove(conversation);
+                self.order.forget(*conversation);
                 self.conn
                     .send(&StaffOut::ChatClosed {
                         conversation_id: *conversation,

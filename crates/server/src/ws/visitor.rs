@@ -25,6 +25,8 @@ struct Session {
     last_typing: Option<tokio::time::Instant>,
     /// Writes this visitor's messages, in order, while the session goes on delivering.
     writer: Writer,
+    /// A refused message that must come again before any later one (PROTOCOL.md §4).
+    order: pace::SendOrder,
 }
 
 /// Runs one visitor socket to its end.
@@ -105,6 +107,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         last_position: None,
         last_typing: None,
         writer: Writer::new(state.chat.clone()),
+        order: pace::SendOrder::default(),
         state,
     };
     let welcome = VisitorOut::Welcome {
@@ -234,17 +237,25 @@ impl Session {
             }
             self.last_typing = Some(now);
         }
-        // Neither the quick exit nor a call for help is ever slowed down.
-        if !matches!(
-            frame,
-            VisitorIn::QuickExit | VisitorIn::Danger | VisitorIn::Typing
-        ) && self.conn.over_limit()
+        // Neither the quick exit nor a call for help is ever slowed down; a message waits its
+        // turn behind a refused one, then counts against the messages' own allowance.
+        let kind = match &frame {
+            VisitorIn::QuickExit | VisitorIn::Danger | VisitorIn::Typing => None,
+            VisitorIn::Send { client_id, .. } => {
+                if let Err(waiting) = self.order.admit(self.conversation, client_id) {
+                    let e = out_of_order(client_id.clone(), waiting);
+                    return self.conn.send(&VisitorOut::Error(e)).await;
+                }
+                Some(pace::FrameKind::Message)
+            }
+            _ => Some(pace::FrameKind::Other),
+        };
+        if let Some(kind) = kind
+            && let Err(wait) = self.conn.pace(kind)
         {
-            let mut e = error_out(
-                "rate_limited",
-                "too many messages; wait a little and resend",
-            );
+            let mut e = rate_limited(wait);
             if let VisitorIn::Send { client_id, .. } = &frame {
+                self.order.refused(self.conversation, client_id);
                 e.client_id = Some(client_id.clone());
             }
             return self.conn.send(&VisitorOut::Error(e)).await;
@@ -365,6 +376,9 @@ impl Session {
             Outcome::Refused {
                 client_id, error, ..
             } => {
+                if matches!(error, crate::error::ApiError::Unavailable) {
+                    self.order.refused(self.conversation, &client_id);
+                }
                 let mut out = api_error_out(&error);
                 out.client_id = Some(client_id);
                 self.conn.send(&VisitorOut::Error(out)).await

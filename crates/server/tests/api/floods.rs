@@ -66,47 +66,169 @@ async fn a_forged_forwarded_for_from_an_untrusted_peer_does_not_escape_the_limit
     assert_eq!(start(&app, Some("203.0.113.99")).await.status(), 429);
 }
 
-#[tokio::test]
-async fn a_connection_sending_too_fast_is_refused_without_losing_what_was_stored() {
-    let app = spawn_app_with(|c| c.limits.messages_per_minute = 6).await;
-    let visitor = app.start_visitor().await;
-    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
-    // The hello counted; a burst of two more passes, then the limit bites.
-    let mut acked = 0;
-    let mut limited = 0;
-    for i in 0..6 {
-        v.send(json!({"type": "send", "client_id": format!("m{i}"), "body": "spam"}))
-            .await;
-        loop {
-            let f = v.recv_skipping_queue().await;
-            match f["type"].as_str().unwrap() {
-                "ack" => {
-                    acked += 1;
-                    break;
-                }
-                "error" => {
-                    assert_eq!(f["code"], "rate_limited");
-                    assert_eq!(f["client_id"], format!("m{i}"));
-                    limited += 1;
-                    break;
-                }
-                _ => continue,
-            }
+/// Reads frames until the answer to the `send` of `client_id` (its `ack` or an `error` naming
+/// it), skipping everything else.
+async fn answer_to(ws: &mut Ws, client_id: &str) -> Value {
+    loop {
+        let f = ws.recv_skipping_queue().await;
+        let kind = f["type"].as_str().unwrap_or_default();
+        if (kind == "ack" || kind == "error") && f["client_id"] == client_id {
+            return f;
         }
     }
+}
+
+/// Sends each message of `ids` after the previous one's `ack`, waiting `retry_after_ms` and
+/// sending the same one again whenever it is refused as too fast: what a well-behaved page does.
+async fn send_one_at_a_time(ws: &mut Ws, ids: &[String], conversation: Option<&str>) {
+    for id in ids {
+        loop {
+            let mut frame = json!({"type": "send", "client_id": id, "body": format!("body {id}")});
+            if let Some(c) = conversation {
+                frame["conversation_id"] = json!(c);
+            }
+            ws.send(frame).await;
+            let f = answer_to(ws, id).await;
+            if f["type"] == "ack" {
+                break;
+            }
+            assert_eq!(f["code"], "rate_limited", "{f}");
+            let wait = f["retry_after_ms"]
+                .as_u64()
+                .expect("a refusal says how long to wait");
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        }
+    }
+}
+
+async fn stored_client_ids(app: &TestApp, conversation: &str) -> Vec<String> {
+    app.store
+        .messages_after(conversation.parse().unwrap(), 0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.client_id)
+        .collect()
+}
+
+/// Pipelines `ids` without waiting, then reads every answer: the ids stored at once, the
+/// first one refused as too fast, and checks that nothing after it was taken.
+async fn pipeline_past_the_limit(ws: &mut Ws, ids: &[String], conversation: Option<&str>) -> usize {
+    for id in ids {
+        let mut frame = json!({"type": "send", "client_id": id, "body": format!("body {id}")});
+        if let Some(c) = conversation {
+            frame["conversation_id"] = json!(c);
+        }
+        ws.send(frame).await;
+    }
+    // Acks come once committed, refusals at once: read them all before judging.
+    let mut answers = std::collections::HashMap::new();
+    while answers.len() < ids.len() {
+        let f = ws.recv_skipping_queue().await;
+        if matches!(f["type"].as_str(), Some("ack" | "error")) {
+            answers.insert(f["client_id"].as_str().unwrap().to_string(), f);
+        }
+    }
+    let mut first_refused = None;
+    for (i, id) in ids.iter().enumerate() {
+        let f = &answers[id];
+        match (first_refused, f["type"].as_str().unwrap()) {
+            (None, "ack") => {}
+            (None, _) => {
+                assert_eq!(f["code"], "rate_limited", "{f}");
+                assert!(f["retry_after_ms"].as_u64().unwrap() > 0);
+                first_refused = Some(i);
+            }
+            (Some(_), "error") => {
+                assert_eq!(
+                    f["code"], "out_of_order",
+                    "a message after a refused one is not taken: {f}"
+                );
+                assert!(f.get("retry_after_ms").is_none());
+            }
+            (Some(r), _) => panic!("{id} was stored after {} was refused", ids[r]),
+        }
+    }
+    first_refused.expect("the burst ran out")
+}
+
+#[tokio::test]
+async fn a_message_sent_after_a_refused_one_is_refused_until_the_refused_one_comes_again() {
+    // 600 a minute: bursts of 100, then one every 100 ms.
+    let app = spawn_app_with(|c| c.limits.messages_per_minute = 600).await;
+    let visitor = app.start_visitor().await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    let written: Vec<String> = (0..130).map(|i| format!("m{i:03}")).collect();
+
+    let refused = pipeline_past_the_limit(&mut v, &written, None).await;
     assert!(
-        acked >= 1 && limited >= 1,
-        "acked {acked}, limited {limited}"
+        (100..=110).contains(&refused),
+        "the burst is about 100: {refused}"
     );
-    // The quick exit is never rate limited.
+    // A later message still cannot overtake, whatever time passed: only the refused one is
+    // awaited.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    v.send(json!({"type": "send", "client_id": written[refused + 1], "body": "x"}))
+        .await;
+    assert_eq!(
+        answer_to(&mut v, &written[refused + 1]).await["code"],
+        "out_of_order"
+    );
+    send_one_at_a_time(&mut v, &written[refused..], None).await;
+
+    assert_eq!(
+        stored_client_ids(&app, &visitor.conversation_id).await,
+        written
+    );
+    // The quick exit is never rate limited, even right after a refusal.
     v.send(json!({"type": "quick_exit"})).await;
     assert_eq!(v.closed().await, Some(normal_close()));
-    let stored = app
-        .store
-        .messages_after(visitor.conversation_id.parse().unwrap(), 0, 100)
-        .await
-        .unwrap();
-    assert_eq!(stored.len(), acked);
+}
+
+#[tokio::test]
+async fn typing_marks_and_pings_do_not_eat_the_message_allowance() {
+    // 60 a minute: bursts of 10 messages; other frames have 240 a minute in bursts of 60.
+    let app = spawn_app_with(|c| c.limits.messages_per_minute = 60).await;
+    let visitor = app.start_visitor().await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    for _ in 0..25 {
+        v.send(json!({"type": "typing"})).await;
+        v.send(json!({"type": "marks", "received_seq": 0, "read_seq": 0}))
+            .await;
+    }
+    let ids: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+    for id in &ids {
+        v.send(json!({"type": "send", "client_id": id, "body": "hello"}))
+            .await;
+        assert_eq!(answer_to(&mut v, id).await["type"], "ack", "{id}");
+    }
+    assert_eq!(stored_client_ids(&app, &visitor.conversation_id).await, ids);
+}
+
+#[tokio::test]
+async fn a_console_message_sent_after_a_refused_one_is_refused_but_other_chats_go_on() {
+    // Staff connections have twice the visitor's allowance: 600 a minute, bursts of 100.
+    let app = spawn_app_with(|c| c.limits.messages_per_minute = 300).await;
+    let one = app.start_visitor().await;
+    let two = app.start_visitor().await;
+    let officer = app.officer("martin").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    for chat in [&one, &two] {
+        o.send(json!({"type": "claim", "conversation_id": chat.conversation_id}))
+            .await;
+        o.recv_type("claimed").await;
+    }
+    let written: Vec<String> = (0..130).map(|i| format!("o{i:03}")).collect();
+    let refused = pipeline_past_the_limit(&mut o, &written, Some(&one.conversation_id)).await;
+
+    // The other chat is not held up by the first one's refused message (only by the allowance).
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    o.send(json!({"type": "send", "conversation_id": two.conversation_id, "client_id": "other", "body": "hi"}))
+        .await;
+    assert_eq!(answer_to(&mut o, "other").await["type"], "ack");
+
+    send_one_at_a_time(&mut o, &written[refused..], Some(&one.conversation_id)).await;
+    assert_eq!(stored_client_ids(&app, &one.conversation_id).await, written);
 }
 
 #[tokio::test]
