@@ -2,7 +2,7 @@
 //! and decoding its frames, and the queue's order. `cargo bench -p ecoute` (docs/PERFORMANCE.md).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ecoute::chat::PlainMessage;
+use ecoute::service::PlainMessage;
 use ecoute::ws::frames::{MessageOut, VisitorIn, VisitorOut};
 use ecoute_crypto::DataKey;
 use ecoute_domain::{

@@ -1,12 +1,12 @@
 //! Wiring: open the store and the master keys, bind the listener, serve until told to stop.
 
 use crate::auth::AddressLimiter;
-use crate::chat::ChatService;
 use crate::config::Config;
 use crate::keys::{LiveKeys, RELOAD_INTERVAL};
 use crate::queue::{QueueSnapshot, spawn_watcher};
 use crate::risk::RiskRules;
 use crate::routing::Router;
+use crate::service::ChatService;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use ecoute_bus::LocalBus;

@@ -4,7 +4,6 @@ pub mod app;
 pub mod assets;
 pub mod audit;
 pub mod auth;
-pub mod chat;
 pub mod cli;
 pub mod codes;
 pub mod config;
@@ -20,6 +19,7 @@ pub mod resources;
 pub mod risk;
 pub mod rotation;
 pub mod routing;
+pub mod service;
 pub mod ws;
 
 pub use app::{AppState, Application};

@@ -11,9 +11,9 @@
 //! they count as offline. The dispatcher task runs the domain's offer plan
 //! ([`ecoute_domain::Offers`]) every second and whenever the queue or a presence changes.
 
-use crate::chat::ChatService;
 use crate::config::{RoutingConfig, RoutingMode};
 use crate::queue::{QueueSnapshot, VisitorsHere};
+use crate::service::ChatService;
 use ecoute_bus::{BusEvent, DeskReport, DeskSeat, Topic};
 use ecoute_domain::{
     ConversationId, OfferAction, Offers, OfficerLoad, Presence, Role, StateName, UserId,

@@ -1,8 +1,8 @@
 //! The JSON frames of the WebSocket protocol (docs/PROTOCOL.md). One enum per direction
 //! and side, so that an unknown or mistyped frame is refused by the decoder itself.
 
-use crate::chat::PlainMessage;
-use crate::chat::PlainNote;
+use crate::service::PlainMessage;
+use crate::service::PlainNote;
 use ecoute_domain::{
     Author, ConversationId, Departement, Force, Language, Outcome, Presence, Priority,
     ReporterKind, Role, Seq, StateName, UserId,

@@ -10,9 +10,9 @@ use super::writer::{self, Job, Writer};
 use super::*;
 use crate::app::AppState;
 use crate::auth::Staff;
-use crate::chat::{PlainMessage, open_message, open_note_event};
 use crate::config::RoutingMode;
 use crate::error::ApiError;
+use crate::service::{PlainMessage, open_message, open_note_event};
 use ecoute_bus::{BusEvent, Subscription, Topic};
 use ecoute_crypto::DataKey;
 use ecoute_domain::{
@@ -1082,7 +1082,7 @@ impl Session {
                 Ok(p) => p,
                 Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
             };
-            let full = page.len() == crate::chat::PAGE as usize;
+            let full = page.len() == crate::service::PAGE as usize;
             for msg in page {
                 if let Some(m) = self.monitored.as_mut() {
                     m.delivered = m.delivered.max(msg.seq);
@@ -1447,7 +1447,7 @@ impl Session {
                 Ok(p) => p,
                 Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
             };
-            let full = page.len() == crate::chat::PAGE as usize;
+            let full = page.len() == crate::service::PAGE as usize;
             for m in page {
                 after = m.seq;
                 if !self.deliver(m).await {

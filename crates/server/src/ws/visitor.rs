@@ -5,7 +5,7 @@ use super::frames::{MessageOut, OfficerRef, VisitorIn, VisitorOut};
 use super::writer::{Job, Outcome, Writer};
 use super::*;
 use crate::app::AppState;
-use crate::chat::{PlainMessage, open_message};
+use crate::service::{PlainMessage, open_message};
 use ecoute_bus::{BusEvent, Topic};
 use ecoute_crypto::{DataKey, hash_token};
 use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody, Seq, StateName};
@@ -551,7 +551,7 @@ impl Session {
                     return self.conn.is_open();
                 }
             };
-            let full = page.len() == crate::chat::PAGE as usize;
+            let full = page.len() == crate::service::PAGE as usize;
             for m in page {
                 if !self.deliver(m).await {
                     return false;

@@ -7,8 +7,8 @@
 //! The messages handed over while earlier ones were being written go to the store together,
 //! in order, and share a commit.
 
-use crate::chat::{ChatService, Draft, Written};
 use crate::error::ApiError;
+use crate::service::{ChatService, Draft, Written};
 use ecoute_domain::ConversationId;
 use ecoute_store::Appended;
 use tokio::sync::mpsc;
