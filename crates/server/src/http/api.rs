@@ -4,13 +4,13 @@ use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::client::ClientIp;
+use crate::http::guard::{PendingStaff, SameOrigin, clear_cookie, session_cookie};
 use crate::ws;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, State, WebSocketUpgrade};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ecoute_bus::{BusEvent, Topic};
 use ecoute_crypto::hash_token;
@@ -252,101 +252,6 @@ pub struct LoginRequest {
     pub code: Option<String>,
 }
 
-/// The session cookie's name: `__Host-` prefixed when served over https.
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure_cookies() {
-        "__Host-ecoute_session"
-    } else {
-        "ecoute_session"
-    }
-}
-
-/// `; Secure` behind an https origin, nothing otherwise: the end of every `Set-Cookie` we send.
-pub fn secure_attribute(state: &AppState) -> &'static str {
-    if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    }
-}
-
-/// The `Set-Cookie` value for a new session.
-pub fn session_cookie(state: &AppState, value: &str) -> HeaderValue {
-    let secure = secure_attribute(state);
-    let max_age = auth::ABSOLUTE_TIMEOUT.whole_seconds();
-    HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
-        cookie_name(state)
-    ))
-    .expect("cookie is ASCII")
-}
-
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_cookie(state: &AppState) -> HeaderValue {
-    let secure = secure_attribute(state);
-    HeaderValue::from_str(&format!(
-        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
-        cookie_name(state)
-    ))
-    .expect("cookie is ASCII")
-}
-
-/// The session cookie's value, if the request has one.
-pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    named_cookie(headers, cookie_name(state)).map(str::to_string)
-}
-
-/// The value of the cookie called `name`, if the request has one.
-pub fn named_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// Refuses a cookie-authenticated change that does not come from our own pages.
-///
-/// The `Origin` must be one we serve from. Under `Referrer-Policy: no-referrer` browsers send
-/// `Origin: null` on form posts; such a request is accepted only when the browser also says, with
-/// `Sec-Fetch-Site` (a header no page can set), that it comes from our own origin.
-pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    match origin {
-        Some(o) if state.allowed_origins.iter().any(|allowed| allowed == o) => Ok(()),
-        Some("null") if fetch_site == Some("same-origin") => Ok(()),
-        _ => Err(ApiError::BadOrigin),
-    }
-}
-
-/// Any valid session, even of an account that still has to enrol its authenticator.
-pub struct PendingStaff(pub Staff);
-
-impl FromRequestParts<AppState> for PendingStaff {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let cookie = cookie_value(state, &parts.headers).ok_or(ApiError::Unauthenticated)?;
-        auth::authenticate(&state.chat.store().clone(), &cookie)
-            .await
-            .map(Self)
-    }
-}
-
-/// A fully logged-in staff member (password and authenticator).
-impl FromRequestParts<AppState> for Staff {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let PendingStaff(staff) = PendingStaff::from_request_parts(parts, state).await?;
-        staff.require_totp()
-    }
-}
-
 /// Logs a staff member in and sets the session cookie.
 #[utoipa::path(
     post, path = "/api/staff/login", tag = "staff",
@@ -361,10 +266,9 @@ impl FromRequestParts<AppState> for Staff {
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
+    _: SameOrigin,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    check_origin(&state, &headers)?;
     let request = json_body(body)?;
     state.login_limiter.check(ip)?;
     let attempt = auth::LoginAttempt {
@@ -393,10 +297,9 @@ pub async fn login(
 )]
 pub async fn logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
 ) -> Result<Response, ApiError> {
-    check_origin(&state, &headers)?;
     end_session(&state, &staff).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
@@ -464,10 +367,9 @@ fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 /// Upgrades to the visitor socket; the token comes in the first frame, never in the URL.
 pub async fn visitor_socket(
     State(state): State<AppState>,
-    headers: HeaderMap,
     ws: WebSocketUpgrade,
+    _: SameOrigin,
 ) -> Result<Response, ApiError> {
-    check_origin(&state, &headers)?;
     let held = state.sockets.hold();
     Ok(configure(ws).on_upgrade(move |socket| async move {
         ws::visitor::run(socket, state).await;
@@ -478,11 +380,10 @@ pub async fn visitor_socket(
 /// Upgrades to the staff socket, for a valid session from our own pages.
 pub async fn staff_socket(
     State(state): State<AppState>,
-    headers: HeaderMap,
     staff: Staff,
     ws: WebSocketUpgrade,
+    _: SameOrigin,
 ) -> Result<Response, ApiError> {
-    check_origin(&state, &headers)?;
     let held = state.sockets.hold();
     Ok(configure(ws).on_upgrade(move |socket| async move {
         ws::staff::run(socket, state, staff).await;

@@ -7,7 +7,7 @@
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::http::api::{check_origin, named_cookie, secure_attribute};
+use crate::http::guard::{SameOrigin, named_cookie, secure_attribute};
 use crate::i18n::{Locale, Tr};
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, State};
@@ -82,12 +82,9 @@ pub struct LanguageForm {
 /// Sets the console's language for this browser and goes back to the console.
 pub async fn set_staff_language(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<LanguageForm>,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     let Some(locale) = Locale::parse(&form.lang) else {
         return ApiError::BadRequest("lang must be one of fr, en, es, ar".into()).into_response();
     };

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod client;
+pub mod guard;
 pub mod locale;
 pub mod pages;
 pub mod replies;

@@ -2,16 +2,17 @@
 
 use crate::app::AppState;
 use crate::auth;
+use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::http::api::PendingStaff;
-use crate::http::api::{check_origin, clear_cookie, cookie_value, end_session, session_cookie};
+use crate::http::api::end_session;
 use crate::http::client::ClientIp;
+use crate::http::guard::{Page, PendingStaff, SameOrigin, clear_cookie, session_cookie};
 use crate::http::locale::{StaffLocale, VisitorLocale};
 use crate::i18n::Tr;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ecoute_crypto::hash_token;
 use ecoute_domain::{Password, Role, UserId, Username};
@@ -100,25 +101,13 @@ pub async fn safety(State(state): State<AppState>, locale: VisitorLocale) -> Res
 }
 
 /// The console, or the login page for someone not logged in.
-pub async fn console(
-    State(state): State<AppState>,
-    locale: StaffLocale,
-    headers: HeaderMap,
-) -> Response {
-    let Some(cookie) = cookie_value(&state, &headers) else {
-        return Redirect::to("/console/login").into_response();
-    };
-    match auth::authenticate(state.chat.store(), &cookie).await {
-        Ok(staff) if !staff.user.totp_enrolled => Redirect::to("/console/security").into_response(),
-        Ok(staff) => render(&ConsolePage {
-            t: locale.tr(),
-            display_name: staff.user.display_name,
-            username: staff.user.username,
-            role: staff.user.role.as_str().to_string(),
-        }),
-        Err(ApiError::Unauthenticated) => Redirect::to("/console/login").into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn console(locale: StaffLocale, Page(staff): Page<Staff>) -> Response {
+    render(&ConsolePage {
+        t: locale.tr(),
+        display_name: staff.user.display_name,
+        username: staff.user.username,
+        role: staff.user.role.as_str().to_string(),
+    })
 }
 
 /// The login form.
@@ -143,12 +132,9 @@ pub async fn login_submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     locale: StaffLocale,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     let t = locale.tr();
     let refuse = |status: StatusCode, message_id: &str| {
         render_with(
@@ -201,12 +187,9 @@ pub async fn login_submit(
 /// Logs out from the console's button.
 pub async fn logout_submit(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: SameOrigin,
     staff: Result<PendingStaff, ApiError>,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     if let Ok(PendingStaff(staff)) = staff
         && let Err(e) = end_session(&state, &staff).await
     {
@@ -242,12 +225,9 @@ pub struct SetupForm {
 pub async fn setup_submit(
     State(state): State<AppState>,
     locale: StaffLocale,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<SetupForm>,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     let t = locale.tr();
     let refuse = |message_id: &str| {
         render_with(

@@ -2,17 +2,16 @@
 
 use super::pages::render_with;
 use crate::app::AppState;
-use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::http::api::check_origin;
+use crate::http::guard::{Page, SameOrigin, Supervisor};
 use crate::http::locale::StaffLocale;
 use crate::i18n::Tr;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use ecoute_domain::{CannedReply, DirectoryError, Role};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ecoute_domain::{CannedReply, DirectoryError};
 use ecoute_store::{NewAudit, StoreError};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -59,29 +58,6 @@ pub struct DeleteForm {
     id: String,
 }
 
-fn may_manage(staff: &Staff) -> Result<(), ApiError> {
-    match staff.user.role {
-        Role::Supervisor | Role::Admin => Ok(()),
-        Role::Officer => Err(ApiError::Forbidden),
-    }
-}
-
-/// The page for a staff member, or where to send them instead.
-fn gate(staff: Result<Staff, ApiError>) -> Result<Staff, Box<Response>> {
-    let staff = match staff {
-        Ok(s) => s,
-        Err(ApiError::Unauthenticated) => {
-            return Err(Box::new(Redirect::to("/console/login").into_response()));
-        }
-        Err(ApiError::TotpEnrolmentRequired) => {
-            return Err(Box::new(Redirect::to("/console/security").into_response()));
-        }
-        Err(e) => return Err(Box::new(e.into_response())),
-    };
-    may_manage(&staff).map_err(|e| Box::new(e.into_response()))?;
-    Ok(staff)
-}
-
 async fn page(
     state: &AppState,
     t: Tr,
@@ -117,11 +93,8 @@ async fn page(
 pub async fn list(
     State(state): State<AppState>,
     locale: StaffLocale,
-    staff: Result<Staff, ApiError>,
+    _: Page<Supervisor>,
 ) -> Response {
-    if let Err(r) = gate(staff) {
-        return *r;
-    }
     page(
         &state,
         locale.tr(),
@@ -137,17 +110,10 @@ pub async fn list(
 pub async fn save(
     State(state): State<AppState>,
     locale: StaffLocale,
-    headers: HeaderMap,
-    staff: Result<Staff, ApiError>,
+    Page(Supervisor(staff)): Page<Supervisor>,
+    _: SameOrigin,
     Form(form): Form<SaveForm>,
 ) -> Response {
-    let staff = match gate(staff) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     let t = locale.tr();
     let draft = Draft {
         shortcut: form.shortcut.clone(),
@@ -209,17 +175,10 @@ pub async fn save(
 pub async fn delete(
     State(state): State<AppState>,
     locale: StaffLocale,
-    headers: HeaderMap,
-    staff: Result<Staff, ApiError>,
+    Page(Supervisor(staff)): Page<Supervisor>,
+    _: SameOrigin,
     Form(form): Form<DeleteForm>,
 ) -> Response {
-    let staff = match gate(staff) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     let Ok(id) = form.id.parse() else {
         return ApiError::NotFound.into_response();
     };

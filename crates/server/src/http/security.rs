@@ -4,13 +4,14 @@
 use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
-use crate::http::api::{PendingStaff, check_origin, clear_cookie, end_session_by_hash};
+use crate::http::api::end_session_by_hash;
+use crate::http::guard::{Page, PageOrLogin, PendingStaff, SameOrigin, Supervisor, clear_cookie};
 use crate::http::locale::StaffLocale;
 use crate::http::pages::render_with;
 use crate::i18n::Tr;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine;
@@ -157,11 +158,8 @@ async fn page(
 pub async fn security(
     State(state): State<AppState>,
     locale: StaffLocale,
-    staff: Result<PendingStaff, ApiError>,
+    PageOrLogin(PendingStaff(staff)): PageOrLogin<PendingStaff>,
 ) -> Response {
-    let Ok(PendingStaff(staff)) = staff else {
-        return Redirect::to("/console/login").into_response();
-    };
     match page(&state, locale.tr(), &staff, None, Vec::new()).await {
         Ok(p) => render_with(&p, StatusCode::OK),
         Err(e) => e.into_response(),
@@ -179,13 +177,10 @@ pub struct EnrolForm {
 pub async fn enrol(
     State(state): State<AppState>,
     locale: StaffLocale,
-    headers: HeaderMap,
     PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
     Form(form): Form<EnrolForm>,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     if staff.user.totp_enrolled {
         return Redirect::to("/console/security").into_response();
     }
@@ -266,13 +261,10 @@ pub struct EndSessionForm {
 /// Ends one of one's own sessions (its sockets close at once).
 pub async fn end_session_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
     Form(form): Form<EndSessionForm>,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
     match end_own_session(&state, &staff, &form.id).await {
         Ok(true) => {
             let mut r = Redirect::to("/console/login").into_response();
@@ -348,11 +340,10 @@ pub async fn list_sessions(
     ))]
 pub async fn delete_session(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    check_origin(&state, &headers)?;
     end_own_session(&state, &staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -404,15 +395,9 @@ pub struct AuditEntryResponse {
     pub hash: String,
 }
 
-async fn audit_records(
-    state: &AppState,
-    staff: Staff,
-    query: &AuditQuery,
-) -> Result<(Staff, Vec<AuditRecord>), ApiError> {
-    let staff = staff.require_supervisor()?;
+async fn audit_records(state: &AppState, query: &AuditQuery) -> Result<Vec<AuditRecord>, ApiError> {
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
-    let records = state.chat.store().audit_page(query.before, limit).await?;
-    Ok((staff, records))
+    Ok(state.chat.store().audit_page(query.before, limit).await?)
 }
 
 /// The audit log, newest first (supervisors and admins).
@@ -425,10 +410,10 @@ async fn audit_records(
     ))]
 pub async fn audit_api(
     State(state): State<AppState>,
-    staff: Staff,
+    _: Supervisor,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntryResponse>>, ApiError> {
-    let (_, records) = audit_records(&state, staff, &query).await?;
+    let records = audit_records(&state, &query).await?;
     Ok(Json(
         records
             .into_iter()
@@ -449,18 +434,10 @@ pub async fn audit_api(
 pub async fn audit_page(
     State(state): State<AppState>,
     locale: StaffLocale,
-    staff: Result<Staff, ApiError>,
+    Page(Supervisor(staff)): Page<Supervisor>,
     Query(query): Query<AuditQuery>,
 ) -> Response {
-    let staff = match staff {
-        Ok(s) => s,
-        Err(ApiError::Unauthenticated) => return Redirect::to("/console/login").into_response(),
-        Err(ApiError::TotpEnrolmentRequired) => {
-            return Redirect::to("/console/security").into_response();
-        }
-        Err(e) => return e.into_response(),
-    };
-    let (staff, records) = match audit_records(&state, staff, &query).await {
+    let records = match audit_records(&state, &query).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
