@@ -20,7 +20,9 @@ pub mod risk;
 pub mod rotation;
 pub mod routing;
 pub mod service;
+pub mod state;
 pub mod ws;
 
-pub use app::{AppState, Application};
+pub use app::Application;
 pub use config::Config;
+pub use state::AppState;

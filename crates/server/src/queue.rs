@@ -68,9 +68,17 @@ pub async fn spawn_watcher(
     rx
 }
 
+// The desk reports' timing lives here rather than in routing.rs, which sends them: the queue
+// also reads them (which waiting visitors are here on another node), and routing.rs already
+// depends on the queue.
+/// How often a node tells the others which consoles it holds, at least.
+pub const DESK_EVERY: Duration = Duration::from_secs(2);
+/// A node that said nothing for this long is gone: its consoles no longer count.
+pub const DESK_STALE: Duration = Duration::from_secs(7);
+
 /// How long a chat that has just entered the queue counts its visitor as here although no page
 /// of theirs has said so yet: the page opens its socket just after the start, and another node
-/// reports its visitors every [`crate::routing::DESK_EVERY`]. Without it, every new chat was first
+/// reports its visitors every [`DESK_EVERY`]. Without it, every new chat was first
 /// shown among those whose visitor went away, and then moved up.
 pub const ARRIVING: Duration = Duration::from_secs(5);
 
@@ -151,7 +159,7 @@ impl VisitorsHere {
                 .lock()
                 .expect("visitors lock")
                 .values()
-                .any(|(at, ids)| at.elapsed() < crate::routing::DESK_STALE && ids.contains(&id))
+                .any(|(at, ids)| at.elapsed() < DESK_STALE && ids.contains(&id))
     }
 
     /// Those of `ids` whose visitor has a page open on this node.
@@ -171,7 +179,7 @@ impl VisitorsHere {
         let mut elsewhere = self.elsewhere.lock().expect("visitors lock");
         let changed = elsewhere.get(&node).is_none_or(|(_, known)| *known != ids);
         elsewhere.insert(node, (tokio::time::Instant::now(), ids));
-        elsewhere.retain(|_, (at, _)| at.elapsed() < crate::routing::DESK_STALE * 4);
+        elsewhere.retain(|_, (at, _)| at.elapsed() < DESK_STALE * 4);
         drop(elsewhere);
         if changed {
             self.version.send_modify(|v| *v += 1);

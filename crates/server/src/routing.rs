@@ -12,7 +12,7 @@
 //! ([`ecoute_domain::Offers`]) every second and whenever the queue or a presence changes.
 
 use crate::config::{RoutingConfig, RoutingMode};
-use crate::queue::{QueueSnapshot, VisitorsHere};
+use crate::queue::{DESK_EVERY, DESK_STALE, QueueSnapshot, VisitorsHere};
 use crate::service::ChatService;
 use ecoute_bus::{BusEvent, DeskReport, DeskSeat, Topic};
 use ecoute_domain::{
@@ -52,11 +52,6 @@ struct Desk {
 
 /// What a desk report says: officers at a console, waiting visitors with the page open.
 type Told = (Vec<DeskSeat>, Vec<ConversationId>);
-
-/// How often a node tells the others which consoles it holds, at least.
-pub const DESK_EVERY: Duration = Duration::from_secs(2);
-/// A node that said nothing for this long is gone: its consoles no longer count.
-pub const DESK_STALE: Duration = Duration::from_secs(7);
 
 /// Presence and offers, shared by every socket of this node.
 #[derive(Clone)]

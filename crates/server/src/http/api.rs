@@ -1,10 +1,10 @@
 //! The REST API (described at `/api/openapi.json`) and the WebSocket upgrades.
 
-use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::client::ClientIp;
 use crate::http::guard::{PendingStaff, SameOrigin, clear_cookie, session_cookie};
+use crate::state::AppState;
 use crate::ws;
 use axum::Json;
 use axum::body::Bytes;
@@ -112,7 +112,7 @@ pub async fn resume(
     };
     // Back with an officer who is not at a console: the chat goes to someone who is.
     if let ecoute_domain::ConversationState::Active { officer } = resumed.conversation.state
-        && !state.router.has_console(officer)
+        && !state.presence.has_console(officer)
         && let Err(e) = state.chat.requeue(officer, resumed.conversation.id).await
     {
         tracing::warn!(error = ?e, "a returning visitor's chat could not go back to the queue");

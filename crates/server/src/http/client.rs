@@ -1,6 +1,6 @@
 //! Who is asking: the client's address, for in-memory limits only. Never stored, never logged.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;

@@ -8,9 +8,9 @@
 //! - [`Page`] and [`PageOrLogin`]: the same guards for a page, whose refusals are redirections
 //!   rather than error bodies.
 
-use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};

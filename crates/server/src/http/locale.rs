@@ -5,10 +5,10 @@
 //! - Staff pages: the `ecoute_lang` cookie the console's language form sets (scoped to
 //!   `/console`), otherwise `Accept-Language`.
 
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::guard::{SameOrigin, named_cookie, secure_attribute};
 use crate::i18n::{Locale, Tr};
+use crate::state::AppState;
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;

@@ -1,6 +1,5 @@
 //! Server-rendered pages (readable before any script runs) and the embedded assets.
 
-use crate::app::AppState;
 use crate::auth;
 use crate::auth::Staff;
 use crate::error::ApiError;
@@ -9,6 +8,7 @@ use crate::http::client::ClientIp;
 use crate::http::guard::{Page, PendingStaff, SameOrigin, clear_cookie, session_cookie};
 use crate::http::locale::{StaffLocale, VisitorLocale};
 use crate::i18n::Tr;
+use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

@@ -1,11 +1,11 @@
 //! The canned replies page: supervisors and administrators write the replies officers insert.
 
 use super::pages::render_with;
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::guard::{Page, SameOrigin, Supervisor};
 use crate::http::locale::StaffLocale;
 use crate::i18n::Tr;
+use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;

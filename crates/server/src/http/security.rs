@@ -1,7 +1,6 @@
 //! The staff member's own security page: enrol an authenticator (QR code shown once), see the
 //! recovery codes once, see and end one's sessions. And the audit log, for supervisors.
 
-use crate::app::AppState;
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
 use crate::http::api::end_session_by_hash;
@@ -9,6 +8,7 @@ use crate::http::guard::{Page, PageOrLogin, PendingStaff, SameOrigin, Supervisor
 use crate::http::locale::StaffLocale;
 use crate::http::pages::render_with;
 use crate::i18n::Tr;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};

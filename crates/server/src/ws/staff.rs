@@ -8,11 +8,11 @@ use super::frames::{
 };
 use super::writer::{self, Job, Writer};
 use super::*;
-use crate::app::AppState;
 use crate::auth::Staff;
 use crate::config::RoutingMode;
 use crate::error::ApiError;
 use crate::service::{PlainMessage, open_message, open_note_event};
+use crate::state::AppState;
 use ecoute_bus::{BusEvent, Subscription, Topic};
 use ecoute_crypto::DataKey;
 use ecoute_domain::{
@@ -143,9 +143,9 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         supervises(staff.user.role).then(|| state.chat.bus().subscribe(Topic::Supervision));
     let mut queue = state.queue.clone();
     let mut visitors = state.visitors_here.watch();
-    let presence = state.router.connected(officer);
+    let presence = state.presence.connected(officer);
     let _at_desk = AtDesk {
-        router: state.router.clone(),
+        router: state.presence.clone(),
         officer,
     };
     state
@@ -187,7 +187,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         user: UserOut::from(&session.staff.user),
         chats: open.iter().map(ChatOut::from).collect(),
         presence,
-        mode: match session.state.router.mode() {
+        mode: match session.state.presence.mode() {
             RoutingMode::Offer => "offer",
             RoutingMode::Pull => "pull",
         },
@@ -199,7 +199,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     if !session.canned().await {
         return;
     }
-    if let Some((conversation, expires_at)) = session.state.router.pending_offer(officer)
+    if let Some((conversation, expires_at)) = session.state.presence.pending_offer(officer)
         && !session.offer(conversation, expires_at).await
     {
         return;
@@ -557,7 +557,7 @@ impl Session {
             }
             StaffIn::Decline { conversation_id } => {
                 self.state
-                    .router
+                    .presence
                     .decline(self.staff.user.id, conversation_id);
                 self.conn
                     .send(&StaffOut::OfferWithdrawn { conversation_id })
@@ -573,7 +573,7 @@ impl Session {
                         return self.refuse(e).await;
                     }
                 };
-                self.state.router.choose(self.staff.user.id, chosen);
+                self.state.presence.choose(self.staff.user.id, chosen);
                 let bus = self.state.chat.bus();
                 bus.publish(Topic::Supervision, BusEvent::StaffChanged);
                 // Every tab of this officer, this one included, shows it.
@@ -1235,7 +1235,7 @@ impl Session {
                     .any(|l| l.user.id == to && l.user.role != Role::Admin),
                 Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
             };
-            if !answers || !self.state.router.has_console(to) {
+            if !answers || !self.state.presence.has_console(to) {
                 let e = error_out(
                     "colleague_unavailable",
                     "this colleague is not at a console now; choose another one, or the queue",
@@ -1338,7 +1338,7 @@ impl Session {
     }
 
     async fn colleagues(&mut self) -> bool {
-        let Some(loads) = self.state.router.loads(&self.state.chat).await else {
+        let Some(loads) = self.state.presence.loads(&self.state.chat).await else {
             let e = error_out("unavailable", "the list of colleagues cannot be read now");
             return self.refuse(e).await;
         };
@@ -1478,7 +1478,7 @@ fn colleague(l: ecoute_store::StaffLoad, presence: Presence) -> ColleagueOut {
 /// The supervisors' board: staff, live chats and the day's figures. `None` when the store
 /// cannot be read (the board keeps what it showed).
 pub async fn build_board(state: &AppState) -> Option<BoardOut> {
-    let loads = state.router.loads(&state.chat).await?;
+    let loads = state.presence.loads(&state.chat).await?;
     let store = state.chat.store();
     let chats = store.live_conversations().await.ok()?;
     let since = paris_midnight(time::OffsetDateTime::now_utc());

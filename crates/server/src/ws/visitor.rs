@@ -4,8 +4,8 @@
 use super::frames::{MessageOut, OfficerRef, VisitorIn, VisitorOut};
 use super::writer::{Job, Outcome, Writer};
 use super::*;
-use crate::app::AppState;
 use crate::service::{PlainMessage, open_message};
+use crate::state::AppState;
 use ecoute_bus::{BusEvent, Topic};
 use ecoute_crypto::{DataKey, hash_token};
 use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody, Seq, StateName};
