@@ -19,8 +19,10 @@ use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 mod case_file;
+pub mod desk;
 mod handover;
 mod messages;
+pub mod supervision;
 mod visitors;
 
 /// How many messages one resync reads at most; a client asks again for the rest.
