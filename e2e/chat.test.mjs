@@ -902,7 +902,10 @@ test('on a slow 3G network, and across a cut connection, nothing is lost and not
 
 // ---------------------------------------------------------------- order under the rate limit
 
-/** Records every `error` frame a page receives on its sockets: `{code, client_id}`. */
+/**
+ * Records every `error` frame a page receives on its sockets from now on: `{code, client_id}`.
+ * A console's socket is already open: reload it afterwards so that its socket is watched.
+ */
 function recordRefusals(page) {
   const refusals = [];
   page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
@@ -973,6 +976,8 @@ test('both sides writing every 0.6 s for 30 s: nothing is refused and the order 
   try {
     const visitorRefusals = recordRefusals(visitor.page);
     const officerRefusals = recordRefusals(officer.page);
+    await officer.page.reload();
+    await officer.page.locator('body[data-connection="online"]').waitFor();
     const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
     const panel = await claim(officer.page, id);
     const tag = randomBytes(3).toString('hex');
@@ -1019,6 +1024,8 @@ test('an officer’s 80 messages written as fast as the console allows are store
   const officer = await newOfficer();
   try {
     const refusals = recordRefusals(officer.page);
+    await officer.page.reload();
+    await officer.page.locator('body[data-connection="online"]').waitFor();
     const { conversation_id: id } = await startConversation(visitor.page, { postalCode: '69003' });
     const panel = await claim(officer.page, id);
     const tag = randomBytes(3).toString('hex');

@@ -66,6 +66,12 @@ pub enum ApiError {
     /// The body is over the limit.
     #[error("the request body is over 64 KiB")]
     PayloadTooLarge,
+    /// A whisper to a chat that no officer holds.
+    #[error("only a chat an officer is holding can get a whisper")]
+    NoOfficer,
+    /// A transfer to someone with no console open, or who does not answer chats.
+    #[error("this colleague is not at a console now; choose another one, or the queue")]
+    ColleagueUnavailable,
     /// The database did not answer.
     #[error("the service is briefly unavailable, please retry")]
     Unavailable,
@@ -108,6 +114,8 @@ impl ApiError {
             Self::TotpEnrolmentRequired => "totp_enrolment_required",
             Self::Forbidden => "forbidden",
             Self::QueueFull => "queue_full",
+            Self::NoOfficer => "no_officer",
+            Self::ColleagueUnavailable => "colleague_unavailable",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -119,7 +127,9 @@ impl ApiError {
             Self::Input(_) | Self::BadRequest(_) | Self::Case(_) => StatusCode::BAD_REQUEST,
             Self::InvalidCredentials | Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::BadOrigin => StatusCode::FORBIDDEN,
-            Self::Transition(_) => StatusCode::CONFLICT,
+            Self::Transition(_) | Self::NoOfficer | Self::ColleagueUnavailable => {
+                StatusCode::CONFLICT
+            }
             Self::NotFound | Self::UnknownReturnCode => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,

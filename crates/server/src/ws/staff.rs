@@ -11,9 +11,11 @@ use super::*;
 use crate::auth::Staff;
 use crate::config::RoutingMode;
 use crate::error::ApiError;
+use crate::service::desk::SessionCheck;
+use crate::service::supervision::supervises;
 use crate::service::{PlainMessage, open_message, open_note_event};
 use crate::state::AppState;
-use ecoute_bus::{BusEvent, Subscription, Topic};
+use ecoute_bus::{BusEvent, Subscription};
 use ecoute_crypto::DataKey;
 use ecoute_domain::{
     Actor, ClientMessageId, ConversationId, MessageBody, Outcome, Presence, Role, Seq, StateName,
@@ -74,10 +76,6 @@ impl Drop for AtDesk {
     }
 }
 
-fn supervises(role: Role) -> bool {
-    matches!(role, Role::Supervisor | Role::Admin)
-}
-
 /// Waits for the next event of the followed chat, or forever when there is none.
 async fn next_monitored(m: &mut Option<Monitored>) -> Result<std::sync::Arc<BusEvent>, RecvError> {
     match m {
@@ -96,37 +94,6 @@ async fn next_supervision(
     }
 }
 
-/// Local midnight in mainland France (CET/CEST: the EU rule, changes on the last Sundays of
-/// March and October at 01:00 UTC), for the figures "of the day".
-pub fn paris_midnight(now: time::OffsetDateTime) -> time::OffsetDateTime {
-    use time::{Date, Month, Time, UtcOffset, Weekday};
-    fn last_sunday(year: i32, month: Month) -> Date {
-        let mut d = Date::from_calendar_date(year, month, 31).expect("valid date");
-        while d.weekday() != Weekday::Sunday {
-            d = d.previous_day().expect("valid date");
-        }
-        d
-    }
-    let offset_at = |t: time::OffsetDateTime| {
-        let t = t.to_offset(UtcOffset::UTC);
-        let y = t.year();
-        let start = last_sunday(y, Month::March)
-            .with_hms(1, 0, 0)
-            .expect("time")
-            .assume_utc();
-        let end = last_sunday(y, Month::October)
-            .with_hms(1, 0, 0)
-            .expect("time")
-            .assume_utc();
-        let hours = if t >= start && t < end { 2 } else { 1 };
-        UtcOffset::from_hms(hours, 0, 0).expect("offset")
-    };
-    let local = now.to_offset(offset_at(now));
-    let midnight = local.replace_time(Time::MIDNIGHT);
-    // Midnight keeps the offset of that night (the change happens at 01:00 UTC, after it).
-    midnight.replace_offset(offset_at(midnight))
-}
-
 /// Runs one console socket to its end. The upgrade has already checked the session.
 /// Waiting chats a console is sent, at most: the head of the queue, which is what a person can
 /// act on. Beyond, the console shows how many more wait. Without a bound, every change to a
@@ -138,9 +105,8 @@ const QUEUE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: Staff) {
     let _counted = crate::metrics::ConnectionGauge::open("staff");
     let officer = staff.user.id;
-    let mut events = state.chat.bus().subscribe(Topic::Officer(officer));
-    let mut supervision =
-        supervises(staff.user.role).then(|| state.chat.bus().subscribe(Topic::Supervision));
+    let mut events = state.chat.officer_events(officer);
+    let mut supervision = supervises(staff.user.role).then(|| state.chat.supervision_events());
     let mut queue = state.queue.clone();
     let mut visitors = state.visitors_here.watch();
     let presence = state.presence.connected(officer);
@@ -148,10 +114,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         router: state.presence.clone(),
         officer,
     };
-    state
-        .chat
-        .bus()
-        .publish(Topic::Supervision, BusEvent::StaffChanged);
+    state.chat.staff_changed();
     let writer = Writer::new(state.chat.clone());
     let mut session = Session {
         conn: Conn::new(socket, state.config.limits.messages_per_minute * 2),
@@ -170,10 +133,9 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         queue_recheck: None,
     };
 
-    let open = match session.state.chat.store().open_chats_of(officer).await {
+    let open = match session.state.chat.open_chats_of(officer).await {
         Ok(open) => open,
         Err(e) => {
-            let e = ApiError::from(e);
             session.conn.send(&StaffOut::Error(api_error_out(&e))).await;
             return session.conn.close(CLOSE_RESTART, "unavailable").await;
         }
@@ -344,7 +306,7 @@ impl Session {
     /// in a row (not a claim on its way) makes the console reconnect and load them again.
     async fn chats_disagree(&mut self) -> bool {
         const EVERY_CHECKS: u32 = 5;
-        if self.state.chat.bus().bridge_status().is_none() {
+        if !self.state.chat.several_nodes() {
             return false;
         }
         self.checks += 1;
@@ -352,13 +314,7 @@ impl Session {
             return false;
         }
         self.checks = 0;
-        let Ok(open) = self
-            .state
-            .chat
-            .store()
-            .open_chats_of(self.staff.user.id)
-            .await
-        else {
+        let Ok(open) = self.state.chat.open_chats_of(self.staff.user.id).await else {
             return false;
         };
         let stored: std::collections::BTreeSet<ConversationId> =
@@ -381,33 +337,12 @@ impl Session {
     }
 
     async fn session_alive(&mut self) -> bool {
-        let store = self.state.chat.store().clone();
-        let stored = match store.session(self.staff.session).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return false,
-            // The database is briefly away: keep the console, check again in a second.
-            Err(_) => return true,
-        };
-        let now = time::OffsetDateTime::now_utc();
-        let last = stored.last_seen_at.max(self.last_activity);
-        if crate::auth::expired(stored.created_at, last, now) {
-            let _ = store.delete_session(self.staff.session).await;
-            self.state.chat.bus().publish(
-                Topic::Officer(self.staff.user.id),
-                BusEvent::SessionEnded {
-                    session: self.staff.session,
-                },
-            );
-            return false;
-        }
-        let _ = crate::auth::touch(
-            &store,
-            self.staff.session,
-            stored.last_seen_at,
-            self.last_activity,
-        )
-        .await;
-        true
+        let check = self
+            .state
+            .chat
+            .check_staff_session(self.staff.user.id, self.staff.session, self.last_activity)
+            .await;
+        check == SessionCheck::Alive
     }
 
     fn me(&self) -> Actor {
@@ -440,7 +375,6 @@ impl Session {
         let c = self
             .state
             .chat
-            .store()
             .conversation(id)
             .await?
             .ok_or(ApiError::NotFound)?;
@@ -462,7 +396,6 @@ impl Session {
         let c = self
             .state
             .chat
-            .store()
             .conversation(id)
             .await?
             .ok_or(ApiError::NotFound)?;
@@ -528,7 +461,7 @@ impl Session {
             StaffIn::TakeNext => self.take_next().await,
             StaffIn::Typing { conversation_id } => {
                 if self.owned(conversation_id).await.is_ok()
-                    && let Ok(Some(c)) = self.state.chat.store().conversation(conversation_id).await
+                    && let Ok(Some(c)) = self.state.chat.conversation(conversation_id).await
                     && c.state.officer() == Some(self.staff.user.id)
                 {
                     self.state.chat.typing(&c, ecoute_domain::Author::Officer);
@@ -574,13 +507,8 @@ impl Session {
                     }
                 };
                 self.state.presence.choose(self.staff.user.id, chosen);
-                let bus = self.state.chat.bus();
-                bus.publish(Topic::Supervision, BusEvent::StaffChanged);
                 // Every tab of this officer, this one included, shows it.
-                bus.publish(
-                    Topic::Officer(self.staff.user.id),
-                    BusEvent::PresenceChosen { status: chosen },
-                );
+                self.state.chat.presence_chosen(self.staff.user.id, chosen);
                 true
             }
             StaffIn::Transfer {
@@ -651,14 +579,11 @@ impl Session {
                     return self.refuse(about(api_error_out(&e), conversation_id)).await;
                 }
                 // Reading a conversation is recorded before anything of it is sent.
-                let audit = ecoute_store::NewAudit::by(
-                    &self.staff.user,
-                    "read",
-                    time::OffsetDateTime::now_utc(),
-                )
-                .on(conversation_id);
-                if let Err(e) = self.state.chat.store().append_audit(audit).await {
-                    let e = ApiError::from(e);
+                let read = self
+                    .state
+                    .chat
+                    .record_read(&self.staff.user, conversation_id);
+                if let Err(e) = read.await {
                     return self.refuse(about(api_error_out(&e), conversation_id)).await;
                 }
                 if !self.send_after(conversation_id, after_seq).await {
@@ -773,7 +698,7 @@ impl Session {
         if let Err(e) = self.owned(id).await {
             // Not ours: let the rules say why (taken by someone else, not claimed, closed).
             let e = match e {
-                ApiError::NotFound => match self.state.chat.store().conversation(id).await {
+                ApiError::NotFound => match self.state.chat.conversation(id).await {
                     Ok(Some(c)) => match c.state.apply(self.me(), ecoute_domain::Event::Write) {
                         Err(refused) => ApiError::Transition(refused),
                         Ok(_) => ApiError::NotFound,
@@ -869,7 +794,7 @@ impl Session {
                 if self.chats.contains_key(conversation) {
                     return true;
                 }
-                match self.state.chat.store().conversation(*conversation).await {
+                match self.state.chat.conversation(*conversation).await {
                     Ok(Some(c)) if c.state.officer() == Some(self.staff.user.id) => {
                         self.track(&c);
                         self.conn
@@ -1162,7 +1087,7 @@ impl Session {
             .cloned();
         let chat = match listed {
             Some(c) => c,
-            None => match self.state.chat.store().conversation(conversation).await {
+            None => match self.state.chat.conversation(conversation).await {
                 Ok(Some(c)) if c.state.name() == StateName::Waiting => c,
                 _ => return true,
             },
@@ -1229,17 +1154,12 @@ impl Session {
         // A chat goes only to someone at a console who answers chats: handed to an absent
         // colleague, it would wait unanswered until given back to the queue.
         if let Some(to) = to_officer {
-            let answers = match self.state.chat.store().staff_loads().await {
-                Ok(loads) => loads
-                    .iter()
-                    .any(|l| l.user.id == to && l.user.role != Role::Admin),
-                Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
+            let answers = match self.state.chat.answers_chats(to).await {
+                Ok(answers) => answers,
+                Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
             };
             if !answers || !self.state.presence.has_console(to) {
-                let e = error_out(
-                    "colleague_unavailable",
-                    "this colleague is not at a console now; choose another one, or the queue",
-                );
+                let e = api_error_out(&ApiError::ColleagueUnavailable);
                 return self.refuse(about(e, id)).await;
             }
         }
@@ -1272,41 +1192,20 @@ impl Session {
     }
 
     async fn whisper(&mut self, id: ConversationId, body: String) -> bool {
-        if !supervises(self.staff.user.role) {
-            return self.forbidden(id).await;
-        }
-        let body = match MessageBody::parse(body) {
-            Ok(b) => b,
-            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
+        let result = match MessageBody::parse(body) {
+            Ok(body) => self.state.chat.whisper(&self.staff.user, id, &body).await,
+            Err(e) => Err(e.into()),
         };
-        let c = match self.state.chat.store().conversation(id).await {
-            Ok(Some(c)) if c.state.officer().is_some() && c.state.name() != StateName::Closed => c,
-            Ok(_) => {
-                let e = error_out(
-                    "no_officer",
-                    "only a chat an officer is holding can get a whisper",
-                );
-                return self.refuse(about(e, id)).await;
-            }
-            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
-        };
-
-        // The supervision topic brings it back to the monitoring console.
-        let result = self
-            .state
-            .chat
-            .add_note(&self.staff.user, &c, NoteKind::Whisper, &body)
-            .await;
         self.unless_refused(id, result).await
     }
 
     async fn canned(&mut self) -> bool {
-        match self.state.chat.store().canned_replies().await {
+        match self.state.chat.canned_replies().await {
             Ok(replies) => {
                 let items = replies.into_iter().map(|r| r.reply).collect();
                 self.conn.send(&StaffOut::Canned { items }).await
             }
-            Err(e) => self.refuse(api_error_out(&e.into())).await,
+            Err(e) => self.refuse(api_error_out(&e)).await,
         }
     }
 
@@ -1321,19 +1220,13 @@ impl Session {
                 }
             },
         };
-        match self
-            .state
-            .chat
-            .store()
-            .resources_for(departement.as_ref())
-            .await
-        {
+        match self.state.chat.resources_for(departement.as_ref()).await {
             Ok(items) => {
                 self.conn
                     .send(&StaffOut::Resources { departement, items })
                     .await
             }
-            Err(e) => self.refuse(api_error_out(&e.into())).await,
+            Err(e) => self.refuse(api_error_out(&e)).await,
         }
     }
 
@@ -1354,33 +1247,15 @@ impl Session {
     /// Starts following a chat silently: recorded in the audit log before anything of it is
     /// sent; then its history and notes, then its live messages.
     async fn monitor(&mut self, id: ConversationId) -> bool {
-        if !supervises(self.staff.user.role) {
-            return self.forbidden(id).await;
-        }
-        let c = match self.state.chat.store().conversation(id).await {
-            Ok(Some(c)) if c.state.name() != StateName::Closed => c,
-            Ok(_) => {
-                return self
-                    .refuse(about(api_error_out(&ApiError::NotFound), id))
-                    .await;
-            }
-            Err(e) => return self.refuse(about(api_error_out(&e.into()), id)).await,
-        };
-        let key = match self.state.chat.data_key(&c) {
-            Ok(k) => k,
+        let watched = match self.state.chat.monitor(&self.staff.user, id).await {
+            Ok(w) => w,
             Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
         };
-        let audit = ecoute_store::NewAudit::by(
-            &self.staff.user,
-            "monitor",
-            time::OffsetDateTime::now_utc(),
-        )
-        .on(id);
-        if let Err(e) = self.state.chat.store().append_audit(audit).await {
-            return self.refuse(about(api_error_out(&e.into()), id)).await;
-        }
-        // Subscribed before reading the history, so nothing falls between the two.
-        let events = self.state.chat.bus().subscribe(Topic::Conversation(id));
+        let crate::service::supervision::Watched {
+            conversation: c,
+            key,
+            events,
+        } = watched;
         self.monitored = Some(Monitored {
             id,
             key: key.clone(),
@@ -1479,10 +1354,8 @@ fn colleague(l: ecoute_store::StaffLoad, presence: Presence) -> ColleagueOut {
 /// cannot be read (the board keeps what it showed).
 pub async fn build_board(state: &AppState) -> Option<BoardOut> {
     let loads = state.presence.loads(&state.chat).await?;
-    let store = state.chat.store();
-    let chats = store.live_conversations().await.ok()?;
-    let since = paris_midnight(time::OffsetDateTime::now_utc());
-    let f = store.day_figures(since).await.ok()?;
+    let board = state.chat.board().await.ok()?;
+    let (chats, since, f) = (board.chats, board.since, board.figures);
     let mut waits = f.waits_secs.clone();
     waits.sort_unstable();
     let median = match waits.len() {
@@ -1507,31 +1380,4 @@ pub async fn build_board(state: &AppState) -> Option<BoardOut> {
             median_wait_secs: median,
         },
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::paris_midnight;
-    use time::macros::datetime;
-
-    #[test]
-    fn the_day_starts_at_midnight_in_paris_summer_and_winter() {
-        assert_eq!(
-            paris_midnight(datetime!(2026-07-14 12:00 UTC)),
-            datetime!(2026-07-14 0:00 +2)
-        );
-        assert_eq!(
-            paris_midnight(datetime!(2026-01-10 23:30 UTC)),
-            datetime!(2026-01-11 0:00 +1)
-        );
-        // The night of the change to summer time: midnight was still winter time.
-        assert_eq!(
-            paris_midnight(datetime!(2026-03-29 12:00 UTC)),
-            datetime!(2026-03-29 0:00 +1)
-        );
-        assert_eq!(
-            paris_midnight(datetime!(2026-10-25 12:00 UTC)),
-            datetime!(2026-10-25 0:00 +2)
-        );
-    }
 }

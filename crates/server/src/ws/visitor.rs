@@ -6,7 +6,7 @@ use super::writer::{Job, Outcome, Writer};
 use super::*;
 use crate::service::{PlainMessage, open_message};
 use crate::state::AppState;
-use ecoute_bus::{BusEvent, Topic};
+use ecoute_bus::BusEvent;
 use ecoute_crypto::{DataKey, hash_token};
 use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody, Seq, StateName};
 use tokio::sync::broadcast::error::RecvError;
@@ -53,14 +53,13 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
 
     let token_hash = hash_token(&token);
     drop(token);
-    let found = state.chat.store().conversation_by_token(token_hash).await;
+    let found = state.chat.conversation_of_visitor(token_hash).await;
     let conversation = match found {
         Ok(Some(c)) if c.state.visitor_may_connect() => c,
         Ok(_) => {
             return refuse(conn, "invalid_token", "this conversation is not available").await;
         }
         Err(e) => {
-            let e = crate::error::ApiError::from(e);
             conn.send(&VisitorOut::Error(api_error_out(&e))).await;
             return conn.close(CLOSE_RESTART, "unavailable").await;
         }
@@ -76,17 +75,13 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
     // Subscribe, then read the conversation again: whatever happened before the subscription
     // (a claim, a close, a quick exit from another tab) is in what we read now, and whatever
     // happens after it arrives as an event. Nothing falls in between.
-    let mut events = state
-        .chat
-        .bus()
-        .subscribe(Topic::Conversation(conversation.id));
-    let conversation = match state.chat.store().conversation_by_token(token_hash).await {
+    let mut events = state.chat.conversation_events(conversation.id);
+    let conversation = match state.chat.conversation_of_visitor(token_hash).await {
         Ok(Some(c)) if c.state.visitor_may_connect() => c,
         Ok(_) => {
             return refuse(conn, "invalid_token", "this conversation is not available").await;
         }
         Err(e) => {
-            let e = crate::error::ApiError::from(e);
             conn.send(&VisitorOut::Error(api_error_out(&e))).await;
             return conn.close(CLOSE_RESTART, "unavailable").await;
         }
@@ -219,6 +214,15 @@ async fn refuse(mut conn: Conn, code: &'static str, message: &str) {
 }
 
 impl Session {
+    /// This device may no longer see the conversation (its token was revoked or replaced):
+    /// says so and closes; the page forgets the conversation.
+    async fn token_gone(&mut self) -> bool {
+        let e = error_out("invalid_token", "this conversation is not available");
+        self.conn.send(&VisitorOut::Error(e)).await;
+        self.conn.close(CLOSE_POLICY, "invalid_token").await;
+        false
+    }
+
     /// Handles one client frame; `false` ends the session.
     async fn handle_frame(&mut self, text: &str) -> bool {
         let frame = match serde_json::from_str::<VisitorIn>(text) {
@@ -275,13 +279,7 @@ impl Session {
             }
             VisitorIn::Send { client_id, body } => self.write(client_id, body).await,
             VisitorIn::Typing => {
-                if let Ok(Some(c)) = self
-                    .state
-                    .chat
-                    .store()
-                    .conversation(self.conversation)
-                    .await
-                {
+                if let Ok(Some(c)) = self.state.chat.conversation(self.conversation).await {
                     self.state.chat.typing(&c, ecoute_domain::Author::Visitor);
                 }
                 true
@@ -383,12 +381,7 @@ impl Session {
                 out.client_id = Some(client_id);
                 self.conn.send(&VisitorOut::Error(out)).await
             }
-            Outcome::TokenGone => {
-                let e = error_out("invalid_token", "this conversation is not available");
-                self.conn.send(&VisitorOut::Error(e)).await;
-                self.conn.close(CLOSE_POLICY, "invalid_token").await;
-                false
-            }
+            Outcome::TokenGone => self.token_gone().await,
         }
     }
 
@@ -405,18 +398,15 @@ impl Session {
                 // With several nodes, the revocation of this token (a quick exit in another tab,
                 // on another node) travels on NATS, which may lose it: before an officer's words
                 // reach this screen, the database says whether this device may still see them.
-                if m.author == ecoute_domain::Author::Officer
-                    && self.state.chat.bus().bridge_status().is_some()
-                {
-                    let store = self.state.chat.store().clone();
-                    match token_still_valid(store, self.token_hash, self.conversation).await {
+                if m.author == ecoute_domain::Author::Officer && self.state.chat.several_nodes() {
+                    let still = self
+                        .state
+                        .chat
+                        .visitor_may_still_read(self.token_hash, self.conversation);
+                    match still.await {
                         Some(true) => {}
                         Some(false) => {
-                            let e =
-                                error_out("invalid_token", "this conversation is not available");
-                            self.conn.send(&VisitorOut::Error(e)).await;
-                            self.conn.close(CLOSE_POLICY, "invalid_token").await;
-                            return false;
+                            return self.token_gone().await;
                         }
                         // Unknown: nothing is shown; the page reconnects, and its hello is
                         // checked against the database like any other.
@@ -478,12 +468,7 @@ impl Session {
                     })
                     .await
             }
-            BusEvent::TokenRevoked { .. } => {
-                let e = error_out("invalid_token", "this conversation is not available");
-                self.conn.send(&VisitorOut::Error(e)).await;
-                self.conn.close(CLOSE_POLICY, "invalid_token").await;
-                false
-            }
+            BusEvent::TokenRevoked { .. } => self.token_gone().await,
             _ => true,
         }
     }
@@ -501,27 +486,17 @@ impl Session {
         let current = match self
             .state
             .chat
-            .store()
-            .conversation_by_token(self.token_hash)
+            .conversation_of_visitor(self.token_hash)
             .await
         {
             Ok(Some(c)) if c.id == self.conversation => c,
             Ok(_) => {
-                let e = error_out("invalid_token", "this conversation is not available");
-                self.conn.send(&VisitorOut::Error(e)).await;
-                self.conn.close(CLOSE_POLICY, "invalid_token").await;
-                return false;
+                return self.token_gone().await;
             }
-            Err(e) => {
-                let e = crate::error::ApiError::from(e);
-                return self.conn.send(&VisitorOut::Error(api_error_out(&e))).await;
-            }
+            Err(e) => return self.conn.send(&VisitorOut::Error(api_error_out(&e))).await,
         };
         if !current.state.visitor_may_connect() {
-            let e = error_out("invalid_token", "this conversation is not available");
-            self.conn.send(&VisitorOut::Error(e)).await;
-            self.conn.close(CLOSE_POLICY, "invalid_token").await;
-            return false;
+            return self.token_gone().await;
         }
         if current.state.name() != self.status {
             self.status = current.state.name();
@@ -561,22 +536,5 @@ impl Session {
                 return true;
             }
         }
-    }
-}
-
-/// Whether this token still opens this conversation, and its visitor has not left it; `None`
-/// when the database cannot say.
-async fn token_still_valid(
-    store: std::sync::Arc<dyn ecoute_store::Store>,
-    token_hash: [u8; 32],
-    conversation: ConversationId,
-) -> Option<bool> {
-    match store.conversation_by_token(token_hash).await {
-        Ok(Some(c)) => Some(
-            c.id == conversation
-                && !matches!(c.state.name(), StateName::Closed | StateName::VisitorLeft),
-        ),
-        Ok(None) => Some(false),
-        Err(_) => None,
     }
 }

@@ -1,0 +1,185 @@
+//! The case file: staff notes, the qualification, forwarding, closing and blocking.
+
+use super::*;
+
+impl ChatService {
+    /// Adds a staff-only note, sealed with the chat's key, and tells its owner and the
+    /// supervisors. Never announced on the conversation's topic: the visitor cannot get it.
+    pub async fn add_note(
+        &self,
+        author: &User,
+        conversation: &Conversation,
+        kind: NoteKind,
+        body: &MessageBody,
+    ) -> Result<PlainNote, ApiError> {
+        let key = self.data_key(conversation)?;
+        let id = conversation.id;
+        let kind_name = kind.as_str();
+        let plain = body.as_str().as_bytes();
+        let seal = |seq: u64| key.seal_note(id.0, seq, kind_name, plain);
+        let audit = match kind {
+            NoteKind::Whisper => Some(NewAudit::by(author, "whisper", now()).on(id)),
+            _ => None,
+        };
+        let stored = self
+            .store
+            .add_note(id, kind, Some(author.id), &seal, now(), audit)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let event = BusEvent::Note(NoteEvent {
+            conversation: id,
+            seq: stored.seq,
+            kind: kind_name,
+            author_name: stored.author_name.clone(),
+            sealed_body: stored.sealed_body.clone(),
+            at: stored.at,
+        });
+        if let Some(owner) = conversation.state.officer() {
+            self.bus.publish(Topic::Officer(owner), event.clone());
+        }
+        self.bus.publish(Topic::Supervision, event);
+        open_note(id, &key, stored)
+    }
+
+    /// A chat's case file, opened (empty when none was saved).
+    pub async fn case_file(
+        &self,
+        conversation: ConversationId,
+        key: &DataKey,
+    ) -> Result<ecoute_domain::CaseFile, ApiError> {
+        let Some(sealed) = self.store.case_file(conversation).await? else {
+            return Ok(ecoute_domain::CaseFile::default());
+        };
+        let plain = key.open_case(conversation.0, &sealed).map_err(|_| {
+            tracing::error!(%conversation, "case file does not authenticate");
+            ApiError::Internal
+        })?;
+        serde_json::from_slice(&plain).map_err(|_| ApiError::Internal)
+    }
+
+    /// The owner fills in the qualification form.
+    pub async fn qualify(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+        qualification: ecoute_domain::Qualification,
+    ) -> Result<ecoute_domain::CaseFile, ApiError> {
+        let qualification = qualification.check()?;
+        self.update_case(officer, conversation, "qualified", |case| {
+            case.qualification = Some(qualification)
+        })
+        .await
+    }
+
+    /// Reads, changes, seals and saves the case file of a chat the officer holds.
+    pub(super) async fn update_case(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+        action: &str,
+        change: impl FnOnce(&mut ecoute_domain::CaseFile),
+    ) -> Result<ecoute_domain::CaseFile, ApiError> {
+        let c = self
+            .store
+            .conversation(conversation)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if c.state.officer() != Some(officer.id) {
+            return Err(ApiError::NotFound);
+        }
+        let key = self.data_key(&c)?;
+        let mut case = self.case_file(conversation, &key).await?;
+        change(&mut case);
+        let plain = serde_json::to_vec(&case).map_err(|_| ApiError::Internal)?;
+        let sealed = key.seal_case(conversation.0, &plain);
+        let audit = NewAudit::by(officer, action, now()).on(conversation);
+        if !self
+            .store
+            .save_case_file(conversation, officer.id, &sealed, audit)
+            .await?
+        {
+            return Err(ecoute_domain::TransitionError::Closed.into());
+        }
+        Ok(case)
+    }
+
+    /// A chat's staff-only notes, opened.
+    pub async fn notes(
+        &self,
+        conversation: ConversationId,
+        key: &DataKey,
+    ) -> Result<Vec<PlainNote>, ApiError> {
+        self.store
+            .notes(conversation)
+            .await?
+            .into_iter()
+            .map(|n| open_note(conversation, key, n))
+            .collect()
+    }
+
+    /// The owning officer ends a chat with an outcome.
+    /// A report forwarded to a local unit must say which unit and record the person's consent:
+    /// `forwarding` is required for that outcome, and saved in the case file before closing.
+    pub async fn close(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+        outcome: Outcome,
+        forwarding: Option<ecoute_domain::Forwarding>,
+    ) -> Result<Conversation, ApiError> {
+        if outcome == Outcome::ReportForwarded {
+            let Some(forwarding) = forwarding else {
+                return Err(ecoute_domain::CaseError::ForwardingRequired.into());
+            };
+            self.update_case(officer, conversation, "forwarded", |case| {
+                case.forwarding = Some(forwarding)
+            })
+            .await?;
+        }
+        let at = now();
+        let audit = NewAudit::by(officer, "close", at)
+            .on(conversation)
+            .detail(outcome.as_str());
+        let closed = self
+            .store
+            .transition(
+                conversation,
+                Actor::Officer(officer.id),
+                Event::Close(outcome),
+                at,
+                Some(audit),
+            )
+            .await?
+            .ok_or(ApiError::NotFound)??;
+        self.announce(conversation, Some(officer.id), state_event(&closed));
+        Ok(closed)
+    }
+
+    /// An officer blocks an abusive chat: closed, token revoked, visitor disconnected.
+    pub async fn block(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+    ) -> Result<Conversation, ApiError> {
+        let at = now();
+        let audit = NewAudit::by(officer, "block", at).on(conversation);
+        let blocked = self
+            .store
+            .transition(
+                conversation,
+                Actor::Officer(officer.id),
+                Event::Block,
+                at,
+                Some(audit),
+            )
+            .await?
+            .ok_or(ApiError::NotFound)??;
+        self.bus.publish(
+            Topic::Conversation(conversation),
+            BusEvent::TokenRevoked { conversation },
+        );
+        self.announce(conversation, Some(officer.id), state_event(&blocked));
+        self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
+        Ok(blocked)
+    }
+}
