@@ -12,7 +12,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ecoute_bus::{BusEvent, Topic};
 use ecoute_crypto::hash_token;
 use ecoute_domain::{
     ConversationId, Departement, Intake, Language, PostalCode, ReporterKind, Role, UserId,
@@ -152,11 +151,10 @@ pub async fn start_conversation(
 ) -> Result<(StatusCode, Json<StartResponse>), ApiError> {
     let request = json_body(body)?;
     state.start_limiter.check(ip)?;
-    // Counted in the database, not in the queue snapshot, which may lag by a few milliseconds.
-    // Starts racing at the same instant may pass the cap by as many as are in flight.
-    if state.chat.store().count_waiting().await? >= u64::from(state.config.limits.max_waiting) {
-        return Err(ApiError::QueueFull);
-    }
+    state
+        .chat
+        .check_queue_room(state.config.limits.max_waiting)
+        .await?;
     let departement = match request.postal_code.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => Some(PostalCode::parse(code)?.departement()),
@@ -276,9 +274,7 @@ pub async fn login(
         password: request.password,
         code: request.code.as_deref(),
     };
-    let user = auth::login(state.chat.store(), state.chat.keys(), attempt).await?;
-    let cookie = auth::start_session(state.chat.store(), &user).await?;
-    tracing::info!(user = %user.id, "staff login");
+    let (user, cookie) = state.chat.log_in(attempt).await?;
     let mut response = Json(UserResponse::from(&user)).into_response();
     response
         .headers_mut()
@@ -300,31 +296,12 @@ pub async fn logout(
     PendingStaff(staff): PendingStaff,
     _: SameOrigin,
 ) -> Result<Response, ApiError> {
-    end_session(&state, &staff).await?;
+    state.chat.end_session(staff.user.id, staff.session).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, clear_cookie(&state));
     Ok(response)
-}
-
-/// Deletes a session and tells its open sockets to close.
-pub async fn end_session(state: &AppState, staff: &Staff) -> Result<(), ApiError> {
-    end_session_by_hash(state, staff.user.id, staff.session).await
-}
-
-/// Deletes one of a user's sessions and closes its sockets.
-pub async fn end_session_by_hash(
-    state: &AppState,
-    user: UserId,
-    session: [u8; 32],
-) -> Result<(), ApiError> {
-    state.chat.store().delete_session(session).await?;
-    state
-        .chat
-        .bus()
-        .publish(Topic::Officer(user), BusEvent::SessionEnded { session });
-    Ok(())
 }
 
 /// The logged-in account.
@@ -353,7 +330,7 @@ pub async fn healthz() -> &'static str {
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    state.chat.store().ping().await?;
+    state.chat.ready().await?;
     Ok("ready")
 }
 

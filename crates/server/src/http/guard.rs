@@ -105,9 +105,7 @@ impl FromRequestParts<AppState> for PendingStaff {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let cookie =
             named_cookie(&parts.headers, cookie_name(state)).ok_or(ApiError::Unauthenticated)?;
-        auth::authenticate(state.chat.store(), cookie)
-            .await
-            .map(Self)
+        state.chat.authenticate(cookie).await.map(Self)
     }
 }
 

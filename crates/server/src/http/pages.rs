@@ -3,7 +3,6 @@
 use crate::auth;
 use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::http::api::end_session;
 use crate::http::client::ClientIp;
 use crate::http::guard::{Page, PendingStaff, SameOrigin, clear_cookie, session_cookie};
 use crate::http::locale::{StaffLocale, VisitorLocale};
@@ -14,11 +13,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use ecoute_crypto::hash_token;
-use ecoute_domain::{Password, Role, UserId, Username};
-use ecoute_store::{NewAudit, NewUser};
+use ecoute_domain::{Password, Username};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 #[derive(Template)]
 #[template(path = "visitor.html")]
@@ -158,8 +154,8 @@ pub async fn login_submit(
         password: form.password,
         code: Some(form.code.as_str()),
     };
-    let user = match auth::login(state.chat.store(), state.chat.keys(), attempt).await {
-        Ok(user) => user,
+    let (user, cookie) = match state.chat.log_in(attempt).await {
+        Ok(logged_in) => logged_in,
         Err(ApiError::InvalidCredentials) => {
             return refuse(StatusCode::UNAUTHORIZED, "login-refused");
         }
@@ -171,17 +167,11 @@ pub async fn login_submit(
     } else {
         "/console/security"
     };
-    match auth::start_session(state.chat.store(), &user).await {
-        Ok(cookie) => {
-            tracing::info!(user = %user.id, "staff login");
-            let mut response = Redirect::to(next).into_response();
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, session_cookie(&state, &cookie));
-            response
-        }
-        Err(e) => e.into_response(),
-    }
+    let mut response = Redirect::to(next).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, &cookie));
+    response
 }
 
 /// Logs out from the console's button.
@@ -191,7 +181,7 @@ pub async fn logout_submit(
     staff: Result<PendingStaff, ApiError>,
 ) -> Response {
     if let Ok(PendingStaff(staff)) = staff
-        && let Err(e) = end_session(&state, &staff).await
+        && let Err(e) = state.chat.end_session(staff.user.id, staff.session).await
     {
         return e.into_response();
     }
@@ -252,40 +242,18 @@ pub async fn setup_submit(
     let Ok(password) = Password::parse(form.password) else {
         return refuse("setup-err-password");
     };
-    let hash = match auth::hash_password(password).await {
-        Ok(h) => h,
-        Err(_) => return ApiError::Internal.into_response(),
-    };
-    let now = OffsetDateTime::now_utc();
-    let admin = NewUser {
-        id: UserId::new(),
-        username: username.as_str().to_string(),
-        display_name: display_name.to_string(),
-        role: Role::Admin,
-        password_hash: hash,
-        created_at: now,
-    };
     match state
         .chat
-        .store()
-        .redeem_setup_code(
-            hash_token(form.setup_code.trim()),
-            now,
-            admin,
-            NewAudit::system("user_created", now).detail("first administrator, by setup link"),
-        )
+        .create_first_admin(form.setup_code.trim(), username, display_name, password)
         .await
     {
-        Ok(Some(user)) => {
-            tracing::info!(user = %user.id, "first administrator created");
-            render(&SetupPage {
-                t,
-                error: None,
-                done: true,
-            })
-        }
+        Ok(Some(_)) => render(&SetupPage {
+            t,
+            error: None,
+            done: true,
+        }),
         Ok(None) => refuse("setup-err-code"),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

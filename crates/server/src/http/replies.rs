@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::http::guard::{Page, SameOrigin, Supervisor};
 use crate::http::locale::StaffLocale;
 use crate::i18n::Tr;
+use crate::service::replies::ReplySaved;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -12,9 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ecoute_domain::{CannedReply, DirectoryError};
-use ecoute_store::{NewAudit, StoreError};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 /// A reply as the page shows it.
 pub struct ReplyRow {
@@ -66,7 +65,7 @@ async fn page(
     notice: Option<String>,
     draft: Draft,
 ) -> Response {
-    match state.chat.store().canned_replies().await {
+    match state.chat.canned_replies().await {
         Ok(replies) => render_with(
             &RepliesPage {
                 t,
@@ -85,7 +84,7 @@ async fn page(
             },
             status,
         ),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -141,16 +140,8 @@ pub async fn save(
         },
         None => None,
     };
-    let now = OffsetDateTime::now_utc();
-    let audit =
-        NewAudit::by(&staff.user, "canned_reply_saved", now).detail(format!("/{}", reply.shortcut));
-    match state
-        .chat
-        .store()
-        .save_canned_reply(id, &reply, now, audit)
-        .await
-    {
-        Ok(Some(_)) => {
+    match state.chat.save_canned_reply(&staff.user, id, &reply).await {
+        Ok(ReplySaved::Saved) => {
             let notice = t.a("replies-saved", "shortcut", &reply.shortcut);
             page(
                 &state,
@@ -162,12 +153,12 @@ pub async fn save(
             )
             .await
         }
-        Ok(None) => ApiError::NotFound.into_response(),
-        Err(StoreError::Conflict) => {
+        Ok(ReplySaved::Unknown) => ApiError::NotFound.into_response(),
+        Ok(ReplySaved::ShortcutTaken) => {
             let e = t.a("replies-conflict", "shortcut", &reply.shortcut);
             page(&state, t, StatusCode::CONFLICT, Some(e), None, draft).await
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -182,12 +173,7 @@ pub async fn delete(
     let Ok(id) = form.id.parse() else {
         return ApiError::NotFound.into_response();
     };
-    let audit = NewAudit::by(
-        &staff.user,
-        "canned_reply_deleted",
-        OffsetDateTime::now_utc(),
-    );
-    match state.chat.store().delete_canned_reply(id, audit).await {
+    match state.chat.delete_canned_reply(&staff.user, id).await {
         Ok(true) => {
             page(
                 &state,
@@ -200,7 +186,7 @@ pub async fn delete(
             .await
         }
         Ok(false) => ApiError::NotFound.into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

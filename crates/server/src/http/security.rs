@@ -1,9 +1,8 @@
 //! The staff member's own security page: enrol an authenticator (QR code shown once), see the
 //! recovery codes once, see and end one's sessions. And the audit log, for supervisors.
 
-use crate::auth::{self, Staff};
+use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::http::api::end_session_by_hash;
 use crate::http::guard::{Page, PageOrLogin, PendingStaff, SameOrigin, Supervisor, clear_cookie};
 use crate::http::locale::StaffLocale;
 use crate::http::pages::render_with;
@@ -14,20 +13,12 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ecoute_crypto::WrappedKey;
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
-use ecoute_store::{AuditRecord, NewAudit, SessionInfo};
+use ecoute_store::{AuditRecord, SessionInfo};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::macros::format_description;
 use utoipa::ToSchema;
-
-/// What binds a pending enrolment to its purpose.
-const PENDING_PURPOSE: &[u8] = b"ecoute/totp-pending/v1";
-/// How long the QR code shown stays valid for confirming.
-const PENDING_SECS: i64 = 15 * 60;
 
 fn when(t: OffsetDateTime) -> String {
     t.format(format_description!(
@@ -59,45 +50,6 @@ struct SecurityPage {
     error: Option<String>,
 }
 
-/// A fresh secret sealed into the form, so that nothing is stored before the person proves,
-/// with a code, that their authenticator holds it.
-fn pending_for(state: &AppState, staff: &Staff, secret: &TotpSecret) -> String {
-    let expires = OffsetDateTime::now_utc().unix_timestamp() + PENDING_SECS;
-    let mut plain = secret.as_bytes().to_vec();
-    plain.extend_from_slice(&expires.to_be_bytes());
-    let sealed = state
-        .chat
-        .keys()
-        .seal_secret(PENDING_PURPOSE, staff.user.id.0, &plain);
-    let mut out = sealed.version.to_be_bytes().to_vec();
-    out.extend_from_slice(&sealed.bytes);
-    URL_SAFE_NO_PAD.encode(out)
-}
-
-fn open_pending(state: &AppState, staff: &Staff, pending: &str) -> Option<TotpSecret> {
-    let raw = URL_SAFE_NO_PAD.decode(pending.trim()).ok()?;
-    if raw.len() < 4 {
-        return None;
-    }
-    let (version, bytes) = raw.split_at(4);
-    let sealed = WrappedKey {
-        version: u32::from_be_bytes(version.try_into().ok()?),
-        bytes: bytes.to_vec(),
-    };
-    // Any version still held opens it: an enrolment begun just before a rotation completes.
-    let plain = state
-        .chat
-        .keys()
-        .open_secret(PENDING_PURPOSE, staff.user.id.0, &sealed)
-        .ok()?;
-    let (secret, expires) = plain.split_at(20);
-    let expires = i64::from_be_bytes(expires.try_into().ok()?);
-    if OffsetDateTime::now_utc().unix_timestamp() > expires {
-        return None;
-    }
-    TotpSecret::from_bytes(secret)
-}
-
 fn qr_svg(uri: &str) -> String {
     match qrcode::QrCode::new(uri.as_bytes()) {
         Ok(code) => code
@@ -116,8 +68,8 @@ async fn page(
     error: Option<String>,
     recovery: Vec<String>,
 ) -> Result<SecurityPage, ApiError> {
-    let store = state.chat.store();
-    let sessions = store
+    let sessions = state
+        .chat
         .sessions_of(staff.user.id)
         .await?
         .into_iter()
@@ -136,7 +88,7 @@ async fn page(
         (
             qr_svg(&uri),
             secret.to_base32(),
-            pending_for(state, staff, &secret),
+            state.chat.seal_pending_totp(staff.user.id, &secret),
         )
     };
     Ok(SecurityPage {
@@ -148,7 +100,7 @@ async fn page(
         secret_text,
         pending,
         recovery_codes: recovery,
-        recovery_left: store.recovery_codes_left(staff.user.id).await?,
+        recovery_left: state.chat.recovery_codes_left(staff.user.id).await?,
         sessions,
         error,
     })
@@ -185,11 +137,14 @@ pub async fn enrol(
         return Redirect::to("/console/security").into_response();
     }
     let now = OffsetDateTime::now_utc();
-    let step = open_pending(&state, &staff, &form.pending).and_then(|secret| {
-        secret
-            .verify(&form.code, now.unix_timestamp().max(0) as u64, None)
-            .map(|step| (secret, step))
-    });
+    let step = state
+        .chat
+        .open_pending_totp(staff.user.id, &form.pending)
+        .and_then(|secret| {
+            secret
+                .verify(&form.code, now.unix_timestamp().max(0) as u64, None)
+                .map(|step| (secret, step))
+        });
     let Some((secret, step)) = step else {
         return match page(
             &state,
@@ -204,27 +159,13 @@ pub async fn enrol(
             Err(e) => e.into_response(),
         };
     };
-    let mut stored = auth::seal_totp(&state.chat.keys().ring(), staff.user.id, &secret);
-    // The code just typed may not be used again to log in.
-    stored.last_step = Some(step);
     let codes = recovery_codes();
     let hashes = codes.iter().map(|(_, h)| *h).collect();
-    let audit = NewAudit::by(&staff.user, "totp_enrolled", now);
-    match state
-        .chat
-        .store()
-        .enrol_totp(staff.user.id, stored, hashes, audit)
-        .await
-    {
+    match state.chat.enrol_totp(&staff, &secret, step, hashes).await {
         Ok(true) => {}
         // Enrolled meanwhile (another tab): the page shows the enrolled state.
         Ok(false) => return Redirect::to("/console/security").into_response(),
-        Err(e) => return ApiError::from(e).into_response(),
-    }
-    // Any other session of this account was opened with the password alone: it must not
-    // become a full session now that the account has an authenticator.
-    if let Err(e) = end_other_sessions(&state, &staff).await {
-        return e.into_response();
+        Err(e) => return e.into_response(),
     }
     let mut staff = staff;
     staff.user.totp_enrolled = true;
@@ -242,16 +183,6 @@ pub async fn enrol(
     }
 }
 
-/// Ends every session of this account but the current one.
-async fn end_other_sessions(state: &AppState, staff: &Staff) -> Result<(), ApiError> {
-    for s in state.chat.store().sessions_of(staff.user.id).await? {
-        if s.token_hash != staff.session {
-            end_session_by_hash(state, staff.user.id, s.token_hash).await?;
-        }
-    }
-    Ok(())
-}
-
 /// Fields of the "end this session" form.
 #[derive(Deserialize)]
 pub struct EndSessionForm {
@@ -265,7 +196,7 @@ pub async fn end_session_form(
     _: SameOrigin,
     Form(form): Form<EndSessionForm>,
 ) -> Response {
-    match end_own_session(&state, &staff, &form.id).await {
+    match state.chat.end_own_session(&staff, &form.id).await {
         Ok(true) => {
             let mut r = Redirect::to("/console/login").into_response();
             r.headers_mut()
@@ -275,19 +206,6 @@ pub async fn end_session_form(
         Ok(false) => Redirect::to("/console/security").into_response(),
         Err(e) => e.into_response(),
     }
-}
-
-/// Ends a session of this user by its public id; `true` when it was the current one.
-async fn end_own_session(state: &AppState, staff: &Staff, id: &str) -> Result<bool, ApiError> {
-    let sessions = state.chat.store().sessions_of(staff.user.id).await?;
-    let target = sessions
-        .into_iter()
-        .find(|s| !s.id.is_empty() && s.id == id)
-        .ok_or(ApiError::NotFound)?;
-    end_session_by_hash(state, staff.user.id, target.token_hash).await?;
-    let audit = NewAudit::by(&staff.user, "session_ended", OffsetDateTime::now_utc());
-    state.chat.store().append_audit(audit).await?;
-    Ok(target.token_hash == staff.session)
 }
 
 /// One of the caller's sessions.
@@ -315,7 +233,7 @@ pub async fn list_sessions(
     State(state): State<AppState>,
     PendingStaff(staff): PendingStaff,
 ) -> Result<Json<Vec<SessionResponse>>, ApiError> {
-    let sessions = state.chat.store().sessions_of(staff.user.id).await?;
+    let sessions = state.chat.sessions_of(staff.user.id).await?;
     Ok(Json(
         sessions
             .into_iter()
@@ -344,7 +262,7 @@ pub async fn delete_session(
     _: SameOrigin,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    end_own_session(&state, &staff, &id).await?;
+    state.chat.end_own_session(&staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -397,7 +315,7 @@ pub struct AuditEntryResponse {
 
 async fn audit_records(state: &AppState, query: &AuditQuery) -> Result<Vec<AuditRecord>, ApiError> {
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
-    Ok(state.chat.store().audit_page(query.before, limit).await?)
+    state.chat.audit_page(query.before, limit).await
 }
 
 /// The audit log, newest first (supervisors and admins).

@@ -18,10 +18,13 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
+mod accounts;
+mod admission;
 mod case_file;
 pub mod desk;
 mod handover;
 mod messages;
+pub mod replies;
 pub mod supervision;
 mod visitors;
 

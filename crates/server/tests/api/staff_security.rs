@@ -277,6 +277,11 @@ async fn a_user_sees_and_ends_their_own_sessions_but_not_anyone_elses() {
         .await
         .unwrap();
     assert_eq!(me.status(), 401);
+    // Ending it is in the audit log, as hers.
+    let audit = app.store.audit_after(0, 100).await.unwrap();
+    assert!(audit.iter().any(|r| {
+        r.entry.action == "session_ended" && r.entry.actor_name.as_deref() == Some("alice")
+    }));
 }
 
 fn alice_clone(o: &Officer) -> Officer {
