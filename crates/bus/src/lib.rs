@@ -9,6 +9,7 @@
 //! [`NatsBridge`]: every event published on the node is still delivered locally at once and
 //! is also handed to NATS; events from the other nodes are delivered locally only. See the
 //! [`nats`] module.
+#![forbid(unsafe_code)]
 
 pub mod nats;
 pub mod wire;

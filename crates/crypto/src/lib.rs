@@ -9,6 +9,7 @@
 //!
 //! Master keys carry a version and live in a [`Keyring`]: the highest version wraps, older
 //! ones only unwrap until every data key has been re-wrapped ([`keyring`]).
+#![forbid(unsafe_code)]
 
 pub mod keyring;
 

@@ -3,6 +3,7 @@
 //!
 //! Everything here is parsed once at the edge ("parse, don't validate") so the
 //! rest of the program holds values that are known to be valid.
+#![forbid(unsafe_code)]
 
 mod case;
 mod conversation;

@@ -7,6 +7,7 @@
 //! HdrHistograms (microseconds, 3 significant digits).
 //!
 //! See docs/PERFORMANCE.md for the method and the commands.
+#![forbid(unsafe_code)]
 
 mod load;
 mod relay;

@@ -212,6 +212,7 @@ fn fill(shared: &Shared) {
 /// `SCHED_IDLE`), so that hashing ahead never delays a message; if refused, the lowest
 /// priority. Elsewhere the thread keeps the normal priority (lowering it there would lower the
 /// whole process).
+#[allow(unsafe_code)]
 fn run_only_when_idle() {
     #[cfg(target_os = "linux")]
     {

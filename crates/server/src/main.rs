@@ -10,6 +10,7 @@ fn main() -> std::process::ExitCode {
 /// per-thread arenas: a burst of new visitors left the server holding hundreds of MiB it no
 /// longer used (docs/PERFORMANCE.md). A fixed threshold makes blocks of 1 MiB and more come
 /// from mmap and go back to the system when freed.
+#[allow(unsafe_code)]
 fn return_big_blocks_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter; it is called once, first thing in

@@ -23,6 +23,7 @@
 //! failures are reported as [`StoreError::Unavailable`]; the pool tests connections before
 //! handing them out and opens new ones, so the store recovers by itself when the database
 //! comes back.
+#![forbid(unsafe_code)]
 
 mod codec;
 mod error;

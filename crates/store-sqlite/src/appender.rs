@@ -277,6 +277,7 @@ pub const APPENDER_NICE: i32 = -10;
 /// Gives the calling thread (the appender's) [`APPENDER_NICE`]. Lowering a nice value needs
 /// `CAP_SYS_NICE` or a nice limit (`RLIMIT_NICE`, systemd's `LimitNICE=`); without either,
 /// the thread keeps the default and says so once.
+#[allow(unsafe_code)]
 fn run_ahead() {
     #[cfg(target_os = "linux")]
     {

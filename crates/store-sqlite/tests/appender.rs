@@ -126,6 +126,7 @@ fn nice_of_thread(name: &str) -> Option<i32> {
 /// `CAP_SYS_NICE`, a nice limit), that thread runs ahead of the others; when it may not, the
 /// store still works.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_writer_thread_runs_ahead_of_the_others_when_the_system_allows_it() {
     // The nice value this process runs at (threads start with their creator's), and whether it

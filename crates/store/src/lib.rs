@@ -5,6 +5,7 @@
 //! `ecoute-domain`; a backend's job is to apply them atomically: it reads the
 //! current state and writes the next one in one transaction, so two officers
 //! racing for a chat can never both win.
+#![forbid(unsafe_code)]
 
 pub mod conformance;
 pub mod stored;

@@ -852,3 +852,12 @@ pub enum StaffOut {
     /// Answer to ping.
     Pong,
 }
+
+/// The presence a console chose, from its wire name (`available` or `paused`).
+pub fn presence(status: &str) -> Option<ecoute_domain::Presence> {
+    match status {
+        "available" => Some(ecoute_domain::Presence::Available),
+        "paused" => Some(ecoute_domain::Presence::Paused),
+        _ => None,
+    }
+}

@@ -265,6 +265,7 @@ impl Cluster {
     }
 
     /// Asks node `i` to stop (SIGTERM) and waits for it to exit, returning its status.
+    #[allow(unsafe_code)]
     pub async fn stop(&mut self, i: usize) -> std::process::ExitStatus {
         let mut node = self.nodes[i].take().expect("node is running");
         // SAFETY: the pid is our own child's, not yet waited for.
