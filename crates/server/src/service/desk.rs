@@ -87,6 +87,23 @@ impl ChatService {
         }
     }
 
+    /// Chat `id` if `officer` holds it open now; `not_found` otherwise: someone else's chat is
+    /// not even acknowledged to exist.
+    pub async fn open_chat_of(
+        &self,
+        officer: UserId,
+        id: ConversationId,
+    ) -> Result<Conversation, ApiError> {
+        let c = self
+            .store
+            .conversation(id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let held = c.state.officer() == Some(officer)
+            && c.state.name() != ecoute_domain::StateName::Closed;
+        if held { Ok(c) } else { Err(ApiError::NotFound) }
+    }
+
     /// The chats an officer holds now.
     pub async fn open_chats_of(&self, officer: UserId) -> Result<Vec<Conversation>, ApiError> {
         Ok(self.store.open_chats_of(officer).await?)

@@ -12,6 +12,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use frames::ErrorOut;
 use serde::Serialize;
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// Largest frame or message accepted from a client.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
@@ -213,6 +214,31 @@ pub enum Wake {
     /// The session is over: the server is stopping (the client was told to reconnect), the
     /// client left, or it sent a frame too large and was closed.
     Over,
+}
+
+/// What a socket session does with what [`wake`] brings.
+pub trait Answers {
+    /// Acts on a client's text frame; `false` ends the session.
+    fn frame(&mut self, text: &str) -> impl Future<Output = bool> + Send;
+    /// Answers a message the writer is done with; `false` ends the session.
+    fn written(&mut self, outcome: writer::Outcome) -> impl Future<Output = bool> + Send;
+}
+
+/// Acts on what woke a session; `false` ends it. Anything from the client pushes the idle
+/// deadline back.
+pub async fn on_wake(session: &mut impl Answers, wake: Wake, deadline: &mut Instant) -> bool {
+    match wake {
+        Wake::Frame(text) => {
+            *deadline = Instant::now() + IDLE_LIMIT;
+            session.frame(&text).await
+        }
+        Wake::Answered => {
+            *deadline = Instant::now() + IDLE_LIMIT;
+            true
+        }
+        Wake::Written(outcome) => session.written(outcome).await,
+        Wake::Over => false,
+    }
 }
 
 /// Waits on what every socket session shares, in this order: the server stopping, the

@@ -117,20 +117,8 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         tokio::select! {
             biased;
             wake = wake(&mut stopping, &mut session.conn, &mut session.writer, VisitorOut::Error) => {
-                match wake {
-                    Wake::Frame(text) => {
-                        deadline = Instant::now() + IDLE_LIMIT;
-                        if !session.handle_frame(&text).await {
-                            return;
-                        }
-                    }
-                    Wake::Answered => deadline = Instant::now() + IDLE_LIMIT,
-                    Wake::Written(outcome) => {
-                        if !session.written(outcome).await {
-                            return;
-                        }
-                    }
-                    Wake::Over => return,
+                if !on_wake(&mut session, wake, &mut deadline).await {
+                    return;
                 }
             }
             event = events.recv() => {
@@ -530,5 +518,15 @@ impl Session {
                 return true;
             }
         }
+    }
+}
+
+impl Answers for Session {
+    async fn frame(&mut self, text: &str) -> bool {
+        self.handle_frame(text).await
+    }
+
+    async fn written(&mut self, outcome: writer::Outcome) -> bool {
+        Session::written(self, outcome).await
     }
 }

@@ -199,20 +199,8 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                 }
             }
             wake = wake(&mut stopping, &mut session.conn, &mut session.writer, StaffOut::Error) => {
-                match wake {
-                    Wake::Frame(text) => {
-                        deadline = Instant::now() + IDLE_LIMIT;
-                        if !session.handle_frame(&text).await {
-                            return;
-                        }
-                    }
-                    Wake::Answered => deadline = Instant::now() + IDLE_LIMIT,
-                    Wake::Written(outcome) => {
-                        if !session.written(outcome).await {
-                            return;
-                        }
-                    }
-                    Wake::Over => return,
+                if !on_wake(&mut session, wake, &mut deadline).await {
+                    return;
                 }
             }
             event = events.recv() => {
@@ -366,20 +354,16 @@ impl Session {
     /// Checks in the store that this officer owns the open chat now (a transfer or a take-over
     /// may have happened a moment ago), before anything of it is read.
     pub(super) async fn owned_now(&mut self, id: ConversationId) -> Result<Conversation, ApiError> {
-        let c = self
-            .state
-            .chat
-            .conversation(id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if c.state.officer() != Some(self.staff.user.id) || c.state.name() == StateName::Closed {
-            self.chats.remove(&id);
-            return Err(ApiError::NotFound);
+        match self.state.chat.open_chat_of(self.staff.user.id, id).await {
+            Ok(c) if self.track(&c) => Ok(c),
+            Ok(_) => Err(ApiError::Internal),
+            Err(e) => {
+                if matches!(e, ApiError::NotFound) {
+                    self.chats.remove(&id);
+                }
+                Err(e)
+            }
         }
-        if !self.track(&c) {
-            return Err(ApiError::Internal);
-        }
-        Ok(c)
     }
 
     /// Finds a chat this officer owns, loading it if another tab claimed it meanwhile.
@@ -387,21 +371,7 @@ impl Session {
         if self.chats.contains_key(&id) {
             return Ok(());
         }
-        let c = self
-            .state
-            .chat
-            .conversation(id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if c.state.officer() != Some(self.staff.user.id) || c.state.name() == StateName::Closed {
-            // Someone else's chat is not even acknowledged to exist.
-            return Err(ApiError::NotFound);
-        }
-        if self.track(&c) {
-            Ok(())
-        } else {
-            Err(ApiError::Internal)
-        }
+        self.owned_now(id).await.map(|_| ())
     }
 
     /// Nothing to send when an action succeeded (the bus brings its effects back); its refusal
@@ -421,5 +391,15 @@ impl Session {
     pub(super) async fn refuse(&mut self, mut e: super::frames::ErrorOut) -> bool {
         e.frame = self.answering;
         self.conn.send(&StaffOut::Error(e)).await
+    }
+}
+
+impl Answers for Session {
+    async fn frame(&mut self, text: &str) -> bool {
+        self.handle_frame(text).await
+    }
+
+    async fn written(&mut self, outcome: writer::Outcome) -> bool {
+        Session::written(self, outcome).await
     }
 }
