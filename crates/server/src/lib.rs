@@ -12,6 +12,8 @@ pub mod forces;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+#[cfg(test)]
+mod layers;
 pub mod metrics;
 pub mod purge;
 pub mod queue;
