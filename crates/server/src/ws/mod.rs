@@ -201,3 +201,51 @@ pub fn api_error_out(e: &ApiError) -> ErrorOut {
 pub fn bad_frame(e: &serde_json::Error) -> ErrorOut {
     error_out("bad_frame", format!("this frame is not understood: {e}"))
 }
+
+/// What woke a session among the things every session waits on.
+pub enum Wake {
+    /// A text frame to act on.
+    Frame(String),
+    /// A frame the socket layer answered itself (a binary one): the client is alive.
+    Answered,
+    /// The writer is done with a message.
+    Written(writer::Outcome),
+    /// The session is over: the server is stopping (the client was told to reconnect), the
+    /// client left, or it sent a frame too large and was closed.
+    Over,
+}
+
+/// Waits on what every socket session shares, in this order: the server stopping, the
+/// client's next frame, the session's writer. Frames the protocol does not accept are answered
+/// here, with `error` wrapping the refusal in the session's own frame type.
+pub async fn wake<F: OutFrame>(
+    stopping: &mut tokio::sync::watch::Receiver<bool>,
+    conn: &mut Conn,
+    writer: &mut writer::Writer,
+    error: fn(ErrorOut) -> F,
+) -> Wake {
+    tokio::select! {
+        biased;
+        // The guard `wait_for` returns is dropped at once: it may not be held across an await.
+        () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+            conn.close(CLOSE_RESTART, "restarting").await;
+            Wake::Over
+        }
+        incoming = conn.recv() => match incoming {
+            Incoming::Text(text) => Wake::Frame(text),
+            Incoming::Binary => {
+                conn.send(&error(error_out("binary_not_supported", "frames are JSON text")))
+                    .await;
+                Wake::Answered
+            }
+            Incoming::TooLarge => {
+                conn.send(&error(error_out("frame_too_large", "frame over 64 KiB")))
+                    .await;
+                conn.close(CLOSE_TOO_BIG, "frame_too_large").await;
+                Wake::Over
+            }
+            Incoming::Gone => Wake::Over,
+        },
+        outcome = writer.next() => outcome.map_or(Wake::Over, Wake::Written),
+    }
+}

@@ -37,7 +37,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
     let (token, last_seq) = match hello {
         Ok(Incoming::Text(text)) => match serde_json::from_str::<VisitorIn>(&text) {
             Ok(VisitorIn::Hello { token, last_seq }) => (token, last_seq),
-            _ => return refuse(conn, "hello_required", "the first frame must be hello").await,
+            _ => return refuse(&mut conn, "hello_required", "the first frame must be hello").await,
         },
         Ok(Incoming::TooLarge) => {
             conn.send(&VisitorOut::Error(error_out(
@@ -48,21 +48,13 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
             return conn.close(CLOSE_TOO_BIG, "frame_too_large").await;
         }
         Ok(Incoming::Gone) => return,
-        _ => return refuse(conn, "hello_required", "the first frame must be hello").await,
+        _ => return refuse(&mut conn, "hello_required", "the first frame must be hello").await,
     };
 
     let token_hash = hash_token(&token);
     drop(token);
-    let found = state.chat.conversation_of_visitor(token_hash).await;
-    let conversation = match found {
-        Ok(Some(c)) if c.state.visitor_may_connect() => c,
-        Ok(_) => {
-            return refuse(conn, "invalid_token", "this conversation is not available").await;
-        }
-        Err(e) => {
-            conn.send(&VisitorOut::Error(api_error_out(&e))).await;
-            return conn.close(CLOSE_RESTART, "unavailable").await;
-        }
+    let Some(conversation) = admitted(&mut conn, &state, token_hash).await else {
+        return;
     };
     let key = match state.chat.data_key(&conversation) {
         Ok(k) => k,
@@ -76,15 +68,8 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
     // (a claim, a close, a quick exit from another tab) is in what we read now, and whatever
     // happens after it arrives as an event. Nothing falls in between.
     let mut events = state.chat.conversation_events(conversation.id);
-    let conversation = match state.chat.conversation_of_visitor(token_hash).await {
-        Ok(Some(c)) if c.state.visitor_may_connect() => c,
-        Ok(_) => {
-            return refuse(conn, "invalid_token", "this conversation is not available").await;
-        }
-        Err(e) => {
-            conn.send(&VisitorOut::Error(api_error_out(&e))).await;
-            return conn.close(CLOSE_RESTART, "unavailable").await;
-        }
+    let Some(conversation) = admitted(&mut conn, &state, token_hash).await else {
+        return;
     };
     let mut queue = state.queue.clone();
     let _here = crate::queue::Here::arrive(
@@ -131,33 +116,21 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         // message, so a sender never sees its own message come back before its ack.
         tokio::select! {
             biased;
-            () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
-                return session.conn.close(CLOSE_RESTART, "restarting").await;
-            }
-            incoming = session.conn.recv() => {
-                deadline = Instant::now() + IDLE_LIMIT;
-                match incoming {
-                    Incoming::Text(text) => {
+            wake = wake(&mut stopping, &mut session.conn, &mut session.writer, VisitorOut::Error) => {
+                match wake {
+                    Wake::Frame(text) => {
+                        deadline = Instant::now() + IDLE_LIMIT;
                         if !session.handle_frame(&text).await {
                             return;
                         }
                     }
-                    Incoming::Binary => {
-                        let e = error_out("binary_not_supported", "frames are JSON text");
-                        session.conn.send(&VisitorOut::Error(e)).await;
+                    Wake::Answered => deadline = Instant::now() + IDLE_LIMIT,
+                    Wake::Written(outcome) => {
+                        if !session.written(outcome).await {
+                            return;
+                        }
                     }
-                    Incoming::TooLarge => {
-                        let e = error_out("frame_too_large", "frame over 64 KiB");
-                        session.conn.send(&VisitorOut::Error(e)).await;
-                        return session.conn.close(CLOSE_TOO_BIG, "frame_too_large").await;
-                    }
-                    Incoming::Gone => return,
-                }
-            }
-            outcome = session.writer.next() => {
-                let Some(outcome) = outcome else { return };
-                if !session.written(outcome).await {
-                    return;
+                    Wake::Over => return,
                 }
             }
             event = events.recv() => {
@@ -207,7 +180,28 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
     }
 }
 
-async fn refuse(mut conn: Conn, code: &'static str, message: &str) {
+/// The conversation a token opens, if its visitor may connect now; otherwise the socket is
+/// told why and closed.
+async fn admitted(
+    conn: &mut Conn,
+    state: &AppState,
+    token_hash: [u8; 32],
+) -> Option<ecoute_store::Conversation> {
+    match state.chat.conversation_of_visitor(token_hash).await {
+        Ok(Some(c)) if c.state.visitor_may_connect() => Some(c),
+        Ok(_) => {
+            refuse(conn, "invalid_token", "this conversation is not available").await;
+            None
+        }
+        Err(e) => {
+            conn.send(&VisitorOut::Error(api_error_out(&e))).await;
+            conn.close(CLOSE_RESTART, "unavailable").await;
+            None
+        }
+    }
+}
+
+async fn refuse(conn: &mut Conn, code: &'static str, message: &str) {
     conn.send(&VisitorOut::Error(error_out(code, message)))
         .await;
     conn.close(CLOSE_POLICY, code).await;

@@ -198,33 +198,21 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
                     return session.conn.close(CLOSE_RESTART, "resync").await;
                 }
             }
-            () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
-                return session.conn.close(CLOSE_RESTART, "restarting").await;
-            }
-            incoming = session.conn.recv() => {
-                deadline = Instant::now() + IDLE_LIMIT;
-                match incoming {
-                    Incoming::Text(text) => {
+            wake = wake(&mut stopping, &mut session.conn, &mut session.writer, StaffOut::Error) => {
+                match wake {
+                    Wake::Frame(text) => {
+                        deadline = Instant::now() + IDLE_LIMIT;
                         if !session.handle_frame(&text).await {
                             return;
                         }
                     }
-                    Incoming::Binary => {
-                        let e = error_out("binary_not_supported", "frames are JSON text");
-                        session.conn.send(&StaffOut::Error(e)).await;
+                    Wake::Answered => deadline = Instant::now() + IDLE_LIMIT,
+                    Wake::Written(outcome) => {
+                        if !session.written(outcome).await {
+                            return;
+                        }
                     }
-                    Incoming::TooLarge => {
-                        let e = error_out("frame_too_large", "frame over 64 KiB");
-                        session.conn.send(&StaffOut::Error(e)).await;
-                        return session.conn.close(CLOSE_TOO_BIG, "frame_too_large").await;
-                    }
-                    Incoming::Gone => return,
-                }
-            }
-            outcome = session.writer.next() => {
-                let Some(outcome) = outcome else { return };
-                if !session.written(outcome).await {
-                    return;
+                    Wake::Over => return,
                 }
             }
             event = events.recv() => {

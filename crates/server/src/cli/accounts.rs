@@ -1,0 +1,169 @@
+//! Staff accounts from the command line: `user add` and `user set`.
+
+use super::*;
+
+pub(super) async fn user_add(
+    config: Config,
+    username: &str,
+    role: &str,
+    display_name: Option<String>,
+    capacity: u32,
+    totp_uri: bool,
+    skills: SkillArgs,
+) -> anyhow::Result<()> {
+    let username = Username::parse(username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
+    let skills = skills.apply(Skills::default())?;
+    let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let display_name = display_name
+        .map(|d| d.trim().to_string())
+        .unwrap_or_else(|| username.as_str().to_string());
+    if display_name.is_empty() || display_name.chars().count() > 64 {
+        bail!("--display-name: 1 to 64 characters");
+    }
+    let password =
+        Password::parse(read_password()?).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = crate::auth::hash_password(password).await?;
+    let store = open_store(&config).await?;
+    let now = OffsetDateTime::now_utc();
+    let audit = NewAudit::system("user_created", now).detail(format!(
+        "{} as {}, from the command line",
+        username.as_str(),
+        role.as_str()
+    ));
+    let created = store
+        .create_user(
+            NewUser {
+                id: UserId::new(),
+                username: username.as_str().to_string(),
+                display_name,
+                role,
+                password_hash: hash,
+                created_at: now,
+            },
+            audit,
+        )
+        .await;
+    if let Ok(user) = &created {
+        store
+            .set_capacity(
+                user.id,
+                capacity,
+                NewAudit::system("capacity_changed", now)
+                    .detail(format!("{} may hold {capacity} chats", user.username)),
+            )
+            .await?;
+        store
+            .set_skills(
+                user.id,
+                &skills,
+                NewAudit::system("skills_changed", now).detail(format!(
+                    "{}: {}",
+                    user.username,
+                    describe(&skills)
+                )),
+            )
+            .await?;
+    }
+    let result = match created {
+        Ok(user) if totp_uri => {
+            let key_path = config.master_key_path();
+            let keys = KeyFiles::new(&key_path)
+                .load_or_create()
+                .with_context(|| format!("master key {}", key_path.display()))?;
+            let secret = TotpSecret::generate();
+            let stored = crate::auth::seal_totp(&keys, user.id, &secret);
+            let hashes = recovery_codes().into_iter().map(|(_, h)| h).collect();
+            store
+                .enrol_totp(
+                    user.id,
+                    stored,
+                    hashes,
+                    NewAudit::system("totp_enrolled", now).detail("from the command line"),
+                )
+                .await?;
+            eprintln!(
+                "created {} ({}) with id {}",
+                user.username,
+                user.role.as_str(),
+                user.id
+            );
+            println!("{}", secret.otpauth_uri("Écoute", &user.username));
+            Ok(())
+        }
+        Ok(user) => {
+            println!(
+                "created {} ({}) with id {}",
+                user.username,
+                user.role.as_str(),
+                user.id
+            );
+            println!("they enrol an authenticator at their first login, at /console/security");
+            Ok(())
+        }
+        Err(StoreError::Conflict) => Err(anyhow::anyhow!(
+            "the username {} is already taken",
+            username.as_str()
+        )),
+        Err(e) => Err(e.into()),
+    };
+    store.close().await;
+    result
+}
+
+pub(super) fn describe(skills: &Skills) -> String {
+    let langs: Vec<&str> = skills.languages.iter().map(Language::as_str).collect();
+    format!(
+        "force {}, minors {}, languages {}",
+        skills.force.map_or("any", Force::as_str),
+        if skills.minors { "yes" } else { "no" },
+        langs.join(",")
+    )
+}
+
+pub(super) async fn user_set(
+    config: Config,
+    username: &str,
+    capacity: Option<u32>,
+    skills: SkillArgs,
+) -> anyhow::Result<()> {
+    require_database(&config)?;
+    let store = open_store(&config).await?;
+    let result = async {
+        let user = store
+            .user_credentials(username)
+            .await?
+            .with_context(|| format!("no account named {username}"))?
+            .user;
+        let now = OffsetDateTime::now_utc();
+        let new_skills = skills.apply(user.skills.clone())?;
+        if let Some(capacity) = capacity {
+            store
+                .set_capacity(
+                    user.id,
+                    capacity,
+                    NewAudit::system("capacity_changed", now)
+                        .detail(format!("{username} may hold {capacity} chats")),
+                )
+                .await?;
+        }
+        if new_skills != user.skills {
+            store
+                .set_skills(
+                    user.id,
+                    &new_skills,
+                    NewAudit::system("skills_changed", now)
+                        .detail(format!("{username}: {}", describe(&new_skills))),
+                )
+                .await?;
+        }
+        println!(
+            "{username}: capacity {}, {}",
+            capacity.unwrap_or(user.capacity),
+            describe(&new_skills)
+        );
+        anyhow::Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}

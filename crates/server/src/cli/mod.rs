@@ -1,0 +1,398 @@
+//! The command line: `ecoute [serve]`, `ecoute user add|set`, `ecoute keys status|rotate|retire`,
+//! `ecoute audit verify`, `ecoute purge [--dry-run]`, `ecoute forces load|show`,
+//! `ecoute risk check`.
+
+mod accounts;
+mod data;
+mod upkeep;
+
+use crate::app::{Application, open_store, open_store_to_read};
+use crate::config::{Config, Overrides};
+use crate::rotation::{self, RotateOptions};
+use accounts::*;
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use data::*;
+use ecoute_crypto::KeyFiles;
+use ecoute_crypto::totp::{TotpSecret, recovery_codes};
+use ecoute_domain::{ConversationState, Force, Language, Password, Role, Skills, UserId, Username};
+use ecoute_store::{NewAudit, NewUser, PurgeCandidate, StoreError};
+use std::io::{IsTerminal, Read};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use time::OffsetDateTime;
+use upkeep::*;
+
+/// Écoute: anonymous live chat between victims or witnesses of sexist and sexual violence
+/// and trained officers.
+#[derive(Debug, Parser)]
+#[command(name = "ecoute", version, about)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Configuration file (TOML). Also ECOUTE_CONFIG.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory of the database and master key. Also ECOUTE_DATA_DIR. Default ./data.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the visitor page, the console and the API (the default).
+    Serve {
+        /// Address to listen on. Also ECOUTE_LISTEN. Default 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Manage the master keys that wrap conversations' data keys and seal staff TOTP secrets.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The département → force table that routes chats (format: share/forces.csv).
+    #[command(subcommand)]
+    Forces(ForcesCommand),
+    /// The directory of support services shown in the console (format:
+    /// share/resources.sample.toml).
+    #[command(subcommand)]
+    Resources(ResourcesCommand),
+    /// Risk rules files (format: share/risk-rules.toml).
+    #[command(subcommand)]
+    Risk(RiskCommand),
+    /// Delete the conversations whose retention period is over, with their messages and
+    /// data keys. The server also does it on its own every `purge_interval_secs`.
+    Purge {
+        /// List what would be deleted, and why, without changing anything (the database is
+        /// opened read-only).
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Show the master key versions present and how many conversations and staff TOTP secrets
+    /// each one protects.
+    Status,
+    /// Write a new master key version, re-wrap every conversation's data key and re-seal every
+    /// staff TOTP secret under it.
+    /// Safe to interrupt and to run again: it resumes with the same new key.
+    Rotate {
+        /// Conversations re-wrapped per transaction.
+        #[arg(long, default_value_t = rotation::DEFAULT_BATCH, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        batch_size: u32,
+    },
+    /// Delete the file of an older master key version once no conversation and no TOTP secret
+    /// uses it.
+    Retire {
+        /// The version to retire (see `ecoute keys status`).
+        #[arg(long, value_name = "N")]
+        version: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ForcesCommand {
+    /// Check a table file and load it in place of the current one, in one transaction.
+    Load {
+        /// The table (one `departement,force` per line).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print the table in force, in the file format.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+enum ResourcesCommand {
+    /// Check a directory file and load it in place of the current one, in one transaction.
+    Load {
+        /// The directory (TOML).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RiskCommand {
+    /// Check a rules file; with --text, print the labels it gives that text.
+    Check {
+        /// The rules file (TOML).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A sentence to try the rules on.
+        #[arg(long)]
+        text: Option<String>,
+    },
+}
+
+/// What an officer can answer, as flags.
+#[derive(Debug, Args)]
+struct SkillArgs {
+    /// The officer's force: police, gendarmerie, or any (answers for both).
+    #[arg(long, value_name = "FORCE")]
+    force: Option<String>,
+    /// Trained to talk with minors (true or false).
+    #[arg(long, value_name = "BOOL")]
+    minors: Option<bool>,
+    /// Languages written, comma-separated ISO 639 codes (default fr).
+    #[arg(long, value_name = "CODES")]
+    languages: Option<String>,
+}
+
+impl SkillArgs {
+    /// These flags applied over `base`.
+    fn apply(&self, mut base: Skills) -> anyhow::Result<Skills> {
+        if let Some(f) = &self.force {
+            base.force = match f.as_str() {
+                "any" => None,
+                other => Some(Force::parse(other).with_context(|| {
+                    format!("--force: {other:?} is not police, gendarmerie or any")
+                })?),
+            };
+        }
+        if let Some(m) = self.minors {
+            base.minors = m;
+        }
+        if let Some(l) = &self.languages {
+            base.languages = Language::parse_list(l)
+                .with_context(|| format!("--languages: {l:?} is not a list like fr,en"))?;
+        }
+        Ok(base)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log; name the first entry that was edited or removed.
+    Verify {
+        /// A head printed by an earlier verify (`SEQ:HASH`), kept elsewhere: it must still be
+        /// there, which detects entries removed from the end.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a staff account. The password is read from standard input when it is not a
+    /// terminal, otherwise asked twice without echo.
+    Add {
+        /// Login name: 3 to 32 of a-z 0-9 . - _
+        #[arg(long)]
+        username: String,
+        /// officer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// Name or pseudonym shown to visitors (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// How many chats this person may hold at once (1 to 20).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+        capacity: u32,
+        /// Enrol an authenticator now and print its otpauth:// URI on standard output, for
+        /// scripts and tests. People should enrol with the QR code at /console/security instead.
+        #[arg(long)]
+        totp_uri: bool,
+        #[command(flatten)]
+        skills: SkillArgs,
+    },
+    /// Change an account's capacity or skills; what is not given stays as it is.
+    Set {
+        /// The account's login name.
+        #[arg(long)]
+        username: String,
+        /// How many chats this person may hold at once (1 to 20).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
+        capacity: Option<u32>,
+        #[command(flatten)]
+        skills: SkillArgs,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Some(Command::Serve { listen }) => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        config_file: cli.global.config.clone(),
+        listen,
+        data_dir: cli.global.data_dir.clone(),
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let (config, warnings) = match Config::load(&overrides, &env) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ecoute: configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config.log);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ecoute: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            None | Some(Command::Serve { .. }) => serve(config).await,
+            Some(Command::User(UserCommand::Add {
+                username,
+                role,
+                display_name,
+                capacity,
+                totp_uri,
+                skills,
+            })) => {
+                user_add(
+                    config,
+                    &username,
+                    &role,
+                    display_name,
+                    capacity,
+                    totp_uri,
+                    skills,
+                )
+                .await
+            }
+            Some(Command::User(UserCommand::Set {
+                username,
+                capacity,
+                skills,
+            })) => user_set(config, &username, capacity, skills).await,
+            Some(Command::Forces(ForcesCommand::Load { file })) => forces_load(config, &file).await,
+            Some(Command::Forces(ForcesCommand::Show)) => forces_show(config).await,
+            Some(Command::Risk(RiskCommand::Check { file, text })) => risk_check(&file, text),
+            Some(Command::Resources(ResourcesCommand::Load { file })) => {
+                resources_load(config, &file).await
+            }
+            Some(Command::Keys(command)) => keys(config, command).await,
+            Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
+                audit_verify(config, expect_head).await
+            }
+            Some(Command::Purge { dry_run: true }) => purge_dry_run(config).await,
+            Some(Command::Purge { dry_run: false }) => purge(config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ecoute: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Libraries that would print frame payloads or SQL values at debug or trace level: whatever
+/// the filter asks, they log at most `info`, so that no message body, token or code can reach a log.
+const CAPPED: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "axum::extract::ws",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "sqlx",
+    "tower_http",
+];
+
+fn init_tracing(filter: &str) {
+    let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    for target in CAPPED {
+        if let Ok(directive) = format!("{target}=info").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    tracing::info!(address = %app.local_addr(), "Écoute is serving");
+    if let Some(admin) = app.admin_addr() {
+        tracing::info!(address = %admin, "Prometheus metrics at /metrics");
+    }
+    if let Some(link) = app.setup_link() {
+        // Printed, never logged: it is a one-time secret for the operator's eyes.
+        println!();
+        println!("No staff account exists yet. Create the first administrator within one hour at:");
+        println!("    {link}");
+        println!("This link works once. Or use: ecoute user add --username NAME --role admin");
+        println!();
+    }
+    app.run_until(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("stopping");
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (12 to 128 characters): ")?;
+        let second = rpassword::prompt_password("Same password again: ")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the password from standard input")?;
+        // One trailing line break is the end of the input, not part of the password.
+        let text = text
+            .strip_suffix('\n')
+            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+            .unwrap_or(&text);
+        Ok(text.to_string())
+    }
+}

@@ -1,0 +1,146 @@
+//! Upkeep: the purge at the end of retention (and its dry run), and the master keys.
+
+use super::*;
+
+/// Refuses to go on without an existing database: purging a mistyped directory would
+/// otherwise create an empty one and report that nothing was due.
+pub(super) fn require_database(config: &Config) -> anyhow::Result<()> {
+    if config.database_url.is_some() {
+        // PostgreSQL: connecting says whether it is there.
+        return Ok(());
+    }
+    let path = config.data_dir.join(ecoute_store_sqlite::DATABASE_FILE);
+    if !path.is_file() {
+        bail!(
+            "no database at {} (check --data-dir or ECOUTE_DATA_DIR)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `closed/report_forwarded`, or the state of a conversation never closed.
+pub(super) fn state_and_outcome(state: &ConversationState) -> String {
+    match state {
+        ConversationState::Closed { outcome, .. } => format!("closed/{}", outcome.as_str()),
+        other => other.name().as_str().to_string(),
+    }
+}
+
+pub(super) fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Lists, on standard output, what `ecoute purge` would delete now, and changes nothing.
+pub(super) async fn purge_dry_run(config: Config) -> anyhow::Result<()> {
+    let store = open_store_to_read(&config).await?;
+    let retention = &config.retention;
+    let now = OffsetDateTime::now_utc();
+    let (mut conversations, mut messages) = (0u64, 0u64);
+    println!(
+        "{:<36}  {:<34}  {:>10}  rule",
+        "conversation", "state/outcome", "age (days)"
+    );
+    let listed = crate::purge::list_due(&*store, &retention.policy, now, |page| {
+        for c in page {
+            print_candidate(c, &retention.setting_of(c.due.rule), now);
+            conversations += 1;
+            messages += c.messages;
+        }
+    })
+    .await;
+    store.close().await;
+    listed?;
+    println!(
+        "would purge {} and {} (dry run: nothing was changed)",
+        plural(conversations, "conversation", "conversations"),
+        plural(messages, "message", "messages"),
+    );
+    Ok(())
+}
+
+pub(super) fn print_candidate(c: &PurgeCandidate, setting: &str, now: OffsetDateTime) {
+    let from = if c.due.rule.counts_from_closing() {
+        "closing"
+    } else {
+        "creation"
+    };
+    println!(
+        "{:<36}  {:<34}  {:>10}  {setting}, counted from {from}",
+        c.id,
+        state_and_outcome(&c.state),
+        c.due.age_days(now),
+    );
+}
+
+/// Deletes what is due now, batch by batch, with progress on standard error.
+pub(super) async fn purge(config: Config) -> anyhow::Result<()> {
+    require_database(&config)?;
+    let store = open_store(&config).await?;
+    let now = OffsetDateTime::now_utc();
+    let result = crate::purge::purge_due(&*store, &config.retention.policy, now, |_, totals| {
+        eprintln!(
+            "purged {} and {} so far",
+            plural(totals.conversations, "conversation", "conversations"),
+            plural(totals.messages, "message", "messages"),
+        );
+        ControlFlow::Continue(())
+    })
+    .await;
+    store.close().await;
+    let totals = result?;
+    if !totals.files_scrubbed {
+        eprintln!(
+            "warning: the database's write-ahead log could not be truncated (a reader held it); \
+             deleted pages may remain in it until the next purge"
+        );
+    }
+    println!(
+        "purged {} and {}",
+        plural(totals.conversations, "conversation", "conversations"),
+        plural(totals.messages, "message", "messages"),
+    );
+    Ok(())
+}
+
+pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    let files = KeyFiles::new(config.master_key_path());
+    rotation::require_keys(&files)?;
+    let store = open_store(&config).await?;
+    let result =
+        match command {
+            KeysCommand::Status => rotation::status(&*store, &files)
+                .await
+                .map(|status| print!("{status}")),
+            KeysCommand::Rotate { batch_size } => {
+                let options = RotateOptions {
+                    batch: batch_size,
+                    ..RotateOptions::default()
+                };
+                // Progress goes to standard error, so standard output stays for results.
+                let mut report = |p: rotation::Progress| eprintln!("{p}");
+                rotation::rotate(&*store, &files, options, &mut report)
+                .await
+                .map(|done| {
+                    println!(
+                        "re-wrapped {} and re-sealed {} by this run; every conversation and TOTP \
+                         secret is now under master key version {}; retire older versions with \
+                         `ecoute keys retire --version N`",
+                        rotation::conversations(done.rewrapped),
+                        rotation::totp_secrets(done.resealed),
+                        done.version
+                    )
+                })
+            }
+            KeysCommand::Retire { version } => rotation::retire(&*store, &files, version)
+                .await
+                .map(|path| {
+                    println!(
+                        "retired master key version {version}: deleted {}",
+                        path.display()
+                    )
+                }),
+        };
+    store.close().await;
+    Ok(result?)
+}
