@@ -5,8 +5,8 @@
 //! - [`PendingStaff`]: any valid session, even before the authenticator is enrolled.
 //! - [`Staff`]: a full session (password and authenticator).
 //! - [`Supervisor`]: a full session of a supervisor or an administrator.
-//! - [`Page`] and [`PageOrLogin`]: the same guards for a page, whose refusals are redirections
-//!   rather than error bodies.
+//! - [`Page`]: any of them for a page, whose refusals are redirections rather than error
+//!   bodies ([`PageGuard`]).
 
 use crate::auth::{self, Staff};
 use crate::error::ApiError;
@@ -131,42 +131,42 @@ impl FromRequestParts<AppState> for Supervisor {
     }
 }
 
-/// A guard for a page: who is not logged in goes to the login page, who has no authenticator
-/// yet to the security page to enrol one; any other refusal is the error itself.
+/// How a page answers when its guard refuses: with a redirection where there is somewhere to
+/// go, rather than an error body.
+pub trait PageGuard: FromRequestParts<AppState, Rejection = ApiError> + Send {
+    /// Who is not logged in goes to the login page, who has no authenticator yet to the
+    /// security page to enrol one; any other refusal is the error itself.
+    fn refused(e: ApiError) -> Response {
+        match e {
+            ApiError::Unauthenticated => Redirect::to(LOGIN_PAGE).into_response(),
+            ApiError::TotpEnrolmentRequired => Redirect::to(SECURITY_PAGE).into_response(),
+            e => e.into_response(),
+        }
+    }
+}
+
+impl PageGuard for Staff {}
+
+impl PageGuard for Supervisor {}
+
+/// Only the security page takes a session without an authenticator: any refusal there, a
+/// database error included, goes to the login page.
+impl PageGuard for PendingStaff {
+    fn refused(_: ApiError) -> Response {
+        Redirect::to(LOGIN_PAGE).into_response()
+    }
+}
+
+/// A guard for a page, answering a refusal as [`PageGuard::refused`] says.
 pub struct Page<G>(pub G);
 
-impl<G> FromRequestParts<AppState> for Page<G>
-where
-    G: FromRequestParts<AppState, Rejection = ApiError> + Send,
-{
+impl<G: PageGuard> FromRequestParts<AppState> for Page<G> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         G::from_request_parts(parts, state)
             .await
             .map(Self)
-            .map_err(|e| match e {
-                ApiError::Unauthenticated => Redirect::to(LOGIN_PAGE).into_response(),
-                ApiError::TotpEnrolmentRequired => Redirect::to(SECURITY_PAGE).into_response(),
-                e => e.into_response(),
-            })
-    }
-}
-
-/// A guard for the security page, the one page of an account without an authenticator: any
-/// refusal goes to the login page.
-pub struct PageOrLogin<G>(pub G);
-
-impl<G> FromRequestParts<AppState> for PageOrLogin<G>
-where
-    G: FromRequestParts<AppState, Rejection = ApiError> + Send,
-{
-    type Rejection = Redirect;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Redirect> {
-        G::from_request_parts(parts, state)
-            .await
-            .map(Self)
-            .map_err(|_| Redirect::to(LOGIN_PAGE))
+            .map_err(G::refused)
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::http::guard::{Page, PageOrLogin, PendingStaff, SameOrigin, Supervisor, clear_cookie};
+use crate::http::guard::{Page, PendingStaff, SameOrigin, Supervisor, clear_cookie};
 use crate::http::locale::StaffLocale;
 use crate::http::pages::render_with;
 use crate::i18n::Tr;
@@ -110,7 +110,7 @@ async fn page(
 pub async fn security(
     State(state): State<AppState>,
     locale: StaffLocale,
-    PageOrLogin(PendingStaff(staff)): PageOrLogin<PendingStaff>,
+    Page(PendingStaff(staff)): Page<PendingStaff>,
 ) -> Response {
     match page(&state, locale.tr(), &staff, None, Vec::new()).await {
         Ok(p) => render_with(&p, StatusCode::OK),
