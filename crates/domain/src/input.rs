@@ -72,6 +72,11 @@ impl PostalCode {
         Ok(Self(digits))
     }
 
+    /// The five digits, to choose a force and a unit; never stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// The département this postal code belongs to, which is all that routing needs.
     pub fn departement(&self) -> Departement {
         let code = &self.0;

@@ -8,10 +8,12 @@
 mod case;
 mod conversation;
 mod directory;
+mod dossier;
 mod input;
 mod retention;
 mod return_code;
 mod routing;
+mod units;
 
 pub use case::{CaseError, CaseFile, DangerLevel, Fact, Forwarding, Qualification};
 pub use conversation::{
@@ -19,6 +21,10 @@ pub use conversation::{
     may_take_another,
 };
 pub use directory::{CannedReply, DirectoryError, Resource, ResourceKind, VARIABLES};
+pub use dossier::{
+    Consent, ConsentError, DOSSIER_STATES, DossierError, DossierState, PublicStage, SafeContact,
+    UnitId, UnitSummary, parse_unit_note,
+};
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,
     Role, Username,
@@ -32,6 +38,7 @@ pub use routing::{
     Force, Language, Need, OfferAction, Offers, OfficerLoad, PendingOffer, Presence, Priority,
     QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,
 };
+pub use units::{Coverage, UNITS_HEADER, Unit, UnitKind, UnitsFileError, parse_units, unit_for};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
