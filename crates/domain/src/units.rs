@@ -232,7 +232,11 @@ mpf-rhone;gendarmerie;specialised;Maison de protection des familles du Rhône;mp
         assert!(units.len() >= 5);
         let rhone = Departement::parse("69").unwrap();
         let village = unit_for(&units, Force::Gendarmerie, None, Some(&rhone)).unwrap();
-        assert_eq!(village.kind, UnitKind::Specialised, "the only one for the whole Rhône");
+        assert_eq!(
+            village.kind,
+            UnitKind::Specialised,
+            "the only one for the whole Rhône"
+        );
     }
 
     #[test]
