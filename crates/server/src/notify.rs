@@ -8,8 +8,8 @@
 
 use crate::config::{SmtpConfig, SmtpSecurity};
 use ecoute_domain::UnitId;
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -383,8 +383,8 @@ fn build_message(
             HeaderName::new_from_ascii_str("Auto-Submitted"),
             "auto-generated".to_string(),
         ))
-        .header(ContentType::TEXT_PLAIN)
-        .body(body(desk_url))
+        // A MIME part rather than a bare body: it carries MIME-Version, which filters expect.
+        .singlepart(SinglePart::plain(body(desk_url)))
 }
 
 /// The text: calm, neutral, French first, English below.
@@ -444,6 +444,11 @@ mod tests {
         let message = build_message(&from, to, "https://ecoute.example/desk").unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.contains("Auto-Submitted: auto-generated"));
+        assert!(raw.contains("MIME-Version: 1.0"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
         assert!(raw.contains("@ecoute.example>"), "{raw}");
         assert!(raw.contains("To: accueil@gendarmerie.example"));
     }
