@@ -209,8 +209,11 @@ impl SmtpSettings {
             (None, Some(path)) => Some(read_password(&path)?),
             (None, None) => None,
         };
-        if password.is_some() && self.username.is_none() {
-            bail!("smtp.password is given without smtp.username");
+        // lettre logs in only with both; half of them would fail at each send, not at start.
+        match (&self.username, &password) {
+            (None, Some(_)) => bail!("smtp.password is given without smtp.username"),
+            (Some(_), None) => bail!("smtp.username is given without smtp.password"),
+            _ => {}
         }
         let desk_url = match (self.desk_url, public_origin) {
             (Some(url), _) => url,
@@ -374,6 +377,15 @@ mod tests {
                     ("ECOUTE_SMTP_DESK_URL", "https://e.example/desk"),
                 ],
                 "username",
+            ),
+            (
+                &[
+                    ("ECOUTE_SMTP_HOST", "h"),
+                    ("ECOUTE_SMTP_FROM", "x@h"),
+                    ("ECOUTE_SMTP_USERNAME", "u"),
+                    ("ECOUTE_SMTP_DESK_URL", "https://e.example/desk"),
+                ],
+                "smtp.password",
             ),
         ];
         for (vars, needle) in cases {
