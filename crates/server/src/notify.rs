@@ -127,6 +127,10 @@ impl SmtpErrorClass {
             Self::Tls
         } else if error.is_timeout() {
             Self::Timeout
+        } else if error.is_client() && error.to_string().contains("STARTTLS") {
+            // lettre's own words (not the server's) for a server that does not offer STARTTLS:
+            // perhaps a downgrade by someone in the path; nothing was sent.
+            Self::Tls
         } else if error.is_response() || error.is_client() {
             Self::Protocol
         } else {
@@ -478,6 +482,27 @@ mod tests {
             hello_name("http://[::1]:8080/desk"),
             ClientId::Ipv6(Ipv6Addr::LOCALHOST)
         );
+    }
+
+    #[test]
+    fn notify_transport_builds_for_each_security() {
+        for security in [
+            SmtpSecurity::StartTls,
+            SmtpSecurity::Tls,
+            SmtpSecurity::None,
+        ] {
+            let smtp = SmtpConfig {
+                host: "smtp.example".into(),
+                port: 587,
+                security,
+                username: Some("ecoute".into()),
+                password: Some(crate::config::SmtpPassword::new("secret".into())),
+                from: "Écoute <ne-pas-repondre@ecoute.example>".into(),
+                desk_url: "https://ecoute.example/desk".into(),
+            };
+            let notifier = Notifier::new(&smtp).unwrap();
+            assert!(!format!("{notifier:?}").contains("secret"));
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Dossier notifications against a real SMTP server: aiosmtpd, run by `tests/smtp_sink.py`,
-//! without TLS (`security = none`). STARTTLS is not tested here: it would need a certificate
-//! made by the test, and no certificate generator is in the dependency tree.
+//! without TLS (`security = none`). A STARTTLS exchange is not tested here: it would need a
+//! certificate made by the test, and no certificate generator is in the dependency tree; only
+//! the refusal to send when a server does not offer STARTTLS is.
 
 use ecoute::config::{SmtpConfig, SmtpSecurity};
 use ecoute::notify::{NotifyOutcome, Retry, SUBJECT, SmtpErrorClass};
@@ -253,4 +254,23 @@ async fn an_invalid_unit_address_is_refused_before_any_connection() {
         .await
         .unwrap_err();
     assert_eq!((err.class, err.attempts), (SmtpErrorClass::Address, 0));
+}
+
+#[tokio::test]
+async fn starttls_required_sends_nothing_to_a_server_without_it() {
+    let sink = start_sink(false).await;
+    let config = SmtpConfig {
+        security: SmtpSecurity::StartTls,
+        ..smtp_config(sink.port)
+    };
+    let notifier = ecoute::notify::Notifier::new(&config)
+        .unwrap()
+        .with_retry(QUICK);
+    let err = notifier
+        .dossier_waiting(dossier().notify)
+        .await
+        .unwrap_err();
+    assert_eq!((err.class, err.attempts), (SmtpErrorClass::Tls, 1));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(std::fs::read_dir(sink.dir.path()).unwrap().count(), 0);
 }
