@@ -15,6 +15,7 @@ pub mod keys;
 #[cfg(test)]
 mod layers;
 pub mod metrics;
+pub mod notify;
 pub mod purge;
 pub mod queue;
 pub mod resources;

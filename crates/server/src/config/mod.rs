@@ -1,8 +1,10 @@
 //! Configuration: defaults, then an optional TOML file, then `ECOUTE_*` variables, then flags.
 
 mod retention;
+mod smtp;
 
 pub use retention::*;
+pub use smtp::*;
 
 use anyhow::{Context, bail};
 use ecoute_domain::{Outcome, RetentionDays, RetentionError, RetentionPolicy, RetentionRule};
@@ -45,6 +47,9 @@ pub struct Config {
     pub nats_url: Option<String>,
     /// Subject prefix on NATS: deployments sharing one NATS server use different ones.
     pub nats_prefix: String,
+    /// Where e-mails telling a unit that a dossier waits are sent; notifications are off
+    /// when absent.
+    pub smtp: Option<SmtpConfig>,
 }
 
 /// A PostgreSQL connection URL. Its `Debug` hides the password.
@@ -209,6 +214,8 @@ struct FileConfig {
     nats_prefix: Option<String>,
     /// Checked key by key by [`RetentionConfig::apply_file`], to name each bad or unknown one.
     retention: Option<toml::Value>,
+    /// Checked key by key by `SmtpSettings::apply_file`, for the same reason.
+    smtp: Option<toml::Value>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -226,6 +233,7 @@ const KNOWN_KEYS: &[&str] = &[
     "nats_url",
     "nats_prefix",
     "retention",
+    "smtp",
 ];
 
 /// The shortest `requeue_after_secs` with several nodes.
@@ -251,6 +259,7 @@ impl Default for Config {
             database_url: None,
             nats_url: None,
             nats_prefix: "ecoute.v1".to_string(),
+            smtp: None,
         }
     }
 }
@@ -275,6 +284,7 @@ impl Config {
     ) -> anyhow::Result<(Self, Vec<String>)> {
         let mut config = Config::default();
         let mut warnings = Vec::new();
+        let mut smtp = SmtpSettings::default();
 
         let file = overrides
             .config_file
@@ -324,6 +334,14 @@ impl Config {
             }
             if let Some(v) = &file.retention {
                 let unknown = config.retention.apply_file(v, &path)?;
+                warnings.extend(
+                    unknown
+                        .into_iter()
+                        .map(|k| format!("unknown key `{k}` in {} is ignored", path.display())),
+                );
+            }
+            if let Some(v) = &file.smtp {
+                let unknown = smtp.apply_file(v, &path)?;
                 warnings.extend(
                     unknown
                         .into_iter()
@@ -386,6 +404,7 @@ impl Config {
             };
         }
         config.retention.apply_env(env)?;
+        smtp.apply_env(env)?;
 
         if let Some(v) = &overrides.listen {
             config.listen = parse_listen(v).context("--listen")?;
@@ -395,6 +414,8 @@ impl Config {
         }
 
         config.validate()?;
+        // After `validate`, which gives `public_origin` its final form the desk URL builds on.
+        config.smtp = smtp.finish(config.public_origin.as_deref(), &mut warnings)?;
         Ok((config, warnings))
     }
 
