@@ -34,11 +34,12 @@ use ecoute_domain::{
     Outcome, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills,
     TransitionError, UserId,
 };
+use ecoute_store::stored::KeyRows;
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, MarksMoved, NewAudit,
-    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
+    Appended, AuditRecord, Conversation, DayFigures, KeyKind, Marks, MarksMoved, NewAudit,
+    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, SealedKey,
     SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials, author_of,
+    StoredNote, StoredReply, StoredTotp, User, UserCredentials, author_of,
 };
 use error::{Fail, R, corrupt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -2076,127 +2077,62 @@ impl Store for PgStore {
         })
     }
 
-    async fn conversations_below_key_version(
+    async fn keys_below_version(
         &self,
+        kind: KeyKind,
         version: u32,
         limit: u32,
-    ) -> StoreResult<Vec<ConversationKey>> {
-        let rows = sqlx::query(
-            "SELECT id, key_version, wrapped_key FROM conversations \
-             WHERE key_version < $1 ORDER BY key_version, id LIMIT $2",
-        )
-        .bind(i64::from(version))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        decode_all(&rows, |row| {
+    ) -> StoreResult<Vec<SealedKey>> {
+        let sql = KeyRows::of(kind).below(["$1", "$2"]);
+        let found = sqlx::query(&sql)
+            .bind(i64::from(version))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        decode_all(&found, |row| {
             let id: String = row.try_get("id")?;
-            Ok(ConversationKey {
-                id: ConversationId(parse_uuid(&id)?),
+            Ok(SealedKey {
+                owner: parse_uuid(&id)?,
                 key_version: key_version(row.try_get("key_version")?)?,
-                wrapped_key: row.try_get("wrapped_key")?,
+                sealed: row.try_get("sealed")?,
             })
         })
     }
 
-    async fn rewrap_keys(&self, mut rewraps: Vec<Rewrap>) -> StoreResult<u64> {
-        if rewraps.is_empty() {
-            return Ok(0);
-        }
-        // One locking order for every caller: concurrent rotations cannot deadlock.
-        rewraps.sort_by_key(|r| r.id);
-        transaction!(async {
-            let mut tx = self.begin().await?;
-            let mut updated = 0;
-            for r in &rewraps {
-                // A compare-and-set: the row lock and the re-check of the condition make a
-                // concurrent change (another rotation, a purge) win or lose as a whole.
-                updated += sqlx::query(
-                    "UPDATE conversations SET wrapped_key = $1, key_version = $2 \
-                     WHERE id = $3 AND key_version = $4 AND wrapped_key = $5",
-                )
-                .bind(&r.wrapped)
-                .bind(i64::from(r.to_version))
-                .bind(r.id.to_string())
-                .bind(i64::from(r.from_version))
-                .bind(&r.from_wrapped)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            }
-            commit(tx).await?;
-            Ok(updated)
-        })
-    }
-
-    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT key_version, COUNT(*) AS n FROM conversations GROUP BY key_version",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        version_counts(&rows, "key_version")
-    }
-
-    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>> {
-        let rows = sqlx::query(
-            "SELECT id, totp_key_version, totp_secret FROM users \
-             WHERE totp_secret IS NOT NULL AND totp_key_version < $1 \
-             ORDER BY totp_key_version, id LIMIT $2",
-        )
-        .bind(i64::from(version))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        decode_all(&rows, |row| {
-            let id: String = row.try_get("id")?;
-            Ok(TotpKey {
-                user: UserId(parse_uuid(&id)?),
-                key_version: key_version(row.try_get("totp_key_version")?)?,
-                sealed: row.try_get("totp_secret")?,
-            })
-        })
-    }
-
-    async fn reseal_totp(&self, mut reseals: Vec<Reseal>) -> StoreResult<u64> {
+    async fn reseal_keys(&self, kind: KeyKind, mut reseals: Vec<Reseal>) -> StoreResult<u64> {
         if reseals.is_empty() {
             return Ok(0);
         }
-        reseals.sort_by_key(|r| r.user);
+        // One locking order for every caller: concurrent rotations cannot deadlock.
+        reseals.sort_by_key(|r| r.owner);
+        let sql = KeyRows::of(kind).reseal(["$1", "$2", "$3", "$4", "$5"]);
         transaction!(async {
             let mut tx = self.begin().await?;
             let mut updated = 0;
             for r in &reseals {
-                updated += sqlx::query(
-                    "UPDATE users SET totp_secret = $1, totp_key_version = $2 \
-                     WHERE id = $3 AND totp_key_version = $4 AND totp_secret = $5",
-                )
-                .bind(&r.sealed)
-                .bind(i64::from(r.to_version))
-                .bind(r.user.to_string())
-                .bind(i64::from(r.from_version))
-                .bind(&r.from_sealed)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                // A compare-and-set: the row lock and the re-check of the condition make a
+                // concurrent change (another rotation, a purge, an enrolment) win or lose as a
+                // whole.
+                updated += sqlx::query(&sql)
+                    .bind(&r.sealed)
+                    .bind(i64::from(r.to_version))
+                    .bind(r.owner.to_string())
+                    .bind(i64::from(r.from_version))
+                    .bind(&r.from_sealed)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             }
             commit(tx).await?;
             Ok(updated)
         })
     }
 
-    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT totp_key_version, COUNT(*) AS n FROM users \
-             WHERE totp_secret IS NOT NULL GROUP BY totp_key_version",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        version_counts(&rows, "totp_key_version")
+    async fn key_version_counts(&self, kind: KeyKind) -> StoreResult<BTreeMap<u32, u64>> {
+        let sql = KeyRows::of(kind).counts();
+        let found = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
+        version_counts(&found, "key_version")
     }
 }
 

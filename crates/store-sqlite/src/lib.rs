@@ -23,14 +23,14 @@ use ecoute_domain::{
     RetentionRule, Role, Seq, Skills, TransitionError, UserId,
 };
 use ecoute_store::stored::{
-    PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
+    KeyRows, PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
     labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, MarksMoved, NewAudit,
-    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
+    Appended, AuditRecord, Conversation, DayFigures, KeyKind, Marks, MarksMoved, NewAudit,
+    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, SealedKey,
     SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials,
+    StoredNote, StoredReply, StoredTotp, User, UserCredentials,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -1518,132 +1518,62 @@ impl Store for SqliteStore {
         Ok(purged)
     }
 
-    async fn conversations_below_key_version(
+    async fn keys_below_version(
         &self,
+        kind: KeyKind,
         version: u32,
         limit: u32,
-    ) -> StoreResult<Vec<ConversationKey>> {
-        let rows = sqlx::query(
-            "SELECT id, key_version, wrapped_key FROM conversations \
-             WHERE key_version < ? ORDER BY key_version, id LIMIT ?",
-        )
-        .bind(version as i64)
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
-            .map(|row| {
-                let id: String = row.try_get("id").map_err(err)?;
-                Ok(ConversationKey {
-                    id: ConversationId(parse_uuid(&id)?),
-                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
-                    wrapped_key: row.try_get("wrapped_key").map_err(err)?,
-                })
-            })
-            .collect()
-    }
-
-    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64> {
-        if rewraps.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = WriteTx::begin(&self.write).await?;
-        let mut updated = 0;
-        for r in &rewraps {
-            updated += sqlx::query(
-                "UPDATE conversations SET wrapped_key = ?, key_version = ? \
-                 WHERE id = ? AND key_version = ? AND wrapped_key = ?",
-            )
-            .bind(&r.wrapped)
-            .bind(r.to_version as i64)
-            .bind(r.id.to_string())
-            .bind(r.from_version as i64)
-            .bind(&r.from_wrapped)
-            .execute(&mut *tx)
+    ) -> StoreResult<Vec<SealedKey>> {
+        let sql = KeyRows::of(kind).below(["?"; 2]);
+        let found = sqlx::query(&sql)
+            .bind(version as i64)
+            .bind(limit as i64)
+            .fetch_all(&self.read)
             .await
-            .map_err(err)?
-            .rows_affected();
-        }
-        tx.commit().await?;
-        Ok(updated)
-    }
-
-    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT key_version, COUNT(*) AS n FROM conversations GROUP BY key_version",
-        )
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
-            .map(|row| {
-                let version = key_version(row.try_get("key_version").map_err(err)?)?;
-                let n: i64 = row.try_get("n").map_err(err)?;
-                Ok((version, n as u64))
-            })
-            .collect()
-    }
-
-    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>> {
-        let rows = sqlx::query(
-            "SELECT id, totp_key_version, totp_secret FROM users \
-             WHERE totp_secret IS NOT NULL AND totp_key_version < ? \
-             ORDER BY totp_key_version, id LIMIT ?",
-        )
-        .bind(version as i64)
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
+            .map_err(err)?;
+        found
+            .iter()
             .map(|row| {
                 let id: String = row.try_get("id").map_err(err)?;
-                Ok(TotpKey {
-                    user: UserId(parse_uuid(&id)?),
-                    key_version: key_version(row.try_get("totp_key_version").map_err(err)?)?,
-                    sealed: row.try_get("totp_secret").map_err(err)?,
+                Ok(SealedKey {
+                    owner: parse_uuid(&id)?,
+                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
+                    sealed: row.try_get("sealed").map_err(err)?,
                 })
             })
             .collect()
     }
 
-    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64> {
+    async fn reseal_keys(&self, kind: KeyKind, reseals: Vec<Reseal>) -> StoreResult<u64> {
         if reseals.is_empty() {
             return Ok(0);
         }
+        let sql = KeyRows::of(kind).reseal(["?"; 5]);
         let mut tx = WriteTx::begin(&self.write).await?;
         let mut updated = 0;
         for r in &reseals {
-            updated += sqlx::query(
-                "UPDATE users SET totp_secret = ?, totp_key_version = ? \
-                 WHERE id = ? AND totp_key_version = ? AND totp_secret = ?",
-            )
-            .bind(&r.sealed)
-            .bind(r.to_version as i64)
-            .bind(r.user.to_string())
-            .bind(r.from_version as i64)
-            .bind(&r.from_sealed)
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?
-            .rows_affected();
+            updated += sqlx::query(&sql)
+                .bind(&r.sealed)
+                .bind(r.to_version as i64)
+                .bind(r.owner.to_string())
+                .bind(r.from_version as i64)
+                .bind(&r.from_sealed)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
         }
         tx.commit().await?;
         Ok(updated)
     }
 
-    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT totp_key_version, COUNT(*) AS n FROM users \
-             WHERE totp_secret IS NOT NULL GROUP BY totp_key_version",
-        )
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
+    async fn key_version_counts(&self, kind: KeyKind) -> StoreResult<BTreeMap<u32, u64>> {
+        let sql = KeyRows::of(kind).counts();
+        let found = sqlx::query(&sql).fetch_all(&self.read).await.map_err(err)?;
+        found
+            .iter()
             .map(|row| {
-                let version = key_version(row.try_get("totp_key_version").map_err(err)?)?;
+                let version = key_version(row.try_get("key_version").map_err(err)?)?;
                 let n: i64 = row.try_get("n").map_err(err)?;
                 Ok((version, n as u64))
             })

@@ -1534,29 +1534,35 @@ pub async fn conversations_below_a_key_version_are_listed_oldest_version_first_u
     }
     assert!(
         store
-            .conversations_below_key_version(1, 100)
+            .keys_below_version(KeyKind::Data, 1, 100)
             .await
             .unwrap()
             .is_empty()
     );
 
-    let below_2 = store.conversations_below_key_version(2, 100).await.unwrap();
-    let mut ids: Vec<_> = below_2.iter().map(|k| k.id).collect();
+    let below_2 = store
+        .keys_below_version(KeyKind::Data, 2, 100)
+        .await
+        .unwrap();
+    let mut ids: Vec<_> = below_2.iter().map(|k| ConversationId(k.owner)).collect();
     ids.sort_by_key(|id| id.to_string());
     let mut expected: Vec<_> = at_version[&1].iter().map(|c| c.id).collect();
     expected.sort_by_key(|id| id.to_string());
     assert_eq!(ids, expected);
     for key in &below_2 {
-        let c = at_version[&1].iter().find(|c| c.id == key.id).unwrap();
+        let c = at_version[&1].iter().find(|c| c.id.0 == key.owner).unwrap();
         assert_eq!(key.key_version, 1);
-        assert_eq!(key.wrapped_key, c.wrapped_key);
+        assert_eq!(key.sealed, c.wrapped_key);
     }
 
-    let below_3 = store.conversations_below_key_version(3, 100).await.unwrap();
+    let below_3 = store
+        .keys_below_version(KeyKind::Data, 3, 100)
+        .await
+        .unwrap();
     let versions: Vec<_> = below_3.iter().map(|k| k.key_version).collect();
     assert_eq!(versions, vec![1, 1, 1, 2, 2], "oldest version first");
 
-    let batch = store.conversations_below_key_version(3, 2).await.unwrap();
+    let batch = store.keys_below_version(KeyKind::Data, 3, 2).await.unwrap();
     assert_eq!(batch.len(), 2);
     assert!(batch.iter().all(|k| k.key_version == 1));
 }
@@ -1572,25 +1578,23 @@ pub async fn a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with(
     let mut stale_version = rewrap_of(&other_version, 2);
     stale_version.from_version = 2;
     let mut stale_bytes = rewrap_of(&other_bytes, 2);
-    stale_bytes.from_wrapped = b"what it held before".to_vec();
+    stale_bytes.from_sealed = b"what it held before".to_vec();
     let mut ghost = rewrap_of(&current, 2);
-    ghost.id = ConversationId::new();
-    let ghost_id = ghost.id;
+    ghost.owner = ConversationId::new().0;
+    let ghost_id = ConversationId(ghost.owner);
 
     let updated = store
-        .rewrap_keys(vec![
-            rewrap_of(&current, 2),
-            stale_version,
-            stale_bytes,
-            ghost,
-        ])
+        .reseal_keys(
+            KeyKind::Data,
+            vec![rewrap_of(&current, 2), stale_version, stale_bytes, ghost],
+        )
         .await
         .unwrap();
     assert_eq!(updated, 1);
 
     let moved = store.conversation(current.id).await.unwrap().unwrap();
     assert_eq!(moved.key_version, 2);
-    assert_eq!(moved.wrapped_key, rewrap_of(&current, 2).wrapped);
+    assert_eq!(moved.wrapped_key, rewrap_of(&current, 2).sealed);
     for untouched in [&other_version, &other_bytes] {
         let stored = store.conversation(untouched.id).await.unwrap().unwrap();
         assert_eq!(stored.key_version, 1);
@@ -1604,19 +1608,25 @@ pub async fn a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with(
     // Replaying the same rewrap finds the row moved on and changes nothing.
     assert_eq!(
         store
-            .rewrap_keys(vec![rewrap_of(&current, 2)])
+            .reseal_keys(KeyKind::Data, vec![rewrap_of(&current, 2)])
             .await
             .unwrap(),
         0
     );
     let mut newer = rewrap_of(&current, 3);
-    newer.wrapped = b"third".to_vec();
-    newer.from_wrapped = b"stale".to_vec();
+    newer.sealed = b"third".to_vec();
+    newer.from_sealed = b"stale".to_vec();
     newer.from_version = 1;
-    assert_eq!(store.rewrap_keys(vec![newer]).await.unwrap(), 0);
+    assert_eq!(
+        store.reseal_keys(KeyKind::Data, vec![newer]).await.unwrap(),
+        0
+    );
     let still = store.conversation(current.id).await.unwrap().unwrap();
     assert_eq!(still.key_version, 2);
-    assert_eq!(store.rewrap_keys(Vec::new()).await.unwrap(), 0);
+    assert_eq!(
+        store.reseal_keys(KeyKind::Data, Vec::new()).await.unwrap(),
+        0
+    );
 }
 
 /// Only the envelope moves: the state, the token, the messages and their sequence stay.
@@ -1640,7 +1650,7 @@ pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
 
     assert_eq!(
         store
-            .rewrap_keys(vec![rewrap_of(&before, 2)])
+            .reseal_keys(KeyKind::Data, vec![rewrap_of(&before, 2)])
             .await
             .unwrap(),
         1
@@ -1673,7 +1683,13 @@ pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
 
 /// The count per version covers every conversation, waiting, open or closed.
 pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Store>) {
-    assert!(store.key_version_counts().await.unwrap().is_empty());
+    assert!(
+        store
+            .key_version_counts(KeyKind::Data)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let alice = new_user(&*store, "alice", Role::Officer).await;
     let closed = conversation_at_version(&*store, 1, 1).await;
     store
@@ -1702,7 +1718,7 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
         .unwrap();
     conversation_at_version(&*store, 2, 1).await;
     conversation_at_version(&*store, 3, 3).await;
-    let counts = store.key_version_counts().await.unwrap();
+    let counts = store.key_version_counts(KeyKind::Data).await.unwrap();
     assert_eq!(counts, std::collections::BTreeMap::from([(1, 2), (3, 1)]));
 }
 
@@ -1736,27 +1752,33 @@ pub async fn totp_secrets_below_a_key_version_are_listed_oldest_version_first_up
     }
     new_user(&*store, "emma", Role::Officer).await;
 
-    let all = store.totp_below_key_version(3, 10).await.unwrap();
+    let all = store
+        .keys_below_version(KeyKind::Totp, 3, 10)
+        .await
+        .unwrap();
     let versions: Vec<u32> = all.iter().map(|t| t.key_version).collect();
     assert_eq!(versions, vec![1, 1, 2]);
     for t in &all {
-        let (user, version) = users.iter().find(|(u, _)| u.id == t.user).unwrap();
+        let (user, version) = users.iter().find(|(u, _)| u.id.0 == t.owner).unwrap();
         assert_eq!(t.key_version, *version);
         assert_eq!(
             t.sealed,
             format!("sealed-{}-v{version}", user.id).into_bytes()
         );
     }
-    assert_eq!(store.totp_below_key_version(3, 2).await.unwrap(), all[..2]);
+    assert_eq!(
+        store.keys_below_version(KeyKind::Totp, 3, 2).await.unwrap(),
+        all[..2]
+    );
     assert!(
         store
-            .totp_below_key_version(1, 10)
+            .keys_below_version(KeyKind::Totp, 1, 10)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        store.totp_key_version_counts().await.unwrap(),
+        store.key_version_counts(KeyKind::Totp).await.unwrap(),
         std::collections::BTreeMap::from([(1, 2), (2, 1), (3, 1)])
     );
 }
@@ -1770,19 +1792,25 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
     let bob = new_user(&*store, "bob", Role::Officer).await;
     enrol_at_version(&*store, &alice, 1, Some(1_000)).await;
     enrol_at_version(&*store, &bob, 1, None).await;
-    let read = store.totp_below_key_version(2, 10).await.unwrap();
+    let read = store
+        .keys_below_version(KeyKind::Totp, 2, 10)
+        .await
+        .unwrap();
     assert_eq!(read.len(), 2);
     // Another rotation re-seals Bob's secret between the read and the write.
-    let bob_read = read.iter().find(|t| t.user == bob.id).unwrap();
+    let bob_read = read.iter().find(|t| t.owner == bob.id.0).unwrap();
     assert_eq!(
         store
-            .reseal_totp(vec![Reseal {
-                user: bob.id,
-                from_version: bob_read.key_version,
-                from_sealed: bob_read.sealed.clone(),
-                to_version: 2,
-                sealed: format!("sealed-{}-v2", bob.id).into_bytes(),
-            }])
+            .reseal_keys(
+                KeyKind::Totp,
+                vec![Reseal {
+                    owner: bob.id.0,
+                    from_version: bob_read.key_version,
+                    from_sealed: bob_read.sealed.clone(),
+                    to_version: 2,
+                    sealed: format!("sealed-{}-v2", bob.id).into_bytes(),
+                }]
+            )
             .await
             .unwrap(),
         1
@@ -1790,15 +1818,18 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
     let reseals = read
         .iter()
         .map(|t| Reseal {
-            user: t.user,
+            owner: t.owner,
             from_version: t.key_version,
             from_sealed: t.sealed.clone(),
             to_version: 2,
-            sealed: format!("resealed-{}", t.user).into_bytes(),
+            sealed: format!("resealed-{}", t.owner).into_bytes(),
         })
         .collect();
-    assert_eq!(store.reseal_totp(reseals).await.unwrap(), 1);
-    assert_eq!(store.reseal_totp(Vec::new()).await.unwrap(), 0);
+    assert_eq!(store.reseal_keys(KeyKind::Totp, reseals).await.unwrap(), 1);
+    assert_eq!(
+        store.reseal_keys(KeyKind::Totp, Vec::new()).await.unwrap(),
+        0
+    );
 
     let a = store.user_credentials("alice").await.unwrap().unwrap();
     assert_eq!(
@@ -1817,7 +1848,7 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
         "a concurrent change is not overwritten"
     );
     assert_eq!(
-        store.totp_key_version_counts().await.unwrap(),
+        store.key_version_counts(KeyKind::Totp).await.unwrap(),
         std::collections::BTreeMap::from([(2, 2)])
     );
 }
@@ -1853,13 +1884,13 @@ async fn conversation_at_version(store: &dyn Store, n: u8, version: u32) -> Conv
     keyed_conversation(store, token, version, vec![n, version as u8], now()).await
 }
 
-fn rewrap_of(c: &Conversation, to_version: u32) -> Rewrap {
-    Rewrap {
-        id: c.id,
+fn rewrap_of(c: &Conversation, to_version: u32) -> Reseal {
+    Reseal {
+        owner: c.id.0,
         from_version: c.key_version,
-        from_wrapped: c.wrapped_key.clone(),
+        from_sealed: c.wrapped_key.clone(),
         to_version,
-        wrapped: format!("rewrapped-{}", c.id).into_bytes(),
+        sealed: format!("rewrapped-{}", c.id).into_bytes(),
     }
 }
 

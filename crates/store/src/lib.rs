@@ -402,54 +402,45 @@ pub struct DayFigures {
     pub waits_secs: Vec<u64>,
 }
 
-/// A conversation's wrapped data key, as read for re-wrapping under a newer master key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConversationKey {
-    /// The conversation.
-    pub id: ConversationId,
-    /// Which master key wrapped it.
-    pub key_version: u32,
-    /// The data key, wrapped.
-    pub wrapped_key: Vec<u8>,
+/// Which kind of secret a master key protects. Each kind has its own rows, listed, counted and
+/// sealed again by the same calls; a new kind is one more variant here and in each backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyKind {
+    /// A conversation's data key, wrapped; its owner is the conversation.
+    Data,
+    /// A staff member's TOTP secret, sealed; its owner is the account. Only enrolled accounts
+    /// have one.
+    Totp,
 }
 
-/// One re-wrapped data key: a compare-and-set that applies only if the row still holds exactly
-/// the version and wrapped key it was read with, so a concurrent change is never overwritten.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rewrap {
-    /// The conversation.
-    pub id: ConversationId,
-    /// The version read.
-    pub from_version: u32,
-    /// The wrapped key read.
-    pub from_wrapped: Vec<u8>,
-    /// The version of the master key that wrapped it again.
-    pub to_version: u32,
-    /// The same data key, wrapped again.
-    pub wrapped: Vec<u8>,
+impl KeyKind {
+    /// Every kind, in the order a rotation handles them.
+    pub const ALL: [Self; 2] = [Self::Data, Self::Totp];
 }
 
-/// A staff member's sealed TOTP secret, as read for sealing again under a newer master key.
+/// A secret sealed by a master key, as read for sealing again under a newer one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotpKey {
-    /// The account.
-    pub user: UserId,
+pub struct SealedKey {
+    /// Whose secret: the conversation's id for [`KeyKind::Data`], the account's for
+    /// [`KeyKind::Totp`].
+    pub owner: uuid::Uuid,
     /// Which master key sealed it.
     pub key_version: u32,
-    /// The sealed secret.
+    /// The secret, sealed (for a data key: wrapped).
     pub sealed: Vec<u8>,
 }
 
-/// One re-sealed TOTP secret: a compare-and-set, like [`Rewrap`], that applies only if the
-/// account still holds exactly the version and sealed secret it was read with (a new
-/// enrolment in between is never overwritten). The last step used is left as it is.
+/// One secret sealed again: a compare-and-set that applies only if the row still holds exactly
+/// the version and sealed bytes it was read with, so a concurrent change (another rotation, a
+/// new enrolment, a purge) is never overwritten. Nothing else in the row changes (a TOTP
+/// secret's last step used stays).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reseal {
-    /// The account.
-    pub user: UserId,
+    /// Whose secret, as in [`SealedKey::owner`].
+    pub owner: uuid::Uuid,
     /// The version read.
     pub from_version: u32,
-    /// The sealed secret read.
+    /// The sealed bytes read.
     pub from_sealed: Vec<u8>,
     /// The version of the master key that sealed it again.
     pub to_version: u32,
@@ -881,31 +872,21 @@ pub trait Store: Send + Sync + 'static {
         policy: &RetentionPolicy,
         now: OffsetDateTime,
     ) -> StoreResult<Purged>;
-    /// At most `limit` conversations whose data key is wrapped by a master key older than
-    /// `version`, oldest version first: the work a key rotation has left.
-    async fn conversations_below_key_version(
+    /// At most `limit` secrets of `kind` sealed by a master key older than `version`, oldest
+    /// version first (then by owner): the work a key rotation has left.
+    async fn keys_below_version(
         &self,
+        kind: KeyKind,
         version: u32,
         limit: u32,
-    ) -> StoreResult<Vec<ConversationKey>>;
+    ) -> StoreResult<Vec<SealedKey>>;
 
-    /// Applies re-wrapped keys in one transaction, each only if its row still holds the version
-    /// and wrapped key it was read with. Returns how many rows changed.
-    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64>;
+    /// Applies secrets of `kind` sealed again, in one transaction, each only if its row still
+    /// holds the version and sealed bytes it was read with. Returns how many rows changed.
+    async fn reseal_keys(&self, kind: KeyKind, reseals: Vec<Reseal>) -> StoreResult<u64>;
 
-    /// How many conversations each master key version wraps (versions in use only).
-    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
-
-    /// At most `limit` enrolled TOTP secrets sealed by a master key older than `version`,
-    /// oldest version first.
-    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>>;
-
-    /// Applies re-sealed TOTP secrets in one transaction, each only if its account still holds
-    /// the version and sealed secret it was read with. Returns how many accounts changed.
-    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64>;
-
-    /// How many enrolled TOTP secrets each master key version seals (versions in use only).
-    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
+    /// How many secrets of `kind` each master key version seals (versions in use only).
+    async fn key_version_counts(&self, kind: KeyKind) -> StoreResult<BTreeMap<u32, u64>>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.
