@@ -11,6 +11,7 @@ mod input;
 mod retention;
 mod return_code;
 mod routing;
+mod vocabulary;
 
 pub use case::{CaseError, CaseFile, DangerLevel, Fact, Forwarding, Qualification};
 pub use conversation::{
@@ -31,6 +32,7 @@ pub use routing::{
     Force, Language, Need, OfferAction, Offers, OfficerLoad, PendingOffer, Presence, Priority,
     QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,
 };
+pub use vocabulary::{HandoverReason, NoteKind};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -9,6 +9,9 @@
 pub mod conformance;
 pub mod stored;
 
+/// Note kinds are part of the shared vocabulary; re-exported for the store's callers.
+pub use ecoute_domain::NoteKind;
+
 use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, CannedReply, ClientMessageId, ConversationId, ConversationState, Departement,
@@ -325,38 +328,6 @@ pub struct StaffLoad {
     pub open: u32,
     /// When they last received a chat.
     pub last_assigned: Option<OffsetDateTime>,
-}
-
-/// What a staff-only note is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NoteKind {
-    /// The owner's private note.
-    Note,
-    /// Written by the officer handing the chat over, for the next one.
-    Handover,
-    /// A supervisor's advice, for the officer only.
-    Whisper,
-}
-
-impl NoteKind {
-    /// Stable name used in storage and on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Note => "note",
-            Self::Handover => "handover",
-            Self::Whisper => "whisper",
-        }
-    }
-
-    /// Parses the stable name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "note" => Some(Self::Note),
-            "handover" => Some(Self::Handover),
-            "whisper" => Some(Self::Whisper),
-            _ => None,
-        }
-    }
 }
 
 /// A staff-only note as stored, its body sealed with the conversation's data key.

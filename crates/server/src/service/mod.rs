@@ -7,8 +7,8 @@ use crate::risk::RiskRules;
 use ecoute_bus::{BusEvent, LocalBus, MessageEvent, NoteEvent, Topic};
 use ecoute_crypto::{DataKey, Token};
 use ecoute_domain::{
-    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Force, Intake,
-    Language, MessageBody, Outcome, Priority, Role, Seq, UserId,
+    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Force,
+    HandoverReason, Intake, Language, MessageBody, Outcome, Priority, Role, Seq, UserId,
 };
 use ecoute_store::{
     Appended, Conversation, NewAudit, NewConversation, NewMessage, NoteKind, Store, StoredMessage,
@@ -575,7 +575,7 @@ impl ChatService {
             )
             .await?
             .ok_or(ApiError::NotFound)??;
-        self.handed_over(officer.id, &after, "transferred");
+        self.handed_over(officer.id, &after, HandoverReason::Transferred);
         Ok(after)
     }
 
@@ -611,7 +611,7 @@ impl ChatService {
             )
             .await?
             .ok_or(ApiError::NotFound)??;
-        self.handed_over(from, &after, "taken_over");
+        self.handed_over(from, &after, HandoverReason::TakenOver);
         Ok(after)
     }
 
@@ -637,12 +637,12 @@ impl ChatService {
             )
             .await?
             .ok_or(ApiError::NotFound)??;
-        self.handed_over(officer, &after, "requeued");
+        self.handed_over(officer, &after, HandoverReason::Requeued);
         Ok(())
     }
 
     /// Tells the previous owner, the new one (if any), the visitor and the queue.
-    fn handed_over(&self, previous: UserId, after: &Conversation, reason: &'static str) {
+    fn handed_over(&self, previous: UserId, after: &Conversation, reason: HandoverReason) {
         let conversation = after.id;
         self.bus.publish(
             Topic::Officer(previous),
@@ -687,7 +687,7 @@ impl ChatService {
         let event = BusEvent::Note(NoteEvent {
             conversation: id,
             seq: stored.seq,
-            kind: kind_name,
+            kind,
             author_name: stored.author_name.clone(),
             sealed_body: stored.sealed_body.clone(),
             at: stored.at,
@@ -996,13 +996,12 @@ pub fn open_note(
 
 /// Opens a note announced on the bus.
 pub fn open_note_event(key: &DataKey, n: &NoteEvent) -> Result<PlainNote, ApiError> {
-    let kind = NoteKind::parse(n.kind).ok_or(ApiError::Internal)?;
     open_note(
         n.conversation,
         key,
         StoredNote {
             seq: n.seq,
-            kind,
+            kind: n.kind,
             author: None,
             author_name: n.author_name.clone(),
             sealed_body: n.sealed_body.clone(),
