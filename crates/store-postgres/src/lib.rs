@@ -31,9 +31,10 @@ use async_trait::async_trait;
 use codec::*;
 use ecoute_domain::{
     Actor, CannedReply, ConversationId, ConversationState, Departement, Event, Force, Language,
-    Outcome, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills,
-    TransitionError, UserId,
+    Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills, TransitionError,
+    UserId,
 };
+use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::KeyRows;
 use ecoute_store::{
     Appended, AuditRecord, Conversation, DayFigures, KeyKind, Marks, MarksMoved, NewAudit,
@@ -212,14 +213,6 @@ async fn lock_officer(conn: &mut PgConnection, officer: UserId) -> R<Option<(Use
         user_from_row(&row)?,
         u32::try_from(open).map_err(|_| corrupt("open chats"))?,
     )))
-}
-
-/// Whether `officer` may take one more chat (capacity only: transfers and take-overs).
-async fn check_room(conn: &mut PgConnection, officer: UserId) -> R<Result<(), TransitionError>> {
-    Ok(match lock_officer(conn, officer).await? {
-        None => Err(TransitionError::NotAllowed),
-        Some((user, open)) => ecoute_domain::may_take_another(open, user.capacity),
-    })
 }
 
 /// Appends to the hash chain. Locks the chain's head row until commit, so concurrent entries
@@ -528,6 +521,85 @@ async fn take_in(
         return Ok(Taken::Chat(Box::new(reload(conn, current.id).await?)));
     }
     Ok(Taken::Nothing)
+}
+
+/// The shared steps of [`steps::transition`] and [`steps::resume`] on one of this backend's
+/// transactions: the conversation's row and the officer's are locked as the module's
+/// documentation says, before they are read.
+struct PgSteps<'a>(&'a mut PgConnection);
+
+#[async_trait]
+impl Steps for PgSteps<'_> {
+    type Error = Fail;
+
+    async fn lock_conversation(&mut self, id: ConversationId) -> R<Option<Conversation>> {
+        lock_and_load(self.0, id).await
+    }
+
+    async fn lock_officer(&mut self, officer: UserId) -> R<Option<(User, u32)>> {
+        lock_officer(self.0, officer).await
+    }
+
+    async fn reload(&mut self, id: ConversationId) -> R<Conversation> {
+        reload(self.0, id).await
+    }
+
+    async fn save_state(
+        &mut self,
+        id: ConversationId,
+        before: ConversationState,
+        after: ConversationState,
+        now: OffsetDateTime,
+    ) -> R<()> {
+        save_state(self.0, id, before, after, now).await
+    }
+
+    async fn hand_over(
+        &mut self,
+        id: ConversationId,
+        to_force: Option<Force>,
+        now: OffsetDateTime,
+    ) -> R<()> {
+        sqlx::query(
+            "UPDATE conversations SET handovers = handovers + 1, \
+             force = COALESCE($1, force), \
+             open_to_all_at = CASE WHEN $1 IS NULL THEN open_to_all_at \
+               ELSE $2 + GREATEST(open_to_all_at - created_at, 0) END \
+             WHERE id = $3",
+        )
+        .bind(to_force.map(Force::as_str))
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
+
+    async fn reopen(&mut self, id: ConversationId, now: OffsetDateTime) -> R<()> {
+        sqlx::query(
+            "UPDATE conversations SET closed_at = NULL, \
+             open_to_all_at = $1 + GREATEST(open_to_all_at - created_at, 0), \
+             created_at = $1 WHERE id = $2",
+        )
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
+
+    async fn set_token(&mut self, id: ConversationId, token_hash: [u8; 32]) -> R<()> {
+        sqlx::query("UPDATE conversations SET token_hash = $1 WHERE id = $2")
+            .bind(&token_hash[..])
+            .bind(id.to_string())
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_audit(&mut self, audit: &NewAudit) -> R<()> {
+        insert_audit(self.0, audit).await
+    }
 }
 
 impl PgStore {
@@ -1276,68 +1348,13 @@ impl Store for PgStore {
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            let Some(current) = lock_and_load(&mut tx, id).await? else {
-                return Ok(None);
-            };
-            let next = match current.state.apply(actor, event) {
-                Ok(t) => t.next,
-                Err(refused) => return Ok(Some(Err(refused))),
-            };
-            // Capacity and skills are checked under the officer's lock: claims on several
-            // nodes cannot all pass, and a transfer cannot take anyone over capacity.
-            let allowed = match (event, actor) {
-                (Event::Claim, Actor::Officer(officer)) => {
-                    match lock_officer(&mut tx, officer).await? {
-                        None => Err(TransitionError::NotAllowed),
-                        Some((user, open)) => ecoute_domain::check_claim(
-                            &user.skills,
-                            user.capacity,
-                            open,
-                            &current.need(),
-                            now >= current.open_to_all_at,
-                        ),
-                    }
-                }
-                (Event::Transfer { to }, _) => check_room(&mut tx, to).await?,
-                (Event::TakeOver { .. }, Actor::Officer(officer)) => {
-                    check_room(&mut tx, officer).await?
-                }
-                _ => Ok(()),
-            };
-            if let Err(refused) = allowed {
-                return Ok(Some(Err(refused)));
+            let applied =
+                steps::transition(&mut PgSteps(&mut tx), id, actor, event, now, audit.as_ref())
+                    .await?;
+            if matches!(applied, Some(Ok(_))) {
+                commit(tx).await?;
             }
-            save_state(&mut tx, id, current.state, next, now).await?;
-            if matches!(
-                event,
-                Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver { .. }
-            ) {
-                let to_force = match event {
-                    Event::Release { to_force } => to_force,
-                    _ => None,
-                };
-                // Sent to the other force: its officers get the same head start as for a new
-                // chat before anyone may take it (else the sender, now the least loaded, gets
-                // it back).
-                sqlx::query(
-                    "UPDATE conversations SET handovers = handovers + 1, \
-                     force = COALESCE($1, force), \
-                     open_to_all_at = CASE WHEN $1 IS NULL THEN open_to_all_at \
-                       ELSE $2 + GREATEST(open_to_all_at - created_at, 0) END \
-                     WHERE id = $3",
-                )
-                .bind(to_force.map(Force::as_str))
-                .bind(millis(now))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(audit) = &audit {
-                insert_audit(&mut tx, audit).await?;
-            }
-            let after = reload(&mut tx, id).await?;
-            commit(tx).await?;
-            Ok(Some(Ok(after)))
+            Ok(applied)
         })
     }
 
@@ -1446,44 +1463,11 @@ impl Store for PgStore {
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            let Some(current) = lock_and_load(&mut tx, id).await? else {
-                return Ok(None);
-            };
-            if matches!(
-                current.state,
-                ConversationState::Closed {
-                    outcome: Outcome::Blocked,
-                    ..
-                }
-            ) {
-                return Ok(None);
+            let applied = steps::resume(&mut PgSteps(&mut tx), id, token_hash, now).await?;
+            if matches!(applied, Some(Ok(_))) {
+                commit(tx).await?;
             }
-            let next = match current.state.apply(Actor::Visitor, Event::Return) {
-                Ok(t) => t.next,
-                Err(refused) => return Ok(Some(Err(refused))),
-            };
-            save_state(&mut tx, id, current.state, next, now).await?;
-            if matches!(current.state, ConversationState::Closed { .. }) {
-                // Back in the queue: it waits as a new chat (its place, its head start for
-                // skilled officers, its retention period all count from now).
-                sqlx::query(
-                    "UPDATE conversations SET closed_at = NULL, \
-                     open_to_all_at = $1 + GREATEST(open_to_all_at - created_at, 0), \
-                     created_at = $1 WHERE id = $2",
-                )
-                .bind(millis(now))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query("UPDATE conversations SET token_hash = $1 WHERE id = $2")
-                .bind(&token_hash[..])
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            let after = reload(&mut tx, id).await?;
-            commit(tx).await?;
-            Ok(Some(Ok(after)))
+            Ok(applied)
         })
     }
 
@@ -2139,6 +2123,7 @@ impl Store for PgStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ecoute_domain::Outcome;
 
     #[test]
     fn purge_candidate_queries_number_their_parameters_in_binding_order() {

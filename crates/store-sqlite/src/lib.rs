@@ -22,6 +22,7 @@ use ecoute_domain::{
     Intake, Language, Outcome, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
     RetentionRule, Role, Seq, Skills, TransitionError, UserId,
 };
+use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
     KeyRows, PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
     labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
@@ -253,17 +254,6 @@ async fn load_officer(
         ))
     })
     .transpose()
-}
-
-/// Whether `officer` may take one more chat (capacity only: transfers and take-overs).
-async fn check_room(
-    conn: &mut SqliteConnection,
-    officer: UserId,
-) -> StoreResult<Result<(), TransitionError>> {
-    Ok(match load_officer(conn, officer).await? {
-        None => Err(TransitionError::NotAllowed),
-        Some((user, open)) => ecoute_domain::may_take_another(open, user.capacity),
-    })
 }
 
 /// Appends to the hash chain inside the caller's write transaction.
@@ -523,6 +513,87 @@ impl WriteTx {
         // The cost of durability: each commit waits for the disk (synchronous = FULL).
         metrics::histogram!("ecoute_commit_seconds").record(started.elapsed().as_secs_f64());
         Ok(())
+    }
+}
+
+/// The shared steps of [`steps::transition`] and [`steps::resume`]: the write transaction
+/// (`BEGIN IMMEDIATE`) already excludes every other writer, so reading is locking.
+#[async_trait]
+impl Steps for WriteTx {
+    type Error = StoreError;
+
+    async fn lock_conversation(&mut self, id: ConversationId) -> StoreResult<Option<Conversation>> {
+        load_conversation(self, id).await
+    }
+
+    async fn lock_officer(&mut self, officer: UserId) -> StoreResult<Option<(User, u32)>> {
+        load_officer(self, officer).await
+    }
+
+    async fn reload(&mut self, id: ConversationId) -> StoreResult<Conversation> {
+        load_conversation(self, id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))
+    }
+
+    async fn save_state(
+        &mut self,
+        id: ConversationId,
+        before: ConversationState,
+        after: ConversationState,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        save_state(self, id, before, after, now).await
+    }
+
+    async fn hand_over(
+        &mut self,
+        id: ConversationId,
+        to_force: Option<Force>,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE conversations SET handovers = handovers + 1, \
+             force = COALESCE(?1, force), \
+             open_to_all_at = CASE WHEN ?1 IS NULL THEN open_to_all_at \
+               ELSE ?2 + MAX(open_to_all_at - created_at, 0) END \
+             WHERE id = ?3",
+        )
+        .bind(to_force.map(Force::as_str))
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut **self)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn reopen(&mut self, id: ConversationId, now: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE conversations SET closed_at = NULL, \
+             open_to_all_at = ?1 + MAX(open_to_all_at - created_at, 0), created_at = ?1 \
+             WHERE id = ?2",
+        )
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut **self)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn set_token(&mut self, id: ConversationId, token_hash: [u8; 32]) -> StoreResult<()> {
+        sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
+            .bind(&token_hash[..])
+            .bind(id.to_string())
+            .execute(&mut **self)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn insert_audit(&mut self, audit: &NewAudit) -> StoreResult<()> {
+        insert_audit(self, audit).await
     }
 }
 
@@ -1278,70 +1349,11 @@ impl Store for SqliteStore {
         audit: Option<NewAudit>,
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let Some(current) = load_conversation(&mut tx, id).await? else {
-            return Ok(None);
-        };
-        let next = match current.state.apply(actor, event) {
-            Ok(t) => t.next,
-            Err(refused) => return Ok(Some(Err(refused))),
-        };
-        // Capacity and skills are checked under the write lock: concurrent claims cannot all
-        // pass, and a transfer cannot take anyone over capacity.
-        let allowed = match (event, actor) {
-            (Event::Claim, Actor::Officer(officer)) => {
-                match load_officer(&mut tx, officer).await? {
-                    None => Err(TransitionError::NotAllowed),
-                    Some((user, open)) => ecoute_domain::check_claim(
-                        &user.skills,
-                        user.capacity,
-                        open,
-                        &current.need(),
-                        now >= current.open_to_all_at,
-                    ),
-                }
-            }
-            (Event::Transfer { to }, _) => check_room(&mut tx, to).await?,
-            (Event::TakeOver { .. }, Actor::Officer(officer)) => {
-                check_room(&mut tx, officer).await?
-            }
-            _ => Ok(()),
-        };
-        if let Err(refused) = allowed {
-            return Ok(Some(Err(refused)));
+        let applied = steps::transition(&mut tx, id, actor, event, now, audit.as_ref()).await?;
+        if matches!(applied, Some(Ok(_))) {
+            tx.commit().await?;
         }
-        save_state(&mut tx, id, current.state, next, now).await?;
-        if matches!(
-            event,
-            Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver { .. }
-        ) {
-            let to_force = match event {
-                Event::Release { to_force } => to_force,
-                _ => None,
-            };
-            // Sent to the other force: its officers get the same head start as for a new chat
-            // before anyone may take it (else the sender, now the least loaded, gets it back).
-            sqlx::query(
-                "UPDATE conversations SET handovers = handovers + 1, \
-                 force = COALESCE(?1, force), \
-                 open_to_all_at = CASE WHEN ?1 IS NULL THEN open_to_all_at \
-                   ELSE ?2 + MAX(open_to_all_at - created_at, 0) END \
-                 WHERE id = ?3",
-            )
-            .bind(to_force.map(Force::as_str))
-            .bind(millis(now))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        }
-        if let Some(audit) = &audit {
-            insert_audit(&mut tx, audit).await?;
-        }
-        let after = load_conversation(&mut tx, id)
-            .await?
-            .ok_or_else(|| corrupt("conversation vanished"))?;
-        tx.commit().await?;
-        Ok(Some(Ok(after)))
+        Ok(applied)
     }
 
     async fn quick_exit(
@@ -1747,48 +1759,11 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let Some(current) = load_conversation(&mut tx, id).await? else {
-            return Ok(None);
-        };
-        if matches!(
-            current.state,
-            ConversationState::Closed {
-                outcome: Outcome::Blocked,
-                ..
-            }
-        ) {
-            return Ok(None);
+        let applied = steps::resume(&mut tx, id, token_hash, now).await?;
+        if matches!(applied, Some(Ok(_))) {
+            tx.commit().await?;
         }
-        let next = match current.state.apply(Actor::Visitor, Event::Return) {
-            Ok(t) => t.next,
-            Err(refused) => return Ok(Some(Err(refused))),
-        };
-        save_state(&mut tx, id, current.state, next, now).await?;
-        if matches!(current.state, ConversationState::Closed { .. }) {
-            // Back in the queue: it waits as a new chat (its place, its head start for skilled
-            // officers, its retention period all count from now).
-            sqlx::query(
-                "UPDATE conversations SET closed_at = NULL, \
-                 open_to_all_at = ?1 + MAX(open_to_all_at - created_at, 0), created_at = ?1 \
-                 WHERE id = ?2",
-            )
-            .bind(millis(now))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        }
-        sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
-            .bind(&token_hash[..])
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        let after = load_conversation(&mut tx, id)
-            .await?
-            .ok_or_else(|| corrupt("conversation vanished"))?;
-        tx.commit().await?;
-        Ok(Some(Ok(after)))
+        Ok(applied)
     }
 
     async fn advance_marks(

@@ -7,6 +7,7 @@
 //! racing for a chat can never both win.
 
 pub mod conformance;
+pub mod steps;
 pub mod stored;
 
 /// Note kinds are part of the shared vocabulary; re-exported for the store's callers.
