@@ -37,10 +37,11 @@ use ecoute_domain::{
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::KeyRows;
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, DayFigures, KeyKind, Marks, MarksMoved, NewAudit,
-    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, SealedKey,
-    SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, User, UserCredentials, author_of,
+    AppendOutcome, Appended, Applied, AuditRecord, Conversation, DayFigures, KeyKind, Marks,
+    MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged,
+    Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult,
+    StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned, User, UserCredentials,
+    author_of,
 };
 use error::{Fail, R, corrupt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -356,14 +357,11 @@ fn candidates_query(rule: RetentionRule, resume: bool) -> String {
 }
 
 /// One message: the idempotent resend, the rules, the next sequence number, the sealed body.
-async fn append_in(
-    conn: &mut PgConnection,
-    message: &NewMessage,
-) -> R<Option<Result<Appended, TransitionError>>> {
+async fn append_in(conn: &mut PgConnection, message: &NewMessage) -> R<AppendOutcome> {
     let (author, officer) = author_of(message.actor);
     let id = message.conversation.to_string();
     let Some(current) = lock_and_load(conn, message.conversation).await? else {
-        return Ok(None);
+        return Ok(Applied::NotFound);
     };
     // A visitor's device writes only while its token opens the conversation: checked under
     // the row's lock, which a quick exit or a return code also takes to change the token.
@@ -375,7 +373,7 @@ async fn append_in(
             .await?
             .is_some();
         if !opens {
-            return Ok(None);
+            return Ok(Applied::NotFound);
         }
     }
     // Under the conversation's lock: a resend racing its original finds it here.
@@ -389,16 +387,16 @@ async fn append_in(
     .await?;
     if let Some(row) = existing {
         let stored = message_from_row(&row)?;
-        return Ok(Some(Ok(Appended {
+        return Ok(Applied::Done(Appended {
             seq: stored.seq,
             sent_at: stored.sent_at,
             duplicate: true,
             owner: current.state.officer(),
             message: stored,
-        })));
+        }));
     }
     if let Err(refused) = current.state.apply(message.actor, Event::Write) {
-        return Ok(Some(Err(refused)));
+        return Ok(Applied::Refused(refused));
     }
     let seq = current.last_seq + 1;
     let sealed = (message.seal)(seq);
@@ -432,7 +430,7 @@ async fn append_in(
         }
         None => None,
     };
-    Ok(Some(Ok(Appended {
+    Ok(Applied::Done(Appended {
         seq,
         sent_at,
         duplicate: false,
@@ -446,7 +444,7 @@ async fn append_in(
             sealed_body: sealed,
             sent_at,
         },
-    })))
+    }))
 }
 
 /// What [`take_in`] found.
@@ -1345,13 +1343,13 @@ impl Store for PgStore {
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         transaction!(async {
             let mut tx = self.begin().await?;
             let applied =
                 steps::transition(&mut PgSteps(&mut tx), id, actor, event, now, audit.as_ref())
                     .await?;
-            if matches!(applied, Some(Ok(_))) {
+            if matches!(applied, Applied::Done(_)) {
                 commit(tx).await?;
             }
             Ok(applied)
@@ -1460,11 +1458,11 @@ impl Store for PgStore {
         id: ConversationId,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         transaction!(async {
             let mut tx = self.begin().await?;
             let applied = steps::resume(&mut PgSteps(&mut tx), id, token_hash, now).await?;
-            if matches!(applied, Some(Ok(_))) {
+            if matches!(applied, Applied::Done(_)) {
                 commit(tx).await?;
             }
             Ok(applied)
@@ -1909,10 +1907,7 @@ impl Store for PgStore {
         })
     }
 
-    async fn append_message(
-        &self,
-        message: NewMessage,
-    ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
+    async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome> {
         transaction!(async {
             let mut tx = self.begin().await?;
             let outcome = append_in(&mut tx, &message).await?;
@@ -1920,10 +1915,10 @@ impl Store for PgStore {
             // and it is acknowledged only once the commit is done.
             if matches!(
                 outcome,
-                Some(Ok(Appended {
+                Applied::Done(Appended {
                     duplicate: false,
                     ..
-                }))
+                })
             ) {
                 commit(tx).await?;
             }

@@ -92,7 +92,7 @@ async fn append(
         })
         .await
         .expect("store answers")
-        .expect("conversation exists")
+        .done()
         .expect("the visitor may write")
 }
 
@@ -167,6 +167,7 @@ async fn claims_from_two_nodes_never_take_an_officer_over_capacity() {
                 .transition(chat, Actor::Officer(alice.id), Event::Claim, now(), None)
                 .await
                 .expect("store answers")
+                .found()
                 .expect("exists")
         }));
     }

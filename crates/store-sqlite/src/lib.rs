@@ -28,10 +28,10 @@ use ecoute_store::stored::{
     labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, DayFigures, KeyKind, Marks, MarksMoved, NewAudit,
-    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, SealedKey,
-    SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, User, UserCredentials,
+    AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, Marks, MarksMoved,
+    NewAudit, NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal,
+    SealedKey, SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
+    StoredNote, StoredReply, StoredTotp, Transitioned, User, UserCredentials,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -1347,10 +1347,10 @@ impl Store for SqliteStore {
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         let mut tx = WriteTx::begin(&self.write).await?;
         let applied = steps::transition(&mut tx, id, actor, event, now, audit.as_ref()).await?;
-        if matches!(applied, Some(Ok(_))) {
+        if matches!(applied, Applied::Done(_)) {
             tx.commit().await?;
         }
         Ok(applied)
@@ -1389,17 +1389,11 @@ impl Store for SqliteStore {
         Ok(Some(after))
     }
 
-    async fn append_message(
-        &self,
-        message: NewMessage,
-    ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
+    async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome> {
         self.appender()?.append(message).await
     }
 
-    async fn append_messages(
-        &self,
-        messages: Vec<NewMessage>,
-    ) -> Vec<StoreResult<Option<Result<Appended, TransitionError>>>> {
+    async fn append_messages(&self, messages: Vec<NewMessage>) -> Vec<StoreResult<AppendOutcome>> {
         match self.appender() {
             Ok(appender) => appender.append_all(messages).await,
             Err(e) => messages
@@ -1757,10 +1751,10 @@ impl Store for SqliteStore {
         id: ConversationId,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         let mut tx = WriteTx::begin(&self.write).await?;
         let applied = steps::resume(&mut tx, id, token_hash, now).await?;
-        if matches!(applied, Some(Ok(_))) {
+        if matches!(applied, Applied::Done(_)) {
             tx.commit().await?;
         }
         Ok(applied)

@@ -150,6 +150,7 @@ async fn append(
         })
         .await
         .expect("store answers")
+        .found()
         .expect("conversation exists")
 }
 
@@ -280,6 +281,7 @@ pub async fn twenty_concurrent_claims_give_exactly_one_owner(store: Arc<dyn Stor
                 .transition(conv.id, Actor::Officer(id), Event::Claim, now(), None)
                 .await
                 .unwrap()
+                .found()
                 .unwrap()
                 .map(|c| (id, c))
         }));
@@ -313,6 +315,7 @@ pub async fn transitions_follow_the_domain_rules(store: Arc<dyn Store>) {
                 .transition(conv.id, actor, event, now(), None)
                 .await
                 .unwrap()
+                .found()
                 .unwrap()
         }
     };
@@ -356,7 +359,7 @@ pub async fn messages_get_gap_free_sequence_numbers_shared_by_both_sides(store: 
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         append(&*store, conv.id, Actor::Officer(alice.id), "o1")
@@ -408,7 +411,7 @@ pub async fn a_resent_client_id_is_stored_once(store: Arc<dyn Store>) {
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let officer = append(&*store, conv.id, Actor::Officer(alice.id), "same")
         .await
@@ -550,7 +553,7 @@ pub async fn messages_appended_together_keep_their_order_and_each_gets_its_own_a
             .transition(c, Actor::Officer(alice.id), Event::Claim, now(), None)
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .unwrap();
     }
     append(&*store, first.id, Actor::Officer(alice.id), "before")
@@ -579,7 +582,11 @@ pub async fn messages_appended_together_keep_their_order_and_each_gets_its_own_a
         .append_messages(messages)
         .await
         .into_iter()
-        .map(|a| a.expect("store answers").expect("conversation exists"))
+        .map(|a| {
+            a.expect("store answers")
+                .found()
+                .expect("conversation exists")
+        })
         .collect();
     assert_eq!(answers.len(), plan.len());
     let seqs: Vec<Option<(u64, bool)>> = answers
@@ -647,15 +654,15 @@ pub async fn a_visitor_device_writes_only_while_its_token_opens_the_conversation
                 .expect("store answers")
         }
     };
-    let first = write(conv.id, [7; 32], "a").await.unwrap().unwrap();
+    let first = write(conv.id, [7; 32], "a").await.found().unwrap().unwrap();
     assert_eq!(first.seq, 1);
     // Another conversation's token does not open this one, and the other way round.
-    assert!(write(conv.id, [8; 32], "b").await.is_none());
-    assert!(write(other.id, [7; 32], "c").await.is_none());
+    assert!(write(conv.id, [8; 32], "b").await.found().is_none());
+    assert!(write(other.id, [7; 32], "c").await.found().is_none());
     // Revoked by a quick exit: nothing more from that device, not even a resend.
     store.quick_exit([7; 32], now()).await.unwrap().unwrap();
-    assert!(write(conv.id, [7; 32], "d").await.is_none());
-    assert!(write(conv.id, [7; 32], "a").await.is_none());
+    assert!(write(conv.id, [7; 32], "d").await.found().is_none());
+    assert!(write(conv.id, [7; 32], "a").await.found().is_none());
     let stored = store.messages_after(conv.id, 0, 10).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].client_id, "a");
@@ -681,7 +688,7 @@ pub async fn writing_is_refused_when_the_rules_refuse_it(store: Arc<dyn Store>) 
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         append(&*store, conv.id, Actor::Officer(bob.id), "b1").await,
@@ -716,7 +723,7 @@ pub async fn quick_exit_revokes_the_token_and_marks_the_chat(store: Arc<dyn Stor
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
 
     let left_waiting = store.quick_exit([1; 32], now()).await.unwrap().unwrap();
@@ -756,7 +763,7 @@ pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
             .transition(c, Actor::Officer(o), Event::Claim, now(), None)
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .unwrap();
     }
     store
@@ -769,7 +776,7 @@ pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let mine: Vec<_> = store
         .open_chats_of(alice.id)
@@ -906,6 +913,7 @@ pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>)
             .transition(ghost, Actor::Visitor, Event::QuickExit, now(), None)
             .await
             .unwrap()
+            .found()
             .is_none()
     );
     let cid = ClientMessageId::parse("x").unwrap();
@@ -922,6 +930,7 @@ pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>)
             })
             .await
             .unwrap()
+            .found()
             .is_none()
     );
     assert!(store.messages_after(ghost, 0, 10).await.unwrap().is_empty());
@@ -1052,7 +1061,7 @@ pub async fn the_audit_log_is_a_hash_chain_written_with_the_action(store: Arc<dy
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     // A refused transition writes no entry.
     let refused = store
@@ -1065,6 +1074,7 @@ pub async fn the_audit_log_is_a_hash_chain_written_with_the_action(store: Arc<dy
         )
         .await
         .unwrap()
+        .found()
         .unwrap();
     assert!(refused.is_err());
     store
@@ -1130,7 +1140,7 @@ pub async fn blocking_a_chat_revokes_its_token(store: Arc<dyn Store>) {
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         blocked.state,
@@ -1169,7 +1179,7 @@ async fn closed_conversation(
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     store
         .transition(
@@ -1181,7 +1191,7 @@ async fn closed_conversation(
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap()
 }
 
@@ -1280,14 +1290,14 @@ pub async fn purge_candidates_are_exactly_the_conversations_past_their_retention
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let left_old = new_conversation(&*store, 13, t - days(366)).await;
     store
         .transition(left_old.id, Actor::Officer(alice.id), Event::Claim, t, None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     store.quick_exit([13; 32], t).await.unwrap().unwrap();
 
@@ -1433,6 +1443,7 @@ pub async fn purging_deletes_a_conversation_its_messages_and_its_wrapped_key(
                 .transition(id, Actor::Officer(alice.id), Event::Claim, t, None)
                 .await
                 .unwrap()
+                .found()
                 .is_none()
         );
     }
@@ -1488,7 +1499,7 @@ pub async fn purging_keeps_a_conversation_that_is_not_due_any_more(store: Arc<dy
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let listed: Vec<_> = all_candidates(&*store, &policy, t, 10)
         .await
@@ -1507,7 +1518,7 @@ pub async fn purging_keeps_a_conversation_that_is_not_due_any_more(store: Arc<dy
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let purged = store
         .purge(
@@ -1640,7 +1651,7 @@ pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     append(&*store, conv.id, Actor::Officer(alice.id), "o1")
         .await
@@ -1702,7 +1713,7 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     store
         .transition(
@@ -1714,7 +1725,7 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     conversation_at_version(&*store, 2, 1).await;
     conversation_at_version(&*store, 3, 3).await;
@@ -1920,6 +1931,7 @@ pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_
                 .transition(id, Actor::Officer(alice.id), Event::Claim, now(), None)
                 .await
                 .unwrap()
+                .found()
                 .unwrap()
         }));
     }
@@ -1942,7 +1954,7 @@ pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let waiting = chats.iter().find(|c| !won.contains(&c.id)).unwrap();
     assert!(
@@ -1956,6 +1968,7 @@ pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_
             )
             .await
             .unwrap()
+            .found()
             .unwrap()
             .is_ok(),
         "room again after a close"

@@ -444,6 +444,64 @@ pub struct NewMessage {
     pub visitor_token: Option<[u8; 32]>,
 }
 
+/// What a call that applies the rules to one conversation gives back, once the store itself
+/// has answered (its own failures are the outer [`StoreResult`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Applied<T> {
+    /// The rules allowed it and it was written.
+    Done(T),
+    /// The rules refused it; nothing was written.
+    Refused(TransitionError),
+    /// The conversation does not exist (or the caller may not know it does).
+    NotFound,
+}
+
+impl<T> From<Option<Result<T, TransitionError>>> for Applied<T> {
+    fn from(found: Option<Result<T, TransitionError>>) -> Self {
+        match found {
+            Some(Ok(value)) => Self::Done(value),
+            Some(Err(refused)) => Self::Refused(refused),
+            None => Self::NotFound,
+        }
+    }
+}
+
+/// A conversation after a transition or a resume.
+pub type Transitioned = Applied<Conversation>;
+
+/// A message after an append.
+pub type AppendOutcome = Applied<Appended>;
+
+impl<T> Applied<T> {
+    /// `None` when not found, else the rules' answer: the shape to test against.
+    pub fn found(self) -> Option<Result<T, TransitionError>> {
+        match self {
+            Self::Done(value) => Some(Ok(value)),
+            Self::Refused(refused) => Some(Err(refused)),
+            Self::NotFound => None,
+        }
+    }
+
+    /// The value when done; `None` when refused or not found.
+    pub fn done(self) -> Option<T> {
+        match self {
+            Self::Done(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The value when done, else the refusal, or `not_found` when there was nothing to apply
+    /// it to: for callers that answer both with an error of their own.
+    pub fn or_not_found<E: From<TransitionError>>(self, not_found: E) -> Result<T, E> {
+        match self {
+            Self::Done(value) => Ok(value),
+            Self::Refused(refused) => Err(refused.into()),
+            Self::NotFound => Err(not_found),
+        }
+    }
+}
+
 /// The result of appending a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -665,7 +723,7 @@ pub trait Store: Send + Sync + 'static {
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
+    ) -> StoreResult<Transitioned>;
 
     /// Replaces a chat's sealed case file, only while `officer` owns the open chat; audited.
     /// `Ok(false)` when they do not (someone else's chat, closed, unknown).
@@ -699,7 +757,7 @@ pub trait Store: Send + Sync + 'static {
         id: ConversationId,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
+    ) -> StoreResult<Transitioned>;
 
     /// Moves one side's marks forward (never back; read implies received; at most the last
     /// sequence number). An officer's marks count only while the conversation is theirs.
@@ -793,19 +851,13 @@ pub trait Store: Send + Sync + 'static {
     /// Appends a message if the rules allow `actor` to write now; a known `client_id` returns
     /// the original sequence number without writing. `None` when the conversation does not
     /// exist, or when [`NewMessage::visitor_token`] no longer opens it.
-    async fn append_message(
-        &self,
-        message: NewMessage,
-    ) -> StoreResult<Option<Result<Appended, TransitionError>>>;
+    async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome>;
 
     /// Appends several messages in the order given, each as [`Self::append_message`] would,
     /// and answers in that order. One sender's messages waiting together (a console that
     /// writes in many chats at once) then need not wait for each other's commits: a backend
     /// may write them all in one transaction.
-    async fn append_messages(
-        &self,
-        messages: Vec<NewMessage>,
-    ) -> Vec<StoreResult<Option<Result<Appended, TransitionError>>>> {
+    async fn append_messages(&self, messages: Vec<NewMessage>) -> Vec<StoreResult<AppendOutcome>> {
         let mut answers = Vec::with_capacity(messages.len());
         for message in messages {
             answers.push(self.append_message(message).await);

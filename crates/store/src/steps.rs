@@ -7,7 +7,7 @@
 //! between its own begin and commit (and, for PostgreSQL, inside its retry loop). A refusal
 //! leaves the transaction to be dropped, which rolls it back.
 
-use crate::{Conversation, NewAudit, StoreError, User};
+use crate::{Applied, Conversation, NewAudit, StoreError, Transitioned, User};
 use async_trait::async_trait;
 use ecoute_domain::{
     Actor, ConversationId, ConversationState, Event, Force, Outcome, TransitionError, UserId,
@@ -69,10 +69,6 @@ pub trait Steps: Send {
     async fn insert_audit(&mut self, audit: &NewAudit) -> Result<(), Self::Error>;
 }
 
-/// What a transition or a resume gives: `None` when the conversation does not exist, a
-/// refusal by the rules, or the conversation as it now is.
-pub type Applied = Option<Result<Conversation, TransitionError>>;
-
 /// Applies `event` by `actor` (see [`crate::Store::transition`]), without committing.
 pub async fn transition<S: Steps>(
     tx: &mut S,
@@ -81,13 +77,13 @@ pub async fn transition<S: Steps>(
     event: Event,
     now: OffsetDateTime,
     audit: Option<&NewAudit>,
-) -> Result<Applied, S::Error> {
+) -> Result<Transitioned, S::Error> {
     let Some(current) = tx.lock_conversation(id).await? else {
-        return Ok(None);
+        return Ok(Applied::NotFound);
     };
     let next = match current.state.apply(actor, event) {
         Ok(t) => t.next,
-        Err(refused) => return Ok(Some(Err(refused))),
+        Err(refused) => return Ok(Applied::Refused(refused)),
     };
     // Capacity and skills are checked under the officer's lock (a row lock, or the one
     // writer): concurrent claims cannot all pass, and a transfer cannot take anyone over
@@ -108,7 +104,7 @@ pub async fn transition<S: Steps>(
         _ => Ok(()),
     };
     if let Err(refused) = allowed {
-        return Ok(Some(Err(refused)));
+        return Ok(Applied::Refused(refused));
     }
     tx.save_state(id, current.state, next, now).await?;
     match event {
@@ -121,7 +117,7 @@ pub async fn transition<S: Steps>(
     if let Some(audit) = audit {
         tx.insert_audit(audit).await?;
     }
-    Ok(Some(Ok(tx.reload(id).await?)))
+    Ok(Applied::Done(tx.reload(id).await?))
 }
 
 /// The visitor came back with their return code (see [`crate::Store::resume`]), without
@@ -131,9 +127,9 @@ pub async fn resume<S: Steps>(
     id: ConversationId,
     token_hash: [u8; 32],
     now: OffsetDateTime,
-) -> Result<Applied, S::Error> {
+) -> Result<Transitioned, S::Error> {
     let Some(current) = tx.lock_conversation(id).await? else {
-        return Ok(None);
+        return Ok(Applied::NotFound);
     };
     if matches!(
         current.state,
@@ -142,18 +138,18 @@ pub async fn resume<S: Steps>(
             ..
         }
     ) {
-        return Ok(None);
+        return Ok(Applied::NotFound);
     }
     let next = match current.state.apply(Actor::Visitor, Event::Return) {
         Ok(t) => t.next,
-        Err(refused) => return Ok(Some(Err(refused))),
+        Err(refused) => return Ok(Applied::Refused(refused)),
     };
     tx.save_state(id, current.state, next, now).await?;
     if matches!(current.state, ConversationState::Closed { .. }) {
         tx.reopen(id, now).await?;
     }
     tx.set_token(id, token_hash).await?;
-    Ok(Some(Ok(tx.reload(id).await?)))
+    Ok(Applied::Done(tx.reload(id).await?))
 }
 
 /// Whether `officer` may take one more chat (capacity only: transfers and take-overs).

@@ -11,8 +11,8 @@ use ecoute_domain::{
     HandoverReason, Intake, Language, MessageBody, Outcome, Priority, Role, Seq, UserId,
 };
 use ecoute_store::{
-    Appended, Conversation, NewAudit, NewConversation, NewMessage, NoteKind, Store, StoredMessage,
-    StoredNote, User,
+    Appended, Applied, Conversation, NewAudit, NewConversation, NewMessage, NoteKind, Store,
+    StoredMessage, StoredNote, User,
 };
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -248,9 +248,9 @@ impl ChatService {
             .store
             .resume(id, token.hash, now())
             .await?
-            .ok_or(ApiError::UnknownReturnCode)?
             // Closed meanwhile (its code was forgotten a moment after the lookup): as unknown.
-            .map_err(|_| ApiError::UnknownReturnCode)?;
+            .done()
+            .ok_or(ApiError::UnknownReturnCode)?;
         // Whatever device held the old token is disconnected.
         self.bus.publish(
             Topic::Conversation(id),
@@ -331,10 +331,11 @@ impl ChatService {
             .into_iter()
             .zip(kept)
             .map(|(answer, (conversation, actor, body))| {
-                let Some(appended) = answer? else {
-                    return Ok(None);
+                let appended = match answer? {
+                    Applied::Done(appended) => appended,
+                    Applied::Refused(refused) => return Err(refused.into()),
+                    Applied::NotFound => return Ok(None),
                 };
-                let appended = appended?;
                 let written = Written {
                     conversation,
                     actor,
@@ -574,7 +575,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.handed_over(officer.id, &after, HandoverReason::Transferred);
         Ok(after)
     }
@@ -610,7 +611,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.handed_over(from, &after, HandoverReason::TakenOver);
         Ok(after)
     }
@@ -636,7 +637,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.handed_over(officer, &after, HandoverReason::Requeued);
         Ok(())
     }
@@ -801,7 +802,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.claimed(officer.id, &claimed);
         Ok(claimed)
     }
@@ -839,7 +840,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.announce(conversation, Some(officer.id), state_event(&closed));
         Ok(closed)
     }
@@ -862,7 +863,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.bus.publish(
             Topic::Conversation(conversation),
             BusEvent::TokenRevoked { conversation },
