@@ -37,11 +37,11 @@ use ecoute_domain::{
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::KeyRows;
 use ecoute_store::{
-    AppendOutcome, Appended, Applied, AuditRecord, Conversation, DayFigures, KeyKind, Marks,
-    MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged,
-    Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult,
-    StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned, User, UserCredentials,
-    author_of,
+    AppendOutcome, Appended, Applied, AuditRecord, Conversation, DayFigures, KeyKind,
+    LoginReservation, Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind,
+    PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store,
+    StoreError, StoreResult, StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned,
+    User, UserCredentials, author_of,
 };
 use error::{Fail, R, corrupt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -1004,7 +1004,7 @@ impl Store for PgStore {
         since: OffsetDateTime,
         at: OffsetDateTime,
         max: u64,
-    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>> {
+    ) -> StoreResult<LoginReservation> {
         transaction!(async {
             let mut tx = self.begin().await?;
             // Attempts checked at the same time on any node are counted one after the other.
@@ -1023,7 +1023,7 @@ impl Store for PgStore {
             if n.max(0) as u64 >= max {
                 let oldest = opt_time(row.try_get("oldest")?)?;
                 commit(tx).await?;
-                return Ok(Err(oldest));
+                return Ok(LoginReservation::Refused { oldest });
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id",
@@ -1033,7 +1033,7 @@ impl Store for PgStore {
             .fetch_one(&mut *tx)
             .await?;
             commit(tx).await?;
-            Ok(Ok(id))
+            Ok(LoginReservation::Reserved(id))
         })
     }
 
@@ -1676,7 +1676,7 @@ impl Store for PgStore {
         officer: UserId,
         now: OffsetDateTime,
         audit: NewAudit,
-    ) -> StoreResult<Result<Option<Conversation>, TransitionError>> {
+    ) -> StoreResult<Applied<Conversation>> {
         let taken = retrying!(async {
             let mut tx = self.begin().await?;
             let taken = take_in(&mut tx, officer, now, &audit).await?;
@@ -1688,9 +1688,9 @@ impl Store for PgStore {
             Ok(taken)
         });
         match taken {
-            Ok(Taken::Chat(chat)) => Ok(Ok(Some(*chat))),
-            Ok(Taken::Refused(refused)) => Ok(Err(refused)),
-            Ok(Taken::Nothing) => Ok(Ok(None)),
+            Ok(Taken::Chat(chat)) => Ok(Applied::Done(*chat)),
+            Ok(Taken::Refused(refused)) => Ok(Applied::Refused(refused)),
+            Ok(Taken::Nothing) => Ok(Applied::NotFound),
             Err(e) => Err(e.into_store()),
         }
     }

@@ -28,10 +28,11 @@ use ecoute_store::stored::{
     labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
 };
 use ecoute_store::{
-    AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, Marks, MarksMoved,
-    NewAudit, NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal,
-    SealedKey, SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, Transitioned, User, UserCredentials,
+    AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, LoginReservation,
+    Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate,
+    Purged, Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store, StoreError,
+    StoreResult, StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned, User,
+    UserCredentials,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -994,7 +995,7 @@ impl Store for SqliteStore {
         since: OffsetDateTime,
         at: OffsetDateTime,
         max: u64,
-    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>> {
+    ) -> StoreResult<LoginReservation> {
         let mut tx = WriteTx::begin(&self.write).await?;
         sqlx::query("DELETE FROM login_failures WHERE at < ?")
             .bind(millis(since))
@@ -1012,7 +1013,9 @@ impl Store for SqliteStore {
         if n as u64 >= max {
             let oldest: Option<i64> = row.try_get("oldest").map_err(err)?;
             tx.commit().await?;
-            return Ok(Err(opt_time(oldest)?));
+            return Ok(LoginReservation::Refused {
+                oldest: opt_time(oldest)?,
+            });
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO login_failures (username, at) VALUES (?, ?) RETURNING rowid",
@@ -1023,7 +1026,7 @@ impl Store for SqliteStore {
         .await
         .map_err(err)?;
         tx.commit().await?;
-        Ok(Ok(id))
+        Ok(LoginReservation::Reserved(id))
     }
 
     async fn clear_login_attempt(&self, id: i64) -> StoreResult<()> {
@@ -1983,13 +1986,13 @@ impl Store for SqliteStore {
         officer: UserId,
         now: OffsetDateTime,
         audit: NewAudit,
-    ) -> StoreResult<Result<Option<Conversation>, TransitionError>> {
+    ) -> StoreResult<Applied<Conversation>> {
         let mut tx = WriteTx::begin(&self.write).await?;
         let Some((user, open)) = load_officer(&mut tx, officer).await? else {
-            return Ok(Err(TransitionError::NotAllowed));
+            return Ok(Applied::Refused(TransitionError::NotAllowed));
         };
         if let Err(refused) = ecoute_domain::may_take_another(open, user.capacity) {
-            return Ok(Err(refused));
+            return Ok(Applied::Refused(refused));
         }
         // In queue order (the index's order); the first the officer may serve wins.
         let waiting: Vec<Conversation> = sqlx::query(&conversation_query(
@@ -2005,11 +2008,11 @@ impl Store for SqliteStore {
             .into_iter()
             .find(|c| ecoute_domain::may_serve(&user.skills, &c.need(), now >= c.open_to_all_at))
         else {
-            return Ok(Ok(None));
+            return Ok(Applied::NotFound);
         };
         let next = match chosen.state.apply(Actor::Officer(officer), Event::Claim) {
             Ok(t) => t.next,
-            Err(refused) => return Ok(Err(refused)),
+            Err(refused) => return Ok(Applied::Refused(refused)),
         };
         save_state(&mut tx, chosen.id, chosen.state, next, now).await?;
         insert_audit(&mut tx, &audit.on(chosen.id)).await?;
@@ -2017,7 +2020,7 @@ impl Store for SqliteStore {
             .await?
             .ok_or_else(|| corrupt("conversation vanished"))?;
         tx.commit().await?;
-        Ok(Ok(Some(after)))
+        Ok(Applied::Done(after))
     }
 
     async fn raise_priority(

@@ -2003,7 +2003,7 @@ pub async fn concurrent_login_attempts_never_pass_the_failure_limit(store: Arc<d
     }
     let mut allowed = Vec::new();
     for t in tasks {
-        if let Ok(id) = t.await.unwrap() {
+        if let LoginReservation::Reserved(id) = t.await.unwrap() {
             allowed.push(id);
         }
     }
@@ -2012,14 +2012,14 @@ pub async fn concurrent_login_attempts_never_pass_the_failure_limit(store: Arc<d
         .reserve_login_attempt("alice", t0 - Duration::hours(1), t0, 10)
         .await
         .unwrap();
-    assert_eq!(refused, Err(Some(t0)));
+    assert_eq!(refused, LoginReservation::Refused { oldest: Some(t0) });
     store.clear_login_attempt(allowed[0]).await.unwrap();
     assert!(
         store
             .reserve_login_attempt("alice", t0 - Duration::hours(1), t0, 10)
             .await
             .unwrap()
-            .is_ok(),
+            .is_reserved(),
         "a success gives its place back"
     );
     // Older than the window: forgotten.
@@ -2033,6 +2033,6 @@ pub async fn concurrent_login_attempts_never_pass_the_failure_limit(store: Arc<d
             )
             .await
             .unwrap()
-            .is_ok()
+            .is_reserved()
     );
 }

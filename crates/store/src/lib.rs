@@ -444,6 +444,27 @@ pub struct NewMessage {
     pub visitor_token: Option<[u8; 32]>,
 }
 
+/// A login attempt checked against the failure limit, before the password is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginReservation {
+    /// Under the limit: counted as a failure in advance, under this id, until
+    /// [`Store::clear_login_attempt`] says it succeeded.
+    Reserved(i64),
+    /// The limit is reached; the oldest failure counted, from which the caller can tell when
+    /// the next attempt will be allowed.
+    Refused {
+        /// When the oldest failure counted happened.
+        oldest: Option<OffsetDateTime>,
+    },
+}
+
+impl LoginReservation {
+    /// Whether the attempt may go on.
+    pub fn is_reserved(&self) -> bool {
+        matches!(self, Self::Reserved(_))
+    }
+}
+
 /// What a call that applies the rules to one conversation gives back, once the store itself
 /// has answered (its own failures are the outer [`StoreResult`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -634,15 +655,14 @@ pub trait Store: Send + Sync + 'static {
     /// Before checking a login: in one transaction, forgets failures before `since`, counts this
     /// username's failures since `since`, and, when fewer than `max`, records this attempt as a
     /// failure in advance (so that attempts checked at the same time cannot all slip under the
-    /// limit). `Ok(id)` to go on, then [`Store::clear_login_attempt`] if it succeeds;
-    /// `Err(oldest)` when the limit is reached, with the oldest failure counted.
+    /// limit). See [`LoginReservation`].
     async fn reserve_login_attempt(
         &self,
         username: &str,
         since: OffsetDateTime,
         at: OffsetDateTime,
         max: u64,
-    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>>;
+    ) -> StoreResult<LoginReservation>;
     /// Removes a reserved attempt that turned out to be a success.
     async fn clear_login_attempt(&self, id: i64) -> StoreResult<()>;
     /// Records a failed login (and forgets failures older than `forget_before`), audited.
@@ -791,15 +811,15 @@ pub trait Store: Send + Sync + 'static {
     async fn count_resources(&self) -> StoreResult<u64>;
 
     /// Pull mode: claims for `officer`, atomically, the first waiting chat in queue order that
-    /// they may serve (see [`ecoute_domain::check_claim`]). `Ok(None)` when none fits;
-    /// `Err(AtCapacity)` inside when they hold as many chats as they may. `audit` is completed
-    /// with the chat's id.
+    /// they may serve (see [`ecoute_domain::check_claim`]). [`Applied::NotFound`] when none
+    /// fits; refused with `AtCapacity` when they hold as many chats as they may. `audit` is
+    /// completed with the chat's id.
     async fn take_next(
         &self,
         officer: UserId,
         now: OffsetDateTime,
         audit: NewAudit,
-    ) -> StoreResult<Result<Option<Conversation>, TransitionError>>;
+    ) -> StoreResult<Applied<Conversation>>;
 
     /// Raises a chat's priority (never lowers it) and adds risk labels not yet there. Returns
     /// the conversation when something changed.

@@ -502,8 +502,10 @@ impl ChatService {
     pub async fn take_next(&self, officer: &User) -> Result<Option<Conversation>, ApiError> {
         let at = now();
         let audit = NewAudit::by(officer, "claim", at).detail("next");
-        let Some(claimed) = self.store.take_next(officer.id, at, audit).await?? else {
-            return Ok(None);
+        let claimed = match self.store.take_next(officer.id, at, audit).await? {
+            Applied::Done(claimed) => claimed,
+            Applied::Refused(refused) => return Err(refused.into()),
+            Applied::NotFound => return Ok(None),
         };
         self.claimed(officer.id, &claimed);
         Ok(Some(claimed))

@@ -226,7 +226,7 @@ pub async fn the_queue_is_served_by_priority_then_waiting_time(store: Arc<dyn St
             .take_next(officer.id, now(), audit.clone())
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .expect("one fits");
         assert_eq!(c.state.officer(), Some(officer.id));
         taken.push(c.id);
@@ -238,7 +238,7 @@ pub async fn the_queue_is_served_by_priority_then_waiting_time(store: Arc<dyn St
             .take_next(officer.id, now(), audit.clone())
             .await
             .unwrap(),
-        Err(TransitionError::AtCapacity)
+        Applied::Refused(TransitionError::AtCapacity)
     );
     let loads = store.staff_loads().await.unwrap();
     let load = loads.iter().find(|l| l.user.id == officer.id).unwrap();
@@ -250,11 +250,11 @@ pub async fn the_queue_is_served_by_priority_then_waiting_time(store: Arc<dyn St
         .take_next(trained.id, now(), audit.clone())
         .await
         .unwrap()
-        .unwrap();
+        .done();
     assert_eq!(c.map(|c| c.id), Some(danger_for_minors.id));
     assert_eq!(
         store.take_next(trained.id, now(), audit).await.unwrap(),
-        Ok(None)
+        Applied::NotFound
     );
 }
 
@@ -317,7 +317,7 @@ pub async fn a_visitor_changing_language_changes_what_the_chat_needs(store: Arc<
             .take_next(french_only.id, now(), audit.clone())
             .await
             .unwrap(),
-        Ok(None)
+        Applied::NotFound
     );
     let reads_arabic = officer_with(&*store, "amal", skills(None, false, "ar"), 3).await;
     let audit = NewAudit::by(&reads_arabic, "claim", now());
@@ -325,7 +325,7 @@ pub async fn a_visitor_changing_language_changes_what_the_chat_needs(store: Arc<
         .take_next(reads_arabic.id, now(), audit)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .expect("fits");
     assert_eq!(taken.id, c.id);
 
@@ -391,7 +391,7 @@ pub async fn concurrent_take_next_gives_each_chat_one_owner_within_capacity(stor
     }
     let mut won: Vec<(UserId, ConversationId)> = Vec::new();
     for t in tasks {
-        if let Ok(Some(c)) = t.await.unwrap() {
+        if let Applied::Done(c) = t.await.unwrap() {
             won.push((c.state.officer().unwrap(), c.id));
         }
     }
