@@ -521,8 +521,7 @@ async fn take_in(
     Ok(Taken::Nothing)
 }
 
-/// The shared steps of [`steps::transition`] and [`steps::resume`] on one of this backend's
-/// transactions: the conversation's row and the officer's are locked as the module's
+/// The shared steps of [`steps`] on one of this backend's transactions: the conversation's row and the officer's are locked as the module's
 /// documentation says, before they are read.
 struct PgSteps<'a>(&'a mut PgConnection);
 
@@ -593,6 +592,40 @@ impl Steps for PgSteps<'_> {
             .execute(&mut *self.0)
             .await?;
         Ok(())
+    }
+
+    async fn next_note_seq(&mut self, id: ConversationId) -> R<u64> {
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = $1")
+                .bind(id.to_string())
+                .fetch_one(&mut *self.0)
+                .await?;
+        Ok(unsigned(last.unwrap_or(0), "note seq")? + 1)
+    }
+
+    async fn insert_note(&mut self, id: ConversationId, note: &StoredNote) -> R<()> {
+        sqlx::query(
+            "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(note.seq as i64)
+        .bind(note.kind.as_str())
+        .bind(note.author.map(|a| a.to_string()))
+        .bind(&note.sealed_body)
+        .bind(millis(note.at))
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
+
+    async fn display_name(&mut self, user: UserId) -> R<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                .bind(user.to_string())
+                .fetch_optional(&mut *self.0)
+                .await?,
+        )
     }
 
     async fn insert_audit(&mut self, audit: &NewAudit) -> R<()> {
@@ -1757,63 +1790,12 @@ impl Store for PgStore {
     ) -> StoreResult<Option<StoredNote>> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            let Some(current) = lock_and_load(&mut tx, id).await? else {
-                return Ok(None);
-            };
-            // Checked under the conversation's lock: a chat that changed hands a moment ago
-            // cannot get a note from its previous owner, and two notes get two numbers.
-            let open_owner = match current.state {
-                ConversationState::Active { officer }
-                | ConversationState::VisitorLeft { officer } => Some(officer),
-                _ => None,
-            };
-            let allowed = match kind {
-                NoteKind::Note | NoteKind::Handover => open_owner.is_some() && open_owner == author,
-                NoteKind::Whisper => open_owner.is_some(),
-            };
-            if !allowed {
-                return Ok(None);
+            let steps = &mut PgSteps(&mut tx);
+            let note = steps::add_note(steps, id, kind, author, seal, now, audit.as_ref()).await?;
+            if note.is_some() {
+                commit(tx).await?;
             }
-            let last: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = $1")
-                    .bind(id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let seq = unsigned(last.unwrap_or(0), "note seq")? + 1;
-            let body = seal(seq);
-            sqlx::query(
-                "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.to_string())
-            .bind(seq as i64)
-            .bind(kind.as_str())
-            .bind(author.map(|a| a.to_string()))
-            .bind(&body)
-            .bind(millis(now))
-            .execute(&mut *tx)
-            .await?;
-            let author_name: Option<String> = match author {
-                Some(a) => {
-                    sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                        .bind(a.to_string())
-                        .fetch_optional(&mut *tx)
-                        .await?
-                }
-                None => None,
-            };
-            if let Some(audit) = &audit {
-                insert_audit(&mut tx, audit).await?;
-            }
-            commit(tx).await?;
-            Ok(Some(StoredNote {
-                seq,
-                kind,
-                author,
-                author_name,
-                sealed_body: body,
-                at: now,
-            }))
+            Ok(note)
         })
     }
 

@@ -517,7 +517,7 @@ impl WriteTx {
     }
 }
 
-/// The shared steps of [`steps::transition`] and [`steps::resume`]: the write transaction
+/// The shared steps of [`steps`]: the write transaction
 /// (`BEGIN IMMEDIATE`) already excludes every other writer, so reading is locking.
 #[async_trait]
 impl Steps for WriteTx {
@@ -591,6 +591,41 @@ impl Steps for WriteTx {
             .await
             .map_err(err)?;
         Ok(())
+    }
+
+    async fn next_note_seq(&mut self, id: ConversationId) -> StoreResult<u64> {
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = ?")
+                .bind(id.to_string())
+                .fetch_one(&mut **self)
+                .await
+                .map_err(err)?;
+        Ok(last.unwrap_or(0) as u64 + 1)
+    }
+
+    async fn insert_note(&mut self, id: ConversationId, note: &StoredNote) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(note.seq as i64)
+        .bind(note.kind.as_str())
+        .bind(note.author.map(|a| a.to_string()))
+        .bind(&note.sealed_body)
+        .bind(millis(note.at))
+        .execute(&mut **self)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn display_name(&mut self, user: UserId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+            .bind(user.to_string())
+            .fetch_optional(&mut **self)
+            .await
+            .map_err(err)
     }
 
     async fn insert_audit(&mut self, audit: &NewAudit) -> StoreResult<()> {
@@ -2087,65 +2122,11 @@ impl Store for SqliteStore {
         audit: Option<NewAudit>,
     ) -> StoreResult<Option<StoredNote>> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let Some(current) = load_conversation(&mut tx, id).await? else {
-            return Ok(None);
-        };
-        // Checked under the write lock: a chat that changed hands a moment ago cannot get a note
-        // from its previous owner.
-        let open_owner = match current.state {
-            ConversationState::Active { officer } | ConversationState::VisitorLeft { officer } => {
-                Some(officer)
-            }
-            _ => None,
-        };
-        let allowed = match kind {
-            NoteKind::Note | NoteKind::Handover => open_owner.is_some() && open_owner == author,
-            NoteKind::Whisper => open_owner.is_some(),
-        };
-        if !allowed {
-            return Ok(None);
+        let note = steps::add_note(&mut tx, id, kind, author, seal, now, audit.as_ref()).await?;
+        if note.is_some() {
+            tx.commit().await?;
         }
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = ?")
-                .bind(id.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(err)?;
-        let seq = last.unwrap_or(0) as u64 + 1;
-        let body = seal(seq);
-        sqlx::query(
-            "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.to_string())
-        .bind(seq as i64)
-        .bind(kind.as_str())
-        .bind(author.map(|a| a.to_string()))
-        .bind(&body)
-        .bind(millis(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(err)?;
-        if let Some(audit) = &audit {
-            insert_audit(&mut tx, audit).await?;
-        }
-        let author_name: Option<String> = match author {
-            Some(a) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
-                .bind(a.to_string())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(err)?,
-            None => None,
-        };
-        tx.commit().await?;
-        Ok(Some(StoredNote {
-            seq,
-            kind,
-            author,
-            author_name,
-            sealed_body: body,
-            at: now,
-        }))
+        Ok(note)
     }
 
     async fn notes(&self, id: ConversationId) -> StoreResult<Vec<StoredNote>> {

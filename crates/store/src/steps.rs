@@ -1,13 +1,15 @@
 //! The read-modify-write of a conversation, written once for every backend.
 //!
-//! A transition and a resume take the same steps in every backend: read the conversation,
-//! ask the domain's rules, check the officer's room, write the new state and what it implies,
-//! audit, read the result. Only how each step reads, locks and writes differs, so a backend
-//! implements [`Steps`] on its own open transaction and calls [`transition`] or [`resume`]
-//! between its own begin and commit (and, for PostgreSQL, inside its retry loop). A refusal
-//! leaves the transaction to be dropped, which rolls it back.
+//! A transition, a resume and a staff note take the same steps in every backend: read the
+//! conversation, ask the domain's rules, check the officer's room, write the new state and
+//! what it implies, audit, read the result. Only how each step reads, locks and writes differs,
+//! so a backend implements [`Steps`] on its own open transaction and calls [`transition`],
+//! [`resume`] or [`add_note`] between its own begin and commit (and, for PostgreSQL, inside
+//! its retry loop). A refusal leaves the transaction to be dropped, which rolls it back.
 
-use crate::{Applied, Conversation, NewAudit, StoreError, Transitioned, User};
+use crate::{
+    Applied, Conversation, NewAudit, NoteKind, StoreError, StoredNote, Transitioned, User,
+};
 use async_trait::async_trait;
 use ecoute_domain::{
     Actor, ConversationId, ConversationState, Event, Force, Outcome, TransitionError, UserId,
@@ -65,7 +67,21 @@ pub trait Steps: Send {
         token_hash: [u8; 32],
     ) -> Result<(), Self::Error>;
 
-    /// Appends to the audit log's hash chain.
+    /// The sequence number the conversation's next staff note takes.
+    async fn next_note_seq(&mut self, id: ConversationId) -> Result<u64, Self::Error>;
+
+    /// Stores a staff note, its body already sealed.
+    async fn insert_note(
+        &mut self,
+        id: ConversationId,
+        note: &StoredNote,
+    ) -> Result<(), Self::Error>;
+
+    /// An account's display name; `None` when there is no such account.
+    async fn display_name(&mut self, user: UserId) -> Result<Option<String>, Self::Error>;
+
+    /// Appends to the audit log's hash chain. Taken last: PostgreSQL locks the chain's head
+    /// here, and holding it must never wait on another lock.
     async fn insert_audit(&mut self, audit: &NewAudit) -> Result<(), Self::Error>;
 }
 
@@ -150,6 +166,54 @@ pub async fn resume<S: Steps>(
     }
     tx.set_token(id, token_hash).await?;
     Ok(Applied::Done(tx.reload(id).await?))
+}
+
+/// Adds a staff-only note (see [`crate::Store::add_note`]), without committing. `None` when the
+/// conversation does not exist or the rule refuses.
+pub async fn add_note<S: Steps>(
+    tx: &mut S,
+    id: ConversationId,
+    kind: NoteKind,
+    author: Option<UserId>,
+    seal: &(dyn Fn(u64) -> Vec<u8> + Send + Sync),
+    now: OffsetDateTime,
+    audit: Option<&NewAudit>,
+) -> Result<Option<StoredNote>, S::Error> {
+    let Some(current) = tx.lock_conversation(id).await? else {
+        return Ok(None);
+    };
+    // Checked under the conversation's lock: a chat that changed hands a moment ago cannot
+    // get a note from its previous owner, and two notes get two numbers.
+    let open_owner = match current.state {
+        ConversationState::Active { officer } | ConversationState::VisitorLeft { officer } => {
+            Some(officer)
+        }
+        _ => None,
+    };
+    let allowed = match kind {
+        NoteKind::Note | NoteKind::Handover => open_owner.is_some() && open_owner == author,
+        NoteKind::Whisper => open_owner.is_some(),
+    };
+    if !allowed {
+        return Ok(None);
+    }
+    let seq = tx.next_note_seq(id).await?;
+    let mut note = StoredNote {
+        seq,
+        kind,
+        author,
+        author_name: None,
+        sealed_body: seal(seq),
+        at: now,
+    };
+    tx.insert_note(id, &note).await?;
+    if let Some(author) = author {
+        note.author_name = tx.display_name(author).await?;
+    }
+    if let Some(audit) = audit {
+        tx.insert_audit(audit).await?;
+    }
+    Ok(Some(note))
 }
 
 /// Whether `officer` may take one more chat (capacity only: transfers and take-overs).
