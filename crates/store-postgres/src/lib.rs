@@ -585,6 +585,30 @@ impl Steps for PgSteps<'_> {
         Ok(())
     }
 
+    async fn lock_by_token(&mut self, token_hash: [u8; 32]) -> R<Option<Conversation>> {
+        // Locked by its token: if another exit revoked it meanwhile, the row no longer matches
+        // once the lock is ours, and nothing is found.
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE token_hash = $1 FOR UPDATE")
+                .bind(&token_hash[..])
+                .fetch_optional(&mut *self.0)
+                .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        Ok(Some(
+            reload(self.0, ConversationId(parse_uuid(&id)?)).await?,
+        ))
+    }
+
+    async fn revoke_token(&mut self, id: ConversationId) -> R<()> {
+        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
     async fn set_token(&mut self, id: ConversationId, token_hash: [u8; 32]) -> R<()> {
         sqlx::query("UPDATE conversations SET token_hash = $1 WHERE id = $2")
             .bind(&token_hash[..])
@@ -1863,29 +1887,11 @@ impl Store for PgStore {
     ) -> StoreResult<Option<Conversation>> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            // Locked by its token: if another exit revoked it meanwhile, the row no longer
-            // matches once the lock is ours, and nothing is found.
-            let id: Option<String> =
-                sqlx::query_scalar("SELECT id FROM conversations WHERE token_hash = $1 FOR UPDATE")
-                    .bind(&token_hash[..])
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some(id) = id else {
-                return Ok(None);
-            };
-            let id = ConversationId(parse_uuid(&id)?);
-            let current = reload(&mut tx, id).await?;
-            sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            // A chat that is already over keeps its state; the token is revoked all the same.
-            if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
-                save_state(&mut tx, id, current.state, t.next, now).await?;
+            let after = steps::quick_exit(&mut PgSteps(&mut tx), token_hash, now).await?;
+            if after.is_some() {
+                commit(tx).await?;
             }
-            let after = reload(&mut tx, id).await?;
-            commit(tx).await?;
-            Ok(Some(after))
+            Ok(after)
         })
     }
 

@@ -583,6 +583,26 @@ impl Steps for WriteTx {
         Ok(())
     }
 
+    async fn lock_by_token(&mut self, token_hash: [u8; 32]) -> StoreResult<Option<Conversation>> {
+        sqlx::query(&conversation_query("WHERE c.token_hash = ?"))
+            .bind(&token_hash[..])
+            .fetch_optional(&mut **self)
+            .await
+            .map_err(err)?
+            .as_ref()
+            .map(conversation_from_row)
+            .transpose()
+    }
+
+    async fn revoke_token(&mut self, id: ConversationId) -> StoreResult<()> {
+        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut **self)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
     async fn set_token(&mut self, id: ConversationId, token_hash: [u8; 32]) -> StoreResult<()> {
         sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
             .bind(&token_hash[..])
@@ -1400,31 +1420,11 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Option<Conversation>> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let current = sqlx::query(&conversation_query("WHERE c.token_hash = ?"))
-            .bind(&token_hash[..])
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(err)?
-            .as_ref()
-            .map(conversation_from_row)
-            .transpose()?;
-        let Some(current) = current else {
-            return Ok(None);
-        };
-        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = ?")
-            .bind(current.id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        // A chat that is already over keeps its state; the token is revoked all the same.
-        if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
-            save_state(&mut tx, current.id, current.state, t.next, now).await?;
+        let after = steps::quick_exit(&mut tx, token_hash, now).await?;
+        if after.is_some() {
+            tx.commit().await?;
         }
-        let after = load_conversation(&mut tx, current.id)
-            .await?
-            .ok_or_else(|| corrupt("conversation vanished"))?;
-        tx.commit().await?;
-        Ok(Some(after))
+        Ok(after)
     }
 
     async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome> {

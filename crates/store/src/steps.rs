@@ -1,10 +1,10 @@
 //! The read-modify-write of a conversation, written once for every backend.
 //!
-//! A transition, a resume and a staff note take the same steps in every backend: read the
+//! A transition, a resume, a quick exit and a staff note take the same steps in every backend: read the
 //! conversation, ask the domain's rules, check the officer's room, write the new state and
 //! what it implies, audit, read the result. Only how each step reads, locks and writes differs,
 //! so a backend implements [`Steps`] on its own open transaction and calls [`transition`],
-//! [`resume`] or [`add_note`] between its own begin and commit (and, for PostgreSQL, inside
+//! [`resume`], [`quick_exit`] or [`add_note`] between its own begin and commit (and, for PostgreSQL, inside
 //! its retry loop). A refusal leaves the transaction to be dropped, which rolls it back.
 
 use crate::{
@@ -59,6 +59,16 @@ pub trait Steps: Send {
     /// Puts a closed chat back as a new one: its place in the queue, its head start for
     /// skilled officers and its retention period count from `now`.
     async fn reopen(&mut self, id: ConversationId, now: OffsetDateTime) -> Result<(), Self::Error>;
+
+    /// Reads the conversation this visitor token opens, and keeps others from deciding on it
+    /// until commit; `None` when the token is unknown or already revoked.
+    async fn lock_by_token(
+        &mut self,
+        token_hash: [u8; 32],
+    ) -> Result<Option<Conversation>, Self::Error>;
+
+    /// Revokes the conversation's visitor token.
+    async fn revoke_token(&mut self, id: ConversationId) -> Result<(), Self::Error>;
 
     /// Gives the conversation a new visitor token (the old one stops working).
     async fn set_token(
@@ -166,6 +176,25 @@ pub async fn resume<S: Steps>(
     }
     tx.set_token(id, token_hash).await?;
     Ok(Applied::Done(tx.reload(id).await?))
+}
+
+/// The visitor's quick exit (see [`crate::Store::quick_exit`]), without committing. `None`
+/// when the token is unknown or already revoked.
+pub async fn quick_exit<S: Steps>(
+    tx: &mut S,
+    token_hash: [u8; 32],
+    now: OffsetDateTime,
+) -> Result<Option<Conversation>, S::Error> {
+    let Some(current) = tx.lock_by_token(token_hash).await? else {
+        return Ok(None);
+    };
+    tx.revoke_token(current.id).await?;
+    // A chat that is already over keeps its state; the token is revoked all the same.
+    if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
+        tx.save_state(current.id, current.state, t.next, now)
+            .await?;
+    }
+    Ok(Some(tx.reload(current.id).await?))
 }
 
 /// Adds a staff-only note (see [`crate::Store::add_note`]), without committing. `None` when the
