@@ -20,7 +20,8 @@ pub use nats::{
 };
 
 use ecoute_domain::{
-    Author, ConversationId, Language, Outcome, Presence, Priority, Seq, StateName, UserId,
+    Author, ConversationId, HandoverReason, Language, NoteKind, Outcome, Presence, Priority, Seq,
+    StateName, UserId,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -72,8 +73,8 @@ pub struct NoteEvent {
     pub conversation: ConversationId,
     /// Its place among the notes.
     pub seq: u64,
-    /// "note", "handover" or "whisper".
-    pub kind: &'static str,
+    /// What it is.
+    pub kind: NoteKind,
     /// Who wrote it.
     pub author_name: Option<String>,
     /// Nonce, ciphertext and tag.
@@ -169,8 +170,8 @@ pub enum BusEvent {
     HandedOver {
         /// The conversation.
         conversation: ConversationId,
-        /// "transferred", "taken_over" or "requeued".
-        reason: &'static str,
+        /// Why.
+        reason: HandoverReason,
     },
     /// An officer's presence or load changed (supervision topic).
     StaffChanged,

@@ -16,12 +16,14 @@
 //! until all nodes run the new version; clients then resync from the store as on any gap.
 //!
 //! Sealed bodies travel exactly as they are on the bus: ciphertext. Nothing here ever adds
-//! plaintext. `&'static str` fields (note kinds, hand-over reasons) travel as text and are
-//! mapped back to the same static strings; an unknown one is refused.
+//! plaintext. Note kinds and hand-over reasons travel as their stable names (text, as the first
+//! version of the format wrote them, not as variant indexes) and are parsed back; an unknown
+//! name is refused.
 
 use crate::{BusEvent, MessageEvent, NoteEvent, Topic};
 use ecoute_domain::{
-    Author, ConversationId, Language, Outcome, Presence, Priority, Seq, StateName, UserId,
+    Author, ConversationId, HandoverReason, Language, NoteKind, Outcome, Presence, Priority, Seq,
+    StateName, UserId,
 };
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -29,12 +31,6 @@ use time::OffsetDateTime;
 
 /// The version byte that starts every frame.
 pub const WIRE_VERSION: u8 = 1;
-
-/// Every `NoteEvent::kind` the wire knows.
-pub static NOTE_KINDS: &[&str] = &["note", "handover", "whisper"];
-
-/// Every `BusEvent::HandedOver::reason` the wire knows.
-pub static HANDOVER_REASONS: &[&str] = &["transferred", "taken_over", "requeued"];
 
 /// Why a frame could not be encoded or decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,18 +47,17 @@ pub enum WireError {
     /// A valid event followed by more bytes.
     #[error("{0} unexpected bytes after the event")]
     TrailingBytes(usize),
-    /// A note kind outside [`NOTE_KINDS`].
+    /// A note kind outside [`NoteKind::ALL`].
     #[error("unknown note kind {0:?}")]
     UnknownNoteKind(String),
-    /// A hand-over reason outside [`HANDOVER_REASONS`].
+    /// A hand-over reason outside [`HandoverReason::ALL`].
     #[error("unknown hand-over reason {0:?}")]
     UnknownHandoverReason(String),
 }
 
 /// Encodes a topic and an event into one frame.
 ///
-/// Fails only for a note kind or hand-over reason the wire does not know (a programming
-/// error: add it to [`NOTE_KINDS`] or [`HANDOVER_REASONS`]).
+/// Fails only if postcard cannot write it (it writes into memory, so it does not).
 pub fn encode(topic: Topic, event: &BusEvent) -> Result<Vec<u8>, WireError> {
     let frame = Frame {
         topic: topic.into(),
@@ -87,16 +82,12 @@ pub fn decode(bytes: &[u8]) -> Result<(Topic, BusEvent), WireError> {
     Ok((frame.topic.into(), frame.event.into_event()?))
 }
 
-fn known(table: &'static [&'static str], s: &str) -> Option<&'static str> {
-    table.iter().copied().find(|known| *known == s)
+fn note_kind(s: &str) -> Result<NoteKind, WireError> {
+    NoteKind::parse(s).ok_or_else(|| WireError::UnknownNoteKind(s.to_owned()))
 }
 
-fn note_kind(s: &str) -> Result<&'static str, WireError> {
-    known(NOTE_KINDS, s).ok_or_else(|| WireError::UnknownNoteKind(s.to_owned()))
-}
-
-fn handover_reason(s: &str) -> Result<&'static str, WireError> {
-    known(HANDOVER_REASONS, s).ok_or_else(|| WireError::UnknownHandoverReason(s.to_owned()))
+fn handover_reason(s: &str) -> Result<HandoverReason, WireError> {
+    HandoverReason::parse(s).ok_or_else(|| WireError::UnknownHandoverReason(s.to_owned()))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -289,7 +280,7 @@ impl<'a> WireEvent<'a> {
             BusEvent::Note(n) => Self::Note {
                 conversation: n.conversation,
                 seq: n.seq,
-                kind: Cow::Borrowed(note_kind(n.kind)?),
+                kind: Cow::Borrowed(n.kind.as_str()),
                 author_name: borrowed(&n.author_name),
                 sealed_body: Cow::Borrowed(&n.sealed_body),
                 at: n.at,
@@ -299,7 +290,7 @@ impl<'a> WireEvent<'a> {
                 reason,
             } => Self::HandedOver {
                 conversation: *conversation,
-                reason: Cow::Borrowed(handover_reason(reason)?),
+                reason: Cow::Borrowed(reason.as_str()),
             },
             BusEvent::StaffChanged => Self::StaffChanged,
             BusEvent::VisitorBack { conversation } => Self::VisitorBack {

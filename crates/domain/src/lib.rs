@@ -14,6 +14,7 @@ mod retention;
 mod return_code;
 mod routing;
 mod units;
+mod vocabulary;
 
 pub use case::{CaseError, CaseFile, DangerLevel, Fact, Forwarding, Qualification};
 pub use conversation::{
@@ -39,6 +40,7 @@ pub use routing::{
     QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,
 };
 pub use units::{Coverage, UNITS_HEADER, Unit, UnitKind, UnitsFileError, parse_units, unit_for};
+pub use vocabulary::{HandoverReason, NoteKind};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -12,7 +12,7 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use ecoute_bus::LocalBus;
 use ecoute_crypto::{KeyFiles, Token};
-use ecoute_store::Store;
+use ecoute_store::{KeyKind, Store};
 use ecoute_store_postgres::PgStore;
 use ecoute_store_sqlite::SqliteStore;
 use std::net::SocketAddr;
@@ -92,7 +92,7 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
 /// recovery code still works), until it is restored. The server still serves everything else.
 async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Result<()> {
     let held = keys.ring().versions();
-    for (version, count) in store.key_version_counts().await? {
+    for (version, count) in store.key_version_counts(KeyKind::Data).await? {
         if !held.contains(&version) {
             tracing::error!(
                 version,
@@ -101,7 +101,7 @@ async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Res
             );
         }
     }
-    for (version, count) in store.totp_key_version_counts().await? {
+    for (version, count) in store.key_version_counts(KeyKind::Totp).await? {
         if !held.contains(&version) {
             tracing::error!(
                 version,

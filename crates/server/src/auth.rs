@@ -8,7 +8,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use ecoute_crypto::totp::{TotpSecret, recovery_code_hash};
 use ecoute_crypto::{CryptoError, Keyring, MasterKey, Token, WrappedKey, hash_token};
 use ecoute_domain::{Password, UserId};
-use ecoute_store::{NewAudit, Store, StoredTotp, User};
+use ecoute_store::{LoginReservation, NewAudit, Store, StoredTotp, User};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
@@ -230,8 +230,8 @@ pub async fn login(
         .reserve_login_attempt(username, now - FAILURE_WINDOW, now, MAX_FAILURES)
         .await?;
     let reservation = match reservation {
-        Ok(id) => id,
-        Err(oldest) => {
+        LoginReservation::Reserved(id) => id,
+        LoginReservation::Refused { oldest } => {
             let free_at = oldest.unwrap_or(now) + FAILURE_WINDOW;
             return Err(ApiError::TooManyAttempts {
                 retry_after_secs: (free_at - now).whole_seconds().max(1) as u64,

@@ -13,8 +13,8 @@
 
 use crate::keys::RELOAD_INTERVAL;
 use ecoute_crypto::{CryptoError, KeyFiles, Keyring, MasterKey, WrappedKey};
-use ecoute_domain::ConversationId;
-use ecoute_store::{NewAudit, Reseal, Rewrap, Store, StoreError};
+use ecoute_domain::{ConversationId, UserId};
+use ecoute_store::{KeyKind, NewAudit, Reseal, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -218,8 +218,8 @@ pub async fn rotate(
 ) -> Result<Rotated, KeysError> {
     let ring = load(files)?;
     let before = ring.versions();
-    let counts = store.key_version_counts().await?;
-    let totp = store.totp_key_version_counts().await?;
+    let counts = store.key_version_counts(KeyKind::Data).await?;
+    let totp = store.key_version_counts(KeyKind::Totp).await?;
     check_every_version_held(files, &ring, &counts, &totp)?;
     let newest = ring.current().version();
     let left: u64 = counts.range(..newest).map(|(_, n)| n).sum::<u64>()
@@ -320,7 +320,7 @@ impl Run<'_> {
         loop {
             let batch = self
                 .store
-                .totp_below_key_version(version, self.batch)
+                .keys_below_version(KeyKind::Totp, version, self.batch)
                 .await?;
             if batch.is_empty() {
                 return Ok(found);
@@ -329,19 +329,20 @@ impl Run<'_> {
             let reseals = batch
                 .into_iter()
                 .map(|t| {
+                    let user = UserId(t.owner);
                     let sealed = crate::auth::reseal_totp(
                         self.ring,
                         self.target,
-                        t.user,
+                        user,
                         t.key_version,
                         &t.sealed,
                     )
                     .map_err(|_| KeysError::Reseal {
-                        user: t.user,
+                        user,
                         version: t.key_version,
                     })?;
                     Ok(Reseal {
-                        user: t.user,
+                        owner: t.owner,
                         from_version: t.key_version,
                         from_sealed: t.sealed,
                         to_version: version,
@@ -350,7 +351,7 @@ impl Run<'_> {
                 })
                 .collect::<Result<Vec<_>, KeysError>>()?;
             // An account that enrolled again since the read is skipped here, read again next.
-            self.resealed += self.store.reseal_totp(reseals).await?;
+            self.resealed += self.store.reseal_keys(KeyKind::Totp, reseals).await?;
             (self.progress)(Progress::Resealed {
                 done: self.resealed,
             });
@@ -363,7 +364,7 @@ impl Run<'_> {
         // Counted once per drain: counting after every batch would read the whole table each time.
         let left: u64 = self
             .store
-            .key_version_counts()
+            .key_version_counts(KeyKind::Data)
             .await?
             .range(..version)
             .map(|(_, n)| n)
@@ -373,7 +374,7 @@ impl Run<'_> {
         loop {
             let batch = self
                 .store
-                .conversations_below_key_version(version, self.batch)
+                .keys_below_version(KeyKind::Data, version, self.batch)
                 .await?;
             if batch.is_empty() {
                 return Ok(found);
@@ -384,26 +385,26 @@ impl Run<'_> {
                 .map(|c| {
                     let old = WrappedKey {
                         version: c.key_version,
-                        bytes: c.wrapped_key,
+                        bytes: c.sealed,
                     };
                     let key = self
                         .ring
-                        .unwrap(&old, c.id.0)
+                        .unwrap(&old, c.owner)
                         .map_err(|_| KeysError::Unwrap {
-                            conversation: c.id,
+                            conversation: ConversationId(c.owner),
                             version: c.key_version,
                         })?;
-                    Ok(Rewrap {
-                        id: c.id,
+                    Ok(Reseal {
+                        owner: c.owner,
                         from_version: old.version,
-                        from_wrapped: old.bytes,
+                        from_sealed: old.bytes,
                         to_version: version,
-                        wrapped: self.target.wrap(&key, c.id.0).bytes,
+                        sealed: self.target.wrap(&key, c.owner).bytes,
                     })
                 })
                 .collect::<Result<Vec<_>, KeysError>>()?;
             // A row changed since it was read is skipped here and read again next batch.
-            self.done += self.store.rewrap_keys(rewraps).await?;
+            self.done += self.store.reseal_keys(KeyKind::Data, rewraps).await?;
             // Conversations created under the old key meanwhile make the work grow.
             total = total.max(self.done);
             (self.progress)(Progress::Rewrapped {
@@ -461,8 +462,8 @@ pub async fn status(store: &dyn Store, files: &KeyFiles) -> Result<KeyStatus, Ke
     let present = files.versions()?;
     Ok(KeyStatus {
         files: present.into_iter().map(|v| (v, files.path_of(v))).collect(),
-        conversations: store.key_version_counts().await?,
-        totp: store.totp_key_version_counts().await?,
+        conversations: store.key_version_counts(KeyKind::Data).await?,
+        totp: store.key_version_counts(KeyKind::Totp).await?,
     })
 }
 
@@ -481,13 +482,13 @@ pub async fn retire(
         return Err(KeysError::RetireCurrent(version));
     }
     let count = store
-        .key_version_counts()
+        .key_version_counts(KeyKind::Data)
         .await?
         .get(&version)
         .copied()
         .unwrap_or(0);
     let totp = store
-        .totp_key_version_counts()
+        .key_version_counts(KeyKind::Totp)
         .await?
         .get(&version)
         .copied()
@@ -685,7 +686,7 @@ mod tests {
         }
 
         async fn counts(&self) -> BTreeMap<u32, u64> {
-            self.store.key_version_counts().await.unwrap()
+            self.store.key_version_counts(KeyKind::Data).await.unwrap()
         }
 
         /// A staff account with a TOTP secret sealed by `ring`'s current key.
@@ -796,7 +797,7 @@ mod tests {
         assert_eq!(f.totp_opens("anne", &anne).await, 2);
         assert_eq!(f.totp_opens("bruno", &bruno).await, 2);
         assert_eq!(
-            f.store.totp_key_version_counts().await.unwrap(),
+            f.store.key_version_counts(KeyKind::Totp).await.unwrap(),
             BTreeMap::from([(2, 2)])
         );
 

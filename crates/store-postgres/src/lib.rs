@@ -32,14 +32,17 @@ use async_trait::async_trait;
 use codec::*;
 use ecoute_domain::{
     Actor, CannedReply, ConversationId, ConversationState, Departement, Event, Force, Language,
-    Outcome, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills,
-    TransitionError, UserId,
+    Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills, TransitionError,
+    UserId,
 };
+use ecoute_store::steps::{self, Steps};
+use ecoute_store::stored::KeyRows;
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, MarksMoved, NewAudit,
-    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
-    SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials, author_of,
+    AppendOutcome, Appended, Applied, AuditRecord, Conversation, DayFigures, KeyKind,
+    LoginReservation, Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind,
+    PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store,
+    StoreError, StoreResult, StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned,
+    User, UserCredentials, author_of,
 };
 use error::{Fail, R, corrupt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -214,14 +217,6 @@ async fn lock_officer(conn: &mut PgConnection, officer: UserId) -> R<Option<(Use
     )))
 }
 
-/// Whether `officer` may take one more chat (capacity only: transfers and take-overs).
-async fn check_room(conn: &mut PgConnection, officer: UserId) -> R<Result<(), TransitionError>> {
-    Ok(match lock_officer(conn, officer).await? {
-        None => Err(TransitionError::NotAllowed),
-        Some((user, open)) => ecoute_domain::may_take_another(open, user.capacity),
-    })
-}
-
 /// Appends to the hash chain. Locks the chain's head row until commit, so concurrent entries
 /// (from any node) are chained one after the other. Called last in a transaction, after every
 /// other lock it takes, so that holding the head never waits on anything else.
@@ -363,14 +358,11 @@ fn candidates_query(rule: RetentionRule, resume: bool) -> String {
 }
 
 /// One message: the idempotent resend, the rules, the next sequence number, the sealed body.
-async fn append_in(
-    conn: &mut PgConnection,
-    message: &NewMessage,
-) -> R<Option<Result<Appended, TransitionError>>> {
+async fn append_in(conn: &mut PgConnection, message: &NewMessage) -> R<AppendOutcome> {
     let (author, officer) = author_of(message.actor);
     let id = message.conversation.to_string();
     let Some(current) = lock_and_load(conn, message.conversation).await? else {
-        return Ok(None);
+        return Ok(Applied::NotFound);
     };
     // A visitor's device writes only while its token opens the conversation: checked under
     // the row's lock, which a quick exit or a return code also takes to change the token.
@@ -382,7 +374,7 @@ async fn append_in(
             .await?
             .is_some();
         if !opens {
-            return Ok(None);
+            return Ok(Applied::NotFound);
         }
     }
     // Under the conversation's lock: a resend racing its original finds it here.
@@ -396,16 +388,16 @@ async fn append_in(
     .await?;
     if let Some(row) = existing {
         let stored = message_from_row(&row)?;
-        return Ok(Some(Ok(Appended {
+        return Ok(Applied::Done(Appended {
             seq: stored.seq,
             sent_at: stored.sent_at,
             duplicate: true,
             owner: current.state.officer(),
             message: stored,
-        })));
+        }));
     }
     if let Err(refused) = current.state.apply(message.actor, Event::Write) {
-        return Ok(Some(Err(refused)));
+        return Ok(Applied::Refused(refused));
     }
     let seq = current.last_seq + 1;
     let sealed = (message.seal)(seq);
@@ -439,7 +431,7 @@ async fn append_in(
         }
         None => None,
     };
-    Ok(Some(Ok(Appended {
+    Ok(Applied::Done(Appended {
         seq,
         sent_at,
         duplicate: false,
@@ -453,7 +445,7 @@ async fn append_in(
             sealed_body: sealed,
             sent_at,
         },
-    })))
+    }))
 }
 
 /// What [`take_in`] found.
@@ -528,6 +520,142 @@ async fn take_in(
         return Ok(Taken::Chat(Box::new(reload(conn, current.id).await?)));
     }
     Ok(Taken::Nothing)
+}
+
+/// The shared steps of [`steps`] on one of this backend's transactions: the conversation's row and the officer's are locked as the module's
+/// documentation says, before they are read.
+struct PgSteps<'a>(&'a mut PgConnection);
+
+#[async_trait]
+impl Steps for PgSteps<'_> {
+    type Error = Fail;
+
+    async fn lock_conversation(&mut self, id: ConversationId) -> R<Option<Conversation>> {
+        lock_and_load(self.0, id).await
+    }
+
+    async fn lock_officer(&mut self, officer: UserId) -> R<Option<(User, u32)>> {
+        lock_officer(self.0, officer).await
+    }
+
+    async fn reload(&mut self, id: ConversationId) -> R<Conversation> {
+        reload(self.0, id).await
+    }
+
+    async fn save_state(
+        &mut self,
+        id: ConversationId,
+        before: ConversationState,
+        after: ConversationState,
+        now: OffsetDateTime,
+    ) -> R<()> {
+        save_state(self.0, id, before, after, now).await
+    }
+
+    async fn hand_over(
+        &mut self,
+        id: ConversationId,
+        to_force: Option<Force>,
+        now: OffsetDateTime,
+    ) -> R<()> {
+        sqlx::query(
+            "UPDATE conversations SET handovers = handovers + 1, \
+             force = COALESCE($1, force), \
+             open_to_all_at = CASE WHEN $1 IS NULL THEN open_to_all_at \
+               ELSE $2 + GREATEST(open_to_all_at - created_at, 0) END \
+             WHERE id = $3",
+        )
+        .bind(to_force.map(Force::as_str))
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
+
+    async fn reopen(&mut self, id: ConversationId, now: OffsetDateTime) -> R<()> {
+        sqlx::query(
+            "UPDATE conversations SET closed_at = NULL, \
+             open_to_all_at = $1 + GREATEST(open_to_all_at - created_at, 0), \
+             created_at = $1 WHERE id = $2",
+        )
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
+
+    async fn lock_by_token(&mut self, token_hash: [u8; 32]) -> R<Option<Conversation>> {
+        // Locked by its token: if another exit revoked it meanwhile, the row no longer matches
+        // once the lock is ours, and nothing is found.
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE token_hash = $1 FOR UPDATE")
+                .bind(&token_hash[..])
+                .fetch_optional(&mut *self.0)
+                .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        Ok(Some(
+            reload(self.0, ConversationId(parse_uuid(&id)?)).await?,
+        ))
+    }
+
+    async fn revoke_token(&mut self, id: ConversationId) -> R<()> {
+        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_token(&mut self, id: ConversationId, token_hash: [u8; 32]) -> R<()> {
+        sqlx::query("UPDATE conversations SET token_hash = $1 WHERE id = $2")
+            .bind(&token_hash[..])
+            .bind(id.to_string())
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    async fn next_note_seq(&mut self, id: ConversationId) -> R<u64> {
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = $1")
+                .bind(id.to_string())
+                .fetch_one(&mut *self.0)
+                .await?;
+        Ok(unsigned(last.unwrap_or(0), "note seq")? + 1)
+    }
+
+    async fn insert_note(&mut self, id: ConversationId, note: &StoredNote) -> R<()> {
+        sqlx::query(
+            "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(note.seq as i64)
+        .bind(note.kind.as_str())
+        .bind(note.author.map(|a| a.to_string()))
+        .bind(&note.sealed_body)
+        .bind(millis(note.at))
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
+
+    async fn display_name(&mut self, user: UserId) -> R<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                .bind(user.to_string())
+                .fetch_optional(&mut *self.0)
+                .await?,
+        )
+    }
+
+    async fn insert_audit(&mut self, audit: &NewAudit) -> R<()> {
+        insert_audit(self.0, audit).await
+    }
 }
 
 impl PgStore {
@@ -934,7 +1062,7 @@ impl Store for PgStore {
         since: OffsetDateTime,
         at: OffsetDateTime,
         max: u64,
-    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>> {
+    ) -> StoreResult<LoginReservation> {
         transaction!(async {
             let mut tx = self.begin().await?;
             // Attempts checked at the same time on any node are counted one after the other.
@@ -953,7 +1081,7 @@ impl Store for PgStore {
             if n.max(0) as u64 >= max {
                 let oldest = opt_time(row.try_get("oldest")?)?;
                 commit(tx).await?;
-                return Ok(Err(oldest));
+                return Ok(LoginReservation::Refused { oldest });
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id",
@@ -963,7 +1091,7 @@ impl Store for PgStore {
             .fetch_one(&mut *tx)
             .await?;
             commit(tx).await?;
-            Ok(Ok(id))
+            Ok(LoginReservation::Reserved(id))
         })
     }
 
@@ -1273,71 +1401,16 @@ impl Store for PgStore {
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            let Some(current) = lock_and_load(&mut tx, id).await? else {
-                return Ok(None);
-            };
-            let next = match current.state.apply(actor, event) {
-                Ok(t) => t.next,
-                Err(refused) => return Ok(Some(Err(refused))),
-            };
-            // Capacity and skills are checked under the officer's lock: claims on several
-            // nodes cannot all pass, and a transfer cannot take anyone over capacity.
-            let allowed = match (event, actor) {
-                (Event::Claim, Actor::Officer(officer)) => {
-                    match lock_officer(&mut tx, officer).await? {
-                        None => Err(TransitionError::NotAllowed),
-                        Some((user, open)) => ecoute_domain::check_claim(
-                            &user.skills,
-                            user.capacity,
-                            open,
-                            &current.need(),
-                            now >= current.open_to_all_at,
-                        ),
-                    }
-                }
-                (Event::Transfer { to }, _) => check_room(&mut tx, to).await?,
-                (Event::TakeOver { .. }, Actor::Officer(officer)) => {
-                    check_room(&mut tx, officer).await?
-                }
-                _ => Ok(()),
-            };
-            if let Err(refused) = allowed {
-                return Ok(Some(Err(refused)));
+            let applied =
+                steps::transition(&mut PgSteps(&mut tx), id, actor, event, now, audit.as_ref())
+                    .await?;
+            if matches!(applied, Applied::Done(_)) {
+                commit(tx).await?;
             }
-            save_state(&mut tx, id, current.state, next, now).await?;
-            if matches!(
-                event,
-                Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver { .. }
-            ) {
-                let to_force = match event {
-                    Event::Release { to_force } => to_force,
-                    _ => None,
-                };
-                // Sent to the other force: its officers get the same head start as for a new
-                // chat before anyone may take it (else the sender, now the least loaded, gets
-                // it back).
-                sqlx::query(
-                    "UPDATE conversations SET handovers = handovers + 1, \
-                     force = COALESCE($1, force), \
-                     open_to_all_at = CASE WHEN $1 IS NULL THEN open_to_all_at \
-                       ELSE $2 + GREATEST(open_to_all_at - created_at, 0) END \
-                     WHERE id = $3",
-                )
-                .bind(to_force.map(Force::as_str))
-                .bind(millis(now))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(audit) = &audit {
-                insert_audit(&mut tx, audit).await?;
-            }
-            let after = reload(&mut tx, id).await?;
-            commit(tx).await?;
-            Ok(Some(Ok(after)))
+            Ok(applied)
         })
     }
 
@@ -1443,47 +1516,14 @@ impl Store for PgStore {
         id: ConversationId,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            let Some(current) = lock_and_load(&mut tx, id).await? else {
-                return Ok(None);
-            };
-            if matches!(
-                current.state,
-                ConversationState::Closed {
-                    outcome: Outcome::Blocked,
-                    ..
-                }
-            ) {
-                return Ok(None);
+            let applied = steps::resume(&mut PgSteps(&mut tx), id, token_hash, now).await?;
+            if matches!(applied, Applied::Done(_)) {
+                commit(tx).await?;
             }
-            let next = match current.state.apply(Actor::Visitor, Event::Return) {
-                Ok(t) => t.next,
-                Err(refused) => return Ok(Some(Err(refused))),
-            };
-            save_state(&mut tx, id, current.state, next, now).await?;
-            if matches!(current.state, ConversationState::Closed { .. }) {
-                // Back in the queue: it waits as a new chat (its place, its head start for
-                // skilled officers, its retention period all count from now).
-                sqlx::query(
-                    "UPDATE conversations SET closed_at = NULL, \
-                     open_to_all_at = $1 + GREATEST(open_to_all_at - created_at, 0), \
-                     created_at = $1 WHERE id = $2",
-                )
-                .bind(millis(now))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query("UPDATE conversations SET token_hash = $1 WHERE id = $2")
-                .bind(&token_hash[..])
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            let after = reload(&mut tx, id).await?;
-            commit(tx).await?;
-            Ok(Some(Ok(after)))
+            Ok(applied)
         })
     }
 
@@ -1694,7 +1734,7 @@ impl Store for PgStore {
         officer: UserId,
         now: OffsetDateTime,
         audit: NewAudit,
-    ) -> StoreResult<Result<Option<Conversation>, TransitionError>> {
+    ) -> StoreResult<Applied<Conversation>> {
         let taken = retrying!(async {
             let mut tx = self.begin().await?;
             let taken = take_in(&mut tx, officer, now, &audit).await?;
@@ -1706,9 +1746,9 @@ impl Store for PgStore {
             Ok(taken)
         });
         match taken {
-            Ok(Taken::Chat(chat)) => Ok(Ok(Some(*chat))),
-            Ok(Taken::Refused(refused)) => Ok(Err(refused)),
-            Ok(Taken::Nothing) => Ok(Ok(None)),
+            Ok(Taken::Chat(chat)) => Ok(Applied::Done(*chat)),
+            Ok(Taken::Refused(refused)) => Ok(Applied::Refused(refused)),
+            Ok(Taken::Nothing) => Ok(Applied::NotFound),
             Err(e) => Err(e.into_store()),
         }
     }
@@ -1775,63 +1815,12 @@ impl Store for PgStore {
     ) -> StoreResult<Option<StoredNote>> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            let Some(current) = lock_and_load(&mut tx, id).await? else {
-                return Ok(None);
-            };
-            // Checked under the conversation's lock: a chat that changed hands a moment ago
-            // cannot get a note from its previous owner, and two notes get two numbers.
-            let open_owner = match current.state {
-                ConversationState::Active { officer }
-                | ConversationState::VisitorLeft { officer } => Some(officer),
-                _ => None,
-            };
-            let allowed = match kind {
-                NoteKind::Note | NoteKind::Handover => open_owner.is_some() && open_owner == author,
-                NoteKind::Whisper => open_owner.is_some(),
-            };
-            if !allowed {
-                return Ok(None);
+            let steps = &mut PgSteps(&mut tx);
+            let note = steps::add_note(steps, id, kind, author, seal, now, audit.as_ref()).await?;
+            if note.is_some() {
+                commit(tx).await?;
             }
-            let last: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = $1")
-                    .bind(id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let seq = unsigned(last.unwrap_or(0), "note seq")? + 1;
-            let body = seal(seq);
-            sqlx::query(
-                "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.to_string())
-            .bind(seq as i64)
-            .bind(kind.as_str())
-            .bind(author.map(|a| a.to_string()))
-            .bind(&body)
-            .bind(millis(now))
-            .execute(&mut *tx)
-            .await?;
-            let author_name: Option<String> = match author {
-                Some(a) => {
-                    sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                        .bind(a.to_string())
-                        .fetch_optional(&mut *tx)
-                        .await?
-                }
-                None => None,
-            };
-            if let Some(audit) = &audit {
-                insert_audit(&mut tx, audit).await?;
-            }
-            commit(tx).await?;
-            Ok(Some(StoredNote {
-                seq,
-                kind,
-                author,
-                author_name,
-                sealed_body: body,
-                at: now,
-            }))
+            Ok(note)
         })
     }
 
@@ -1899,36 +1888,15 @@ impl Store for PgStore {
     ) -> StoreResult<Option<Conversation>> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            // Locked by its token: if another exit revoked it meanwhile, the row no longer
-            // matches once the lock is ours, and nothing is found.
-            let id: Option<String> =
-                sqlx::query_scalar("SELECT id FROM conversations WHERE token_hash = $1 FOR UPDATE")
-                    .bind(&token_hash[..])
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some(id) = id else {
-                return Ok(None);
-            };
-            let id = ConversationId(parse_uuid(&id)?);
-            let current = reload(&mut tx, id).await?;
-            sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            // A chat that is already over keeps its state; the token is revoked all the same.
-            if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
-                save_state(&mut tx, id, current.state, t.next, now).await?;
+            let after = steps::quick_exit(&mut PgSteps(&mut tx), token_hash, now).await?;
+            if after.is_some() {
+                commit(tx).await?;
             }
-            let after = reload(&mut tx, id).await?;
-            commit(tx).await?;
-            Ok(Some(after))
+            Ok(after)
         })
     }
 
-    async fn append_message(
-        &self,
-        message: NewMessage,
-    ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
+    async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome> {
         transaction!(async {
             let mut tx = self.begin().await?;
             let outcome = append_in(&mut tx, &message).await?;
@@ -1936,10 +1904,10 @@ impl Store for PgStore {
             // and it is acknowledged only once the commit is done.
             if matches!(
                 outcome,
-                Some(Ok(Appended {
+                Applied::Done(Appended {
                     duplicate: false,
                     ..
-                }))
+                })
             ) {
                 commit(tx).await?;
             }
@@ -2077,133 +2045,69 @@ impl Store for PgStore {
         })
     }
 
-    async fn conversations_below_key_version(
+    async fn keys_below_version(
         &self,
+        kind: KeyKind,
         version: u32,
         limit: u32,
-    ) -> StoreResult<Vec<ConversationKey>> {
-        let rows = sqlx::query(
-            "SELECT id, key_version, wrapped_key FROM conversations \
-             WHERE key_version < $1 ORDER BY key_version, id LIMIT $2",
-        )
-        .bind(i64::from(version))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        decode_all(&rows, |row| {
+    ) -> StoreResult<Vec<SealedKey>> {
+        let sql = KeyRows::of(kind).below(["$1", "$2"]);
+        let found = sqlx::query(&sql)
+            .bind(i64::from(version))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        decode_all(&found, |row| {
             let id: String = row.try_get("id")?;
-            Ok(ConversationKey {
-                id: ConversationId(parse_uuid(&id)?),
+            Ok(SealedKey {
+                owner: parse_uuid(&id)?,
                 key_version: key_version(row.try_get("key_version")?)?,
-                wrapped_key: row.try_get("wrapped_key")?,
+                sealed: row.try_get("sealed")?,
             })
         })
     }
 
-    async fn rewrap_keys(&self, mut rewraps: Vec<Rewrap>) -> StoreResult<u64> {
-        if rewraps.is_empty() {
-            return Ok(0);
-        }
-        // One locking order for every caller: concurrent rotations cannot deadlock.
-        rewraps.sort_by_key(|r| r.id);
-        transaction!(async {
-            let mut tx = self.begin().await?;
-            let mut updated = 0;
-            for r in &rewraps {
-                // A compare-and-set: the row lock and the re-check of the condition make a
-                // concurrent change (another rotation, a purge) win or lose as a whole.
-                updated += sqlx::query(
-                    "UPDATE conversations SET wrapped_key = $1, key_version = $2 \
-                     WHERE id = $3 AND key_version = $4 AND wrapped_key = $5",
-                )
-                .bind(&r.wrapped)
-                .bind(i64::from(r.to_version))
-                .bind(r.id.to_string())
-                .bind(i64::from(r.from_version))
-                .bind(&r.from_wrapped)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            }
-            commit(tx).await?;
-            Ok(updated)
-        })
-    }
-
-    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT key_version, COUNT(*) AS n FROM conversations GROUP BY key_version",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        version_counts(&rows, "key_version")
-    }
-
-    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>> {
-        let rows = sqlx::query(
-            "SELECT id, totp_key_version, totp_secret FROM users \
-             WHERE totp_secret IS NOT NULL AND totp_key_version < $1 \
-             ORDER BY totp_key_version, id LIMIT $2",
-        )
-        .bind(i64::from(version))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        decode_all(&rows, |row| {
-            let id: String = row.try_get("id")?;
-            Ok(TotpKey {
-                user: UserId(parse_uuid(&id)?),
-                key_version: key_version(row.try_get("totp_key_version")?)?,
-                sealed: row.try_get("totp_secret")?,
-            })
-        })
-    }
-
-    async fn reseal_totp(&self, mut reseals: Vec<Reseal>) -> StoreResult<u64> {
+    async fn reseal_keys(&self, kind: KeyKind, mut reseals: Vec<Reseal>) -> StoreResult<u64> {
         if reseals.is_empty() {
             return Ok(0);
         }
-        reseals.sort_by_key(|r| r.user);
+        // One locking order for every caller: concurrent rotations cannot deadlock.
+        reseals.sort_by_key(|r| r.owner);
+        let sql = KeyRows::of(kind).reseal(["$1", "$2", "$3", "$4", "$5"]);
         transaction!(async {
             let mut tx = self.begin().await?;
             let mut updated = 0;
             for r in &reseals {
-                updated += sqlx::query(
-                    "UPDATE users SET totp_secret = $1, totp_key_version = $2 \
-                     WHERE id = $3 AND totp_key_version = $4 AND totp_secret = $5",
-                )
-                .bind(&r.sealed)
-                .bind(i64::from(r.to_version))
-                .bind(r.user.to_string())
-                .bind(i64::from(r.from_version))
-                .bind(&r.from_sealed)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                // A compare-and-set: the row lock and the re-check of the condition make a
+                // concurrent change (another rotation, a purge, an enrolment) win or lose as a
+                // whole.
+                updated += sqlx::query(&sql)
+                    .bind(&r.sealed)
+                    .bind(i64::from(r.to_version))
+                    .bind(r.owner.to_string())
+                    .bind(i64::from(r.from_version))
+                    .bind(&r.from_sealed)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             }
             commit(tx).await?;
             Ok(updated)
         })
     }
 
-    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT totp_key_version, COUNT(*) AS n FROM users \
-             WHERE totp_secret IS NOT NULL GROUP BY totp_key_version",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        version_counts(&rows, "totp_key_version")
+    async fn key_version_counts(&self, kind: KeyKind) -> StoreResult<BTreeMap<u32, u64>> {
+        let sql = KeyRows::of(kind).counts();
+        let found = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
+        version_counts(&found, "key_version")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ecoute_domain::Outcome;
 
     #[test]
     fn purge_candidate_queries_number_their_parameters_in_binding_order() {

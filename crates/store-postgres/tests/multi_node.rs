@@ -9,7 +9,9 @@ use ecoute_domain::{
     Actor, ClientMessageId, ConversationId, Departement, Event, Intake, ReporterKind, Role, Seq,
     TransitionError, UserId,
 };
-use ecoute_store::{NewAudit, NewConversation, NewMessage, NewUser, Store, StoreError, User};
+use ecoute_store::{
+    Applied, NewAudit, NewConversation, NewMessage, NewUser, Store, StoreError, User,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -92,7 +94,7 @@ async fn append(
         })
         .await
         .expect("store answers")
-        .expect("conversation exists")
+        .done()
         .expect("the visitor may write")
 }
 
@@ -129,11 +131,11 @@ async fn take_next_from_two_nodes_gives_each_chat_one_owner_and_nobody_goes_over
     let mut refused = 0;
     for t in tasks {
         match t.await.unwrap() {
-            (o, Ok(Some(chat))) => {
+            (o, Applied::Done(chat)) => {
                 assert_eq!(chat.state.officer(), Some(o));
                 owners.entry(chat.id).or_default().push(o);
             }
-            (_, Err(TransitionError::AtCapacity)) => refused += 1,
+            (_, Applied::Refused(TransitionError::AtCapacity)) => refused += 1,
             (o, other) => panic!("officer {o:?}: unexpected {other:?}"),
         }
     }
@@ -167,6 +169,7 @@ async fn claims_from_two_nodes_never_take_an_officer_over_capacity() {
                 .transition(chat, Actor::Officer(alice.id), Event::Claim, now(), None)
                 .await
                 .expect("store answers")
+                .found()
                 .expect("exists")
         }));
     }
@@ -271,7 +274,7 @@ async fn login_attempts_from_two_nodes_never_pass_the_failure_limit() {
     }
     let mut allowed = 0;
     for t in tasks {
-        allowed += usize::from(t.await.unwrap().is_ok());
+        allowed += usize::from(t.await.unwrap().is_reserved());
     }
     assert_eq!(allowed, 10);
 }
@@ -455,7 +458,7 @@ async fn take_next_waits_for_the_first_chat_while_it_is_written_to_rather_than_p
         .await
         .unwrap()
         .expect("store answers")
-        .expect("allowed")
-        .expect("a chat");
+        .done()
+        .expect("a chat, allowed");
     assert_eq!(taken.id, first, "the first in the queue, not the next one");
 }

@@ -37,7 +37,8 @@ use ecoute_domain::{
 };
 use ecoute_store::stored::{corrupt, from_millis, millis, parse_uuid, state_from};
 use ecoute_store::{
-    Appended, Marks, MarksMoved, NewMessage, StoreError, StoreResult, StoredMessage, author_of,
+    AppendOutcome, Appended, Applied, Marks, MarksMoved, NewMessage, StoreError, StoreResult,
+    StoredMessage, author_of,
 };
 use rusqlite::types::Value;
 use std::collections::HashMap;
@@ -62,7 +63,7 @@ const COMMIT_SPACING: std::time::Duration = std::time::Duration::from_millis(2);
 const QUEUED: usize = 4 * MAX_BATCH;
 
 /// What `append_message` answers.
-pub(crate) type Answer = StoreResult<Option<Result<Appended, TransitionError>>>;
+pub(crate) type Answer = StoreResult<AppendOutcome>;
 /// What `advance_marks` answers: the marks as they now stand, when they moved.
 pub(crate) type MarksAnswer = StoreResult<Option<MarksMoved>>;
 
@@ -388,7 +389,7 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>, backfille
                 for (answer, decided) in answers.into_iter().zip(decided) {
                     let _ = answer.send(Ok(match decided {
                         Decided::Now(told) => told,
-                        Decided::AfterCommit(appended) => Some(Ok(appended)),
+                        Decided::AfterCommit(appended) => Applied::Done(appended),
                     }));
                 }
                 for (answer, moved) in marks_answers.into_iter().zip(marks) {
@@ -544,7 +545,7 @@ impl Found {
 enum Decided {
     /// Refused by the rules, or the conversation unknown or closed to this device: nothing
     /// written.
-    Now(Option<Result<Appended, TransitionError>>),
+    Now(AppendOutcome),
     /// Written, or found written already: answered once the commit succeeded.
     AfterCommit(Appended),
 }
@@ -655,7 +656,7 @@ fn decide_one(
     message: NewMessage,
 ) -> StoreResult<Decided> {
     if !opens(found.get(&message.conversation), &message) {
-        return Ok(Decided::Now(None));
+        return Ok(Decided::Now(Applied::NotFound));
     }
     let current = found.get_mut(&message.conversation).expect("checked above");
     let owner = current.state.officer();
@@ -672,7 +673,7 @@ fn decide_one(
         return Ok(Decided::AfterCommit(appended));
     }
     if let Err(refused) = current.state.apply(message.actor, Event::Write) {
-        return Ok(Decided::Now(Some(Err(refused))));
+        return Ok(Decided::Now(Applied::Refused(refused)));
     }
     let (author, officer) = author_of(message.actor);
     // The rules let only the conversation's officer write: its row names them (sqlx's writer
@@ -681,7 +682,7 @@ fn decide_one(
     // check (`open`): were the rules ever to let another officer through, the message is
     // refused here rather than written.
     if officer.is_some() && officer != owner {
-        return Ok(Decided::Now(Some(Err(TransitionError::NotOwner))));
+        return Ok(Decided::Now(Applied::Refused(TransitionError::NotOwner)));
     }
     let officer_name = officer.and_then(|_| current.officer_name.clone());
     let seq = current.last_seq + 1;

@@ -22,15 +22,17 @@ use ecoute_domain::{
     Intake, Language, Outcome, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
     RetentionRule, Role, Seq, Skills, TransitionError, UserId,
 };
+use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
-    PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
+    KeyRows, PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
     labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
 };
 use ecoute_store::{
-    Appended, AuditRecord, Conversation, ConversationKey, DayFigures, Marks, MarksMoved, NewAudit,
-    NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate, Purged, Reseal, Rewrap,
-    SessionInfo, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
-    StoredNote, StoredReply, StoredTotp, TotpKey, User, UserCredentials,
+    AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, LoginReservation,
+    Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate,
+    Purged, Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store, StoreError,
+    StoreResult, StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned, User,
+    UserCredentials,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -253,17 +255,6 @@ async fn load_officer(
         ))
     })
     .transpose()
-}
-
-/// Whether `officer` may take one more chat (capacity only: transfers and take-overs).
-async fn check_room(
-    conn: &mut SqliteConnection,
-    officer: UserId,
-) -> StoreResult<Result<(), TransitionError>> {
-    Ok(match load_officer(conn, officer).await? {
-        None => Err(TransitionError::NotAllowed),
-        Some((user, open)) => ecoute_domain::may_take_another(open, user.capacity),
-    })
 }
 
 /// Appends to the hash chain inside the caller's write transaction.
@@ -523,6 +514,142 @@ impl WriteTx {
         // The cost of durability: each commit waits for the disk (synchronous = FULL).
         metrics::histogram!("ecoute_commit_seconds").record(started.elapsed().as_secs_f64());
         Ok(())
+    }
+}
+
+/// The shared steps of [`steps`]: the write transaction
+/// (`BEGIN IMMEDIATE`) already excludes every other writer, so reading is locking.
+#[async_trait]
+impl Steps for WriteTx {
+    type Error = StoreError;
+
+    async fn lock_conversation(&mut self, id: ConversationId) -> StoreResult<Option<Conversation>> {
+        load_conversation(self, id).await
+    }
+
+    async fn lock_officer(&mut self, officer: UserId) -> StoreResult<Option<(User, u32)>> {
+        load_officer(self, officer).await
+    }
+
+    async fn reload(&mut self, id: ConversationId) -> StoreResult<Conversation> {
+        load_conversation(self, id)
+            .await?
+            .ok_or_else(|| corrupt("conversation vanished"))
+    }
+
+    async fn save_state(
+        &mut self,
+        id: ConversationId,
+        before: ConversationState,
+        after: ConversationState,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        save_state(self, id, before, after, now).await
+    }
+
+    async fn hand_over(
+        &mut self,
+        id: ConversationId,
+        to_force: Option<Force>,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE conversations SET handovers = handovers + 1, \
+             force = COALESCE(?1, force), \
+             open_to_all_at = CASE WHEN ?1 IS NULL THEN open_to_all_at \
+               ELSE ?2 + MAX(open_to_all_at - created_at, 0) END \
+             WHERE id = ?3",
+        )
+        .bind(to_force.map(Force::as_str))
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut **self)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn reopen(&mut self, id: ConversationId, now: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE conversations SET closed_at = NULL, \
+             open_to_all_at = ?1 + MAX(open_to_all_at - created_at, 0), created_at = ?1 \
+             WHERE id = ?2",
+        )
+        .bind(millis(now))
+        .bind(id.to_string())
+        .execute(&mut **self)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn lock_by_token(&mut self, token_hash: [u8; 32]) -> StoreResult<Option<Conversation>> {
+        sqlx::query(&conversation_query("WHERE c.token_hash = ?"))
+            .bind(&token_hash[..])
+            .fetch_optional(&mut **self)
+            .await
+            .map_err(err)?
+            .as_ref()
+            .map(conversation_from_row)
+            .transpose()
+    }
+
+    async fn revoke_token(&mut self, id: ConversationId) -> StoreResult<()> {
+        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut **self)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn set_token(&mut self, id: ConversationId, token_hash: [u8; 32]) -> StoreResult<()> {
+        sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
+            .bind(&token_hash[..])
+            .bind(id.to_string())
+            .execute(&mut **self)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn next_note_seq(&mut self, id: ConversationId) -> StoreResult<u64> {
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = ?")
+                .bind(id.to_string())
+                .fetch_one(&mut **self)
+                .await
+                .map_err(err)?;
+        Ok(last.unwrap_or(0) as u64 + 1)
+    }
+
+    async fn insert_note(&mut self, id: ConversationId, note: &StoredNote) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(note.seq as i64)
+        .bind(note.kind.as_str())
+        .bind(note.author.map(|a| a.to_string()))
+        .bind(&note.sealed_body)
+        .bind(millis(note.at))
+        .execute(&mut **self)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn display_name(&mut self, user: UserId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+            .bind(user.to_string())
+            .fetch_optional(&mut **self)
+            .await
+            .map_err(err)
+    }
+
+    async fn insert_audit(&mut self, audit: &NewAudit) -> StoreResult<()> {
+        insert_audit(self, audit).await
     }
 }
 
@@ -923,7 +1050,7 @@ impl Store for SqliteStore {
         since: OffsetDateTime,
         at: OffsetDateTime,
         max: u64,
-    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>> {
+    ) -> StoreResult<LoginReservation> {
         let mut tx = WriteTx::begin(&self.write).await?;
         sqlx::query("DELETE FROM login_failures WHERE at < ?")
             .bind(millis(since))
@@ -941,7 +1068,9 @@ impl Store for SqliteStore {
         if n as u64 >= max {
             let oldest: Option<i64> = row.try_get("oldest").map_err(err)?;
             tx.commit().await?;
-            return Ok(Err(opt_time(oldest)?));
+            return Ok(LoginReservation::Refused {
+                oldest: opt_time(oldest)?,
+            });
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO login_failures (username, at) VALUES (?, ?) RETURNING rowid",
@@ -952,7 +1081,7 @@ impl Store for SqliteStore {
         .await
         .map_err(err)?;
         tx.commit().await?;
-        Ok(Ok(id))
+        Ok(LoginReservation::Reserved(id))
     }
 
     async fn clear_login_attempt(&self, id: i64) -> StoreResult<()> {
@@ -1276,72 +1405,13 @@ impl Store for SqliteStore {
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let Some(current) = load_conversation(&mut tx, id).await? else {
-            return Ok(None);
-        };
-        let next = match current.state.apply(actor, event) {
-            Ok(t) => t.next,
-            Err(refused) => return Ok(Some(Err(refused))),
-        };
-        // Capacity and skills are checked under the write lock: concurrent claims cannot all
-        // pass, and a transfer cannot take anyone over capacity.
-        let allowed = match (event, actor) {
-            (Event::Claim, Actor::Officer(officer)) => {
-                match load_officer(&mut tx, officer).await? {
-                    None => Err(TransitionError::NotAllowed),
-                    Some((user, open)) => ecoute_domain::check_claim(
-                        &user.skills,
-                        user.capacity,
-                        open,
-                        &current.need(),
-                        now >= current.open_to_all_at,
-                    ),
-                }
-            }
-            (Event::Transfer { to }, _) => check_room(&mut tx, to).await?,
-            (Event::TakeOver { .. }, Actor::Officer(officer)) => {
-                check_room(&mut tx, officer).await?
-            }
-            _ => Ok(()),
-        };
-        if let Err(refused) = allowed {
-            return Ok(Some(Err(refused)));
+        let applied = steps::transition(&mut tx, id, actor, event, now, audit.as_ref()).await?;
+        if matches!(applied, Applied::Done(_)) {
+            tx.commit().await?;
         }
-        save_state(&mut tx, id, current.state, next, now).await?;
-        if matches!(
-            event,
-            Event::Release { .. } | Event::Transfer { .. } | Event::TakeOver { .. }
-        ) {
-            let to_force = match event {
-                Event::Release { to_force } => to_force,
-                _ => None,
-            };
-            // Sent to the other force: its officers get the same head start as for a new chat
-            // before anyone may take it (else the sender, now the least loaded, gets it back).
-            sqlx::query(
-                "UPDATE conversations SET handovers = handovers + 1, \
-                 force = COALESCE(?1, force), \
-                 open_to_all_at = CASE WHEN ?1 IS NULL THEN open_to_all_at \
-                   ELSE ?2 + MAX(open_to_all_at - created_at, 0) END \
-                 WHERE id = ?3",
-            )
-            .bind(to_force.map(Force::as_str))
-            .bind(millis(now))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        }
-        if let Some(audit) = &audit {
-            insert_audit(&mut tx, audit).await?;
-        }
-        let after = load_conversation(&mut tx, id)
-            .await?
-            .ok_or_else(|| corrupt("conversation vanished"))?;
-        tx.commit().await?;
-        Ok(Some(Ok(after)))
+        Ok(applied)
     }
 
     async fn quick_exit(
@@ -1350,44 +1420,18 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Option<Conversation>> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let current = sqlx::query(&conversation_query("WHERE c.token_hash = ?"))
-            .bind(&token_hash[..])
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(err)?
-            .as_ref()
-            .map(conversation_from_row)
-            .transpose()?;
-        let Some(current) = current else {
-            return Ok(None);
-        };
-        sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = ?")
-            .bind(current.id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        // A chat that is already over keeps its state; the token is revoked all the same.
-        if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
-            save_state(&mut tx, current.id, current.state, t.next, now).await?;
+        let after = steps::quick_exit(&mut tx, token_hash, now).await?;
+        if after.is_some() {
+            tx.commit().await?;
         }
-        let after = load_conversation(&mut tx, current.id)
-            .await?
-            .ok_or_else(|| corrupt("conversation vanished"))?;
-        tx.commit().await?;
-        Ok(Some(after))
+        Ok(after)
     }
 
-    async fn append_message(
-        &self,
-        message: NewMessage,
-    ) -> StoreResult<Option<Result<Appended, TransitionError>>> {
+    async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome> {
         self.appender()?.append(message).await
     }
 
-    async fn append_messages(
-        &self,
-        messages: Vec<NewMessage>,
-    ) -> Vec<StoreResult<Option<Result<Appended, TransitionError>>>> {
+    async fn append_messages(&self, messages: Vec<NewMessage>) -> Vec<StoreResult<AppendOutcome>> {
         match self.appender() {
             Ok(appender) => appender.append_all(messages).await,
             Err(e) => messages
@@ -1518,132 +1562,62 @@ impl Store for SqliteStore {
         Ok(purged)
     }
 
-    async fn conversations_below_key_version(
+    async fn keys_below_version(
         &self,
+        kind: KeyKind,
         version: u32,
         limit: u32,
-    ) -> StoreResult<Vec<ConversationKey>> {
-        let rows = sqlx::query(
-            "SELECT id, key_version, wrapped_key FROM conversations \
-             WHERE key_version < ? ORDER BY key_version, id LIMIT ?",
-        )
-        .bind(version as i64)
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
-            .map(|row| {
-                let id: String = row.try_get("id").map_err(err)?;
-                Ok(ConversationKey {
-                    id: ConversationId(parse_uuid(&id)?),
-                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
-                    wrapped_key: row.try_get("wrapped_key").map_err(err)?,
-                })
-            })
-            .collect()
-    }
-
-    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64> {
-        if rewraps.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = WriteTx::begin(&self.write).await?;
-        let mut updated = 0;
-        for r in &rewraps {
-            updated += sqlx::query(
-                "UPDATE conversations SET wrapped_key = ?, key_version = ? \
-                 WHERE id = ? AND key_version = ? AND wrapped_key = ?",
-            )
-            .bind(&r.wrapped)
-            .bind(r.to_version as i64)
-            .bind(r.id.to_string())
-            .bind(r.from_version as i64)
-            .bind(&r.from_wrapped)
-            .execute(&mut *tx)
+    ) -> StoreResult<Vec<SealedKey>> {
+        let sql = KeyRows::of(kind).below(["?"; 2]);
+        let found = sqlx::query(&sql)
+            .bind(version as i64)
+            .bind(limit as i64)
+            .fetch_all(&self.read)
             .await
-            .map_err(err)?
-            .rows_affected();
-        }
-        tx.commit().await?;
-        Ok(updated)
-    }
-
-    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT key_version, COUNT(*) AS n FROM conversations GROUP BY key_version",
-        )
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
-            .map(|row| {
-                let version = key_version(row.try_get("key_version").map_err(err)?)?;
-                let n: i64 = row.try_get("n").map_err(err)?;
-                Ok((version, n as u64))
-            })
-            .collect()
-    }
-
-    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>> {
-        let rows = sqlx::query(
-            "SELECT id, totp_key_version, totp_secret FROM users \
-             WHERE totp_secret IS NOT NULL AND totp_key_version < ? \
-             ORDER BY totp_key_version, id LIMIT ?",
-        )
-        .bind(version as i64)
-        .bind(limit as i64)
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
+            .map_err(err)?;
+        found
+            .iter()
             .map(|row| {
                 let id: String = row.try_get("id").map_err(err)?;
-                Ok(TotpKey {
-                    user: UserId(parse_uuid(&id)?),
-                    key_version: key_version(row.try_get("totp_key_version").map_err(err)?)?,
-                    sealed: row.try_get("totp_secret").map_err(err)?,
+                Ok(SealedKey {
+                    owner: parse_uuid(&id)?,
+                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
+                    sealed: row.try_get("sealed").map_err(err)?,
                 })
             })
             .collect()
     }
 
-    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64> {
+    async fn reseal_keys(&self, kind: KeyKind, reseals: Vec<Reseal>) -> StoreResult<u64> {
         if reseals.is_empty() {
             return Ok(0);
         }
+        let sql = KeyRows::of(kind).reseal(["?"; 5]);
         let mut tx = WriteTx::begin(&self.write).await?;
         let mut updated = 0;
         for r in &reseals {
-            updated += sqlx::query(
-                "UPDATE users SET totp_secret = ?, totp_key_version = ? \
-                 WHERE id = ? AND totp_key_version = ? AND totp_secret = ?",
-            )
-            .bind(&r.sealed)
-            .bind(r.to_version as i64)
-            .bind(r.user.to_string())
-            .bind(r.from_version as i64)
-            .bind(&r.from_sealed)
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?
-            .rows_affected();
+            updated += sqlx::query(&sql)
+                .bind(&r.sealed)
+                .bind(r.to_version as i64)
+                .bind(r.owner.to_string())
+                .bind(r.from_version as i64)
+                .bind(&r.from_sealed)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
         }
         tx.commit().await?;
         Ok(updated)
     }
 
-    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>> {
-        let rows = sqlx::query(
-            "SELECT totp_key_version, COUNT(*) AS n FROM users \
-             WHERE totp_secret IS NOT NULL GROUP BY totp_key_version",
-        )
-        .fetch_all(&self.read)
-        .await
-        .map_err(err)?;
-        rows.iter()
+    async fn key_version_counts(&self, kind: KeyKind) -> StoreResult<BTreeMap<u32, u64>> {
+        let sql = KeyRows::of(kind).counts();
+        let found = sqlx::query(&sql).fetch_all(&self.read).await.map_err(err)?;
+        found
+            .iter()
             .map(|row| {
-                let version = key_version(row.try_get("totp_key_version").map_err(err)?)?;
+                let version = key_version(row.try_get("key_version").map_err(err)?)?;
                 let n: i64 = row.try_get("n").map_err(err)?;
                 Ok((version, n as u64))
             })
@@ -1815,50 +1789,13 @@ impl Store for SqliteStore {
         id: ConversationId,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>> {
+    ) -> StoreResult<Transitioned> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let Some(current) = load_conversation(&mut tx, id).await? else {
-            return Ok(None);
-        };
-        if matches!(
-            current.state,
-            ConversationState::Closed {
-                outcome: Outcome::Blocked,
-                ..
-            }
-        ) {
-            return Ok(None);
+        let applied = steps::resume(&mut tx, id, token_hash, now).await?;
+        if matches!(applied, Applied::Done(_)) {
+            tx.commit().await?;
         }
-        let next = match current.state.apply(Actor::Visitor, Event::Return) {
-            Ok(t) => t.next,
-            Err(refused) => return Ok(Some(Err(refused))),
-        };
-        save_state(&mut tx, id, current.state, next, now).await?;
-        if matches!(current.state, ConversationState::Closed { .. }) {
-            // Back in the queue: it waits as a new chat (its place, its head start for skilled
-            // officers, its retention period all count from now).
-            sqlx::query(
-                "UPDATE conversations SET closed_at = NULL, \
-                 open_to_all_at = ?1 + MAX(open_to_all_at - created_at, 0), created_at = ?1 \
-                 WHERE id = ?2",
-            )
-            .bind(millis(now))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        }
-        sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
-            .bind(&token_hash[..])
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        let after = load_conversation(&mut tx, id)
-            .await?
-            .ok_or_else(|| corrupt("conversation vanished"))?;
-        tx.commit().await?;
-        Ok(Some(Ok(after)))
+        Ok(applied)
     }
 
     async fn advance_marks(
@@ -2084,13 +2021,13 @@ impl Store for SqliteStore {
         officer: UserId,
         now: OffsetDateTime,
         audit: NewAudit,
-    ) -> StoreResult<Result<Option<Conversation>, TransitionError>> {
+    ) -> StoreResult<Applied<Conversation>> {
         let mut tx = WriteTx::begin(&self.write).await?;
         let Some((user, open)) = load_officer(&mut tx, officer).await? else {
-            return Ok(Err(TransitionError::NotAllowed));
+            return Ok(Applied::Refused(TransitionError::NotAllowed));
         };
         if let Err(refused) = ecoute_domain::may_take_another(open, user.capacity) {
-            return Ok(Err(refused));
+            return Ok(Applied::Refused(refused));
         }
         // In queue order (the index's order); the first the officer may serve wins.
         let waiting: Vec<Conversation> = sqlx::query(&conversation_query(
@@ -2106,11 +2043,11 @@ impl Store for SqliteStore {
             .into_iter()
             .find(|c| ecoute_domain::may_serve(&user.skills, &c.need(), now >= c.open_to_all_at))
         else {
-            return Ok(Ok(None));
+            return Ok(Applied::NotFound);
         };
         let next = match chosen.state.apply(Actor::Officer(officer), Event::Claim) {
             Ok(t) => t.next,
-            Err(refused) => return Ok(Err(refused)),
+            Err(refused) => return Ok(Applied::Refused(refused)),
         };
         save_state(&mut tx, chosen.id, chosen.state, next, now).await?;
         insert_audit(&mut tx, &audit.on(chosen.id)).await?;
@@ -2118,7 +2055,7 @@ impl Store for SqliteStore {
             .await?
             .ok_or_else(|| corrupt("conversation vanished"))?;
         tx.commit().await?;
-        Ok(Ok(Some(after)))
+        Ok(Applied::Done(after))
     }
 
     async fn raise_priority(
@@ -2185,65 +2122,11 @@ impl Store for SqliteStore {
         audit: Option<NewAudit>,
     ) -> StoreResult<Option<StoredNote>> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let Some(current) = load_conversation(&mut tx, id).await? else {
-            return Ok(None);
-        };
-        // Checked under the write lock: a chat that changed hands a moment ago cannot get a note
-        // from its previous owner.
-        let open_owner = match current.state {
-            ConversationState::Active { officer } | ConversationState::VisitorLeft { officer } => {
-                Some(officer)
-            }
-            _ => None,
-        };
-        let allowed = match kind {
-            NoteKind::Note | NoteKind::Handover => open_owner.is_some() && open_owner == author,
-            NoteKind::Whisper => open_owner.is_some(),
-        };
-        if !allowed {
-            return Ok(None);
+        let note = steps::add_note(&mut tx, id, kind, author, seal, now, audit.as_ref()).await?;
+        if note.is_some() {
+            tx.commit().await?;
         }
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(seq) FROM staff_notes WHERE conversation_id = ?")
-                .bind(id.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(err)?;
-        let seq = last.unwrap_or(0) as u64 + 1;
-        let body = seal(seq);
-        sqlx::query(
-            "INSERT INTO staff_notes (conversation_id, seq, kind, author_id, body, at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.to_string())
-        .bind(seq as i64)
-        .bind(kind.as_str())
-        .bind(author.map(|a| a.to_string()))
-        .bind(&body)
-        .bind(millis(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(err)?;
-        if let Some(audit) = &audit {
-            insert_audit(&mut tx, audit).await?;
-        }
-        let author_name: Option<String> = match author {
-            Some(a) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
-                .bind(a.to_string())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(err)?,
-            None => None,
-        };
-        tx.commit().await?;
-        Ok(Some(StoredNote {
-            seq,
-            kind,
-            author,
-            author_name,
-            sealed_body: body,
-            at: now,
-        }))
+        Ok(note)
     }
 
     async fn notes(&self, id: ConversationId) -> StoreResult<Vec<StoredNote>> {

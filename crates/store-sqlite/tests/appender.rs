@@ -46,7 +46,7 @@ async fn a_refused_row_fails_its_batch_without_a_trace_and_the_writer_goes_on() 
     let store = SqliteStore::open(dir.path()).await.unwrap();
     let id = waiting_chat(&store).await;
     let first = store.append_message(message(id, "a")).await.unwrap();
-    assert_eq!(first.unwrap().unwrap().seq, 1);
+    assert_eq!(first.found().unwrap().unwrap().seq, 1);
 
     // The next message would be number 2: take it from another connection.
     let db = rusqlite::Connection::open(dir.path().join("ecoute.db")).unwrap();
@@ -84,7 +84,7 @@ async fn a_refused_row_fails_its_batch_without_a_trace_and_the_writer_goes_on() 
     db.execute("DELETE FROM messages WHERE client_id = 'intruder'", [])
         .unwrap();
     let again = store.append_message(message(id, "b")).await.unwrap();
-    assert_eq!(again.unwrap().unwrap().seq, 2);
+    assert_eq!(again.found().unwrap().unwrap().seq, 2);
     let last_seq: i64 = db
         .query_row(
             "SELECT last_seq FROM conversations WHERE id = ?1",
@@ -146,7 +146,7 @@ async fn the_writer_thread_runs_ahead_of_the_others_when_the_system_allows_it() 
     let store = SqliteStore::open(dir.path()).await.unwrap();
     let id = waiting_chat(&store).await;
     let written = store.append_message(message(id, "a")).await.unwrap();
-    assert_eq!(written.unwrap().unwrap().seq, 1);
+    assert_eq!(written.found().unwrap().unwrap().seq, 1);
     let nice = nice_of_thread("ecoute-appender").expect("the writer's thread");
     let expected = if allowed {
         ecoute_store_sqlite::APPENDER_NICE

@@ -51,7 +51,7 @@ async fn written_messages_reach_the_database_file_through_the_checkpointer() {
                     })
                     .await
                     .unwrap()
-                    .unwrap()
+                    .done()
                     .unwrap();
             }
         }));
@@ -134,7 +134,7 @@ async fn a_wal_written_without_a_pause_is_started_over_rather_than_grown() {
                     })
                     .await
                     .unwrap()
-                    .unwrap()
+                    .done()
                     .unwrap();
                 written.fetch_add(3000, Ordering::Relaxed);
                 i += 1;

@@ -3,7 +3,7 @@
 use ecoute_domain::{
     Actor, ClientMessageId, ConversationId, Departement, Intake, ReporterKind, RetentionPolicy,
 };
-use ecoute_store::{NewConversation, NewMessage, Store};
+use ecoute_store::{Applied, NewConversation, NewMessage, Store};
 use ecoute_store_sqlite::SqliteStore;
 use std::path::Path;
 use time::{Duration, OffsetDateTime};
@@ -64,7 +64,7 @@ async fn conversation_with_a_message(
         })
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     id
 }
@@ -255,9 +255,11 @@ async fn messages_appended_while_their_chats_are_purged_leave_no_orphan() {
                             .await
                             .unwrap();
                         match answer {
-                            Some(Ok(_)) => written.fetch_add(1, Ordering::Relaxed),
-                            None => refused.fetch_add(1, Ordering::Relaxed),
-                            Some(Err(e)) => panic!("a waiting chat refused a message: {e:?}"),
+                            Applied::Done(_) => written.fetch_add(1, Ordering::Relaxed),
+                            Applied::NotFound => refused.fetch_add(1, Ordering::Relaxed),
+                            Applied::Refused(e) => {
+                                panic!("a waiting chat refused a message: {e:?}")
+                            }
                         };
                     }
                 }

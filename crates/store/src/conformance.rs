@@ -150,6 +150,7 @@ async fn append(
         })
         .await
         .expect("store answers")
+        .found()
         .expect("conversation exists")
 }
 
@@ -280,6 +281,7 @@ pub async fn twenty_concurrent_claims_give_exactly_one_owner(store: Arc<dyn Stor
                 .transition(conv.id, Actor::Officer(id), Event::Claim, now(), None)
                 .await
                 .unwrap()
+                .found()
                 .unwrap()
                 .map(|c| (id, c))
         }));
@@ -313,6 +315,7 @@ pub async fn transitions_follow_the_domain_rules(store: Arc<dyn Store>) {
                 .transition(conv.id, actor, event, now(), None)
                 .await
                 .unwrap()
+                .found()
                 .unwrap()
         }
     };
@@ -356,7 +359,7 @@ pub async fn messages_get_gap_free_sequence_numbers_shared_by_both_sides(store: 
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         append(&*store, conv.id, Actor::Officer(alice.id), "o1")
@@ -408,7 +411,7 @@ pub async fn a_resent_client_id_is_stored_once(store: Arc<dyn Store>) {
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let officer = append(&*store, conv.id, Actor::Officer(alice.id), "same")
         .await
@@ -550,7 +553,7 @@ pub async fn messages_appended_together_keep_their_order_and_each_gets_its_own_a
             .transition(c, Actor::Officer(alice.id), Event::Claim, now(), None)
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .unwrap();
     }
     append(&*store, first.id, Actor::Officer(alice.id), "before")
@@ -579,7 +582,11 @@ pub async fn messages_appended_together_keep_their_order_and_each_gets_its_own_a
         .append_messages(messages)
         .await
         .into_iter()
-        .map(|a| a.expect("store answers").expect("conversation exists"))
+        .map(|a| {
+            a.expect("store answers")
+                .found()
+                .expect("conversation exists")
+        })
         .collect();
     assert_eq!(answers.len(), plan.len());
     let seqs: Vec<Option<(u64, bool)>> = answers
@@ -647,15 +654,15 @@ pub async fn a_visitor_device_writes_only_while_its_token_opens_the_conversation
                 .expect("store answers")
         }
     };
-    let first = write(conv.id, [7; 32], "a").await.unwrap().unwrap();
+    let first = write(conv.id, [7; 32], "a").await.found().unwrap().unwrap();
     assert_eq!(first.seq, 1);
     // Another conversation's token does not open this one, and the other way round.
-    assert!(write(conv.id, [8; 32], "b").await.is_none());
-    assert!(write(other.id, [7; 32], "c").await.is_none());
+    assert!(write(conv.id, [8; 32], "b").await.found().is_none());
+    assert!(write(other.id, [7; 32], "c").await.found().is_none());
     // Revoked by a quick exit: nothing more from that device, not even a resend.
     store.quick_exit([7; 32], now()).await.unwrap().unwrap();
-    assert!(write(conv.id, [7; 32], "d").await.is_none());
-    assert!(write(conv.id, [7; 32], "a").await.is_none());
+    assert!(write(conv.id, [7; 32], "d").await.found().is_none());
+    assert!(write(conv.id, [7; 32], "a").await.found().is_none());
     let stored = store.messages_after(conv.id, 0, 10).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].client_id, "a");
@@ -681,7 +688,7 @@ pub async fn writing_is_refused_when_the_rules_refuse_it(store: Arc<dyn Store>) 
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         append(&*store, conv.id, Actor::Officer(bob.id), "b1").await,
@@ -716,7 +723,7 @@ pub async fn quick_exit_revokes_the_token_and_marks_the_chat(store: Arc<dyn Stor
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
 
     let left_waiting = store.quick_exit([1; 32], now()).await.unwrap().unwrap();
@@ -756,7 +763,7 @@ pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
             .transition(c, Actor::Officer(o), Event::Claim, now(), None)
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .unwrap();
     }
     store
@@ -769,7 +776,7 @@ pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let mine: Vec<_> = store
         .open_chats_of(alice.id)
@@ -906,6 +913,7 @@ pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>)
             .transition(ghost, Actor::Visitor, Event::QuickExit, now(), None)
             .await
             .unwrap()
+            .found()
             .is_none()
     );
     let cid = ClientMessageId::parse("x").unwrap();
@@ -922,6 +930,7 @@ pub async fn unknown_conversations_are_reported_as_absent(store: Arc<dyn Store>)
             })
             .await
             .unwrap()
+            .found()
             .is_none()
     );
     assert!(store.messages_after(ghost, 0, 10).await.unwrap().is_empty());
@@ -1052,7 +1061,7 @@ pub async fn the_audit_log_is_a_hash_chain_written_with_the_action(store: Arc<dy
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     // A refused transition writes no entry.
     let refused = store
@@ -1065,6 +1074,7 @@ pub async fn the_audit_log_is_a_hash_chain_written_with_the_action(store: Arc<dy
         )
         .await
         .unwrap()
+        .found()
         .unwrap();
     assert!(refused.is_err());
     store
@@ -1130,7 +1140,7 @@ pub async fn blocking_a_chat_revokes_its_token(store: Arc<dyn Store>) {
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         blocked.state,
@@ -1169,7 +1179,7 @@ async fn closed_conversation(
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     store
         .transition(
@@ -1181,7 +1191,7 @@ async fn closed_conversation(
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap()
 }
 
@@ -1280,14 +1290,14 @@ pub async fn purge_candidates_are_exactly_the_conversations_past_their_retention
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let left_old = new_conversation(&*store, 13, t - days(366)).await;
     store
         .transition(left_old.id, Actor::Officer(alice.id), Event::Claim, t, None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     store.quick_exit([13; 32], t).await.unwrap().unwrap();
 
@@ -1433,6 +1443,7 @@ pub async fn purging_deletes_a_conversation_its_messages_and_its_wrapped_key(
                 .transition(id, Actor::Officer(alice.id), Event::Claim, t, None)
                 .await
                 .unwrap()
+                .found()
                 .is_none()
         );
     }
@@ -1488,7 +1499,7 @@ pub async fn purging_keeps_a_conversation_that_is_not_due_any_more(store: Arc<dy
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let listed: Vec<_> = all_candidates(&*store, &policy, t, 10)
         .await
@@ -1507,7 +1518,7 @@ pub async fn purging_keeps_a_conversation_that_is_not_due_any_more(store: Arc<dy
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let purged = store
         .purge(
@@ -1534,29 +1545,35 @@ pub async fn conversations_below_a_key_version_are_listed_oldest_version_first_u
     }
     assert!(
         store
-            .conversations_below_key_version(1, 100)
+            .keys_below_version(KeyKind::Data, 1, 100)
             .await
             .unwrap()
             .is_empty()
     );
 
-    let below_2 = store.conversations_below_key_version(2, 100).await.unwrap();
-    let mut ids: Vec<_> = below_2.iter().map(|k| k.id).collect();
+    let below_2 = store
+        .keys_below_version(KeyKind::Data, 2, 100)
+        .await
+        .unwrap();
+    let mut ids: Vec<_> = below_2.iter().map(|k| ConversationId(k.owner)).collect();
     ids.sort_by_key(|id| id.to_string());
     let mut expected: Vec<_> = at_version[&1].iter().map(|c| c.id).collect();
     expected.sort_by_key(|id| id.to_string());
     assert_eq!(ids, expected);
     for key in &below_2 {
-        let c = at_version[&1].iter().find(|c| c.id == key.id).unwrap();
+        let c = at_version[&1].iter().find(|c| c.id.0 == key.owner).unwrap();
         assert_eq!(key.key_version, 1);
-        assert_eq!(key.wrapped_key, c.wrapped_key);
+        assert_eq!(key.sealed, c.wrapped_key);
     }
 
-    let below_3 = store.conversations_below_key_version(3, 100).await.unwrap();
+    let below_3 = store
+        .keys_below_version(KeyKind::Data, 3, 100)
+        .await
+        .unwrap();
     let versions: Vec<_> = below_3.iter().map(|k| k.key_version).collect();
     assert_eq!(versions, vec![1, 1, 1, 2, 2], "oldest version first");
 
-    let batch = store.conversations_below_key_version(3, 2).await.unwrap();
+    let batch = store.keys_below_version(KeyKind::Data, 3, 2).await.unwrap();
     assert_eq!(batch.len(), 2);
     assert!(batch.iter().all(|k| k.key_version == 1));
 }
@@ -1572,25 +1589,23 @@ pub async fn a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with(
     let mut stale_version = rewrap_of(&other_version, 2);
     stale_version.from_version = 2;
     let mut stale_bytes = rewrap_of(&other_bytes, 2);
-    stale_bytes.from_wrapped = b"what it held before".to_vec();
+    stale_bytes.from_sealed = b"what it held before".to_vec();
     let mut ghost = rewrap_of(&current, 2);
-    ghost.id = ConversationId::new();
-    let ghost_id = ghost.id;
+    ghost.owner = ConversationId::new().0;
+    let ghost_id = ConversationId(ghost.owner);
 
     let updated = store
-        .rewrap_keys(vec![
-            rewrap_of(&current, 2),
-            stale_version,
-            stale_bytes,
-            ghost,
-        ])
+        .reseal_keys(
+            KeyKind::Data,
+            vec![rewrap_of(&current, 2), stale_version, stale_bytes, ghost],
+        )
         .await
         .unwrap();
     assert_eq!(updated, 1);
 
     let moved = store.conversation(current.id).await.unwrap().unwrap();
     assert_eq!(moved.key_version, 2);
-    assert_eq!(moved.wrapped_key, rewrap_of(&current, 2).wrapped);
+    assert_eq!(moved.wrapped_key, rewrap_of(&current, 2).sealed);
     for untouched in [&other_version, &other_bytes] {
         let stored = store.conversation(untouched.id).await.unwrap().unwrap();
         assert_eq!(stored.key_version, 1);
@@ -1604,19 +1619,25 @@ pub async fn a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with(
     // Replaying the same rewrap finds the row moved on and changes nothing.
     assert_eq!(
         store
-            .rewrap_keys(vec![rewrap_of(&current, 2)])
+            .reseal_keys(KeyKind::Data, vec![rewrap_of(&current, 2)])
             .await
             .unwrap(),
         0
     );
     let mut newer = rewrap_of(&current, 3);
-    newer.wrapped = b"third".to_vec();
-    newer.from_wrapped = b"stale".to_vec();
+    newer.sealed = b"third".to_vec();
+    newer.from_sealed = b"stale".to_vec();
     newer.from_version = 1;
-    assert_eq!(store.rewrap_keys(vec![newer]).await.unwrap(), 0);
+    assert_eq!(
+        store.reseal_keys(KeyKind::Data, vec![newer]).await.unwrap(),
+        0
+    );
     let still = store.conversation(current.id).await.unwrap().unwrap();
     assert_eq!(still.key_version, 2);
-    assert_eq!(store.rewrap_keys(Vec::new()).await.unwrap(), 0);
+    assert_eq!(
+        store.reseal_keys(KeyKind::Data, Vec::new()).await.unwrap(),
+        0
+    );
 }
 
 /// Only the envelope moves: the state, the token, the messages and their sequence stay.
@@ -1630,7 +1651,7 @@ pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
         .transition(conv.id, Actor::Officer(alice.id), Event::Claim, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     append(&*store, conv.id, Actor::Officer(alice.id), "o1")
         .await
@@ -1640,7 +1661,7 @@ pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
 
     assert_eq!(
         store
-            .rewrap_keys(vec![rewrap_of(&before, 2)])
+            .reseal_keys(KeyKind::Data, vec![rewrap_of(&before, 2)])
             .await
             .unwrap(),
         1
@@ -1673,7 +1694,13 @@ pub async fn a_rewrap_changes_the_key_and_nothing_else(store: Arc<dyn Store>) {
 
 /// The count per version covers every conversation, waiting, open or closed.
 pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Store>) {
-    assert!(store.key_version_counts().await.unwrap().is_empty());
+    assert!(
+        store
+            .key_version_counts(KeyKind::Data)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let alice = new_user(&*store, "alice", Role::Officer).await;
     let closed = conversation_at_version(&*store, 1, 1).await;
     store
@@ -1686,7 +1713,7 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     store
         .transition(
@@ -1698,11 +1725,11 @@ pub async fn key_versions_are_counted_over_every_conversation(store: Arc<dyn Sto
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     conversation_at_version(&*store, 2, 1).await;
     conversation_at_version(&*store, 3, 3).await;
-    let counts = store.key_version_counts().await.unwrap();
+    let counts = store.key_version_counts(KeyKind::Data).await.unwrap();
     assert_eq!(counts, std::collections::BTreeMap::from([(1, 2), (3, 1)]));
 }
 
@@ -1736,27 +1763,33 @@ pub async fn totp_secrets_below_a_key_version_are_listed_oldest_version_first_up
     }
     new_user(&*store, "emma", Role::Officer).await;
 
-    let all = store.totp_below_key_version(3, 10).await.unwrap();
+    let all = store
+        .keys_below_version(KeyKind::Totp, 3, 10)
+        .await
+        .unwrap();
     let versions: Vec<u32> = all.iter().map(|t| t.key_version).collect();
     assert_eq!(versions, vec![1, 1, 2]);
     for t in &all {
-        let (user, version) = users.iter().find(|(u, _)| u.id == t.user).unwrap();
+        let (user, version) = users.iter().find(|(u, _)| u.id.0 == t.owner).unwrap();
         assert_eq!(t.key_version, *version);
         assert_eq!(
             t.sealed,
             format!("sealed-{}-v{version}", user.id).into_bytes()
         );
     }
-    assert_eq!(store.totp_below_key_version(3, 2).await.unwrap(), all[..2]);
+    assert_eq!(
+        store.keys_below_version(KeyKind::Totp, 3, 2).await.unwrap(),
+        all[..2]
+    );
     assert!(
         store
-            .totp_below_key_version(1, 10)
+            .keys_below_version(KeyKind::Totp, 1, 10)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        store.totp_key_version_counts().await.unwrap(),
+        store.key_version_counts(KeyKind::Totp).await.unwrap(),
         std::collections::BTreeMap::from([(1, 2), (2, 1), (3, 1)])
     );
 }
@@ -1770,19 +1803,25 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
     let bob = new_user(&*store, "bob", Role::Officer).await;
     enrol_at_version(&*store, &alice, 1, Some(1_000)).await;
     enrol_at_version(&*store, &bob, 1, None).await;
-    let read = store.totp_below_key_version(2, 10).await.unwrap();
+    let read = store
+        .keys_below_version(KeyKind::Totp, 2, 10)
+        .await
+        .unwrap();
     assert_eq!(read.len(), 2);
     // Another rotation re-seals Bob's secret between the read and the write.
-    let bob_read = read.iter().find(|t| t.user == bob.id).unwrap();
+    let bob_read = read.iter().find(|t| t.owner == bob.id.0).unwrap();
     assert_eq!(
         store
-            .reseal_totp(vec![Reseal {
-                user: bob.id,
-                from_version: bob_read.key_version,
-                from_sealed: bob_read.sealed.clone(),
-                to_version: 2,
-                sealed: format!("sealed-{}-v2", bob.id).into_bytes(),
-            }])
+            .reseal_keys(
+                KeyKind::Totp,
+                vec![Reseal {
+                    owner: bob.id.0,
+                    from_version: bob_read.key_version,
+                    from_sealed: bob_read.sealed.clone(),
+                    to_version: 2,
+                    sealed: format!("sealed-{}-v2", bob.id).into_bytes(),
+                }]
+            )
             .await
             .unwrap(),
         1
@@ -1790,15 +1829,18 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
     let reseals = read
         .iter()
         .map(|t| Reseal {
-            user: t.user,
+            owner: t.owner,
             from_version: t.key_version,
             from_sealed: t.sealed.clone(),
             to_version: 2,
-            sealed: format!("resealed-{}", t.user).into_bytes(),
+            sealed: format!("resealed-{}", t.owner).into_bytes(),
         })
         .collect();
-    assert_eq!(store.reseal_totp(reseals).await.unwrap(), 1);
-    assert_eq!(store.reseal_totp(Vec::new()).await.unwrap(), 0);
+    assert_eq!(store.reseal_keys(KeyKind::Totp, reseals).await.unwrap(), 1);
+    assert_eq!(
+        store.reseal_keys(KeyKind::Totp, Vec::new()).await.unwrap(),
+        0
+    );
 
     let a = store.user_credentials("alice").await.unwrap().unwrap();
     assert_eq!(
@@ -1817,7 +1859,7 @@ pub async fn a_reseal_applies_only_while_the_account_holds_the_secret_it_was_rea
         "a concurrent change is not overwritten"
     );
     assert_eq!(
-        store.totp_key_version_counts().await.unwrap(),
+        store.key_version_counts(KeyKind::Totp).await.unwrap(),
         std::collections::BTreeMap::from([(2, 2)])
     );
 }
@@ -1853,13 +1895,13 @@ async fn conversation_at_version(store: &dyn Store, n: u8, version: u32) -> Conv
     keyed_conversation(store, token, version, vec![n, version as u8], now()).await
 }
 
-fn rewrap_of(c: &Conversation, to_version: u32) -> Rewrap {
-    Rewrap {
-        id: c.id,
+fn rewrap_of(c: &Conversation, to_version: u32) -> Reseal {
+    Reseal {
+        owner: c.id.0,
         from_version: c.key_version,
-        from_wrapped: c.wrapped_key.clone(),
+        from_sealed: c.wrapped_key.clone(),
         to_version,
-        wrapped: format!("rewrapped-{}", c.id).into_bytes(),
+        sealed: format!("rewrapped-{}", c.id).into_bytes(),
     }
 }
 
@@ -1889,6 +1931,7 @@ pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_
                 .transition(id, Actor::Officer(alice.id), Event::Claim, now(), None)
                 .await
                 .unwrap()
+                .found()
                 .unwrap()
         }));
     }
@@ -1911,7 +1954,7 @@ pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let waiting = chats.iter().find(|c| !won.contains(&c.id)).unwrap();
     assert!(
@@ -1925,6 +1968,7 @@ pub async fn an_officer_never_holds_more_chats_than_their_capacity_whatever_the_
             )
             .await
             .unwrap()
+            .found()
             .unwrap()
             .is_ok(),
         "room again after a close"
@@ -1959,7 +2003,7 @@ pub async fn concurrent_login_attempts_never_pass_the_failure_limit(store: Arc<d
     }
     let mut allowed = Vec::new();
     for t in tasks {
-        if let Ok(id) = t.await.unwrap() {
+        if let LoginReservation::Reserved(id) = t.await.unwrap() {
             allowed.push(id);
         }
     }
@@ -1968,14 +2012,14 @@ pub async fn concurrent_login_attempts_never_pass_the_failure_limit(store: Arc<d
         .reserve_login_attempt("alice", t0 - Duration::hours(1), t0, 10)
         .await
         .unwrap();
-    assert_eq!(refused, Err(Some(t0)));
+    assert_eq!(refused, LoginReservation::Refused { oldest: Some(t0) });
     store.clear_login_attempt(allowed[0]).await.unwrap();
     assert!(
         store
             .reserve_login_attempt("alice", t0 - Duration::hours(1), t0, 10)
             .await
             .unwrap()
-            .is_ok(),
+            .is_reserved(),
         "a success gives its place back"
     );
     // Older than the window: forgotten.
@@ -1989,6 +2033,6 @@ pub async fn concurrent_login_attempts_never_pass_the_failure_limit(store: Arc<d
             )
             .await
             .unwrap()
-            .is_ok()
+            .is_reserved()
     );
 }

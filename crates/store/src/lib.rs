@@ -8,7 +8,11 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+pub mod steps;
 pub mod stored;
+
+/// Note kinds are part of the shared vocabulary; re-exported for the store's callers.
+pub use ecoute_domain::NoteKind;
 
 use async_trait::async_trait;
 use ecoute_domain::{
@@ -328,38 +332,6 @@ pub struct StaffLoad {
     pub last_assigned: Option<OffsetDateTime>,
 }
 
-/// What a staff-only note is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NoteKind {
-    /// The owner's private note.
-    Note,
-    /// Written by the officer handing the chat over, for the next one.
-    Handover,
-    /// A supervisor's advice, for the officer only.
-    Whisper,
-}
-
-impl NoteKind {
-    /// Stable name used in storage and on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Note => "note",
-            Self::Handover => "handover",
-            Self::Whisper => "whisper",
-        }
-    }
-
-    /// Parses the stable name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "note" => Some(Self::Note),
-            "handover" => Some(Self::Handover),
-            "whisper" => Some(Self::Whisper),
-            _ => None,
-        }
-    }
-}
-
 /// A staff-only note as stored, its body sealed with the conversation's data key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredNote {
@@ -403,54 +375,45 @@ pub struct DayFigures {
     pub waits_secs: Vec<u64>,
 }
 
-/// A conversation's wrapped data key, as read for re-wrapping under a newer master key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConversationKey {
-    /// The conversation.
-    pub id: ConversationId,
-    /// Which master key wrapped it.
-    pub key_version: u32,
-    /// The data key, wrapped.
-    pub wrapped_key: Vec<u8>,
+/// Which kind of secret a master key protects. Each kind has its own rows, listed, counted and
+/// sealed again by the same calls; a new kind is one more variant here and in each backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyKind {
+    /// A conversation's data key, wrapped; its owner is the conversation.
+    Data,
+    /// A staff member's TOTP secret, sealed; its owner is the account. Only enrolled accounts
+    /// have one.
+    Totp,
 }
 
-/// One re-wrapped data key: a compare-and-set that applies only if the row still holds exactly
-/// the version and wrapped key it was read with, so a concurrent change is never overwritten.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rewrap {
-    /// The conversation.
-    pub id: ConversationId,
-    /// The version read.
-    pub from_version: u32,
-    /// The wrapped key read.
-    pub from_wrapped: Vec<u8>,
-    /// The version of the master key that wrapped it again.
-    pub to_version: u32,
-    /// The same data key, wrapped again.
-    pub wrapped: Vec<u8>,
+impl KeyKind {
+    /// Every kind, in the order a rotation handles them.
+    pub const ALL: [Self; 2] = [Self::Data, Self::Totp];
 }
 
-/// A staff member's sealed TOTP secret, as read for sealing again under a newer master key.
+/// A secret sealed by a master key, as read for sealing again under a newer one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotpKey {
-    /// The account.
-    pub user: UserId,
+pub struct SealedKey {
+    /// Whose secret: the conversation's id for [`KeyKind::Data`], the account's for
+    /// [`KeyKind::Totp`].
+    pub owner: uuid::Uuid,
     /// Which master key sealed it.
     pub key_version: u32,
-    /// The sealed secret.
+    /// The secret, sealed (for a data key: wrapped).
     pub sealed: Vec<u8>,
 }
 
-/// One re-sealed TOTP secret: a compare-and-set, like [`Rewrap`], that applies only if the
-/// account still holds exactly the version and sealed secret it was read with (a new
-/// enrolment in between is never overwritten). The last step used is left as it is.
+/// One secret sealed again: a compare-and-set that applies only if the row still holds exactly
+/// the version and sealed bytes it was read with, so a concurrent change (another rotation, a
+/// new enrolment, a purge) is never overwritten. Nothing else in the row changes (a TOTP
+/// secret's last step used stays).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reseal {
-    /// The account.
-    pub user: UserId,
+    /// Whose secret, as in [`SealedKey::owner`].
+    pub owner: uuid::Uuid,
     /// The version read.
     pub from_version: u32,
-    /// The sealed secret read.
+    /// The sealed bytes read.
     pub from_sealed: Vec<u8>,
     /// The version of the master key that sealed it again.
     pub to_version: u32,
@@ -480,6 +443,85 @@ pub struct NewMessage {
     /// device whose token was revoked by a quick exit or replaced by a return code writes
     /// nothing more); otherwise the answer is `None`, as for an unknown conversation.
     pub visitor_token: Option<[u8; 32]>,
+}
+
+/// A login attempt checked against the failure limit, before the password is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginReservation {
+    /// Under the limit: counted as a failure in advance, under this id, until
+    /// [`Store::clear_login_attempt`] says it succeeded.
+    Reserved(i64),
+    /// The limit is reached; the oldest failure counted, from which the caller can tell when
+    /// the next attempt will be allowed.
+    Refused {
+        /// When the oldest failure counted happened.
+        oldest: Option<OffsetDateTime>,
+    },
+}
+
+impl LoginReservation {
+    /// Whether the attempt may go on.
+    pub fn is_reserved(&self) -> bool {
+        matches!(self, Self::Reserved(_))
+    }
+}
+
+/// What a call that applies the rules to one conversation gives back, once the store itself
+/// has answered (its own failures are the outer [`StoreResult`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Applied<T> {
+    /// The rules allowed it and it was written.
+    Done(T),
+    /// The rules refused it; nothing was written.
+    Refused(TransitionError),
+    /// The conversation does not exist (or the caller may not know it does).
+    NotFound,
+}
+
+impl<T> From<Option<Result<T, TransitionError>>> for Applied<T> {
+    fn from(found: Option<Result<T, TransitionError>>) -> Self {
+        match found {
+            Some(Ok(value)) => Self::Done(value),
+            Some(Err(refused)) => Self::Refused(refused),
+            None => Self::NotFound,
+        }
+    }
+}
+
+/// A conversation after a transition or a resume.
+pub type Transitioned = Applied<Conversation>;
+
+/// A message after an append.
+pub type AppendOutcome = Applied<Appended>;
+
+impl<T> Applied<T> {
+    /// `None` when not found, else the rules' answer: the shape to test against.
+    pub fn found(self) -> Option<Result<T, TransitionError>> {
+        match self {
+            Self::Done(value) => Some(Ok(value)),
+            Self::Refused(refused) => Some(Err(refused)),
+            Self::NotFound => None,
+        }
+    }
+
+    /// The value when done; `None` when refused or not found.
+    pub fn done(self) -> Option<T> {
+        match self {
+            Self::Done(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The value when done, else the refusal, or `not_found` when there was nothing to apply
+    /// it to: for callers that answer both with an error of their own.
+    pub fn or_not_found<E: From<TransitionError>>(self, not_found: E) -> Result<T, E> {
+        match self {
+            Self::Done(value) => Ok(value),
+            Self::Refused(refused) => Err(refused.into()),
+            Self::NotFound => Err(not_found),
+        }
+    }
 }
 
 /// The result of appending a message.
@@ -614,15 +656,14 @@ pub trait Store: Send + Sync + 'static {
     /// Before checking a login: in one transaction, forgets failures before `since`, counts this
     /// username's failures since `since`, and, when fewer than `max`, records this attempt as a
     /// failure in advance (so that attempts checked at the same time cannot all slip under the
-    /// limit). `Ok(id)` to go on, then [`Store::clear_login_attempt`] if it succeeds;
-    /// `Err(oldest)` when the limit is reached, with the oldest failure counted.
+    /// limit). See [`LoginReservation`].
     async fn reserve_login_attempt(
         &self,
         username: &str,
         since: OffsetDateTime,
         at: OffsetDateTime,
         max: u64,
-    ) -> StoreResult<Result<i64, Option<OffsetDateTime>>>;
+    ) -> StoreResult<LoginReservation>;
     /// Removes a reserved attempt that turned out to be a success.
     async fn clear_login_attempt(&self, id: i64) -> StoreResult<()>;
     /// Records a failed login (and forgets failures older than `forget_before`), audited.
@@ -703,7 +744,7 @@ pub trait Store: Send + Sync + 'static {
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
+    ) -> StoreResult<Transitioned>;
 
     /// Replaces a chat's sealed case file, only while `officer` owns the open chat; audited.
     /// `Ok(false)` when they do not (someone else's chat, closed, unknown).
@@ -737,7 +778,7 @@ pub trait Store: Send + Sync + 'static {
         id: ConversationId,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> StoreResult<Option<Result<Conversation, TransitionError>>>;
+    ) -> StoreResult<Transitioned>;
 
     /// Moves one side's marks forward (never back; read implies received; at most the last
     /// sequence number). An officer's marks count only while the conversation is theirs.
@@ -771,15 +812,15 @@ pub trait Store: Send + Sync + 'static {
     async fn count_resources(&self) -> StoreResult<u64>;
 
     /// Pull mode: claims for `officer`, atomically, the first waiting chat in queue order that
-    /// they may serve (see [`ecoute_domain::check_claim`]). `Ok(None)` when none fits;
-    /// `Err(AtCapacity)` inside when they hold as many chats as they may. `audit` is completed
-    /// with the chat's id.
+    /// they may serve (see [`ecoute_domain::check_claim`]). [`Applied::NotFound`] when none
+    /// fits; refused with `AtCapacity` when they hold as many chats as they may. `audit` is
+    /// completed with the chat's id.
     async fn take_next(
         &self,
         officer: UserId,
         now: OffsetDateTime,
         audit: NewAudit,
-    ) -> StoreResult<Result<Option<Conversation>, TransitionError>>;
+    ) -> StoreResult<Applied<Conversation>>;
 
     /// Raises a chat's priority (never lowers it) and adds risk labels not yet there. Returns
     /// the conversation when something changed.
@@ -831,19 +872,13 @@ pub trait Store: Send + Sync + 'static {
     /// Appends a message if the rules allow `actor` to write now; a known `client_id` returns
     /// the original sequence number without writing. `None` when the conversation does not
     /// exist, or when [`NewMessage::visitor_token`] no longer opens it.
-    async fn append_message(
-        &self,
-        message: NewMessage,
-    ) -> StoreResult<Option<Result<Appended, TransitionError>>>;
+    async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome>;
 
     /// Appends several messages in the order given, each as [`Self::append_message`] would,
     /// and answers in that order. One sender's messages waiting together (a console that
     /// writes in many chats at once) then need not wait for each other's commits: a backend
     /// may write them all in one transaction.
-    async fn append_messages(
-        &self,
-        messages: Vec<NewMessage>,
-    ) -> Vec<StoreResult<Option<Result<Appended, TransitionError>>>> {
+    async fn append_messages(&self, messages: Vec<NewMessage>) -> Vec<StoreResult<AppendOutcome>> {
         let mut answers = Vec::with_capacity(messages.len());
         for message in messages {
             answers.push(self.append_message(message).await);
@@ -882,31 +917,21 @@ pub trait Store: Send + Sync + 'static {
         policy: &RetentionPolicy,
         now: OffsetDateTime,
     ) -> StoreResult<Purged>;
-    /// At most `limit` conversations whose data key is wrapped by a master key older than
-    /// `version`, oldest version first: the work a key rotation has left.
-    async fn conversations_below_key_version(
+    /// At most `limit` secrets of `kind` sealed by a master key older than `version`, oldest
+    /// version first (then by owner): the work a key rotation has left.
+    async fn keys_below_version(
         &self,
+        kind: KeyKind,
         version: u32,
         limit: u32,
-    ) -> StoreResult<Vec<ConversationKey>>;
+    ) -> StoreResult<Vec<SealedKey>>;
 
-    /// Applies re-wrapped keys in one transaction, each only if its row still holds the version
-    /// and wrapped key it was read with. Returns how many rows changed.
-    async fn rewrap_keys(&self, rewraps: Vec<Rewrap>) -> StoreResult<u64>;
+    /// Applies secrets of `kind` sealed again, in one transaction, each only if its row still
+    /// holds the version and sealed bytes it was read with. Returns how many rows changed.
+    async fn reseal_keys(&self, kind: KeyKind, reseals: Vec<Reseal>) -> StoreResult<u64>;
 
-    /// How many conversations each master key version wraps (versions in use only).
-    async fn key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
-
-    /// At most `limit` enrolled TOTP secrets sealed by a master key older than `version`,
-    /// oldest version first.
-    async fn totp_below_key_version(&self, version: u32, limit: u32) -> StoreResult<Vec<TotpKey>>;
-
-    /// Applies re-sealed TOTP secrets in one transaction, each only if its account still holds
-    /// the version and sealed secret it was read with. Returns how many accounts changed.
-    async fn reseal_totp(&self, reseals: Vec<Reseal>) -> StoreResult<u64>;
-
-    /// How many enrolled TOTP secrets each master key version seals (versions in use only).
-    async fn totp_key_version_counts(&self) -> StoreResult<BTreeMap<u32, u64>>;
+    /// How many secrets of `kind` each master key version seals (versions in use only).
+    async fn key_version_counts(&self, kind: KeyKind) -> StoreResult<BTreeMap<u32, u64>>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.

@@ -1,7 +1,7 @@
 //! How both backends store values and read them back: pure, no query runs here. Times are
 //! whole milliseconds since the epoch, ids are uuids as text, risk labels one per line.
 
-use crate::{Conversation, StoreError, StoreResult};
+use crate::{Conversation, KeyKind, StoreError, StoreResult};
 use ecoute_domain::{ConversationState, Force, Outcome, Priority, StateName, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -123,5 +123,82 @@ mod tests {
         let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_000_000).unwrap();
         assert_eq!(from_millis(millis(t)).unwrap(), t);
         assert_eq!(millis(t), 1_700_000_000_123);
+    }
+}
+
+/// Where the secrets of one [`KeyKind`] live, and the queries that list, count and seal them
+/// again. `$n`-style or `?` parameters are the caller's: `params` are written in as given.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyRows {
+    table: &'static str,
+    version: &'static str,
+    sealed: &'static str,
+    /// The condition a row meets when it holds a secret of this kind.
+    only: &'static str,
+}
+
+impl KeyRows {
+    /// The rows of `kind` in the schema, which keeps each kind in its own columns.
+    pub fn of(kind: KeyKind) -> Self {
+        match kind {
+            KeyKind::Data => Self {
+                table: "conversations",
+                version: "key_version",
+                sealed: "wrapped_key",
+                only: "TRUE",
+            },
+            KeyKind::Totp => Self {
+                table: "users",
+                version: "totp_key_version",
+                sealed: "totp_secret",
+                only: "totp_secret IS NOT NULL",
+            },
+        }
+    }
+
+    /// Lists `id`, `key_version` and `sealed` below a version, oldest version first; `params`
+    /// are the version and the limit.
+    pub fn below(&self, params: [&str; 2]) -> String {
+        let Self {
+            table,
+            version,
+            sealed,
+            only,
+        } = self;
+        let [below, limit] = params;
+        format!(
+            "SELECT id, {version} AS key_version, {sealed} AS sealed FROM {table} \
+             WHERE {only} AND {version} < {below} ORDER BY {version}, id LIMIT {limit}"
+        )
+    }
+
+    /// Counts `n` rows per `key_version`.
+    pub fn counts(&self) -> String {
+        let Self {
+            table,
+            version,
+            only,
+            ..
+        } = self;
+        format!(
+            "SELECT {version} AS key_version, COUNT(*) AS n FROM {table} \
+             WHERE {only} GROUP BY {version}"
+        )
+    }
+
+    /// The compare-and-set of a [`crate::Reseal`]; `params` are the new sealed bytes, the new
+    /// version, the owner's id, the version read and the sealed bytes read.
+    pub fn reseal(&self, params: [&str; 5]) -> String {
+        let Self {
+            table,
+            version,
+            sealed,
+            ..
+        } = self;
+        let [to_sealed, to_version, id, from_version, from_sealed] = params;
+        format!(
+            "UPDATE {table} SET {sealed} = {to_sealed}, {version} = {to_version} \
+             WHERE id = {id} AND {version} = {from_version} AND {sealed} = {from_sealed}"
+        )
     }
 }

@@ -29,7 +29,7 @@ impl ChatService {
         let event = BusEvent::Note(NoteEvent {
             conversation: id,
             seq: stored.seq,
-            kind: kind_name,
+            kind,
             author_name: stored.author_name.clone(),
             sealed_body: stored.sealed_body.clone(),
             at: stored.at,
@@ -150,7 +150,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.announce(conversation, Some(officer.id), state_event(&closed));
         Ok(closed)
     }
@@ -173,7 +173,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.bus.publish(
             Topic::Conversation(conversation),
             BusEvent::TokenRevoked { conversation },

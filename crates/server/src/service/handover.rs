@@ -7,8 +7,10 @@ impl ChatService {
     pub async fn take_next(&self, officer: &User) -> Result<Option<Conversation>, ApiError> {
         let at = now();
         let audit = NewAudit::by(officer, "claim", at).detail("next");
-        let Some(claimed) = self.store.take_next(officer.id, at, audit).await?? else {
-            return Ok(None);
+        let claimed = match self.store.take_next(officer.id, at, audit).await? {
+            Applied::Done(claimed) => claimed,
+            Applied::Refused(refused) => return Err(refused.into()),
+            Applied::NotFound => return Ok(None),
         };
         self.claimed(officer.id, &claimed);
         Ok(Some(claimed))
@@ -80,8 +82,8 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
-        self.handed_over(officer.id, &after, "transferred");
+            .or_not_found(ApiError::NotFound)?;
+        self.handed_over(officer.id, &after, HandoverReason::Transferred);
         Ok(after)
     }
 
@@ -116,8 +118,8 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
-        self.handed_over(from, &after, "taken_over");
+            .or_not_found(ApiError::NotFound)?;
+        self.handed_over(from, &after, HandoverReason::TakenOver);
         Ok(after)
     }
 
@@ -142,13 +144,18 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
-        self.handed_over(officer, &after, "requeued");
+            .or_not_found(ApiError::NotFound)?;
+        self.handed_over(officer, &after, HandoverReason::Requeued);
         Ok(())
     }
 
     /// Tells the previous owner, the new one (if any), the visitor and the queue.
-    pub(super) fn handed_over(&self, previous: UserId, after: &Conversation, reason: &'static str) {
+    pub(super) fn handed_over(
+        &self,
+        previous: UserId,
+        after: &Conversation,
+        reason: HandoverReason,
+    ) {
         let conversation = after.id;
         self.bus.publish(
             Topic::Officer(previous),
@@ -185,7 +192,7 @@ impl ChatService {
                 Some(audit),
             )
             .await?
-            .ok_or(ApiError::NotFound)??;
+            .or_not_found(ApiError::NotFound)?;
         self.claimed(officer.id, &claimed);
         Ok(claimed)
     }

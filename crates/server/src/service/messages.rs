@@ -43,10 +43,11 @@ impl ChatService {
             .into_iter()
             .zip(kept)
             .map(|(answer, (conversation, actor, body))| {
-                let Some(appended) = answer? else {
-                    return Ok(None);
+                let appended = match answer? {
+                    Applied::Done(appended) => appended,
+                    Applied::Refused(refused) => return Err(refused.into()),
+                    Applied::NotFound => return Ok(None),
                 };
-                let appended = appended?;
                 let written = Written {
                     conversation,
                     actor,

@@ -7,12 +7,12 @@ use crate::risk::RiskRules;
 use ecoute_bus::{BusEvent, LocalBus, MessageEvent, NoteEvent, Topic};
 use ecoute_crypto::{DataKey, Token};
 use ecoute_domain::{
-    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Force, Intake,
-    Language, MessageBody, Outcome, Priority, Role, Seq, UserId,
+    Actor, Author, ClientMessageId, ConversationId, ConversationState, Event, Force,
+    HandoverReason, Intake, Language, MessageBody, Outcome, Priority, Role, Seq, UserId,
 };
 use ecoute_store::{
-    Appended, Conversation, NewAudit, NewConversation, NewMessage, NoteKind, Store, StoredMessage,
-    StoredNote, User,
+    Appended, Applied, Conversation, NewAudit, NewConversation, NewMessage, NoteKind, Store,
+    StoredMessage, StoredNote, User,
 };
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -243,13 +243,12 @@ pub fn open_note(
 
 /// Opens a note announced on the bus.
 pub fn open_note_event(key: &DataKey, n: &NoteEvent) -> Result<PlainNote, ApiError> {
-    let kind = NoteKind::parse(n.kind).ok_or(ApiError::Internal)?;
     open_note(
         n.conversation,
         key,
         StoredNote {
             seq: n.seq,
-            kind,
+            kind: n.kind,
             author: None,
             author_name: n.author_name.clone(),
             sealed_body: n.sealed_body.clone(),

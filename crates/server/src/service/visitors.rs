@@ -101,9 +101,9 @@ impl ChatService {
             .store
             .resume(id, token.hash, now())
             .await?
-            .ok_or(ApiError::UnknownReturnCode)?
             // Closed meanwhile (its code was forgotten a moment after the lookup): as unknown.
-            .map_err(|_| ApiError::UnknownReturnCode)?;
+            .done()
+            .ok_or(ApiError::UnknownReturnCode)?;
         // Whatever device held the old token is disconnected.
         self.bus.publish(
             Topic::Conversation(id),

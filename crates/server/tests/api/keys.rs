@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use ecoute_crypto::{DataKey, KeyFiles, WrappedKey};
 use ecoute_domain::{ConversationId, Departement, Intake, ReporterKind, Role};
-use ecoute_store::{NewConversation, Store};
+use ecoute_store::{KeyKind, NewConversation, Store};
 use ecoute_store_sqlite::SqliteStore;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -234,7 +234,7 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
     visitors.push(newest.clone());
     expected.insert(newest.conversation_id.clone(), Vec::new());
     assert_eq!(
-        app.store.key_version_counts().await.unwrap(),
+        app.store.key_version_counts(KeyKind::Data).await.unwrap(),
         BTreeMap::from([(2, visitors.len() as u64)])
     );
 
@@ -255,7 +255,7 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
     // Every TOTP secret is sealed by version 2 now, and still opens to the same secret: the
     // officer logs in with her authenticator's code.
     assert_eq!(
-        app.store.totp_key_version_counts().await.unwrap(),
+        app.store.key_version_counts(KeyKind::Totp).await.unwrap(),
         BTreeMap::from([(2, 2)])
     );
     let claire = app.store.user_credentials("claire").await.unwrap().unwrap();
@@ -367,7 +367,7 @@ async fn seeded(n: usize) -> Seeded {
 impl Seeded {
     async fn counts(&self) -> BTreeMap<u32, u64> {
         let store = SqliteStore::open(self.dir.path()).await.unwrap();
-        let counts = store.key_version_counts().await.unwrap();
+        let counts = store.key_version_counts(KeyKind::Data).await.unwrap();
         store.close().await;
         counts
     }

@@ -85,6 +85,7 @@ async fn claim(
         .transition(id, Actor::Officer(officer), Event::Claim, now(), None)
         .await
         .expect("store answers")
+        .found()
         .expect("conversation exists")
 }
 
@@ -225,7 +226,7 @@ pub async fn the_queue_is_served_by_priority_then_waiting_time(store: Arc<dyn St
             .take_next(officer.id, now(), audit.clone())
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .expect("one fits");
         assert_eq!(c.state.officer(), Some(officer.id));
         taken.push(c.id);
@@ -237,7 +238,7 @@ pub async fn the_queue_is_served_by_priority_then_waiting_time(store: Arc<dyn St
             .take_next(officer.id, now(), audit.clone())
             .await
             .unwrap(),
-        Err(TransitionError::AtCapacity)
+        Applied::Refused(TransitionError::AtCapacity)
     );
     let loads = store.staff_loads().await.unwrap();
     let load = loads.iter().find(|l| l.user.id == officer.id).unwrap();
@@ -249,11 +250,11 @@ pub async fn the_queue_is_served_by_priority_then_waiting_time(store: Arc<dyn St
         .take_next(trained.id, now(), audit.clone())
         .await
         .unwrap()
-        .unwrap();
+        .done();
     assert_eq!(c.map(|c| c.id), Some(danger_for_minors.id));
     assert_eq!(
         store.take_next(trained.id, now(), audit).await.unwrap(),
-        Ok(None)
+        Applied::NotFound
     );
 }
 
@@ -316,7 +317,7 @@ pub async fn a_visitor_changing_language_changes_what_the_chat_needs(store: Arc<
             .take_next(french_only.id, now(), audit.clone())
             .await
             .unwrap(),
-        Ok(None)
+        Applied::NotFound
     );
     let reads_arabic = officer_with(&*store, "amal", skills(None, false, "ar"), 3).await;
     let audit = NewAudit::by(&reads_arabic, "claim", now());
@@ -324,7 +325,7 @@ pub async fn a_visitor_changing_language_changes_what_the_chat_needs(store: Arc<
         .take_next(reads_arabic.id, now(), audit)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .expect("fits");
     assert_eq!(taken.id, c.id);
 
@@ -339,6 +340,7 @@ pub async fn a_visitor_changing_language_changes_what_the_chat_needs(store: Arc<
         )
         .await
         .unwrap()
+        .found()
         .unwrap();
     assert!(closed.is_ok());
     assert_eq!(
@@ -389,7 +391,7 @@ pub async fn concurrent_take_next_gives_each_chat_one_owner_within_capacity(stor
     }
     let mut won: Vec<(UserId, ConversationId)> = Vec::new();
     for t in tasks {
-        if let Ok(Some(c)) = t.await.unwrap() {
+        if let Applied::Done(c) = t.await.unwrap() {
             won.push((c.state.officer().unwrap(), c.id));
         }
     }
@@ -453,7 +455,7 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
         })
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
 
     let moved = store
@@ -466,7 +468,7 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .expect("bob has room");
     assert_eq!(moved.state, ConversationState::Active { officer: bob.id });
     assert_eq!(moved.last_seq, 1);
@@ -486,6 +488,7 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
             )
             .await
             .unwrap()
+            .found()
             .unwrap(),
         Err(TransitionError::AtCapacity)
     );
@@ -502,7 +505,7 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .expect("released");
     assert_eq!(back.state, ConversationState::Waiting);
     assert_eq!(back.force, Some(Force::Gendarmerie));
@@ -530,7 +533,7 @@ pub async fn transfers_and_releases_keep_the_history_and_respect_capacity(store:
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .expect("take-over");
     assert_eq!(taken.state.officer(), Some(supervisor.id));
     assert_eq!(taken.handovers, 2);
@@ -683,13 +686,13 @@ pub async fn the_days_figures_count_since_midnight(store: Arc<dyn Store>) {
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     store
         .transition(left.id, Actor::Visitor, Event::QuickExit, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     claim(&*store, yesterday.id, officer.id).await.unwrap();
     let f = store.day_figures(midnight).await.unwrap();
@@ -750,7 +753,7 @@ pub async fn only_the_owner_of_an_open_chat_writes_its_case_file(store: Arc<dyn 
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert!(
         !store
@@ -792,7 +795,7 @@ pub async fn received_and_read_marks_only_move_forward(store: Arc<dyn Store>) {
             })
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .unwrap();
     }
     let m = |received, read| Marks { received, read };
@@ -864,7 +867,7 @@ pub async fn receipts_written_with_messages_keep_both_the_messages_and_the_furth
             .append_message(message(i))
             .await
             .unwrap()
-            .unwrap()
+            .done()
             .unwrap();
     }
     let m = |received, read| Marks { received, read };
@@ -889,7 +892,7 @@ pub async fn receipts_written_with_messages_keep_both_the_messages_and_the_furth
     });
     let marks: Vec<_> = marks.collect();
     for write in writes.collect::<Vec<_>>() {
-        write.await.unwrap().unwrap().unwrap().unwrap();
+        write.await.unwrap().unwrap().found().unwrap().unwrap();
     }
     for (handle, (reader, _)) in marks.into_iter().zip(receipts) {
         // What an answer says is never past what that side asked, and read implies received.
@@ -961,7 +964,7 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         store.return_code_candidates(42).await.unwrap(),
@@ -973,6 +976,7 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
             .resume(blocked.id, [1; 32], now())
             .await
             .unwrap()
+            .found()
             .is_none()
     );
 
@@ -982,13 +986,13 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
         .transition(c.id, Actor::Visitor, Event::QuickExit, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     let back = store
         .resume(c.id, [2; 32], now())
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         back.state,
@@ -1014,10 +1018,15 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
         )
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
-        store.resume(c.id, [3; 32], now()).await.unwrap().unwrap(),
+        store
+            .resume(c.id, [3; 32], now())
+            .await
+            .unwrap()
+            .found()
+            .unwrap(),
         Err(TransitionError::Closed)
     );
     assert!(
@@ -1044,7 +1053,7 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
         .transition(early.id, Actor::Visitor, Event::QuickExit, now(), None)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(
         store.return_code_candidates(7).await.unwrap().len(),
@@ -1056,7 +1065,7 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
         .resume(early.id, [4; 32], t)
         .await
         .unwrap()
-        .unwrap()
+        .done()
         .unwrap();
     assert_eq!(again.state, ConversationState::Waiting);
     assert_eq!(

@@ -167,7 +167,7 @@ impl Session {
                 self.conn
                     .send(&StaffOut::HandedOver {
                         conversation_id: *conversation,
-                        reason,
+                        reason: reason.as_str(),
                     })
                     .await
             }
