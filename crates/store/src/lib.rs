@@ -594,6 +594,7 @@ pub struct Purged {
 /// The storage contract. Every method is atomic.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    // ---- The database itself
     /// Answers when the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -601,6 +602,7 @@ pub trait Store: Send + Sync + 'static {
     /// called after it.
     async fn close(&self) {}
 
+    // ---- Staff accounts, their skills and capacity
     /// Number of staff accounts.
     async fn count_users(&self) -> StoreResult<u64>;
     /// Creates a staff account and records it in the audit log, in one transaction;
@@ -617,6 +619,8 @@ pub trait Store: Send + Sync + 'static {
     -> StoreResult<bool>;
     /// Every staff account with its load.
     async fn staff_loads(&self) -> StoreResult<Vec<StaffLoad>>;
+
+    // ---- The département → force table
     /// Replaces the département → force table, audited, in one transaction. Returns its size.
     async fn load_forces(
         &self,
@@ -627,6 +631,8 @@ pub trait Store: Send + Sync + 'static {
     async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>>;
     /// The whole table, by département code.
     async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>>;
+
+    // ---- Authenticators and login attempts
     /// Enrols a TOTP secret (sealed) with fresh recovery codes, only if the account has none
     /// yet (two enrolments racing: one wins); `false` when it already had one.
     async fn enrol_totp(
@@ -674,6 +680,7 @@ pub trait Store: Send + Sync + 'static {
         audit: NewAudit,
     ) -> StoreResult<()>;
 
+    // ---- The audit log
     /// Appends an entry to the audit log on its own (for actions that write nothing else,
     /// such as a read).
     async fn append_audit(&self, audit: NewAudit) -> StoreResult<()>;
@@ -682,6 +689,7 @@ pub trait Store: Send + Sync + 'static {
     /// Audit entries after `after`, oldest first, for verifying the chain.
     async fn audit_after(&self, after: u64, limit: u32) -> StoreResult<Vec<AuditRecord>>;
 
+    // ---- The first administrator and staff sessions
     /// Records a one-time code that allows creating the first administrator.
     async fn create_setup_code(
         &self,
@@ -716,6 +724,7 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session.
     async fn delete_session(&self, token_hash: [u8; 32]) -> StoreResult<()>;
 
+    // ---- Conversations and the queue
     /// Opens a conversation in the waiting state.
     async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation>;
     /// Finds a conversation by id.
@@ -733,6 +742,7 @@ pub trait Store: Send + Sync + 'static {
     /// The chats an officer owns and has not closed yet.
     async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>>;
 
+    // ---- What happens to a conversation: the rules applied, the case file
     /// Applies a transition if the rules allow it, atomically. The outer error is a storage
     /// failure; the inner one a refusal by the rules. `None` when the conversation does not exist.
     /// A release to another force also restarts the chat's overflow period, from now, with its
@@ -758,6 +768,7 @@ pub trait Store: Send + Sync + 'static {
     /// A chat's sealed case file, if one was saved.
     async fn case_file(&self, id: ConversationId) -> StoreResult<Option<Vec<u8>>>;
 
+    // ---- Return codes and coming back
     /// The installation secret called `name`: `fresh` is stored the first time, and the stored
     /// one is returned ever after (two first calls racing agree on one).
     async fn install_secret(&self, name: &str, fresh: [u8; 32]) -> StoreResult<[u8; 32]>;
@@ -780,6 +791,7 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> StoreResult<Transitioned>;
 
+    // ---- Read marks
     /// Moves one side's marks forward (never back; read implies received; at most the last
     /// sequence number). An officer's marks count only while the conversation is theirs.
     /// Returns the marks when they moved, with who holds the conversation; `None` when nothing
@@ -791,6 +803,7 @@ pub trait Store: Send + Sync + 'static {
         marks: Marks,
     ) -> StoreResult<Option<MarksMoved>>;
 
+    // ---- Canned replies and the directory of support services
     /// Every canned reply, by shortcut.
     async fn canned_replies(&self) -> StoreResult<Vec<StoredReply>>;
     /// Creates (`id` `None`) or replaces a canned reply, audited. `Ok(None)` when `id` is
@@ -811,6 +824,7 @@ pub trait Store: Send + Sync + 'static {
     /// How many entries the directory holds.
     async fn count_resources(&self) -> StoreResult<u64>;
 
+    // ---- Routing, priority, language, staff notes and supervision
     /// Pull mode: claims for `officer`, atomically, the first waiting chat in queue order that
     /// they may serve (see [`ecoute_domain::check_claim`]). [`Applied::NotFound`] when none
     /// fits; refused with `AtCapacity` when they hold as many chats as they may. `audit` is
@@ -861,6 +875,7 @@ pub trait Store: Send + Sync + 'static {
     /// The figures of the day since `since`.
     async fn day_figures(&self, since: OffsetDateTime) -> StoreResult<DayFigures>;
 
+    // ---- The quick exit
     /// The visitor's quick exit: revokes the token and applies [`Event::QuickExit`] in one
     /// transaction. `None` when the token is unknown or already revoked.
     async fn quick_exit(
@@ -869,6 +884,7 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> StoreResult<Option<Conversation>>;
 
+    // ---- Messages
     /// Appends a message if the rules allow `actor` to write now; a known `client_id` returns
     /// the original sequence number without writing. `None` when the conversation does not
     /// exist, or when [`NewMessage::visitor_token`] no longer opens it.
@@ -894,6 +910,7 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<StoredMessage>>;
 
+    // ---- Retention
     /// Conversations whose retention period under `policy` is over at `now`, at most `limit`,
     /// ordered by rule (in [`ecoute_domain::RetentionRule::all`] order), then start of period,
     /// then id. A page resumes after `after`, the last candidate of the previous page. Cheap
@@ -917,6 +934,8 @@ pub trait Store: Send + Sync + 'static {
         policy: &RetentionPolicy,
         now: OffsetDateTime,
     ) -> StoreResult<Purged>;
+
+    // ---- Key rotation
     /// At most `limit` secrets of `kind` sealed by a master key older than `version`, oldest
     /// version first (then by owner): the work a key rotation has left.
     async fn keys_below_version(

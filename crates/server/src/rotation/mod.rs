@@ -1,0 +1,423 @@
+//! Master key rotation: `ecoute keys rotate`, `keys status` and `keys retire`.
+//!
+//! A rotation writes master key version N + 1, then re-wraps every conversation's data key
+//! under it, a batch per transaction, each row a compare-and-set on what was read. The work
+//! left is always exactly the conversations below the newest version, so the command can be
+//! stopped at any moment (Ctrl-C, kill, power loss) and run again: it picks up with the same
+//! new key. Messages are never touched: only the envelope of each data key changes.
+//!
+//! Staff TOTP secrets are sealed by the master key too: the same run seals each one again
+//! under the new version (the secret itself is unchanged, so authenticators keep working), and
+//! a version is retired only once no conversation and no TOTP secret uses it. Both commands
+//! write an entry to the audit log (versions and counts, never key material).
+
+mod status;
+
+pub use status::*;
+
+use crate::keys::RELOAD_INTERVAL;
+use ecoute_crypto::{CryptoError, KeyFiles, Keyring, MasterKey, WrappedKey};
+use ecoute_domain::{ConversationId, UserId};
+use ecoute_store::{KeyKind, NewAudit, Reseal, Store, StoreError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Conversations re-wrapped per transaction by default: short enough that a server's writes
+/// barely wait, long enough that a large database is done quickly.
+pub const DEFAULT_BATCH: u32 = 200;
+
+/// How long a rotation waits after the last conversation under an older key before it looks
+/// a final time: longer than a running server may keep wrapping with the previous key.
+pub const SETTLE: Duration = Duration::from_secs(6);
+
+// A server that has not picked up the new key after this many settle periods does not reload
+// at all (an older release, for instance); looping on would never end.
+const MAX_SETTLE_ROUNDS: u32 = 5;
+
+const _: () = assert!(SETTLE.as_millis() > RELOAD_INTERVAL.as_millis() + 2_000);
+
+/// Why a key command stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+    /// A key file could not be read, written or parsed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// The database failed.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// No key file at all.
+    #[error("no master key was found in {0} (the server creates one on its first start)")]
+    NoKeys(PathBuf),
+    /// Conversations or TOTP secrets use a version whose file is not there: they cannot be
+    /// read.
+    #[error(
+        "master key version {version} {} but its file {} is missing; restore it first",
+        in_use(*.count, *.totp), .path.display()
+    )]
+    MissingKey {
+        /// The version.
+        version: u32,
+        /// Its expected file.
+        path: PathBuf,
+        /// How many conversations it wraps.
+        count: u64,
+        /// How many staff TOTP secrets it seals.
+        totp: u64,
+    },
+    /// A TOTP secret did not open with the master key it names.
+    #[error(
+        "the TOTP secret of account {user} does not open with master key version {version}; \
+         nothing was changed for it"
+    )]
+    Reseal {
+        /// The account.
+        user: ecoute_domain::UserId,
+        /// The version its row names.
+        version: u32,
+    },
+    /// A data key did not open with the master key it names.
+    #[error(
+        "the data key of conversation {conversation} does not open with master key version \
+         {version}; nothing was changed for it"
+    )]
+    Unwrap {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The version its row names.
+        version: u32,
+    },
+    /// Conversations kept arriving under an older key after several waits.
+    #[error(
+        "conversations keep being created under an older master key: a server that does not \
+         reload its keys is running; restart it, then run `ecoute keys rotate` again"
+    )]
+    StillArriving,
+    /// Retiring the key that wraps new conversations.
+    #[error(
+        "master key version {0} is the current one and wraps new conversations; run \
+         `ecoute keys rotate` first, then retire the older version"
+    )]
+    RetireCurrent(u32),
+    /// Retiring a version that still wraps data keys or seals TOTP secrets.
+    #[error(
+        "master key version {version} still {}; run `ecoute keys rotate` to move them to the \
+         current version first",
+        in_use(*.count, *.totp)
+    )]
+    RetireInUse {
+        /// The version.
+        version: u32,
+        /// How many conversations it wraps.
+        count: u64,
+        /// How many staff TOTP secrets it seals.
+        totp: u64,
+    },
+    /// Retiring a version that has no file.
+    #[error("there is no master key version {0} (see `ecoute keys status`)")]
+    RetireAbsent(u32),
+}
+
+/// What `keys rotate` reports as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A new master key version was written.
+    Created {
+        /// Its version.
+        version: u32,
+        /// Its file.
+        path: PathBuf,
+    },
+    /// An earlier run left conversations below the newest version: carrying on with it.
+    Resuming {
+        /// The newest version.
+        version: u32,
+        /// Conversations left below it.
+        left: u64,
+    },
+    /// A batch was committed.
+    Rewrapped {
+        /// Conversations re-wrapped by this run so far.
+        done: u64,
+        /// `done` plus those left.
+        total: u64,
+    },
+    /// A batch of staff TOTP secrets was sealed again.
+    Resealed {
+        /// TOTP secrets re-sealed by this run so far.
+        done: u64,
+    },
+    /// Nothing left: waiting for servers to pick up the new key before a final look.
+    Settling(Duration),
+}
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Created { version, path } => write!(
+                f,
+                "created master key version {version} in {}",
+                path.display()
+            ),
+            Self::Resuming { version, left } => write!(
+                f,
+                "resuming: {} still below master key version {version}",
+                conversations(*left)
+            ),
+            Self::Rewrapped { done, total } => write!(
+                f,
+                "re-wrapped {} of {}",
+                thousands(*done),
+                conversations(*total)
+            ),
+            Self::Resealed { done } => write!(f, "re-sealed {}", totp_secrets(*done)),
+            Self::Settling(wait) => write!(
+                f,
+                "waiting {} s for running servers to switch to the new key, then a final pass",
+                wait.as_secs()
+            ),
+        }
+    }
+}
+
+/// How a rotation ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotated {
+    /// The version every conversation is now wrapped with.
+    pub version: u32,
+    /// Whether this run wrote that version (rather than resuming with it).
+    pub created: bool,
+    /// Conversations re-wrapped by this run.
+    pub rewrapped: u64,
+    /// Staff TOTP secrets re-sealed by this run.
+    pub resealed: u64,
+}
+
+/// Tuning of a rotation; [`Default`] is what the command line uses.
+#[derive(Debug, Clone, Copy)]
+pub struct RotateOptions {
+    /// Conversations per transaction (at least 1).
+    pub batch: u32,
+    /// Wait before the final pass.
+    pub settle: Duration,
+}
+
+impl Default for RotateOptions {
+    fn default() -> Self {
+        Self {
+            batch: DEFAULT_BATCH,
+            settle: SETTLE,
+        }
+    }
+}
+
+/// Writes the next master key version (or resumes with the newest one if conversations or
+/// TOTP secrets are still below it), re-wraps every conversation and re-seals every TOTP
+/// secret under it, then writes a `key_rotated` entry to the audit log.
+pub async fn rotate(
+    store: &dyn Store,
+    files: &KeyFiles,
+    options: RotateOptions,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Rotated, KeysError> {
+    let ring = load(files)?;
+    let before = ring.versions();
+    let counts = store.key_version_counts(KeyKind::Data).await?;
+    let totp = store.key_version_counts(KeyKind::Totp).await?;
+    check_every_version_held(files, &ring, &counts, &totp)?;
+    let newest = ring.current().version();
+    let left: u64 = counts.range(..newest).map(|(_, n)| n).sum::<u64>()
+        + totp.range(..newest).map(|(_, n)| n).sum::<u64>();
+    let (version, created) = if left > 0 {
+        progress(Progress::Resuming {
+            version: newest,
+            left,
+        });
+        (newest, false)
+    } else {
+        let next = newest + 1;
+        match files.create(next) {
+            Ok(_) => {
+                progress(Progress::Created {
+                    version: next,
+                    path: files.path_of(next),
+                });
+                (next, true)
+            }
+            // Another rotation wrote it a moment ago: share its work.
+            Err(CryptoError::KeyExists(_)) => (next, false),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let ring = load(files)?;
+    let target = ring
+        .get(version)
+        .ok_or(CryptoError::UnknownKeyVersion(version))?;
+
+    let mut run = Run {
+        store,
+        ring: &ring,
+        target,
+        batch: options.batch.max(1),
+        done: 0,
+        resealed: 0,
+        progress,
+    };
+    run.drain().await?;
+    let mut rounds = 0;
+    loop {
+        (run.progress)(Progress::Settling(options.settle));
+        tokio::time::sleep(options.settle).await;
+        // Anything found now was wrapped by a server that had not seen the new key yet;
+        // after re-wrapping it, wait once more in case another one follows.
+        if run.drain().await? == 0 {
+            break;
+        }
+        rounds += 1;
+        if rounds >= MAX_SETTLE_ROUNDS {
+            return Err(KeysError::StillArriving);
+        }
+    }
+    let rotated = Rotated {
+        version,
+        created,
+        rewrapped: run.done,
+        resealed: run.resealed,
+    };
+    let detail = format!(
+        "to master key version {version} ({}); versions held before: {}; this run re-wrapped {} \
+         and re-sealed {}",
+        if created { "new" } else { "resumed" },
+        list(&before),
+        conversations(rotated.rewrapped),
+        totp_secrets(rotated.resealed),
+    );
+    store
+        .append_audit(
+            NewAudit::system("key_rotated", time::OffsetDateTime::now_utc()).detail(detail),
+        )
+        .await?;
+    Ok(rotated)
+}
+
+struct Run<'a> {
+    store: &'a dyn Store,
+    ring: &'a Keyring,
+    target: &'a MasterKey,
+    batch: u32,
+    done: u64,
+    resealed: u64,
+    progress: &'a mut (dyn FnMut(Progress) + Send),
+}
+
+impl Run<'_> {
+    /// Re-wraps conversations and re-seals TOTP secrets until none is left below the target
+    /// version; returns how many it found.
+    async fn drain(&mut self) -> Result<u64, KeysError> {
+        Ok(self.drain_conversations().await? + self.drain_totp().await?)
+    }
+
+    /// Re-seals TOTP secrets, a batch per transaction; returns how many it found.
+    async fn drain_totp(&mut self) -> Result<u64, KeysError> {
+        let version = self.target.version();
+        let mut found = 0;
+        loop {
+            let batch = self
+                .store
+                .keys_below_version(KeyKind::Totp, version, self.batch)
+                .await?;
+            if batch.is_empty() {
+                return Ok(found);
+            }
+            found += batch.len() as u64;
+            let reseals = batch
+                .into_iter()
+                .map(|t| {
+                    let user = UserId(t.owner);
+                    let sealed = crate::auth::reseal_totp(
+                        self.ring,
+                        self.target,
+                        user,
+                        t.key_version,
+                        &t.sealed,
+                    )
+                    .map_err(|_| KeysError::Reseal {
+                        user,
+                        version: t.key_version,
+                    })?;
+                    Ok(Reseal {
+                        owner: t.owner,
+                        from_version: t.key_version,
+                        from_sealed: t.sealed,
+                        to_version: version,
+                        sealed: sealed.bytes,
+                    })
+                })
+                .collect::<Result<Vec<_>, KeysError>>()?;
+            // An account that enrolled again since the read is skipped here, read again next.
+            self.resealed += self.store.reseal_keys(KeyKind::Totp, reseals).await?;
+            (self.progress)(Progress::Resealed {
+                done: self.resealed,
+            });
+        }
+    }
+
+    /// Re-wraps batches until none is left below the target version; returns how many it found.
+    async fn drain_conversations(&mut self) -> Result<u64, KeysError> {
+        let version = self.target.version();
+        // Counted once per drain: counting after every batch would read the whole table each time.
+        let left: u64 = self
+            .store
+            .key_version_counts(KeyKind::Data)
+            .await?
+            .range(..version)
+            .map(|(_, n)| n)
+            .sum();
+        let mut total = self.done + left;
+        let mut found = 0;
+        loop {
+            let batch = self
+                .store
+                .keys_below_version(KeyKind::Data, version, self.batch)
+                .await?;
+            if batch.is_empty() {
+                return Ok(found);
+            }
+            found += batch.len() as u64;
+            let rewraps = batch
+                .into_iter()
+                .map(|c| {
+                    let old = WrappedKey {
+                        version: c.key_version,
+                        bytes: c.sealed,
+                    };
+                    let key = self
+                        .ring
+                        .unwrap(&old, c.owner)
+                        .map_err(|_| KeysError::Unwrap {
+                            conversation: ConversationId(c.owner),
+                            version: c.key_version,
+                        })?;
+                    Ok(Reseal {
+                        owner: c.owner,
+                        from_version: old.version,
+                        from_sealed: old.bytes,
+                        to_version: version,
+                        sealed: self.target.wrap(&key, c.owner).bytes,
+                    })
+                })
+                .collect::<Result<Vec<_>, KeysError>>()?;
+            // A row changed since it was read is skipped here and read again next batch.
+            self.done += self.store.reseal_keys(KeyKind::Data, rewraps).await?;
+            // Conversations created under the old key meanwhile make the work grow.
+            total = total.max(self.done);
+            (self.progress)(Progress::Rewrapped {
+                done: self.done,
+                total,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
