@@ -397,6 +397,7 @@ impl Flow<'_> {
     }
 
     fn paragraph(&mut self, text: &str, style: Style, indent: f32, space_before: f32) {
+        let start = self.lines.len();
         let mut first = true;
         for para in text.split('\n') {
             let clean = self.fonts.drawable(para, style);
@@ -411,6 +412,13 @@ impl Flow<'_> {
                 }
                 self.lines.push(line);
             }
+        }
+        // No line of a paragraph left alone at the foot or the head of a page: the first two
+        // lines stay together, and so do the last two.
+        let end = self.lines.len();
+        if end - start >= 2 {
+            self.lines[start].keep_with_next = true;
+            self.lines[end - 2].keep_with_next = true;
         }
     }
 }
