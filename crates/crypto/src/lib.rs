@@ -12,8 +12,10 @@
 #![forbid(unsafe_code)]
 
 pub mod keyring;
+pub mod signing;
 
 pub use keyring::{KeyFiles, Keyring};
+pub use signing::{PublicKey, SealedSigningKey, SigningKey};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

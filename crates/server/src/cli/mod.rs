@@ -1,9 +1,10 @@
 //! The command line: `ecoute [serve]`, `ecoute user add|set`, `ecoute keys status|rotate|retire`,
 //! `ecoute audit verify`, `ecoute purge [--dry-run]`, `ecoute forces load|show`,
-//! `ecoute risk check`.
+//! `ecoute risk check`, `ecoute dossier verify`.
 
 mod accounts;
 mod data;
+mod dossier;
 mod upkeep;
 
 use crate::app::{Application, open_store, open_store_to_read};
@@ -13,6 +14,7 @@ use accounts::*;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use data::*;
+use dossier::*;
 use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
 use ecoute_domain::{ConversationState, Force, Language, Password, Role, Skills, UserId, Username};
@@ -72,6 +74,9 @@ enum Command {
     /// Risk rules files (format: share/risk-rules.toml).
     #[command(subcommand)]
     Risk(RiskCommand),
+    /// Dossiers sent to units (docs/DOSSIER.md).
+    #[command(subcommand)]
+    Dossier(DossierCommand),
     /// Delete the conversations whose retention period is over, with their messages and
     /// data keys. The server also does it on its own every `purge_interval_secs`.
     Purge {
@@ -102,6 +107,21 @@ enum KeysCommand {
         /// The version to retire (see `ecoute keys status`).
         #[arg(long, value_name = "N")]
         version: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DossierCommand {
+    /// Check that a dossier file (PDF or JSON) is exactly what the service signed, and say
+    /// with which key. Exits with 1 when it is not.
+    Verify {
+        /// The dossier file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The published key list (format: docs/DOSSIER.md, as served at
+        /// /.well-known/ecoute-dossier-keys.json).
+        #[arg(long, value_name = "FILE")]
+        keys: PathBuf,
     },
 }
 
@@ -294,6 +314,9 @@ pub fn main() -> ExitCode {
             Some(Command::Keys(command)) => keys(config, command).await,
             Some(Command::Audit(AuditCommand::Verify { expect_head })) => {
                 audit_verify(config, expect_head).await
+            }
+            Some(Command::Dossier(DossierCommand::Verify { file, keys })) => {
+                dossier_verify(&file, &keys)
             }
             Some(Command::Purge { dry_run: true }) => purge_dry_run(config).await,
             Some(Command::Purge { dry_run: false }) => purge(config).await,
