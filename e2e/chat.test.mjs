@@ -1116,6 +1116,12 @@ test('every visitor page and every console page passes axe-core (WCAG 2.1 AA) wi
   await reopened.getByRole('button', { name: 'Clôturer' }).click();
   await page.locator('#ended').waitFor({ state: 'visible' });
   await assertAccessible(page, 'conversation ended');
+  // The officer who closed it reads it again from the list of closed chats.
+  await officer.page.goto(`${BASE}/console/history`);
+  await assertAccessible(officer.page, 'closed chats page');
+  await officer.page.locator(`a[href="/console/history/${id}"]`).click();
+  await officer.page.locator('.transcript .msg-body').first().waitFor();
+  await assertAccessible(officer.page, 'a closed chat read again');
 
   const login = await browser.newContext();
   const loginPage = await login.newPage();
@@ -1351,6 +1357,11 @@ test('every visitor page and every console page passes axe-core in English, Span
     await officer.page.locator(`#panel-${id} .x-submit`).click();
     await page.locator('#ended').waitFor({ state: 'visible' });
     await assertAccessible(page, `${lang}: conversation ended`);
+    await officer.page.goto(`${BASE}/console/history/${id}`);
+    await officer.page.locator('.transcript .msg-body').first().waitFor();
+    await assertAccessible(officer.page, `${lang}: a closed chat read again`);
+    await officer.page.goto(`${BASE}/console`);
+    await officer.page.locator('body[data-connection="online"]').waitFor();
     await page.goto(`${BASE}/securite`);
     await assertAccessible(page, `${lang}: stay safe online`);
 

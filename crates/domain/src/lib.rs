@@ -5,6 +5,7 @@
 //! rest of the program holds values that are known to be valid.
 #![forbid(unsafe_code)]
 
+mod access;
 mod case;
 mod conversation;
 mod directory;
@@ -16,6 +17,7 @@ mod routing;
 mod units;
 mod vocabulary;
 
+pub use access::{DEFAULT_REREAD_DAYS, may_reread};
 pub use case::{CaseError, CaseFile, DangerLevel, Fact, Forwarding, Qualification};
 pub use conversation::{
     Actor, ConversationState, Event, MAX_CAPACITY, Outcome, StateName, Transition, TransitionError,

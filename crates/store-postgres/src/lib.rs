@@ -1394,6 +1394,25 @@ impl Store for PgStore {
         .await
     }
 
+    async fn closed_conversations(
+        &self,
+        officer: Option<UserId>,
+        since: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        self.fetch_conversations(
+            sqlx::query(&conversation_query(
+                "WHERE c.state = 'closed' AND c.closed_at >= $1 \
+                 AND ($2::text IS NULL OR c.officer_id = $2) \
+                 ORDER BY c.closed_at DESC, c.id LIMIT $3",
+            ))
+            .bind(millis(since))
+            .bind(officer.map(|o| o.to_string()))
+            .bind(i64::from(limit)),
+        )
+        .await
+    }
+
     async fn transition(
         &self,
         id: ConversationId,

@@ -1398,6 +1398,28 @@ impl Store for SqliteStore {
         .collect()
     }
 
+    async fn closed_conversations(
+        &self,
+        officer: Option<UserId>,
+        since: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        sqlx::query(&conversation_query(
+            "WHERE c.state = 'closed' AND c.closed_at >= ?1 \
+             AND (?2 IS NULL OR c.officer_id = ?2) \
+             ORDER BY c.closed_at DESC, c.id LIMIT ?3",
+        ))
+        .bind(millis(since))
+        .bind(officer.map(|o| o.to_string()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(conversation_from_row)
+        .collect()
+    }
+
     async fn transition(
         &self,
         id: ConversationId,

@@ -35,6 +35,7 @@ macro_rules! conformance_tests {
             writing_is_refused_when_the_rules_refuse_it,
             quick_exit_revokes_the_token_and_marks_the_chat,
             an_officer_lists_only_their_own_open_chats,
+            closed_chats_are_listed_newest_first_by_officer_and_since_a_time,
             usernames_are_unique_and_credentials_are_found,
             staff_sessions_live_until_deleted,
             the_setup_code_creates_one_first_admin_once,
@@ -786,6 +787,75 @@ pub async fn an_officer_lists_only_their_own_open_chats(store: Arc<dyn Store>) {
         .map(|c| c.id)
         .collect();
     assert_eq!(mine, vec![a1.id]);
+}
+
+/// Closed chats: an officer's own, or everyone's, closed since a time, the latest first.
+pub async fn closed_chats_are_listed_newest_first_by_officer_and_since_a_time(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    let t0 = now() - days(10);
+    let at = |d: i64| t0 + days(d);
+    let old = closed_conversation(
+        &*store,
+        alice.id,
+        1,
+        at(0),
+        Outcome::InformationGiven,
+        at(1),
+    )
+    .await;
+    let a = closed_conversation(
+        &*store,
+        alice.id,
+        2,
+        at(2),
+        Outcome::InformationGiven,
+        at(3),
+    )
+    .await;
+    let b = closed_conversation(&*store, bob.id, 3, at(2), Outcome::InformationGiven, at(4)).await;
+    let a_later = closed_conversation(
+        &*store,
+        alice.id,
+        4,
+        at(5),
+        Outcome::ReferredToSupport,
+        at(6),
+    )
+    .await;
+    let open = new_conversation(&*store, 5, at(5)).await;
+    let ids = |cs: Vec<Conversation>| cs.into_iter().map(|c| c.id).collect::<Vec<_>>();
+
+    let alices = store
+        .closed_conversations(Some(alice.id), at(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(alices),
+        vec![a_later.id, a.id],
+        "hers, since day 2, latest first"
+    );
+    let everyone = store.closed_conversations(None, at(0), 10).await.unwrap();
+    assert_eq!(ids(everyone), vec![a_later.id, b.id, a.id, old.id]);
+    assert!(
+        !store
+            .closed_conversations(None, at(0), 10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.id == open.id)
+    );
+    let first = store.closed_conversations(None, at(0), 2).await.unwrap();
+    assert_eq!(ids(first), vec![a_later.id, b.id], "at most the limit");
+    assert!(
+        store
+            .closed_conversations(Some(bob.id), at(5), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Usernames are unique; credentials come back with the hash.

@@ -741,6 +741,14 @@ pub trait Store: Send + Sync + 'static {
     async fn count_waiting(&self) -> StoreResult<u64>;
     /// The chats an officer owns and has not closed yet.
     async fn open_chats_of(&self, officer: UserId) -> StoreResult<Vec<Conversation>>;
+    /// Closed conversations, most recently closed first: closed by `officer` when given, by
+    /// anyone otherwise; closed at or after `since`; at most `limit`. Purged ones are gone.
+    async fn closed_conversations(
+        &self,
+        officer: Option<UserId>,
+        since: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>>;
 
     // ---- What happens to a conversation: the rules applied, the case file
     /// Applies a transition if the rules allow it, atomically. The outer error is a storage

@@ -243,3 +243,24 @@ col-conversation = المحادثة
 col-detail = التفاصيل
 audit-older = إدخالات أقدم
 audit-system = النظام
+
+# Closed chats read again (/console/history).
+nav-history = المحادثات المغلقة
+history-title = المحادثات المغلقة — Écoute
+history-heading = المحادثات المغلقة
+history-intro-officer = المحادثات التي أغلقتَها خلال آخر { $days } يومًا. تُسجَّل كل قراءة في سجل التدقيق.
+history-intro-supervisor = كل المحادثات المغلقة التي ما زالت محفوظة، الأحدث أولًا. تُسجَّل كل قراءة في سجل التدقيق.
+history-empty = لا توجد محادثة مغلقة لإعادة قراءتها.
+history-closed-at = أُغلقت في
+history-visitor = الشخص
+history-back = المحادثات المغلقة
+history-note-note = ملاحظة داخلية
+history-note-handover = ملاحظة تسليم
+history-note-whisper = رسالة المشرف
+transcript-title = المحادثة { $ref }
+transcript-read-audited = تُسجَّل هذه القراءة في سجل التدقيق. الأوقات بتوقيت باريس.
+transcript-facts = الوقائع
+transcript-forwarded-to = أُحيلت إلى
+transcript-messages = الرسائل
+transcript-notes = ملاحظات الموظفين
+outcome-blocked = محادثة محظورة (إساءة)

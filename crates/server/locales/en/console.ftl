@@ -243,3 +243,24 @@ col-conversation = Conversation
 col-detail = Detail
 audit-older = Older entries
 audit-system = system
+
+# Closed chats read again (/console/history).
+nav-history = Closed chats
+history-title = Closed chats — Écoute
+history-heading = Closed chats
+history-intro-officer = The chats you closed in the last { $days } days. Each reading is recorded in the audit log.
+history-intro-supervisor = Every closed chat still kept, the most recent first. Each reading is recorded in the audit log.
+history-empty = No closed chat to read again.
+history-closed-at = Closed on
+history-visitor = The person
+history-back = Closed chats
+history-note-note = internal note
+history-note-handover = handover note
+history-note-whisper = supervisor’s message
+transcript-title = Chat { $ref }
+transcript-read-audited = This reading is recorded in the audit log. Times are Paris time.
+transcript-facts = Facts
+transcript-forwarded-to = Forwarded to
+transcript-messages = Messages
+transcript-notes = Staff notes
+outcome-blocked = Chat blocked (abuse)

@@ -243,3 +243,24 @@ col-conversation = Conversación
 col-detail = Detalle
 audit-older = Entradas más antiguas
 audit-system = sistema
+
+# Closed chats read again (/console/history).
+nav-history = Conversaciones cerradas
+history-title = Conversaciones cerradas — Écoute
+history-heading = Conversaciones cerradas
+history-intro-officer = Las conversaciones que usted cerró en los últimos { $days } días. Cada lectura queda registrada en el registro de auditoría.
+history-intro-supervisor = Todas las conversaciones cerradas que aún se conservan, las más recientes primero. Cada lectura queda registrada en el registro de auditoría.
+history-empty = No hay ninguna conversación cerrada para releer.
+history-closed-at = Cerrada el
+history-visitor = La persona
+history-back = Conversaciones cerradas
+history-note-note = nota interna
+history-note-handover = nota de relevo
+history-note-whisper = mensaje del supervisor
+transcript-title = Conversación { $ref }
+transcript-read-audited = Esta lectura queda registrada en el registro de auditoría. Las horas son las de París.
+transcript-facts = Hechos
+transcript-forwarded-to = Transmitida a
+transcript-messages = Mensajes
+transcript-notes = Notas del personal
+outcome-blocked = Conversación bloqueada (abuso)

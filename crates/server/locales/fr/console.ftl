@@ -243,3 +243,24 @@ col-conversation = Conversation
 col-detail = Détail
 audit-older = Entrées plus anciennes
 audit-system = système
+
+# Closed chats read again (/console/history).
+nav-history = Conversations closes
+history-title = Conversations closes — Écoute
+history-heading = Conversations closes
+history-intro-officer = Les conversations que vous avez clôturées ces { $days } derniers jours. Chaque lecture est inscrite au journal d’audit.
+history-intro-supervisor = Toutes les conversations closes encore conservées, les plus récentes d’abord. Chaque lecture est inscrite au journal d’audit.
+history-empty = Aucune conversation close à relire.
+history-closed-at = Close le
+history-visitor = La personne
+history-back = Conversations closes
+history-note-note = note interne
+history-note-handover = note de relais
+history-note-whisper = message du superviseur
+transcript-title = Conversation { $ref }
+transcript-read-audited = Cette lecture est inscrite au journal d’audit. Les heures sont celles de Paris.
+transcript-facts = Faits
+transcript-forwarded-to = Transmis à
+transcript-messages = Messages
+transcript-notes = Notes du personnel
+outcome-blocked = Conversation bloquée (abus)

@@ -37,6 +37,9 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// How chats reach officers.
     pub routing: RoutingConfig,
+    /// Days during which the officer who closed a chat may read it again (supervisors may read
+    /// any closed chat still kept); 0: never.
+    pub reread_days: u32,
     /// Where the admin listener serves Prometheus metrics (`/metrics`); none when absent.
     /// Keep it on a private address: it is not authenticated.
     pub admin_listen: Option<SocketAddr>,
@@ -212,6 +215,7 @@ struct FileConfig {
     database_url: Option<String>,
     nats_url: Option<String>,
     nats_prefix: Option<String>,
+    reread_days: Option<u32>,
     /// Checked key by key by [`RetentionConfig::apply_file`], to name each bad or unknown one.
     retention: Option<toml::Value>,
     /// Checked key by key by `SmtpSettings::apply_file`, for the same reason.
@@ -232,6 +236,7 @@ const KNOWN_KEYS: &[&str] = &[
     "database_url",
     "nats_url",
     "nats_prefix",
+    "reread_days",
     "retention",
     "smtp",
 ];
@@ -255,6 +260,7 @@ impl Default for Config {
             limits: Limits::default(),
             retention: RetentionConfig::default(),
             routing: RoutingConfig::default(),
+            reread_days: ecoute_domain::DEFAULT_REREAD_DAYS,
             admin_listen: None,
             database_url: None,
             nats_url: None,
@@ -314,6 +320,9 @@ impl Config {
             }
             if let Some(v) = file.nats_prefix {
                 config.nats_prefix = v;
+            }
+            if let Some(v) = file.reread_days {
+                config.reread_days = v;
             }
             config.public_origin = file.public_origin.or(config.public_origin);
             if let Some(v) = file.neutral_url {
@@ -391,6 +400,12 @@ impl Config {
         if let Some(v) = env("ECOUTE_NATS_PREFIX") {
             config.nats_prefix = v.trim().to_string();
         }
+        if let Some(v) = env("ECOUTE_REREAD_DAYS") {
+            config.reread_days = v
+                .trim()
+                .parse()
+                .with_context(|| format!("ECOUTE_REREAD_DAYS: `{v}` is not a number of days"))?;
+        }
         if let Some(v) = env("ECOUTE_MAX_WAITING") {
             config.limits.max_waiting = v
                 .parse()
@@ -420,6 +435,12 @@ impl Config {
     }
 
     fn validate(&mut self) -> anyhow::Result<()> {
+        if self.reread_days > 3650 {
+            bail!(
+                "reread_days is at most 3650 (ten years); the retention settings decide how long \
+                 a chat is kept at all"
+            );
+        }
         let l = &self.limits;
         if l.max_waiting == 0
             || l.starts_per_source_per_hour == 0

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod client;
 pub mod guard;
+pub mod history;
 pub mod locale;
 pub mod pages;
 pub mod replies;
@@ -141,6 +142,8 @@ pub fn router(state: AppState) -> Router {
         .route("/console/security/totp", post(security::enrol))
         .route("/console/security/sessions/end", post(security::end_session_form))
         .route("/console/audit", get(security::audit_page))
+        .route("/console/history", get(history::list))
+        .route("/console/history/{id}", get(history::transcript))
         .route("/console/replies", get(replies::list).post(replies::save))
         .route("/console/replies/delete", post(replies::delete))
         .route("/ws/visitor", get(api::visitor_socket))

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 
 mod accounts;
 mod admission;
+pub mod archive;
 mod case_file;
 pub mod desk;
 mod handover;

@@ -7,6 +7,7 @@ mod chat;
 mod claims;
 mod floods;
 mod helpers;
+mod history;
 mod http;
 mod i18n;
 mod keys;
