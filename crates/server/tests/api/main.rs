@@ -16,3 +16,4 @@ mod purge;
 mod routing;
 mod setup;
 mod staff_security;
+mod units;
