@@ -33,10 +33,10 @@ use codec::*;
 use ecoute_domain::{
     Actor, CannedReply, ConversationId, ConversationState, Departement, Event, Force, Language,
     Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills, TransitionError,
-    UserId,
+    Unit, UnitId, UserId,
 };
 use ecoute_store::steps::{self, Steps};
-use ecoute_store::stored::KeyRows;
+use ecoute_store::stored::{KeyRows, UnitRow, unit_query, units_from};
 use ecoute_store::{
     AppendOutcome, Appended, Applied, AuditRecord, Conversation, DayFigures, KeyKind,
     LoginReservation, Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind,
@@ -759,6 +759,18 @@ fn version_counts(rows: &[sqlx::postgres::PgRow], column: &str) -> StoreResult<B
         .map_err(Fail::into_store)
 }
 
+/// One row of [`unit_query`] as the shared reader takes it.
+fn unit_row(row: &sqlx::postgres::PgRow) -> R<UnitRow> {
+    Ok(UnitRow {
+        id: row.try_get("id")?,
+        force: row.try_get("force")?,
+        kind: row.try_get("kind")?,
+        name: row.try_get("name")?,
+        notify: row.try_get("notify")?,
+        place: row.try_get("place")?,
+    })
+}
+
 fn db(e: sqlx::Error) -> StoreError {
     error::from_sqlx(e)
 }
@@ -948,6 +960,64 @@ impl Store for PgStore {
                 Force::parse(&f).ok_or_else(|| corrupt("force"))?,
             ))
         })
+    }
+
+    async fn load_units(&self, units: &[Unit], audit: NewAudit) -> StoreResult<u64> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // As for the force table: two loads at once apply one after the other, and reads
+            // go on meanwhile (they see the old directory or the new one, never a mix).
+            sqlx::query("LOCK TABLE units IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM unit_coverage")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM units").execute(&mut *tx).await?;
+            for unit in units {
+                sqlx::query(
+                    "INSERT INTO units (id, force, kind, name, notify) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(unit.id.as_str())
+                .bind(unit.force.as_str())
+                .bind(unit.kind.as_str())
+                .bind(&unit.name)
+                .bind(&unit.notify)
+                .execute(&mut *tx)
+                .await?;
+                for (position, place) in unit.covers.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO unit_coverage (unit_id, position, place) VALUES ($1, $2, $3)",
+                    )
+                    .bind(unit.id.as_str())
+                    .bind(position as i32)
+                    .bind(place.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await
+        })?;
+        Ok(units.len() as u64)
+    }
+
+    async fn units(&self) -> StoreResult<Vec<Unit>> {
+        let rows = sqlx::query(&unit_query(""))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        units_from(decode_all(&rows, unit_row)?)
+    }
+
+    async fn unit(&self, id: &UnitId) -> StoreResult<Option<Unit>> {
+        let rows = sqlx::query(&unit_query("WHERE u.id = $1"))
+            .bind(id.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(units_from(decode_all(&rows, unit_row)?)?.into_iter().next())
     }
 
     async fn enrol_totp(

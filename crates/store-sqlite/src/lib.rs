@@ -20,12 +20,13 @@ use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, CannedReply, ConversationId, ConversationState, Departement, Event, Force,
     Intake, Language, Outcome, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
-    RetentionRule, Role, Seq, Skills, TransitionError, UserId,
+    RetentionRule, Role, Seq, Skills, TransitionError, Unit, UnitId, UserId,
 };
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
-    KeyRows, PURGE_COLUMNS, USER_COLUMNS, conversation_query, corrupt, from_millis, key_version,
-    labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
+    KeyRows, PURGE_COLUMNS, USER_COLUMNS, UnitRow, conversation_query, corrupt, from_millis,
+    key_version, labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
+    unit_query, units_from,
 };
 use ecoute_store::{
     AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, LoginReservation,
@@ -255,6 +256,18 @@ async fn load_officer(
         ))
     })
     .transpose()
+}
+
+/// One row of [`unit_query`] as the shared reader takes it.
+fn unit_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<UnitRow> {
+    Ok(UnitRow {
+        id: row.try_get("id").map_err(err)?,
+        force: row.try_get("force").map_err(err)?,
+        kind: row.try_get("kind").map_err(err)?,
+        name: row.try_get("name").map_err(err)?,
+        notify: row.try_get("notify").map_err(err)?,
+        place: row.try_get("place").map_err(err)?,
+    })
 }
 
 /// Appends to the hash chain inside the caller's write transaction.
@@ -1746,6 +1759,64 @@ impl Store for SqliteStore {
                 ))
             })
             .collect()
+    }
+
+    async fn load_units(&self, units: &[Unit], audit: NewAudit) -> StoreResult<u64> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        // Places first, so that emptying the directory does not depend on the cascade.
+        for table in ["unit_coverage", "units"] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+        }
+        let conflict = |e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+            e => err(e),
+        };
+        for unit in units {
+            sqlx::query("INSERT INTO units (id, force, kind, name, notify) VALUES (?, ?, ?, ?, ?)")
+                .bind(unit.id.as_str())
+                .bind(unit.force.as_str())
+                .bind(unit.kind.as_str())
+                .bind(&unit.name)
+                .bind(&unit.notify)
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict)?;
+            for (position, place) in unit.covers.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO unit_coverage (unit_id, position, place) VALUES (?, ?, ?)",
+                )
+                .bind(unit.id.as_str())
+                .bind(position as i64)
+                .bind(place.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict)?;
+            }
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(units.len() as u64)
+    }
+
+    async fn units(&self) -> StoreResult<Vec<Unit>> {
+        let rows = sqlx::query(&unit_query(""))
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?;
+        units_from(rows.iter().map(unit_row).collect::<StoreResult<_>>()?)
+    }
+
+    async fn unit(&self, id: &UnitId) -> StoreResult<Option<Unit>> {
+        let rows = sqlx::query(&unit_query("WHERE u.id = ?"))
+            .bind(id.as_str())
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?;
+        let units = units_from(rows.iter().map(unit_row).collect::<StoreResult<_>>()?)?;
+        Ok(units.into_iter().next())
     }
 
     async fn install_secret(&self, name: &str, fresh: [u8; 32]) -> StoreResult<[u8; 32]> {

@@ -13,8 +13,10 @@ use time::Duration;
 
 mod directory;
 mod routing;
+mod units;
 pub use directory::*;
 pub use routing::*;
+pub use units::*;
 
 /// Generates one test per rule of the storage story for a backend.
 #[macro_export]
@@ -66,6 +68,9 @@ macro_rules! conformance_tests {
             transfers_and_releases_keep_the_history_and_respect_capacity,
             staff_notes_are_kept_in_order_with_their_author,
             the_force_table_is_replaced_whole_and_looked_up,
+            units_loaded_are_listed_by_id_and_read_one_by_one,
+            a_second_units_load_replaces_the_first_whole,
+            loading_units_is_audited,
             the_days_figures_count_since_midnight,
             canned_replies_are_kept_by_unique_shortcut,
             only_the_owner_of_an_open_chat_writes_its_case_file,

@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, CannedReply, ClientMessageId, ConversationId, ConversationState, Departement,
     Event, Force, Intake, Need, Priority, PurgeDue, QueuedChat, Resource, RetentionPolicy, Role,
-    Seq, Skills, TransitionError, UserId,
+    Seq, Skills, TransitionError, Unit, UnitId, UserId,
 };
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -631,6 +631,16 @@ pub trait Store: Send + Sync + 'static {
     async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>>;
     /// The whole table, by département code.
     async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>>;
+
+    // ---- The directory of local units that receive forwarded reports
+    /// Replaces the whole directory of local units, with the places each covers, and appends
+    /// its audit entry, in one transaction. Returns how many units. [`StoreError::Conflict`]
+    /// (and nothing changed) if an id is listed twice.
+    async fn load_units(&self, units: &[Unit], audit: NewAudit) -> StoreResult<u64>;
+    /// Every unit, by id, each with its places in the order they were loaded.
+    async fn units(&self) -> StoreResult<Vec<Unit>>;
+    /// One unit; `None` if the directory does not list it.
+    async fn unit(&self, id: &UnitId) -> StoreResult<Option<Unit>>;
 
     // ---- Authenticators and login attempts
     /// Enrols a TOTP secret (sealed) with fresh recovery codes, only if the account has none

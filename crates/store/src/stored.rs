@@ -2,7 +2,10 @@
 //! whole milliseconds since the epoch, ids are uuids as text, risk labels one per line.
 
 use crate::{Conversation, KeyKind, StoreError, StoreResult};
-use ecoute_domain::{ConversationState, Force, Outcome, Priority, StateName, UserId};
+use ecoute_domain::{
+    ConversationState, Coverage, Force, Outcome, Priority, StateName, Unit, UnitId, UnitKind,
+    UserId,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -81,6 +84,62 @@ pub fn opt_force(stored: Option<String>) -> StoreResult<Option<Force>> {
         .as_deref()
         .map(|f| Force::parse(f).ok_or_else(|| corrupt("force")))
         .transpose()
+}
+
+/// The local units with their places, `filter` being the rest of the query (a `WHERE` on
+/// `u.id` or nothing). One statement with a join, so a unit and its places are read in the same
+/// snapshot even while a load replaces the directory; ordered as [`units_from`] expects.
+pub fn unit_query(filter: &str) -> String {
+    format!(
+        "SELECT u.id, u.force, u.kind, u.name, u.notify, c.place FROM units u \
+         LEFT JOIN unit_coverage c ON c.unit_id = u.id {filter} ORDER BY u.id, c.position"
+    )
+}
+
+/// One row of [`unit_query`]: a unit's columns and one of its places (none if it has none).
+pub struct UnitRow {
+    /// `u.id`.
+    pub id: String,
+    /// `u.force`.
+    pub force: String,
+    /// `u.kind`.
+    pub kind: String,
+    /// `u.name`.
+    pub name: String,
+    /// `u.notify`.
+    pub notify: String,
+    /// `c.place`.
+    pub place: Option<String>,
+}
+
+/// The units of [`unit_query`]'s rows, whose rows of one unit come together in the order of
+/// its places.
+pub fn units_from(rows: Vec<UnitRow>) -> StoreResult<Vec<Unit>> {
+    let mut units: Vec<Unit> = Vec::new();
+    for row in rows {
+        let place = row
+            .place
+            .as_deref()
+            .map(|p| Coverage::parse(p).ok_or_else(|| corrupt("unit place")))
+            .transpose()?;
+        let id = UnitId::parse(&row.id).ok_or_else(|| corrupt("unit id"))?;
+        let unit = match units.last_mut() {
+            Some(last) if last.id == id => last,
+            _ => {
+                units.push(Unit {
+                    id,
+                    force: Force::parse(&row.force).ok_or_else(|| corrupt("unit force"))?,
+                    kind: UnitKind::parse(&row.kind).ok_or_else(|| corrupt("unit kind"))?,
+                    name: row.name,
+                    notify: row.notify,
+                    covers: Vec::new(),
+                });
+                units.last_mut().expect("just pushed")
+            }
+        };
+        unit.covers.extend(place);
+    }
+    Ok(units)
 }
 
 /// Risk labels as stored, one per line.

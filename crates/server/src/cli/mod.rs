@@ -1,10 +1,11 @@
 //! The command line: `ecoute [serve]`, `ecoute user add|set`, `ecoute keys status|rotate|retire`,
 //! `ecoute audit verify`, `ecoute purge [--dry-run]`, `ecoute forces load|show`,
-//! `ecoute risk check`, `ecoute dossier verify`.
+//! `ecoute units load|show`, `ecoute risk check`, `ecoute dossier verify`.
 
 mod accounts;
 mod data;
 mod dossier;
+mod units;
 mod upkeep;
 
 use crate::app::{Application, open_store, open_store_to_read};
@@ -24,6 +25,7 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use time::OffsetDateTime;
+use units::*;
 use upkeep::*;
 
 /// Écoute: anonymous live chat between victims or witnesses of sexist and sexual violence
@@ -67,6 +69,9 @@ enum Command {
     /// The département → force table that routes chats (format: share/forces.csv).
     #[command(subcommand)]
     Forces(ForcesCommand),
+    /// The local units that receive forwarded reports (format: share/units.sample.txt).
+    #[command(subcommand)]
+    Units(UnitsCommand),
     /// The directory of support services shown in the console (format:
     /// share/resources.sample.toml).
     #[command(subcommand)]
@@ -134,6 +139,18 @@ enum ForcesCommand {
         file: PathBuf,
     },
     /// Print the table in force, in the file format.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+enum UnitsCommand {
+    /// Check a units file and load it in place of the current directory, in one transaction.
+    Load {
+        /// The directory (one `id;force;kind;name;notify;covers` per line).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print the directory in force as a table.
     Show,
 }
 
@@ -307,6 +324,8 @@ pub fn main() -> ExitCode {
             })) => user_set(config, &username, capacity, skills).await,
             Some(Command::Forces(ForcesCommand::Load { file })) => forces_load(config, &file).await,
             Some(Command::Forces(ForcesCommand::Show)) => forces_show(config).await,
+            Some(Command::Units(UnitsCommand::Load { file })) => units_load(config, &file).await,
+            Some(Command::Units(UnitsCommand::Show)) => units_show(config).await,
             Some(Command::Risk(RiskCommand::Check { file, text })) => risk_check(&file, text),
             Some(Command::Resources(ResourcesCommand::Load { file })) => {
                 resources_load(config, &file).await

@@ -27,6 +27,7 @@ mod handover;
 mod messages;
 pub mod replies;
 pub mod supervision;
+mod units;
 mod visitors;
 
 /// How many messages one resync reads at most; a client asks again for the rest.

@@ -424,3 +424,30 @@ impl Drop for Reap {
             .status();
     }
 }
+
+/// Runs the `ecoute` binary with `args` and `stdin`, away from the caller's environment:
+/// whether it succeeded, its standard output and its standard error.
+pub fn ecoute(args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecoute"))
+        .args(args)
+        .env_remove("ECOUTE_DATA_DIR")
+        .env_remove("ECOUTE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -17,3 +17,4 @@ mod purge;
 mod routing;
 mod setup;
 mod staff_security;
+mod units;

@@ -605,31 +605,6 @@ async fn the_board_shows_staff_presence_and_load_live_chats_and_the_days_figures
     assert!(within(&mut wo, "board", 3).await.is_none());
 }
 
-fn ecoute(args: &[&str], stdin: &str) -> (bool, String, String) {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecoute"))
-        .args(args)
-        .env_remove("ECOUTE_DATA_DIR")
-        .env_remove("ECOUTE_CONFIG")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[tokio::test]
 async fn skills_and_the_force_table_are_managed_from_the_command_line() {
     let app = spawn_app().await;
