@@ -13,8 +13,10 @@ use time::Duration;
 
 mod directory;
 mod routing;
+mod signing;
 pub use directory::*;
 pub use routing::*;
+pub use signing::*;
 
 /// Generates one test per rule of the storage story for a backend.
 #[macro_export]
@@ -73,6 +75,9 @@ macro_rules! conformance_tests {
             conversations_started_together_are_each_kept_and_a_taken_token_fails_alone,
             a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked_one,
             the_directory_lists_national_services_then_the_departements_own,
+            signing_keys_are_stored_once_per_version_and_the_newest_in_service_signs,
+            a_signing_key_is_retired_only_while_a_newer_one_is_in_service,
+            signing_keys_below_a_key_version_are_listed_counted_and_sealed_again,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
