@@ -120,17 +120,18 @@ pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result
                 // Progress goes to standard error, so standard output stays for results.
                 let mut report = |p: rotation::Progress| eprintln!("{p}");
                 rotation::rotate(&*store, &files, options, &mut report)
-                .await
-                .map(|done| {
-                    println!(
-                        "re-wrapped {} and re-sealed {} by this run; every conversation and TOTP \
-                         secret is now under master key version {}; retire older versions with \
-                         `ecoute keys retire --version N`",
-                        rotation::conversations(done.rewrapped),
-                        rotation::totp_secrets(done.resealed),
-                        done.version
-                    )
-                })
+                    .await
+                    .map(|done| {
+                        println!(
+                            "re-wrapped {}, re-sealed {} and {} by this run; every conversation, \
+                         TOTP secret and signing key is now under master key version {}; retire \
+                         older versions with `ecoute keys retire --version N`",
+                            rotation::conversations(done.rewrapped),
+                            rotation::totp_secrets(done.resealed),
+                            rotation::signing_keys(done.signing),
+                            done.version
+                        )
+                    })
             }
             KeysCommand::Retire { version } => rotation::retire(&*store, &files, version)
                 .await
