@@ -176,6 +176,9 @@ impl Application {
         };
         let queue = spawn_watcher(shared.clone(), &bus).await;
         warn_of_missing_keys(&*shared, &keys).await?;
+        // Like the return codes' lookup key, the dossier signing key is the installation's own:
+        // made once, here, so that the published key list is never empty.
+        crate::signing::ensure_first(&*shared, &keys.ring()).await?;
         crate::forces::seed(&*shared).await?;
         crate::resources::seed(&*shared).await?;
         let chat = ChatService::new(

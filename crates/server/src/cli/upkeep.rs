@@ -107,6 +107,11 @@ pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result
     let files = KeyFiles::new(config.master_key_path());
     rotation::require_keys(&files)?;
     let store = open_store(&config).await?;
+    if let KeysCommand::Signing(command) = command {
+        let result = signing(&*store, &files, command).await;
+        store.close().await;
+        return result;
+    }
     let result =
         match command {
             KeysCommand::Status => rotation::status(&*store, &files)
@@ -141,6 +146,8 @@ pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result
                         path.display()
                     )
                 }),
+            // Handled above: it has its own errors.
+            KeysCommand::Signing(_) => Ok(()),
         };
     store.close().await;
     Ok(result?)

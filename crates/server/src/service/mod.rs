@@ -25,6 +25,7 @@ pub mod desk;
 mod handover;
 mod messages;
 pub mod replies;
+mod signing;
 pub mod supervision;
 mod visitors;
 
