@@ -5,7 +5,7 @@
 //! the current master key ([`SigningKey::seal`]), bound to its version and to its public half;
 //! the public half is published, with its id ([`PublicKey::id`]), for anyone to check a file.
 
-use crate::{CryptoError, Keyring, WrappedKey};
+use crate::{CryptoError, Keyring, MasterKey, WrappedKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer;
@@ -68,14 +68,14 @@ impl SigningKey {
         SealedSigningKey {
             version: self.version,
             public,
-            secret: ring.seal_secret(PURPOSE, binding(self.version), self.key.as_bytes()),
+            secret: ring.seal_secret(PURPOSE, record_id(self.version), self.key.as_bytes()),
         }
     }
 
     /// Opens a sealed signing key with the master key of the version that sealed it. Fails when
     /// the secret was moved to another version, altered, or does not match its public half.
     pub fn open(sealed: &SealedSigningKey, ring: &Keyring) -> Result<Self, CryptoError> {
-        let mut secret = ring.open_secret(PURPOSE, binding(sealed.version), &sealed.secret)?;
+        let mut secret = ring.open_secret(PURPOSE, record_id(sealed.version), &sealed.secret)?;
         let seed: Result<[u8; 32], _> = secret.as_slice().try_into();
         secret.zeroize();
         let mut seed = seed.map_err(|_| CryptoError::Open)?;
@@ -93,9 +93,24 @@ impl SigningKey {
     }
 }
 
-/// The record id a sealed signing key is bound to: its version.
-fn binding(version: u32) -> Uuid {
+/// The record id a sealed signing key is bound to: its version. Public so that the store can
+/// name the row a master key rotation seals again by the same id.
+pub fn record_id(version: u32) -> Uuid {
     Uuid::from_u128(u128::from(version))
+}
+
+/// Opens the sealed secret of signing key `version` and seals the same secret again with
+/// `target`, for a master key rotation; the key itself, and so its public half, is unchanged.
+pub fn reseal(
+    ring: &Keyring,
+    target: &MasterKey,
+    version: u32,
+    sealed: &WrappedKey,
+) -> Result<WrappedKey, CryptoError> {
+    let mut secret = ring.open_secret(PURPOSE, record_id(version), sealed)?;
+    let out = target.seal_secret(PURPOSE, record_id(version), &secret);
+    secret.zeroize();
+    Ok(out)
 }
 
 /// A signing key as stored: its public half in clear, its secret sealed by a master key.

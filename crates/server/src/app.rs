@@ -87,8 +87,8 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create the data directory {}", dir.display()))
 }
 
-/// Says at start when conversations or TOTP secrets use a master key version whose file is
-/// missing: those messages cannot be read, and those staff cannot log in with a code (a
+/// Says at start when conversations, TOTP secrets or signing keys use a master key version
+/// whose file is missing: those messages cannot be read, and those staff cannot log in with a code (a
 /// recovery code still works), until it is restored. The server still serves everything else.
 async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Result<()> {
     let held = keys.ring().versions();
@@ -107,6 +107,15 @@ async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Res
                 version,
                 totp_secrets = count,
                 "staff TOTP secrets use a master key version whose file is missing; restore it"
+            );
+        }
+    }
+    for (version, count) in store.key_version_counts(KeyKind::Signing).await? {
+        if !held.contains(&version) {
+            tracing::error!(
+                version,
+                signing_keys = count,
+                "dossier signing keys use a master key version whose file is missing; restore it"
             );
         }
     }
@@ -167,6 +176,9 @@ impl Application {
         };
         let queue = spawn_watcher(shared.clone(), &bus).await;
         warn_of_missing_keys(&*shared, &keys).await?;
+        // Like the return codes' lookup key, the dossier signing key is the installation's own:
+        // made once, here, so that the published key list is never empty.
+        crate::signing::ensure_first(&*shared, &keys.ring()).await?;
         crate::forces::seed(&*shared).await?;
         crate::resources::seed(&*shared).await?;
         let chat = ChatService::new(

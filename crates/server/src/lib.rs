@@ -23,6 +23,7 @@ pub mod risk;
 pub mod rotation;
 pub mod routing;
 pub mod service;
+pub mod signing;
 pub mod state;
 pub mod ws;
 

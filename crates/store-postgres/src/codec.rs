@@ -6,7 +6,8 @@ use ecoute_domain::{
     ReporterKind, RetentionPolicy, Role, Seq, Skills, StateName, UserId,
 };
 use ecoute_store::{
-    AuditRecord, Conversation, Marks, NewAudit, PurgeCandidate, StoredMessage, StoredNote, User,
+    AuditRecord, Conversation, Marks, NewAudit, PurgeCandidate, StoredMessage, StoredNote,
+    StoredSigningKey, User,
 };
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -84,6 +85,18 @@ pub(crate) fn conversation_from_row(row: &PgRow) -> R<Conversation> {
             received: seq("officer_received_seq")?,
             read: seq("officer_read_seq")?,
         },
+    })
+}
+
+pub(crate) fn signing_key_from_row(row: &PgRow) -> R<StoredSigningKey> {
+    Ok(StoredSigningKey {
+        version: u32::try_from(row.try_get::<i64, _>("version")?)
+            .map_err(|_| corrupt("signing key version"))?,
+        public: ecoute_store::stored::public_key(row.try_get("public_key")?)?,
+        sealed: row.try_get("sealed")?,
+        key_version: key_version(row.try_get("key_version")?)?,
+        created_at: from_millis(row.try_get("created_at")?)?,
+        retired_at: opt_time(row.try_get("retired_at")?)?,
     })
 }
 

@@ -36,13 +36,15 @@ use ecoute_domain::{
     Unit, UnitId, UserId,
 };
 use ecoute_store::steps::{self, Steps};
-use ecoute_store::stored::{KeyRows, UnitRow, unit_query, units_from};
+use ecoute_store::stored::{
+    KeyRows, SIGNING_KEY_COLUMNS, UnitRow, signing_key_id, unit_query, units_from,
+};
 use ecoute_store::{
     AppendOutcome, Appended, Applied, AuditRecord, Conversation, DayFigures, KeyKind,
-    LoginReservation, Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind,
-    PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store,
-    StoreError, StoreResult, StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned,
-    User, UserCredentials, author_of,
+    LoginReservation, Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewSigningKey,
+    NewUser, NoteKind, PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, SigningRetirement,
+    StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote,
+    StoredReply, StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials, author_of,
 };
 use error::{Fail, R, corrupt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -2131,6 +2133,91 @@ impl Store for PgStore {
             conversations,
             messages,
             files_scrubbed,
+        })
+    }
+
+    async fn add_signing_key(&self, key: NewSigningKey, audit: NewAudit) -> StoreResult<()> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            sqlx::query(
+                "INSERT INTO signing_keys (id, version, public_key, sealed, key_version, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(signing_key_id(key.version))
+            .bind(i64::from(key.version))
+            .bind(&key.public[..])
+            .bind(&key.sealed)
+            .bind(i64::from(key.key_version))
+            .bind(millis(key.created_at))
+            .execute(&mut *tx)
+            .await?;
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(())
+        })
+    }
+
+    async fn current_signing_key(&self) -> StoreResult<Option<StoredSigningKey>> {
+        let sql = format!(
+            "SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE retired_at IS NULL \
+             ORDER BY version DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref()
+            .map(signing_key_from_row)
+            .transpose()
+            .map_err(Fail::into_store)
+    }
+
+    async fn signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>> {
+        let sql = format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys ORDER BY version");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
+        decode_all(&rows, signing_key_from_row)
+    }
+
+    async fn retire_signing_key(
+        &self,
+        version: u32,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<SigningRetirement> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // The row locked: a second retirement of the same version waits, then sees it
+            // retired. The newest key in service is never retired, so the newer one found here
+            // stays in service whatever else commits meanwhile.
+            let retired_at: Option<Option<i64>> = sqlx::query_scalar(
+                "SELECT retired_at FROM signing_keys WHERE version = $1 FOR UPDATE",
+            )
+            .bind(i64::from(version))
+            .fetch_optional(&mut *tx)
+            .await?;
+            let newer: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM signing_keys \
+                 WHERE version > $1 AND retired_at IS NULL)",
+            )
+            .bind(i64::from(version))
+            .fetch_one(&mut *tx)
+            .await?;
+            let outcome = match retired_at {
+                None => SigningRetirement::Unknown,
+                Some(Some(_)) => SigningRetirement::AlreadyRetired,
+                Some(None) if !newer => SigningRetirement::NoNewer,
+                Some(None) => {
+                    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE version = $2")
+                        .bind(millis(at))
+                        .bind(i64::from(version))
+                        .execute(&mut *tx)
+                        .await?;
+                    insert_audit(&mut tx, &audit).await?;
+                    SigningRetirement::Retired
+                }
+            };
+            commit(tx).await?;
+            Ok(outcome)
         })
     }
 

@@ -24,16 +24,16 @@ use ecoute_domain::{
 };
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
-    KeyRows, PURGE_COLUMNS, USER_COLUMNS, UnitRow, conversation_query, corrupt, from_millis,
-    key_version, labels_from, millis, opt_force, opt_time, parse_uuid, raised, state_from,
-    unit_query, units_from,
+    KeyRows, PURGE_COLUMNS, SIGNING_KEY_COLUMNS, USER_COLUMNS, UnitRow, conversation_query,
+    corrupt, from_millis, key_version, labels_from, millis, opt_force, opt_time, parse_uuid,
+    public_key, raised, signing_key_id, state_from, unit_query, units_from,
 };
 use ecoute_store::{
     AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, LoginReservation,
-    Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewUser, NoteKind, PurgeCandidate,
-    Purged, Reseal, SealedKey, SessionInfo, StaffLoad, StaffSession, Store, StoreError,
-    StoreResult, StoredMessage, StoredNote, StoredReply, StoredTotp, Transitioned, User,
-    UserCredentials,
+    Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewSigningKey, NewUser, NoteKind,
+    PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, SigningRetirement, StaffLoad,
+    StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote, StoredReply,
+    StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -165,6 +165,18 @@ fn err(e: sqlx::Error) -> StoreError {
         | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
         _ => StoreError::Unavailable(e.to_string()),
     }
+}
+
+fn signing_key_from_row(row: &SqliteRow) -> StoreResult<StoredSigningKey> {
+    let version: i64 = row.try_get("version").map_err(err)?;
+    Ok(StoredSigningKey {
+        version: u32::try_from(version).map_err(|_| corrupt("signing key version"))?,
+        public: public_key(row.try_get("public_key").map_err(err)?)?,
+        sealed: row.try_get("sealed").map_err(err)?,
+        key_version: key_version(row.try_get("key_version").map_err(err)?)?,
+        created_at: from_millis(row.try_get("created_at").map_err(err)?)?,
+        retired_at: opt_time(row.try_get("retired_at").map_err(err)?)?,
+    })
 }
 
 fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
@@ -1595,6 +1607,83 @@ impl Store for SqliteStore {
             purged.files_scrubbed = Some(self.truncate_wal().await?);
         }
         Ok(purged)
+    }
+
+    async fn add_signing_key(&self, key: NewSigningKey, audit: NewAudit) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query(
+            "INSERT INTO signing_keys (id, version, public_key, sealed, key_version, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(signing_key_id(key.version))
+        .bind(i64::from(key.version))
+        .bind(&key.public[..])
+        .bind(&key.sealed)
+        .bind(i64::from(key.key_version))
+        .bind(millis(key.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn current_signing_key(&self) -> StoreResult<Option<StoredSigningKey>> {
+        let sql = format!(
+            "SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE retired_at IS NULL \
+             ORDER BY version DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(err)?;
+        row.as_ref().map(signing_key_from_row).transpose()
+    }
+
+    async fn signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>> {
+        let sql = format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys ORDER BY version");
+        let rows = sqlx::query(&sql).fetch_all(&self.read).await.map_err(err)?;
+        rows.iter().map(signing_key_from_row).collect()
+    }
+
+    async fn retire_signing_key(
+        &self,
+        version: u32,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<SigningRetirement> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        let retired_at: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT retired_at FROM signing_keys WHERE version = ?")
+                .bind(i64::from(version))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(err)?;
+        let newer: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM signing_keys WHERE version > ? AND retired_at IS NULL)",
+        )
+        .bind(i64::from(version))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(err)?;
+        let outcome = match retired_at {
+            None => SigningRetirement::Unknown,
+            Some(Some(_)) => SigningRetirement::AlreadyRetired,
+            Some(None) if !newer => SigningRetirement::NoNewer,
+            Some(None) => {
+                sqlx::query("UPDATE signing_keys SET retired_at = ? WHERE version = ?")
+                    .bind(millis(at))
+                    .bind(i64::from(version))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+                insert_audit(&mut tx, &audit).await?;
+                SigningRetirement::Retired
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     async fn keys_below_version(

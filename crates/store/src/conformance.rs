@@ -13,9 +13,11 @@ use time::Duration;
 
 mod directory;
 mod routing;
+mod signing;
 mod units;
 pub use directory::*;
 pub use routing::*;
+pub use signing::*;
 pub use units::*;
 
 /// Generates one test per rule of the storage story for a backend.
@@ -79,6 +81,9 @@ macro_rules! conformance_tests {
             conversations_started_together_are_each_kept_and_a_taken_token_fails_alone,
             a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked_one,
             the_directory_lists_national_services_then_the_departements_own,
+            signing_keys_are_stored_once_per_version_and_the_newest_in_service_signs,
+            a_signing_key_is_retired_only_while_a_newer_one_is_in_service,
+            signing_keys_below_a_key_version_are_listed_counted_and_sealed_again,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

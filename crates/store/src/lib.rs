@@ -384,11 +384,60 @@ pub enum KeyKind {
     /// A staff member's TOTP secret, sealed; its owner is the account. Only enrolled accounts
     /// have one.
     Totp,
+    /// A dossier signing key's secret, sealed; its owner is the record id the seal is bound
+    /// to ([`ecoute_crypto::signing::record_id`] of its version).
+    Signing,
 }
 
 impl KeyKind {
     /// Every kind, in the order a rotation handles them.
-    pub const ALL: [Self; 2] = [Self::Data, Self::Totp];
+    pub const ALL: [Self; 3] = [Self::Data, Self::Totp, Self::Signing];
+}
+
+/// A new dossier signing key, to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSigningKey {
+    /// Its version (1 for the first; the caller takes the next one).
+    pub version: u32,
+    /// The Ed25519 public key, 32 bytes.
+    pub public: [u8; 32],
+    /// The secret, sealed by a master key.
+    pub sealed: Vec<u8>,
+    /// Which master key sealed it.
+    pub key_version: u32,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+}
+
+/// A dossier signing key as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSigningKey {
+    /// Its version.
+    pub version: u32,
+    /// The Ed25519 public key, 32 bytes.
+    pub public: [u8; 32],
+    /// The secret, sealed by a master key.
+    pub sealed: Vec<u8>,
+    /// Which master key sealed it.
+    pub key_version: u32,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+    /// When it was retired; until then it may sign.
+    pub retired_at: Option<OffsetDateTime>,
+}
+
+/// What retiring a signing key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningRetirement {
+    /// Retired now, with its audit entry.
+    Retired,
+    /// No key has this version.
+    Unknown,
+    /// It was retired already; nothing changed.
+    AlreadyRetired,
+    /// No newer key is in service: retiring it would leave nothing to sign with, or send the
+    /// signing back to an older key. Nothing changed.
+    NoNewer,
 }
 
 /// A secret sealed by a master key, as read for sealing again under a newer one.
@@ -952,6 +1001,26 @@ pub trait Store: Send + Sync + 'static {
         policy: &RetentionPolicy,
         now: OffsetDateTime,
     ) -> StoreResult<Purged>;
+
+    // ---- Dossier signing keys
+    /// Stores a new signing key and its audit entry, in one transaction.
+    /// [`StoreError::Conflict`] when its version is taken (another node or command made it).
+    async fn add_signing_key(&self, key: NewSigningKey, audit: NewAudit) -> StoreResult<()>;
+
+    /// The key that signs now: the highest version not retired.
+    async fn current_signing_key(&self) -> StoreResult<Option<StoredSigningKey>>;
+
+    /// Every signing key, retired ones included, by version.
+    async fn signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>>;
+
+    /// Retires a version with its audit entry, only while a newer version is not retired: the
+    /// key that signs never changes by a retirement, and there is always one once there was.
+    async fn retire_signing_key(
+        &self,
+        version: u32,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<SigningRetirement>;
 
     // ---- Key rotation
     /// At most `limit` secrets of `kind` sealed by a master key older than `version`, oldest

@@ -73,6 +73,20 @@ pub fn state_from(
         .ok_or_else(|| corrupt("state does not match officer and outcome"))
 }
 
+/// The columns of `signing_keys` a backend's row reader expects.
+pub const SIGNING_KEY_COLUMNS: &str =
+    "version, public_key, sealed, key_version, created_at, retired_at";
+
+/// The `id` of a signing key's row: the record id its sealed secret is bound to.
+pub fn signing_key_id(version: u32) -> String {
+    ecoute_crypto::signing::record_id(version).to_string()
+}
+
+/// A signing key's public half read back.
+pub fn public_key(stored: Vec<u8>) -> StoreResult<[u8; 32]> {
+    stored.try_into().map_err(|_| corrupt("public_key"))
+}
+
 /// A stored master key version read back.
 pub fn key_version(stored: i64) -> StoreResult<u32> {
     u32::try_from(stored).map_err(|_| corrupt("key_version"))
@@ -211,6 +225,14 @@ impl KeyRows {
                 version: "totp_key_version",
                 sealed: "totp_secret",
                 only: "totp_secret IS NOT NULL",
+            },
+            // `id` is the record id the sealed secret is bound to, kept beside the version so
+            // that the same queries serve every kind.
+            KeyKind::Signing => Self {
+                table: "signing_keys",
+                version: "key_version",
+                sealed: "sealed",
+                only: "TRUE",
             },
         }
     }

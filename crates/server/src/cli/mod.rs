@@ -1,6 +1,7 @@
 //! The command line: `ecoute [serve]`, `ecoute user add|set`, `ecoute keys status|rotate|retire`,
-//! `ecoute audit verify`, `ecoute purge [--dry-run]`, `ecoute forces load|show`,
-//! `ecoute units load|show`, `ecoute risk check`, `ecoute dossier verify`.
+//! `ecoute keys signing new|retire|list`, `ecoute audit verify`, `ecoute purge [--dry-run]`,
+//! `ecoute forces load|show`, `ecoute units load|show`, `ecoute risk check`,
+//! `ecoute dossier verify`.
 
 mod accounts;
 mod data;
@@ -113,6 +114,25 @@ enum KeysCommand {
         #[arg(long, value_name = "N")]
         version: u32,
     },
+    /// The Ed25519 keys that sign the dossiers sent to units (docs/DOSSIER.md).
+    #[command(subcommand)]
+    Signing(SigningCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SigningCommand {
+    /// Make a new signing key: it signs the dossiers from now on; the previous one no longer
+    /// signs but still checks the dossiers it signed.
+    New,
+    /// Retire an older signing key: listed as retired, it still checks what it signed. The
+    /// newest key in service cannot be retired.
+    Retire {
+        /// The version to retire (see `ecoute keys signing list`).
+        #[arg(value_name = "VERSION")]
+        version: u32,
+    },
+    /// List the signing keys: version, id, status, and when they were made and retired.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,9 +144,10 @@ enum DossierCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// The published key list (format: docs/DOSSIER.md, as served at
-        /// /.well-known/ecoute-dossier-keys.json).
+        /// /.well-known/ecoute-dossier-keys.json). Without it, the keys are read from this
+        /// installation's database (opened read-only).
         #[arg(long, value_name = "FILE")]
-        keys: PathBuf,
+        keys: Option<PathBuf>,
     },
 }
 
@@ -335,7 +356,7 @@ pub fn main() -> ExitCode {
                 audit_verify(config, expect_head).await
             }
             Some(Command::Dossier(DossierCommand::Verify { file, keys })) => {
-                dossier_verify(&file, &keys)
+                dossier_verify(config, &file, keys.as_deref()).await
             }
             Some(Command::Purge { dry_run: true }) => purge_dry_run(config).await,
             Some(Command::Purge { dry_run: false }) => purge(config).await,

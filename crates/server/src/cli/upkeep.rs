@@ -107,6 +107,11 @@ pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result
     let files = KeyFiles::new(config.master_key_path());
     rotation::require_keys(&files)?;
     let store = open_store(&config).await?;
+    if let KeysCommand::Signing(command) = command {
+        let result = signing(&*store, &files, command).await;
+        store.close().await;
+        return result;
+    }
     let result =
         match command {
             KeysCommand::Status => rotation::status(&*store, &files)
@@ -120,17 +125,18 @@ pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result
                 // Progress goes to standard error, so standard output stays for results.
                 let mut report = |p: rotation::Progress| eprintln!("{p}");
                 rotation::rotate(&*store, &files, options, &mut report)
-                .await
-                .map(|done| {
-                    println!(
-                        "re-wrapped {} and re-sealed {} by this run; every conversation and TOTP \
-                         secret is now under master key version {}; retire older versions with \
-                         `ecoute keys retire --version N`",
-                        rotation::conversations(done.rewrapped),
-                        rotation::totp_secrets(done.resealed),
-                        done.version
-                    )
-                })
+                    .await
+                    .map(|done| {
+                        println!(
+                            "re-wrapped {}, re-sealed {} and {} by this run; every conversation, \
+                         TOTP secret and signing key is now under master key version {}; retire \
+                         older versions with `ecoute keys retire --version N`",
+                            rotation::conversations(done.rewrapped),
+                            rotation::totp_secrets(done.resealed),
+                            rotation::signing_keys(done.signing),
+                            done.version
+                        )
+                    })
             }
             KeysCommand::Retire { version } => rotation::retire(&*store, &files, version)
                 .await
@@ -140,6 +146,8 @@ pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result
                         path.display()
                     )
                 }),
+            // Handled above: it has its own errors.
+            KeysCommand::Signing(_) => Ok(()),
         };
     store.close().await;
     Ok(result?)

@@ -316,6 +316,28 @@ pub async fn me(PendingStaff(staff): PendingStaff) -> Json<UserResponse> {
     Json(UserResponse::from(&staff.user))
 }
 
+/// How long a client may keep the dossier key list: a new key reaches units within minutes,
+/// and a verifier polling the list does not reach the database at every check.
+const DOSSIER_KEYS_MAX_AGE: &str = "public, max-age=300";
+
+/// The public keys that check dossier signatures (docs/DOSSIER.md, format
+/// `ecoute-dossier-keys/1`): public, cacheable for five minutes.
+#[utoipa::path(get, path = "/.well-known/ecoute-dossier-keys.json", tag = "dossier",
+    responses(
+        (status = 200, description = "The key list, format ecoute-dossier-keys/1 \
+            (docs/DOSSIER.md): every key that signed dossiers, current and retired",
+            content_type = "application/json"),
+        (status = 503, description = "database unavailable", body = ErrorBody),
+    ))]
+pub async fn dossier_keys(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let list = state.chat.dossier_keys().await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, DOSSIER_KEYS_MAX_AGE)],
+        Json(list),
+    )
+        .into_response())
+}
+
 /// Liveness: 200 once the server is serving.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "Serving")))]

@@ -42,6 +42,7 @@ use utoipa::OpenApi;
         api::me,
         api::healthz,
         api::readyz,
+        api::dossier_keys,
         security::list_sessions,
         security::delete_session,
         security::audit_api,
@@ -103,8 +104,12 @@ pub fn router(state: AppState) -> Router {
             "permissions-policy",
             "camera=(), microphone=(), geolocation=(), interest-cohort=()",
         ))
-        // Nothing personal may stay in a cache or in the back/forward cache.
-        .layer(header("cache-control", "no-store"));
+        // Nothing personal may stay in a cache or in the back/forward cache. Only a public
+        // document whose handler says how long it keeps (the dossier key list) sets its own.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
 
     // Pages and their assets are compressed: the visitor's whole page must stay small on a weak
     // network. API answers are not: some carry a token next to what the caller sent, and
@@ -129,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/api/openapi.json", get(openapi))
+        .route("/.well-known/ecoute-dossier-keys.json", get(api::dossier_keys))
         .route("/api/visitor/conversations", post(api::start_conversation))
         .route("/api/visitor/quick-exit", post(api::quick_exit))
         .route("/api/visitor/resume", post(api::resume))

@@ -6,9 +6,10 @@
 //! stopped at any moment (Ctrl-C, kill, power loss) and run again: it picks up with the same
 //! new key. Messages are never touched: only the envelope of each data key changes.
 //!
-//! Staff TOTP secrets are sealed by the master key too: the same run seals each one again
-//! under the new version (the secret itself is unchanged, so authenticators keep working), and
-//! a version is retired only once no conversation and no TOTP secret uses it. Both commands
+//! Staff TOTP secrets and the dossier signing keys are sealed by the master key too: the same
+//! run seals each one again under the new version (the secret itself is unchanged, so
+//! authenticators keep working and signatures keep checking), and a version is retired only
+//! once no conversation, TOTP secret or signing key uses it. Both commands
 //! write an entry to the audit log (versions and counts, never key material).
 
 mod status;
@@ -18,6 +19,7 @@ pub use status::*;
 use crate::keys::RELOAD_INTERVAL;
 use ecoute_crypto::{CryptoError, KeyFiles, Keyring, MasterKey, WrappedKey};
 use ecoute_domain::{ConversationId, UserId};
+use ecoute_store::SealedKey;
 use ecoute_store::{KeyKind, NewAudit, Reseal, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -49,11 +51,11 @@ pub enum KeysError {
     /// No key file at all.
     #[error("no master key was found in {0} (the server creates one on its first start)")]
     NoKeys(PathBuf),
-    /// Conversations or TOTP secrets use a version whose file is not there: they cannot be
-    /// read.
+    /// Conversations, TOTP secrets or signing keys use a version whose file is not there:
+    /// they cannot be read.
     #[error(
         "master key version {version} {} but its file {} is missing; restore it first",
-        in_use(*.count, *.totp), .path.display()
+        in_use(*.count, *.totp, *.signing), .path.display()
     )]
     MissingKey {
         /// The version.
@@ -64,6 +66,8 @@ pub enum KeysError {
         count: u64,
         /// How many staff TOTP secrets it seals.
         totp: u64,
+        /// How many dossier signing keys it seals.
+        signing: u64,
     },
     /// A TOTP secret did not open with the master key it names.
     #[error(
@@ -74,6 +78,17 @@ pub enum KeysError {
         /// The account.
         user: ecoute_domain::UserId,
         /// The version its row names.
+        version: u32,
+    },
+    /// A dossier signing key's secret did not open with the master key it names.
+    #[error(
+        "the dossier signing key version {signing} does not open with master key version \
+         {version}; nothing was changed for it"
+    )]
+    ResealSigning {
+        /// The signing key's version.
+        signing: u32,
+        /// The master key version its row names.
         version: u32,
     },
     /// A data key did not open with the master key it names.
@@ -99,11 +114,11 @@ pub enum KeysError {
          `ecoute keys rotate` first, then retire the older version"
     )]
     RetireCurrent(u32),
-    /// Retiring a version that still wraps data keys or seals TOTP secrets.
+    /// Retiring a version that still wraps data keys or seals TOTP secrets or signing keys.
     #[error(
         "master key version {version} still {}; run `ecoute keys rotate` to move them to the \
          current version first",
-        in_use(*.count, *.totp)
+        in_use(*.count, *.totp, *.signing)
     )]
     RetireInUse {
         /// The version.
@@ -112,6 +127,8 @@ pub enum KeysError {
         count: u64,
         /// How many staff TOTP secrets it seals.
         totp: u64,
+        /// How many dossier signing keys it seals.
+        signing: u64,
     },
     /// Retiring a version that has no file.
     #[error("there is no master key version {0} (see `ecoute keys status`)")]
@@ -147,6 +164,11 @@ pub enum Progress {
         /// TOTP secrets re-sealed by this run so far.
         done: u64,
     },
+    /// A batch of dossier signing keys was sealed again.
+    ResealedSigning {
+        /// Signing keys re-sealed by this run so far.
+        done: u64,
+    },
     /// Nothing left: waiting for servers to pick up the new key before a final look.
     Settling(Duration),
 }
@@ -171,6 +193,7 @@ impl std::fmt::Display for Progress {
                 conversations(*total)
             ),
             Self::Resealed { done } => write!(f, "re-sealed {}", totp_secrets(*done)),
+            Self::ResealedSigning { done } => write!(f, "re-sealed {}", signing_keys(*done)),
             Self::Settling(wait) => write!(
                 f,
                 "waiting {} s for running servers to switch to the new key, then a final pass",
@@ -191,6 +214,8 @@ pub struct Rotated {
     pub rewrapped: u64,
     /// Staff TOTP secrets re-sealed by this run.
     pub resealed: u64,
+    /// Dossier signing keys re-sealed by this run.
+    pub signing: u64,
 }
 
 /// Tuning of a rotation; [`Default`] is what the command line uses.
@@ -212,8 +237,8 @@ impl Default for RotateOptions {
 }
 
 /// Writes the next master key version (or resumes with the newest one if conversations or
-/// TOTP secrets are still below it), re-wraps every conversation and re-seals every TOTP
-/// secret under it, then writes a `key_rotated` entry to the audit log.
+/// TOTP secrets or signing keys are still below it), re-wraps every conversation and re-seals
+/// every TOTP secret and signing key under it, then writes a `key_rotated` entry to the audit log.
 pub async fn rotate(
     store: &dyn Store,
     files: &KeyFiles,
@@ -224,10 +249,13 @@ pub async fn rotate(
     let before = ring.versions();
     let counts = store.key_version_counts(KeyKind::Data).await?;
     let totp = store.key_version_counts(KeyKind::Totp).await?;
-    check_every_version_held(files, &ring, &counts, &totp)?;
+    let signing = store.key_version_counts(KeyKind::Signing).await?;
+    check_every_version_held(files, &ring, &counts, &totp, &signing)?;
     let newest = ring.current().version();
-    let left: u64 = counts.range(..newest).map(|(_, n)| n).sum::<u64>()
-        + totp.range(..newest).map(|(_, n)| n).sum::<u64>();
+    let left: u64 = [&counts, &totp, &signing]
+        .iter()
+        .map(|c| c.range(..newest).map(|(_, n)| n).sum::<u64>())
+        .sum();
     let (version, created) = if left > 0 {
         progress(Progress::Resuming {
             version: newest,
@@ -261,6 +289,7 @@ pub async fn rotate(
         batch: options.batch.max(1),
         done: 0,
         resealed: 0,
+        signing: 0,
         progress,
     };
     run.drain().await?;
@@ -283,14 +312,16 @@ pub async fn rotate(
         created,
         rewrapped: run.done,
         resealed: run.resealed,
+        signing: run.signing,
     };
     let detail = format!(
-        "to master key version {version} ({}); versions held before: {}; this run re-wrapped {} \
-         and re-sealed {}",
+        "to master key version {version} ({}); versions held before: {}; this run re-wrapped {}, \
+         re-sealed {} and {}",
         if created { "new" } else { "resumed" },
         list(&before),
         conversations(rotated.rewrapped),
         totp_secrets(rotated.resealed),
+        signing_keys(rotated.signing),
     );
     store
         .append_audit(
@@ -307,59 +338,68 @@ struct Run<'a> {
     batch: u32,
     done: u64,
     resealed: u64,
+    signing: u64,
     progress: &'a mut (dyn FnMut(Progress) + Send),
 }
 
 impl Run<'_> {
-    /// Re-wraps conversations and re-seals TOTP secrets until none is left below the target
-    /// version; returns how many it found.
+    /// Re-wraps conversations and re-seals TOTP secrets and signing keys until none is left
+    /// below the target version; returns how many it found.
     async fn drain(&mut self) -> Result<u64, KeysError> {
-        Ok(self.drain_conversations().await? + self.drain_totp().await?)
+        Ok(self.drain_conversations().await?
+            + self.drain_totp().await?
+            + self.drain_signing().await?)
     }
 
     /// Re-seals TOTP secrets, a batch per transaction; returns how many it found.
     async fn drain_totp(&mut self) -> Result<u64, KeysError> {
-        let version = self.target.version();
-        let mut found = 0;
-        loop {
-            let batch = self
-                .store
-                .keys_below_version(KeyKind::Totp, version, self.batch)
-                .await?;
-            if batch.is_empty() {
-                return Ok(found);
+        let (ring, target) = (self.ring, self.target);
+        let (resealed, progress) = (&mut self.resealed, &mut self.progress);
+        let reseal = |t: &SealedKey| {
+            let user = UserId(t.owner);
+            crate::auth::reseal_totp(ring, target, user, t.key_version, &t.sealed).map_err(|_| {
+                KeysError::Reseal {
+                    user,
+                    version: t.key_version,
+                }
+            })
+        };
+        let changed = |n| {
+            *resealed += n;
+            progress(Progress::Resealed { done: *resealed });
+        };
+        let (store, batch) = (self.store, self.batch);
+        drain_sealed(store, KeyKind::Totp, target, batch, reseal, changed).await
+    }
+
+    /// Re-seals dossier signing keys (retired ones too: their secret must not outlive the
+    /// master key that sealed it), a batch per transaction; returns how many it found.
+    async fn drain_signing(&mut self) -> Result<u64, KeysError> {
+        let (ring, target) = (self.ring, self.target);
+        let (signing, progress) = (&mut self.signing, &mut self.progress);
+        let reseal = |k: &SealedKey| {
+            let version = u32::try_from(k.owner.as_u128()).unwrap_or(0);
+            let fail = || KeysError::ResealSigning {
+                signing: version,
+                version: k.key_version,
+            };
+            // The row's id is the record id derived from its version: anything else was not
+            // written by this service, and is left alone rather than sealed under a guess.
+            if ecoute_crypto::signing::record_id(version) != k.owner {
+                return Err(fail());
             }
-            found += batch.len() as u64;
-            let reseals = batch
-                .into_iter()
-                .map(|t| {
-                    let user = UserId(t.owner);
-                    let sealed = crate::auth::reseal_totp(
-                        self.ring,
-                        self.target,
-                        user,
-                        t.key_version,
-                        &t.sealed,
-                    )
-                    .map_err(|_| KeysError::Reseal {
-                        user,
-                        version: t.key_version,
-                    })?;
-                    Ok(Reseal {
-                        owner: t.owner,
-                        from_version: t.key_version,
-                        from_sealed: t.sealed,
-                        to_version: version,
-                        sealed: sealed.bytes,
-                    })
-                })
-                .collect::<Result<Vec<_>, KeysError>>()?;
-            // An account that enrolled again since the read is skipped here, read again next.
-            self.resealed += self.store.reseal_keys(KeyKind::Totp, reseals).await?;
-            (self.progress)(Progress::Resealed {
-                done: self.resealed,
-            });
-        }
+            let sealed = WrappedKey {
+                version: k.key_version,
+                bytes: k.sealed.clone(),
+            };
+            ecoute_crypto::signing::reseal(ring, target, version, &sealed).map_err(|_| fail())
+        };
+        let changed = |n| {
+            *signing += n;
+            progress(Progress::ResealedSigning { done: *signing });
+        };
+        let (store, batch) = (self.store, self.batch);
+        drain_sealed(store, KeyKind::Signing, target, batch, reseal, changed).await
     }
 
     /// Re-wraps batches until none is left below the target version; returns how many it found.
@@ -416,6 +456,44 @@ impl Run<'_> {
                 total,
             });
         }
+    }
+}
+
+/// Seals the secrets of `kind` below the target version again, a batch per transaction, until
+/// none is left: `reseal` opens one and seals it under `target`, `changed` hears how many rows
+/// each batch changed. Returns how many it found.
+async fn drain_sealed(
+    store: &dyn Store,
+    kind: KeyKind,
+    target: &MasterKey,
+    batch: u32,
+    reseal: impl Fn(&SealedKey) -> Result<WrappedKey, KeysError>,
+    mut changed: impl FnMut(u64),
+) -> Result<u64, KeysError> {
+    let version = target.version();
+    let mut found = 0;
+    loop {
+        let read = store.keys_below_version(kind, version, batch).await?;
+        if read.is_empty() {
+            return Ok(found);
+        }
+        found += read.len() as u64;
+        let reseals = read
+            .into_iter()
+            .map(|k| {
+                let sealed = reseal(&k)?;
+                Ok(Reseal {
+                    owner: k.owner,
+                    from_version: k.key_version,
+                    from_sealed: k.sealed,
+                    to_version: version,
+                    sealed: sealed.bytes,
+                })
+            })
+            .collect::<Result<Vec<_>, KeysError>>()?;
+        // A row changed since the read (an account that enrolled again) is skipped here and
+        // read again next batch.
+        changed(store.reseal_keys(kind, reseals).await?);
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// The key files present, and the conversations and TOTP secrets each version protects.
+/// The key files present, and the conversations, TOTP secrets and signing keys each version
+/// protects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyStatus {
     /// Versions with a file, and that file.
@@ -12,6 +13,8 @@ pub struct KeyStatus {
     pub conversations: BTreeMap<u32, u64>,
     /// Staff TOTP secrets per version in use.
     pub totp: BTreeMap<u32, u64>,
+    /// Dossier signing keys per version in use.
+    pub signing: BTreeMap<u32, u64>,
 }
 
 impl KeyStatus {
@@ -28,18 +31,23 @@ impl std::fmt::Display for KeyStatus {
             .keys()
             .chain(self.conversations.keys())
             .chain(self.totp.keys())
+            .chain(self.signing.keys())
             .copied()
             .collect();
-        writeln!(f, "version  conversations  TOTP secrets  key file")?;
+        writeln!(
+            f,
+            "version  conversations  TOTP secrets  signing keys  key file"
+        )?;
         for v in versions {
             let count = thousands(self.conversations.get(&v).copied().unwrap_or(0));
             let totp = thousands(self.totp.get(&v).copied().unwrap_or(0));
+            let signing = thousands(self.signing.get(&v).copied().unwrap_or(0));
             let file = match self.files.get(&v) {
                 Some(path) if Some(v) == self.current() => format!("{} (current)", path.display()),
                 Some(path) => path.display().to_string(),
                 None => "MISSING: these cannot be read".to_string(),
             };
-            writeln!(f, "{v:>7}  {count:>13}  {totp:>12}  {file}")?;
+            writeln!(f, "{v:>7}  {count:>13}  {totp:>12}  {signing:>12}  {file}")?;
         }
         Ok(())
     }
@@ -52,11 +60,12 @@ pub async fn status(store: &dyn Store, files: &KeyFiles) -> Result<KeyStatus, Ke
         files: present.into_iter().map(|v| (v, files.path_of(v))).collect(),
         conversations: store.key_version_counts(KeyKind::Data).await?,
         totp: store.key_version_counts(KeyKind::Totp).await?,
+        signing: store.key_version_counts(KeyKind::Signing).await?,
     })
 }
 
-/// Deletes the file of an older master key version once no conversation and no TOTP secret
-/// uses it, and writes a `key_retired` entry to the audit log.
+/// Deletes the file of an older master key version once no conversation, TOTP secret or
+/// signing key uses it, and writes a `key_retired` entry to the audit log.
 pub async fn retire(
     store: &dyn Store,
     files: &KeyFiles,
@@ -81,11 +90,18 @@ pub async fn retire(
         .get(&version)
         .copied()
         .unwrap_or(0);
-    if count > 0 || totp > 0 {
+    let signing = store
+        .key_version_counts(KeyKind::Signing)
+        .await?
+        .get(&version)
+        .copied()
+        .unwrap_or(0);
+    if count > 0 || totp > 0 || signing > 0 {
         return Err(KeysError::RetireInUse {
             version,
             count,
             totp,
+            signing,
         });
     }
     files.remove(version)?;
@@ -128,30 +144,48 @@ pub(super) fn check_every_version_held(
     ring: &Keyring,
     counts: &BTreeMap<u32, u64>,
     totp: &BTreeMap<u32, u64>,
+    signing: &BTreeMap<u32, u64>,
 ) -> Result<(), KeysError> {
-    for &version in counts.keys().chain(totp.keys()) {
+    for &version in counts.keys().chain(totp.keys()).chain(signing.keys()) {
         if ring.get(version).is_none() {
             return Err(KeysError::MissingKey {
                 version,
                 path: files.path_of(version),
                 count: counts.get(&version).copied().unwrap_or(0),
                 totp: totp.get(&version).copied().unwrap_or(0),
+                signing: signing.get(&version).copied().unwrap_or(0),
             });
         }
     }
     Ok(())
 }
 
-/// What a version is used for: `wraps the data key of 3 conversations and seals 1 TOTP secret`.
-pub(super) fn in_use(conversations_n: u64, totp: u64) -> String {
-    match (conversations_n, totp) {
-        (c, 0) => format!("wraps the data key of {}", conversations(c)),
-        (0, t) => format!("seals {}", totp_secrets(t)),
-        (c, t) => format!(
-            "wraps the data key of {} and seals {}",
-            conversations(c),
-            totp_secrets(t)
+/// What a version is used for: `wraps the data key of 3 conversations and seals 1 TOTP secret
+/// and 1 signing key`.
+pub(super) fn in_use(conversations_n: u64, totp: u64, signing: u64) -> String {
+    let mut sealed = Vec::new();
+    if totp > 0 {
+        sealed.push(totp_secrets(totp));
+    }
+    if signing > 0 {
+        sealed.push(signing_keys(signing));
+    }
+    let sealed = sealed.join(" and ");
+    match (conversations_n, sealed.is_empty()) {
+        (c, true) => format!("wraps the data key of {}", conversations(c)),
+        (0, false) => format!("seals {sealed}"),
+        (c, false) => format!(
+            "wraps the data key of {} and seals {sealed}",
+            conversations(c)
         ),
+    }
+}
+
+/// `1 signing key`, `2 signing keys`.
+pub fn signing_keys(n: u64) -> String {
+    match n {
+        1 => "1 signing key".to_string(),
+        n => format!("{} signing keys", thousands(n)),
     }
 }
 

@@ -157,6 +157,7 @@ async fn a_rotation_writes_the_next_version_and_rewraps_every_conversation_under
             created: true,
             rewrapped: 10,
             resealed: 0,
+            signing: 0,
         }
     );
     assert_eq!(f.counts().await, BTreeMap::from([(2, 10)]));
@@ -201,7 +202,8 @@ async fn a_rotation_reseals_every_totp_secret_and_retire_waits_for_them() {
             KeysError::RetireInUse {
                 version: 1,
                 count: 0,
-                totp: 1
+                totp: 1,
+                signing: 0,
             }
         ),
         "{e:?}"
@@ -223,6 +225,7 @@ async fn a_rotation_reseals_every_totp_secret_and_retire_waits_for_them() {
             created: false,
             rewrapped: 0,
             resealed: 1,
+            signing: 0,
         }
     );
     assert_eq!(f.totp_opens("chloe", &chloe).await, 2);
@@ -257,6 +260,71 @@ async fn a_rotation_reseals_every_totp_secret_and_retire_waits_for_them() {
         crate::audit::verify(&f.store, None, |_| {}).await.unwrap(),
         crate::audit::Verdict::Intact { .. }
     ));
+}
+
+#[tokio::test]
+async fn a_rotation_reseals_the_signing_keys_and_retire_waits_for_them() {
+    let f = fixture(1).await;
+    let ring = f.files.load().unwrap();
+    let mut public = Vec::new();
+    for version in [1, 2] {
+        let key = ecoute_crypto::SigningKey::generate(version);
+        let sealed = key.seal(&ring);
+        f.store
+            .add_signing_key(
+                ecoute_store::NewSigningKey {
+                    version,
+                    public: sealed.public,
+                    sealed: sealed.secret.bytes,
+                    key_version: sealed.secret.version,
+                    created_at: time::OffsetDateTime::now_utc(),
+                },
+                NewAudit::system("signing_key_created", time::OffsetDateTime::now_utc()),
+            )
+            .await
+            .unwrap();
+        public.push(key.public());
+    }
+    f.files.create(2).unwrap();
+    let e = retire(&f.store, &f.files, 1).await.unwrap_err();
+    assert!(e.to_string().contains("seals 2 signing keys"), "{e}");
+
+    let (rotated, seen) = rotate_quietly(&f).await;
+    assert_eq!(rotated.unwrap().signing, 2);
+    assert!(
+        seen.contains(&Progress::ResealedSigning { done: 2 }),
+        "{seen:?}"
+    );
+    assert!(
+        Progress::ResealedSigning { done: 2 }
+            .to_string()
+            .contains("re-sealed 2 signing keys")
+    );
+    retire(&f.store, &f.files, 1).await.unwrap();
+    // Opened with the new master key alone, each is the same key: it signs as before.
+    let ring = f.files.load().unwrap();
+    for (stored, public) in f.store.signing_keys().await.unwrap().iter().zip(&public) {
+        assert_eq!(stored.key_version, 2);
+        let key = ecoute_crypto::SigningKey::open(
+            &ecoute_crypto::SealedSigningKey {
+                version: stored.version,
+                public: stored.public,
+                secret: WrappedKey {
+                    version: stored.key_version,
+                    bytes: stored.sealed.clone(),
+                },
+            },
+            &ring,
+        )
+        .unwrap();
+        assert!(public.verify(b"m", &key.sign(b"m")));
+    }
+    let audit = f.audit().await;
+    assert!(
+        audit.iter().any(|(a, d)| a == "key_rotated"
+            && d.contains("re-sealed 0 TOTP secrets and 2 signing keys")),
+        "{audit:?}"
+    );
 }
 
 #[tokio::test]
@@ -295,6 +363,7 @@ async fn a_rotation_with_conversations_left_below_the_newest_key_resumes_with_it
             created: false,
             rewrapped: 5,
             resealed: 0,
+            signing: 0,
         }
     );
     assert_eq!(
@@ -405,6 +474,7 @@ async fn retiring_is_refused_for_the_current_a_used_or_an_absent_version() {
             version: 1,
             count: 1,
             totp: 0,
+            signing: 0,
         })
     ));
     assert!(matches!(

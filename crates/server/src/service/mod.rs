@@ -26,6 +26,7 @@ pub mod desk;
 mod handover;
 mod messages;
 pub mod replies;
+mod signing;
 pub mod supervision;
 mod units;
 mod visitors;

@@ -258,6 +258,19 @@ async fn rotating_the_master_key_during_live_chats_keeps_every_message_readable_
         app.store.key_version_counts(KeyKind::Totp).await.unwrap(),
         BTreeMap::from([(2, 2)])
     );
+    // So is the dossier signing key the server made on its first start.
+    assert_eq!(
+        app.store
+            .key_version_counts(KeyKind::Signing)
+            .await
+            .unwrap(),
+        BTreeMap::from([(2, 1)])
+    );
+    assert!(
+        rotated.stdout.contains("1 signing key"),
+        "{}",
+        rotated.stdout
+    );
     let claire = app.store.user_credentials("claire").await.unwrap().unwrap();
     assert_eq!(claire.totp.unwrap().key_version, 2);
     let login = app.login("claire", PASSWORD).await;
@@ -583,5 +596,108 @@ async fn an_enrolment_begun_before_a_rotation_completes_after_it_under_the_new_k
         stored.totp.unwrap().key_version,
         2,
         "a new secret is sealed by the current version"
+    );
+}
+
+/// The key list as served, with its caching header.
+async fn dossier_keys(app: &TestApp) -> (String, serde_json::Value) {
+    let r = app
+        .http
+        .get(app.url("/.well-known/ecoute-dossier-keys.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cache = r.headers()["cache-control"].to_str().unwrap().to_string();
+    (cache, r.json().await.unwrap())
+}
+
+/// `(id, status)` of each key listed, each id checked against its public key.
+fn listed(list: &serde_json::Value) -> Vec<(String, String)> {
+    assert_eq!(list["format"], "ecoute-dossier-keys/1");
+    list["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let version = k["version"].as_u64().unwrap() as u32;
+            let public =
+                ecoute_crypto::PublicKey::from_base64(version, k["public_key"].as_str().unwrap())
+                    .unwrap();
+            assert_eq!(k["id"], public.id());
+            assert_eq!(k["algorithm"], "Ed25519");
+            (public.id(), k["status"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_first_start_makes_a_signing_key_served_at_the_well_known_url_and_keys_signing_changes_it()
+ {
+    let app = spawn_app().await;
+    let (cache, list) = dossier_keys(&app).await;
+    assert_eq!(
+        cache, "public, max-age=300",
+        "cacheable, unlike every other answer"
+    );
+    let first = listed(&list);
+    assert_eq!(first.len(), 1);
+    assert!(first[0].0.starts_with("v1:"), "{first:?}");
+    assert_eq!(first[0].1, "current");
+    let stored = app.store.current_signing_key().await.unwrap().unwrap();
+    assert_eq!(stored.version, 1);
+
+    let dir = app.data_dir.path();
+    let made = ecoute(dir, &["keys", "signing", "new"]).await;
+    assert!(made.success, "{}", made.stderr);
+    assert!(made.stdout.contains("v2:"), "{}", made.stdout);
+    assert!(
+        made.stdout.contains("version 1 no longer signs"),
+        "{}",
+        made.stdout
+    );
+    let newest = ecoute(dir, &["keys", "signing", "retire", "2"]).await;
+    assert_eq!(newest.code, Some(1));
+    assert!(
+        newest.stderr.contains("is the newest in service"),
+        "{}",
+        newest.stderr
+    );
+    let retired = ecoute(dir, &["keys", "signing", "retire", "1"]).await;
+    assert!(retired.success, "{}", retired.stderr);
+    let shown = ecoute(dir, &["keys", "signing", "list"]).await;
+    assert!(shown.success, "{}", shown.stderr);
+    assert!(
+        shown
+            .stdout
+            .lines()
+            .any(|l| l.contains(&first[0].0) && l.contains("retired")),
+        "{}",
+        shown.stdout
+    );
+
+    let (_, list) = dossier_keys(&app).await;
+    let now = listed(&list);
+    assert_eq!(now[0], (first[0].0.clone(), "retired".to_string()));
+    assert!(
+        now[1].0.starts_with("v2:") && now[1].1 == "current",
+        "{now:?}"
+    );
+    let actions: Vec<String> = app
+        .store
+        .audit_after(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.entry.action)
+        .filter(|a| a.starts_with("signing_key"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "signing_key_created",
+            "signing_key_created",
+            "signing_key_retired"
+        ]
     );
 }

@@ -360,9 +360,9 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
         String::from_utf8_lossy(&ok.stderr)
     );
     let out = String::from_utf8_lossy(&ok.stdout).to_string();
-    // The shipped force table and sample directory loaded on the first start, then five
-    // accounts with two entries each.
-    assert!(out.contains("intact: 12 entries"), "{out}");
+    // The dossier signing key made, the shipped force table and the sample directory loaded on
+    // the first start, then five accounts with two entries each.
+    assert!(out.contains("intact: 13 entries"), "{out}");
     let head = out
         .lines()
         .find_map(|l| l.strip_prefix("head "))
@@ -372,7 +372,7 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
     // Someone with the database file removes the last two entries: only the head kept
     // elsewhere can tell.
     let db = sqlx_sqlite(&app).await;
-    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq >= 11").await;
+    sqlx_exec(&db, "DELETE FROM audit_log WHERE seq >= 12").await;
     let plain = ecoute(&["audit", "verify", "--data-dir", &dir]);
     assert!(plain.status.success());
     let truncated = ecoute(&[
@@ -384,7 +384,7 @@ async fn audit_verify_names_the_edited_the_removed_and_the_truncated_entry() {
         &head,
     ]);
     assert!(!truncated.status.success());
-    assert!(String::from_utf8_lossy(&truncated.stderr).contains("entry 12"));
+    assert!(String::from_utf8_lossy(&truncated.stderr).contains("entry 13"));
 
     // An edited entry.
     sqlx_exec(
