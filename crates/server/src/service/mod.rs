@@ -149,18 +149,14 @@ impl ChatService {
         }
     }
 
-    /// The store, for reads that need no rule.
-    pub fn store(&self) -> &Arc<dyn Store> {
+    /// The store, for the server's own machinery beside the services (the presence router,
+    /// start-up wiring); handlers never (`layers.rs` checks it).
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
-    /// The master keys, to seal and open staff secrets.
-    pub fn keys(&self) -> &LiveKeys {
-        &self.keys
-    }
-
-    /// The bus, to subscribe.
-    pub fn bus(&self) -> &LocalBus {
+    /// The bus, for the same machinery.
+    pub(crate) fn bus(&self) -> &LocalBus {
         &self.bus
     }
 

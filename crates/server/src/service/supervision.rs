@@ -93,35 +93,15 @@ impl ChatService {
     }
 }
 
-/// Local midnight in mainland France (CET/CEST: the EU rule, changes on the last Sundays of
-/// March and October at 01:00 UTC), for the figures "of the day".
+/// Local midnight in mainland France, for the figures "of the day". The offset rule (CET/CEST)
+/// is the dossier's, written once in [`ecoute_dossier::paris::paris_offset`].
 pub fn paris_midnight(now: time::OffsetDateTime) -> time::OffsetDateTime {
-    use time::{Date, Month, Time, UtcOffset, Weekday};
-    fn last_sunday(year: i32, month: Month) -> Date {
-        let mut d = Date::from_calendar_date(year, month, 31).expect("valid date");
-        while d.weekday() != Weekday::Sunday {
-            d = d.previous_day().expect("valid date");
-        }
-        d
-    }
-    let offset_at = |t: time::OffsetDateTime| {
-        let t = t.to_offset(UtcOffset::UTC);
-        let y = t.year();
-        let start = last_sunday(y, Month::March)
-            .with_hms(1, 0, 0)
-            .expect("time")
-            .assume_utc();
-        let end = last_sunday(y, Month::October)
-            .with_hms(1, 0, 0)
-            .expect("time")
-            .assume_utc();
-        let hours = if t >= start && t < end { 2 } else { 1 };
-        UtcOffset::from_hms(hours, 0, 0).expect("offset")
-    };
-    let local = now.to_offset(offset_at(now));
-    let midnight = local.replace_time(Time::MIDNIGHT);
+    use ecoute_dossier::paris::paris_offset;
+    let midnight = now
+        .to_offset(paris_offset(now))
+        .replace_time(time::Time::MIDNIGHT);
     // Midnight keeps the offset of that night (the change happens at 01:00 UTC, after it).
-    midnight.replace_offset(offset_at(midnight))
+    midnight.replace_offset(paris_offset(midnight))
 }
 
 #[cfg(test)]
