@@ -8,7 +8,8 @@ pub const DEFAULT_REREAD_DAYS: u32 = 30;
 
 /// Whether `reader` may read again a chat closed by `closed_by` at `closed_at`: supervisors and
 /// administrators any closed chat still kept (its retention decides how long); an officer only
-/// the chats they closed, for `officer_days` days. Nobody else, and no officer another's.
+/// the chats they closed, for `officer_days` days. Nobody else, and no officer another's; a
+/// unit's account reads dossiers, never chats.
 pub fn may_reread(
     reader: UserId,
     role: Role,
@@ -22,6 +23,7 @@ pub fn may_reread(
         Role::Officer => {
             closed_by == Some(reader) && now - closed_at <= Duration::days(officer_days.into())
         }
+        Role::Unit => false,
     }
 }
 
@@ -69,6 +71,10 @@ mod tests {
         assert!(
             !may_reread(me, Role::Officer, None, closed, after(1), 30),
             "never answered"
+        );
+        assert!(
+            !may_reread(me, Role::Unit, Some(me), closed, after(1), 30),
+            "a unit's account reads no chat"
         );
         assert!(!may_reread(
             me,

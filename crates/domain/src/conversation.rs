@@ -88,6 +88,27 @@ pub enum ConversationState {
     },
 }
 
+impl ConversationState {
+    /// Whether the chat's return code still opens something in this state: a chat left while
+    /// still waiting (nobody read it, the person may come back to it), and a report forwarded
+    /// to a local unit (the code is how the person follows it, as long as its dossier lives).
+    /// Every other closed chat forgets its code.
+    pub fn keeps_return_code(&self) -> bool {
+        match self {
+            Self::Closed {
+                outcome: Outcome::VisitorLeft,
+                officer,
+            } => officer.is_none(),
+            Self::Closed {
+                outcome: Outcome::ReportForwarded,
+                ..
+            } => true,
+            Self::Closed { .. } => false,
+            _ => true,
+        }
+    }
+}
+
 /// The name of a state, without its data: what storage and the wire carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -943,5 +964,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_forwarded_report_and_a_chat_left_unread_keep_their_return_code_and_no_other_closed_chat_does()
+     {
+        let officer = Some(UserId::new());
+        let closed = |outcome, officer| ConversationState::Closed { outcome, officer };
+        assert!(closed(Outcome::ReportForwarded, officer).keeps_return_code());
+        assert!(closed(Outcome::VisitorLeft, None).keeps_return_code());
+        assert!(!closed(Outcome::VisitorLeft, officer).keeps_return_code());
+        assert!(!closed(Outcome::Blocked, officer).keeps_return_code());
+        assert!(!closed(Outcome::InformationGiven, officer).keeps_return_code());
+        assert!(ConversationState::Waiting.keeps_return_code());
     }
 }

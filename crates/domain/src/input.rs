@@ -240,6 +240,8 @@ pub enum Role {
     Supervisor,
     /// Manages accounts and settings.
     Admin,
+    /// Works in a local unit: reads and follows only the dossiers forwarded to that unit.
+    Unit,
 }
 
 impl Role {
@@ -249,6 +251,7 @@ impl Role {
             Self::Officer => "officer",
             Self::Supervisor => "supervisor",
             Self::Admin => "admin",
+            Self::Unit => "unit",
         }
     }
 
@@ -258,6 +261,7 @@ impl Role {
             "officer" => Ok(Self::Officer),
             "supervisor" => Ok(Self::Supervisor),
             "admin" => Ok(Self::Admin),
+            "unit" => Ok(Self::Unit),
             _ => Err(InputError::Role),
         }
     }
@@ -355,7 +359,7 @@ mod tests {
         assert!(Password::parse("é".repeat(128)).is_ok());
         assert_eq!(Password::parse("a".repeat(11)), Err(InputError::Password));
         assert_eq!(Password::parse("a".repeat(129)), Err(InputError::Password));
-        for r in [Role::Officer, Role::Supervisor, Role::Admin] {
+        for r in [Role::Officer, Role::Supervisor, Role::Admin, Role::Unit] {
             assert_eq!(Role::parse(r.as_str()), Ok(r));
         }
         assert_eq!(Role::parse("root"), Err(InputError::Role));

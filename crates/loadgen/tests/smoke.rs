@@ -121,6 +121,7 @@ async fn servers(officers: usize, nodes: Nodes) -> Server {
                     username: format!("smoke.{i}"),
                     display_name: format!("Agent {i}"),
                     role: Role::Officer,
+                    unit: None,
                     password_hash: hash.clone(),
                     created_at: now,
                 },

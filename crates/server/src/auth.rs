@@ -401,7 +401,23 @@ impl Staff {
     pub fn require_supervisor(self) -> Result<Self, ApiError> {
         match self.user.role {
             ecoute_domain::Role::Supervisor | ecoute_domain::Role::Admin => Ok(self),
-            ecoute_domain::Role::Officer => Err(ApiError::Forbidden),
+            ecoute_domain::Role::Officer | ecoute_domain::Role::Unit => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// Refuses a unit's account: chats, the queue and the board are the platform's staff's.
+    pub fn require_platform(self) -> Result<Self, ApiError> {
+        match self.user.role {
+            ecoute_domain::Role::Unit => Err(ApiError::Forbidden),
+            _ => Ok(self),
+        }
+    }
+
+    /// Only a unit's account passes, with its unit.
+    pub fn require_unit(self) -> Result<(Self, ecoute_domain::UnitId), ApiError> {
+        match (self.user.role, self.user.unit.clone()) {
+            (ecoute_domain::Role::Unit, Some(unit)) => Ok((self, unit)),
+            _ => Err(ApiError::Forbidden),
         }
     }
 }

@@ -100,6 +100,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
                     username: username.clone(),
                     display_name,
                     role,
+                    unit: None,
                     password_hash: hash.clone(),
                     created_at: now,
                 },

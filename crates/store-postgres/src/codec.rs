@@ -109,6 +109,10 @@ pub(crate) fn user_from_row(row: &PgRow) -> R<User> {
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         role: Role::parse(&role).map_err(|_| corrupt("role"))?,
+        unit: row
+            .try_get::<Option<String>, _>("unit_id")?
+            .map(|u| ecoute_domain::UnitId::parse(&u).ok_or_else(|| corrupt("unit id")))
+            .transpose()?,
         totp_enrolled: row.try_get::<Option<Vec<u8>>, _>("totp_secret")?.is_some(),
         skills: Skills {
             force: opt_force(row.try_get("force")?)?,
@@ -127,6 +131,7 @@ pub(crate) fn new_account(user: ecoute_store::NewUser) -> User {
         username: user.username,
         display_name: user.display_name,
         role: user.role,
+        unit: user.unit,
         totp_enrolled: false,
         skills: Skills::default(),
         capacity: 3,
@@ -222,9 +227,8 @@ impl StateChange {
             left: matches!(after, ConversationState::VisitorLeft { .. })
                 || (before == ConversationState::Waiting && after == left_unanswered),
             closed,
-            // Only a chat left while still waiting (nobody read it) keeps its code, so the
-            // person can come back to it.
-            forget_code: closed && after != left_unanswered,
+            // The domain says which closed chats keep their code (left unread, forwarded).
+            forget_code: closed && !after.keeps_return_code(),
             revoke_token: matches!(
                 after,
                 ConversationState::Closed {

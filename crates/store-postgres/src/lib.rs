@@ -46,6 +46,9 @@ use ecoute_store::{
     StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote,
     StoredReply, StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials, author_of,
 };
+use ecoute_store::{
+    DossierRow, NewDossier, NewDossierEvent, NotificationRecord, StoredConsent, StoredDossierEvent,
+};
 use error::{Fail, R, corrupt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
@@ -145,6 +148,9 @@ macro_rules! transaction {
 }
 
 type Tx = Transaction<'static, Postgres>;
+
+// After the macros, which it uses.
+mod forwarding;
 
 /// Commits, and records how long the commit took (the same metric as the SQLite backend).
 async fn commit(tx: Tx) -> R<()> {
@@ -259,13 +265,14 @@ async fn insert_audit(conn: &mut PgConnection, audit: &NewAudit) -> R<()> {
 
 async fn insert_user(conn: &mut PgConnection, user: &NewUser) -> R<()> {
     sqlx::query(
-        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO users (id, username, display_name, role, unit_id, password_hash, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(user.id.to_string())
     .bind(&user.username)
     .bind(&user.display_name)
     .bind(user.role.as_str())
+    .bind(user.unit.as_ref().map(UnitId::as_str))
     .bind(&user.password_hash)
     .bind(millis(user.created_at))
     .execute(conn)
@@ -2085,10 +2092,11 @@ impl Store for PgStore {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let (conversations, messages) = transaction!(async {
+        let (conversations, messages, dossiers) = transaction!(async {
             let mut tx = self.begin().await?;
             let mut gone = Vec::new();
             let mut messages = 0;
+            let mut dossiers = 0;
             for &id in &ids {
                 if !lock_conversation(&mut tx, id).await? {
                     continue;
@@ -2104,6 +2112,7 @@ impl Store for PgStore {
                 if !purge_candidate_from_row(&row, policy)?.due.is_due(now) {
                     continue;
                 }
+                dossiers += forwarding::purge_forwarding(&mut tx, id).await?;
                 sqlx::query("DELETE FROM staff_notes WHERE conversation_id = $1")
                     .bind(id.to_string())
                     .execute(&mut *tx)
@@ -2122,7 +2131,7 @@ impl Store for PgStore {
                 gone.push(id);
             }
             commit(tx).await?;
-            Ok((gone, messages))
+            Ok((gone, messages, dossiers))
         })?;
         // PostgreSQL keeps deleted rows in its table files until VACUUM reuses their space, and
         // in its write-ahead log until the segments are recycled; no statement of ours can
@@ -2132,6 +2141,7 @@ impl Store for PgStore {
         Ok(Purged {
             conversations,
             messages,
+            dossiers,
             files_scrubbed,
         })
     }
@@ -2219,6 +2229,84 @@ impl Store for PgStore {
             commit(tx).await?;
             Ok(outcome)
         })
+    }
+
+    async fn ask_consent(
+        &self,
+        id: ConversationId,
+        officer: UserId,
+        unit: &UnitId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_ask_consent(id, officer, unit, at, audit).await
+    }
+
+    async fn answer_consent(
+        &self,
+        id: ConversationId,
+        unit: &UnitId,
+        yes: bool,
+        sealed: &[u8],
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_answer_consent(id, unit, yes, sealed, at, audit)
+            .await
+    }
+
+    async fn consent(&self, id: ConversationId) -> StoreResult<Option<StoredConsent>> {
+        self.do_consent(id).await
+    }
+
+    async fn create_dossier(&self, dossier: NewDossier, audit: NewAudit) -> StoreResult<bool> {
+        self.do_create_dossier(dossier, audit).await
+    }
+
+    async fn forwarded_without_dossier(&self, limit: u32) -> StoreResult<Vec<ConversationId>> {
+        self.do_forwarded_without_dossier(limit).await
+    }
+
+    async fn dossier(&self, id: Uuid) -> StoreResult<Option<DossierRow>> {
+        self.do_dossier_where("id", id.to_string()).await
+    }
+
+    async fn dossier_of(&self, conversation: ConversationId) -> StoreResult<Option<DossierRow>> {
+        self.do_dossier_where("conversation_id", conversation.to_string())
+            .await
+    }
+
+    async fn dossiers(&self, unit: Option<&UnitId>, limit: u32) -> StoreResult<Vec<DossierRow>> {
+        self.do_dossiers(unit, limit).await
+    }
+
+    async fn count_unacknowledged(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.do_count_unacknowledged(before).await
+    }
+
+    async fn dossier_files(&self, id: Uuid) -> StoreResult<Option<(Vec<u8>, Vec<u8>)>> {
+        self.do_dossier_files(id).await
+    }
+
+    async fn record_dossier_event(
+        &self,
+        id: Uuid,
+        event: NewDossierEvent,
+        audit: NewAudit,
+    ) -> StoreResult<Option<Result<DossierRow, ecoute_domain::DossierError>>> {
+        self.do_record_dossier_event(id, event, audit).await
+    }
+
+    async fn dossier_events(&self, id: Uuid) -> StoreResult<Vec<StoredDossierEvent>> {
+        self.do_dossier_events(id).await
+    }
+
+    async fn log_notification(&self, record: NotificationRecord) -> StoreResult<()> {
+        self.do_log_notification(record).await
+    }
+
+    async fn notifications(&self, dossier: Uuid) -> StoreResult<Vec<NotificationRecord>> {
+        self.do_notifications(dossier).await
     }
 
     async fn keys_below_version(

@@ -56,6 +56,7 @@ async fn officer(store: &dyn Store, name: &str, capacity: u32) -> User {
                 username: name.to_string(),
                 display_name: format!("Agent {name}"),
                 role: Role::Officer,
+                unit: None,
                 password_hash: "$argon2id$fake".into(),
                 created_at: now(),
             },

@@ -13,6 +13,7 @@
 //! so that no copy of a purged page is left in either file.
 
 mod appender;
+mod forwarding;
 pub use appender::{APPENDER_NICE, WRITER_PRAGMAS};
 
 use appender::Appender;
@@ -34,6 +35,9 @@ use ecoute_store::{
     PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, SigningRetirement, StaffLoad,
     StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote, StoredReply,
     StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials,
+};
+use ecoute_store::{
+    DossierRow, NewDossier, NewDossierEvent, NotificationRecord, StoredConsent, StoredDossierEvent,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -234,6 +238,11 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
         username: row.try_get("username").map_err(err)?,
         display_name: row.try_get("display_name").map_err(err)?,
         role: Role::parse(&role).map_err(|_| corrupt("role"))?,
+        unit: row
+            .try_get::<Option<String>, _>("unit_id")
+            .map_err(err)?
+            .map(|u| UnitId::parse(&u).ok_or_else(|| corrupt("unit id")))
+            .transpose()?,
         totp_enrolled: row
             .try_get::<Option<Vec<u8>>, _>("totp_secret")
             .map_err(err)?
@@ -341,13 +350,14 @@ fn audit_from_row(row: &SqliteRow) -> StoreResult<AuditRecord> {
 
 async fn insert_user(conn: &mut SqliteConnection, user: &NewUser) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, username, display_name, role, unit_id, password_hash, \
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(user.id.to_string())
     .bind(&user.username)
     .bind(&user.display_name)
     .bind(user.role.as_str())
+    .bind(user.unit.as_ref().map(UnitId::as_str))
     .bind(&user.password_hash)
     .bind(millis(user.created_at))
     .execute(&mut *conn)
@@ -437,15 +447,9 @@ async fn save_state(
     .await
     .map_err(err)?;
     // A chat that is over can no longer be reopened by its return code: the code is forgotten,
-    // and answers like any unknown code. Only a chat left while still waiting (nobody read it)
-    // keeps it, so the person can come back to it.
-    if matches!(after, ConversationState::Closed { .. })
-        && after
-            != (ConversationState::Closed {
-                outcome: Outcome::VisitorLeft,
-                officer: None,
-            })
-    {
+    // and answers like any unknown code. The domain names the exceptions: a chat left while
+    // still waiting, and a forwarded report, which the person follows with the code.
+    if matches!(after, ConversationState::Closed { .. }) && !after.keeps_return_code() {
         sqlx::query("UPDATE conversations SET code_bucket = NULL, code_hash = NULL WHERE id = ?")
             .bind(id.to_string())
             .execute(&mut *conn)
@@ -910,6 +914,7 @@ impl Store for SqliteStore {
             username: user.username,
             display_name: user.display_name,
             role: user.role,
+            unit: user.unit,
             totp_enrolled: false,
             skills: Skills::default(),
             capacity: 3,
@@ -1218,6 +1223,7 @@ impl Store for SqliteStore {
             username: admin.username,
             display_name: admin.display_name,
             role: admin.role,
+            unit: admin.unit,
             totp_enrolled: false,
             skills: Skills::default(),
             capacity: 3,
@@ -1581,6 +1587,7 @@ impl Store for SqliteStore {
             if !purge_candidate_from_row(&row, policy)?.due.is_due(now) {
                 continue;
             }
+            purged.dossiers += forwarding::purge_forwarding(&mut tx, id).await?;
             sqlx::query("DELETE FROM staff_notes WHERE conversation_id = ?")
                 .bind(id.to_string())
                 .execute(&mut *tx)
@@ -1684,6 +1691,84 @@ impl Store for SqliteStore {
         };
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    async fn ask_consent(
+        &self,
+        id: ConversationId,
+        officer: UserId,
+        unit: &UnitId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_ask_consent(id, officer, unit, at, audit).await
+    }
+
+    async fn answer_consent(
+        &self,
+        id: ConversationId,
+        unit: &UnitId,
+        yes: bool,
+        sealed: &[u8],
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_answer_consent(id, unit, yes, sealed, at, audit)
+            .await
+    }
+
+    async fn consent(&self, id: ConversationId) -> StoreResult<Option<StoredConsent>> {
+        self.do_consent(id).await
+    }
+
+    async fn create_dossier(&self, dossier: NewDossier, audit: NewAudit) -> StoreResult<bool> {
+        self.do_create_dossier(dossier, audit).await
+    }
+
+    async fn forwarded_without_dossier(&self, limit: u32) -> StoreResult<Vec<ConversationId>> {
+        self.do_forwarded_without_dossier(limit).await
+    }
+
+    async fn dossier(&self, id: Uuid) -> StoreResult<Option<DossierRow>> {
+        self.do_dossier_where("id", id.to_string()).await
+    }
+
+    async fn dossier_of(&self, conversation: ConversationId) -> StoreResult<Option<DossierRow>> {
+        self.do_dossier_where("conversation_id", conversation.to_string())
+            .await
+    }
+
+    async fn dossiers(&self, unit: Option<&UnitId>, limit: u32) -> StoreResult<Vec<DossierRow>> {
+        self.do_dossiers(unit, limit).await
+    }
+
+    async fn count_unacknowledged(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.do_count_unacknowledged(before).await
+    }
+
+    async fn dossier_files(&self, id: Uuid) -> StoreResult<Option<(Vec<u8>, Vec<u8>)>> {
+        self.do_dossier_files(id).await
+    }
+
+    async fn record_dossier_event(
+        &self,
+        id: Uuid,
+        event: NewDossierEvent,
+        audit: NewAudit,
+    ) -> StoreResult<Option<Result<DossierRow, ecoute_domain::DossierError>>> {
+        self.do_record_dossier_event(id, event, audit).await
+    }
+
+    async fn dossier_events(&self, id: Uuid) -> StoreResult<Vec<StoredDossierEvent>> {
+        self.do_dossier_events(id).await
+    }
+
+    async fn log_notification(&self, record: NotificationRecord) -> StoreResult<()> {
+        self.do_log_notification(record).await
+    }
+
+    async fn notifications(&self, dossier: Uuid) -> StoreResult<Vec<NotificationRecord>> {
+        self.do_notifications(dossier).await
     }
 
     async fn keys_below_version(

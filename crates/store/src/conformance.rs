@@ -12,10 +12,12 @@ use std::sync::Arc;
 use time::Duration;
 
 mod directory;
+mod forwarding;
 mod routing;
 mod signing;
 mod units;
 pub use directory::*;
+pub use forwarding::*;
 pub use routing::*;
 pub use signing::*;
 pub use units::*;
@@ -84,6 +86,13 @@ macro_rules! conformance_tests {
             signing_keys_are_stored_once_per_version_and_the_newest_in_service_signs,
             a_signing_key_is_retired_only_while_a_newer_one_is_in_service,
             signing_keys_below_a_key_version_are_listed_counted_and_sealed_again,
+            consent_is_asked_by_the_owner_and_answered_once_per_question,
+            a_forwarded_chat_has_one_dossier_listed_per_unit,
+            dossier_states_follow_the_rules_and_every_record_is_kept_in_order,
+            concurrent_records_on_a_dossier_are_numbered_without_gaps,
+            a_unit_account_keeps_its_unit,
+            notifications_are_logged_without_content,
+            purging_a_forwarded_chat_removes_its_dossier,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
@@ -97,7 +106,7 @@ macro_rules! conformance_tests {
     };
 }
 
-fn now() -> OffsetDateTime {
+pub(crate) fn now() -> OffsetDateTime {
     // Whole milliseconds: what every backend can store exactly.
     let t = OffsetDateTime::now_utc();
     t.replace_nanosecond((t.nanosecond() / 1_000_000) * 1_000_000)
@@ -108,7 +117,11 @@ fn intake() -> Intake {
     Intake::new(ReporterKind::Victim, false, Departement::parse("75"))
 }
 
-async fn new_conversation(store: &dyn Store, token: u8, at: OffsetDateTime) -> Conversation {
+pub(crate) async fn new_conversation(
+    store: &dyn Store,
+    token: u8,
+    at: OffsetDateTime,
+) -> Conversation {
     store
         .create_conversation(NewConversation {
             id: ConversationId::new(),
@@ -125,7 +138,7 @@ async fn new_conversation(store: &dyn Store, token: u8, at: OffsetDateTime) -> C
         .expect("create conversation")
 }
 
-async fn new_user(store: &dyn Store, name: &str, role: Role) -> User {
+pub(crate) async fn new_user(store: &dyn Store, name: &str, role: Role) -> User {
     store
         .create_user(
             NewUser {
@@ -133,6 +146,7 @@ async fn new_user(store: &dyn Store, name: &str, role: Role) -> User {
                 username: name.to_string(),
                 display_name: format!("Agent {name}"),
                 role,
+                unit: None,
                 password_hash: "$argon2id$fake".into(),
                 created_at: now(),
             },
@@ -880,6 +894,7 @@ pub async fn usernames_are_unique_and_credentials_are_found(store: Arc<dyn Store
                 username: "alice".into(),
                 display_name: "Other".into(),
                 role: Role::Officer,
+                unit: None,
                 password_hash: "x".into(),
                 created_at: now(),
             },
@@ -928,6 +943,7 @@ pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) 
         username: name.into(),
         display_name: name.into(),
         role: Role::Admin,
+        unit: None,
         password_hash: "h".into(),
         created_at: t0,
     };
@@ -1240,7 +1256,7 @@ pub async fn blocking_a_chat_revokes_its_token(store: Arc<dyn Store>) {
 }
 
 /// Opens a conversation at `created`, claims it, and closes it with `outcome` at `closed`.
-async fn closed_conversation(
+pub(crate) async fn closed_conversation(
     store: &dyn Store,
     officer: UserId,
     token: u8,

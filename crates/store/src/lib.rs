@@ -8,8 +8,14 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+mod forwarding;
 pub mod steps;
 pub mod stored;
+
+pub use forwarding::{
+    DossierChange, DossierRow, DossierStep, NewDossier, NewDossierEvent, NotificationRecord,
+    StoredConsent, StoredDossierEvent,
+};
 
 /// Note kinds are part of the shared vocabulary; re-exported for the store's callers.
 pub use ecoute_domain::NoteKind;
@@ -51,6 +57,8 @@ pub struct User {
     pub display_name: String,
     /// What the account may do.
     pub role: Role,
+    /// For a unit's account, its unit; `None` for every other role.
+    pub unit: Option<UnitId>,
     /// Whether a TOTP authenticator is enrolled; until it is, the account may only enrol one.
     pub totp_enrolled: bool,
     /// What chats they can answer.
@@ -92,6 +100,8 @@ pub struct NewUser {
     pub display_name: String,
     /// What the account may do.
     pub role: Role,
+    /// The unit of a unit's account (required for that role, refused for the others).
+    pub unit: Option<UnitId>,
     /// argon2id PHC string.
     pub password_hash: String,
     /// When it was created.
@@ -631,6 +641,8 @@ pub struct Purged {
     pub conversations: Vec<ConversationId>,
     /// How many messages went with them.
     pub messages: u64,
+    /// How many dossiers went with them (their files were sealed with the same data keys).
+    pub dossiers: u64,
     /// Whether the deleted bytes are also gone from the database files. `Some(false)` when the
     /// backend could not finish erasing them yet (SQLite: a long reader kept the WAL from
     /// being truncated); the next purge tries again. `None` when the backend cannot erase them
@@ -1021,6 +1033,79 @@ pub trait Store: Send + Sync + 'static {
         at: OffsetDateTime,
         audit: NewAudit,
     ) -> StoreResult<SigningRetirement>;
+
+    // ---- Forwarding: the visitor's consent, the dossiers, what units and persons record
+    /// The officer who holds the open chat asks the visitor whether the report may go to
+    /// `unit`, replacing any earlier question and answer (a yes is to one unit); audited.
+    /// `Ok(false)` when they do not hold it (someone else's chat, closed, unknown).
+    async fn ask_consent(
+        &self,
+        id: ConversationId,
+        officer: UserId,
+        unit: &UnitId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool>;
+
+    /// Records the visitor's answer to the pending question about `unit`, with its sealed
+    /// details; audited. `Ok(false)` when no question about that unit waits for an answer in
+    /// an open chat (already answered, another unit asked since, closed).
+    async fn answer_consent(
+        &self,
+        id: ConversationId,
+        unit: &UnitId,
+        yes: bool,
+        sealed: &[u8],
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool>;
+
+    /// A chat's consent question and answer, if it was ever asked.
+    async fn consent(&self, id: ConversationId) -> StoreResult<Option<StoredConsent>>;
+
+    /// Stores a dossier in state `sent`, with its audit entry. `Ok(false)` (and nothing
+    /// written) when the chat already has one.
+    async fn create_dossier(&self, dossier: NewDossier, audit: NewAudit) -> StoreResult<bool>;
+
+    /// Chats closed as forwarded that have no dossier yet (a production interrupted by a
+    /// crash), oldest first, at most `limit`.
+    async fn forwarded_without_dossier(&self, limit: u32) -> StoreResult<Vec<ConversationId>>;
+
+    /// One dossier, where it stands.
+    async fn dossier(&self, id: uuid::Uuid) -> StoreResult<Option<DossierRow>>;
+
+    /// The dossier of a chat, if it has one.
+    async fn dossier_of(&self, conversation: ConversationId) -> StoreResult<Option<DossierRow>>;
+
+    /// Dossiers, of one unit or of all: open ones first, then newest first; at most `limit`.
+    async fn dossiers(&self, unit: Option<&UnitId>, limit: u32) -> StoreResult<Vec<DossierRow>>;
+
+    /// How many dossiers produced before `before` are still waiting for their unit's
+    /// acknowledgement (state `sent`).
+    async fn count_unacknowledged(&self, before: OffsetDateTime) -> StoreResult<u64>;
+
+    /// A dossier's two sealed files: the JSON, then the PDF.
+    async fn dossier_files(&self, id: uuid::Uuid) -> StoreResult<Option<(Vec<u8>, Vec<u8>)>>;
+
+    /// Records a change on a dossier if the domain's rules allow it
+    /// ([`ecoute_domain::DossierState::unit_records`], `withdraw`; a message from the person
+    /// leaves the state as it is but is refused once the dossier is final), with its audit
+    /// entry, atomically. `None` when the dossier does not exist; the inner error is the rules'.
+    async fn record_dossier_event(
+        &self,
+        id: uuid::Uuid,
+        event: NewDossierEvent,
+        audit: NewAudit,
+    ) -> StoreResult<Option<Result<DossierRow, ecoute_domain::DossierError>>>;
+
+    /// Everything recorded on a dossier, in order.
+    async fn dossier_events(&self, id: uuid::Uuid) -> StoreResult<Vec<StoredDossierEvent>>;
+
+    /// Keeps what became of a notification e-mail (no address, no content).
+    async fn log_notification(&self, record: NotificationRecord) -> StoreResult<()>;
+
+    /// The notifications about one dossier, oldest first.
+    async fn notifications(&self, dossier: uuid::Uuid) -> StoreResult<Vec<NotificationRecord>>;
 
     // ---- Key rotation
     /// At most `limit` secrets of `kind` sealed by a master key older than `version`, oldest

@@ -18,8 +18,12 @@ pub const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.
      c.visitor_received_seq, c.visitor_read_seq, c.officer_received_seq, c.officer_read_seq";
 
 /// The account columns a backend's row reader expects, for a query on `users` aliased `u`.
-pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.totp_secret, \
-     u.force, u.minors, u.languages, u.capacity";
+pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.unit_id, \
+     u.totp_secret, u.force, u.minors, u.languages, u.capacity";
+
+/// The columns a dossier row is read from.
+pub const DOSSIER_COLUMNS: &str = "id, conversation_id, reference, unit_id, state, produced_at, \
+     acknowledged_at, first_contact_at, updated_at, digest, signed_by";
 
 /// The columns the purge reads: enough to apply the retention policy, no content.
 pub const PURGE_COLUMNS: &str = "id, state, officer_id, outcome, created_at, closed_at, last_seq";

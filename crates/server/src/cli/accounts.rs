@@ -5,7 +5,7 @@ use super::*;
 pub(super) async fn user_add(
     config: Config,
     username: &str,
-    role: &str,
+    (role, unit): (&str, Option<&str>),
     display_name: Option<String>,
     capacity: u32,
     totp_uri: bool,
@@ -14,6 +14,17 @@ pub(super) async fn user_add(
     let username = Username::parse(username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
     let skills = skills.apply(Skills::default())?;
     let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let unit = match (role, unit) {
+        (Role::Unit, Some(u)) => Some(
+            ecoute_domain::UnitId::parse(u)
+                .with_context(|| format!("--unit: {u:?} is not a unit id"))?,
+        ),
+        (Role::Unit, None) => {
+            bail!("--unit: a unit's account needs its unit (see `ecoute units show`)")
+        }
+        (_, Some(_)) => bail!("--unit is only for --role unit"),
+        (_, None) => None,
+    };
     let display_name = display_name
         .map(|d| d.trim().to_string())
         .unwrap_or_else(|| username.as_str().to_string());
@@ -24,11 +35,22 @@ pub(super) async fn user_add(
         Password::parse(read_password()?).map_err(|e| anyhow::anyhow!("password: {e}"))?;
     let hash = crate::auth::hash_password(password).await?;
     let store = open_store(&config).await?;
+    if let Some(u) = &unit
+        && store.unit(u).await?.is_none()
+    {
+        bail!(
+            "--unit: the directory has no unit {:?} (load it with `ecoute units load`)",
+            u.as_str()
+        );
+    }
     let now = OffsetDateTime::now_utc();
     let audit = NewAudit::system("user_created", now).detail(format!(
-        "{} as {}, from the command line",
+        "{} as {}{}, from the command line",
         username.as_str(),
-        role.as_str()
+        role.as_str(),
+        unit.as_ref()
+            .map(|u| format!(" of {}", u.as_str()))
+            .unwrap_or_default()
     ));
     let created = store
         .create_user(
@@ -37,6 +59,7 @@ pub(super) async fn user_add(
                 username: username.as_str().to_string(),
                 display_name,
                 role,
+                unit,
                 password_hash: hash,
                 created_at: now,
             },

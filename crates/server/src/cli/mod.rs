@@ -253,9 +253,13 @@ enum UserCommand {
         /// Login name: 3 to 32 of a-z 0-9 . - _
         #[arg(long)]
         username: String,
-        /// officer, supervisor or admin.
+        /// officer, supervisor, admin, or unit (a local unit's account, which reads only the
+        /// dossiers forwarded to its unit: give --unit).
         #[arg(long)]
         role: String,
+        /// For --role unit: the unit's id in the directory (see `ecoute units show`).
+        #[arg(long)]
+        unit: Option<String>,
         /// Name or pseudonym shown to visitors (default: the username).
         #[arg(long)]
         display_name: Option<String>,
@@ -322,6 +326,7 @@ pub fn main() -> ExitCode {
             Some(Command::User(UserCommand::Add {
                 username,
                 role,
+                unit,
                 display_name,
                 capacity,
                 totp_uri,
@@ -330,7 +335,7 @@ pub fn main() -> ExitCode {
                 user_add(
                     config,
                     &username,
-                    &role,
+                    (&role, unit.as_deref()),
                     display_name,
                     capacity,
                     totp_uri,

@@ -3,7 +3,9 @@
 //!
 //! - [`SameOrigin`]: a cookie-authenticated change comes from our own pages.
 //! - [`PendingStaff`]: any valid session, even before the authenticator is enrolled.
-//! - [`Staff`]: a full session (password and authenticator).
+//! - [`Staff`]: a full session (password and authenticator) of the platform's staff: a unit's
+//!   account is refused (`forbidden`), as chats, the queue and the board are not its business.
+//! - [`UnitStaff`]: a full session of a unit's account, with its unit.
 //! - [`Supervisor`]: a full session of a supervisor or an administrator.
 //! - [`Page`]: any of them for a page, whose refusals are redirections rather than error
 //!   bodies ([`PageGuard`]).
@@ -20,6 +22,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 const LOGIN_PAGE: &str = "/console/login";
 /// Where a page sends someone who still has to enrol an authenticator.
 const SECURITY_PAGE: &str = "/console/security";
+/// Where a unit's account works.
+pub const DESK_PAGE: &str = "/desk";
 
 /// The session cookie's name: `__Host-` prefixed when served over https.
 pub fn cookie_name(state: &AppState) -> &'static str {
@@ -109,13 +113,27 @@ impl FromRequestParts<AppState> for PendingStaff {
     }
 }
 
-/// A fully logged-in staff member (password and authenticator).
+/// A fully logged-in member of the platform's staff (password and authenticator); a unit's
+/// account is refused.
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let PendingStaff(staff) = PendingStaff::from_request_parts(parts, state).await?;
-        staff.require_totp()
+        staff.require_totp()?.require_platform()
+    }
+}
+
+/// A fully logged-in unit's account, with the unit whose dossiers it reads.
+pub struct UnitStaff(pub Staff, pub ecoute_domain::UnitId);
+
+impl FromRequestParts<AppState> for UnitStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let PendingStaff(staff) = PendingStaff::from_request_parts(parts, state).await?;
+        let (staff, unit) = staff.require_totp()?.require_unit()?;
+        Ok(Self(staff, unit))
     }
 }
 
@@ -145,7 +163,19 @@ pub trait PageGuard: FromRequestParts<AppState, Rejection = ApiError> + Send {
     }
 }
 
-impl PageGuard for Staff {}
+/// A unit's account that opens a page of the platform's staff goes to its desk instead.
+impl PageGuard for Staff {
+    fn refused(e: ApiError) -> Response {
+        match e {
+            ApiError::Forbidden => Redirect::to(DESK_PAGE).into_response(),
+            ApiError::Unauthenticated => Redirect::to(LOGIN_PAGE).into_response(),
+            ApiError::TotpEnrolmentRequired => Redirect::to(SECURITY_PAGE).into_response(),
+            e => e.into_response(),
+        }
+    }
+}
+
+impl PageGuard for UnitStaff {}
 
 impl PageGuard for Supervisor {}
 

@@ -162,10 +162,10 @@ pub async fn login_submit(
         Err(e @ ApiError::TooManyAttempts { .. }) => return too_many(&e),
         Err(e) => return e.into_response(),
     };
-    let next = if user.totp_enrolled {
-        "/console"
-    } else {
-        "/console/security"
+    let next = match (user.totp_enrolled, user.role) {
+        (false, _) => "/console/security",
+        (true, ecoute_domain::Role::Unit) => crate::http::guard::DESK_PAGE,
+        (true, _) => "/console",
     };
     let mut response = Redirect::to(next).into_response();
     response

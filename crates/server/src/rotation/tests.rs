@@ -90,6 +90,7 @@ impl Fixture {
                     username: name.into(),
                     display_name: name.into(),
                     role: Role::Officer,
+                    unit: None,
                     password_hash: "$argon2id$fake".into(),
                     created_at: now,
                 },

@@ -146,6 +146,7 @@ impl ChatService {
             username: username.as_str().to_string(),
             display_name: display_name.to_string(),
             role: Role::Admin,
+            unit: None,
             password_hash: hash,
             created_at: now,
         };

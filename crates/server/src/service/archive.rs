@@ -34,6 +34,8 @@ impl ChatService {
                 Some(reader.id),
                 now() - time::Duration::days(officer_days.into()),
             ),
+            // A unit's account reads the dossiers of its unit, never chats.
+            Role::Unit => return Err(ApiError::Forbidden),
         };
         Ok(self
             .store

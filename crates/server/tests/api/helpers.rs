@@ -188,6 +188,7 @@ impl TestApp {
                     username: username.into(),
                     display_name: format!("Agent {username}"),
                     role,
+                    unit: None,
                     password_hash: hash,
                     created_at: time::OffsetDateTime::now_utc(),
                 },

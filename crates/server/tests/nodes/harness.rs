@@ -319,6 +319,7 @@ impl Cluster {
                     username: username.into(),
                     display_name: format!("Agent {username}"),
                     role,
+                    unit: None,
                     password_hash: hash,
                     created_at: now,
                 },
