@@ -180,6 +180,12 @@ pub enum BusEvent {
         /// The conversation.
         conversation: ConversationId,
     },
+    /// The consent question of a chat was asked or answered (sent to the conversation's and
+    /// the owner's topics; the question and the answer are read from the store).
+    ConsentChanged {
+        /// The conversation.
+        conversation: ConversationId,
+    },
     /// The visitor now reads in another language (sent to the owner's topic and to
     /// supervision).
     LanguageChanged {

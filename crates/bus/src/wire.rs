@@ -213,6 +213,10 @@ enum WireEvent<'a> {
         seats: Vec<(UserId, Presence, u32)>,
         visitors: Cow<'a, [ConversationId]>,
     },
+    // New variants go last: a variant's place is its tag on the wire.
+    ConsentChanged {
+        conversation: ConversationId,
+    },
 }
 
 fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
@@ -294,6 +298,9 @@ impl<'a> WireEvent<'a> {
             },
             BusEvent::StaffChanged => Self::StaffChanged,
             BusEvent::VisitorBack { conversation } => Self::VisitorBack {
+                conversation: *conversation,
+            },
+            BusEvent::ConsentChanged { conversation } => Self::ConsentChanged {
                 conversation: *conversation,
             },
             BusEvent::LanguageChanged {
@@ -407,6 +414,7 @@ impl<'a> WireEvent<'a> {
             },
             Self::StaffChanged => BusEvent::StaffChanged,
             Self::VisitorBack { conversation } => BusEvent::VisitorBack { conversation },
+            Self::ConsentChanged { conversation } => BusEvent::ConsentChanged { conversation },
             Self::LanguageChanged {
                 conversation,
                 language,

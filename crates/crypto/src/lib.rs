@@ -29,6 +29,7 @@ use uuid::Uuid;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub mod audit;
+pub mod follow_up;
 pub mod return_code;
 pub mod totp;
 
@@ -254,6 +255,31 @@ impl DataKey {
             &associated_data(b"ecoute/case/v1", conversation, 0),
         )
     }
+}
+
+impl DataKey {
+    /// Seals a piece of a forwarded report (the consent's details, a dossier's files, what a
+    /// unit or the person records on it), bound to its conversation and to what it is
+    /// (`part`): a dossier's PDF never opens as its JSON, nor a unit's note as a case file.
+    pub fn seal_forwarding(&self, conversation: Uuid, part: &str, body: &[u8]) -> Vec<u8> {
+        seal(&self.cipher(), body, &forwarding_ad(conversation, part))
+    }
+
+    /// Opens a piece of a forwarded report; fails if it was moved, relabelled or altered.
+    pub fn open_forwarding(
+        &self,
+        conversation: Uuid,
+        part: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        open(&self.cipher(), sealed, &forwarding_ad(conversation, part))
+    }
+}
+
+fn forwarding_ad(conversation: Uuid, part: &str) -> Vec<u8> {
+    let mut ad = associated_data(b"ecoute/forwarding/v1", conversation, 0);
+    ad.extend_from_slice(part.as_bytes());
+    ad
 }
 
 fn note_ad(conversation: Uuid, seq: u64, kind: &str) -> Vec<u8> {

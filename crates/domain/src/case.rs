@@ -1,6 +1,6 @@
 //! The officer's record of a chat: the qualification form (what happened, who is writing, how
-//! much danger), and for a report forwarded to a local unit, the unit, the contact the visitor
-//! chose to give, and whether they consented. Sealed with the chat's key before storage.
+//! much danger). Sealed with the chat's key before storage. Forwarding to a local unit is not
+//! the officer's record but the visitor's answer (`dossier.rs`, the store's consent).
 
 use crate::ReporterKind;
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,34 @@ impl Fact {
         Fact::Prostitution,
         Fact::Other,
     ];
+
+    /// Its name in French, as a unit reads it in a dossier.
+    pub fn french(self) -> &'static str {
+        match self {
+            Fact::Rape => "Viol",
+            Fact::SexualAssault => "Agression sexuelle",
+            Fact::SexualHarassment => "Harcèlement sexuel",
+            Fact::StreetHarassment => "Harcèlement de rue, outrage sexiste",
+            Fact::Exhibitionism => "Exhibition sexuelle",
+            Fact::DomesticViolence => "Violences conjugales ou intrafamiliales",
+            Fact::CyberViolence => "Cyberviolences",
+            Fact::Incest => "Inceste",
+            Fact::Prostitution => "Prostitution, proxénétisme",
+            Fact::Other => "Autre",
+        }
+    }
+}
+
+impl DangerLevel {
+    /// Its name in French, as a unit reads it in a dossier.
+    pub fn french(self) -> &'static str {
+        match self {
+            DangerLevel::None => "aucun danger identifié",
+            DangerLevel::Moderate => "risque à suivre",
+            DangerLevel::Serious => "danger grave",
+            DangerLevel::Immediate => "danger immédiat",
+        }
+    }
 }
 
 /// How much danger the officer judges the person to be in.
@@ -83,18 +111,6 @@ pub enum CaseError {
     /// No fact chosen.
     #[error("choose at least one kind of facts")]
     NoFact,
-    /// The unit is missing or too long.
-    #[error("name the local unit the report goes to (at most 200 characters)")]
-    Unit,
-    /// The contact is too long.
-    #[error("the contact is at most 200 characters")]
-    Contact,
-    /// A contact without the visitor's consent.
-    #[error("a contact can only be recorded with the person's consent")]
-    ContactWithoutConsent,
-    /// Closing as `report_forwarded` without saying where the report goes.
-    #[error("a forwarded report needs the unit it goes to and the person's answer on consent")]
-    ForwardingRequired,
 }
 
 impl CaseError {
@@ -102,10 +118,6 @@ impl CaseError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NoFact => "no_fact",
-            Self::Unit => "forwarding_unit_required",
-            Self::Contact => "contact_too_long",
-            Self::ContactWithoutConsent => "contact_without_consent",
-            Self::ForwardingRequired => "forwarding_required",
         }
     }
 }
@@ -126,46 +138,11 @@ impl Qualification {
     }
 }
 
-/// A report forwarded to a local unit so that a complaint can be taken.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Forwarding {
-    /// The unit (commissariat, brigade) the report goes to.
-    pub unit: String,
-    /// How the unit may reach the person, only as they chose to give it.
-    pub contact: Option<String>,
-    /// The person agreed to the forwarding (and to the contact being passed on).
-    pub consent: bool,
-}
-
-impl Forwarding {
-    /// Checks and trims: a unit is required; a contact only with consent.
-    pub fn parse(unit: &str, contact: Option<&str>, consent: bool) -> Result<Self, CaseError> {
-        let unit = unit.trim();
-        if unit.is_empty() || unit.chars().count() > 200 {
-            return Err(CaseError::Unit);
-        }
-        let contact = contact.map(str::trim).filter(|c| !c.is_empty());
-        if contact.is_some_and(|c| c.chars().count() > 200) {
-            return Err(CaseError::Contact);
-        }
-        if contact.is_some() && !consent {
-            return Err(CaseError::ContactWithoutConsent);
-        }
-        Ok(Self {
-            unit: unit.to_string(),
-            contact: contact.map(str::to_string),
-            consent,
-        })
-    }
-}
-
 /// What is sealed and stored for a chat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CaseFile {
     /// The qualification form, once filled in.
     pub qualification: Option<Qualification>,
-    /// The forwarding, for a chat closed as `report_forwarded`.
-    pub forwarding: Option<Forwarding>,
 }
 
 #[cfg(test)]
@@ -185,19 +162,5 @@ mod tests {
         assert_eq!(q.facts, [Fact::Rape, Fact::Incest]);
         let empty = Qualification { facts: vec![], ..q };
         assert_eq!(empty.check(), Err(CaseError::NoFact));
-    }
-
-    #[test]
-    fn a_forwarding_names_its_unit_and_passes_a_contact_only_with_consent() {
-        let f = Forwarding::parse(" Brigade de Mende ", Some("  "), false).unwrap();
-        assert_eq!(f.unit, "Brigade de Mende");
-        assert_eq!(f.contact, None);
-        assert_eq!(Forwarding::parse("", None, true), Err(CaseError::Unit));
-        assert_eq!(
-            Forwarding::parse("Commissariat", Some("06 00 00 00 00"), false),
-            Err(CaseError::ContactWithoutConsent)
-        );
-        let with = Forwarding::parse("Commissariat", Some("06 00 00 00 00"), true).unwrap();
-        assert_eq!(with.contact.as_deref(), Some("06 00 00 00 00"));
     }
 }

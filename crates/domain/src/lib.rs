@@ -18,7 +18,7 @@ mod units;
 mod vocabulary;
 
 pub use access::{DEFAULT_REREAD_DAYS, may_reread};
-pub use case::{CaseError, CaseFile, DangerLevel, Fact, Forwarding, Qualification};
+pub use case::{CaseError, CaseFile, DangerLevel, Fact, Qualification};
 pub use conversation::{
     Actor, ConversationState, Event, MAX_CAPACITY, Outcome, StateName, Transition, TransitionError,
     may_take_another,

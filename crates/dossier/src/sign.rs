@@ -78,6 +78,16 @@ pub fn signed_json(dossier: &Dossier, key: &SigningKey) -> Result<Vec<u8>, Dossi
     Ok(out)
 }
 
+/// The dossier inside a signed JSON file, without checking its signature (for a file the
+/// service produced and kept sealed; a file from elsewhere is checked with [`verify`]).
+pub fn parse_signed_json(file: &[u8]) -> Result<Dossier, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        dossier: Dossier,
+    }
+    serde_json::from_slice::<Envelope>(file).map(|e| e.dossier)
+}
+
 /// The signed PDF file of a dossier.
 pub fn signed_pdf(dossier: &Dossier, key: &SigningKey) -> Result<Vec<u8>, DossierError> {
     let placeholder = placeholder_field();

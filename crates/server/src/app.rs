@@ -188,6 +188,10 @@ impl Application {
             risk,
             std::time::Duration::from_secs(config.routing.overflow_secs.into()),
             crate::codes::ReadyCodes::start(config.limits.ready_return_codes as usize)?,
+        )
+        .with_forwarding(
+            crate::notify::Notifier::from_config(config.smtp.as_ref())?,
+            std::time::Duration::from_secs(u64::from(config.dossier_ack_hours) * 3600),
         );
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
@@ -295,6 +299,8 @@ impl Application {
             self.state.config.retention.clone(),
             self.state.stopping.clone(),
         );
+        let dossier_job =
+            spawn_dossier_upkeep(self.state.chat.clone(), self.state.stopping.clone());
         let sockets = self.state.sockets.clone();
         let app = crate::http::router(self.state);
         let stop = Arc::new(self.stop);
@@ -337,6 +343,7 @@ impl Application {
         if !sockets.all_closed(SOCKETS_CLOSE_WITHIN).await {
             tracing::warn!("some sockets were still open when the node stopped");
         }
+        dossier_job.abort();
         if let Err(e) = purge_job.await {
             tracing::error!(error = %e, "the purge job ended abnormally");
         }
@@ -348,4 +355,31 @@ impl Application {
         served?;
         Ok(())
     }
+}
+
+/// How often the server looks for forwarded chats whose dossier was not produced (a crash
+/// between the closing and the production, a signing key that could not be opened).
+const DOSSIER_UPKEEP: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Produces the dossiers left unproduced: soon after the start, then every
+/// [`DOSSIER_UPKEEP`], on every node (a dossier is stored once per chat whoever makes it).
+fn spawn_dossier_upkeep(
+    chat: crate::service::ChatService,
+    mut stopping: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut next = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            tokio::select! {
+                _ = stopping.wait_for(|stop| *stop) => return,
+                () = tokio::time::sleep_until(next) => {}
+            }
+            match chat.produce_missing_dossiers().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(dossiers = n, "dossiers left unproduced are made"),
+                Err(e) => tracing::warn!(error = %e, "dossiers left unproduced: will retry"),
+            }
+            next = tokio::time::Instant::now() + DOSSIER_UPKEEP;
+        }
+    })
 }

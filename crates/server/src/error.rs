@@ -78,6 +78,22 @@ pub enum ApiError {
     /// A bug; details are in the server log.
     #[error("internal error")]
     Internal,
+    /// A consent rule refused (`no_consent`, `consent_not_asked`).
+    #[error("{0}")]
+    Consent(#[from] ecoute_domain::ConsentError),
+    /// A dossier rule refused.
+    #[error("{0}")]
+    Dossier(#[from] ecoute_domain::DossierError),
+    /// The unit named is not in the directory.
+    #[error("this unit is not in the directory of local units")]
+    UnknownUnit,
+    /// The return code belongs to a report forwarded to a local unit: it follows the report
+    /// (`/suivi`) and no longer reopens the chat.
+    #[error("this code follows your forwarded report")]
+    ReportForwarded,
+    /// A yes to forwarding must say how the unit may get in touch, or that it must not.
+    #[error("say how the unit may contact you, or that it must not")]
+    ContactRequired,
 }
 
 impl From<StoreError> for ApiError {
@@ -118,6 +134,15 @@ impl ApiError {
             Self::ColleagueUnavailable => "colleague_unavailable",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
+            Self::Consent(ecoute_domain::ConsentError::NotAsked) => "consent_not_asked",
+            Self::Consent(ecoute_domain::ConsentError::NoConsent) => "no_consent",
+            Self::Dossier(ecoute_domain::DossierError::Closed) => "dossier_closed",
+            Self::Dossier(ecoute_domain::DossierError::NotTheUnits) => "not_a_unit_state",
+            Self::Dossier(ecoute_domain::DossierError::AlreadyReceived) => "already_received",
+            Self::Dossier(ecoute_domain::DossierError::Note) => "note_required",
+            Self::UnknownUnit => "unknown_unit",
+            Self::ContactRequired => "contact_required",
+            Self::ReportForwarded => "report_forwarded",
         }
     }
 
@@ -137,6 +162,10 @@ impl ApiError {
             Self::QueueFull => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Consent(_) | Self::ReportForwarded => StatusCode::CONFLICT,
+            Self::Dossier(ecoute_domain::DossierError::Closed)
+            | Self::Dossier(ecoute_domain::DossierError::AlreadyReceived) => StatusCode::CONFLICT,
+            Self::Dossier(_) | Self::UnknownUnit | Self::ContactRequired => StatusCode::BAD_REQUEST,
         }
     }
 }

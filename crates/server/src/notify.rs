@@ -188,6 +188,16 @@ pub enum NotifyOutcome {
     Failed(SmtpErrorClass),
 }
 
+impl NotifyOutcome {
+    /// `delivered`, or the failure's class: what the notification log keeps.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::Failed(class) => class.as_str(),
+        }
+    }
+}
+
 /// Sends dossier notifications. Cheap to clone: clones share one transport.
 #[derive(Clone)]
 pub struct Notifier {

@@ -2,7 +2,7 @@ use super::*;
 use ecoute_domain::{ConversationId, UserId};
 use time::macros::datetime;
 
-const VARIANTS: usize = 19;
+const VARIANTS: usize = 20;
 
 /// Exhaustive on purpose: a new `BusEvent` variant does not compile here until it has an
 /// index, and then `every_bus_event_variant_round_trips` fails until it has a sample.
@@ -27,6 +27,7 @@ fn variant_index(event: &BusEvent) -> usize {
         BusEvent::Marks { .. } => 16,
         BusEvent::PresenceChosen { .. } => 17,
         BusEvent::Desk(_) => 18,
+        BusEvent::ConsentChanged { .. } => 19,
     }
 }
 
@@ -90,6 +91,7 @@ pub(crate) fn samples() -> Vec<BusEvent> {
         },
         BusEvent::StaffChanged,
         BusEvent::VisitorBack { conversation: c },
+        BusEvent::ConsentChanged { conversation: c },
         BusEvent::LanguageChanged {
             conversation: c,
             language: Language::parse("ar").unwrap(),
@@ -281,7 +283,7 @@ fn malformed_frames_are_refused_with_an_error() {
         Err(WireError::Malformed(_))
     ));
     assert!(matches!(
-        decode(&[WIRE_VERSION, 2, 19]),
+        decode(&[WIRE_VERSION, 2, 20]),
         Err(WireError::Malformed(_))
     ));
     assert!(matches!(

@@ -163,3 +163,6 @@ safety-num-114 = عبر رسالة SMS، إذا لم يكن الكلام ممك�
 safety-num-3919 = Violences Femmes Info (للنساء ضحايا العنف)، على مدار الساعة
 safety-num-119 = Allô Enfance en danger (للأطفال في خطر)، على مدار الساعة
 safety-home = العودة إلى الصفحة الرئيسية
+
+## Forwarding to a local unit: the question asked in the chat
+consent-question = هل توافق على إرسال بلاغك إلى: { $unit }؟ يمكن لهذه المصلحة الاتصال بك لتتمكن من تقديم شكوى، إذا رغبت في ذلك.

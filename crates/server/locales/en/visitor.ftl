@@ -163,3 +163,6 @@ safety-num-114 = By text message, if you cannot speak, or for deaf or hard-of-he
 safety-num-3919 = Violences Femmes Info (helpline on violence against women), 24 hours a day
 safety-num-119 = Allô Enfance en danger (children's helpline), 24 hours a day
 safety-home = Back to the home page
+
+## Forwarding to a local unit: the question asked in the chat
+consent-question = Do you agree that your report is sent to: { $unit }? This service may contact you so that you can file a complaint, if you wish.

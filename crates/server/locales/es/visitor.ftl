@@ -163,3 +163,6 @@ safety-num-114 = Por SMS, si no puedes hablar, o para personas sordas o con prob
 safety-num-3919 = Violences Femmes Info (línea sobre violencia contra las mujeres), las 24 horas
 safety-num-119 = Allô Enfance en danger (línea de infancia en peligro), las 24 horas
 safety-home = Volver a la página de inicio
+
+## Forwarding to a local unit: the question asked in the chat
+consent-question = ¿Acepta que su denuncia se transmita a: { $unit }? Este servicio podrá ponerse en contacto con usted para que pueda presentar una denuncia, si lo desea.

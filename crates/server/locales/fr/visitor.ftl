@@ -163,3 +163,6 @@ safety-num-114 = Par SMS, si vous ne pouvez pas parler, ou pour les personnes so
 safety-num-3919 = Violences Femmes Info, 24 h/24
 safety-num-119 = Allô Enfance en danger, 24 h/24
 safety-home = Revenir à la page d’accueil
+
+## Forwarding to a local unit: the question asked in the chat
+consent-question = Acceptez-vous que votre signalement soit transmis à : { $unit } ? Ce service pourra vous recontacter pour que vous puissiez porter plainte, si vous le souhaitez.

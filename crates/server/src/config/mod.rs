@@ -40,6 +40,9 @@ pub struct Config {
     /// Days during which the officer who closed a chat may read it again (supervisors may read
     /// any closed chat still kept); 0: never.
     pub reread_days: u32,
+    /// Hours a forwarded dossier may wait for its unit's acknowledgement ("received") before
+    /// the supervisors' board raises an alert (1 to 720).
+    pub dossier_ack_hours: u32,
     /// Where the admin listener serves Prometheus metrics (`/metrics`); none when absent.
     /// Keep it on a private address: it is not authenticated.
     pub admin_listen: Option<SocketAddr>,
@@ -216,6 +219,7 @@ struct FileConfig {
     nats_url: Option<String>,
     nats_prefix: Option<String>,
     reread_days: Option<u32>,
+    dossier_ack_hours: Option<u32>,
     /// Checked key by key by [`RetentionConfig::apply_file`], to name each bad or unknown one.
     retention: Option<toml::Value>,
     /// Checked key by key by `SmtpSettings::apply_file`, for the same reason.
@@ -237,9 +241,14 @@ const KNOWN_KEYS: &[&str] = &[
     "nats_url",
     "nats_prefix",
     "reread_days",
+    "dossier_ack_hours",
     "retention",
     "smtp",
 ];
+
+/// Hours a dossier may wait for its unit's acknowledgement before the board's alert, by
+/// default: one working day and the night after it.
+pub const DEFAULT_ACK_ALERT_HOURS: u32 = 24;
 
 /// The shortest `requeue_after_secs` with several nodes.
 pub const MIN_REQUEUE_WITH_NODES: u32 = 10;
@@ -261,6 +270,7 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             routing: RoutingConfig::default(),
             reread_days: ecoute_domain::DEFAULT_REREAD_DAYS,
+            dossier_ack_hours: DEFAULT_ACK_ALERT_HOURS,
             admin_listen: None,
             database_url: None,
             nats_url: None,
@@ -323,6 +333,9 @@ impl Config {
             }
             if let Some(v) = file.reread_days {
                 config.reread_days = v;
+            }
+            if let Some(v) = file.dossier_ack_hours {
+                config.dossier_ack_hours = v;
             }
             config.public_origin = file.public_origin.or(config.public_origin);
             if let Some(v) = file.neutral_url {
@@ -406,6 +419,11 @@ impl Config {
                 .parse()
                 .with_context(|| format!("ECOUTE_REREAD_DAYS: `{v}` is not a number of days"))?;
         }
+        if let Some(v) = env("ECOUTE_DOSSIER_ACK_HOURS") {
+            config.dossier_ack_hours = v.trim().parse().with_context(|| {
+                format!("ECOUTE_DOSSIER_ACK_HOURS: `{v}` is not a number of hours")
+            })?;
+        }
         if let Some(v) = env("ECOUTE_MAX_WAITING") {
             config.limits.max_waiting = v
                 .parse()
@@ -435,6 +453,12 @@ impl Config {
     }
 
     fn validate(&mut self) -> anyhow::Result<()> {
+        if !(1..=720).contains(&self.dossier_ack_hours) {
+            bail!(
+                "dossier_ack_hours is 1 to 720 (thirty days): how long a dossier may wait for its \
+                 unit's acknowledgement before the supervisors are alerted"
+            );
+        }
         if self.reread_days > 3650 {
             bail!(
                 "reread_days is at most 3650 (ten years); the retention settings decide how long \

@@ -86,6 +86,7 @@ pub struct ResumeResponse {
         (status = 200, description = "Conversation reopened", body = ResumeResponse),
         (status = 400, description = "invalid_request (malformed, or not 16 digits)", body = ErrorBody),
         (status = 404, description = "unknown_return_code: the same answer for any code that opens nothing", body = ErrorBody),
+        (status = 409, description = "report_forwarded: the chat was forwarded to a local unit; the code follows the report (POST /api/visitor/follow-up)", body = ErrorBody),
         (status = 429, description = "too_many_attempts from this address; see Retry-After", body = ErrorBody),
     )
 )]

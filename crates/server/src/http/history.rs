@@ -186,7 +186,7 @@ fn transcript_page(t: Tr, chat: ClosedChat) -> TranscriptPage {
         outcome: outcome_of(&t, c),
         officer: c.officer_name.clone().unwrap_or_default(),
         facts,
-        forwarded_to: chat.case.forwarding.map(|f| f.unit),
+        forwarded_to: chat.forwarded_to,
         messages,
         notes,
         t,

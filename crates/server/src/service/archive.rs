@@ -15,8 +15,10 @@ pub struct ClosedChat {
     pub messages: Vec<PlainMessage>,
     /// Staff notes, whispers and handover notes.
     pub notes: Vec<PlainNote>,
-    /// The qualification and what was forwarded.
+    /// The qualification.
     pub case: CaseFile,
+    /// The unit the report went to, with the visitor's yes; `None` if nothing was forwarded.
+    pub forwarded_to: Option<String>,
 }
 
 impl ChatService {
@@ -89,11 +91,18 @@ impl ChatService {
         }
         let notes = self.notes(id, &key).await?;
         let case = self.case_file(id, &key).await?;
+        let forwarded_to = match self.consent_view(&conversation).await? {
+            Some(v) if v.answer == Some(true) && self.store.dossier_of(id).await?.is_some() => {
+                Some(v.unit_name)
+            }
+            _ => None,
+        };
         Ok(ClosedChat {
             conversation,
             messages,
             notes,
             case,
+            forwarded_to,
         })
     }
 }

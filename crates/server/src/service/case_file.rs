@@ -117,25 +117,20 @@ impl ChatService {
             .collect()
     }
 
-    /// The owning officer ends a chat with an outcome.
-    /// A report forwarded to a local unit must say which unit and record the person's consent:
-    /// `forwarding` is required for that outcome, and saved in the case file before closing.
+    /// The owning officer ends a chat with an outcome. A report is forwarded to a local unit
+    /// only after the visitor's yes to that unit, given in the chat (`no_consent` otherwise);
+    /// its dossier is then produced, and the unit told.
     pub async fn close(
         &self,
         officer: &User,
         conversation: ConversationId,
         outcome: Outcome,
-        forwarding: Option<ecoute_domain::Forwarding>,
     ) -> Result<Conversation, ApiError> {
-        if outcome == Outcome::ReportForwarded {
-            let Some(forwarding) = forwarding else {
-                return Err(ecoute_domain::CaseError::ForwardingRequired.into());
-            };
-            self.update_case(officer, conversation, "forwarded", |case| {
-                case.forwarding = Some(forwarding)
-            })
-            .await?;
-        }
+        let forwarded_to = if outcome == Outcome::ReportForwarded {
+            Some(self.consented_unit(conversation).await?)
+        } else {
+            None
+        };
         let at = now();
         let audit = NewAudit::by(officer, "close", at)
             .on(conversation)
@@ -152,6 +147,14 @@ impl ChatService {
             .await?
             .or_not_found(ApiError::NotFound)?;
         self.announce(conversation, Some(officer.id), state_event(&closed));
+        if let Some(unit) = forwarded_to {
+            // The chat is closed: nothing more can be written, and the dossier holds it all.
+            // Should this fail, the upkeep produces it later (`produce_missing_dossiers`).
+            match self.produce_dossier(conversation).await {
+                Ok(_) => tracing::info!(unit = unit.as_str(), "a report was forwarded"),
+                Err(e) => tracing::error!(%conversation, error = %e, "dossier not produced yet"),
+            }
+        }
         Ok(closed)
     }
 

@@ -23,6 +23,8 @@ mod admission;
 pub mod archive;
 mod case_file;
 pub mod desk;
+pub mod dossiers;
+pub mod forwarding;
 mod handover;
 mod messages;
 pub mod replies;
@@ -65,6 +67,11 @@ pub struct ChatService {
     code_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
     /// Return codes hashed ahead, taken by starts.
     codes: crate::codes::ReadyCodes,
+    /// Tells units that a dossier waits; `None` without `[smtp]`.
+    notifier: Option<crate::notify::Notifier>,
+    /// How long a dossier may wait for its unit's acknowledgement before the supervisors'
+    /// board raises an alert.
+    ack_alert: time::Duration,
 }
 
 /// A message to store with [`ChatService::append_all`].
@@ -146,7 +153,21 @@ impl ChatService {
             overflow: time::Duration::try_from(overflow).unwrap_or(time::Duration::MINUTE),
             code_key: Arc::new(tokio::sync::OnceCell::new()),
             codes,
+            notifier: None,
+            ack_alert: time::Duration::hours(crate::config::DEFAULT_ACK_ALERT_HOURS.into()),
         }
+    }
+
+    /// Forwarded reports: the notifier that tells units (none without `[smtp]`), and how long
+    /// a dossier may wait for its unit's acknowledgement before the board raises an alert.
+    pub fn with_forwarding(
+        mut self,
+        notifier: Option<crate::notify::Notifier>,
+        ack_alert: std::time::Duration,
+    ) -> Self {
+        self.notifier = notifier;
+        self.ack_alert = time::Duration::try_from(ack_alert).unwrap_or(self.ack_alert);
+        self
     }
 
     /// The store, for the server's own machinery beside the services (the presence router,

@@ -85,17 +85,11 @@ impl ChatService {
     /// The visitor comes back with their return code, from any device: the chat is theirs
     /// again with a new token (any other device's socket is closed), and its officer is told.
     pub async fn resume(&self, code: &ecoute_domain::ReturnCode) -> Result<Resumed, ApiError> {
-        let key = self.code_key().await?;
-        let bucket = ecoute_crypto::return_code::return_code_bucket(&key, code.digits());
-        let candidates = self.store.return_code_candidates(bucket).await?;
-        let hashes = candidates.iter().map(|(_, h)| h.clone()).collect();
-        let found = crate::auth::match_code(code.digits().to_string(), hashes)
-            .await
-            .map_err(|_| ApiError::Internal)?;
-        let Some(index) = found else {
-            return Err(ApiError::UnknownReturnCode);
-        };
-        let id = candidates[index].0;
+        let id = self.conversation_of_code(code).await?;
+        if self.store.dossier_of(id).await?.is_some() {
+            // A forwarded report: the code now follows it, it does not reopen the chat.
+            return Err(ApiError::ReportForwarded);
+        }
         let token = Token::generate();
         let conversation = self
             .store
@@ -131,6 +125,24 @@ impl ChatService {
             conversation,
             token: token.secret,
         })
+    }
+
+    /// The conversation a return code opens (argon2id-checked against the few of its lookup
+    /// bucket); `unknown_return_code` for any code that opens none.
+    pub(super) async fn conversation_of_code(
+        &self,
+        code: &ecoute_domain::ReturnCode,
+    ) -> Result<ConversationId, ApiError> {
+        let key = self.code_key().await?;
+        let bucket = ecoute_crypto::return_code::return_code_bucket(&key, code.digits());
+        let candidates = self.store.return_code_candidates(bucket).await?;
+        let hashes = candidates.iter().map(|(_, h)| h.clone()).collect();
+        let found = crate::auth::match_code(code.digits().to_string(), hashes)
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        found
+            .map(|index| candidates[index].0)
+            .ok_or(ApiError::UnknownReturnCode)
     }
 
     /// The visitor now reads in another language: stored (the officer sees it, and a waiting

@@ -104,7 +104,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
     if !session.conn.send(&welcome).await {
         return;
     }
-    if !session.resync().await {
+    if !session.resync().await || !session.send_consent().await {
         return;
     }
     queue.mark_changed();
@@ -260,6 +260,15 @@ impl Session {
                 false
             }
             VisitorIn::Send { client_id, body } => self.write(client_id, body).await,
+            VisitorIn::ConsentAnswer {
+                unit,
+                yes,
+                instructions,
+                do_not_contact,
+            } => {
+                self.answer_consent(unit, yes, instructions, do_not_contact)
+                    .await
+            }
             VisitorIn::Typing => {
                 if let Ok(Some(c)) = self.state.chat.conversation(self.conversation).await {
                     self.state.chat.typing(&c, ecoute_domain::Author::Visitor);
@@ -414,6 +423,7 @@ impl Session {
             BusEvent::StateChanged {
                 state,
                 officer_name,
+                outcome,
                 ..
             } => {
                 if *state == StateName::Waiting {
@@ -425,6 +435,7 @@ impl Session {
                 let frame = VisitorOut::State {
                     state: *state,
                     officer: officer_name.clone().map(|name| OfficerRef { name }),
+                    outcome: *outcome,
                 };
                 let sent = self.conn.send(&frame).await;
                 if matches!(state, StateName::Closed | StateName::VisitorLeft) {
@@ -451,7 +462,90 @@ impl Session {
                     .await
             }
             BusEvent::TokenRevoked { .. } => self.token_gone().await,
+            BusEvent::ConsentChanged { .. } => self.send_consent().await,
             _ => true,
+        }
+    }
+
+    /// Sends where the consent question stands, if one was asked.
+    async fn send_consent(&mut self) -> bool {
+        let current = match self
+            .state
+            .chat
+            .conversation_of_visitor(self.token_hash)
+            .await
+        {
+            Ok(Some(c)) if c.id == self.conversation => c,
+            Ok(_) => return self.token_gone().await,
+            Err(e) => return self.conn.send(&VisitorOut::Error(api_error_out(&e))).await,
+        };
+        match self.state.chat.consent_view(&current).await {
+            Ok(Some(view)) => {
+                self.conn
+                    .send(&VisitorOut::Consent {
+                        unit: view.unit.as_str().to_string(),
+                        unit_name: view.unit_name,
+                        question: view.question,
+                        answer: view.answer,
+                    })
+                    .await
+            }
+            Ok(None) => true,
+            Err(e) => self.conn.send(&VisitorOut::Error(api_error_out(&e))).await,
+        }
+    }
+
+    /// The person's answer to the consent question.
+    async fn answer_consent(
+        &mut self,
+        unit: String,
+        yes: bool,
+        instructions: Option<String>,
+        do_not_contact: bool,
+    ) -> bool {
+        let refuse = |e: &crate::error::ApiError| VisitorOut::Error(api_error_out(e));
+        let Some(unit) = ecoute_domain::UnitId::parse(&unit) else {
+            return self
+                .conn
+                .send(&refuse(&crate::error::ApiError::UnknownUnit))
+                .await;
+        };
+        let contact = if do_not_contact {
+            Some(ecoute_domain::SafeContact::DoNotContact)
+        } else {
+            match instructions.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(text) => match ecoute_domain::SafeContact::instructions(text) {
+                    Some(c) => Some(c),
+                    None => {
+                        let e = error_out(
+                            "contact_too_long",
+                            "the contact instructions are at most 1000 characters",
+                        );
+                        return self.conn.send(&VisitorOut::Error(e)).await;
+                    }
+                },
+            }
+        };
+        let current = match self
+            .state
+            .chat
+            .conversation_of_visitor(self.token_hash)
+            .await
+        {
+            Ok(Some(c)) if c.id == self.conversation => c,
+            Ok(_) => return self.token_gone().await,
+            Err(e) => return self.conn.send(&refuse(&e)).await,
+        };
+        match self
+            .state
+            .chat
+            .answer_consent(&current, &unit, yes, contact)
+            .await
+        {
+            // The new state comes back as a `consent` frame, through the bus.
+            Ok(()) => true,
+            Err(e) => self.conn.send(&refuse(&e)).await,
         }
     }
 
@@ -485,6 +579,7 @@ impl Session {
             let frame = VisitorOut::State {
                 state: self.status,
                 officer: current.officer_name.map(|name| OfficerRef { name }),
+                outcome: None,
             };
             if !self.conn.send(&frame).await {
                 return false;

@@ -494,6 +494,7 @@ async fn a_return_code_reopens_the_chat_from_another_device_and_the_officer_is_t
     let first = Visitor {
         conversation_id: started["conversation_id"].as_str().unwrap().to_string(),
         token: started["token"].as_str().unwrap().to_string(),
+        return_code: code.clone(),
     };
     // The code is kept only hashed: neither the database file nor its write-ahead log holds it.
     for file in ["ecoute.db", "ecoute.db-wal"] {
@@ -522,6 +523,7 @@ async fn a_return_code_reopens_the_chat_from_another_device_and_the_officer_is_t
     let again = Visitor {
         conversation_id: first.conversation_id.clone(),
         token: back["token"].as_str().unwrap().to_string(),
+        return_code: code.clone(),
     };
     assert_eq!(
         os.recv_type("visitor_back").await["conversation_id"],
@@ -610,6 +612,7 @@ async fn a_visitor_who_comes_back_while_their_officer_is_away_goes_to_someone_wh
     let first = Visitor {
         conversation_id: id.clone(),
         token: started["token"].as_str().unwrap().to_string(),
+        return_code: started["return_code"].as_str().unwrap().to_string(),
     };
     let officer = app.officer("olga").await;
     let (mut os, _) = app.staff_socket(&officer).await;

@@ -117,6 +117,15 @@ pub async fn spawn_app_configured(
 pub struct Visitor {
     pub conversation_id: String,
     pub token: String,
+    /// The return code shown at start, grouped as the page shows it.
+    pub return_code: String,
+}
+
+/// A chat closed as forwarded, with the visitor's yes, and its dossier produced.
+pub struct Forwarded {
+    pub visitor: Visitor,
+    pub conversation_id: ecoute_domain::ConversationId,
+    pub dossier: ecoute_store::DossierRow,
 }
 
 #[derive(Clone)]
@@ -149,12 +158,91 @@ impl TestApp {
         Visitor {
             conversation_id: v["conversation_id"].as_str().unwrap().to_string(),
             token: v["token"].as_str().unwrap().to_string(),
+            return_code: v["return_code"].as_str().unwrap().to_string(),
         }
     }
 
     /// Creates an account with an authenticator enrolled (its secret kept for [`Self::code`]).
     pub async fn create_user(&self, username: &str, role: Role) {
-        let id = self.create_user_without_totp(username, role).await;
+        self.create_account(username, role, None).await;
+    }
+
+    /// Loads the sample directory of units (`share/units.sample.txt`): `commissariat-lyon-3`
+    /// covers 69001 to 69009, `bta-villefranche` 69400, `bta-mende` all of 48…
+    pub async fn load_sample_units(&self) {
+        let sample = include_str!("../../../../share/units.sample.txt");
+        let units = ecoute_domain::parse_units(sample).unwrap();
+        self.store
+            .load_units(
+                &units,
+                NewAudit::system("units_loaded", time::OffsetDateTime::now_utc()),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Creates a unit's account for `unit` (with an authenticator) and logs it in.
+    pub async fn unit_staff(&self, username: &str, unit: &str) -> Officer {
+        self.create_account(username, Role::Unit, Some(unit)).await;
+        self.log_in_as(username).await
+    }
+
+    /// A chat of `officer` (a new visitor, who writes `visitor_says`) forwarded to `unit` with
+    /// the visitor's yes given in the chat and contact instructions; returns once its dossier
+    /// is stored.
+    pub async fn forwarded_chat(
+        &self,
+        officer: &Officer,
+        unit: &str,
+        visitor_says: &str,
+    ) -> Forwarded {
+        let visitor = self.start_visitor().await;
+        let id = visitor.conversation_id.clone();
+        let (mut ws, _) = self.staff_socket(officer).await;
+        ws.send(json!({"type": "claim", "conversation_id": id}))
+            .await;
+        ws.recv_type("claimed").await;
+        let (mut v, _) = self.visitor_socket(&visitor, 0).await;
+        v.send(json!({"type": "send", "client_id": "v1", "body": visitor_says}))
+            .await;
+        v.recv_type("ack").await;
+        ws.send(json!({"type": "ask_consent", "conversation_id": id, "unit": unit}))
+            .await;
+        let question = v.recv_type("consent").await;
+        assert_eq!(question["unit"], unit);
+        v.send(json!({"type": "consent_answer", "unit": unit, "yes": true,
+            "instructions": "Le matin avant 9 h ; dire que c'est la mutuelle"}))
+            .await;
+        loop {
+            let c = ws.recv_type("consent").await;
+            if c["answer"] == json!(true) {
+                break;
+            }
+        }
+        ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
+            .await;
+        ws.recv_type("chat_closed").await;
+        let conversation_id: ecoute_domain::ConversationId = id.parse().unwrap();
+        let dossier = self
+            .store
+            .dossier_of(conversation_id)
+            .await
+            .unwrap()
+            .expect("the dossier is produced at closing");
+        Forwarded {
+            visitor,
+            conversation_id,
+            dossier,
+        }
+    }
+
+    /// Creates an account that has not enrolled an authenticator yet.
+    pub async fn create_user_without_totp(&self, username: &str, role: Role) -> UserId {
+        self.create_account_without_totp(username, role, None).await
+    }
+
+    async fn create_account(&self, username: &str, role: Role, unit: Option<&str>) {
+        let id = self.create_account_without_totp(username, role, unit).await;
         let keys = KeyFiles::new(self.data_dir.path().join("master.key"))
             .load_or_create()
             .unwrap();
@@ -175,8 +263,12 @@ impl TestApp {
             .insert(username.to_string(), (secret, 0));
     }
 
-    /// Creates an account that has not enrolled an authenticator yet.
-    pub async fn create_user_without_totp(&self, username: &str, role: Role) -> UserId {
+    async fn create_account_without_totp(
+        &self,
+        username: &str,
+        role: Role,
+        unit: Option<&str>,
+    ) -> UserId {
         let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
             .await
             .unwrap();
@@ -188,7 +280,7 @@ impl TestApp {
                     username: username.into(),
                     display_name: format!("Agent {username}"),
                     role,
-                    unit: None,
+                    unit: unit.map(|u| ecoute_domain::UnitId::parse(u).unwrap()),
                     password_hash: hash,
                     created_at: time::OffsetDateTime::now_utc(),
                 },
@@ -239,6 +331,11 @@ impl TestApp {
     /// Creates a staff account with this role and logs it in.
     pub async fn staff(&self, username: &str, role: Role) -> Officer {
         self.create_user(username, role).await;
+        self.log_in_as(username).await
+    }
+
+    /// Logs in an account this test created.
+    pub async fn log_in_as(&self, username: &str) -> Officer {
         let r = self.login(username, PASSWORD).await;
         assert_eq!(r.status(), 200);
         let cookie = r

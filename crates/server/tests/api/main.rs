@@ -6,6 +6,7 @@ mod bad_input;
 mod chat;
 mod claims;
 mod floods;
+mod forwarding;
 mod helpers;
 mod history;
 mod http;

@@ -64,12 +64,22 @@ async fn chat(app: &TestApp, officer: &mut Ws, canary: &str, outcome: Option<&st
             )
             .await;
         officer.recv_type("ack").await;
-        officer
-            .send(
-                json!({"type": "close", "conversation_id": id, "outcome": outcome,
-                "forwarding": (outcome == "report_forwarded")
-                    .then(|| json!({"unit": "Brigade de Mende", "consent": true}))}),
+        if outcome == "report_forwarded" {
+            // Forwarded with the visitor's yes, given in the chat.
+            app.load_sample_units().await;
+            officer
+                .send(json!({"type": "ask_consent", "conversation_id": id, "unit": "bta-mende"}))
+                .await;
+            v.recv_type("consent").await;
+            v.send(
+                json!({"type": "consent_answer", "unit": "bta-mende", "yes": true,
+                "do_not_contact": true}),
             )
+            .await;
+            while officer.recv_type("consent").await["answer"] != json!(true) {}
+        }
+        officer
+            .send(json!({"type": "close", "conversation_id": id, "outcome": outcome}))
             .await;
         officer.recv_type("chat_closed").await;
     }

@@ -962,7 +962,7 @@ async fn the_directory_is_loaded_from_the_command_line_and_a_bad_file_changes_no
 }
 
 #[tokio::test]
-async fn the_qualification_and_a_forwarding_with_consent_are_kept_sealed_with_the_chat() {
+async fn the_qualification_is_kept_sealed_with_the_chat_and_only_its_owner_writes_it() {
     let app = spawn_app().await;
     let visitor = app.start_visitor().await;
     let o = app.officer("olga").await;
@@ -998,19 +998,11 @@ async fn the_qualification_and_a_forwarding_with_consent_are_kept_sealed_with_th
     .await;
     assert_eq!(wp.recv_type("error").await["code"], "not_found");
 
-    // A forwarded report needs its unit; a contact only with consent.
+    // A forwarded report needs the visitor's yes, given in the chat.
     ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
         .await;
-    assert_eq!(ws.recv_type("error").await["code"], "forwarding_required");
-    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded",
-        "forwarding": {"unit": "Commissariat Lyon 3e", "contact": "CONTACT-CANARY 06", "consent": false}}))
-        .await;
-    assert_eq!(
-        ws.recv_type("error").await["code"],
-        "contact_without_consent"
-    );
-    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded",
-        "forwarding": {"unit": "Commissariat Lyon 3e", "contact": "CONTACT-CANARY 06", "consent": true}}))
+    assert_eq!(ws.recv_type("error").await["code"], "no_consent");
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "information_given"}))
         .await;
     ws.recv_type("chat_closed").await;
 
@@ -1018,9 +1010,9 @@ async fn the_qualification_and_a_forwarding_with_consent_are_kept_sealed_with_th
     let cid: ecoute_domain::ConversationId = id.parse().unwrap();
     let sealed = app.store.case_file(cid).await.unwrap().expect("saved");
     let text = String::from_utf8_lossy(&sealed);
-    assert!(!text.contains("CONTACT-CANARY") && !text.contains("domestic"));
+    assert!(!text.contains("domestic"));
     let db = std::fs::read(app.data_dir.path().join("ecoute.db")).unwrap();
-    assert!(!String::from_utf8_lossy(&db).contains("CONTACT-CANARY"));
+    assert!(!String::from_utf8_lossy(&db).contains("domestic_violence"));
     let audit: Vec<String> = app
         .store
         .audit_page(None, 50)
@@ -1029,7 +1021,7 @@ async fn the_qualification_and_a_forwarding_with_consent_are_kept_sealed_with_th
         .into_iter()
         .map(|r| r.entry.action)
         .collect();
-    assert!(audit.contains(&"qualified".to_string()) && audit.contains(&"forwarded".to_string()));
+    assert!(audit.contains(&"qualified".to_string()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

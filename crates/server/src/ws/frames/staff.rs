@@ -37,11 +37,18 @@ pub enum StaffIn {
     Close {
         /// Which chat.
         conversation_id: ConversationId,
-        /// One of the outcome names.
+        /// One of the outcome names. `report_forwarded` needs the visitor's yes to the unit
+        /// proposed with `ask_consent` (`no_consent` otherwise).
         outcome: String,
-        /// Required for `report_forwarded`: where the report goes.
-        #[serde(default)]
-        forwarding: Option<ForwardingIn>,
+    },
+    /// Ask the visitor, in the chat and in their language, whether the report may go to this
+    /// local unit (its id in the directory). Asking again, or about another unit, forgets the
+    /// earlier answer.
+    AskConsent {
+        /// Which chat (one you own, the visitor present).
+        conversation_id: ConversationId,
+        /// The unit's id.
+        unit: String,
     },
     /// Fill in the qualification form of a chat you own.
     Qualify {
@@ -131,19 +138,6 @@ pub enum StaffIn {
     Ping,
 }
 
-/// Where a forwarded report goes.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ForwardingIn {
-    /// The local unit.
-    pub unit: String,
-    /// The contact the person chose to give, if any.
-    #[serde(default)]
-    pub contact: Option<String>,
-    /// The person's answer: they agree to the forwarding.
-    pub consent: bool,
-}
-
 impl StaffIn {
     /// The frame's `type`.
     pub fn name(&self) -> &'static str {
@@ -153,6 +147,7 @@ impl StaffIn {
             Self::Sync { .. } => "sync",
             Self::Block { .. } => "block",
             Self::Close { .. } => "close",
+            Self::AskConsent { .. } => "ask_consent",
             Self::Qualify { .. } => "qualify",
             Self::TakeNext => "take_next",
             Self::Typing { .. } => "typing",
@@ -184,6 +179,9 @@ impl StaffIn {
             }
             | Self::Block { conversation_id }
             | Self::Close {
+                conversation_id, ..
+            }
+            | Self::AskConsent {
                 conversation_id, ..
             }
             | Self::Qualify {
@@ -319,6 +317,22 @@ pub enum StaffOut {
         departement: Option<Departement>,
         /// In directory order.
         items: Vec<ecoute_domain::Resource>,
+    },
+    /// Where a chat's consent question stands (after a full sync, and after each change).
+    Consent {
+        /// Which chat.
+        conversation_id: ConversationId,
+        /// The unit proposed.
+        unit: String,
+        /// Its name.
+        unit_name: String,
+        /// The question as the visitor reads it.
+        question: String,
+        /// `null` while unanswered.
+        answer: Option<bool>,
+        /// With a yes: how the unit may get in touch (`{"contact": "instructions", "text": …}`
+        /// or `{"contact": "do_not_contact"}`).
+        contact: Option<ecoute_domain::SafeContact>,
     },
     /// A chat's case file (after a full sync, and after each change).
     CaseFile {

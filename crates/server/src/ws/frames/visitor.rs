@@ -41,6 +41,20 @@ pub enum VisitorIn {
         #[serde(default)]
         read_seq: Seq,
     },
+    /// The answer to the question "may your report go to this unit?" (`consent` frame).
+    ConsentAnswer {
+        /// The unit the question was about, as the `consent` frame named it.
+        unit: String,
+        /// Yes or no.
+        yes: bool,
+        /// With a yes: when and how the unit may get in touch, what to say if someone else
+        /// answers (at most 1000 characters). Required with a yes unless `do_not_contact`.
+        #[serde(default)]
+        instructions: Option<String>,
+        /// With a yes: "do not contact me, I will come back with my code".
+        #[serde(default)]
+        do_not_contact: bool,
+    },
     /// Keep-alive.
     Ping,
 }
@@ -108,6 +122,22 @@ pub enum VisitorOut {
         state: StateName,
         /// The officer, when one owns it.
         officer: Option<OfficerRef>,
+        /// Why it closed, once closed (`report_forwarded`: the person follows it with their
+        /// return code).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outcome: Option<ecoute_domain::Outcome>,
+    },
+    /// The officer asks whether the report may go to a local unit; sent again whenever it
+    /// changes, and on connecting while a question stands.
+    Consent {
+        /// The unit's id, to give back in `consent_answer`.
+        unit: String,
+        /// Its name.
+        unit_name: String,
+        /// The question, in the person's language.
+        question: String,
+        /// `null` while unanswered; the answer given otherwise.
+        answer: Option<bool>,
     },
     /// Something was refused.
     Error(ErrorOut),

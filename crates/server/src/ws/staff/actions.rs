@@ -143,8 +143,11 @@ impl Session {
             StaffIn::Close {
                 conversation_id,
                 outcome,
-                forwarding,
-            } => self.close(conversation_id, &outcome, forwarding).await,
+            } => self.close(conversation_id, &outcome).await,
+            StaffIn::AskConsent {
+                conversation_id,
+                unit,
+            } => self.ask_consent(conversation_id, &unit).await,
         }
     }
 
@@ -203,7 +206,7 @@ impl Session {
             return false;
         }
         let case = self.state.chat.case_file(conversation_id, &key).await;
-        self.send_case_file(conversation_id, case).await
+        self.send_case_file(conversation_id, case).await && self.send_consent(conversation_id).await
     }
 
     async fn qualify(
@@ -237,33 +240,60 @@ impl Session {
         }
     }
 
-    async fn close(
-        &mut self,
-        conversation_id: ConversationId,
-        outcome: &str,
-        forwarding: Option<super::super::frames::ForwardingIn>,
-    ) -> bool {
+    async fn close(&mut self, conversation_id: ConversationId, outcome: &str) -> bool {
         let Some(outcome) = Outcome::parse(outcome) else {
             let e = error_out("invalid_outcome", "unknown outcome");
             return self.refuse(about(e, conversation_id)).await;
-        };
-        let forwarding = match forwarding
-            .map(|f| ecoute_domain::Forwarding::parse(&f.unit, f.contact.as_deref(), f.consent))
-            .transpose()
-        {
-            Ok(f) => f,
-            Err(e) => {
-                let e = ApiError::from(e);
-                return self.refuse(about(api_error_out(&e), conversation_id)).await;
-            }
         };
         // The bus event tells this socket and the officer's other tabs.
         let result = self
             .state
             .chat
-            .close(&self.staff.user, conversation_id, outcome, forwarding)
+            .close(&self.staff.user, conversation_id, outcome)
             .await;
         self.unless_refused(conversation_id, result).await
+    }
+
+    async fn ask_consent(&mut self, conversation_id: ConversationId, unit: &str) -> bool {
+        let Some(unit) = ecoute_domain::UnitId::parse(unit) else {
+            let e = api_error_out(&ApiError::UnknownUnit);
+            return self.refuse(about(e, conversation_id)).await;
+        };
+        // The `consent` frame comes back through the bus, to every tab of the officer.
+        match self
+            .state
+            .chat
+            .ask_consent(&self.staff.user, conversation_id, &unit)
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => self.refuse(about(api_error_out(&e), conversation_id)).await,
+        }
+    }
+
+    /// Sends where a chat's consent question stands, if one was asked.
+    pub(super) async fn send_consent(&mut self, conversation_id: ConversationId) -> bool {
+        let conversation = match self.state.chat.conversation(conversation_id).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return true,
+            Err(e) => return self.refuse(about(api_error_out(&e), conversation_id)).await,
+        };
+        match self.state.chat.consent_view(&conversation).await {
+            Ok(Some(view)) => {
+                self.conn
+                    .send(&StaffOut::Consent {
+                        conversation_id,
+                        unit: view.unit.as_str().to_string(),
+                        unit_name: view.unit_name,
+                        question: view.question,
+                        answer: view.answer,
+                        contact: view.contact,
+                    })
+                    .await
+            }
+            Ok(None) => true,
+            Err(e) => self.refuse(about(api_error_out(&e), conversation_id)).await,
+        }
     }
 
     pub(super) async fn claim(&mut self, id: ConversationId) -> bool {

@@ -112,6 +112,9 @@ impl Session {
                     })
                     .await
             }
+            BusEvent::ConsentChanged { conversation } if self.chats.contains_key(conversation) => {
+                self.send_consent(*conversation).await
+            }
             BusEvent::VisitorBack { conversation } => {
                 // Tracked already if it was ours; a chat left by quick exit stays tracked too.
                 if let Err(e) = self.owned(*conversation).await {

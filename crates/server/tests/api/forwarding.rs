@@ -1,0 +1,131 @@
+//! Forwarding a report to a local unit, on the real server: the visitor's yes is asked and
+//! given in the chat, nothing leaves without it, and the closing produces the signed dossier.
+
+use crate::helpers::*;
+use ecoute_store::Store;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarding_without_the_visitors_yes_to_that_unit_is_refused() {
+    let app = spawn_app().await;
+    app.load_sample_units().await;
+    let o = app.officer("olga").await;
+    let visitor = app.start_visitor().await;
+    let id = visitor.conversation_id.as_str();
+    let (mut ws, _) = app.staff_socket(&o).await;
+    ws.send(json!({"type": "claim", "conversation_id": id}))
+        .await;
+    ws.recv_type("claimed").await;
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+
+    // Not asked: refused.
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
+        .await;
+    assert_eq!(ws.recv_type("error").await["code"], "no_consent");
+    // A unit the directory does not list cannot be proposed.
+    ws.send(json!({"type": "ask_consent", "conversation_id": id, "unit": "nowhere"}))
+        .await;
+    assert_eq!(ws.recv_type("error").await["code"], "unknown_unit");
+
+    // Asked, in the visitor's language, and not answered yet: still refused.
+    ws.send(json!({"type": "ask_consent", "conversation_id": id, "unit": "commissariat-lyon"}))
+        .await;
+    let q = v.recv_type("consent").await;
+    assert_eq!(q["unit_name"], "Commissariat central de Lyon");
+    assert!(
+        q["question"]
+            .as_str()
+            .unwrap()
+            .contains("Commissariat central de Lyon")
+    );
+    assert_eq!(q["answer"], json!(null));
+    assert_eq!(ws.recv_type("consent").await["answer"], json!(null));
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
+        .await;
+    assert_eq!(ws.recv_type("error").await["code"], "no_consent");
+
+    // A yes must say how the unit may get in touch; an answer about another unit is refused.
+    v.send(json!({"type": "consent_answer", "unit": "commissariat-lyon", "yes": true}))
+        .await;
+    assert_eq!(v.recv_type("error").await["code"], "contact_required");
+    v.send(
+        json!({"type": "consent_answer", "unit": "bta-mende", "yes": true, "do_not_contact": true}),
+    )
+    .await;
+    assert_eq!(v.recv_type("error").await["code"], "consent_not_asked");
+
+    // No: nothing leaves.
+    v.send(json!({"type": "consent_answer", "unit": "commissariat-lyon", "yes": false}))
+        .await;
+    assert_eq!(v.recv_type("consent").await["answer"], json!(false));
+    assert_eq!(ws.recv_type("consent").await["answer"], json!(false));
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
+        .await;
+    assert_eq!(ws.recv_type("error").await["code"], "no_consent");
+
+    // Asked again, yes to Lyon; proposing another unit afterwards forgets that yes.
+    ws.send(json!({"type": "ask_consent", "conversation_id": id, "unit": "commissariat-lyon"}))
+        .await;
+    v.recv_type("consent").await;
+    v.send(
+        json!({"type": "consent_answer", "unit": "commissariat-lyon", "yes": true,
+        "instructions": "Le soir seulement"}),
+    )
+    .await;
+    assert_eq!(v.recv_type("consent").await["answer"], json!(true));
+    ws.send(json!({"type": "ask_consent", "conversation_id": id, "unit": "mpf-rhone"}))
+        .await;
+    assert_eq!(v.recv_type("consent").await["unit"], "mpf-rhone");
+    ws.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
+        .await;
+    assert_eq!(ws.recv_type("error").await["code"], "no_consent");
+    let cid: ecoute_domain::ConversationId = id.parse().unwrap();
+    assert!(app.store.dossier_of(cid).await.unwrap().is_none());
+
+    // Another officer cannot ask in this chat.
+    let p = app.officer("paul").await;
+    let (mut wp, _) = app.staff_socket(&p).await;
+    wp.send(json!({"type": "ask_consent", "conversation_id": id, "unit": "commissariat-lyon"}))
+        .await;
+    assert_eq!(wp.recv_type("error").await["code"], "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forwarded_chat_has_its_signed_dossier_and_its_code_follows_the_report() {
+    let app = spawn_app().await;
+    app.load_sample_units().await;
+    let o = app.officer("olga").await;
+    // The unit's account exists; it does not need to be logged in for the dossier to wait.
+    let _desk = app.unit_staff("lyon-desk", "commissariat-lyon").await;
+    let f = app
+        .forwarded_chat(&o, "commissariat-lyon", "Il m'a suivie jusqu'au tramway.")
+        .await;
+    assert_eq!(f.dossier.unit.as_str(), "commissariat-lyon");
+    assert_eq!(f.dossier.state, ecoute_domain::DossierState::Sent);
+    assert!(f.dossier.reference.starts_with("EC-"));
+    let audit = app.store.audit_page(None, 100).await.unwrap();
+    for action in [
+        "consent_asked",
+        "consent_answered",
+        "close",
+        "dossier_produced",
+    ] {
+        assert!(
+            audit.iter().any(
+                |r| r.entry.action == action && r.entry.conversation == Some(f.conversation_id)
+            ),
+            "{action} is audited"
+        );
+    }
+    // The code no longer reopens the chat: it follows the report.
+    let r = app
+        .http
+        .post(app.url("/api/visitor/resume"))
+        .json(&json!({"code": f.visitor.return_code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "report_forwarded");
+}
