@@ -38,7 +38,7 @@ impl UnitKind {
     }
 }
 
-/// A place a unit answers for.
+/// A place: what a unit answers for, and what a row of the force table names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "by", content = "code", rename_all = "snake_case")]
 pub enum Coverage {

@@ -14,8 +14,8 @@ use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 pub(crate) use ecoute_store::stored::{
-    PURGE_COLUMNS, USER_COLUMNS, conversation_query, from_millis, key_version, labels_from, millis,
-    opt_force, opt_time, parse_uuid, raised,
+    PURGE_COLUMNS, USER_COLUMNS, conversation_query, force_row, from_millis, key_version,
+    labels_from, millis, opt_force, opt_time, opt_unit_id, parse_uuid, raised,
 };
 
 pub(crate) fn opt_uuid(s: Option<String>) -> R<Option<Uuid>> {
@@ -71,6 +71,7 @@ pub(crate) fn conversation_from_row(row: &PgRow) -> R<Conversation> {
         closed_at: opt_time(row.try_get("closed_at")?)?,
         officer_name: row.try_get("officer_name")?,
         force: opt_force(row.try_get("force")?)?,
+        proposed_unit: opt_unit_id(row.try_get("proposed_unit")?)?,
         priority: Priority::from_rank(row.try_get("priority")?)
             .ok_or_else(|| corrupt("priority"))?,
         risk_flags: labels_from(&row.try_get::<String, _>("risk_flags")?),

@@ -31,9 +31,9 @@ mod error;
 use async_trait::async_trait;
 use codec::*;
 use ecoute_domain::{
-    Actor, CannedReply, ConversationId, ConversationState, Departement, Event, Force, Language,
-    Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills, TransitionError,
-    Unit, UnitId, UserId,
+    Actor, CannedReply, ConversationId, ConversationState, Coverage, Departement, Event, Force,
+    Language, PostalCode, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq,
+    Skills, TransitionError, Unit, UnitId, UserId,
 };
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
@@ -917,24 +917,18 @@ impl Store for PgStore {
         })
     }
 
-    async fn load_forces(
-        &self,
-        table: &[(Departement, Force)],
-        audit: NewAudit,
-    ) -> StoreResult<u64> {
+    async fn load_forces(&self, table: &[(Coverage, Force)], audit: NewAudit) -> StoreResult<u64> {
         transaction!(async {
             let mut tx = self.begin().await?;
             // Two loads at once (two nodes) apply one after the other, rather than mixing
             // their rows or failing on each other's keys. Reads go on meanwhile.
-            sqlx::query("LOCK TABLE departement_forces IN EXCLUSIVE MODE")
+            sqlx::query("LOCK TABLE forces IN EXCLUSIVE MODE")
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM departement_forces")
-                .execute(&mut *tx)
-                .await?;
-            for (departement, force) in table {
-                sqlx::query("INSERT INTO departement_forces (departement, force) VALUES ($1, $2)")
-                    .bind(departement.as_str())
+            sqlx::query("DELETE FROM forces").execute(&mut *tx).await?;
+            for (place, force) in table {
+                sqlx::query("INSERT INTO forces (place, force) VALUES ($1, $2)")
+                    .bind(place.as_str())
                     .bind(force.as_str())
                     .execute(&mut *tx)
                     .await?;
@@ -945,29 +939,33 @@ impl Store for PgStore {
         Ok(table.len() as u64)
     }
 
-    async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>> {
-        let force: Option<String> =
-            sqlx::query_scalar("SELECT force FROM departement_forces WHERE departement = $1")
-                .bind(departement.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db)?;
+    async fn force_of(
+        &self,
+        postal_code: Option<&PostalCode>,
+        departement: &Departement,
+    ) -> StoreResult<Option<Force>> {
+        // The postal code's row first, the département's as fallback, in one read.
+        let force: Option<String> = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT force FROM forces WHERE place = $1), \
+                             (SELECT force FROM forces WHERE place = $2))",
+        )
+        .bind(postal_code.map(PostalCode::as_str))
+        .bind(departement.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
         opt_force(force)
     }
 
-    async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>> {
-        let rows =
-            sqlx::query("SELECT departement, force FROM departement_forces ORDER BY departement")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db)?;
+    async fn forces(&self) -> StoreResult<Vec<(Coverage, Force)>> {
+        let rows = sqlx::query("SELECT place, force FROM forces ORDER BY place")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
         decode_all(&rows, |row| {
-            let d: String = row.try_get("departement")?;
-            let f: String = row.try_get("force")?;
-            Ok((
-                Departement::parse(&d).ok_or_else(|| corrupt("departement"))?,
-                Force::parse(&f).ok_or_else(|| corrupt("force"))?,
-            ))
+            let place: String = row.try_get("place")?;
+            let force: String = row.try_get("force")?;
+            Ok(force_row(&place, &force)?)
         })
     }
 
@@ -1384,8 +1382,9 @@ impl Store for PgStore {
         sqlx::query(
             "INSERT INTO conversations (id, token_hash, kind, minor, departement, state, \
              wrapped_key, key_version, created_at, force, language, danger, priority, \
-             open_to_all_at, code_bucket, code_hash) \
-             VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             open_to_all_at, code_bucket, code_hash, proposed_unit) \
+             VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16)",
         )
         .bind(new.id.to_string())
         .bind(&new.token_hash[..])
@@ -1406,6 +1405,7 @@ impl Store for PgStore {
                 .map(|(bucket, _)| i64::from(*bucket)),
         )
         .bind(new.return_code.as_ref().map(|(_, hash)| hash.as_str()))
+        .bind(new.proposed_unit.as_ref().map(UnitId::as_str))
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -1422,6 +1422,7 @@ impl Store for PgStore {
             closed_at: None,
             officer_name: None,
             force: new.force,
+            proposed_unit: new.proposed_unit,
             priority,
             risk_flags: Vec::new(),
             open_to_all_at: new.open_to_all_at,

@@ -40,6 +40,7 @@ async fn waiting_chat(store: &dyn Store, at: OffsetDateTime) -> ConversationId {
             key_version: 1,
             created_at: at,
             force: None,
+            proposed_unit: None,
             open_to_all_at: at,
             return_code: None,
         })

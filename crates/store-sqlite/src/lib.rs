@@ -19,15 +19,16 @@ pub use appender::{APPENDER_NICE, WRITER_PRAGMAS};
 use appender::Appender;
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, CannedReply, ConversationId, ConversationState, Departement, Event, Force,
-    Intake, Language, Outcome, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
-    RetentionRule, Role, Seq, Skills, TransitionError, Unit, UnitId, UserId,
+    Actor, Author, CannedReply, ConversationId, ConversationState, Coverage, Departement, Event,
+    Force, Intake, Language, Outcome, PostalCode, Priority, ReporterKind, Resource, ResourceKind,
+    RetentionPolicy, RetentionRule, Role, Seq, Skills, TransitionError, Unit, UnitId, UserId,
 };
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
     KeyRows, PURGE_COLUMNS, SIGNING_KEY_COLUMNS, USER_COLUMNS, UnitRow, conversation_query,
-    corrupt, from_millis, key_version, labels_from, millis, opt_force, opt_time, parse_uuid,
-    public_key, raised, signing_key_id, state_from, unit_query, units_from,
+    corrupt, force_row, from_millis, key_version, labels_from, millis, opt_force, opt_time,
+    opt_unit_id, parse_uuid, public_key, raised, signing_key_id, state_from, unit_query,
+    units_from,
 };
 use ecoute_store::{
     AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, LoginReservation,
@@ -214,6 +215,7 @@ fn conversation_from_row(row: &SqliteRow) -> StoreResult<Conversation> {
         closed_at: opt_time(row.try_get("closed_at").map_err(err)?)?,
         officer_name: row.try_get("officer_name").map_err(err)?,
         force: opt_force(row.try_get("force").map_err(err)?)?,
+        proposed_unit: opt_unit_id(row.try_get("proposed_unit").map_err(err)?)?,
         priority: Priority::from_rank(row.try_get("priority").map_err(err)?)
             .ok_or_else(|| corrupt("priority"))?,
         risk_flags: labels_from(&row.try_get::<String, _>("risk_flags").map_err(err)?),
@@ -1335,8 +1337,8 @@ impl Store for SqliteStore {
             .insert(appender::Insert {
                 sql: "INSERT INTO conversations (id, token_hash, kind, minor, departement, \
                       state, wrapped_key, key_version, created_at, force, language, danger, \
-                      priority, open_to_all_at, code_bucket, code_hash) \
-                      VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      priority, open_to_all_at, code_bucket, code_hash, proposed_unit) \
+                      VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values: vec![
                     Value::Text(new.id.to_string()),
                     Value::Blob(new.token_hash.to_vec()),
@@ -1355,6 +1357,7 @@ impl Store for SqliteStore {
                         .as_ref()
                         .map_or(Value::Null, |(bucket, _)| Value::Integer(*bucket as i64)),
                     text(new.return_code.as_ref().map(|(_, hash)| hash.as_str())),
+                    text(new.proposed_unit.as_ref().map(UnitId::as_str)),
                 ],
             })
             .await?;
@@ -1371,6 +1374,7 @@ impl Store for SqliteStore {
             closed_at: None,
             officer_name: None,
             force: new.force,
+            proposed_unit: new.proposed_unit,
             priority,
             risk_flags: Vec::new(),
             open_to_all_at: new.open_to_all_at,
@@ -1882,19 +1886,15 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn load_forces(
-        &self,
-        table: &[(Departement, Force)],
-        audit: NewAudit,
-    ) -> StoreResult<u64> {
+    async fn load_forces(&self, table: &[(Coverage, Force)], audit: NewAudit) -> StoreResult<u64> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        sqlx::query("DELETE FROM departement_forces")
+        sqlx::query("DELETE FROM forces")
             .execute(&mut *tx)
             .await
             .map_err(err)?;
-        for (departement, force) in table {
-            sqlx::query("INSERT INTO departement_forces (departement, force) VALUES (?, ?)")
-                .bind(departement.as_str())
+        for (place, force) in table {
+            sqlx::query("INSERT INTO forces (place, force) VALUES (?, ?)")
+                .bind(place.as_str())
                 .bind(force.as_str())
                 .execute(&mut *tx)
                 .await
@@ -1908,29 +1908,34 @@ impl Store for SqliteStore {
         Ok(table.len() as u64)
     }
 
-    async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>> {
-        let force: Option<String> =
-            sqlx::query_scalar("SELECT force FROM departement_forces WHERE departement = ?")
-                .bind(departement.as_str())
-                .fetch_optional(&self.read)
-                .await
-                .map_err(err)?;
+    async fn force_of(
+        &self,
+        postal_code: Option<&PostalCode>,
+        departement: &Departement,
+    ) -> StoreResult<Option<Force>> {
+        // The postal code's row first, the département's as fallback, in one read.
+        let force: Option<String> = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT force FROM forces WHERE place = ?), \
+                             (SELECT force FROM forces WHERE place = ?))",
+        )
+        .bind(postal_code.map(PostalCode::as_str))
+        .bind(departement.as_str())
+        .fetch_one(&self.read)
+        .await
+        .map_err(err)?;
         opt_force(force)
     }
 
-    async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>> {
-        sqlx::query("SELECT departement, force FROM departement_forces ORDER BY departement")
+    async fn forces(&self) -> StoreResult<Vec<(Coverage, Force)>> {
+        sqlx::query("SELECT place, force FROM forces ORDER BY place")
             .fetch_all(&self.read)
             .await
             .map_err(err)?
             .iter()
             .map(|row| {
-                let d: String = row.try_get("departement").map_err(err)?;
-                let f: String = row.try_get("force").map_err(err)?;
-                Ok((
-                    Departement::parse(&d).ok_or_else(|| corrupt("departement"))?,
-                    Force::parse(&f).ok_or_else(|| corrupt("force"))?,
-                ))
+                let place: String = row.try_get("place").map_err(err)?;
+                let force: String = row.try_get("force").map_err(err)?;
+                force_row(&place, &force)
             })
             .collect()
     }

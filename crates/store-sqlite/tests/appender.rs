@@ -29,6 +29,7 @@ async fn waiting_chat(store: &SqliteStore) -> ConversationId {
             key_version: 1,
             created_at: now,
             force: None,
+            proposed_unit: None,
             open_to_all_at: now,
             return_code: None,
         })

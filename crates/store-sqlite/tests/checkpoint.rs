@@ -25,6 +25,7 @@ async fn written_messages_reach_the_database_file_through_the_checkpointer() {
             key_version: 1,
             created_at: now,
             force: None,
+            proposed_unit: None,
             open_to_all_at: now,
             return_code: None,
         })
@@ -107,6 +108,7 @@ async fn a_wal_written_without_a_pause_is_started_over_rather_than_grown() {
             key_version: 1,
             created_at: now,
             force: None,
+            proposed_unit: None,
             open_to_all_at: now,
             return_code: None,
         })

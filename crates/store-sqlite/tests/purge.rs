@@ -46,6 +46,7 @@ async fn conversation_with_a_message(
             key_version: 1,
             created_at,
             force: None,
+            proposed_unit: None,
             open_to_all_at: created_at,
             return_code: None,
         })

@@ -72,6 +72,8 @@ macro_rules! conformance_tests {
             transfers_and_releases_keep_the_history_and_respect_capacity,
             staff_notes_are_kept_in_order_with_their_author,
             the_force_table_is_replaced_whole_and_looked_up,
+            a_postal_code_row_beats_its_departement_row,
+            the_proposed_unit_is_stored_with_the_conversation,
             units_loaded_are_listed_by_id_and_read_one_by_one,
             a_second_units_load_replaces_the_first_whole,
             loading_units_is_audited,
@@ -131,6 +133,7 @@ pub(crate) async fn new_conversation(
             key_version: 1,
             created_at: at,
             force: None,
+            proposed_unit: None,
             open_to_all_at: at,
             return_code: None,
         })
@@ -201,6 +204,7 @@ pub async fn conversations_started_together_are_each_kept_and_a_taken_token_fail
                     key_version: 1,
                     created_at: now(),
                     force: None,
+                    proposed_unit: None,
                     open_to_all_at: now(),
                     return_code: None,
                 })
@@ -1976,6 +1980,7 @@ async fn keyed_conversation(
             key_version,
             created_at: at,
             force: None,
+            proposed_unit: None,
             open_to_all_at: at,
             return_code: None,
         })

@@ -22,9 +22,9 @@ pub use ecoute_domain::NoteKind;
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, CannedReply, ClientMessageId, ConversationId, ConversationState, Departement,
-    Event, Force, Intake, Need, Priority, PurgeDue, QueuedChat, Resource, RetentionPolicy, Role,
-    Seq, Skills, TransitionError, Unit, UnitId, UserId,
+    Actor, Author, CannedReply, ClientMessageId, ConversationId, ConversationState, Coverage,
+    Departement, Event, Force, Intake, Need, PostalCode, Priority, PurgeDue, QueuedChat, Resource,
+    RetentionPolicy, Role, Seq, Skills, TransitionError, Unit, UnitId, UserId,
 };
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -242,8 +242,11 @@ pub struct NewConversation {
     pub key_version: u32,
     /// When the visitor started.
     pub created_at: OffsetDateTime,
-    /// The force of the visitor's département, if known.
+    /// The force of the visitor's postal code or département, if known.
     pub force: Option<Force>,
+    /// The local unit proposed for forwarding, chosen at start from the postal code (which
+    /// itself is not stored).
+    pub proposed_unit: Option<UnitId>,
     /// From when any officer may take it, whatever their skills.
     pub open_to_all_at: OffsetDateTime,
     /// Its return code's lookup bucket and argon2id hash, stored with it in one write.
@@ -275,8 +278,11 @@ pub struct Conversation {
     pub closed_at: Option<OffsetDateTime>,
     /// Display name of the officer who owns or owned it.
     pub officer_name: Option<String>,
-    /// The force it needs (from its département; changed by a transfer to the other force).
+    /// The force it needs (from its postal code or département; changed by a transfer to the
+    /// other force).
     pub force: Option<Force>,
+    /// The local unit proposed for forwarding, chosen at start; `None` when none covers it.
+    pub proposed_unit: Option<UnitId>,
     /// How urgent it is.
     pub priority: Priority,
     /// Labels of the risk rules that matched what the visitor wrote, first match first.
@@ -681,17 +687,20 @@ pub trait Store: Send + Sync + 'static {
     /// Every staff account with its load.
     async fn staff_loads(&self) -> StoreResult<Vec<StaffLoad>>;
 
-    // ---- The département → force table
-    /// Replaces the département → force table, audited, in one transaction. Returns its size.
-    async fn load_forces(
+    // ---- The département → force table, with its commune (postal code) rows
+    /// Replaces the force table (département and postal code rows), audited, in one
+    /// transaction. Returns its size; [`StoreError::Conflict`] (and nothing changed) if a place
+    /// is listed twice.
+    async fn load_forces(&self, table: &[(Coverage, Force)], audit: NewAudit) -> StoreResult<u64>;
+    /// The force that answers a place: the postal code's row if the table has one, else the
+    /// département's; `None` if the table lists neither.
+    async fn force_of(
         &self,
-        table: &[(Departement, Force)],
-        audit: NewAudit,
-    ) -> StoreResult<u64>;
-    /// The force that answers a département; `None` if the table does not list it.
-    async fn force_of(&self, departement: &Departement) -> StoreResult<Option<Force>>;
-    /// The whole table, by département code.
-    async fn forces(&self) -> StoreResult<Vec<(Departement, Force)>>;
+        postal_code: Option<&PostalCode>,
+        departement: &Departement,
+    ) -> StoreResult<Option<Force>>;
+    /// The whole table, by place code.
+    async fn forces(&self) -> StoreResult<Vec<(Coverage, Force)>>;
 
     // ---- The directory of local units that receive forwarded reports
     /// Replaces the whole directory of local units, with the places each covers, and appends

@@ -15,7 +15,8 @@ pub const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.minor, c.departement, c.
      c.officer_id, c.outcome, c.wrapped_key, c.key_version, c.last_seq, c.created_at, \
      c.claimed_at, c.visitor_left_at, c.closed_at, u.display_name AS officer_name, c.force, \
      c.language, c.priority, c.risk_flags, c.danger, c.open_to_all_at, c.handovers, \
-     c.visitor_received_seq, c.visitor_read_seq, c.officer_received_seq, c.officer_read_seq";
+     c.visitor_received_seq, c.visitor_read_seq, c.officer_received_seq, c.officer_read_seq, \
+     c.proposed_unit";
 
 /// The account columns a backend's row reader expects, for a query on `users` aliased `u`.
 pub const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.unit_id, \
@@ -102,6 +103,22 @@ pub fn opt_force(stored: Option<String>) -> StoreResult<Option<Force>> {
         .as_deref()
         .map(|f| Force::parse(f).ok_or_else(|| corrupt("force")))
         .transpose()
+}
+
+/// A stored proposed unit read back.
+pub fn opt_unit_id(stored: Option<String>) -> StoreResult<Option<UnitId>> {
+    stored
+        .as_deref()
+        .map(|u| UnitId::parse(u).ok_or_else(|| corrupt("proposed_unit")))
+        .transpose()
+}
+
+/// A row of the force table read back.
+pub fn force_row(place: &str, force: &str) -> StoreResult<(Coverage, Force)> {
+    Ok((
+        Coverage::parse(place).ok_or_else(|| corrupt("force place"))?,
+        Force::parse(force).ok_or_else(|| corrupt("force"))?,
+    ))
 }
 
 /// The local units with their places, `filter` being the rest of the query (a `WHERE` on

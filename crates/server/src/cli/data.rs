@@ -1,4 +1,5 @@
-//! The data files and the audit log: loading and showing the force table and the directory, trying the risk rules, verifying the audit chain.
+//! The data files and the audit log: loading and showing the force table (départements and
+//! postal codes) and the directory, trying the risk rules, verifying the audit chain.
 
 use super::*;
 
@@ -43,12 +44,8 @@ pub(super) async fn forces_load(config: Config, file: &std::path::Path) -> anyho
     let store = open_store(&config).await?;
     let result = crate::forces::load_file(&*store, file).await;
     store.close().await;
-    let n = result?;
-    println!(
-        "loaded {} from {}",
-        plural(n, "département", "départements"),
-        file.display()
-    );
+    let held = result?;
+    println!("loaded {held} from {}", file.display());
     println!("running servers use it for the next chats that start");
     Ok(())
 }
@@ -57,9 +54,9 @@ pub(super) async fn forces_show(config: Config) -> anyhow::Result<()> {
     let store = open_store_to_read(&config).await?;
     let rows = store.forces().await;
     store.close().await;
-    println!("departement,force");
-    for (d, f) in rows? {
-        println!("{},{}", d.as_str(), f.as_str());
+    println!("place,force");
+    for (place, f) in rows? {
+        println!("{},{}", place.as_str(), f.as_str());
     }
     Ok(())
 }

@@ -67,7 +67,7 @@ enum Command {
     /// Manage the master keys that wrap conversations' data keys and seal staff TOTP secrets.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// The département → force table that routes chats (format: share/forces.csv).
+    /// The force table that routes chats, by département or postal code (share/forces.csv).
     #[command(subcommand)]
     Forces(ForcesCommand),
     /// The local units that receive forwarded reports (format: share/units.sample.txt).
@@ -155,7 +155,7 @@ enum DossierCommand {
 enum ForcesCommand {
     /// Check a table file and load it in place of the current one, in one transaction.
     Load {
-        /// The table (one `departement,force` per line).
+        /// The table (one `place,force` per line; a place is a département or a postal code).
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },

@@ -156,19 +156,24 @@ pub async fn start_conversation(
         .chat
         .check_queue_room(state.config.limits.max_waiting)
         .await?;
-    let departement = match request.postal_code.as_deref().map(str::trim) {
+    // The postal code chooses the force and the unit; only its département is kept.
+    let postal_code = match request.postal_code.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(code) => Some(PostalCode::parse(code)?.departement()),
+        Some(code) => Some(PostalCode::parse(code)?),
     };
+    let departement = postal_code.as_ref().map(PostalCode::departement);
     let started = state
         .chat
-        .start(Intake {
-            kind: request.kind,
-            minor: request.minor,
-            departement: departement.clone(),
-            language: request.language.clone().unwrap_or_else(Language::french),
-            danger: request.danger,
-        })
+        .start(
+            Intake {
+                kind: request.kind,
+                minor: request.minor,
+                departement: departement.clone(),
+                language: request.language.clone().unwrap_or_else(Language::french),
+                danger: request.danger,
+            },
+            postal_code.as_ref(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -52,6 +52,7 @@ impl Fixture {
                     key_version: wrapped.version,
                     created_at: time::OffsetDateTime::now_utc(),
                     force: None,
+                    proposed_unit: None,
                     open_to_all_at: time::OffsetDateTime::now_utc(),
                     return_code: None,
                 })

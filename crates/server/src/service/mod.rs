@@ -324,7 +324,7 @@ mod tests {
             codes,
         );
         let started = chat
-            .start(Intake::new(ReporterKind::Victim, false, None))
+            .start(Intake::new(ReporterKind::Victim, false, None), None)
             .await
             .unwrap();
         let id = started.conversation.id;

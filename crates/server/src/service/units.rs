@@ -20,7 +20,8 @@ impl ChatService {
         departement: Option<&Departement>,
     ) -> Result<Option<Unit>, ApiError> {
         // The whole directory is read on each call: a few hundred rows at most, read once per
-        // forwarding, and always the directory in force without any cache to invalidate.
+        // start (when the chat has a place) and per forwarding, and always the directory in
+        // force without any cache to invalidate.
         let units = self.store.units().await?;
         Ok(unit_for(&units, force, postal_code, departement).cloned())
     }

@@ -2,16 +2,32 @@
 //! language, a call for help, the quick exit and the wait shown.
 
 use super::*;
+use ecoute_domain::PostalCode;
 
 impl ChatService {
-    /// Opens a conversation with its own data key and puts it in the queue.
-    pub async fn start(&self, intake: Intake) -> Result<Started, ApiError> {
+    /// Opens a conversation with its own data key and puts it in the queue. The postal code,
+    /// if the visitor gave one, chooses the force (its commune's row before its département's)
+    /// and the unit proposed for forwarding; it is not kept: only the département (in the
+    /// intake) and the proposed unit are stored.
+    pub async fn start(
+        &self,
+        intake: Intake,
+        postal_code: Option<&PostalCode>,
+    ) -> Result<Started, ApiError> {
         let id = ConversationId::new();
         let token = Token::generate();
         let key = DataKey::generate();
         let wrapped = self.keys.wrap(&key, id.0);
         let force = match &intake.departement {
-            Some(d) => self.store.force_of(d).await?,
+            Some(d) => self.store.force_of(postal_code, d).await?,
+            None => None,
+        };
+        // A force is known only for a place, so a chat with no place gets no unit either.
+        let proposed_unit = match force {
+            Some(force) => self
+                .proposed_unit(force, postal_code, intake.departement.as_ref())
+                .await?
+                .map(|unit| unit.id),
             None => None,
         };
         // The return code is drawn and hashed first, and stored with the conversation in one
@@ -28,6 +44,7 @@ impl ChatService {
                 key_version: wrapped.version,
                 created_at,
                 force,
+                proposed_unit,
                 open_to_all_at: created_at + self.overflow,
                 return_code: Some(code_row),
             })

@@ -205,6 +205,7 @@ mod tests {
                 key_version: wrapped.version,
                 created_at: now,
                 force: None,
+                proposed_unit: None,
                 open_to_all_at: now,
                 return_code: None,
             })

@@ -366,6 +366,7 @@ async fn seeded(n: usize) -> Seeded {
                 key_version: wrapped.version,
                 created_at: time::OffsetDateTime::now_utc(),
                 force: None,
+                proposed_unit: None,
                 open_to_all_at: time::OffsetDateTime::now_utc(),
                 return_code: None,
             })

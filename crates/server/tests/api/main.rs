@@ -5,6 +5,7 @@ mod access;
 mod bad_input;
 mod chat;
 mod claims;
+mod communes;
 mod floods;
 mod forwarding;
 mod helpers;

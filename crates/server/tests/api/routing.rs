@@ -699,20 +699,27 @@ async fn skills_and_the_force_table_are_managed_from_the_command_line() {
     let (ok, _, err) = ecoute(&["forces", "load", bad.to_str().unwrap(), d[0], d[1]], "");
     assert!(!ok);
     assert!(err.contains("line 2") && err.contains("marine"), "{err}");
-    assert_eq!(app.store.forces().await.unwrap().len(), 101);
+    let shipped = ecoute::forces::parse(ecoute::forces::SHIPPED).unwrap();
+    assert_eq!(app.store.forces().await.unwrap().len(), shipped.len());
 
     let good = app.data_dir.path().join("good.csv");
     std::fs::write(
         &good,
-        "# ours\ndepartement,force\n75,gendarmerie\n69,police\n",
+        "# ours\nplace,force\n75,gendarmerie\n69,police\n69430,gendarmerie\n",
     )
     .unwrap();
     let (ok, out, err) = ecoute(&["forces", "load", good.to_str().unwrap(), d[0], d[1]], "");
     assert!(ok, "{err}");
-    assert!(out.contains("loaded 2 départements"), "{out}");
+    assert!(
+        out.contains("loaded 2 départements and 1 postal code"),
+        "{out}"
+    );
     let (ok, out, _) = ecoute(&["forces", "show", d[0], d[1]], "");
     assert!(ok);
-    assert_eq!(out, "departement,force\n69,police\n75,gendarmerie\n");
+    assert_eq!(
+        out,
+        "place,force\n69,police\n69430,gendarmerie\n75,gendarmerie\n"
+    );
     // The running server uses it for the next chat.
     let v = app
         .start_visitor_with(json!({"kind": "victim", "minor": false, "postal_code": "75011"}))

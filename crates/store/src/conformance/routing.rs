@@ -29,6 +29,7 @@ async fn chat(
             key_version: 1,
             created_at: at,
             force,
+            proposed_unit: None,
             open_to_all_at: at + overflow,
             return_code: None,
         })
@@ -603,50 +604,169 @@ pub async fn staff_notes_are_kept_in_order_with_their_author(store: Arc<dyn Stor
     );
 }
 
-/// The département table is replaced as a whole and looked up by département.
+/// The force table is replaced as a whole and looked up by département.
 pub async fn the_force_table_is_replaced_whole_and_looked_up(store: Arc<dyn Store>) {
     let d = |s: &str| Departement::parse(s).unwrap();
+    let place = |s: &str| Coverage::parse(s).unwrap();
     assert!(store.forces().await.unwrap().is_empty());
     let n = store
         .load_forces(
-            &[(d("75"), Force::Police), (d("48"), Force::Gendarmerie)],
+            &[
+                (place("75"), Force::Police),
+                (place("48"), Force::Gendarmerie),
+            ],
             NewAudit::system("forces_loaded", now()),
         )
         .await
         .unwrap();
     assert_eq!(n, 2);
     assert_eq!(
-        store.force_of(&d("48")).await.unwrap(),
+        store.force_of(None, &d("48")).await.unwrap(),
         Some(Force::Gendarmerie)
     );
     store
         .load_forces(
-            &[(d("48"), Force::Police)],
+            &[(place("48"), Force::Police)],
             NewAudit::system("forces_loaded", now()),
         )
         .await
         .unwrap();
-    assert_eq!(store.force_of(&d("48")).await.unwrap(), Some(Force::Police));
     assert_eq!(
-        store.force_of(&d("75")).await.unwrap(),
+        store.force_of(None, &d("48")).await.unwrap(),
+        Some(Force::Police)
+    );
+    assert_eq!(
+        store.force_of(None, &d("75")).await.unwrap(),
         None,
         "the old table is gone"
     );
-    assert_eq!(store.forces().await.unwrap(), [(d("48"), Force::Police)]);
+    assert_eq!(
+        store.forces().await.unwrap(),
+        [(place("48"), Force::Police)]
+    );
     assert!(matches!(
         store
             .load_forces(
-                &[(d("48"), Force::Police), (d("48"), Force::Gendarmerie)],
+                &[
+                    (place("48"), Force::Police),
+                    (place("48"), Force::Gendarmerie)
+                ],
                 NewAudit::system("forces_loaded", now())
             )
             .await,
         Err(StoreError::Conflict)
     ));
     assert_eq!(
-        store.force_of(&d("48")).await.unwrap(),
+        store.force_of(None, &d("48")).await.unwrap(),
         Some(Force::Police),
         "a refused load changes nothing"
     );
+}
+
+/// A postal code's row answers before its département's; a postal code without a row falls
+/// back to the département; a place the table lists nowhere needs no particular force.
+pub async fn a_postal_code_row_beats_its_departement_row(store: Arc<dyn Store>) {
+    let place = |s: &str| Coverage::parse(s).unwrap();
+    let lookup = |c: &str| {
+        let (store, c) = (store.clone(), PostalCode::parse(c).unwrap());
+        async move { store.force_of(Some(&c), &c.departement()).await.unwrap() }
+    };
+    store
+        .load_forces(
+            &[
+                (place("69"), Force::Police),
+                (place("69124"), Force::Gendarmerie),
+                (place("69400"), Force::Gendarmerie),
+                (place("13"), Force::Police),
+            ],
+            NewAudit::system("forces_loaded", now()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(lookup("69124").await, Some(Force::Gendarmerie), "its row");
+    assert_eq!(lookup("69400").await, Some(Force::Gendarmerie), "its row");
+    assert_eq!(
+        lookup("69003").await,
+        Some(Force::Police),
+        "no row: its département's"
+    );
+    assert_eq!(
+        store
+            .force_of(None, &Departement::parse("69").unwrap())
+            .await
+            .unwrap(),
+        Some(Force::Police),
+        "no postal code: the département's"
+    );
+    assert_eq!(lookup("48000").await, None, "listed nowhere");
+    // Every row reads back, by place code (a département before its communes).
+    assert_eq!(
+        store.forces().await.unwrap(),
+        [
+            (place("13"), Force::Police),
+            (place("69"), Force::Police),
+            (place("69124"), Force::Gendarmerie),
+            (place("69400"), Force::Gendarmerie),
+        ]
+    );
+    // A postal code row alone, without its département: that code only.
+    store
+        .load_forces(
+            &[(place("48000"), Force::Police)],
+            NewAudit::system("forces_loaded", now()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(lookup("48000").await, Some(Force::Police));
+    assert_eq!(lookup("48100").await, None);
+    assert_eq!(lookup("69124").await, None, "the old rows are gone");
+    // A postal code listed twice is refused, and the table in force stays.
+    assert!(matches!(
+        store
+            .load_forces(
+                &[
+                    (place("69124"), Force::Police),
+                    (place("69124"), Force::Police)
+                ],
+                NewAudit::system("forces_loaded", now())
+            )
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(lookup("48000").await, Some(Force::Police));
+}
+
+/// The unit proposed at start is stored with the conversation and read back with it.
+pub async fn the_proposed_unit_is_stored_with_the_conversation(store: Arc<dyn Store>) {
+    let unit = UnitId::parse("cgd-villefranche").unwrap();
+    let mut created = Vec::new();
+    for proposed_unit in [Some(unit.clone()), None] {
+        let c = store
+            .create_conversation(NewConversation {
+                id: ConversationId::new(),
+                token_hash: rand_hash(),
+                intake: Intake::new(
+                    ReporterKind::Victim,
+                    false,
+                    Some(Departement::parse("69").unwrap()),
+                ),
+                wrapped_key: vec![1, 2, 3],
+                key_version: 1,
+                created_at: now(),
+                force: Some(Force::Gendarmerie),
+                proposed_unit: proposed_unit.clone(),
+                open_to_all_at: now(),
+                return_code: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(c.proposed_unit, proposed_unit);
+        created.push(c);
+    }
+    for c in created {
+        let stored = store.conversation(c.id).await.unwrap().unwrap();
+        assert_eq!(stored, c, "read back as created, with its proposed unit");
+    }
 }
 
 /// The day's figures count what happened since the given moment.
@@ -928,6 +1048,7 @@ pub async fn a_return_code_reopens_the_chat_with_a_new_token_but_never_a_blocked
             key_version: 1,
             created_at: now(),
             force: None,
+            proposed_unit: None,
             open_to_all_at: now(),
             return_code: Some((5, "$argon2id$created".to_string())),
         })

@@ -13,7 +13,7 @@ use crate::service::PlainMessage;
 use crate::service::PlainNote;
 use ecoute_domain::{
     Author, ConversationId, Departement, Force, Language, Outcome, Presence, Priority,
-    ReporterKind, Role, Seq, StateName, UserId,
+    ReporterKind, Role, Seq, StateName, UnitId, UserId,
 };
 use ecoute_store::{Conversation, User};
 use serde::{Deserialize, Serialize};

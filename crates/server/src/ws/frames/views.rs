@@ -40,6 +40,8 @@ pub struct ChatOut {
     pub minor: bool,
     /// Département, if given.
     pub departement: Option<Departement>,
+    /// The local unit proposed for forwarding (chosen at start from the postal code), if any.
+    pub proposed_unit: Option<UnitId>,
     /// When the visitor started.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -75,6 +77,7 @@ impl From<&Conversation> for ChatOut {
             kind: c.intake.kind,
             minor: c.intake.minor,
             departement: c.intake.departement.clone(),
+            proposed_unit: c.proposed_unit.clone(),
             created_at: c.created_at,
             claimed_at: c.claimed_at,
             visitor_left_at: c.visitor_left_at,
@@ -101,6 +104,8 @@ pub struct QueueItemOut {
     pub minor: bool,
     /// Département, if given.
     pub departement: Option<Departement>,
+    /// The local unit proposed for forwarding (chosen at start from the postal code), if any.
+    pub proposed_unit: Option<UnitId>,
     /// When the visitor started waiting.
     #[serde(with = "time::serde::rfc3339")]
     pub waiting_since: OffsetDateTime,
@@ -134,6 +139,7 @@ impl QueueItemOut {
             kind: c.intake.kind,
             minor: c.intake.minor,
             departement: c.intake.departement.clone(),
+            proposed_unit: c.proposed_unit.clone(),
             waiting_since: c.created_at,
             priority: c.priority,
             labels: c.risk_flags.clone(),
@@ -254,6 +260,8 @@ pub struct BoardChatOut {
     pub minor: bool,
     /// Département.
     pub departement: Option<Departement>,
+    /// The local unit proposed for forwarding, if any.
+    pub proposed_unit: Option<UnitId>,
     /// Messages so far.
     pub messages: Seq,
 }
@@ -270,6 +278,7 @@ impl From<&Conversation> for BoardChatOut {
             labels: c.risk_flags.clone(),
             minor: c.intake.minor,
             departement: c.intake.departement.clone(),
+            proposed_unit: c.proposed_unit.clone(),
             messages: c.last_seq,
         }
     }
