@@ -14,9 +14,13 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 30;
+const OFFICERS: usize = 40;
 /// Supervisor accounts, for the board, monitoring and canned replies.
-const SUPERVISORS: usize = 5;
+const SUPERVISORS: usize = 8;
+/// Accounts of the Lyon commissariat's desk (sample directory), for the dossier tests.
+const UNIT_ACCOUNTS: usize = 5;
+/// The unit those accounts belong to.
+const UNIT: &str = "commissariat-lyon";
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
@@ -76,6 +80,17 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
     let secret = TotpSecret::generate();
     let mut usernames = Vec::new();
     let mut supervisors = Vec::new();
+    let mut unit_accounts = Vec::new();
+    // The sample directory of local units, for forwarding.
+    let units = ecoute_domain::parse_units(include_str!("../../../share/units.sample.txt"))
+        .expect("the sample directory parses");
+    store
+        .load_units(
+            &units,
+            NewAudit::system("units_loaded", time::OffsetDateTime::now_utc()),
+        )
+        .await
+        .unwrap();
     let accounts = (1..=OFFICERS)
         .map(|i| {
             (
@@ -90,6 +105,13 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
                 format!("Superviseure Durand {i}"),
                 Role::Supervisor,
             )
+        }))
+        .chain((1..=UNIT_ACCOUNTS).map(|i| {
+            (
+                format!("lyon.{i}"),
+                format!("Brigadière Roux {i}"),
+                Role::Unit,
+            )
         }));
     for (username, display_name, role) in accounts {
         let now = time::OffsetDateTime::now_utc();
@@ -100,7 +122,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
                     username: username.clone(),
                     display_name,
                     role,
-                    unit: None,
+                    unit: (role == Role::Unit).then(|| ecoute_domain::UnitId::parse(UNIT).unwrap()),
                     password_hash: hash.clone(),
                     created_at: now,
                 },
@@ -133,6 +155,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
             .unwrap();
         match role {
             Role::Officer => usernames.push(username),
+            Role::Unit => unit_accounts.push(username),
             _ => supervisors.push(username),
         }
     }
@@ -144,6 +167,8 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         .env("ECOUTE_URL", &url)
         .env("ECOUTE_OFFICER_USERNAMES", usernames.join(","))
         .env("ECOUTE_SUPERVISOR_USERNAMES", supervisors.join(","))
+        .env("ECOUTE_UNIT_USERNAMES", unit_accounts.join(","))
+        .env("ECOUTE_UNIT", UNIT)
         .env("ECOUTE_OFFICER_TOTP_SECRET", secret.to_base32())
         .env("ECOUTE_OFFICER_PASSWORD", PASSWORD)
         .env("ECOUTE_NEUTRAL_URL", NEUTRAL_URL)
@@ -156,7 +181,14 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
     if let Ok(pattern) = std::env::var("ECOUTE_E2E_ONLY") {
         command.arg(format!("--test-name-pattern={pattern}"));
     }
-    command.arg("chat.test.mjs");
+    // Every test file of e2e/, in name order.
+    let mut files: Vec<String> = std::fs::read_dir(&e2e)
+        .unwrap()
+        .filter_map(|f| f.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    command.args(&files);
     let output = command
         .output()
         .await

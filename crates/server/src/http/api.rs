@@ -362,6 +362,50 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
     Ok("ready")
 }
 
+/// A local unit a report may be forwarded to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitResponse {
+    /// Its id in the directory: what `ask_consent` names.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `police` or `gendarmerie`.
+    pub force: String,
+    /// `commissariat`, `brigade` or `specialised`.
+    pub kind: String,
+    /// The postal codes and départements it covers.
+    pub covers: Vec<String>,
+}
+
+/// The directory of local units, for the officer choosing where a report goes (empty until
+/// `ecoute units load`).
+#[utoipa::path(
+    get, path = "/api/staff/units", tag = "staff",
+    responses(
+        (status = 200, description = "Every unit, by id", body = [UnitResponse]),
+        (status = 401, description = "unauthenticated", body = ErrorBody),
+        (status = 403, description = "totp_enrolment_required, or forbidden (a unit's account)", body = ErrorBody),
+    )
+)]
+pub async fn units(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Result<Json<Vec<UnitResponse>>, ApiError> {
+    let units = state.chat.units().await?;
+    Ok(Json(
+        units
+            .into_iter()
+            .map(|u| UnitResponse {
+                id: u.id.as_str().to_string(),
+                name: u.name,
+                force: u.force.as_str().to_string(),
+                kind: u.kind.as_str().to_string(),
+                covers: u.covers.iter().map(|c| c.as_str().to_string()).collect(),
+            })
+            .collect(),
+    ))
+}
+
 fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.max_message_size(ws::MAX_WIRE_BYTES)
         .max_frame_size(ws::MAX_WIRE_BYTES)

@@ -43,6 +43,7 @@ use utoipa::OpenApi;
         api::healthz,
         api::readyz,
         api::dossier_keys,
+        api::units,
         security::list_sessions,
         security::delete_session,
         security::audit_api,
@@ -55,6 +56,7 @@ use utoipa::OpenApi;
         api::QuickExitRequest,
         api::LoginRequest,
         api::UserResponse,
+        api::UnitResponse,
         security::SessionResponse,
         security::AuditEntryResponse,
         crate::error::ErrorBody,
@@ -141,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/staff/login", post(api::login))
         .route("/api/staff/logout", post(api::logout))
         .route("/api/staff/me", get(api::me))
+        .route("/api/staff/units", get(api::units))
         .route("/api/staff/sessions", get(security::list_sessions))
         .route("/api/staff/sessions/{id}", axum::routing::delete(security::delete_session))
         .route("/api/staff/audit", get(security::audit_api))
