@@ -175,6 +175,7 @@ function handleFrame(f) {
     case 'canned': state.canned = f.items || []; for (const c of state.chats.values()) renderPicker(c); break;
     case 'resources': onResources(f.departement || '', f.items || []); break;
     case 'case_file': onCaseFile(f.conversation_id, f.case || {}); break;
+    case 'consent': onConsent(f); break;
     case 'typing': onTyping(f.conversation_id); break;
     case 'visitor_back': onVisitorBack(f.conversation_id); break;
     case 'visitor_language': onVisitorLanguage(f.conversation_id, f.language); break;
@@ -389,6 +390,9 @@ function onError(f) {
         if (chat.noteDraft && !chat.els.noteInput.value) chat.els.noteInput.value = chat.noteDraft;
         chat.noteDraft = '';
       }
+      return;
+    case 'ask_consent':
+      if (chat) chat.els.closeError.textContent = text;
       return;
     case 'close':
       state.pendingCloses.delete(id);
@@ -660,6 +664,8 @@ function buildChatDom(chat) {
     qualifyError: q('.q-error'),
     forwarding: q('.x-forwarding'),
     fwUnit: q('.xf-unit'),
+    fwAsk: q('.xf-ask'),
+    fwStatus: q('.xf-status'),
     fwContact: q('.xf-contact'),
   };
   chat.els = els;
@@ -714,14 +720,12 @@ function buildChatDom(chat) {
     els.outcome.removeAttribute('aria-invalid');
     els.closeError.textContent = '';
     const frame = { type: 'close', conversation_id: id, outcome };
-    if (outcome === 'report_forwarded') {
-      const unit = els.fwUnit.value.trim();
-      const contact = els.fwContact.value.trim();
-      const consent = panel.querySelector(`input[name="consent-${id}"]:checked`);
-      if (!unit) { els.closeError.textContent = t('xf_unit'); els.fwUnit.focus(); return; }
-      if (!consent) { els.closeError.textContent = t('xf_consent'); panel.querySelector(`input[name="consent-${id}"]`).focus(); return; }
-      if (contact && consent.value !== 'yes') { els.closeError.textContent = t('xf_contact_consent'); els.fwContact.focus(); return; }
-      frame.forwarding = { unit, contact: contact || null, consent: consent.value === 'yes' };
+    // Forwarded only with the person's yes, given in the chat, to the unit chosen here.
+    if (outcome === 'report_forwarded'
+      && !(chat.consent && chat.consent.answer === true && chat.consent.unit === els.fwUnit.value)) {
+      els.closeError.textContent = t('xf_need_yes');
+      (els.fwUnit.value ? els.fwAsk : els.fwUnit).focus();
+      return;
     }
     if (!sendFrame(frame)) return;
     state.pendingCloses.add(id);
@@ -732,16 +736,23 @@ function buildChatDom(chat) {
     els.closeError.textContent = '';
     els.outcome.removeAttribute('aria-invalid');
     els.forwarding.hidden = els.outcome.value !== 'report_forwarded';
+    if (!els.forwarding.hidden) fillUnits(chat);
+  });
+  els.fwUnit.addEventListener('change', () => { els.closeError.textContent = ''; renderConsent(chat); });
+  els.fwAsk.addEventListener('click', () => {
+    const unit = els.fwUnit.value;
+    if (!unit) { els.closeError.textContent = t('xf_unit'); els.fwUnit.focus(); return; }
+    els.closeError.textContent = '';
+    sendFrame({ type: 'ask_consent', conversation_id: id, unit });
   });
   // Unique ids and names for the qualification and forwarding fields of this chat.
-  for (const [sel, key] of [['.q-danger', 'qdanger'], ['.xf-unit', 'xfunit'], ['.xf-contact', 'xfcontact']]) {
+  for (const [sel, key] of [['.q-danger', 'qdanger'], ['.xf-unit', 'xfunit']]) {
     q(sel).id = `${key}-${id}`;
   }
   q('.q-danger-label').htmlFor = `qdanger-${id}`;
   q('.xf-unit-label').htmlFor = `xfunit-${id}`;
-  q('.xf-contact-label').htmlFor = `xfcontact-${id}`;
+  els.fwUnit.setAttribute('aria-describedby', els.closeError.id);
   for (const r of panel.querySelectorAll('input[name="reporter"]')) r.name = `reporter-${id}`;
-  for (const r of panel.querySelectorAll('input[name="consent"]')) r.name = `consent-${id}`;
   els.qualifyForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const form = els.qualifyForm;
@@ -1409,6 +1420,75 @@ function onCaseFile(id, file) {
   for (const r of form.querySelectorAll(`input[name="reporter-${id}"]`)) r.checked = r.value === q.reporter;
   form.querySelector('input[name="minor"]').checked = !!q.minor;
   form.querySelector('.q-danger').value = q.danger;
+}
+
+// ---------------------------------------------------------------- forwarding with consent
+
+// The directory of local units, read once per page (it changes only with `ecoute units load`).
+let unitsLoading = null;
+function loadUnits() {
+  if (!unitsLoading) {
+    unitsLoading = fetch('/api/staff/units', { cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : []))
+      .catch(() => { unitsLoading = null; return []; });
+  }
+  return unitsLoading;
+}
+
+/** Fills a chat's unit list, the unit proposed from the postal code first and chosen. */
+async function fillUnits(chat) {
+  const { els } = chat;
+  if (els.fwUnit.options.length) return;
+  const units = await loadUnits();
+  if (els.fwUnit.options.length) return;
+  if (!units.length) {
+    els.fwStatus.textContent = t('xf_no_units');
+    els.fwAsk.disabled = true;
+    return;
+  }
+  const proposed = chat.info.proposed_unit || '';
+  const blank = new Option(t('xf_unit'), '');
+  els.fwUnit.append(blank);
+  const sorted = [...units].sort((a, b) => (a.id === proposed ? -1 : b.id === proposed ? 1 : a.name.localeCompare(b.name)));
+  for (const u of sorted) {
+    const label = u.id === proposed ? `${u.name} (${t('xf_proposed')})` : u.name;
+    els.fwUnit.append(new Option(label, u.id));
+  }
+  els.fwUnit.value = chat.consent ? chat.consent.unit : (units.some((u) => u.id === proposed) ? proposed : '');
+  renderConsent(chat);
+}
+
+function onConsent(f) {
+  const chat = state.chats.get(f.conversation_id);
+  if (!chat) return;
+  chat.consent = { unit: f.unit, unitName: f.unit_name, answer: f.answer, contact: f.contact || null };
+  const { els } = chat;
+  // A question asked (by this tab or another) shows the forwarding part, on that unit.
+  if (els.outcome.value !== 'report_forwarded' && f.answer !== false) {
+    els.outcome.value = 'report_forwarded';
+    els.forwarding.hidden = false;
+  }
+  fillUnits(chat).then(() => {
+    if ([...els.fwUnit.options].some((o) => o.value === f.unit)) els.fwUnit.value = f.unit;
+    renderConsent(chat);
+  });
+}
+
+/** Where the person's consent stands for the unit chosen in the list. */
+function renderConsent(chat) {
+  const { els, consent } = chat;
+  els.fwContact.textContent = '';
+  if (!consent || consent.unit !== els.fwUnit.value) { els.fwStatus.textContent = ''; return; }
+  const unit = consent.unitName;
+  if (consent.answer === null || consent.answer === undefined) {
+    els.fwStatus.textContent = t('xf_asked', { unit });
+  } else if (consent.answer) {
+    els.fwStatus.textContent = t('xf_yes', { unit });
+    const c = consent.contact;
+    els.fwContact.textContent = c && c.contact === 'instructions' ? t('xf_contact', { text: c.text }) : t('xf_do_not_contact');
+  } else {
+    els.fwStatus.textContent = t('xf_no', { unit });
+  }
 }
 
 // ---------------------------------------------------------------- flags, notes, transfers

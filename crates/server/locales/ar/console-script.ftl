@@ -121,9 +121,15 @@ q_saved = (حُفظ في الساعة { $time })
 q_none = (غير محدد)
 q_choose_fact = حدّد نوعًا واحدًا على الأقل من الوقائع.
 q_choose_reporter = حدّد ما إذا كان الشخص ضحية أم شاهدًا.
-xf_unit = حدّد الوحدة التي يُحال إليها البلاغ.
-xf_consent = حدّد ما إذا كان الشخص يوافق على الإحالة.
-xf_contact_consent = لا يمكن إحالة وسيلة اتصال إلا بموافقة الشخص.
+xf_unit = اختر الوحدة التي تقترح الإحالة إليها.
+xf_need_yes = لم يوافق الشخص بعد على الإحالة إلى هذه الوحدة: اطلب موافقته.
+xf_asked = سُئل الشخص عن: { $unit }. في انتظار جوابه.
+xf_yes = يوافق الشخص على الإحالة إلى: { $unit }.
+xf_no = يرفض الشخص الإحالة إلى: { $unit }. لن يُحال أي شيء.
+xf_contact = للاتصال به: { $text }
+xf_do_not_contact = لا يرغب في أن يُتصل به: سيعود برمزه.
+xf_no_units = لم يُحمَّل أي دليل للوحدات: اطلب ذلك من مسؤول (ecoute units load).
+xf_proposed = مقترحة حسب الرمز البريدي
 
 ## Languages, as the console names them
 
@@ -147,9 +153,8 @@ error_invalid_presence = حالة التوفر هذه غير موجودة.
 error_handover_note_required = ملاحظة التسليم إلزامية.
 error_invalid_transfer = اختر إما زميلًا وإما القوة الأخرى.
 error_no_fact = حدّد نوعًا واحدًا على الأقل من الوقائع.
-error_forwarding_required = تتطلب الإحالة إلى وحدة محلية تحديد الوحدة المُحال إليها.
-error_forwarding_unit_required = حدّد الوحدة المُحال إليها.
-error_contact_without_consent = لا يمكن إحالة وسيلة اتصال إلا بموافقة الشخص.
+error_no_consent = لم يوافق الشخص على الإحالة إلى هذه الوحدة.
+error_unknown_unit = هذه الوحدة غير موجودة في الدليل.
 error_no_officer = لا يتابع أي عنصر هذه المحادثة: لا يوجد من تُوجَّه إليه النصيحة.
 error_invalid_departement = هذا ليس رمز مقاطعة.
 error_colleague_unavailable = ليست لدى هذا الزميل لوحة تحكم مفتوحة، أو أنه لا يستلم محادثات.

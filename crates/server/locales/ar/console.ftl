@@ -142,12 +142,9 @@ outcome-forwarded = إحالة البلاغ إلى وحدة محلية
 outcome-intervention = طلب تدخل
 outcome-visitor-left = غادر الشخص
 forwarding-legend = الإحالة إلى وحدة محلية
-forwarding-unit = الوحدة المُحال إليها (مركز شرطة، فرقة درك)
-forwarding-contact = وسيلة الاتصال التي قدمها الشخص
-forwarding-contact-hint = (اختياري، فقط ما اختار تقديمه)
-forwarding-consent = يوافق الشخص على الإحالة
-yes = نعم
-no = لا
+forwarding-unit = الوحدة المُحال إليها (مركز شرطة، فرقة درك، دار حماية الأسر)
+forwarding-ask = طلب موافقة الشخص
+forwarding-help = يظهر السؤال في المحادثة بلغة الشخص. بدون موافقته على هذه الوحدة، لا يُحال أي شيء.
 close = إغلاق
 block-abuse = حظر (إساءة استخدام)
 

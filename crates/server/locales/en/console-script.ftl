@@ -121,9 +121,15 @@ q_saved = (saved at { $time })
 q_none = (not filled in)
 q_choose_fact = Tick at least one type of facts.
 q_choose_reporter = Indicate whether the person is a victim or a witness.
-xf_unit = Indicate the unit the report is forwarded to.
-xf_consent = Indicate whether the person agrees to the forwarding.
-xf_contact_consent = A contact can be forwarded only with the person’s consent.
+xf_unit = Choose the unit to propose the forwarding to.
+xf_need_yes = The person has not agreed to forwarding to this unit yet: ask for their consent.
+xf_asked = The person was asked about: { $unit }. Waiting for their answer.
+xf_yes = The person agrees to forwarding to: { $unit }.
+xf_no = The person declines forwarding to: { $unit }. Nothing will be forwarded.
+xf_contact = How to contact them: { $text }
+xf_do_not_contact = They do not want to be contacted: they will come back with their code.
+xf_no_units = No directory of units is loaded: ask an administrator (ecoute units load).
+xf_proposed = proposed from the postal code
 
 ## Languages, as the console names them
 
@@ -147,9 +153,8 @@ error_invalid_presence = This availability status does not exist.
 error_handover_note_required = A handover note is required.
 error_invalid_transfer = Choose either a colleague or the other force.
 error_no_fact = Tick at least one type of facts.
-error_forwarding_required = Forwarding to a local unit requires the receiving unit.
-error_forwarding_unit_required = Indicate the receiving unit.
-error_contact_without_consent = A contact can be forwarded only with the person’s consent.
+error_no_consent = The person has not agreed to forwarding to this unit.
+error_unknown_unit = This unit is not in the directory.
 error_no_officer = No officer is handling this conversation: there is no one to send the advice to.
 error_invalid_departement = This is not a département code.
 error_colleague_unavailable = This colleague does not have a console open, or is not taking conversations.

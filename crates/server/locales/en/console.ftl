@@ -142,12 +142,9 @@ outcome-forwarded = Report forwarded to a local unit
 outcome-intervention = Intervention requested
 outcome-visitor-left = The person left
 forwarding-legend = Forwarding to a local unit
-forwarding-unit = Receiving unit (police station, gendarmerie brigade)
-forwarding-contact = Contact given by the person
-forwarding-contact-hint = (optional, only what they chose to give)
-forwarding-consent = The person agrees to the forwarding
-yes = yes
-no = no
+forwarding-unit = Receiving unit (police station, gendarmerie brigade, family protection unit)
+forwarding-ask = Ask for the person’s consent
+forwarding-help = The question appears in the chat, in the person’s language. Without their “yes” to this unit, nothing is forwarded.
 close = Close
 block-abuse = Block (abuse)
 

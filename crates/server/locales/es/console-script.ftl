@@ -121,9 +121,15 @@ q_saved = (guardada a las { $time })
 q_none = (sin completar)
 q_choose_fact = Marque al menos un tipo de hechos.
 q_choose_reporter = Indique si la persona es víctima o testigo.
-xf_unit = Indique la unidad a la que se transmite la denuncia.
-xf_consent = Indique si la persona acepta la transmisión.
-xf_contact_consent = Solo se puede transmitir un contacto con el consentimiento de la persona.
+xf_unit = Elija la unidad a la que proponer la transmisión.
+xf_need_yes = La persona aún no ha aceptado la transmisión a esta unidad: pídale su consentimiento.
+xf_asked = Se preguntó a la persona por: { $unit }. Esperando su respuesta.
+xf_yes = La persona acepta la transmisión a: { $unit }.
+xf_no = La persona rechaza la transmisión a: { $unit }. No se transmitirá nada.
+xf_contact = Para volver a contactarla: { $text }
+xf_do_not_contact = No desea que la contacten: volverá con su código.
+xf_no_units = No hay ningún directorio de unidades cargado: pida a un administrador (ecoute units load).
+xf_proposed = propuesta según el código postal
 
 ## Languages, as the console names them
 
@@ -147,9 +153,8 @@ error_invalid_presence = Este estado de disponibilidad no existe.
 error_handover_note_required = La nota de traspaso es obligatoria.
 error_invalid_transfer = Elija o bien un colega, o bien la otra fuerza.
 error_no_fact = Marque al menos un tipo de hechos.
-error_forwarding_required = Una transmisión a una unidad local requiere indicar la unidad destinataria.
-error_forwarding_unit_required = Indique la unidad destinataria.
-error_contact_without_consent = Solo se puede transmitir un contacto con el consentimiento de la persona.
+error_no_consent = La persona no ha aceptado la transmisión a esta unidad.
+error_unknown_unit = Esta unidad no figura en el directorio.
 error_no_officer = Ningún agente atiende esta conversación: no hay a quién enviar el consejo.
 error_invalid_departement = Este no es un código de departamento.
 error_colleague_unavailable = Este colega no tiene la consola abierta o no toma conversaciones.

@@ -142,12 +142,9 @@ outcome-forwarded = Denuncia transmitida a una unidad local
 outcome-intervention = Intervención solicitada
 outcome-visitor-left = La persona se fue
 forwarding-legend = Transmisión a una unidad local
-forwarding-unit = Unidad destinataria (comisaría, brigada)
-forwarding-contact = Contacto proporcionado por la persona
-forwarding-contact-hint = (opcional, solo lo que ella decidió dar)
-forwarding-consent = La persona acepta la transmisión
-yes = sí
-no = no
+forwarding-unit = Unidad destinataria (comisaría, brigada, unidad de protección de las familias)
+forwarding-ask = Pedir el consentimiento de la persona
+forwarding-help = La pregunta aparece en la conversación, en el idioma de la persona. Sin su «sí» a esta unidad, no se transmite nada.
 close = Cerrar
 block-abuse = Bloquear (abuso)
 

@@ -121,9 +121,15 @@ q_saved = (enregistrée à { $time })
 q_none = (non renseignée)
 q_choose_fact = Cochez au moins un type de faits.
 q_choose_reporter = Indiquez si la personne est victime ou témoin.
-xf_unit = Indiquez l’unité à laquelle le signalement est transmis.
-xf_consent = Indiquez si la personne accepte la transmission.
-xf_contact_consent = Un contact ne peut être transmis qu’avec l’accord de la personne.
+xf_unit = Choisissez l’unité à laquelle proposer la transmission.
+xf_need_yes = La personne n’a pas encore accepté la transmission à cette unité : demandez-lui son accord.
+xf_asked = Question posée à la personne pour : { $unit }. En attente de sa réponse.
+xf_yes = La personne accepte la transmission à : { $unit }.
+xf_no = La personne refuse la transmission à : { $unit }. Rien ne sera transmis.
+xf_contact = Pour la recontacter : { $text }
+xf_do_not_contact = Elle ne souhaite pas être recontactée : elle reviendra avec son code.
+xf_no_units = Aucun annuaire d’unités n’est chargé : demandez à un administrateur (ecoute units load).
+xf_proposed = proposée d’après le code postal
 
 ## Languages, as the console names them
 
@@ -147,9 +153,8 @@ error_invalid_presence = Cet état de disponibilité n’existe pas.
 error_handover_note_required = Une note de passation est obligatoire.
 error_invalid_transfer = Choisissez soit un collègue, soit l’autre force.
 error_no_fact = Cochez au moins un type de faits.
-error_forwarding_required = Une transmission à une unité locale demande l’unité destinataire.
-error_forwarding_unit_required = Indiquez l’unité destinataire.
-error_contact_without_consent = Un contact ne peut être transmis qu’avec l’accord de la personne.
+error_no_consent = La personne n’a pas accepté la transmission à cette unité.
+error_unknown_unit = Cette unité n’est pas dans l’annuaire.
 error_no_officer = Aucun agent ne suit cette conversation : le conseil n’a personne à qui aller.
 error_invalid_departement = Ce n’est pas un code de département.
 error_colleague_unavailable = Ce collègue n’a pas de console ouverte, ou ne prend pas de conversations.

@@ -142,12 +142,9 @@ outcome-forwarded = Signalement transmis à une unité locale
 outcome-intervention = Intervention demandée
 outcome-visitor-left = La personne est partie
 forwarding-legend = Transmission à une unité locale
-forwarding-unit = Unité destinataire (commissariat, brigade)
-forwarding-contact = Contact donné par la personne
-forwarding-contact-hint = (facultatif, seulement ce qu’elle a choisi de donner)
-forwarding-consent = La personne accepte la transmission
-yes = oui
-no = non
+forwarding-unit = Unité destinataire (commissariat, brigade, maison de protection des familles)
+forwarding-ask = Demander l’accord de la personne
+forwarding-help = La question s’affiche dans la conversation, dans la langue de la personne. Sans son « oui » à cette unité, rien n’est transmis.
 close = Clôturer
 block-abuse = Bloquer (abus)
 
