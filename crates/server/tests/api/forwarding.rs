@@ -129,3 +129,66 @@ async fn a_forwarded_chat_has_its_signed_dossier_and_its_code_follows_the_report
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "report_forwarded");
 }
+
+/// The unit is told by e-mail, through a real SMTP server, that a dossier waits on its desk:
+/// the message holds the desk's address and no part of the conversation, of the dossier or of
+/// who the person is; the notification log keeps who was told, when and how it went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unit_is_told_by_email_with_no_part_of_the_conversation() {
+    let sink = crate::smtp::start_sink(false).await;
+    let port = sink.port;
+    let app = spawn_app_with(move |c| {
+        c.smtp = Some(ecoute::config::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            security: ecoute::config::SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Écoute <ne-pas-repondre@ecoute.example>".into(),
+            desk_url: "https://ecoute.example/desk".into(),
+        });
+    })
+    .await;
+    app.load_sample_units().await;
+    let o = app.officer("olga").await;
+    let canary = "Il m'a suivie jusqu'au tramway, CANARY-7731";
+    let f = app.forwarded_chat(&o, "bta-villefranche", canary).await;
+
+    let messages = sink.messages(1).await;
+    let m = &messages[0];
+    assert_eq!(
+        m["rcpt_tos"],
+        json!(["bta.villefranche@example.invalid"])
+    );
+    let body = m["body"].as_str().unwrap();
+    assert!(body.contains("https://ecoute.example/desk"), "{body}");
+    let everything = format!("{}\n{}\n{}", m["subject"], body, m["raw"]).to_lowercase();
+    for forbidden in [
+        "canary-7731",
+        "tramway",
+        "la mutuelle",
+        f.dossier.reference.as_str(),
+        &f.conversation_id.to_string(),
+        "villefranche-sur-saône",
+        "olga",
+    ] {
+        assert!(
+            !everything.contains(&forbidden.to_lowercase()),
+            "the e-mail holds `{forbidden}`"
+        );
+    }
+    // The log says it went, and nothing else.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let log = loop {
+        let log = app.store.notifications(f.dossier.id).await.unwrap();
+        if !log.is_empty() || std::time::Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].unit.as_str(), log[0].outcome.as_str(), log[0].attempts),
+        ("bta-villefranche", "delivered", 1)
+    );
+}

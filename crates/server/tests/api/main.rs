@@ -18,5 +18,7 @@ mod metrics;
 mod purge;
 mod routing;
 mod setup;
+#[path = "../support/smtp.rs"]
+mod smtp;
 mod staff_security;
 mod units;
