@@ -344,8 +344,10 @@ test('an officer handles three chats at once, is notified, inserts a canned repl
   await officer.page.locator(`#tab-${ids[2]}`).click();
   await panels[2].locator('.transfer-box summary').click();
   const target = panels[2].getByLabel('À qui');
-  await target.locator('option', { hasText: colleagueName }).waitFor({ state: 'attached' });
-  const value = await target.locator('option', { hasText: colleagueName }).getAttribute('value');
+  // The colleague's own option: "Agent Martin 2 — …", not "Agent Martin 21 — …".
+  const colleagueOption = target.locator('option', { hasText: new RegExp(`^${colleagueName} —`) });
+  await colleagueOption.waitFor({ state: 'attached' });
+  const value = await colleagueOption.getAttribute('value');
   await target.selectOption(value);
   await panels[2].getByLabel('Note de passation (obligatoire)').fill('Elle est en sécurité chez une amie.');
   await panels[2].getByRole('button', { name: 'Transférer' }).click();
@@ -358,7 +360,8 @@ test('an officer handles three chats at once, is notified, inserts a canned repl
   assert.equal(await countText(visitors[2].page.locator('#messages'), 'Elle est en sécurité'), 0,
     'the visitor never sees the handover note');
 
-  // Qualify the first chat, then close it as a report forwarded to a local unit, with consent.
+  // Qualify the first chat. Closing it as forwarded waits for the person's yes, asked in the
+  // chat (the whole forwarding is the dossier journey's test); it closes as referred instead.
   await officer.page.locator(`#tab-${ids[0]}`).click();
   await panels[0].locator('.qualify-box summary').click();
   await panels[0].getByLabel('Violences conjugales ou intrafamiliales').check();
@@ -367,10 +370,10 @@ test('an officer handles three chats at once, is notified, inserts a canned repl
   await panels[0].getByRole('button', { name: 'Enregistrer la qualification' }).click();
   await panels[0].locator('.q-status', { hasText: 'enregistrée' }).waitFor();
   await panels[0].getByLabel('Issue de la conversation').selectOption('report_forwarded');
+  await panels[0].locator('.xf-unit option').nth(1).waitFor({ state: 'attached' });
   await panels[0].getByRole('button', { name: 'Clôturer' }).click();
-  await panels[0].locator('.x-error', { hasText: 'unité' }).waitFor();
-  await panels[0].getByLabel('Unité destinataire (commissariat, brigade)').fill('Commissariat de Lyon 3e');
-  await panels[0].locator('.xf-consent').getByLabel('oui').check();
+  await panels[0].locator('.x-error', { hasText: 'pas encore accepté' }).waitFor();
+  await panels[0].getByLabel('Issue de la conversation').selectOption('referred_to_support');
   await panels[0].getByRole('button', { name: 'Clôturer' }).click();
   await officer.page.locator(`#tab-${ids[0]}`).waitFor({ state: 'detached' });
 
