@@ -21,6 +21,19 @@ use time::OffsetDateTime;
 /// The subject: the same for every notification, in French then English.
 pub const SUBJECT: &str = "Écoute : un signalement vous attend / A report is waiting for you";
 
+/// The subject of the e-mail telling a unit that a dossier on its desk changed.
+pub const UPDATE_SUBJECT: &str = "Écoute : un signalement a été mis à jour / A report was updated";
+
+/// What a unit is told: a new dossier, or a change on one it has (the person wrote, or
+/// withdrew their consent). Either way, nothing of the dossier itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// A dossier waits on the desk.
+    NewDossier,
+    /// A dossier on the desk changed.
+    Update,
+}
+
 /// How long one SMTP command (and the connection) may take before the attempt is abandoned.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -301,12 +314,18 @@ impl Notifier {
 
     /// Tells `to` that a new dossier waits on the unit's desk; retries a transient failure.
     pub async fn dossier_waiting(&self, to: &str) -> Result<(), NotifyError> {
-        self.send(to).await.map(|_| ())
+        self.send(to, Notice::NewDossier).await.map(|_| ())
     }
 
-    /// Tells a unit, and returns the record to store about it, delivered or not.
+    /// Tells a unit that a new dossier waits, and returns the record to store about it,
+    /// delivered or not.
     pub async fn notify_unit(&self, unit: &UnitId, to: &str) -> NotifyLog {
-        let (outcome, attempts) = match self.send(to).await {
+        self.notify_unit_of(unit, to, Notice::NewDossier).await
+    }
+
+    /// Tells a unit `notice`, and returns the record to store about it, delivered or not.
+    pub async fn notify_unit_of(&self, unit: &UnitId, to: &str, notice: Notice) -> NotifyLog {
+        let (outcome, attempts) = match self.send(to, notice).await {
             Ok(attempts) => (NotifyOutcome::Delivered, attempts),
             Err(e) => (NotifyOutcome::Failed(e.class), e.attempts),
         };
@@ -319,7 +338,7 @@ impl Notifier {
     }
 
     /// Sends, retrying; the number of attempts on success.
-    async fn send(&self, to: &str) -> Result<u32, NotifyError> {
+    async fn send(&self, to: &str, notice: Notice) -> Result<u32, NotifyError> {
         let inner = &*self.inner;
         let fail = |class, attempts| NotifyError {
             class,
@@ -331,7 +350,7 @@ impl Notifier {
             return Err(fail(SmtpErrorClass::Address, 0));
         };
         let domain = address.domain().to_ascii_lowercase();
-        let message = build_message(&inner.from, address, &inner.desk_url)
+        let message = build_message(&inner.from, address, &inner.desk_url, notice)
             .map_err(|_| fail(SmtpErrorClass::Protocol, 0))?;
         let mut attempt = 0;
         loop {
@@ -379,6 +398,7 @@ fn build_message(
     from: &Mailbox,
     to: Address,
     desk_url: &str,
+    notice: Notice,
 ) -> Result<Message, lettre::error::Error> {
     // Our own Message-ID on the sender's domain: lettre's default names `localhost`, which
     // spam filters hold against a message.
@@ -390,7 +410,10 @@ fn build_message(
     Message::builder()
         .from(from.clone())
         .to(Mailbox::new(None, to))
-        .subject(SUBJECT)
+        .subject(match notice {
+            Notice::NewDossier => SUBJECT,
+            Notice::Update => UPDATE_SUBJECT,
+        })
         .message_id(Some(id))
         // RFC 3834: out-of-office and other robots must not answer it.
         .raw_header(HeaderValue::new(
@@ -398,7 +421,29 @@ fn build_message(
             "auto-generated".to_string(),
         ))
         // A MIME part rather than a bare body: it carries MIME-Version, which filters expect.
-        .singlepart(SinglePart::plain(body(desk_url)))
+        .singlepart(SinglePart::plain(match notice {
+            Notice::NewDossier => body(desk_url),
+            Notice::Update => update_body(desk_url),
+        }))
+}
+
+/// The text of an update: the same calm words, about a dossier already on the desk.
+pub fn update_body(desk_url: &str) -> String {
+    format!(
+        "Bonjour,\n\
+         \n\
+         Un signalement de votre espace Écoute a été mis à jour. Connectez-vous pour le \
+         consulter :\n\
+         {desk_url}\n\
+         \n\
+         Ce message est envoyé automatiquement et ne contient aucune information sur le \
+         signalement. Merci de ne pas y répondre.\n\
+         \n\
+         --\n\
+         A report on your Écoute desk was updated. Sign in to your desk to read it: \
+         {desk_url}\n\
+         This automatic message holds no information about the report; please do not reply.\n"
+    )
 }
 
 /// The text: calm, neutral, French first, English below.
@@ -455,8 +500,25 @@ mod tests {
     fn notify_message_headers() {
         let from: Mailbox = "Écoute <ne-pas-repondre@ecoute.example>".parse().unwrap();
         let to: Address = "accueil@gendarmerie.example".parse().unwrap();
-        let message = build_message(&from, to, "https://ecoute.example/desk").unwrap();
+        let message = build_message(
+            &from,
+            to.clone(),
+            "https://ecoute.example/desk",
+            Notice::NewDossier,
+        )
+        .unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
+        let update =
+            build_message(&from, to, "https://ecoute.example/desk", Notice::Update).unwrap();
+        let update = String::from_utf8(update.formatted()).unwrap();
+        assert!(update.contains("https://ecoute.example/desk"), "{update}");
+        assert!(update.contains("Auto-Submitted: auto-generated"));
+        let text = update_body("https://ecoute.example/desk");
+        assert!(text.contains("Un signalement de votre espace Écoute a été mis à jour."));
+        assert!(
+            !text.contains("transmis"),
+            "an update says nothing of a new dossier"
+        );
         assert!(raw.contains("Auto-Submitted: auto-generated"));
         assert!(raw.contains("MIME-Version: 1.0"), "{raw}");
         assert!(

@@ -8,7 +8,6 @@ use ecoute::notify::{NotifyOutcome, Retry, SUBJECT, SmtpErrorClass};
 use ecoute_domain::UnitId;
 use std::io::Write;
 
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -399,6 +399,10 @@ impl ChatService {
             .await?
             .ok_or(ApiError::NotFound)??;
         self.bus.publish(Topic::Supervision, BusEvent::StaffChanged);
+        // The unit is told that something changed on its desk (never what).
+        if let Some(unit) = self.store.unit(&changed.unit).await? {
+            self.tell_unit(changed.id, unit, crate::notify::Notice::Update);
+        }
         self.follow_up_view(&changed).await
     }
 }

@@ -425,6 +425,12 @@ impl ChatService {
 
     /// Tells a unit that a dossier waits, in the background, and keeps what became of it.
     fn notify_unit(&self, dossier: uuid::Uuid, unit: Unit) {
+        self.tell_unit(dossier, unit, crate::notify::Notice::NewDossier);
+    }
+
+    /// Tells a unit `notice` about one of its dossiers, in the background, and keeps what
+    /// became of it (no address, no content).
+    pub(super) fn tell_unit(&self, dossier: uuid::Uuid, unit: Unit, notice: crate::notify::Notice) {
         let Some(notifier) = self.notifier.clone() else {
             tracing::info!(
                 unit = unit.id.as_str(),
@@ -434,7 +440,9 @@ impl ChatService {
         };
         let store = self.store.clone();
         tokio::spawn(async move {
-            let log = notifier.notify_unit(&unit.id, &unit.notify).await;
+            let log = notifier
+                .notify_unit_of(&unit.id, &unit.notify, notice)
+                .await;
             let record = NotificationRecord {
                 dossier,
                 unit: log.unit,

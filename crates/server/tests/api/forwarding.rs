@@ -156,10 +156,7 @@ async fn the_unit_is_told_by_email_with_no_part_of_the_conversation() {
 
     let messages = sink.messages(1).await;
     let m = &messages[0];
-    assert_eq!(
-        m["rcpt_tos"],
-        json!(["bta.villefranche@example.invalid"])
-    );
+    assert_eq!(m["rcpt_tos"], json!(["bta.villefranche@example.invalid"]));
     let body = m["body"].as_str().unwrap();
     assert!(body.contains("https://ecoute.example/desk"), "{body}");
     let everything = format!("{}\n{}\n{}", m["subject"], body, m["raw"]).to_lowercase();
@@ -188,7 +185,11 @@ async fn the_unit_is_told_by_email_with_no_part_of_the_conversation() {
     };
     assert_eq!(log.len(), 1);
     assert_eq!(
-        (log[0].unit.as_str(), log[0].outcome.as_str(), log[0].attempts),
+        (
+            log[0].unit.as_str(),
+            log[0].outcome.as_str(),
+            log[0].attempts
+        ),
         ("bta-villefranche", "delivered", 1)
     );
 }
