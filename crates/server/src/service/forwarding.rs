@@ -271,27 +271,29 @@ impl ChatService {
                 messages.push((m.seq, m.officer_id, m.officer_name, m.sent_at, text));
             }
         }
-        let notes = self.notes(conversation, &key).await?;
+        let notes: Vec<(Option<UserId>, PlainNote)> = self
+            .store
+            .notes(conversation)
+            .await?
+            .into_iter()
+            .filter(|n| n.kind == NoteKind::Handover)
+            .map(|n| Ok((n.author, open_note(conversation, &key, n)?)))
+            .collect::<Result<_, ApiError>>()?;
         let case = self.case_file(conversation, &key).await?;
         let produced_at = now();
         let by = officer_of(officer, None);
         let handovers = notes
             .iter()
-            .filter(|n| n.kind == NoteKind::Handover.as_str())
-            .map(|n| {
-                let from_id = staff
-                    .iter()
-                    .find(|(_, s)| Some(&s.1) == n.author_name.as_ref())
-                    .map(|(id, _)| *id);
+            .map(|(from_id, n)| {
                 // The officer who took it: the next one to write after the note, or whoever
                 // closed the chat.
                 let to = messages
                     .iter()
-                    .find(|m| m.3 >= n.at && m.1.is_some() && m.1 != from_id)
+                    .find(|m| m.3 >= n.at && m.1.is_some() && m.1 != *from_id)
                     .map(|m| officer_of(m.1, m.2.as_deref()))
                     .unwrap_or_else(|| by.clone());
                 doc::Handover {
-                    from: officer_of(from_id, n.author_name.as_deref()),
+                    from: officer_of(*from_id, n.author_name.as_deref()),
                     to,
                     reason: n.body.clone(),
                     at: ecoute_dossier::Moment::new(n.at),
