@@ -14,6 +14,7 @@ mod input;
 mod retention;
 mod return_code;
 mod routing;
+mod staffing;
 mod units;
 mod vocabulary;
 
@@ -40,6 +41,11 @@ pub use return_code::{RETURN_CODE_DIGITS, ReturnCode, ReturnCodeFormat};
 pub use routing::{
     Force, Language, Need, OfferAction, Offers, OfficerLoad, PendingOffer, Presence, Priority,
     QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,
+};
+pub use staffing::{
+    Demand, HOURS_PER_WEEK, HourPlan, MAX_LOAD_ERLANGS, ServiceTarget, StaffingError, erlang_b,
+    erlang_c, mean_wait, occupancy, officers_for_places, officers_needed, plan_hour, plan_week,
+    service_level,
 };
 pub use units::{Coverage, UNITS_HEADER, Unit, UnitKind, UnitsFileError, parse_units, unit_for};
 pub use vocabulary::{HandoverReason, NoteKind};
