@@ -15,6 +15,7 @@ mod retention;
 mod return_code;
 mod routing;
 mod staffing;
+mod suppression;
 mod units;
 mod vocabulary;
 
@@ -46,6 +47,10 @@ pub use staffing::{
     Demand, HOURS_PER_WEEK, HourPlan, MAX_LOAD_ERLANGS, ServiceTarget, StaffingError, erlang_b,
     erlang_c, mean_wait, occupancy, officers_for_places, officers_needed, plan_hour, plan_week,
     service_level,
+};
+pub use suppression::{
+    DEFAULT_THRESHOLD, Published, SuppressedList, SuppressedTable, SuppressionError, Threshold,
+    suppress_list, suppress_table,
 };
 pub use units::{Coverage, UNITS_HEADER, Unit, UnitKind, UnitsFileError, parse_units, unit_for};
 pub use vocabulary::{HandoverReason, NoteKind};
