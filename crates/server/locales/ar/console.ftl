@@ -261,3 +261,98 @@ transcript-forwarded-to = أُحيلت إلى
 transcript-messages = الرسائل
 transcript-notes = ملاحظات الموظفين
 outcome-blocked = محادثة محظورة (إساءة)
+
+## Unit desk
+
+# The unit's desk (/desk), a dossier (/desk/{id}), the supervisors' overview (/console/dossiers).
+desk-brand = مكتب الوحدة
+desk-nav-dossiers = الملفات الواردة
+desk-title = الملفات الواردة — { $unit } — Écoute
+desk-heading = الملفات المحالة إلى وحدتكم
+desk-intro = البلاغات التي وافق أصحابها على إحالتها إليكم، الملفات المفتوحة أولاً. تُسجَّل كل قراءة وكل تنزيل في سجل التدقيق.
+desk-empty = لم يُحَل أي ملف إلى وحدتكم.
+desk-col-reference = المرجع
+desk-col-produced = تاريخ الإحالة
+desk-col-age = منذ
+desk-col-state = الحالة
+desk-col-first-contact = أول اتصال
+desk-first-contact-at = نعم، في { $at }
+desk-first-contact-none = ليس بعد
+desk-times-paris = الأوقات بتوقيت باريس.
+desk-span-minutes = { $n ->
+        [one] دقيقة واحدة
+        [two] دقيقتان
+        [few] { $n } دقائق
+       *[other] { $n } دقيقة
+    }
+desk-span-hours = { $n ->
+        [one] ساعة واحدة
+        [two] ساعتان
+        [few] { $n } ساعات
+       *[other] { $n } ساعة
+    }
+desk-span-days = { $n ->
+        [one] يوم واحد
+        [two] يومان
+        [few] { $n } أيام
+       *[other] { $n } يومًا
+    }
+dossier-state-sent = محال، في انتظار الإشعار بالاستلام
+dossier-state-received = تم الاستلام
+dossier-state-contact-attempted = محاولة اتصال
+dossier-state-contacted = تم الاتصال بالشخص
+dossier-state-appointment-set = تم تحديد موعد
+dossier-state-complaint-taken = تم تسجيل الشكوى
+dossier-state-could-not-reach = تعذّر الوصول إلى الشخص
+dossier-state-closed = مغلق
+dossier-state-withdrawn = سحب الشخص موافقته
+desk-record-withdrawn = سحب الشخص موافقته: أُغلق الملف
+desk-record-person-message = رسالة من الشخص
+desk-force-police = الشرطة الوطنية
+desk-force-gendarmerie = الدرك الوطني
+desk-standing-victim = الشخص هو الضحية
+desk-standing-witness = الشخص شاهد
+desk-error-closed = هذا الملف مغلق: لا يمكن تسجيل أي شيء فيه بعد الآن.
+desk-error-already-received = سبق تسجيل استلام هذا الملف. اختاروا حالة أخرى.
+desk-error-state = اختاروا حالة من القائمة.
+desk-error-note = اكتبوا ملاحظة من حرف واحد إلى 1000 حرف.
+dossier-title = الملف { $ref }
+dossier-state-label = حالة الملف:
+dossier-read-audited = تُسجَّل هذه القراءة في سجل التدقيق. كل وقت مذكور بتوقيت باريس وبالتوقيت العالمي.
+dossier-download-pdf = تنزيل ملف PDF الموقَّع
+dossier-download-json = تنزيل ملف JSON الموقَّع
+dossier-contact = كيفية الاتصال بالشخص
+dossier-do-not-contact = لا تتصلوا بالشخص: سيعود من تلقاء نفسه برمزه.
+dossier-summary = البلاغ
+dossier-facts = الوقائع
+dossier-standing = الصفة
+dossier-records = متابعة الملف
+dossier-records-empty = لم يُسجَّل أي شيء في هذا الملف بعد.
+dossier-record-title = تسجيل حالة
+dossier-record-state = الحالة الجديدة
+dossier-record-note = ملاحظة
+dossier-record-note-hint = إلزامية، 1000 حرف على الأكثر. لا يقرأ الشخص ملاحظاتكم أبدًا: يرى فقط أين وصل بلاغه.
+dossier-record-submit = تسجيل
+dossier-closed = هذا الملف مغلق: لا يمكن تسجيل أي شيء فيه بعد الآن.
+dossier-consent = موافقة الشخص
+dossier-consent-given = وافق الشخص في
+dossier-messages = المحادثة
+dossier-handovers = التسليم بين الأعوان
+dossier-handovers-none = لا تسليم: تابع المحادثةَ عونٌ واحد.
+dossier-seal = التوقيع
+dossier-seal-text = ملفات موقَّعة بالمفتاح رقم { $version }. بصمة SHA-256 لملف JSON:
+dossier-back-desk = العودة إلى الملفات الواردة
+dossier-back-dossiers = العودة إلى الملفات المحالة
+nav-dossiers = الملفات المحالة
+dossiers-title = الملفات المحالة — وحدة تحكم Écoute
+dossiers-heading = الملفات المحالة إلى الوحدات
+dossiers-intro = { $hours ->
+        [one] كل ملف محال، الملفات المفتوحة أولاً. يُنبَّه إلى الملف الذي لم تُشعر وحدته باستلامه خلال ساعة.
+       *[other] كل ملف محال، الملفات المفتوحة أولاً. يُنبَّه إلى الملف الذي لم تُشعر وحدته باستلامه خلال { $hours } ساعة.
+    }
+dossiers-empty = لم يُحَل أي ملف بعد.
+dossiers-col-unit = الوحدة
+dossiers-col-first-contact = المدة حتى أول اتصال
+dossiers-overdue = متأخر
+dossiers-not-yet = ليس بعد
+board-dossiers-overdue = ملفات تنتظر إشعار وحدتها بالاستلام منذ أكثر من { $hours } ساعة: { $count }.

@@ -261,3 +261,92 @@ transcript-forwarded-to = Forwarded to
 transcript-messages = Messages
 transcript-notes = Staff notes
 outcome-blocked = Chat blocked (abuse)
+
+## Unit desk
+
+# The unit's desk (/desk), a dossier (/desk/{id}), the supervisors' overview (/console/dossiers).
+desk-brand = Unit desk
+desk-nav-dossiers = Dossiers received
+desk-title = Dossiers received — { $unit } — Écoute
+desk-heading = Dossiers forwarded to your unit
+desk-intro = The reports people agreed to forward to you, open dossiers first. Every reading and every download is recorded in the audit log.
+desk-empty = No dossier has been forwarded to your unit.
+desk-col-reference = Reference
+desk-col-produced = Forwarded on
+desk-col-age = Waiting for
+desk-col-state = Status
+desk-col-first-contact = First contact
+desk-first-contact-at = Yes, on { $at }
+desk-first-contact-none = Not yet
+desk-times-paris = Times are Paris time.
+desk-span-minutes = { $n ->
+        [one] { $n } minute
+       *[other] { $n } minutes
+    }
+desk-span-hours = { $n ->
+        [one] { $n } hour
+       *[other] { $n } hours
+    }
+desk-span-days = { $n ->
+        [one] { $n } day
+       *[other] { $n } days
+    }
+dossier-state-sent = Forwarded, to acknowledge
+dossier-state-received = Received
+dossier-state-contact-attempted = Contact attempted
+dossier-state-contacted = Person contacted
+dossier-state-appointment-set = Appointment set
+dossier-state-complaint-taken = Complaint taken
+dossier-state-could-not-reach = Could not reach the person
+dossier-state-closed = Closed
+dossier-state-withdrawn = Consent withdrawn by the person
+desk-record-withdrawn = The person withdrew their consent: the dossier is closed
+desk-record-person-message = Message from the person
+desk-force-police = national police
+desk-force-gendarmerie = national gendarmerie
+desk-standing-victim = The person is the victim
+desk-standing-witness = The person is a witness
+desk-error-closed = This dossier is closed: nothing more can be recorded on it.
+desk-error-already-received = This dossier’s receipt was already recorded. Choose another status.
+desk-error-state = Choose a status from the list.
+desk-error-note = Write a note of 1 to 1,000 characters.
+dossier-title = Dossier { $ref }
+dossier-state-label = Dossier status:
+dossier-read-audited = This reading is recorded in the audit log. Every time is given in Paris time and in UTC.
+dossier-download-pdf = Download the signed PDF
+dossier-download-json = Download the signed JSON
+dossier-contact = How to reach the person
+dossier-do-not-contact = Do not contact the person: they will come back on their own with their code.
+dossier-summary = The report
+dossier-facts = Facts
+dossier-standing = Standing
+dossier-records = Dossier follow-up
+dossier-records-empty = Nothing has been recorded on this dossier yet.
+dossier-record-title = Record a status
+dossier-record-state = New status
+dossier-record-note = Note
+dossier-record-note-hint = Required, at most 1,000 characters. The person never reads your notes: they only see where their report stands.
+dossier-record-submit = Record
+dossier-closed = This dossier is closed: nothing more can be recorded on it.
+dossier-consent = The person’s consent
+dossier-consent-given = The person said yes on
+dossier-messages = The conversation
+dossier-handovers = Handovers between officers
+dossier-handovers-none = No handover: one officer handled the conversation.
+dossier-seal = Signature
+dossier-seal-text = Files signed with key no. { $version }. SHA-256 fingerprint of the JSON:
+dossier-back-desk = Back to the dossiers received
+dossier-back-dossiers = Back to the forwarded dossiers
+nav-dossiers = Forwarded dossiers
+dossiers-title = Forwarded dossiers — Écoute console
+dossiers-heading = Dossiers forwarded to units
+dossiers-intro = { $hours ->
+        [one] Every forwarded dossier, open ones first. A dossier whose unit has not acknowledged it within the hour is marked.
+       *[other] Every forwarded dossier, open ones first. A dossier whose unit has not acknowledged it within { $hours } hours is marked.
+    }
+dossiers-empty = No dossier has been forwarded yet.
+dossiers-col-unit = Unit
+dossiers-col-first-contact = Time to first contact
+dossiers-overdue = overdue
+dossiers-not-yet = not yet
+board-dossiers-overdue = Dossiers waiting for their unit’s acknowledgement for more than { $hours } h: { $count }.

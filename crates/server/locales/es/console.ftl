@@ -261,3 +261,92 @@ transcript-forwarded-to = Transmitida a
 transcript-messages = Mensajes
 transcript-notes = Notas del personal
 outcome-blocked = Conversación bloqueada (abuso)
+
+## Unit desk
+
+# The unit's desk (/desk), a dossier (/desk/{id}), the supervisors' overview (/console/dossiers).
+desk-brand = Despacho de la unidad
+desk-nav-dossiers = Expedientes recibidos
+desk-title = Expedientes recibidos — { $unit } — Écoute
+desk-heading = Expedientes transmitidos a su unidad
+desk-intro = Las denuncias que las personas aceptaron transmitirle, primero los expedientes abiertos. Cada lectura y cada descarga quedan registradas en el registro de auditoría.
+desk-empty = No se ha transmitido ningún expediente a su unidad.
+desk-col-reference = Referencia
+desk-col-produced = Transmitido el
+desk-col-age = Desde hace
+desk-col-state = Estado
+desk-col-first-contact = Primer contacto
+desk-first-contact-at = Sí, el { $at }
+desk-first-contact-none = Todavía no
+desk-times-paris = Las horas son las de París.
+desk-span-minutes = { $n ->
+        [one] { $n } minuto
+       *[other] { $n } minutos
+    }
+desk-span-hours = { $n ->
+        [one] { $n } hora
+       *[other] { $n } horas
+    }
+desk-span-days = { $n ->
+        [one] { $n } día
+       *[other] { $n } días
+    }
+dossier-state-sent = Transmitido, pendiente de acuse
+dossier-state-received = Recibido
+dossier-state-contact-attempted = Contacto intentado
+dossier-state-contacted = Persona contactada
+dossier-state-appointment-set = Cita fijada
+dossier-state-complaint-taken = Denuncia registrada
+dossier-state-could-not-reach = Persona ilocalizable
+dossier-state-closed = Cerrado
+dossier-state-withdrawn = Consentimiento retirado por la persona
+desk-record-withdrawn = La persona retiró su consentimiento: el expediente está cerrado
+desk-record-person-message = Mensaje de la persona
+desk-force-police = policía nacional
+desk-force-gendarmerie = gendarmería nacional
+desk-standing-victim = La persona es la víctima
+desk-standing-witness = La persona es testigo
+desk-error-closed = Este expediente está cerrado: ya no se puede registrar nada en él.
+desk-error-already-received = La recepción de este expediente ya se registró. Elija otro estado.
+desk-error-state = Elija un estado de la lista.
+desk-error-note = Escriba una nota de 1 a 1000 caracteres.
+dossier-title = Expediente { $ref }
+dossier-state-label = Estado del expediente:
+dossier-read-audited = Esta lectura queda registrada en el registro de auditoría. Cada hora se da en hora de París y en UTC.
+dossier-download-pdf = Descargar el PDF firmado
+dossier-download-json = Descargar el JSON firmado
+dossier-contact = Cómo contactar a la persona
+dossier-do-not-contact = No contactar a la persona: volverá por su cuenta con su código.
+dossier-summary = La denuncia
+dossier-facts = Hechos
+dossier-standing = Condición
+dossier-records = Seguimiento del expediente
+dossier-records-empty = Todavía no se ha registrado nada en este expediente.
+dossier-record-title = Registrar un estado
+dossier-record-state = Nuevo estado
+dossier-record-note = Nota
+dossier-record-note-hint = Obligatoria, 1000 caracteres como máximo. La persona nunca lee sus notas: solo ve en qué punto está su denuncia.
+dossier-record-submit = Registrar
+dossier-closed = Este expediente está cerrado: ya no se puede registrar nada en él.
+dossier-consent = Consentimiento de la persona
+dossier-consent-given = La persona respondió que sí el
+dossier-messages = La conversación
+dossier-handovers = Relevos entre agentes
+dossier-handovers-none = Ningún relevo: un solo agente atendió la conversación.
+dossier-seal = Firma
+dossier-seal-text = Archivos firmados con la clave n.º { $version }. Huella SHA-256 del JSON:
+dossier-back-desk = Volver a los expedientes recibidos
+dossier-back-dossiers = Volver a los expedientes transmitidos
+nav-dossiers = Expedientes transmitidos
+dossiers-title = Expedientes transmitidos — Consola Écoute
+dossiers-heading = Expedientes transmitidos a las unidades
+dossiers-intro = { $hours ->
+        [one] Cada expediente transmitido, primero los abiertos. Se señala el expediente cuya unidad no ha acusado recibo en una hora.
+       *[other] Cada expediente transmitido, primero los abiertos. Se señala el expediente cuya unidad no ha acusado recibo en { $hours } horas.
+    }
+dossiers-empty = Todavía no se ha transmitido ningún expediente.
+dossiers-col-unit = Unidad
+dossiers-col-first-contact = Plazo hasta el primer contacto
+dossiers-overdue = con retraso
+dossiers-not-yet = todavía no
+board-dossiers-overdue = Expedientes a la espera del acuse de recibo de su unidad desde hace más de { $hours } h: { $count }.

@@ -261,3 +261,92 @@ transcript-forwarded-to = Transmis à
 transcript-messages = Messages
 transcript-notes = Notes du personnel
 outcome-blocked = Conversation bloquée (abus)
+
+## Unit desk
+
+# The unit's desk (/desk), a dossier (/desk/{id}), the supervisors' overview (/console/dossiers).
+desk-brand = Bureau de l’unité
+desk-nav-dossiers = Dossiers reçus
+desk-title = Dossiers reçus — { $unit } — Écoute
+desk-heading = Dossiers transmis à votre unité
+desk-intro = Les signalements que des personnes ont accepté de vous transmettre, les dossiers ouverts d’abord. Chaque lecture et chaque téléchargement sont inscrits au journal d’audit.
+desk-empty = Aucun dossier n’a été transmis à votre unité.
+desk-col-reference = Référence
+desk-col-produced = Transmis le
+desk-col-age = Depuis
+desk-col-state = État
+desk-col-first-contact = Premier contact
+desk-first-contact-at = Oui, le { $at }
+desk-first-contact-none = Pas encore
+desk-times-paris = Les heures sont celles de Paris.
+desk-span-minutes = { $n ->
+        [one] { $n } minute
+       *[other] { $n } minutes
+    }
+desk-span-hours = { $n ->
+        [one] { $n } heure
+       *[other] { $n } heures
+    }
+desk-span-days = { $n ->
+        [one] { $n } jour
+       *[other] { $n } jours
+    }
+dossier-state-sent = Transmis, à accuser
+dossier-state-received = Reçu
+dossier-state-contact-attempted = Contact tenté
+dossier-state-contacted = Personne contactée
+dossier-state-appointment-set = Rendez-vous fixé
+dossier-state-complaint-taken = Plainte enregistrée
+dossier-state-could-not-reach = Personne injoignable
+dossier-state-closed = Clos
+dossier-state-withdrawn = Accord retiré par la personne
+desk-record-withdrawn = La personne a retiré son accord : le dossier est clos
+desk-record-person-message = Message de la personne
+desk-force-police = police nationale
+desk-force-gendarmerie = gendarmerie nationale
+desk-standing-victim = La personne est victime
+desk-standing-witness = La personne est témoin
+desk-error-closed = Ce dossier est clos : plus rien ne peut y être inscrit.
+desk-error-already-received = La réception de ce dossier a déjà été inscrite. Choisissez un autre état.
+desk-error-state = Choisissez un état dans la liste.
+desk-error-note = Écrivez une note de 1 à 1 000 caractères.
+dossier-title = Dossier { $ref }
+dossier-state-label = État du dossier :
+dossier-read-audited = Cette lecture est inscrite au journal d’audit. Chaque heure est donnée à Paris et en UTC.
+dossier-download-pdf = Télécharger le PDF signé
+dossier-download-json = Télécharger le JSON signé
+dossier-contact = Comment joindre la personne
+dossier-do-not-contact = Ne pas contacter la personne : elle reviendra d’elle-même avec son code.
+dossier-summary = Le signalement
+dossier-facts = Faits
+dossier-standing = Qualité
+dossier-records = Suivi du dossier
+dossier-records-empty = Rien n’a encore été inscrit sur ce dossier.
+dossier-record-title = Inscrire un état
+dossier-record-state = Nouvel état
+dossier-record-note = Note
+dossier-record-note-hint = Obligatoire, 1 000 caractères au plus. La personne ne lit jamais vos notes : elle voit seulement où en est son signalement.
+dossier-record-submit = Inscrire
+dossier-closed = Ce dossier est clos : plus rien ne peut y être inscrit.
+dossier-consent = Accord de la personne
+dossier-consent-given = La personne a répondu oui le
+dossier-messages = La conversation
+dossier-handovers = Relais entre agents
+dossier-handovers-none = Aucun relais : un seul agent a suivi la conversation.
+dossier-seal = Signature
+dossier-seal-text = Fichiers signés avec la clé n° { $version }. Empreinte SHA-256 du JSON :
+dossier-back-desk = Retour aux dossiers reçus
+dossier-back-dossiers = Retour aux dossiers transmis
+nav-dossiers = Dossiers transmis
+dossiers-title = Dossiers transmis — Console Écoute
+dossiers-heading = Dossiers transmis aux unités
+dossiers-intro = { $hours ->
+        [one] Chaque dossier transmis, les dossiers ouverts d’abord. Un dossier dont l’unité n’a pas accusé réception dans l’heure est signalé.
+       *[other] Chaque dossier transmis, les dossiers ouverts d’abord. Un dossier dont l’unité n’a pas accusé réception dans les { $hours } heures est signalé.
+    }
+dossiers-empty = Aucun dossier n’a encore été transmis.
+dossiers-col-unit = Unité
+dossiers-col-first-contact = Délai du premier contact
+dossiers-overdue = en retard
+dossiers-not-yet = pas encore
+board-dossiers-overdue = Dossiers en attente d’accusé de réception de leur unité depuis plus de { $hours } h : { $count }.

@@ -73,13 +73,17 @@ impl<S: Send + Sync> FromRequestParts<S> for StaffLocale {
     }
 }
 
-/// The console's language form.
+/// The console's language form (also on the unit's desk, which says `back=desk`).
 #[derive(Deserialize)]
 pub struct LanguageForm {
     lang: String,
+    #[serde(default)]
+    back: Option<String>,
 }
 
-/// Sets the console's language for this browser and goes back to the console.
+/// Sets the staff pages' language for this browser and goes back to the console, or to the
+/// desk when its form asked. The cookie is set for `/console` and for `/desk` (two cookies,
+/// one per path) so that it is never sent with a visitor's page.
 pub async fn set_staff_language(
     State(state): State<AppState>,
     _: SameOrigin,
@@ -89,15 +93,21 @@ pub async fn set_staff_language(
         return ApiError::BadRequest("lang must be one of fr, en, es, ar".into()).into_response();
     };
     let secure = secure_attribute(&state);
-    let cookie = format!(
-        "{STAFF_LANG_COOKIE}={}; Path=/console; SameSite=Strict; Max-Age=31536000{secure}",
-        locale.code()
-    );
-    let mut response = Redirect::to("/console").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
-    );
+    let back = match form.back.as_deref() {
+        Some("desk") => crate::http::guard::DESK_PAGE,
+        _ => "/console",
+    };
+    let mut response = Redirect::to(back).into_response();
+    for path in ["/console", crate::http::guard::DESK_PAGE] {
+        let cookie = format!(
+            "{STAFF_LANG_COOKIE}={}; Path={path}; SameSite=Strict; Max-Age=31536000{secure}",
+            locale.code()
+        );
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
+        );
+    }
     response
 }
 

@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod client;
+pub mod desk;
+pub mod dossiers;
 pub mod guard;
 pub mod history;
 pub mod locale;
@@ -153,6 +155,13 @@ pub fn router(state: AppState) -> Router {
         .route("/console/audit", get(security::audit_page))
         .route("/console/history", get(history::list))
         .route("/console/history/{id}", get(history::transcript))
+        .route("/console/dossiers", get(dossiers::list))
+        .route("/console/dossiers/{id}", get(dossiers::dossier))
+        .route("/desk", get(desk::list))
+        .route("/desk/{id}", get(desk::dossier))
+        .route("/desk/{id}/dossier.pdf", get(desk::pdf))
+        .route("/desk/{id}/dossier.json", get(desk::json))
+        .route("/desk/{id}/state", post(desk::record))
         .route("/console/replies", get(replies::list).post(replies::save))
         .route("/console/replies/delete", post(replies::delete))
         .route("/ws/visitor", get(api::visitor_socket))

@@ -114,6 +114,20 @@ impl ChatService {
             .await?)
     }
 
+    /// How long a dossier may wait for its unit's acknowledgement, in whole hours.
+    pub fn dossier_ack_hours(&self) -> u64 {
+        self.ack_alert.whole_hours().max(0) as u64
+    }
+
+    /// A unit's name as the directory gives it; its id when the directory no longer has it.
+    pub async fn unit_name(&self, unit: &UnitId) -> Result<String, ApiError> {
+        Ok(self
+            .store
+            .unit(unit)
+            .await?
+            .map_or_else(|| unit.as_str().to_string(), |u| u.name))
+    }
+
     /// Whether a dossier has waited for its unit's acknowledgement longer than allowed.
     pub fn is_overdue(&self, d: &DossierRow, at: OffsetDateTime) -> bool {
         d.state == DossierState::Sent && at - d.produced_at > self.ack_alert
