@@ -1596,6 +1596,7 @@ function onBoard(b) {
   fig('.fig-median', secsText(f.median_wait_secs));
   fig('.fig-longest', secsText(f.longest_wait_secs));
   fig('.fig-left', f.left_unanswered ?? '—');
+  boardDossiers(b);
 
   $('board-staff').tBodies[0].replaceChildren(...(b.staff || []).map((s) => {
     const tr = document.createElement('tr');
@@ -1637,6 +1638,16 @@ function onBoard(b) {
     );
     return tr;
   }));
+}
+
+/** The alert while dossiers wait for their unit's acknowledgement too long (board frame). */
+function boardDossiers(b) {
+  const box = $('board-dossiers');
+  if (!box) return;
+  const count = b.dossiers_overdue || 0;
+  box.hidden = count === 0;
+  box.querySelector('.bd-text').textContent = count ? t('board_dossiers_overdue', { count, hours: b.dossier_ack_hours }) : '';
+  box.querySelector('.bd-link').textContent = t('board_dossiers_link');
 }
 
 function onMonitoring(chat) {

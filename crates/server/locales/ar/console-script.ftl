@@ -170,3 +170,8 @@ error_other = رفض الخادم: { $code }.
 ## A long queue
 
 queue_more = و{ $count } محادثات أخرى في الانتظار، تُعالَج حسب ترتيب قائمة الانتظار.
+
+## Board: dossiers
+
+board_dossiers_overdue = ملفات تنتظر إشعار وحدتها بالاستلام منذ أكثر من { $hours } ساعة: { $count }.
+board_dossiers_link = عرض الملفات المحالة

@@ -170,3 +170,8 @@ error_other = The server refused: { $code }.
 ## A long queue
 
 queue_more = And { $count } more chats waiting, served in queue order.
+
+## Board: dossiers
+
+board_dossiers_overdue = Dossiers waiting for their unit’s acknowledgement for more than { $hours } h: { $count }.
+board_dossiers_link = See the forwarded dossiers

@@ -170,3 +170,8 @@ error_other = El servidor rechazó la acción: { $code }.
 ## A long queue
 
 queue_more = Y { $count } conversaciones más en espera, atendidas en el orden de la cola.
+
+## Board: dossiers
+
+board_dossiers_overdue = Expedientes a la espera del acuse de recibo de su unidad desde hace más de { $hours } h: { $count }.
+board_dossiers_link = Ver los expedientes transmitidos

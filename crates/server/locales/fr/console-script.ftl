@@ -170,3 +170,8 @@ error_other = Le serveur a refusé : { $code }.
 ## A long queue
 
 queue_more = Et { $count } autres conversations en attente, servies dans l’ordre de la file.
+
+## Board: dossiers
+
+board_dossiers_overdue = Dossiers en attente d’accusé de réception de leur unité depuis plus de { $hours } h : { $count }.
+board_dossiers_link = Voir les dossiers transmis

@@ -23,6 +23,10 @@ pub struct Board {
     pub since: OffsetDateTime,
     /// The day's counts and waits.
     pub figures: DayFigures,
+    /// Dossiers waiting for their unit's acknowledgement longer than allowed.
+    pub overdue_dossiers: u64,
+    /// How long a dossier may wait for that acknowledgement, in hours.
+    pub dossier_ack_hours: u64,
 }
 
 /// Whether a role watches over the others' chats.
@@ -89,6 +93,8 @@ impl ChatService {
             chats,
             since,
             figures,
+            overdue_dossiers: self.overdue_dossiers().await?,
+            dossier_ack_hours: self.dossier_ack_hours(),
         })
     }
 }

@@ -235,6 +235,11 @@ pub struct BoardOut {
     pub chats: Vec<BoardChatOut>,
     /// The day's figures.
     pub figures: FiguresOut,
+    /// Dossiers waiting for their unit's acknowledgement longer than `dossier_ack_hours`:
+    /// the board shows an alert while there is one.
+    pub dossiers_overdue: u64,
+    /// How long a dossier may wait for that acknowledgement, in hours.
+    pub dossier_ack_hours: u64,
 }
 
 /// A live chat on the board (no content).

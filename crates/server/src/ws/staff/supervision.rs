@@ -160,6 +160,7 @@ pub async fn build_board(state: &AppState) -> Option<BoardOut> {
     let loads = state.presence.loads(&state.chat).await?;
     let board = state.chat.board().await.ok()?;
     let (chats, since, f) = (board.chats, board.since, board.figures);
+    let (dossiers_overdue, dossier_ack_hours) = (board.overdue_dossiers, board.dossier_ack_hours);
     let mut waits = f.waits_secs.clone();
     waits.sort_unstable();
     let median = match waits.len() {
@@ -183,5 +184,7 @@ pub async fn build_board(state: &AppState) -> Option<BoardOut> {
             longest_wait_secs: waits.last().copied(),
             median_wait_secs: median,
         },
+        dossiers_overdue,
+        dossier_ack_hours,
     })
 }
