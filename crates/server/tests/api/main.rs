@@ -6,6 +6,7 @@ mod bad_input;
 mod chat;
 mod claims;
 mod communes;
+mod desk;
 mod floods;
 mod forwarding;
 mod helpers;
