@@ -328,3 +328,95 @@ export async function assertOfficerAlerted(officer, id) {
 export function assertNoProblems(...actors) {
   for (const a of actors) assert.deepEqual(a.problems, [], 'no CSP violation and no uncaught error');
 }
+
+/** axe-core's WCAG 2.1 A and AA rules on the page as it is now: no serious or critical violation. */
+export async function assertAccessible(page, what) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${what}: accessibility violations`,
+  );
+  return result.passes.length;
+}
+
+/** In a page of our origin: a socket to `path` whose frames can be awaited by type. */
+async function openSocket(page, name, path) {
+  await page.evaluate(([name, path]) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}${path}`);
+    const s = { ws, frames: [], waiters: [] };
+    (window.__sockets ||= {})[name] = s;
+    ws.onmessage = (e) => {
+      const f = JSON.parse(e.data);
+      const i = s.waiters.findIndex((w) => w.match(f));
+      if (i >= 0) s.waiters.splice(i, 1)[0].resolve(f); else s.frames.push(f);
+    };
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error(`${path}: the socket did not open`));
+  }), [name, path]);
+}
+
+/** Sends a frame on a socket opened by `openSocket`. */
+async function sendOn(page, name, frame) {
+  await page.evaluate(([name, frame]) => window.__sockets[name].ws.send(JSON.stringify(frame)), [name, frame]);
+}
+
+/** The first frame of type `type` (and fields equal to `having`) on a socket, within 10 s. */
+async function frameOn(page, name, type, having = {}) {
+  return page.evaluate(([name, type, having]) => new Promise((resolve, reject) => {
+    const s = window.__sockets[name];
+    const match = (f) => f.type === type && Object.entries(having).every(([k, v]) => f[k] === v);
+    const i = s.frames.findIndex(match);
+    if (i >= 0) { resolve(s.frames.splice(i, 1)[0]); return; }
+    const timer = setTimeout(() => reject(new Error(`no ${type} frame within 10 s`)), 10_000);
+    s.waiters.push({ match, resolve: (f) => { clearTimeout(timer); resolve(f); } });
+  }), [name, type, having]);
+}
+
+/**
+ * A chat forwarded to `unit` through the WebSocket protocol alone (docs/PROTOCOL.md), the way
+ * the pages do it but without them: a visitor starts and writes `says`; an officer (their own
+ * account, logged in through the API) claims it and proposes `unit` (ask_consent); the visitor
+ * says yes with `instructions` (consent_answer); the officer closes it as forwarded, which
+ * produces the dossier. Returns the conversation id.
+ */
+export async function forwardByProtocol({ unit, says, instructions = 'Le soir après 19 h ; dire que c’est la pharmacie.' }) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${BASE}/securite`);
+    const started = await context.request.post(`${BASE}/api/visitor/conversations`, {
+      headers: { origin: BASE },
+      data: { kind: 'victim', minor: false, postal_code: '69003', danger: false, language: 'fr' },
+    });
+    assert.equal(started.status(), 201, await started.text());
+    const { conversation_id: id, token } = await started.json();
+    await openSocket(page, 'visitor', '/ws/visitor');
+    await sendOn(page, 'visitor', { type: 'hello', token, last_seq: 0 });
+    await frameOn(page, 'visitor', 'welcome');
+    await sendOn(page, 'visitor', { type: 'send', client_id: 'v1', body: says });
+    await frameOn(page, 'visitor', 'ack');
+
+    // The officer's session cookie lands in this context, and goes with the staff socket.
+    const login = await context.request.post(`${BASE}/api/staff/login`, {
+      headers: { origin: BASE },
+      data: { username: officerUsername(), password: env.ECOUTE_OFFICER_PASSWORD, code: totp(env.ECOUTE_OFFICER_TOTP_SECRET) },
+    });
+    assert.equal(login.status(), 200, await login.text());
+    await openSocket(page, 'staff', '/ws/staff');
+    await frameOn(page, 'staff', 'welcome');
+    await sendOn(page, 'staff', { type: 'claim', conversation_id: id });
+    await frameOn(page, 'staff', 'claimed');
+    await sendOn(page, 'staff', { type: 'ask_consent', conversation_id: id, unit });
+    await frameOn(page, 'visitor', 'consent');
+    await sendOn(page, 'visitor', { type: 'consent_answer', unit, yes: true, instructions });
+    await frameOn(page, 'staff', 'consent', { answer: true });
+    await sendOn(page, 'staff', { type: 'close', conversation_id: id, outcome: 'report_forwarded' });
+    await frameOn(page, 'staff', 'chat_closed');
+    return id;
+  } finally {
+    await context.close();
+  }
+}
