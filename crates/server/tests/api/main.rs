@@ -7,6 +7,7 @@ mod chat;
 mod claims;
 mod communes;
 mod floods;
+mod follow_up;
 mod forwarding;
 mod helpers;
 mod history;
