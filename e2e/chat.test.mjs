@@ -12,14 +12,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
   REQUIRED, env, BASE, NEUTRAL, SHOTS, CHROMIUM,
   TEST_TIMEOUT, NEUTRAL_PAGE, EXIT_ALERT, browser, base32, totp,
   nextOfficer, officerUsername, unique, watch, newVisitor, nextSupervisor,
   supervisorUsername, NOTIFICATION_SPY, newOfficer, startConversation, claim, visitorSend,
   officerSend, countText, chatBothWays, assertText, screenshots, helloWith,
-  assertNoTrace, assertOfficerAlerted, assertNoProblems,
+  assertNoTrace, assertOfficerAlerted, assertNoProblems, assertAccessible,
 } from './lib.mjs';
 
 // ---------------------------------------------------------------- tests
@@ -774,17 +773,6 @@ test('an officer’s 80 messages written as fast as the console allows are store
 // ---------------------------------------------------------------- accessibility (axe-core)
 
 /** axe-core's WCAG 2.1 A and AA rules on the page as it is now: no serious or critical violation. */
-async function assertAccessible(page, what) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `${what}: accessibility violations`,
-  );
-  return result.passes.length;
-}
-
 test('every visitor page and every console page passes axe-core (WCAG 2.1 AA) with no serious or critical violation', { timeout: TEST_TIMEOUT }, async () => {
   const visitor = await newVisitor();
   const page = visitor.page;

@@ -328,3 +328,15 @@ export async function assertOfficerAlerted(officer, id) {
 export function assertNoProblems(...actors) {
   for (const a of actors) assert.deepEqual(a.problems, [], 'no CSP violation and no uncaught error');
 }
+
+/** axe-core (WCAG 2.1 AA) finds no serious or critical violation on the page as it is now. */
+export async function assertAccessible(page, what) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${what}: accessibility violations`,
+  );
+  return result.passes.length;
+}
