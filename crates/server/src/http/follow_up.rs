@@ -96,6 +96,7 @@ pub struct FollowUpMessageRequest {
     /// The pass given by `POST /api/visitor/follow-up`.
     pub pass: String,
     /// 1 to 4000 characters, not blank.
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub body: String,
     /// The language of `stage_text` (`fr`, `en`, `es`, `ar`; French otherwise).
     #[serde(default)]
