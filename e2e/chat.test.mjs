@@ -12,7 +12,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
   REQUIRED, env, BASE, NEUTRAL, SHOTS, CHROMIUM,
   TEST_TIMEOUT, NEUTRAL_PAGE, EXIT_ALERT, browser, base32, totp,

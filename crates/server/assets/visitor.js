@@ -58,6 +58,9 @@ const state = {
   holdTimer: 0, // set while a refused message waits for the moment the server gave
   announceAfter: 0, // messages up to this seq were shown before a reload: do not read them out again
   ended: false,
+  consent: null, // the question asked: {unit, unit_name, question, answer}
+  consentAnswer: null, // the consent_answer frame sent and not yet reflected by a consent frame
+  returnCode: null, // the code shown at the start or typed to come back: memory only, shown again if forwarded
 };
 
 // ---------------------------------------------------------------- storage (sessionStorage only)
@@ -251,6 +254,8 @@ function beginConversation(session) {
 
 function resetConversationView() {
   hideCode();
+  hideConsent();
+  hideForwarded();
   state.seen.clear();
   clearOutbox();
   state.convState = null;
@@ -370,7 +375,8 @@ function handleFrame(f) {
     case 'message': onMessage(f); break;
     case 'ack': onAck(f); break;
     case 'queue': onQueue(f); break;
-    case 'state': applyState(f.state, f.officer, true); break;
+    case 'state': applyState(f.state, f.officer, true, f.outcome); break;
+    case 'consent': onConsent(f); break;
     case 'typing': showTyping(); break;
     case 'marks': applyMarks(Number(f.received_seq) || 0, Number(f.read_seq) || 0); break;
     case 'danger_noted': state.dangerPending = false; tx($('danger-status'), 'danger_noted'); break;
@@ -400,7 +406,7 @@ function onWelcome(f) {
   pumpOutbox();
 }
 
-function applyState(next, officer, live) {
+function applyState(next, officer, live, outcome) {
   const previousName = state.officerName;
   if (officer && officer.name) state.officerName = officer.name;
   const previous = state.convState;
@@ -424,7 +430,7 @@ function applyState(next, officer, live) {
       announce(t('officer_changed', { name }));
     }
   } else if (next === 'closed') {
-    endConversation('closed');
+    endConversation('closed', outcome);
   } else if (next === 'visitor_left') {
     endConversation('left');
   }
@@ -456,6 +462,11 @@ function onError(f) {
         // A call for help that did not go through is sent again until it does.
         setTimeout(() => { if (state.dangerPending && state.welcomed) sendFrame({ type: 'danger' }); }, 1000);
       }
+      if (!f.client_id && state.consentAnswer) {
+        // Perhaps the answer to the question: the same answer again is harmless.
+        const frame = state.consentAnswer;
+        setTimeout(() => { if (state.consentAnswer === frame && state.welcomed) sendFrame(frame); }, Number(f.retry_after_ms) || 1000);
+      }
       if (!f.client_id && state.languageSent) {
         // Perhaps the language change: sending it again is harmless (the same one does nothing).
         state.languageToSend = state.languageSent;
@@ -466,6 +477,10 @@ function onError(f) {
     case 'message_too_long': failPending(f.client_id, 'err_too_long'); break;
     case 'conversation_closed': failPending(f.client_id, 'err_closed'); break;
     case 'invalid_client_id': failPending(f.client_id, 'err_send'); break;
+    case 'contact_required': consentRefused('consent_err_contact'); break;
+    case 'contact_too_long': consentRefused('consent_err_too_long'); break;
+    case 'consent_not_asked':
+    case 'unknown_unit': consentRefused('consent_err_not_asked'); break;
     default: break;
   }
 }
@@ -757,6 +772,127 @@ function setupComposer() {
   updateCounter();
 }
 
+// ---------------------------------------------------------------- forwarding: the question in the chat
+
+const MAX_INSTRUCTIONS = 1000;
+
+/** The officer asks whether the report may go to a unit (PROTOCOL.md §1.3, `consent`). */
+function onConsent(f) {
+  if (state.ended) return;
+  const previous = state.consent;
+  const fresh = !previous || previous.unit !== f.unit || (previous.answer !== null && f.answer === null);
+  state.consent = { unit: String(f.unit), unit_name: String(f.unit_name ?? f.unit), question: String(f.question ?? ''), answer: f.answer ?? null };
+  state.consentAnswer = null;
+  const box = $('consent');
+  box.hidden = false;
+  $('consent-question').textContent = state.consent.question;
+  untx($('consent-error'));
+  setConsentBusy(false);
+  if (state.consent.answer === null) {
+    $('consent-ask').hidden = false;
+    $('consent-form').hidden = true;
+    untx($('consent-answer'));
+    // Said once, calmly, without taking the focus from what the person is writing.
+    if (fresh) announce(t('consent_asked', { question: state.consent.question }));
+    keepInView(false);
+  } else {
+    $('consent-ask').hidden = true;
+    $('consent-form').hidden = true;
+    $('consent-instructions').value = '';
+    updateConsentCounter();
+    tx($('consent-answer'), state.consent.answer ? 'consent_yes_recorded' : 'consent_no_recorded', { unit: state.consent.unit_name });
+  }
+}
+
+function hideConsent() {
+  state.consent = null;
+  state.consentAnswer = null;
+  $('consent').hidden = true;
+  $('consent-question').textContent = '';
+  $('consent-instructions').value = '';
+  untx($('consent-answer'));
+  untx($('consent-error'));
+}
+
+function setConsentBusy(on) {
+  for (const id of ['consent-yes', 'consent-no', 'consent-send']) $(id).disabled = on;
+}
+
+function consentRefused(key) {
+  if (!state.consent) return;
+  state.consentAnswer = null;
+  setConsentBusy(false);
+  tx($('consent-error'), key);
+  if (key === 'consent_err_not_asked') {
+    $('consent-form').hidden = true;
+    $('consent-ask').hidden = true;
+  } else if (!$('consent-form').hidden) {
+    $('consent-instructions').focus();
+  }
+}
+
+function answerConsent(fields) {
+  if (!state.consent) return;
+  const frame = { type: 'consent_answer', unit: state.consent.unit, ...fields };
+  untx($('consent-error'));
+  if (!sendFrame(frame)) { tx($('consent-error'), 'consent_err_offline'); return; }
+  state.consentAnswer = frame;
+  setConsentBusy(true);
+}
+
+function updateConsentCounter() {
+  const len = $('consent-instructions').value.length;
+  const counter = $('consent-counter');
+  tx(counter, 'counter', { count: len, max: MAX_INSTRUCTIONS });
+  counter.classList.toggle('counter-near', len > MAX_INSTRUCTIONS - 100);
+}
+
+function setupConsent() {
+  $('consent-yes').addEventListener('click', () => {
+    $('consent-ask').hidden = true;
+    $('consent-form').hidden = false;
+    untx($('consent-error'));
+    $('consent-write').checked = true;
+    $('consent-instructions-field').hidden = false;
+    $('consent-write').focus();
+  });
+  $('consent-no').addEventListener('click', () => answerConsent({ yes: false }));
+  $('consent-cancel').addEventListener('click', () => {
+    $('consent-form').hidden = true;
+    $('consent-ask').hidden = false;
+    untx($('consent-error'));
+    $('consent-yes').focus();
+  });
+  $('consent-form').addEventListener('change', () => {
+    $('consent-instructions-field').hidden = !$('consent-write').checked;
+    untx($('consent-error'));
+  });
+  $('consent-instructions').addEventListener('input', () => { updateConsentCounter(); untx($('consent-error')); });
+  $('consent-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!$('consent-write').checked) { answerConsent({ yes: true, do_not_contact: true }); return; }
+    const text = $('consent-instructions').value;
+    if (!text.trim()) { tx($('consent-error'), 'consent_err_contact'); $('consent-instructions').focus(); return; }
+    if (text.length > MAX_INSTRUCTIONS) { tx($('consent-error'), 'consent_err_too_long'); $('consent-instructions').focus(); return; }
+    answerConsent({ yes: true, instructions: text });
+  });
+  updateConsentCounter();
+}
+
+/** The chat closed as forwarded: how to follow the report, with the code if the page has it. */
+function showForwarded() {
+  $('forwarded').hidden = false;
+  const hasCode = !!state.returnCode;
+  $('forwarded-code').textContent = hasCode ? state.returnCode : '';
+  $('forwarded-code-row').hidden = !hasCode;
+}
+
+function hideForwarded() {
+  $('forwarded').hidden = true;
+  $('forwarded-code').textContent = '';
+  $('forwarded-code-row').hidden = true;
+}
+
 // ---------------------------------------------------------------- end of a conversation
 
 function stopSocket() {
@@ -770,10 +906,11 @@ function stopSocket() {
   if (ws) { try { ws.close(1000); } catch { /* already closed */ } }
 }
 
-function endConversation(reason) {
+function endConversation(reason, outcome) {
   if (state.ended) return;
   state.ended = true;
   hideCode();
+  hideConsent();
   resetConversationState();
   forgetSession();
   stopSocket();
@@ -786,7 +923,12 @@ function endConversation(reason) {
   updateCounter();
   if (reason === 'closed') {
     // Keep the last words of the officer on screen; nothing of it is stored on the device.
-    tx($('ended-reason'), 'ended_closed');
+    if (outcome === 'report_forwarded') {
+      tx($('ended-reason'), 'ended_forwarded');
+      showForwarded();
+    } else {
+      tx($('ended-reason'), 'ended_closed');
+    }
     show('chat', 'ended');
   } else {
     $('messages').replaceChildren();
@@ -802,6 +944,7 @@ function endConversation(reason) {
 /** The code, shown once in the waiting room; gone from the page once noted (or on exit). */
 function showCode(code) {
   if (!code) return;
+  state.returnCode = code;
   $('code-value').textContent = code;
   $('code-box').hidden = false;
 }
@@ -818,6 +961,7 @@ function setupResume() {
   $('resume-back').addEventListener('click', () => {
     $('resume-code').value = '';
     untx($('resume-error'));
+    $('resume-follow').hidden = true;
     show('landing');
     focusHeading('landing-title');
   });
@@ -832,6 +976,7 @@ function setupResume() {
       input.setAttribute('aria-invalid', 'true');
       input.focus();
     };
+    $('resume-follow').hidden = true;
     if (digits.length !== 16) { fail('resume_format'); return; }
     untx(error);
     input.removeAttribute('aria-invalid');
@@ -849,11 +994,23 @@ function setupResume() {
       });
       if (res.ok) {
         const data = await res.json();
+        state.returnCode = digits.replace(/(.{2})(?!$)/g, '$1 ');
         input.value = '';
         beginConversation({ conversation_id: data.conversation_id, token: data.token, lang: document.documentElement.lang });
         // Back with a language picked on this page: the officer is told.
         if (state.languagePicked) state.languageToSend = document.documentElement.lang;
         addSystemNote('back_note');
+        return;
+      }
+      let code = null;
+      try { code = (await res.json()).error; } catch { /* not JSON */ }
+      if (code === 'report_forwarded') {
+        // The code now follows the report: say so calmly and point to the follow-up, where
+        // the person gives it again (it never travels in a URL or stays on the device).
+        input.value = '';
+        tx(error, 'resume_forwarded');
+        $('resume-follow').hidden = false;
+        $('resume-follow-link').focus();
         return;
       }
       fail(res.status === 404 ? 'resume_unknown' : res.status === 409 ? 'resume_closed'
@@ -872,6 +1029,7 @@ function setupRestart() {
     state.seen.clear();
     $('messages').replaceChildren();
     untx($('ended-reason'));
+    hideForwarded();
     show('start');
     focusHeading('start-title');
   });
@@ -947,6 +1105,7 @@ function applyBundle(b) {
     else a.removeAttribute('aria-current');
   }
   $('safety-link').href = `/securite?lang=${encodeURIComponent(b.lang)}`;
+  for (const id of ['forwarded-link', 'resume-follow-link']) $(id).href = `/suivi?lang=${encodeURIComponent(b.lang)}`;
   timeFmt = new Intl.DateTimeFormat(localeTag(), { hour: '2-digit', minute: '2-digit' });
   for (const time of document.querySelectorAll('#messages time.msg-time')) {
     if (time.dateTime) time.textContent = formatTime(time.dateTime);
@@ -977,6 +1136,9 @@ onQuickExit({
   wipe() {
     state.ended = true;
     hideCode();
+    hideConsent();
+    hideForwarded();
+    state.returnCode = null;
     $('resume-code').value = '';
     stopSocket();
     state.session = null;
@@ -998,6 +1160,7 @@ setupStart();
 setupDanger();
 setupResume();
 setupComposer();
+setupConsent();
 setupRestart();
 setupLanguage();
 

@@ -13,6 +13,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../assets/visitor.js"),
     ),
     (
+        "follow-up.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/follow-up.js"),
+    ),
+    (
         "quick-exit.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/quick-exit.js"),

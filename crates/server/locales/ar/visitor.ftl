@@ -166,3 +166,54 @@ safety-home = العودة إلى الصفحة الرئيسية
 
 ## Forwarding to a local unit: the question asked in the chat
 consent-question = هل توافق على إرسال بلاغك إلى: { $unit }؟ يمكن لهذه المصلحة الاتصال بك لتتمكن من تقديم شكوى، إذا رغبت في ذلك.
+
+## Consent in the chat
+consent-title = هل نرسل بلاغك؟
+consent-yes = نعم
+consent-no = لا
+consent-how-legend = كيف يمكن لهذه المصلحة الاتصال بك؟
+consent-contact-write = أعطي تعليماتي للاتصال بي
+consent-contact-none = لا تتصلوا بي، سأعود برمزي
+consent-instructions-label = تعليماتك
+consent-instructions-hint = متى وكيف يمكن للمصلحة الاتصال بك، وماذا يقال إذا أجاب شخص آخر (مثلاً «إنها شركة التأمين الصحي»).
+consent-send = إرسال إجابتي
+consent-cancel = العودة إلى السؤال
+forwarded-title = تم إرسال بلاغك
+forwarded-follow = يمكنك متابعة وضعه برمز العودة الخاص بك، في صفحة «متابعة بلاغي».
+forwarded-what = سترى هناك مرحلة بلاغك بكلمات بسيطة (أُرسل، استُلم، حاولت المصلحة الاتصال بك…)، وتاريخ آخر تغيير، ويمكنك إضافة رسالة أو سحب موافقتك. ملاحظات المصلحة لا تُعرض هناك أبداً.
+forwarded-code = رمز العودة الخاص بك:
+forwarded-link = متابعة بلاغي
+
+## Follow-up
+follow-page-title = متابعة بلاغي
+follow-title = متابعة بلاغي
+follow-intro = إذا أُرسل بلاغك إلى مركز شرطة أو درك، فإن رمز العودة يتيح لك معرفة وضعه. لا يُحفظ هذا الرمز في أي مكان على هذا الجهاز.
+follow-noscript = تحتاج هذه الصفحة إلى JavaScript لعرض المتابعة. في حالة الطوارئ، اتصل بالرقم 17 أو 112.
+follow-code-label = رمز العودة (16 رقماً)
+follow-submit = معرفة وضع بلاغي
+follow-state-title = وضع بلاغك
+follow-reference = المرجع:
+follow-forwarded-on = أُرسل في:
+follow-updated-on = آخر تغيير في:
+follow-messages-sent = الرسائل التي أضفتها:
+follow-only-stage = تُعرض هنا المرحلة فقط، بكلمات بسيطة: ملاحظات المصلحة لا تُعرض أبداً.
+follow-message-title = إضافة رسالة
+follow-message-intro = تُرسل رسالتك إلى المصلحة وإلى منصة Écoute. لا يمكن تعديلها بعد ذلك.
+follow-message-label = رسالتك
+follow-message-submit = إرسال الرسالة
+follow-withdraw-title = سحب موافقتي
+follow-withdraw-intro = إذا لم تعد ترغب في أن تتولى المصلحة بلاغك، يمكنك سحب موافقتك. تُبلَّغ المصلحة بذلك وتنتهي المتابعة: لن تتمكن بعدها من إضافة رسالة.
+follow-withdraw-open = سحب موافقتي
+follow-withdraw-confirm-text = هل تريد حقاً سحب موافقتك؟ لا يمكن التراجع عن ذلك.
+follow-withdraw-confirm = نعم، سحب موافقتي
+follow-withdraw-cancel = لا، الإبقاء على موافقتي
+follow-closed = انتهت متابعة هذا البلاغ: لم يعد بإمكانك إضافة رسالة.
+follow-done = إغلاق المتابعة
+follow-home = العودة إلى الصفحة الرئيسية
+stage-transmitted = تم إرسال بلاغك.
+stage-received = استلمته المصلحة.
+stage-tried-to-reach = حاولت المصلحة الاتصال بك.
+stage-in-touch = تواصلت المصلحة معك.
+stage-complaint-taken = تم تسجيل شكواك.
+stage-finished = انتهت متابعة بلاغك.
+stage-withdrawn = لقد سحبت موافقتك: أُغلق البلاغ.

@@ -47,3 +47,20 @@ back_note = You are back in the conversation.
 danger_sending = We are alerting the officer…
 danger_noted = Done: your conversation now goes before all the others, and the officer has been alerted. If you can, call 17.
 danger_offline = Connection lost: the officer will be alerted as soon as the connection is back. Call 17 if you can.
+
+## Consent in the chat
+consent_yes_recorded = You agreed that your report is sent to: { $unit }.
+consent_no_recorded = You refused that your report is sent to: { $unit }. Nothing will be sent to it.
+consent_asked = The officer asks you a question: { $question }
+consent_err_contact = Write your instructions, or choose “Do not contact me”.
+consent_err_too_long = Your instructions are over 1,000 characters.
+consent_err_not_asked = This question is no longer asked. The officer will ask another one if needed.
+consent_err_offline = Connection lost: your answer was not sent. Try again in a moment.
+ended_forwarded = The officer closed the conversation and your report has been sent on.
+resume_forwarded = This code follows your report that was sent on: it no longer reopens the conversation. You can see where your report stands on the “Follow my report” page.
+
+## Follow-up
+follow_expired = For your safety, the follow-up closed. Enter your code again.
+follow_closed_error = The follow-up is over: your message was not sent.
+follow_sent = Your message has been sent.
+follow_withdrawn = You withdrew your consent. The service has been told.

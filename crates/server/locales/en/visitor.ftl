@@ -166,3 +166,54 @@ safety-home = Back to the home page
 
 ## Forwarding to a local unit: the question asked in the chat
 consent-question = Do you agree that your report is sent to: { $unit }? This service may contact you so that you can file a complaint, if you wish.
+
+## Consent in the chat
+consent-title = Send your report on?
+consent-yes = Yes
+consent-no = No
+consent-how-legend = How may this service contact you?
+consent-contact-write = I give instructions for contacting me
+consent-contact-none = Do not contact me, I will come back with my code
+consent-instructions-label = Your instructions
+consent-instructions-hint = When and how the service may call you, and what to say if someone else answers (for example “it is the health insurance”).
+consent-send = Send my answer
+consent-cancel = Back to the question
+forwarded-title = Your report has been sent on
+forwarded-follow = You can follow where it stands with your return code, on the “Follow my report” page.
+forwarded-what = There you will see the stage of your report in plain words (sent, received, the service tried to reach you…), the date of the last change, and you can add a message or withdraw your consent. The service’s notes are never shown there.
+forwarded-code = Your return code:
+forwarded-link = Follow my report
+
+## Follow-up
+follow-page-title = Follow my report
+follow-title = Follow my report
+follow-intro = If your report was sent on to a police station or a gendarmerie, your return code lets you see where it stands. The code is not kept anywhere on this device.
+follow-noscript = This page needs JavaScript to show the follow-up. In an emergency, call 17 or 112.
+follow-code-label = Your return code (16 digits)
+follow-submit = See where my report stands
+follow-state-title = Where your report stands
+follow-reference = Reference:
+follow-forwarded-on = Sent on:
+follow-updated-on = Last change:
+follow-messages-sent = Messages you added:
+follow-only-stage = Only the stage is shown here, in plain words: the service’s notes never are.
+follow-message-title = Add a message
+follow-message-intro = Your message goes to the service and to the Écoute platform. It cannot be changed afterwards.
+follow-message-label = Your message
+follow-message-submit = Send the message
+follow-withdraw-title = Withdraw my consent
+follow-withdraw-intro = If you no longer want the service to deal with your report, you can withdraw your consent. The service is told and the follow-up ends: you will not be able to add a message any more.
+follow-withdraw-open = Withdraw my consent
+follow-withdraw-confirm-text = Do you really want to withdraw your consent? This cannot be undone.
+follow-withdraw-confirm = Yes, withdraw my consent
+follow-withdraw-cancel = No, keep my consent
+follow-closed = The follow-up of this report is over: you can no longer add a message.
+follow-done = Close the follow-up
+follow-home = Back to the home page
+stage-transmitted = Your report has been sent on.
+stage-received = The service has received it.
+stage-tried-to-reach = The service tried to reach you.
+stage-in-touch = The service has been in touch with you.
+stage-complaint-taken = Your complaint has been recorded.
+stage-finished = The follow-up of your report is over.
+stage-withdrawn = You withdrew your consent: the report is closed.

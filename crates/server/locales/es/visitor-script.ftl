@@ -47,3 +47,20 @@ back_note = Volviste a la conversación.
 danger_sending = Estamos avisando al agente…
 danger_noted = Entendido: tu conversación pasa antes que todas las demás y el agente ya está avisado. Si puedes, llama al 17.
 danger_offline = Se cortó la conexión: el agente recibirá el aviso en cuanto vuelva la conexión. Llama al 17 si puedes.
+
+## Consent in the chat
+consent_yes_recorded = Ha aceptado que su denuncia se transmita a: { $unit }.
+consent_no_recorded = Ha rechazado que su denuncia se transmita a: { $unit }. No se le transmitirá nada.
+consent_asked = El agente le hace una pregunta: { $question }
+consent_err_contact = Escriba sus indicaciones, o elija «No me contacten».
+consent_err_too_long = Sus indicaciones superan los 1000 caracteres.
+consent_err_not_asked = Esta pregunta ya no está planteada. El agente le hará otra si es necesario.
+consent_err_offline = Conexión interrumpida: su respuesta no se ha enviado. Inténtelo de nuevo en un momento.
+ended_forwarded = El agente ha cerrado la conversación y su denuncia ha sido transmitida.
+resume_forwarded = Este código sigue su denuncia transmitida: ya no reabre la conversación. Puede ver en qué punto está su denuncia en la página «Seguir mi denuncia».
+
+## Follow-up
+follow_expired = Por su seguridad, el seguimiento se ha cerrado. Introduzca de nuevo su código.
+follow_closed_error = El seguimiento ha terminado: su mensaje no se ha enviado.
+follow_sent = Su mensaje ha sido transmitido.
+follow_withdrawn = Ha retirado su consentimiento. El servicio ha sido informado.

@@ -166,3 +166,54 @@ safety-home = Volver a la página de inicio
 
 ## Forwarding to a local unit: the question asked in the chat
 consent-question = ¿Acepta que su denuncia se transmita a: { $unit }? Este servicio podrá ponerse en contacto con usted para que pueda presentar una denuncia, si lo desea.
+
+## Consent in the chat
+consent-title = ¿Transmitir su denuncia?
+consent-yes = Sí
+consent-no = No
+consent-how-legend = ¿Cómo puede contactarle este servicio?
+consent-contact-write = Doy mis indicaciones para que me contacten
+consent-contact-none = No me contacten, volveré con mi código
+consent-instructions-label = Sus indicaciones
+consent-instructions-hint = Cuándo y cómo puede llamarle el servicio, y qué decir si contesta otra persona (por ejemplo «es la mutua»).
+consent-send = Enviar mi respuesta
+consent-cancel = Volver a la pregunta
+forwarded-title = Su denuncia ha sido transmitida
+forwarded-follow = Puede seguir en qué punto está con su código de regreso, en la página «Seguir mi denuncia».
+forwarded-what = Allí verá la etapa de su denuncia en palabras sencillas (transmitida, recibida, el servicio intentó contactarle…), la fecha del último cambio, y podrá añadir un mensaje o retirar su consentimiento. Las notas del servicio nunca se muestran allí.
+forwarded-code = Su código de regreso:
+forwarded-link = Seguir mi denuncia
+
+## Follow-up
+follow-page-title = Seguir mi denuncia
+follow-title = Seguir mi denuncia
+follow-intro = Si su denuncia fue transmitida a una comisaría o a la gendarmería, su código de regreso le permite saber en qué punto está. El código no se guarda en ningún lugar de este dispositivo.
+follow-noscript = Esta página necesita JavaScript para mostrar el seguimiento. En caso de urgencia, llame al 17 o al 112.
+follow-code-label = Su código de regreso (16 cifras)
+follow-submit = Ver en qué punto está mi denuncia
+follow-state-title = En qué punto está su denuncia
+follow-reference = Referencia:
+follow-forwarded-on = Transmitida el:
+follow-updated-on = Último cambio:
+follow-messages-sent = Mensajes que ha añadido:
+follow-only-stage = Aquí solo se muestra la etapa, en palabras sencillas: las notas del servicio nunca.
+follow-message-title = Añadir un mensaje
+follow-message-intro = Su mensaje se transmite al servicio y a la plataforma Écoute. No podrá modificarse.
+follow-message-label = Su mensaje
+follow-message-submit = Enviar el mensaje
+follow-withdraw-title = Retirar mi consentimiento
+follow-withdraw-intro = Si ya no desea que el servicio se ocupe de su denuncia, puede retirar su consentimiento. El servicio es informado y el seguimiento termina: ya no podrá añadir mensajes.
+follow-withdraw-open = Retirar mi consentimiento
+follow-withdraw-confirm-text = ¿Seguro que quiere retirar su consentimiento? No se puede deshacer.
+follow-withdraw-confirm = Sí, retirar mi consentimiento
+follow-withdraw-cancel = No, mantener mi consentimiento
+follow-closed = El seguimiento de esta denuncia ha terminado: ya no puede añadir mensajes.
+follow-done = Cerrar el seguimiento
+follow-home = Volver a la página de inicio
+stage-transmitted = Su denuncia ha sido transmitida.
+stage-received = El servicio la ha recibido.
+stage-tried-to-reach = El servicio intentó contactarle.
+stage-in-touch = El servicio se ha puesto en contacto con usted.
+stage-complaint-taken = Su denuncia formal ha sido registrada.
+stage-finished = El seguimiento de su denuncia ha terminado.
+stage-withdrawn = Ha retirado su consentimiento: la denuncia está cerrada.

@@ -47,3 +47,20 @@ back_note = Vous êtes revenu·e dans la conversation.
 danger_sending = Nous prévenons l’agent…
 danger_noted = C’est noté : votre conversation passe avant toutes les autres et l’agent est prévenu. Si vous le pouvez, appelez le 17.
 danger_offline = Connexion interrompue : l’agent sera prévenu dès le retour de la connexion. Appelez le 17 si vous le pouvez.
+
+## Consent in the chat
+consent_yes_recorded = Vous avez accepté que votre signalement soit transmis à : { $unit }.
+consent_no_recorded = Vous avez refusé que votre signalement soit transmis à : { $unit }. Rien ne lui sera transmis.
+consent_asked = L’agent vous pose une question : { $question }
+consent_err_contact = Écrivez vos consignes, ou choisissez « Ne me contactez pas ».
+consent_err_too_long = Vos consignes dépassent 1 000 caractères.
+consent_err_not_asked = Cette question n’est plus posée. L’agent vous en posera une autre si besoin.
+consent_err_offline = Connexion interrompue : votre réponse n’est pas partie. Réessayez dans un instant.
+ended_forwarded = L’agent a clôturé la conversation et votre signalement a été transmis.
+resume_forwarded = Ce code suit votre signalement transmis : il ne rouvre plus la conversation. Vous pouvez voir où en est votre signalement sur la page « Suivre mon signalement ».
+
+## Follow-up
+follow_expired = Pour votre sécurité, le suivi s’est refermé. Entrez à nouveau votre code.
+follow_closed_error = Le suivi est terminé : votre message n’a pas été envoyé.
+follow_sent = Votre message a été transmis.
+follow_withdrawn = Vous avez retiré votre accord. Le service en est informé.

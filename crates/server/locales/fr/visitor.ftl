@@ -166,3 +166,54 @@ safety-home = Revenir à la page d’accueil
 
 ## Forwarding to a local unit: the question asked in the chat
 consent-question = Acceptez-vous que votre signalement soit transmis à : { $unit } ? Ce service pourra vous recontacter pour que vous puissiez porter plainte, si vous le souhaitez.
+
+## Consent in the chat
+consent-title = Transmettre votre signalement ?
+consent-yes = Oui
+consent-no = Non
+consent-how-legend = Comment ce service peut-il vous contacter ?
+consent-contact-write = Je donne mes consignes pour être contacté·e
+consent-contact-none = Ne me contactez pas, je reviendrai avec mon code
+consent-instructions-label = Vos consignes
+consent-instructions-hint = Quand et comment le service peut vous appeler, et quoi dire si quelqu’un d’autre répond (par exemple « c’est la mutuelle »).
+consent-send = Envoyer ma réponse
+consent-cancel = Revenir à la question
+forwarded-title = Votre signalement a été transmis
+forwarded-follow = Vous pouvez suivre où il en est avec votre code de retour, sur la page « Suivre mon signalement ».
+forwarded-what = Vous y verrez l’étape de votre signalement en mots simples (transmis, reçu, le service a tenté de vous joindre…), la date du dernier changement, et vous pourrez ajouter un message ou retirer votre accord. Les notes du service n’y sont jamais affichées.
+forwarded-code = Votre code de retour :
+forwarded-link = Suivre mon signalement
+
+## Follow-up
+follow-page-title = Suivre mon signalement
+follow-title = Suivre mon signalement
+follow-intro = Si votre signalement a été transmis à un commissariat ou une gendarmerie, votre code de retour vous permet de savoir où il en est. Ce code n’est gardé nulle part sur cet appareil.
+follow-noscript = Cette page a besoin de JavaScript pour afficher le suivi. En cas d’urgence, appelez le 17 ou le 112.
+follow-code-label = Votre code de retour (16 chiffres)
+follow-submit = Voir où en est mon signalement
+follow-state-title = Où en est votre signalement
+follow-reference = Référence :
+follow-forwarded-on = Transmis le :
+follow-updated-on = Dernier changement le :
+follow-messages-sent = Messages que vous avez ajoutés :
+follow-only-stage = Seule l’étape est affichée ici, en mots simples : les notes du service ne le sont jamais.
+follow-message-title = Ajouter un message
+follow-message-intro = Votre message est transmis au service et à la plateforme Écoute. Il ne pourra pas être modifié.
+follow-message-label = Votre message
+follow-message-submit = Envoyer le message
+follow-withdraw-title = Retirer mon accord
+follow-withdraw-intro = Si vous ne souhaitez plus que le service s’occupe de votre signalement, vous pouvez retirer votre accord. Le service en est informé et le suivi se termine : vous ne pourrez plus ajouter de message.
+follow-withdraw-open = Retirer mon accord
+follow-withdraw-confirm-text = Voulez-vous vraiment retirer votre accord ? Cela ne peut pas être annulé.
+follow-withdraw-confirm = Oui, retirer mon accord
+follow-withdraw-cancel = Non, garder mon accord
+follow-closed = Le suivi de ce signalement est terminé : vous ne pouvez plus ajouter de message.
+follow-done = Fermer le suivi
+follow-home = Revenir à la page d’accueil
+stage-transmitted = Votre signalement a été transmis.
+stage-received = Le service l’a bien reçu.
+stage-tried-to-reach = Le service a tenté de vous joindre.
+stage-in-touch = Le service a pris contact avec vous.
+stage-complaint-taken = Votre plainte a été enregistrée.
+stage-finished = Le suivi de votre signalement est terminé.
+stage-withdrawn = Vous avez retiré votre accord : le signalement est clos.

@@ -4,6 +4,7 @@ pub mod api;
 pub mod client;
 pub mod desk;
 pub mod dossiers;
+pub mod follow_up;
 pub mod guard;
 pub mod history;
 pub mod locale;
@@ -39,6 +40,10 @@ use utoipa::OpenApi;
         api::start_conversation,
         api::resume,
         api::quick_exit,
+        follow_up::open,
+        follow_up::view,
+        follow_up::message,
+        follow_up::withdraw,
         api::login,
         api::logout,
         api::me,
@@ -56,6 +61,10 @@ use utoipa::OpenApi;
         api::ResumeRequest,
         api::ResumeResponse,
         api::QuickExitRequest,
+        follow_up::FollowUpOpenRequest,
+        follow_up::FollowUpPassRequest,
+        follow_up::FollowUpMessageRequest,
+        follow_up::FollowUpResponse,
         api::LoginRequest,
         api::UserResponse,
         api::UnitResponse,
@@ -121,6 +130,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(pages::visitor))
         .route("/securite", get(pages::safety))
+        .route("/suivi", get(follow_up::page))
         .route("/console", get(pages::console))
         .route(
             "/console/login",
@@ -142,6 +152,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/visitor/conversations", post(api::start_conversation))
         .route("/api/visitor/quick-exit", post(api::quick_exit))
         .route("/api/visitor/resume", post(api::resume))
+        .route("/api/visitor/follow-up", post(follow_up::open))
+        .route("/api/visitor/follow-up/view", post(follow_up::view))
+        .route("/api/visitor/follow-up/message", post(follow_up::message))
+        .route("/api/visitor/follow-up/withdraw", post(follow_up::withdraw))
         .route("/api/staff/login", post(api::login))
         .route("/api/staff/logout", post(api::logout))
         .route("/api/staff/me", get(api::me))

@@ -8,6 +8,7 @@ mod claims;
 mod communes;
 mod desk;
 mod floods;
+mod follow_up;
 mod forwarding;
 mod helpers;
 mod history;
