@@ -193,3 +193,135 @@ async fn the_unit_is_told_by_email_with_no_part_of_the_conversation() {
         ("bta-villefranche", "delivered", 1)
     );
 }
+
+/// What the unit receives is the whole exchange: every message with its author (the visitor, or
+/// an officer by login name and display name), the handover between officers with its note,
+/// the qualification, the consent (the question as the person read it, in their language) and
+/// their contact instructions; the officer who forwarded it produced it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dossier_holds_every_message_the_handover_the_consent_and_the_contact() {
+    let app = spawn_app().await;
+    app.load_sample_units().await;
+    let visitor = app
+        .start_visitor_with(json!({"kind": "victim", "minor": false, "postal_code": "69003", "language": "es"}))
+        .await;
+    let id = visitor.conversation_id.clone();
+    let (mut v, _) = app.visitor_socket(&visitor, 0).await;
+    let anna = app.officer("anna").await;
+    let bruno = app.officer("bruno").await;
+    // Both read Spanish, the language the person writes in.
+    for o in [&anna, &bruno] {
+        let skills = ecoute_domain::Skills {
+            languages: ["fr", "es"]
+                .into_iter()
+                .map(|l| ecoute_domain::Language::parse(l).unwrap())
+                .collect(),
+            ..ecoute_domain::Skills::default()
+        };
+        let audit = ecoute_store::NewAudit::system("skills_set", time::OffsetDateTime::now_utc());
+        let id = ecoute_domain::UserId(o.id.parse().unwrap());
+        app.store.set_skills(id, &skills, audit).await.unwrap();
+    }
+    let (mut wa, _) = app.staff_socket(&anna).await;
+    let (mut wb, _) = app.staff_socket(&bruno).await;
+    wa.send(json!({"type": "claim", "conversation_id": id})).await;
+    wa.recv_type("claimed").await;
+    v.send(json!({"type": "send", "client_id": "v1", "body": "Me siguió hasta el tranvía."}))
+        .await;
+    v.recv_type("ack").await;
+    wa.send(json!({"type": "send", "conversation_id": id, "client_id": "a1",
+        "body": "Le escucho. ¿Está a salvo ahora?"}))
+        .await;
+    wa.recv_type("ack").await;
+    wa.send(json!({"type": "qualify", "conversation_id": id, "qualification":
+        {"facts": ["sexual_assault"], "reporter": "victim", "minor": false, "danger": "moderate"}}))
+        .await;
+    wa.recv_type("case_file").await;
+    wa.send(json!({"type": "transfer", "conversation_id": id, "to_officer": bruno.id,
+        "note": "Elle préfère l'espagnol ; Bruno le parle."}))
+        .await;
+    wa.recv_type("handed_over").await;
+    wb.recv_type("claimed").await;
+    wb.send(json!({"type": "send", "conversation_id": id, "client_id": "b1",
+        "body": "Soy Bruno, sigo con usted."}))
+        .await;
+    wb.recv_type("ack").await;
+    wb.send(json!({"type": "ask_consent", "conversation_id": id, "unit": "commissariat-lyon"}))
+        .await;
+    let question = v.recv_type("consent").await;
+    let asked = question["question"].as_str().unwrap().to_string();
+    assert!(asked.starts_with("¿Acepta"), "asked in Spanish: {asked}");
+    v.send(json!({"type": "consent_answer", "unit": "commissariat-lyon", "yes": true,
+        "instructions": "Solo por la mañana; decir que es la mutua."}))
+        .await;
+    while wb.recv_type("consent").await["answer"] != json!(true) {}
+    wb.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
+        .await;
+    wb.recv_type("chat_closed").await;
+
+    let cid: ecoute_domain::ConversationId = id.parse().unwrap();
+    let row = app.store.dossier_of(cid).await.unwrap().expect("produced");
+    let lyon = app.unit_staff("lyon-desk", "commissariat-lyon").await;
+    let file: serde_json::Value = app
+        .http
+        .get(app.url(&format!("/desk/{}/dossier.json", row.id)))
+        .header("cookie", &lyon.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let d = &file["dossier"];
+    assert_eq!(d["reference"], row.reference.as_str());
+    assert_eq!(d["unit"]["name"], "Commissariat central de Lyon");
+    assert_eq!(d["unit"]["force"], "police");
+    assert_eq!(d["departement"], "69");
+    let messages: Vec<(String, String, String)> = d["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["author"]["kind"].as_str().unwrap().to_string(),
+                m["author"]["id"].as_str().unwrap_or("").to_string(),
+                m["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            ("visitor".into(), "".into(), "Me siguió hasta el tranvía.".into()),
+            ("officer".into(), "anna".into(), "Le escucho. ¿Está a salvo ahora?".into()),
+            ("officer".into(), "bruno".into(), "Soy Bruno, sigo con usted.".into()),
+        ]
+    );
+    for (i, m) in d["messages"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(m["seq"], json!(i + 1), "numbered from 1 without gaps");
+        assert!(m["at"]["utc"].is_string() && m["at"]["paris"].is_string(), "{m}");
+    }
+    let handovers = d["handovers"].as_array().unwrap();
+    assert_eq!(handovers.len(), 1);
+    assert_eq!(handovers[0]["from"]["id"], "anna");
+    assert_eq!(handovers[0]["to"]["id"], "bruno");
+    assert_eq!(
+        handovers[0]["reason"],
+        "Elle préfère l'espagnol ; Bruno le parle."
+    );
+    assert!(
+        d["qualification"]["facts"]
+            .as_str()
+            .unwrap()
+            .contains("Agression sexuelle")
+    );
+    assert_eq!(d["qualification"]["standing"], "victim");
+    assert_eq!(d["consent"]["language"], "es");
+    assert_eq!(d["consent"]["question"], asked.as_str());
+    assert_eq!(d["contact"]["kind"], "instructions");
+    assert_eq!(
+        d["contact"]["text"],
+        "Solo por la mañana; decir que es la mutua."
+    );
+    assert_eq!(d["produced"]["by"]["id"], "bruno");
+}
