@@ -8,28 +8,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   env, BASE, SHOTS, TEST_TIMEOUT, browser, totp, useAccounts, unitUsername, UNIT, unique, watch,
-  newOfficer, assertAccessible, assertNoProblems, forwardByProtocol,
+  newOfficer, newClerk, assertAccessible, assertNoProblems, forwardByProtocol,
 } from './lib.mjs';
 
 useAccounts({ officersFrom: 30, supervisorsFrom: 5 });
-
-/** A unit's officer logged in (password and authenticator), on their desk. */
-async function newClerk() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems = [];
-  watch(page, problems);
-  await page.goto(`${BASE}/console/login`);
-  await page.getByLabel('Identifiant').fill(unitUsername());
-  await page.getByLabel('Mot de passe').fill(env.ECOUTE_OFFICER_PASSWORD);
-  await page.getByLabel('Code de vérification').fill(totp(env.ECOUTE_OFFICER_TOTP_SECRET));
-  await Promise.all([
-    page.waitForURL(`${BASE}/desk`),
-    page.getByRole('button', { name: 'Se connecter' }).click(),
-  ]);
-  return { context, page, problems };
-}
 
 /** Opens the dossier at the head of the desk's list; returns its reference. */
 async function openFirstDossier(page) {

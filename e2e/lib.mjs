@@ -78,17 +78,19 @@ export let nextOfficer = 0;
  * Where this file's accounts start in each list: every test file runs in its own process, so
  * two files would otherwise use the same account within one 30-second step. chat.test.mjs uses
  * the first 30 officers and 5 supervisors; desk.test.mjs officers 31-35, supervisors 6-7 and
- * the unit accounts; follow-up.test.mjs officers 36-40 and supervisor 8.
+ * the first unit accounts; follow-up.test.mjs officers 36-40 and supervisor 8; journey.test.mjs
+ * officers 41-45 and the last unit accounts.
  */
-export function useAccounts({ officersFrom = 0, supervisorsFrom = 0 } = {}) {
+export function useAccounts({ officersFrom = 0, supervisorsFrom = 0, unitsFrom = 0 } = {}) {
   nextOfficer = officersFrom;
   nextSupervisor = supervisorsFrom;
+  nextUnitAccount = unitsFrom;
 }
 
 /** The unit whose desk the unit accounts work at (the sample directory's Lyon commissariat). */
 export const UNIT = process.env.ECOUTE_UNIT || '';
 
-let nextUnitAccount = 0;
+export let nextUnitAccount = 0;
 /** A unit account not used yet by this file. */
 export function unitUsername() {
   const names = (process.env.ECOUTE_UNIT_USERNAMES || '').split(',').filter(Boolean);
@@ -419,4 +421,22 @@ export async function forwardByProtocol({ unit, says, instructions = 'Le soir ap
   } finally {
     await context.close();
   }
+}
+
+/** A unit's officer logged in (password and authenticator), on their desk. */
+export async function newClerk() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems = [];
+  watch(page, problems);
+  await page.goto(`${BASE}/console/login`);
+  await page.getByLabel('Identifiant').fill(unitUsername());
+  await page.getByLabel('Mot de passe').fill(env.ECOUTE_OFFICER_PASSWORD);
+  await page.getByLabel('Code de vérification').fill(totp(env.ECOUTE_OFFICER_TOTP_SECRET));
+  await Promise.all([
+    page.waitForURL(`${BASE}/desk`),
+    page.getByRole('button', { name: 'Se connecter' }).click(),
+  ]);
+  return { context, page, problems };
 }

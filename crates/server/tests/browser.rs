@@ -14,7 +14,7 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 40;
+const OFFICERS: usize = 45;
 /// Supervisor accounts, for the board, monitoring and canned replies.
 const SUPERVISORS: usize = 8;
 /// Accounts of the Lyon commissariat's desk (sample directory), for the dossier tests.

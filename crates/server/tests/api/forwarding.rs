@@ -203,7 +203,9 @@ async fn the_dossier_holds_every_message_the_handover_the_consent_and_the_contac
     let app = spawn_app().await;
     app.load_sample_units().await;
     let visitor = app
-        .start_visitor_with(json!({"kind": "victim", "minor": false, "postal_code": "69003", "language": "es"}))
+        .start_visitor_with(
+            json!({"kind": "victim", "minor": false, "postal_code": "69003", "language": "es"}),
+        )
         .await;
     let id = visitor.conversation_id.clone();
     let (mut v, _) = app.visitor_socket(&visitor, 0).await;
@@ -224,36 +226,47 @@ async fn the_dossier_holds_every_message_the_handover_the_consent_and_the_contac
     }
     let (mut wa, _) = app.staff_socket(&anna).await;
     let (mut wb, _) = app.staff_socket(&bruno).await;
-    wa.send(json!({"type": "claim", "conversation_id": id})).await;
+    wa.send(json!({"type": "claim", "conversation_id": id}))
+        .await;
     wa.recv_type("claimed").await;
     v.send(json!({"type": "send", "client_id": "v1", "body": "Me siguió hasta el tranvía."}))
         .await;
     v.recv_type("ack").await;
-    wa.send(json!({"type": "send", "conversation_id": id, "client_id": "a1",
-        "body": "Le escucho. ¿Está a salvo ahora?"}))
-        .await;
+    wa.send(
+        json!({"type": "send", "conversation_id": id, "client_id": "a1",
+        "body": "Le escucho. ¿Está a salvo ahora?"}),
+    )
+    .await;
     wa.recv_type("ack").await;
-    wa.send(json!({"type": "qualify", "conversation_id": id, "qualification":
-        {"facts": ["sexual_assault"], "reporter": "victim", "minor": false, "danger": "moderate"}}))
-        .await;
+    wa.send(
+        json!({"type": "qualify", "conversation_id": id, "qualification":
+        {"facts": ["sexual_assault"], "reporter": "victim", "minor": false, "danger": "moderate"}}),
+    )
+    .await;
     wa.recv_type("case_file").await;
-    wa.send(json!({"type": "transfer", "conversation_id": id, "to_officer": bruno.id,
-        "note": "Elle préfère l'espagnol ; Bruno le parle."}))
-        .await;
+    wa.send(
+        json!({"type": "transfer", "conversation_id": id, "to_officer": bruno.id,
+        "note": "Elle préfère l'espagnol ; Bruno le parle."}),
+    )
+    .await;
     wa.recv_type("handed_over").await;
     wb.recv_type("claimed").await;
-    wb.send(json!({"type": "send", "conversation_id": id, "client_id": "b1",
-        "body": "Soy Bruno, sigo con usted."}))
-        .await;
+    wb.send(
+        json!({"type": "send", "conversation_id": id, "client_id": "b1",
+        "body": "Soy Bruno, sigo con usted."}),
+    )
+    .await;
     wb.recv_type("ack").await;
     wb.send(json!({"type": "ask_consent", "conversation_id": id, "unit": "commissariat-lyon"}))
         .await;
     let question = v.recv_type("consent").await;
     let asked = question["question"].as_str().unwrap().to_string();
     assert!(asked.starts_with("¿Acepta"), "asked in Spanish: {asked}");
-    v.send(json!({"type": "consent_answer", "unit": "commissariat-lyon", "yes": true,
-        "instructions": "Solo por la mañana; decir que es la mutua."}))
-        .await;
+    v.send(
+        json!({"type": "consent_answer", "unit": "commissariat-lyon", "yes": true,
+        "instructions": "Solo por la mañana; decir que es la mutua."}),
+    )
+    .await;
     while wb.recv_type("consent").await["answer"] != json!(true) {}
     wb.send(json!({"type": "close", "conversation_id": id, "outcome": "report_forwarded"}))
         .await;
@@ -292,14 +305,29 @@ async fn the_dossier_holds_every_message_the_handover_the_consent_and_the_contac
     assert_eq!(
         messages,
         vec![
-            ("visitor".into(), "".into(), "Me siguió hasta el tranvía.".into()),
-            ("officer".into(), "anna".into(), "Le escucho. ¿Está a salvo ahora?".into()),
-            ("officer".into(), "bruno".into(), "Soy Bruno, sigo con usted.".into()),
+            (
+                "visitor".into(),
+                "".into(),
+                "Me siguió hasta el tranvía.".into()
+            ),
+            (
+                "officer".into(),
+                "anna".into(),
+                "Le escucho. ¿Está a salvo ahora?".into()
+            ),
+            (
+                "officer".into(),
+                "bruno".into(),
+                "Soy Bruno, sigo con usted.".into()
+            ),
         ]
     );
     for (i, m) in d["messages"].as_array().unwrap().iter().enumerate() {
         assert_eq!(m["seq"], json!(i + 1), "numbered from 1 without gaps");
-        assert!(m["at"]["utc"].is_string() && m["at"]["paris"].is_string(), "{m}");
+        assert!(
+            m["at"]["utc"].is_string() && m["at"]["paris"].is_string(),
+            "{m}"
+        );
     }
     let handovers = d["handovers"].as_array().unwrap();
     assert_eq!(handovers.len(), 1);
