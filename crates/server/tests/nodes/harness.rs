@@ -297,6 +297,7 @@ impl Cluster {
         Visitor {
             conversation_id: v["conversation_id"].as_str().unwrap().to_string(),
             token: v["token"].as_str().unwrap().to_string(),
+            return_code: v["return_code"].as_str().unwrap().to_string(),
         }
     }
 
@@ -307,6 +308,23 @@ impl Cluster {
 
     /// Creates a staff member with this role and logs them in on node `i`.
     pub async fn staff(&self, i: usize, username: &str, role: Role, capacity: u32) -> Officer {
+        self.account(i, username, role, None, capacity).await
+    }
+
+    /// Creates a unit's account for `unit` and logs it in on node `i`.
+    pub async fn unit_staff(&self, i: usize, username: &str, unit: &str) -> Officer {
+        let unit = ecoute_domain::UnitId::parse(unit).unwrap();
+        self.account(i, username, Role::Unit, Some(unit), 1).await
+    }
+
+    async fn account(
+        &self,
+        i: usize,
+        username: &str,
+        role: Role,
+        unit: Option<ecoute_domain::UnitId>,
+        capacity: u32,
+    ) -> Officer {
         let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
             .await
             .unwrap();
@@ -319,7 +337,7 @@ impl Cluster {
                     username: username.into(),
                     display_name: format!("Agent {username}"),
                     role,
-                    unit: None,
+                    unit,
                     password_hash: hash,
                     created_at: now,
                 },
@@ -448,6 +466,8 @@ fn free_port() -> u16 {
 pub struct Visitor {
     pub conversation_id: String,
     pub token: String,
+    /// The return code shown at start.
+    pub return_code: String,
 }
 
 #[derive(Clone, Debug)]

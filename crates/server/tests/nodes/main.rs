@@ -6,6 +6,7 @@
 //! nats://127.0.0.1:4222, where each test uses a subject prefix of its own).
 
 mod cluster;
+mod forwarding;
 mod harness;
 mod resilience;
 mod talk;
