@@ -58,7 +58,7 @@ pub use vocabulary::{HandoverReason, NoteKind};
 pub use wait::{
     DEFAULT_HANDLING_SECS, HANDLING_SAMPLE, MAX_ESTIMATE_SECS, MAX_HANDLING_SECS,
     MIN_HANDLING_SAMPLES, WaitEstimate, estimate_for, estimate_wait, handling_secs, place_among,
-    serving,
+    place_behind, serving,
 };
 
 use serde::{Deserialize, Serialize};

@@ -96,13 +96,27 @@ pub fn place_among(
     let ahead = queue
         .iter()
         .filter(|c| queue_order(c, mine).is_lt())
-        .filter(|c| {
+        .map(|c| (&c.need, c.open_to_all(now)));
+    Some(place_behind(ahead, &servers))
+}
+
+/// The place (1 = next) of a chat behind the chats `ahead` of it (their needs, and whether
+/// their overflow period is over), counting only those that one of `servers` could take.
+pub fn place_behind<'a>(
+    ahead: impl IntoIterator<Item = (&'a Need, bool)>,
+    servers: &[&OfficerLoad],
+) -> usize {
+    if servers.is_empty() {
+        return 1;
+    }
+    1 + ahead
+        .into_iter()
+        .filter(|(need, open_to_all)| {
             servers
                 .iter()
-                .any(|o| may_serve(&o.skills, &c.need, c.open_to_all(now)))
+                .any(|o| may_serve(&o.skills, need, *open_to_all))
         })
-        .count();
-    Some(ahead + 1)
+        .count()
 }
 
 /// The estimate for the chat at `place` (1 = next) among those its serving officers could
