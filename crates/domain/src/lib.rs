@@ -18,6 +18,7 @@ mod staffing;
 mod suppression;
 mod units;
 mod vocabulary;
+mod wait;
 
 pub use access::{DEFAULT_REREAD_DAYS, may_reread};
 pub use case::{CaseError, CaseFile, DangerLevel, Fact, Qualification};
@@ -54,6 +55,11 @@ pub use suppression::{
 };
 pub use units::{Coverage, UNITS_HEADER, Unit, UnitKind, UnitsFileError, parse_units, unit_for};
 pub use vocabulary::{HandoverReason, NoteKind};
+pub use wait::{
+    DEFAULT_HANDLING_SECS, HANDLING_SAMPLE, MAX_ESTIMATE_SECS, MAX_HANDLING_SECS,
+    MIN_HANDLING_SAMPLES, WaitEstimate, estimate_for, estimate_wait, handling_secs, place_among,
+    place_behind, serving,
+};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -264,6 +264,7 @@ function resetConversationView() {
   untx($('announcer'));
   tx($('queue-position'), 'connecting');
   untx($('queue-wait'));
+  untx($('queue-meanwhile'));
   tx($('chat-with'), 'connecting');
   untx($('conn-notice'));
   untx($('composer-error'));
@@ -440,9 +441,17 @@ function onQueue(f) {
   const position = Number(f.position) || 0;
   if (position <= 1) tx($('queue-position'), 'queue_first');
   else tx($('queue-position'), 'queue_position', { position });
+  const wait = $('queue-wait');
+  const meanwhile = $('queue-meanwhile');
+  // Nobody who may answer is available now: no number, and what to do meanwhile.
+  if (f.estimate === 'no_one_available' || f.estimated_wait_secs == null) {
+    tx(wait, 'wait_no_one');
+    tx(meanwhile, 'wait_meanwhile');
+    return;
+  }
+  untx(meanwhile);
   const secs = Math.max(0, Number(f.estimated_wait_secs) || 0);
   const minutes = Math.ceil(secs / 60);
-  const wait = $('queue-wait');
   if (secs < 60) tx(wait, 'wait_under_minute');
   else if (minutes < 60) tx(wait, 'wait_minutes', { minutes });
   else tx(wait, 'wait_hours', { hours: Math.floor(minutes / 60), minutes: String(minutes % 60).padStart(2, '0') });
@@ -1151,6 +1160,7 @@ onQuickExit({
     $('message-input').value = '';
     untx($('queue-position'));
     untx($('queue-wait'));
+    untx($('queue-meanwhile'));
   },
 });
 

@@ -61,7 +61,14 @@ pub struct Router {
     node: uuid::Uuid,
     desk: Arc<Mutex<Desk>>,
     wake: Arc<Notify>,
+    /// Every staff member who answers chats, with their load and whether they are at a console
+    /// and available on any node: what the waiting room's estimate is made from.
+    staff: Arc<watch::Sender<StaffView>>,
 }
+
+/// The staff as the wait estimate sees them: available only with a console open and
+/// "available" chosen, on this node or another; paused or offline otherwise.
+pub type StaffView = Arc<Vec<OfficerLoad>>;
 
 impl Router {
     /// An empty desk for this node.
@@ -71,7 +78,40 @@ impl Router {
             node,
             desk: Arc::new(Mutex::new(Desk::default())),
             wake: Arc::new(Notify::new()),
+            staff: Arc::new(watch::Sender::new(Arc::new(Vec::new()))),
         }
+    }
+
+    /// The staff view, kept current by the dispatcher (every second and on every change).
+    pub fn staff(&self) -> watch::Receiver<StaffView> {
+        self.staff.subscribe()
+    }
+
+    /// Publishes the staff view when it changed.
+    fn publish_staff(&self, loads: &[(ecoute_store::StaffLoad, Presence)]) {
+        let mut view: Vec<OfficerLoad> = loads
+            .iter()
+            .map(|(l, presence)| OfficerLoad {
+                id: l.user.id,
+                skills: l.user.skills.clone(),
+                capacity: l.user.capacity,
+                open: l.open,
+                presence: if self.has_console(l.user.id) {
+                    *presence
+                } else {
+                    Presence::Offline
+                },
+                last_assigned: None,
+            })
+            .collect();
+        view.sort_by_key(|o| o.id);
+        self.staff.send_if_modified(|current| {
+            let changed = **current != view;
+            if changed {
+                *current = Arc::new(view);
+            }
+            changed
+        });
     }
 
     /// The consoles open on other live nodes for this officer, and the best presence they
@@ -397,6 +437,7 @@ impl Router {
                     continue;
                 };
                 router.adopt_absent(&loads);
+                router.publish_staff(&loads);
                 if router.pause_the_absent() {
                     chat.bus()
                         .publish(Topic::Supervision, BusEvent::StaffChanged);

@@ -64,3 +64,7 @@ follow_expired = For your safety, the follow-up closed. Enter your code again.
 follow_closed_error = The follow-up is over: your message was not sent.
 follow_sent = Your message has been sent.
 follow_withdrawn = You withdrew your consent. The service has been told.
+
+## Honest wait
+wait_no_one = No officer is available right now, so we cannot give you a waiting time.
+wait_meanwhile = Meanwhile: if you are in danger, call 17 or 112, or text 114. A child in danger: 119. Violence against women: 3919. You may write your message now and come back later with your return code.

@@ -64,3 +64,7 @@ follow_expired = Por su seguridad, el seguimiento se ha cerrado. Introduzca de n
 follow_closed_error = El seguimiento ha terminado: su mensaje no se ha enviado.
 follow_sent = Su mensaje ha sido transmitido.
 follow_withdrawn = Ha retirado su consentimiento. El servicio ha sido informado.
+
+## Honest wait
+wait_no_one = Ningún agente está disponible en este momento: no podemos darte un tiempo de espera.
+wait_meanwhile = Mientras tanto: si estás en peligro, llama al 17 o al 112, o envía un SMS al 114. Un niño en peligro: 119. Violencia contra las mujeres: 3919. Puedes escribir tu mensaje ahora y volver más tarde con tu código de regreso.

@@ -64,3 +64,7 @@ follow_expired = Pour votre sécurité, le suivi s’est refermé. Entrez à nou
 follow_closed_error = Le suivi est terminé : votre message n’a pas été envoyé.
 follow_sent = Votre message a été transmis.
 follow_withdrawn = Vous avez retiré votre accord. Le service en est informé.
+
+## Honest wait
+wait_no_one = Aucun agent n’est disponible pour le moment : nous ne pouvons pas vous donner de temps d’attente.
+wait_meanwhile = En attendant : en cas de danger, appelez le 17 ou le 112, ou envoyez un SMS au 114. Enfant en danger : 119. Violences faites aux femmes : 3919. Vous pouvez écrire votre message dès maintenant et revenir plus tard avec votre code de retour.

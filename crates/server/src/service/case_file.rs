@@ -147,6 +147,9 @@ impl ChatService {
             .await?
             .or_not_found(ApiError::NotFound)?;
         self.announce(conversation, Some(officer.id), state_event(&closed));
+        if let Some(claimed) = closed.claimed_at {
+            self.handled((at - claimed).as_seconds_f64());
+        }
         if let Some(unit) = forwarded_to {
             // The chat is closed: nothing more can be written, and the dossier holds it all.
             // Should this fail, the upkeep produces it later (`produce_missing_dossiers`).

@@ -20,13 +20,6 @@ impl ChatService {
     pub(super) fn claimed(&self, officer: UserId, claimed: &Conversation) {
         let waited = (now() - claimed.created_at).as_seconds_f64().max(0.0);
         metrics::histogram!("ecoute_queue_wait_seconds").record(waited);
-        {
-            let mut claims = self.claims.lock().expect("claims lock");
-            claims.push_back(now());
-            while claims.len() > 20 {
-                claims.pop_front();
-            }
-        }
         let conversation = claimed.id;
         self.bus.publish(Topic::Queue, BusEvent::QueueChanged);
         self.bus

@@ -61,7 +61,8 @@ pub struct ChatService {
     store: Arc<dyn Store>,
     bus: LocalBus,
     keys: LiveKeys,
-    claims: Arc<Mutex<VecDeque<OffsetDateTime>>>,
+    /// How long the last chats closed on this node lasted, in seconds (oldest first).
+    handled: Arc<Mutex<VecDeque<f64>>>,
     risk: Arc<RiskRules>,
     overflow: time::Duration,
     code_key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
@@ -148,7 +149,7 @@ impl ChatService {
             store,
             bus,
             keys,
-            claims: Arc::new(Mutex::new(VecDeque::new())),
+            handled: Arc::new(Mutex::new(VecDeque::new())),
             risk: Arc::new(risk),
             overflow: time::Duration::try_from(overflow).unwrap_or(time::Duration::MINUTE),
             code_key: Arc::new(tokio::sync::OnceCell::new()),

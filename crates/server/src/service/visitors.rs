@@ -247,19 +247,19 @@ impl ChatService {
         Ok(())
     }
 
-    /// Estimated wait, in seconds, for the visitor at `position` (1 = next).
-    ///
-    /// The mean interval between the last claims, times the position; three minutes per
-    /// place until enough claims have been seen. Bounded to two hours.
-    pub fn estimated_wait_secs(&self, position: usize) -> u64 {
-        let claims = self.claims.lock().expect("claims lock");
-        let per_place = match (claims.front(), claims.back()) {
-            (Some(first), Some(last)) if claims.len() >= 3 => {
-                let span = (*last - *first).whole_seconds().max(0) as u64;
-                (span / (claims.len() as u64 - 1)).clamp(15, 1800)
-            }
-            _ => 180,
-        };
-        (per_place * position as u64).min(7200)
+    /// A chat closed after `secs` in an officer's hands: one more recent handling time.
+    pub(super) fn handled(&self, secs: f64) {
+        let mut handled = self.handled.lock().expect("handled lock");
+        handled.push_back(secs);
+        while handled.len() > ecoute_domain::HANDLING_SAMPLE {
+            handled.pop_front();
+        }
+    }
+
+    /// The handling time the wait estimate uses, in seconds: the mean of the last chats closed
+    /// on this node, or a default until a few have closed ([`ecoute_domain::handling_secs`]).
+    pub fn handling_secs(&self) -> f64 {
+        let mut handled = self.handled.lock().expect("handled lock");
+        ecoute_domain::handling_secs(handled.make_contiguous())
     }
 }

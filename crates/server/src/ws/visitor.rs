@@ -21,6 +21,8 @@ struct Session {
     delivered: Seq,
     status: StateName,
     last_position: Option<usize>,
+    /// The wait estimate last sent.
+    last_estimate: Option<ecoute_domain::WaitEstimate>,
     /// When the last "typing" was relayed.
     last_typing: Option<tokio::time::Instant>,
     /// Writes this visitor's messages, in order, while the session goes on delivering.
@@ -72,6 +74,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         return;
     };
     let mut queue = state.queue.clone();
+    let mut staff = state.presence.staff();
     let _here = crate::queue::Here::arrive(
         state.visitors_here.clone(),
         conversation.id,
@@ -85,6 +88,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         delivered: last_seq.min(conversation.last_seq),
         status: conversation.state.name(),
         last_position: None,
+        last_estimate: None,
         last_typing: None,
         writer: Writer::new(state.chat.clone()),
         order: pace::SendOrder::default(),
@@ -150,15 +154,20 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
                 };
                 if let Some(position) = position
                     && session.last_position != Some(position)
+                    && !session.send_queue(position).await
                 {
-                    session.last_position = Some(position);
-                    let frame = VisitorOut::Queue {
-                        position,
-                        estimated_wait_secs: session.state.chat.estimated_wait_secs(position),
-                    };
-                    if !session.conn.send(&frame).await {
-                        return;
-                    }
+                    return;
+                }
+            }
+            changed = staff.changed(), if session.status == StateName::Waiting => {
+                if changed.is_err() {
+                    return;
+                }
+                staff.borrow_and_update();
+                if let Some(position) = session.last_position
+                    && !session.send_queue(position).await
+                {
+                    return;
                 }
             }
             _ = sleep_until(deadline) => {
@@ -196,6 +205,48 @@ async fn refuse(conn: &mut Conn, code: &'static str, message: &str) {
 }
 
 impl Session {
+    /// Sends the visitor's place and the wait estimate, unless both are as last sent.
+    async fn send_queue(&mut self, position: usize) -> bool {
+        let estimate = self.estimate(position);
+        if self.last_estimate == Some(estimate) && self.last_position == Some(position) {
+            return true;
+        }
+        self.last_estimate = Some(estimate);
+        self.last_position = Some(position);
+        self.conn.send(&VisitorOut::queue(position, estimate)).await
+    }
+
+    /// The wait estimate for this chat at `position` in the queue (1 = next): from the staff
+    /// available now who may take it, the chats ahead they could take, and recent handling
+    /// times ([`ecoute_domain::estimate_wait`]).
+    fn estimate(&self, position: usize) -> ecoute_domain::WaitEstimate {
+        let now = time::OffsetDateTime::now_utc();
+        let snapshot = self.state.queue.borrow().clone();
+        let staff = self.state.presence.staff().borrow().clone();
+        let index = position.saturating_sub(1);
+        let Some(mine) = snapshot
+            .get(index)
+            .filter(|c| c.id == self.conversation)
+            .or_else(|| snapshot.iter().find(|c| c.id == self.conversation))
+        else {
+            return ecoute_domain::WaitEstimate::NoOneAvailable;
+        };
+        let need = mine.need();
+        let open_to_all = now >= mine.open_to_all_at;
+        let servers: Vec<&ecoute_domain::OfficerLoad> =
+            ecoute_domain::serving(&staff, &need, open_to_all).collect();
+        if servers.is_empty() {
+            return ecoute_domain::WaitEstimate::NoOneAvailable;
+        }
+        let ahead: Vec<(ecoute_domain::Need, bool)> = snapshot
+            .iter()
+            .take_while(|c| c.id != self.conversation)
+            .map(|c| (c.need(), now >= c.open_to_all_at))
+            .collect();
+        let place = ecoute_domain::place_behind(ahead.iter().map(|(n, o)| (n, *o)), &servers);
+        ecoute_domain::estimate_wait(place, servers, self.state.chat.handling_secs())
+    }
+
     /// This device may no longer see the conversation (its token was revoked or replaced):
     /// says so and closes; the page forgets the conversation.
     async fn token_gone(&mut self) -> bool {

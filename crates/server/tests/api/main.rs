@@ -24,3 +24,4 @@ mod setup;
 mod smtp;
 mod staff_security;
 mod units;
+mod wait;

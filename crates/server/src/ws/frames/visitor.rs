@@ -66,6 +66,35 @@ pub struct OfficerRef {
     pub name: String,
 }
 
+/// What the waiting room's estimate says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitKind {
+    /// `estimated_wait_secs` holds a number of seconds.
+    Seconds,
+    /// No officer who may answer this chat is available now (none at a console, or all
+    /// paused): `estimated_wait_secs` is `null`, and no number should be shown.
+    NoOneAvailable,
+}
+
+impl VisitorOut {
+    /// The `queue` frame for a place and an estimate.
+    pub fn queue(position: usize, estimate: ecoute_domain::WaitEstimate) -> Self {
+        match estimate {
+            ecoute_domain::WaitEstimate::Seconds(secs) => Self::Queue {
+                position,
+                estimated_wait_secs: Some(secs),
+                estimate: WaitKind::Seconds,
+            },
+            ecoute_domain::WaitEstimate::NoOneAvailable => Self::Queue {
+                position,
+                estimated_wait_secs: None,
+                estimate: WaitKind::NoOneAvailable,
+            },
+        }
+    }
+}
+
 /// What the server sends a visitor.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -113,8 +142,10 @@ pub enum VisitorOut {
     Queue {
         /// 1 = next.
         position: usize,
-        /// Rough estimate.
-        estimated_wait_secs: u64,
+        /// Rough estimate, in seconds; `null` when no number can be given (see `estimate`).
+        estimated_wait_secs: Option<u64>,
+        /// What kind of estimate this is.
+        estimate: WaitKind,
     },
     /// The conversation changed state.
     State {
