@@ -23,4 +23,5 @@ mod setup;
 #[path = "../support/smtp.rs"]
 mod smtp;
 mod staff_security;
+mod statistics;
 mod units;
