@@ -47,6 +47,27 @@ impl Fact {
         Fact::Other,
     ];
 
+    /// Stable name used in storage (the same as on the wire).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fact::Rape => "rape",
+            Fact::SexualAssault => "sexual_assault",
+            Fact::SexualHarassment => "sexual_harassment",
+            Fact::StreetHarassment => "street_harassment",
+            Fact::Exhibitionism => "exhibitionism",
+            Fact::DomesticViolence => "domestic_violence",
+            Fact::CyberViolence => "cyber_violence",
+            Fact::Incest => "incest",
+            Fact::Prostitution => "prostitution",
+            Fact::Other => "other",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
     /// Its name in French, as a unit reads it in a dossier.
     pub fn french(self) -> &'static str {
         match self {
@@ -148,6 +169,15 @@ pub struct CaseFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_facts_stored_name_is_its_wire_name() {
+        for fact in Fact::ALL {
+            let wire = serde_json::to_string(&fact).unwrap();
+            assert_eq!(wire, format!("\"{}\"", fact.as_str()));
+            assert_eq!(Fact::parse(fact.as_str()), Some(fact));
+        }
+    }
 
     #[test]
     fn a_qualification_needs_a_fact_and_keeps_each_once() {

@@ -15,6 +15,7 @@ mod retention;
 mod return_code;
 mod routing;
 mod staffing;
+mod statistics;
 mod suppression;
 mod units;
 mod vocabulary;
@@ -48,6 +49,10 @@ pub use staffing::{
     Demand, HOURS_PER_WEEK, HourPlan, MAX_LOAD_ERLANGS, ServiceTarget, StaffingError, erlang_b,
     erlang_c, mean_wait, occupancy, officers_for_places, officers_needed, plan_hour, plan_week,
     service_level,
+};
+pub use statistics::{
+    ChatStatistics, ChatTimes, ClosingFacts, DurationBucket, Ending, Handovers, HourOfWeek,
+    IsoWeek, WaitBucket, normalise_facts, normalise_labels, paris_offset,
 };
 pub use suppression::{
     DEFAULT_THRESHOLD, Published, SuppressedList, SuppressedTable, SuppressionError, Threshold,

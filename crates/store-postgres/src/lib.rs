@@ -31,10 +31,12 @@ mod error;
 use async_trait::async_trait;
 use codec::*;
 use ecoute_domain::{
-    Actor, CannedReply, ConversationId, ConversationState, Coverage, Departement, Event, Force,
-    Language, PostalCode, Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq,
-    Skills, TransitionError, Unit, UnitId, UserId,
+    Actor, CannedReply, ChatStatistics, ClosingFacts, ConversationId, ConversationState, Coverage,
+    Departement, Ending, Event, Force, IsoWeek, Language, PostalCode, Priority, Resource,
+    ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills, TransitionError, Unit, UnitId,
+    UserId,
 };
+use ecoute_store::statistics::{self, STATISTICS_COLUMNS, StoredStatistics};
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
     KeyRows, SIGNING_KEY_COLUMNS, UnitRow, signing_key_id, unit_query, units_from,
@@ -182,6 +184,70 @@ async fn load_conversation(conn: &mut PgConnection, id: ConversationId) -> R<Opt
         .as_ref()
         .map(conversation_from_row)
         .transpose()
+}
+
+/// Writes one statistics row under a fresh random id (docs/STATISTICS.md).
+async fn insert_statistics(conn: &mut PgConnection, row: &ChatStatistics) -> R<()> {
+    let r = StoredStatistics::from(row);
+    sqlx::query(&format!(
+        "INSERT INTO chat_statistics (id, {STATISTICS_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+    ))
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(r.iso_week)
+    .bind(r.hour_of_week)
+    .bind(r.departement)
+    .bind(r.force)
+    .bind(r.unit_id)
+    .bind(r.reporter)
+    .bind(r.minor)
+    .bind(r.language)
+    .bind(r.facts)
+    .bind(r.ending)
+    .bind(r.wait)
+    .bind(r.duration)
+    .bind(r.handovers)
+    .bind(r.quick_exit)
+    .bind(r.left_before_answer)
+    .bind(r.danger_path)
+    .bind(r.risk_labels)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Before a chat is purged (its row locked): when it was never closed, its statistics row
+/// (closed chats got theirs as they closed).
+async fn record_if_unclosed(conn: &mut PgConnection, id: ConversationId) -> R<()> {
+    let c = reload(conn, id).await?;
+    if matches!(c.state, ConversationState::Closed { .. }) {
+        return Ok(());
+    }
+    let row = statistics::record_of(&c, Ending::PurgedUnclosed, &ClosingFacts::default());
+    insert_statistics(conn, &row).await
+}
+
+fn statistics_from_row(row: &sqlx::postgres::PgRow) -> R<ChatStatistics> {
+    Ok(StoredStatistics {
+        iso_week: row.try_get("iso_week")?,
+        hour_of_week: row.try_get("hour_of_week")?,
+        departement: row.try_get("departement")?,
+        force: row.try_get("force")?,
+        unit_id: row.try_get("unit_id")?,
+        reporter: row.try_get("reporter")?,
+        minor: row.try_get("minor")?,
+        language: row.try_get("language")?,
+        facts: row.try_get("facts")?,
+        ending: row.try_get("ending")?,
+        wait: row.try_get("wait")?,
+        duration: row.try_get("duration")?,
+        handovers: row.try_get("handovers")?,
+        quick_exit: row.try_get("quick_exit")?,
+        left_before_answer: row.try_get("left_before_answer")?,
+        danger_path: row.try_get("danger_path")?,
+        risk_labels: row.try_get("risk_labels")?,
+    }
+    .into_domain()?)
 }
 
 /// Locks a conversation's row and reads it.
@@ -660,6 +726,10 @@ impl Steps for PgSteps<'_> {
                 .fetch_optional(&mut *self.0)
                 .await?,
         )
+    }
+
+    async fn insert_statistics(&mut self, row: &ChatStatistics) -> R<()> {
+        insert_statistics(self.0, row).await
     }
 
     async fn insert_audit(&mut self, audit: &NewAudit) -> R<()> {
@@ -1493,19 +1563,20 @@ impl Store for PgStore {
         .await
     }
 
-    async fn transition(
+    async fn transition_closing(
         &self,
         id: ConversationId,
         actor: Actor,
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
+        closing: ClosingFacts,
     ) -> StoreResult<Transitioned> {
         transaction!(async {
             let mut tx = self.begin().await?;
+            let steps = &mut PgSteps(&mut tx);
             let applied =
-                steps::transition(&mut PgSteps(&mut tx), id, actor, event, now, audit.as_ref())
-                    .await?;
+                steps::transition(steps, id, actor, event, now, audit.as_ref(), &closing).await?;
             if matches!(applied, Applied::Done(_)) {
                 commit(tx).await?;
             }
@@ -2113,6 +2184,7 @@ impl Store for PgStore {
                 if !purge_candidate_from_row(&row, policy)?.due.is_due(now) {
                     continue;
                 }
+                record_if_unclosed(&mut tx, id).await?;
                 dossiers += forwarding::purge_forwarding(&mut tx, id).await?;
                 sqlx::query("DELETE FROM staff_notes WHERE conversation_id = $1")
                     .bind(id.to_string())
@@ -2181,6 +2253,20 @@ impl Store for PgStore {
             .map(signing_key_from_row)
             .transpose()
             .map_err(Fail::into_store)
+    }
+
+    async fn statistics(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<ChatStatistics>> {
+        let sql = format!(
+            "SELECT {STATISTICS_COLUMNS} FROM chat_statistics \
+             WHERE iso_week BETWEEN $1 AND $2 ORDER BY iso_week, hour_of_week, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(from.key())
+            .bind(to.key())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        decode_all(&rows, statistics_from_row)
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>> {

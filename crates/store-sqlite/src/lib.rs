@@ -19,10 +19,12 @@ pub use appender::{APPENDER_NICE, WRITER_PRAGMAS};
 use appender::Appender;
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, CannedReply, ConversationId, ConversationState, Coverage, Departement, Event,
-    Force, Intake, Language, Outcome, PostalCode, Priority, ReporterKind, Resource, ResourceKind,
-    RetentionPolicy, RetentionRule, Role, Seq, Skills, TransitionError, Unit, UnitId, UserId,
+    Actor, Author, CannedReply, ChatStatistics, ClosingFacts, ConversationId, ConversationState,
+    Coverage, Departement, Ending, Event, Force, Intake, IsoWeek, Language, Outcome, PostalCode,
+    Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy, RetentionRule, Role, Seq,
+    Skills, TransitionError, Unit, UnitId, UserId,
 };
+use ecoute_store::statistics::{self, STATISTICS_COLUMNS, StoredStatistics};
 use ecoute_store::steps::{self, Steps};
 use ecoute_store::stored::{
     KeyRows, PURGE_COLUMNS, SIGNING_KEY_COLUMNS, USER_COLUMNS, UnitRow, conversation_query,
@@ -679,9 +681,82 @@ impl Steps for WriteTx {
             .map_err(err)
     }
 
+    async fn insert_statistics(&mut self, row: &ChatStatistics) -> StoreResult<()> {
+        insert_statistics(self, row).await
+    }
+
     async fn insert_audit(&mut self, audit: &NewAudit) -> StoreResult<()> {
         insert_audit(self, audit).await
     }
+}
+
+/// Before a chat is purged: when it was never closed, its statistics row (closed chats got
+/// theirs as they closed).
+async fn record_if_unclosed(tx: &mut WriteTx, id: ConversationId) -> StoreResult<()> {
+    let Some(c) = load_conversation(tx, id).await? else {
+        return Ok(());
+    };
+    if matches!(c.state, ConversationState::Closed { .. }) {
+        return Ok(());
+    }
+    let row = statistics::record_of(&c, Ending::PurgedUnclosed, &ClosingFacts::default());
+    insert_statistics(tx, &row).await
+}
+
+/// Writes one statistics row under a fresh random id (docs/STATISTICS.md).
+async fn insert_statistics(conn: &mut SqliteConnection, row: &ChatStatistics) -> StoreResult<()> {
+    let r = StoredStatistics::from(row);
+    sqlx::query(&format!(
+        "INSERT INTO chat_statistics (id, {STATISTICS_COLUMNS}) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(r.iso_week)
+    .bind(r.hour_of_week)
+    .bind(r.departement)
+    .bind(r.force)
+    .bind(r.unit_id)
+    .bind(r.reporter)
+    .bind(r.minor)
+    .bind(r.language)
+    .bind(r.facts)
+    .bind(r.ending)
+    .bind(r.wait)
+    .bind(r.duration)
+    .bind(r.handovers)
+    .bind(r.quick_exit)
+    .bind(r.left_before_answer)
+    .bind(r.danger_path)
+    .bind(r.risk_labels)
+    .execute(conn)
+    .await
+    .map_err(err)?;
+    Ok(())
+}
+
+fn statistics_from_row(row: &SqliteRow) -> StoreResult<ChatStatistics> {
+    let flag =
+        |name: &str| -> StoreResult<bool> { Ok(row.try_get::<i64, _>(name).map_err(err)? != 0) };
+    StoredStatistics {
+        iso_week: row.try_get("iso_week").map_err(err)?,
+        hour_of_week: row.try_get("hour_of_week").map_err(err)?,
+        departement: row.try_get("departement").map_err(err)?,
+        force: row.try_get("force").map_err(err)?,
+        unit_id: row.try_get("unit_id").map_err(err)?,
+        reporter: row.try_get("reporter").map_err(err)?,
+        minor: flag("minor")?,
+        language: row.try_get("language").map_err(err)?,
+        facts: row.try_get("facts").map_err(err)?,
+        ending: row.try_get("ending").map_err(err)?,
+        wait: row.try_get("wait").map_err(err)?,
+        duration: row.try_get("duration").map_err(err)?,
+        handovers: row.try_get("handovers").map_err(err)?,
+        quick_exit: flag("quick_exit")?,
+        left_before_answer: flag("left_before_answer")?,
+        danger_path: flag("danger_path")?,
+        risk_labels: row.try_get("risk_labels").map_err(err)?,
+    }
+    .into_domain()
 }
 
 impl std::ops::Deref for WriteTx {
@@ -1455,16 +1530,18 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn transition(
+    async fn transition_closing(
         &self,
         id: ConversationId,
         actor: Actor,
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
+        closing: ClosingFacts,
     ) -> StoreResult<Transitioned> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        let applied = steps::transition(&mut tx, id, actor, event, now, audit.as_ref()).await?;
+        let applied =
+            steps::transition(&mut tx, id, actor, event, now, audit.as_ref(), &closing).await?;
         if matches!(applied, Applied::Done(_)) {
             tx.commit().await?;
         }
@@ -1591,6 +1668,7 @@ impl Store for SqliteStore {
             if !purge_candidate_from_row(&row, policy)?.due.is_due(now) {
                 continue;
             }
+            record_if_unclosed(&mut tx, id).await?;
             purged.dossiers += forwarding::purge_forwarding(&mut tx, id).await?;
             sqlx::query("DELETE FROM staff_notes WHERE conversation_id = ?")
                 .bind(id.to_string())
@@ -1618,6 +1696,21 @@ impl Store for SqliteStore {
             purged.files_scrubbed = Some(self.truncate_wal().await?);
         }
         Ok(purged)
+    }
+
+    async fn statistics(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<ChatStatistics>> {
+        sqlx::query(&format!(
+            "SELECT {STATISTICS_COLUMNS} FROM chat_statistics \
+             WHERE iso_week BETWEEN ? AND ? ORDER BY iso_week, hour_of_week, id"
+        ))
+        .bind(from.key())
+        .bind(to.key())
+        .fetch_all(&self.read)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(statistics_from_row)
+        .collect()
     }
 
     async fn add_signing_key(&self, key: NewSigningKey, audit: NewAudit) -> StoreResult<()> {

@@ -15,11 +15,13 @@ mod directory;
 mod forwarding;
 mod routing;
 mod signing;
+mod statistics;
 mod units;
 pub use directory::*;
 pub use forwarding::*;
 pub use routing::*;
 pub use signing::*;
+pub use statistics::*;
 pub use units::*;
 
 /// Generates one test per rule of the storage story for a backend.
@@ -77,6 +79,9 @@ macro_rules! conformance_tests {
             units_loaded_are_listed_by_id_and_read_one_by_one,
             a_second_units_load_replaces_the_first_whole,
             loading_units_is_audited,
+            closing_a_chat_writes_its_statistics_row_with_the_facts_the_service_passes,
+            a_quick_exit_while_waiting_and_a_block_each_write_a_row_without_facts,
+            statistics_survive_the_purge_and_an_unclosed_chat_gets_its_row_there,
             the_days_figures_count_since_midnight,
             canned_replies_are_kept_by_unique_shortcut,
             only_the_owner_of_an_open_chat_writes_its_case_file,

@@ -9,6 +9,7 @@
 
 pub mod conformance;
 mod forwarding;
+pub mod statistics;
 pub mod steps;
 pub mod stored;
 
@@ -22,9 +23,10 @@ pub use ecoute_domain::NoteKind;
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, Author, CannedReply, ClientMessageId, ConversationId, ConversationState, Coverage,
-    Departement, Event, Force, Intake, Need, PostalCode, Priority, PurgeDue, QueuedChat, Resource,
-    RetentionPolicy, Role, Seq, Skills, TransitionError, Unit, UnitId, UserId,
+    Actor, Author, CannedReply, ChatStatistics, ClientMessageId, ClosingFacts, ConversationId,
+    ConversationState, Coverage, Departement, Event, Force, Intake, IsoWeek, Need, PostalCode,
+    Priority, PurgeDue, QueuedChat, Resource, RetentionPolicy, Role, Seq, Skills, TransitionError,
+    Unit, UnitId, UserId,
 };
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -835,6 +837,8 @@ pub trait Store: Send + Sync + 'static {
     /// failure; the inner one a refusal by the rules. `None` when the conversation does not exist.
     /// A release to another force also restarts the chat's overflow period, from now, with its
     /// original length.
+    /// When the transition closes the chat, its statistics row is written in the same
+    /// transaction, without facts (see [`Store::transition_closing`]).
     async fn transition(
         &self,
         id: ConversationId,
@@ -842,7 +846,10 @@ pub trait Store: Send + Sync + 'static {
         event: Event,
         now: OffsetDateTime,
         audit: Option<NewAudit>,
-    ) -> StoreResult<Transitioned>;
+    ) -> StoreResult<Transitioned> {
+        self.transition_closing(id, actor, event, now, audit, ClosingFacts::default())
+            .await
+    }
 
     /// Replaces a chat's sealed case file, only while `officer` owns the open chat; audited.
     /// `Ok(false)` when they do not (someone else's chat, closed, unknown).
@@ -1022,6 +1029,27 @@ pub trait Store: Send + Sync + 'static {
         policy: &RetentionPolicy,
         now: OffsetDateTime,
     ) -> StoreResult<Purged>;
+
+    // ---- Statistics
+    /// [`Store::transition`], and when it closes the chat (an officer's close or block), the
+    /// chat's statistics row written with `closing` (what only the service knows: the facts of
+    /// the sealed qualification, the unit of a forwarded report) in the same transaction, so
+    /// no chat ends without its row and no row exists for a close that was rolled back. A chat
+    /// that ends by the visitor's quick exit while waiting, or that is purged without having
+    /// been closed, gets its row in that transaction too, without facts.
+    async fn transition_closing(
+        &self,
+        id: ConversationId,
+        actor: Actor,
+        event: Event,
+        now: OffsetDateTime,
+        audit: Option<NewAudit>,
+        closing: ClosingFacts,
+    ) -> StoreResult<Transitioned>;
+
+    /// The statistics rows of the chats that started in the weeks `from` to `to` (both
+    /// included), ordered by week and hour of the week (never in the order they were written).
+    async fn statistics(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<ChatStatistics>>;
 
     // ---- Dossier signing keys
     /// Stores a new signing key and its audit entry, in one transaction.

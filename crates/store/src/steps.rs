@@ -12,7 +12,8 @@ use crate::{
 };
 use async_trait::async_trait;
 use ecoute_domain::{
-    Actor, ConversationId, ConversationState, Event, Force, Outcome, TransitionError, UserId,
+    Actor, ChatStatistics, ClosingFacts, ConversationId, ConversationState, Ending, Event, Force,
+    Outcome, TransitionError, UserId,
 };
 use time::OffsetDateTime;
 
@@ -90,12 +91,16 @@ pub trait Steps: Send {
     /// An account's display name; `None` when there is no such account.
     async fn display_name(&mut self, user: UserId) -> Result<Option<String>, Self::Error>;
 
+    /// Writes a chat's statistics row (which holds nothing that links it to the chat).
+    async fn insert_statistics(&mut self, row: &ChatStatistics) -> Result<(), Self::Error>;
+
     /// Appends to the audit log's hash chain. Taken last: PostgreSQL locks the chain's head
     /// here, and holding it must never wait on another lock.
     async fn insert_audit(&mut self, audit: &NewAudit) -> Result<(), Self::Error>;
 }
 
-/// Applies `event` by `actor` (see [`crate::Store::transition`]), without committing.
+/// Applies `event` by `actor` (see [`crate::Store::transition_closing`]), without committing;
+/// a close writes the chat's statistics row with `closing`.
 pub async fn transition<S: Steps>(
     tx: &mut S,
     id: ConversationId,
@@ -103,6 +108,7 @@ pub async fn transition<S: Steps>(
     event: Event,
     now: OffsetDateTime,
     audit: Option<&NewAudit>,
+    closing: &ClosingFacts,
 ) -> Result<Transitioned, S::Error> {
     let Some(current) = tx.lock_conversation(id).await? else {
         return Ok(Applied::NotFound);
@@ -140,6 +146,7 @@ pub async fn transition<S: Steps>(
         Event::Transfer { .. } | Event::TakeOver { .. } => tx.hand_over(id, None, now).await?,
         _ => {}
     }
+    record_if_closed(tx, id, current.state, next, closing).await?;
     if let Some(audit) = audit {
         tx.insert_audit(audit).await?;
     }
@@ -193,6 +200,15 @@ pub async fn quick_exit<S: Steps>(
     if let Ok(t) = current.state.apply(Actor::Visitor, Event::QuickExit) {
         tx.save_state(current.id, current.state, t.next, now)
             .await?;
+        // Left while waiting: the chat ends here, unread and unqualified.
+        record_if_closed(
+            tx,
+            current.id,
+            current.state,
+            t.next,
+            &ClosingFacts::default(),
+        )
+        .await?;
     }
     Ok(Some(tx.reload(current.id).await?))
 }
@@ -243,6 +259,25 @@ pub async fn add_note<S: Steps>(
         tx.insert_audit(audit).await?;
     }
     Ok(Some(note))
+}
+
+/// Writes the statistics row of a chat this transaction has just closed, from its row as
+/// saved (so its closing time is there).
+async fn record_if_closed<S: Steps>(
+    tx: &mut S,
+    id: ConversationId,
+    before: ConversationState,
+    after: ConversationState,
+    closing: &ClosingFacts,
+) -> Result<(), S::Error> {
+    let (ConversationState::Closed { outcome, .. }, false) =
+        (after, matches!(before, ConversationState::Closed { .. }))
+    else {
+        return Ok(());
+    };
+    let saved = tx.reload(id).await?;
+    let row = crate::statistics::record_of(&saved, Ending::Closed(outcome), closing);
+    tx.insert_statistics(&row).await
 }
 
 /// Whether `officer` may take one more chat (capacity only: transfers and take-overs).

@@ -131,18 +131,25 @@ impl ChatService {
         } else {
             None
         };
+        let closing = ecoute_domain::ClosingFacts {
+            facts: self.facts_for_statistics(officer, conversation).await?,
+            unit: forwarded_to.clone(),
+        };
         let at = now();
         let audit = NewAudit::by(officer, "close", at)
             .on(conversation)
             .detail(outcome.as_str());
+        // The statistics row is written by the store in the close's own transaction, with the
+        // facts read here: the store cannot open the sealed case file.
         let closed = self
             .store
-            .transition(
+            .transition_closing(
                 conversation,
                 Actor::Officer(officer.id),
                 Event::Close(outcome),
                 at,
                 Some(audit),
+                closing,
             )
             .await?
             .or_not_found(ApiError::NotFound)?;
@@ -159,6 +166,26 @@ impl ChatService {
             }
         }
         Ok(closed)
+    }
+
+    /// The facts of the qualification of a chat `officer` holds, for its statistics row (empty
+    /// when it was not qualified). Only its owner can change the case file, and they are the
+    /// one closing, so what is read here is what the close seals.
+    async fn facts_for_statistics(
+        &self,
+        officer: &User,
+        conversation: ConversationId,
+    ) -> Result<Vec<ecoute_domain::Fact>, ApiError> {
+        let Some(c) = self.store.conversation(conversation).await? else {
+            return Err(ApiError::NotFound);
+        };
+        if c.state.officer() != Some(officer.id) {
+            // Not theirs: the transition refuses it, with the rules' own answer.
+            return Ok(Vec::new());
+        }
+        let key = self.data_key(&c)?;
+        let case = self.case_file(conversation, &key).await?;
+        Ok(case.qualification.map(|q| q.facts).unwrap_or_default())
     }
 
     /// An officer blocks an abusive chat: closed, token revoked, visitor disconnected.

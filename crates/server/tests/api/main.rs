@@ -23,5 +23,6 @@ mod setup;
 #[path = "../support/smtp.rs"]
 mod smtp;
 mod staff_security;
+mod statistics;
 mod units;
 mod wait;
