@@ -83,8 +83,9 @@ impl HourOfWeek {
 }
 
 /// The offset of mainland France at `at`: +2 from the last Sunday of March 01:00 UTC to the
-/// last Sunday of October 01:00 UTC (the EU rule), +1 otherwise. The same rule as the
-/// dossier's (`ecoute_dossier::paris`), which does not depend on this crate.
+/// last Sunday of October 01:00 UTC (the EU rule), +1 otherwise; no time-zone database is
+/// needed for one zone. The one copy of the rule: the dossiers (`ecoute_dossier::paris`), the
+/// staff pages and the board's day use it too.
 pub fn paris_offset(at: OffsetDateTime) -> UtcOffset {
     fn last_sunday(year: i32, month: Month) -> Date {
         let mut d =

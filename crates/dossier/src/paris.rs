@@ -1,7 +1,7 @@
 //! Times as a unit reads them: in UTC, and in the legal time of mainland France.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+use time::{OffsetDateTime, UtcOffset};
 
 /// An instant, given both in UTC and in Paris local time (CET/CEST), so that a reader never has
 /// to work out the offset, and a machine can still compare instants.
@@ -30,32 +30,9 @@ impl Moment {
     }
 }
 
-/// The offset of mainland France at `at`: +2 from the last Sunday of March 01:00 UTC to the
-/// last Sunday of October 01:00 UTC (the EU rule), +1 otherwise; no time-zone database is
-/// needed for one zone. The server's staff pages and the board's day use it too.
-pub fn paris_offset(at: OffsetDateTime) -> UtcOffset {
-    fn last_sunday(year: i32, month: Month) -> Date {
-        let mut d =
-            Date::from_calendar_date(year, month, 31).expect("March and October have 31 days");
-        while d.weekday() != Weekday::Sunday {
-            d = d.previous_day().expect("a day in the same month");
-        }
-        d
-    }
-    let t = at.to_offset(UtcOffset::UTC);
-    let change = |month| {
-        last_sunday(t.year(), month)
-            .with_hms(1, 0, 0)
-            .expect("01:00 is a time")
-            .assume_utc()
-    };
-    let hours = if t >= change(Month::March) && t < change(Month::October) {
-        2
-    } else {
-        1
-    };
-    UtcOffset::from_hms(hours, 0, 0).expect("a small offset")
-}
+/// The offset of mainland France at `at` (CET/CEST, the EU rule): written once, in the domain,
+/// for the dossiers, the statistics, the staff pages and the board's day alike.
+pub use ecoute_domain::paris_offset;
 
 #[cfg(test)]
 mod tests {
