@@ -96,18 +96,9 @@ pub async fn resume(
     body: Result<Json<ResumeRequest>, JsonRejection>,
 ) -> Result<Json<ResumeResponse>, ApiError> {
     let request = json_body(body)?;
-    // Attempts are limited per address before any work is done; the argon2id work itself is
-    // bounded for everyone together (a queue, not a refusal, so nobody can lock others out).
-    state.resume_limiter.check(ip)?;
-    let code = ecoute_domain::ReturnCode::parse(&request.code).map_err(|_| {
-        ApiError::BadRequest("invalid_return_code: a return code is 16 digits".into())
-    })?;
+    let code = checked_return_code(&state, ip, &request.code)?;
     let resumed = {
-        let _turn = state
-            .resume_work
-            .acquire()
-            .await
-            .map_err(|_| ApiError::Unavailable)?;
+        let _turn = code_turn(&state).await?;
         state.chat.resume(&code).await?
     };
     // Back with an officer who is not at a console: the chat goes to someone who is.
@@ -122,6 +113,30 @@ pub async fn resume(
         token: resumed.token,
         departement: resumed.conversation.intake.departement.clone(),
     }))
+}
+
+/// A return code typed on a public form (resume, follow-up): the address's allowance is checked
+/// before any work, shared by both forms since both try codes; then the code is parsed.
+pub(crate) fn checked_return_code(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    raw: &str,
+) -> Result<ecoute_domain::ReturnCode, ApiError> {
+    state.resume_limiter.check(ip)?;
+    ecoute_domain::ReturnCode::parse(raw)
+        .map_err(|_| ApiError::BadRequest("invalid_return_code: a return code is 16 digits".into()))
+}
+
+/// A turn for checking a return code: the argon2id work is bounded for everyone together (a
+/// queue, not a refusal, so nobody can lock others out).
+pub(crate) async fn code_turn(
+    state: &AppState,
+) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    state
+        .resume_work
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Unavailable)
 }
 
 pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use ecoute_domain::{MessageBody, PublicStage, ReturnCode};
+use ecoute_domain::{MessageBody, PublicStage};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -165,17 +165,9 @@ pub async fn open(
     body: Result<Json<FollowUpOpenRequest>, JsonRejection>,
 ) -> Result<Json<FollowUpResponse>, ApiError> {
     let request = json_body(body)?;
-    // The same allowance as the resume form: both try return codes.
-    state.resume_limiter.check(ip)?;
-    let code = ReturnCode::parse(&request.code).map_err(|_| {
-        ApiError::BadRequest("invalid_return_code: a return code is 16 digits".into())
-    })?;
+    let code = super::api::checked_return_code(&state, ip, &request.code)?;
     let (pass, view) = {
-        let _turn = state
-            .resume_work
-            .acquire()
-            .await
-            .map_err(|_| ApiError::Unavailable)?;
+        let _turn = super::api::code_turn(&state).await?;
         state.chat.open_follow_up(&code).await?
     };
     Ok(respond(view, Some(pass), request.language.as_deref()))

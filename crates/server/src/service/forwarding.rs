@@ -109,12 +109,7 @@ impl ChatService {
             .await?
             .filter(|c| c.answer.is_none() && &c.unit == unit)
             .ok_or(ConsentError::NotAsked)?;
-        let unit_name = self
-            .store
-            .unit(&asked.unit)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_else(|| asked.unit.as_str().to_string());
+        let unit_name = self.unit_name(&asked.unit).await?;
         let language = &conversation.intake.language;
         let details = ConsentDetails {
             language: language.as_str().to_string(),
@@ -151,12 +146,7 @@ impl ChatService {
         let Some(stored) = self.store.consent(conversation.id).await? else {
             return Ok(None);
         };
-        let unit_name = self
-            .store
-            .unit(&stored.unit)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_else(|| stored.unit.as_str().to_string());
+        let unit_name = self.unit_name(&stored.unit).await?;
         let details = match &stored.sealed {
             Some(sealed) => Some(self.consent_details(conversation, sealed)?),
             None => None,
