@@ -10,6 +10,7 @@ mod case;
 mod conversation;
 mod directory;
 mod dossier;
+mod figures;
 mod input;
 mod retention;
 mod return_code;
@@ -31,6 +32,10 @@ pub use directory::{CannedReply, DirectoryError, Resource, ResourceKind, VARIABL
 pub use dossier::{
     Consent, ConsentError, DOSSIER_STATES, DossierError, DossierState, PublicStage, SafeContact,
     UnitId, UnitSummary, parse_unit_note,
+};
+pub use figures::{
+    DEFAULT_PERIOD_WEEKS, ForwardedReports, MAX_PERIOD_WEEKS, Period, PeriodError, PeriodFigures,
+    Reporters, Waits, WeekFigures, day_of, share,
 };
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,

@@ -45,6 +45,25 @@ impl IsoWeek {
         i64::from(self.year) * 100 + i64::from(self.week)
     }
 
+    /// The Monday that starts this week.
+    pub fn monday(self) -> Date {
+        Date::from_iso_week_date(self.year, self.week, Weekday::Monday)
+            .expect("a week built by new or of exists")
+    }
+
+    /// The week of the date `day` (a calendar date, read as such).
+    pub fn of_date(day: Date) -> Self {
+        let (year, week, _) = day.to_iso_week_date();
+        Self { year, week }
+    }
+
+    /// The week after this one; `None` past the last date `time` can hold.
+    pub fn next(self) -> Option<Self> {
+        self.monday()
+            .checked_add(Duration::days(7))
+            .map(Self::of_date)
+    }
+
     /// The week of a stored key.
     pub fn from_key(key: i64) -> Option<Self> {
         let year = i32::try_from(key.div_euclid(100)).ok()?;
