@@ -627,6 +627,8 @@ fn clean(v: f64) -> f64 {
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
 const PLOT_HEIGHT: f64 = 220.0;
+/// The widest a column (or a group of columns) gets, so that one week is not a wall.
+const MAX_BAR: f64 = 64.0;
 
 /// Draws the value axis (ticks, grid and label) of a vertical scale, and the category labels
 /// along the bottom. Returns the y of a value.
@@ -758,7 +760,7 @@ impl BarChart {
             Stacking::Grouped => self.series.len().max(1),
             Stacking::Stacked => 1,
         };
-        let bar = (band * 0.8 / groups as f64).max(0.3);
+        let bar = ((band * 0.8).min(MAX_BAR) / groups as f64).max(0.3);
         let show_values = band >= 26.0 && count <= 40;
         for c in 0..count {
             let x0 = frame.left + band * c as f64 + (band - bar * groups as f64) / 2.0;
@@ -1180,7 +1182,7 @@ impl Chart for BarsAndLine {
         let scale = ValueScale::new(max, self.axis.max, self.axis.numbers.decimals == 0);
         frame.value_axis(&mut svg, &scale, &self.axis);
         let band = frame.band(count);
-        let bar = (band * 0.8).max(0.3);
+        let bar = (band * 0.8).clamp(0.3, MAX_BAR);
         let fill = svg.fill(BAR_FILL);
         for c in 0..count {
             let v = bar_value(c);
