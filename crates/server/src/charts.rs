@@ -69,6 +69,15 @@ impl Default for Numbers {
 }
 
 impl Numbers {
+    /// A tick of the scale: a whole number without decimals ("20", not "20,0").
+    pub fn tick(&self, v: f64) -> String {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            self.format(v)
+        }
+    }
+
     /// A value as the chart writes it.
     pub fn format(&self, v: f64) -> String {
         let s = format!("{:.*}", usize::from(self.decimals), v);
@@ -658,7 +667,7 @@ impl Frame {
                 "end",
                 SMALL,
                 MUTED,
-                &axis.numbers.format(t),
+                &axis.numbers.tick(t),
             );
         }
         svg.text(
@@ -851,7 +860,7 @@ impl BarChart {
                 "middle",
                 SMALL,
                 MUTED,
-                &self.axis.numbers.format(t),
+                &self.axis.numbers.tick(t),
             );
         }
         svg.text(right, top - 8.0, "end", SMALL, MUTED, &self.axis.label);
@@ -1663,5 +1672,11 @@ mod tests {
             .format(12.26),
             "12,3"
         );
+        let percent = Numbers {
+            decimals: 1,
+            decimal_mark: ',',
+        };
+        assert_eq!(percent.tick(20.0), "20", "a whole tick has no decimals");
+        assert_eq!(percent.tick(2.5), "2,5");
     }
 }
