@@ -329,7 +329,8 @@ impl PeriodFigures {
             let hour = usize::from(row.hour.get());
             heat[hour / 24][hour % 24] += 1;
 
-            if let Some(w) = weeks.iter_mut().find(|w| w.week == row.week) {
+            let week = (row.week.monday() - period.start()).whole_weeks();
+            if let Some(w) = usize::try_from(week).ok().and_then(|i| weeks.get_mut(i)) {
                 w.chats += 1;
                 if row.left_before_answer {
                     w.left_before_answer += 1;
