@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli;
 pub mod codes;
 pub mod config;
+pub mod csv;
 pub mod error;
 pub mod forces;
 pub mod http;
