@@ -3,137 +3,78 @@
 //! way and the rules (what a day is, what a median wait bucket is, what a share is out of) are
 //! tested without a server.
 //!
-//! A period is made of whole ISO weeks of Paris time, because a row keeps only the week and the
-//! hour of the week a chat started in: a date that falls inside a week brings in the whole week.
+//! A period ([`Period`]) is made of whole ISO weeks of Paris time, because a row keeps only the
+//! week and the hour of the week a chat started in: a date that falls inside a week brings in
+//! the whole week. This module gives it its calendar (days, Monday and Sunday) and reads the
+//! page's query.
 
 use crate::{ChatStatistics, Departement, Ending, Fact, Force, IsoWeek, Outcome, WaitBucket};
-use time::macros::format_description;
+use crate::{MAX_PERIOD_WEEKS, Period, PeriodError};
 use time::{Date, Duration, OffsetDateTime};
-
-/// The longest period a page counts: two calendar years reach over at most 105 ISO weeks.
-pub const MAX_PERIOD_WEEKS: usize = 105;
 
 /// The period shown when none is asked for: the last 8 full weeks.
 pub const DEFAULT_PERIOD_WEEKS: usize = 8;
 
-/// The years a period may fall in: the platform's statistics start in 2026, and a typo such as
-/// 0226 or 20266 is refused rather than counted.
-const YEARS: std::ops::RangeInclusive<i32> = 2000..=2199;
-
-/// Why a period was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PeriodError {
-    /// The start is not a date written YYYY-MM-DD.
-    #[error("the start is not a date (YYYY-MM-DD)")]
-    BadStart,
-    /// The end is not a date written YYYY-MM-DD.
-    #[error("the end is not a date (YYYY-MM-DD)")]
-    BadEnd,
-    /// A date outside the years statistics can cover.
-    #[error("a date is outside the years 2000 to 2199")]
-    OutOfRange,
-    /// The end comes before the start.
-    #[error("the end comes before the start")]
-    Reversed,
-    /// More than [`MAX_PERIOD_WEEKS`] weeks.
-    #[error("the period spans {weeks} weeks, more than the {MAX_PERIOD_WEEKS} allowed")]
-    TooLong {
-        /// How many weeks were asked for.
-        weeks: usize,
-    },
-}
-
-/// Whole ISO weeks, from `first` to `last` (both included).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    first: IsoWeek,
-    last: IsoWeek,
+/// Why the period asked for was refused: an end that is neither a date nor a week (each said
+/// apart, so that the page can point at its field), or the period's own fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AskedPeriodError {
+    /// The start is neither a date (YYYY-MM-DD) nor a week (YYYY-Www).
+    #[error("the start: {0}")]
+    Start(PeriodError),
+    /// The end is neither a date nor a week.
+    #[error("the end: {0}")]
+    End(PeriodError),
+    /// Reversed, or too long.
+    #[error("{0}")]
+    Period(PeriodError),
 }
 
 impl Period {
-    /// The weeks from the one holding `from` to the one holding `to`.
-    pub fn of_dates(from: Date, to: Date) -> Result<Self, PeriodError> {
-        if !YEARS.contains(&from.year()) || !YEARS.contains(&to.year()) {
-            return Err(PeriodError::OutOfRange);
-        }
-        if to < from {
-            return Err(PeriodError::Reversed);
-        }
-        let first = IsoWeek::of_date(from);
-        let last = IsoWeek::of_date(to);
-        let weeks = ((last.monday() - first.monday()).whole_weeks() + 1) as usize;
-        if weeks > MAX_PERIOD_WEEKS {
-            return Err(PeriodError::TooLong { weeks });
-        }
-        Ok(Self { first, last })
-    }
-
     /// The `n` full weeks before the week of `now` (Paris time).
     pub fn last_full_weeks(now: OffsetDateTime, n: usize) -> Self {
         let n = n.clamp(1, MAX_PERIOD_WEEKS) as i64;
         let this_monday = IsoWeek::of(now).monday();
-        Self {
-            first: IsoWeek::of_date(this_monday - Duration::weeks(n)),
-            last: IsoWeek::of_date(this_monday - Duration::days(1)),
-        }
+        let from = IsoWeek::of_date(this_monday - Duration::weeks(n));
+        let to = IsoWeek::of_date(this_monday - Duration::days(1));
+        Self::new(from, to).expect("at most MAX_PERIOD_WEEKS weeks, in order")
     }
 
-    /// The period of a query's `from` and `to` (YYYY-MM-DD, either may be missing or empty):
-    /// a missing bound is the default period's.
-    pub fn from_query(
+    /// The period of a page's query: `from` and `to` are each a date (widened to its week) or
+    /// a week, either may be missing or empty; a missing end is the default period's.
+    pub fn asked(
         from: Option<&str>,
         to: Option<&str>,
         now: OffsetDateTime,
-    ) -> Result<Self, PeriodError> {
-        let default = Self::last_full_weeks(now, DEFAULT_PERIOD_WEEKS);
+    ) -> Result<Self, AskedPeriodError> {
         fn given(s: Option<&str>) -> Option<&str> {
             s.map(str::trim).filter(|s| !s.is_empty())
         }
-        let (from, to) = (given(from), given(to));
-        if from.is_none() && to.is_none() {
-            return Ok(default);
-        }
-        let from = match from {
-            Some(s) => parse_date(s).ok_or(PeriodError::BadStart)?,
-            None => default.start(),
+        let default = Self::last_full_weeks(now, DEFAULT_PERIOD_WEEKS);
+        let from = match given(from) {
+            Some(s) => s.parse().map_err(AskedPeriodError::Start)?,
+            None => default.from(),
         };
-        let to = match to {
-            Some(s) => parse_date(s).ok_or(PeriodError::BadEnd)?,
-            None => default.end(),
+        let to = match given(to) {
+            Some(s) => s.parse().map_err(AskedPeriodError::End)?,
+            None => default.to(),
         };
-        Self::of_dates(from, to)
-    }
-
-    /// The first week.
-    pub fn first(&self) -> IsoWeek {
-        self.first
-    }
-
-    /// The last week.
-    pub fn last(&self) -> IsoWeek {
-        self.last
+        Self::new(from, to).map_err(AskedPeriodError::Period)
     }
 
     /// The first week's Monday.
     pub fn start(&self) -> Date {
-        self.first.monday()
+        self.from().monday()
     }
 
     /// The last week's Sunday.
     pub fn end(&self) -> Date {
-        self.last.monday() + Duration::days(6)
+        self.to().monday() + Duration::days(6)
     }
 
     /// Every week, in order.
     pub fn weeks(&self) -> Vec<IsoWeek> {
-        let mut out = vec![self.first];
-        while let Some(next) = out.last().and_then(|w| w.next()) {
-            if next > self.last {
-                break;
-            }
-            out.push(next);
-        }
-        out
+        crate::weeks(self.from(), self.to())
     }
 
     /// Every day, Monday of the first week to Sunday of the last.
@@ -146,12 +87,8 @@ impl Period {
 
     /// Whether a week is inside.
     pub fn holds(&self, week: IsoWeek) -> bool {
-        self.first <= week && week <= self.last
+        self.from() <= week && week <= self.to()
     }
-}
-
-fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
 }
 
 /// The calendar day a row's chat started on (Paris time): its week's Monday plus the day of
@@ -430,54 +367,66 @@ mod tests {
             left_before_answer: false,
             danger_path: false,
             risk_labels: Vec::new(),
+            dossier_state: None,
+            first_contact: None,
         }
     }
 
     fn period(from: Date, to: Date) -> Period {
-        Period::of_dates(from, to).unwrap()
+        Period::new(IsoWeek::of_date(from), IsoWeek::of_date(to)).unwrap()
     }
 
     #[test]
     fn a_period_is_made_of_the_whole_weeks_its_dates_fall_in() {
         // Wednesday 7 January 2026 to Tuesday 13 January 2026: weeks 2 and 3, whole.
         let p = period(date!(2026 - 01 - 07), date!(2026 - 01 - 13));
-        assert_eq!((p.first(), p.last()), (week(2026, 2), week(2026, 3)));
+        assert_eq!((p.from(), p.to()), (week(2026, 2), week(2026, 3)));
         assert_eq!(p.start(), date!(2026 - 01 - 05));
         assert_eq!(p.end(), date!(2026 - 01 - 18));
         assert_eq!(p.weeks(), [week(2026, 2), week(2026, 3)]);
         assert_eq!(p.days().len(), 14);
+        assert!(p.holds(week(2026, 3)) && !p.holds(week(2026, 4)));
         // Across New Year: 2026 has 53 ISO weeks.
         let p = period(date!(2026 - 12 - 28), date!(2027 - 01 - 05));
         assert_eq!(p.weeks(), [week(2026, 53), week(2027, 1)]);
     }
 
     #[test]
-    fn a_reversed_malformed_or_too_long_period_is_refused() {
+    fn a_reversed_unreadable_or_too_long_period_asked_is_refused_saying_which_end() {
         let now = datetime!(2026-03-04 10:00 UTC);
-        let q = |from: &str, to: &str| Period::from_query(Some(from), Some(to), now);
-        assert_eq!(q("2026-02-01", "2026-01-01"), Err(PeriodError::Reversed));
-        assert_eq!(q("2026-02-30", "2026-03-01"), Err(PeriodError::BadStart));
-        assert_eq!(q("2026-01-01", "demain"), Err(PeriodError::BadEnd));
-        assert_eq!(q("0226-01-01", "2026-01-01"), Err(PeriodError::OutOfRange));
+        let q = |from: &str, to: &str| Period::asked(Some(from), Some(to), now);
+        assert!(matches!(
+            q("2026-02-01", "2026-01-01"),
+            Err(AskedPeriodError::Period(PeriodError::Reversed { .. }))
+        ));
+        assert!(matches!(
+            q("2026-02-30", "2026-03-01"),
+            Err(AskedPeriodError::Start(PeriodError::Unreadable(_)))
+        ));
+        assert!(matches!(
+            q("2026-01-01", "demain"),
+            Err(AskedPeriodError::End(PeriodError::Unreadable(_)))
+        ));
         assert_eq!(
             q("2024-01-01", "2026-01-31"),
-            Err(PeriodError::TooLong { weeks: 109 })
+            Err(AskedPeriodError::Period(PeriodError::TooLong(109)))
         );
         // Two calendar years fit.
         assert_eq!(q("2024-01-01", "2025-12-31").unwrap().weeks().len(), 105);
-        // A single day is its week.
+        // A single day is its week; a week may be given as such.
         assert_eq!(q("2026-01-07", "2026-01-07").unwrap().weeks().len(), 1);
+        assert_eq!(q("2026-W02", "2026-01-13").unwrap().weeks().len(), 2);
     }
 
     #[test]
     fn without_dates_the_period_is_the_last_eight_full_weeks() {
         // Wednesday 4 March 2026 is in week 10: weeks 2 to 9.
         let now = datetime!(2026-03-04 10:00 UTC);
-        let p = Period::from_query(None, Some(""), now).unwrap();
-        assert_eq!((p.first(), p.last()), (week(2026, 2), week(2026, 9)));
+        let p = Period::asked(None, Some(""), now).unwrap();
+        assert_eq!((p.from(), p.to()), (week(2026, 2), week(2026, 9)));
         // A missing end is the default's end.
-        let p = Period::from_query(Some("2026-02-10"), None, now).unwrap();
-        assert_eq!((p.first(), p.last()), (week(2026, 7), week(2026, 9)));
+        let p = Period::asked(Some("2026-02-10"), None, now).unwrap();
+        assert_eq!((p.from(), p.to()), (week(2026, 7), week(2026, 9)));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod directory;
 mod dossier;
 mod figures;
 mod input;
+mod open_data;
 mod retention;
 mod return_code;
 mod routing;
@@ -34,13 +35,14 @@ pub use dossier::{
     UnitId, UnitSummary, parse_unit_note,
 };
 pub use figures::{
-    DEFAULT_PERIOD_WEEKS, ForwardedReports, MAX_PERIOD_WEEKS, Period, PeriodError, PeriodFigures,
-    Reporters, Waits, WeekFigures, day_of, share,
+    AskedPeriodError, DEFAULT_PERIOD_WEEKS, ForwardedReports, PeriodFigures, Reporters, Waits,
+    WeekFigures, day_of, share,
 };
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,
     Role, Username,
 };
+pub use open_data::{OpenData, OpenRow, OpenTable, open_data, weeks};
 pub use retention::{
     MAX_RETENTION_DAYS, ONE_YEAR_DAYS, PurgeDue, RetentionDays, RetentionError, RetentionPolicy,
     RetentionRule, SIX_YEARS_DAYS,
@@ -56,12 +58,13 @@ pub use staffing::{
     service_level,
 };
 pub use statistics::{
-    ChatStatistics, ChatTimes, ClosingFacts, DurationBucket, Ending, Handovers, HourOfWeek,
-    IsoWeek, WaitBucket, normalise_facts, normalise_labels, paris_offset,
+    ChatStatistics, ChatTimes, ClosingFacts, ContactBucket, DurationBucket, Ending, Handovers,
+    HourOfWeek, IsoWeek, MAX_PERIOD_WEEKS, Period, PeriodError, WaitBucket, normalise_facts,
+    normalise_labels, paris_offset,
 };
 pub use suppression::{
-    DEFAULT_THRESHOLD, Published, SuppressedList, SuppressedTable, SuppressionError, Threshold,
-    suppress_list, suppress_table,
+    DEFAULT_THRESHOLD, Figure, Figures, Published, PublishedFigures, SuppressedList,
+    SuppressedTable, SuppressionError, Threshold, suppress_list, suppress_table,
 };
 pub use units::{Coverage, UNITS_HEADER, Unit, UnitKind, UnitsFileError, parse_units, unit_for};
 pub use vocabulary::{HandoverReason, NoteKind};

@@ -6,7 +6,7 @@
 //! conversation id, no exact time, no text, no officer, no token and no code, so nothing links
 //! a row back to a conversation or a person (docs/STATISTICS.md justifies each column).
 
-use crate::{Departement, Fact, Force, Language, Outcome, ReporterKind, UnitId};
+use crate::{Departement, DossierState, Fact, Force, Language, Outcome, ReporterKind, UnitId};
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset, Weekday};
 
 /// An ISO 8601 week (Monday to Sunday) of Paris local time, such as 2026-W03.
@@ -75,6 +75,92 @@ impl IsoWeek {
 impl std::fmt::Display for IsoWeek {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}-W{:02}", self.year, self.week)
+    }
+}
+
+impl std::str::FromStr for IsoWeek {
+    type Err = PeriodError;
+
+    /// An ISO week (`2026-W03`) or a date (`2026-01-14`, read as the week it falls in).
+    fn from_str(s: &str) -> Result<Self, PeriodError> {
+        let bad = || PeriodError::Unreadable(s.chars().take(40).collect());
+        let s = s.trim();
+        if let Some((year, week)) = s.split_once("-W").or_else(|| s.split_once("-w")) {
+            let year: i32 = year.parse().map_err(|_| bad())?;
+            let week: u8 = week.parse().map_err(|_| bad())?;
+            return Self::new(year, week).ok_or_else(bad);
+        }
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Date::parse(s, format).map(Self::of_date).map_err(|_| bad())
+    }
+}
+
+/// The longest period the statistics read at once: two years of weeks.
+pub const MAX_PERIOD_WEEKS: usize = 106;
+
+/// Why a period was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// Neither a week nor a date.
+    #[error("{0:?} is neither a week like 2026-W03 nor a date like 2026-01-14")]
+    Unreadable(String),
+    /// The end comes before the start.
+    #[error("the period ends ({to}) before it starts ({from})")]
+    Reversed {
+        /// The first week asked.
+        from: IsoWeek,
+        /// The last week asked.
+        to: IsoWeek,
+    },
+    /// More weeks than [`MAX_PERIOD_WEEKS`].
+    #[error("a period holds at most {MAX_PERIOD_WEEKS} weeks (two years); this one holds {0}")]
+    TooLong(usize),
+}
+
+impl PeriodError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unreadable(_) => "bad_period",
+            Self::Reversed { .. } => "reversed_period",
+            Self::TooLong(_) => "period_too_long",
+        }
+    }
+}
+
+/// Whole ISO weeks, from `from` to `to` included, at most [`MAX_PERIOD_WEEKS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Period {
+    from: IsoWeek,
+    to: IsoWeek,
+}
+
+impl Period {
+    /// The weeks from `from` to `to`.
+    pub fn new(from: IsoWeek, to: IsoWeek) -> Result<Self, PeriodError> {
+        if to < from {
+            return Err(PeriodError::Reversed { from, to });
+        }
+        let weeks = ((to.monday() - from.monday()).whole_days() / 7 + 1) as usize;
+        if weeks > MAX_PERIOD_WEEKS {
+            return Err(PeriodError::TooLong(weeks));
+        }
+        Ok(Self { from, to })
+    }
+
+    /// Reads both ends, each a week or a date.
+    pub fn parse(from: &str, to: &str) -> Result<Self, PeriodError> {
+        Self::new(from.parse()?, to.parse()?)
+    }
+
+    /// The first week.
+    pub fn from(self) -> IsoWeek {
+        self.from
+    }
+
+    /// The last week.
+    pub fn to(self) -> IsoWeek {
+        self.to
     }
 }
 
@@ -249,6 +335,59 @@ impl DurationBucket {
     }
 }
 
+/// How long a forwarded report waited, from the dossier's production, for the unit to reach
+/// the person for the first time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContactBucket {
+    /// Within a day.
+    UnderADay,
+    /// From 1 to 3 days.
+    OneToThreeDays,
+    /// From 3 to 7 days.
+    ThreeToSevenDays,
+    /// A week or more.
+    WeekOrMore,
+}
+
+impl ContactBucket {
+    /// Every bucket, shortest first.
+    pub const ALL: [ContactBucket; 4] = [
+        Self::UnderADay,
+        Self::OneToThreeDays,
+        Self::ThreeToSevenDays,
+        Self::WeekOrMore,
+    ];
+
+    /// The bucket of a delay (a negative one, from a clock step, counts as none).
+    pub fn of(delay: Duration) -> Self {
+        let hours = delay.whole_seconds() as f64 / 3600.0;
+        if hours < 24.0 {
+            Self::UnderADay
+        } else if hours < 72.0 {
+            Self::OneToThreeDays
+        } else if hours < 168.0 {
+            Self::ThreeToSevenDays
+        } else {
+            Self::WeekOrMore
+        }
+    }
+
+    /// Stable name used in storage and exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnderADay => "lt1d",
+            Self::OneToThreeDays => "1-3d",
+            Self::ThreeToSevenDays => "3-7d",
+            Self::WeekOrMore => "ge7d",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
 /// The number of times a chat changed hands, capped: 0, 1, 2, or 3 and more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Handovers(u8);
@@ -345,6 +484,12 @@ pub struct ChatStatistics {
     /// Labels of the risk rules that fired, sorted and each once (the order of firing would
     /// say more than needed).
     pub risk_labels: Vec<String>,
+    /// For a forwarded report, the dossier's latest state, kept up to date while the chat
+    /// exists (`None` until the dossier is produced, and for every other outcome).
+    pub dossier_state: Option<DossierState>,
+    /// For a forwarded report, how long the unit took to reach the person for the first time;
+    /// `None` while it has not.
+    pub first_contact: Option<ContactBucket>,
 }
 
 /// The times of a chat the record is derived from (never stored themselves).
@@ -464,6 +609,53 @@ mod tests {
         assert_eq!(b(3600), WaitBucket::OverAnHour);
         for w in WaitBucket::ALL {
             assert_eq!(WaitBucket::parse(w.as_str()), Some(w));
+        }
+    }
+
+    #[test]
+    fn a_period_reads_weeks_or_dates_and_refuses_reversed_or_too_long_ones() {
+        let p = Period::parse("2026-W03", "2026-02-01").unwrap();
+        assert_eq!(
+            (p.from().to_string(), p.to().to_string()),
+            ("2026-W03".into(), "2026-W05".into())
+        );
+        // A date around New Year belongs to the ISO week that holds it.
+        assert_eq!(
+            "2027-01-03".parse::<IsoWeek>().unwrap().to_string(),
+            "2026-W53"
+        );
+        assert!(matches!(
+            Period::parse("2026-W10", "2026-W09"),
+            Err(PeriodError::Reversed { .. })
+        ));
+        assert_eq!(
+            Period::parse("2024-W01", "2026-W10").unwrap_err(),
+            PeriodError::TooLong(114)
+        );
+        assert!(Period::parse("2024-W01", "2026-W02").is_ok());
+        for bad in ["", "2026-W54", "2026-13-01", "last week", "2026-W"] {
+            assert!(
+                matches!(bad.parse::<IsoWeek>(), Err(PeriodError::Unreadable(_))),
+                "{bad}"
+            );
+        }
+        let w = IsoWeek::new(2026, 52).unwrap();
+        assert_eq!(w.next().unwrap().to_string(), "2026-W53");
+        assert_eq!(w.next().unwrap().next().unwrap().to_string(), "2027-W01");
+    }
+
+    #[test]
+    fn the_time_to_first_contact_falls_in_day_buckets() {
+        let b = |h: i64| ContactBucket::of(Duration::hours(h));
+        assert_eq!(b(-1), ContactBucket::UnderADay);
+        assert_eq!(b(23), ContactBucket::UnderADay);
+        assert_eq!(b(24), ContactBucket::OneToThreeDays);
+        assert_eq!(b(71), ContactBucket::OneToThreeDays);
+        assert_eq!(b(72), ContactBucket::ThreeToSevenDays);
+        assert_eq!(b(167), ContactBucket::ThreeToSevenDays);
+        assert_eq!(b(168), ContactBucket::WeekOrMore);
+        for c in ContactBucket::ALL {
+            assert_eq!(ContactBucket::parse(c.as_str()), Some(c));
         }
     }
 

@@ -24,6 +24,14 @@
 //!    is left to hide near a pinned count, one `"<5"` near it is published as `"s"` instead,
 //!    which claims no bound.
 //!
+//! 4. **Zeros given away.** A zero hidden as a complement, that the equations pin anyway (a
+//!    line of published zeros adds up to it), protects nothing: it is published as `0` and
+//!    another figure is hidden in its place. Publishing what the reader can already work out
+//!    changes nothing they know.
+//!
+//! Several tables that share margins are suppressed as one system ([`Figures`]), so that a
+//! figure hidden in one table cannot be read in another.
+//!
 //! # The audit applied
 //!
 //! A reader knows every published count exactly, that a `"<5"` is between 1 and
@@ -66,6 +74,9 @@ pub enum SuppressionError {
         /// The length of the offending row.
         found: usize,
     },
+    /// An equation whose parts do not add up to its total.
+    #[error("equation {0}: its parts do not add up to its total")]
+    Unbalanced(usize),
 }
 
 /// Counts from 1 to `threshold − 1` are not published.
@@ -203,12 +214,111 @@ pub fn suppress_table(
     })
 }
 
+/// One figure of a [`Figures`] system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Figure(usize);
+
+/// Figures published together across several tables, with every equation a reader can write
+/// between them, suppressed as one system.
+///
+/// Two tables that share a margin (chats per weekday, as the column totals of a week × weekday
+/// table and as the row totals of a weekday × hour table) must not be suppressed one by one:
+/// a total hidden in one would be read in the other. Here a shared margin is one [`Figure`]
+/// in the equations of both tables, so the audit sees both at once.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    values: Vec<u64>,
+    is_total: Vec<bool>,
+    lines: Vec<Line>,
+}
+
+impl Figures {
+    /// An empty system.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an inner count.
+    pub fn cell(&mut self, value: u64) -> Figure {
+        self.push(value, false)
+    }
+
+    /// Adds the total of `parts`, with the equation that ties them.
+    pub fn sum(&mut self, parts: &[Figure]) -> Figure {
+        let value = parts.iter().map(|p| self.values[p.0]).sum();
+        let total = self.push(value, true);
+        self.lines.push(Line {
+            parts: parts.iter().map(|p| p.0).collect(),
+            total: total.0,
+        });
+        total
+    }
+
+    /// States that `parts` also add up to `total`, a figure already in the system (a margin
+    /// that two tables share); refuses an equation that does not hold.
+    pub fn equation(&mut self, parts: &[Figure], total: Figure) -> Result<(), SuppressionError> {
+        let value: u64 = parts.iter().map(|p| self.values[p.0]).sum();
+        if value != self.values[total.0] {
+            return Err(SuppressionError::Unbalanced(self.lines.len()));
+        }
+        self.lines.push(Line {
+            parts: parts.iter().map(|p| p.0).collect(),
+            total: total.0,
+        });
+        Ok(())
+    }
+
+    /// The value of a figure.
+    pub fn value(&self, figure: Figure) -> u64 {
+        self.values[figure.0]
+    }
+
+    /// Suppresses the whole system: primary and secondary suppression as for a table (module
+    /// doc), over every equation.
+    pub fn suppress(&self, threshold: Threshold) -> PublishedFigures {
+        let grid = Grid {
+            values: self.values.clone(),
+            is_total: self.is_total.clone(),
+            lines: self.lines.clone(),
+        };
+        let marks = grid.suppress(threshold.0);
+        PublishedFigures(grid.publish(&marks, threshold.0))
+    }
+
+    fn push(&mut self, value: u64, is_total: bool) -> Figure {
+        self.values.push(value);
+        self.is_total.push(is_total);
+        Figure(self.values.len() - 1)
+    }
+}
+
+/// Every figure of a [`Figures`] system as it is published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedFigures(Vec<Published>);
+
+impl PublishedFigures {
+    /// How `figure` is published.
+    pub fn get(&self, figure: Figure) -> Published {
+        self.0[figure.0]
+    }
+}
+
 /// How a cell is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mark {
     Open,
     Under,
     Hidden,
+    /// Hidden once, then found to be worked out exactly through the equations, and not a
+    /// small count (zero, or at least the threshold): published, since the reader knows it
+    /// anyway, and never hidden again.
+    Known,
+}
+
+impl Mark {
+    fn withheld(self) -> bool {
+        matches!(self, Self::Under | Self::Hidden)
+    }
 }
 
 /// One equation: the parts add up to the total.
@@ -301,7 +411,7 @@ impl Grid {
                 .chain(std::iter::once(line.total))
         };
         let hidden_in =
-            |marks: &[Mark], l: usize| cells_of(l).filter(|&i| marks[i] != Mark::Open).count();
+            |marks: &[Mark], l: usize| cells_of(l).filter(|&i| marks[i].withheld()).count();
         // The cell to hide next among the published cells of `lines`: inner before totals;
         // then one that also keeps company to a lone hidden figure of its other line (it
         // closes a rectangle instead of opening a new line); then non-zero (a zero beside a
@@ -319,8 +429,8 @@ impl Grid {
                     (self.is_total[i], !keeps_company, v == 0, v, i)
                 })
         };
-        // Each turn changes one mark, Open → Hidden or Under → Hidden, never back: at most
-        // two turns per cell.
+        // Each turn changes marks one way only, Open → Hidden, Under → Hidden, Hidden → Known,
+        // and Known is final: at most three turns per cell.
         loop {
             // The plain rule first: a line hiding one figure gives it away by subtraction.
             if let Some(l) = (0..self.lines.len()).find(|&l| hidden_in(&marks, l) == 1)
@@ -331,8 +441,20 @@ impl Grid {
             }
             // Then what the audit still pins, through the bounds and several equations.
             let bounds = self.audit(&marks, threshold);
+            // A figure hidden only to protect another, that the equations give away anyway
+            // and that is not small itself (a zero, most often, in a line of zeros), protects
+            // nothing: it is published and another is hidden in its place.
+            let known: Vec<usize> = (0..marks.len())
+                .filter(|&i| marks[i] == Mark::Hidden && bounds[i].pinned() && self.values[i] == 0)
+                .collect();
+            if !known.is_empty() {
+                for i in known {
+                    marks[i] = Mark::Known;
+                }
+                continue;
+            }
             let Some(pinned) =
-                (0..marks.len()).find(|&i| marks[i] != Mark::Open && bounds[i].pinned())
+                (0..marks.len()).find(|&i| marks[i].withheld() && bounds[i].pinned())
             else {
                 return marks;
             };
@@ -363,7 +485,7 @@ impl Grid {
             .iter()
             .zip(marks)
             .map(|(&v, mark)| match mark {
-                Mark::Open => Bounds {
+                Mark::Open | Mark::Known => Bounds {
                     lo: i128::from(v),
                     hi: Some(i128::from(v)),
                 },
@@ -387,7 +509,7 @@ impl Grid {
             .iter()
             .zip(marks)
             .map(|(&v, mark)| match mark {
-                Mark::Open => Published::Count(v),
+                Mark::Open | Mark::Known => Published::Count(v),
                 Mark::Under => Published::Under(threshold),
                 Mark::Hidden => Published::Hidden,
             })
@@ -464,6 +586,42 @@ fn propagate(bounds: &mut [Bounds], lines: &[Line]) {
             }
         }
     }
+}
+
+/// The withheld figures a reader can work out exactly from `published` through `equations`
+/// (each `(parts, total)`, over indices of `published`), by the interval propagation the
+/// audit uses: for the tests of a publication whose equations they write down on their own.
+#[cfg(test)]
+pub(crate) fn disclosed(
+    published: &[Published],
+    equations: &[(Vec<usize>, usize)],
+    threshold: u64,
+) -> Vec<usize> {
+    let mut bounds: Vec<Bounds> = published
+        .iter()
+        .map(|p| match *p {
+            Published::Count(n) => Bounds {
+                lo: i128::from(n),
+                hi: Some(i128::from(n)),
+            },
+            Published::Under(_) => Bounds {
+                lo: 1,
+                hi: Some(i128::from(threshold) - 1),
+            },
+            Published::Hidden => Bounds { lo: 0, hi: None },
+        })
+        .collect();
+    let lines: Vec<Line> = equations
+        .iter()
+        .map(|(parts, total)| Line {
+            parts: parts.clone(),
+            total: *total,
+        })
+        .collect();
+    propagate(&mut bounds, &lines);
+    (0..published.len())
+        .filter(|&i| published[i].is_suppressed() && bounds[i].pinned())
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,21 +1,17 @@
-//! CSV files as RFC 4180 writes them: a header row, fields separated by commas, records ended
-//! by CRLF, and a field quoted (its quotes doubled) when it holds a comma, a quote, a line
-//! break, or space at either end. UTF-8 without a byte-order mark.
+//! CSV as RFC 4180 writes it: fields separated by commas, lines ended by CRLF, and a field
+//! quoted (its quotes doubled) when it holds a comma, a quote or a line break. Spreadsheets
+//! read a formula from a field that starts with `=`, `+`, `-` or `@`; the exports here hold
+//! only names and counts, but a field that could be read so is prefixed with `'`.
 
-/// The CSV text of `rows`, the first of them the header.
-pub fn write<R, F>(rows: R) -> String
-where
-    R: IntoIterator,
-    R::Item: IntoIterator<Item = F>,
-    F: AsRef<str>,
-{
+/// The lines `records` as one CSV text.
+pub fn write(records: &[Vec<String>]) -> String {
     let mut out = String::new();
-    for row in rows {
-        for (i, field) in row.into_iter().enumerate() {
+    for record in records {
+        for (i, field) in record.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            push_field(&mut out, field.as_ref());
+            push_field(&mut out, field);
         }
         out.push_str("\r\n");
     }
@@ -23,15 +19,19 @@ where
 }
 
 fn push_field(out: &mut String, field: &str) {
-    let quote = field.contains([',', '"', '\r', '\n'])
-        || field.starts_with(char::is_whitespace)
-        || field.ends_with(char::is_whitespace);
-    if quote {
+    let formula = field.starts_with(['=', '+', '@'])
+        || (field.starts_with('-') && field.parse::<f64>().is_err());
+    let field = if formula {
+        format!("'{field}")
+    } else {
+        field.to_string()
+    };
+    if field.contains([',', '"', '\r', '\n']) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
     } else {
-        out.push_str(field);
+        out.push_str(&field);
     }
 }
 
@@ -39,22 +39,32 @@ fn push_field(out: &mut String, field: &str) {
 mod tests {
     use super::*;
 
+    fn line(fields: &[&str]) -> String {
+        write(&[fields.iter().map(ToString::to_string).collect()])
+    }
+
     #[test]
-    fn fields_are_quoted_only_when_rfc_4180_needs_it() {
-        let csv = write([
-            vec!["week", "chats"],
-            vec!["2026-W03", "12"],
-            vec!["Commissariat, Lyon", "say \"hi\""],
-            vec!["two\nlines", " padded"],
-        ]);
+    fn plain_fields_are_written_as_they_are_and_lines_end_with_crlf() {
         assert_eq!(
-            csv,
-            "week,chats\r\n2026-W03,12\r\n\"Commissariat, Lyon\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",\" padded\"\r\n"
+            line(&["week", "2026-W03", "<5", "s", "12"]),
+            "week,2026-W03,<5,s,12\r\n"
+        );
+        assert_eq!(line(&["-3", "1.5"]), "-3,1.5\r\n");
+    }
+
+    #[test]
+    fn a_field_with_a_comma_a_quote_or_a_line_break_is_quoted() {
+        assert_eq!(
+            line(&["a,b", "say \"hi\"", "x\ny"]),
+            "\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\r\n"
         );
     }
 
     #[test]
-    fn no_rows_is_an_empty_file() {
-        assert_eq!(write(Vec::<Vec<String>>::new()), "");
+    fn a_field_a_spreadsheet_would_read_as_a_formula_is_defused() {
+        assert_eq!(
+            line(&["=SUM(A1)", "+1", "@x", "-x"]),
+            "'=SUM(A1),'+1,'@x,'-x\r\n"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{MAX_ATTEMPTS, PgStore, Tx, backoff, bounded, commit, db, insert_audit, typed};
 use crate::error::{Fail, R, corrupt};
-use ecoute_domain::{ConversationId, DossierError, DossierState, UnitId, UserId};
+use ecoute_domain::{ContactBucket, ConversationId, DossierError, DossierState, UnitId, UserId};
 use ecoute_store::stored::{DOSSIER_COLUMNS, from_millis, millis, opt_time, parse_uuid};
 use ecoute_store::{
     DossierChange, DossierRow, DossierStep, NewAudit, NewDossier, NewDossierEvent,
@@ -184,6 +184,7 @@ impl PgStore {
             if inserted == 0 {
                 return Ok(false);
             }
+            update_statistics(&mut tx, d.conversation, DossierState::Sent, None).await?;
             insert_audit(&mut tx, &audit).await?;
             commit(tx).await?;
             Ok(true)
@@ -296,6 +297,10 @@ impl PgStore {
                 Err(e) => return Ok(Some(Err(e))),
             };
             write_event(&mut tx, id, &event, step).await?;
+            let contact = step
+                .first_contact
+                .then(|| ContactBucket::of(event.at - dossier.produced_at));
+            update_statistics(&mut tx, dossier.conversation, step.state, contact).await?;
             insert_audit(&mut tx, &audit).await?;
             commit(tx).await?;
             dossier.state = step.state;
@@ -435,6 +440,7 @@ pub(crate) async fn purge_forwarding(tx: &mut Tx, id: ConversationId) -> R<u64> 
         "DELETE FROM dossier_notifications WHERE dossier_id IN \
          (SELECT id FROM dossiers WHERE conversation_id = $1)",
         "DELETE FROM consents WHERE conversation_id = $1",
+        "DELETE FROM statistics_links WHERE conversation_id = $1",
     ] {
         sqlx::query(sql).bind(&id).execute(&mut **tx).await?;
     }
@@ -445,4 +451,26 @@ pub(crate) async fn purge_forwarding(tx: &mut Tx, id: ConversationId) -> R<u64> 
             .await?
             .rows_affected(),
     )
+}
+
+/// Brings a forwarded chat's statistics row up to date with its dossier: its latest state and,
+/// the first time the unit reaches the person, how long that took (docs/STATISTICS.md). Does
+/// nothing for a chat closed before the rows were linked.
+async fn update_statistics(
+    conn: &mut sqlx::PgConnection,
+    conversation: ConversationId,
+    state: DossierState,
+    first_contact: Option<ContactBucket>,
+) -> R<()> {
+    sqlx::query(
+        "UPDATE chat_statistics SET dossier_state = $1, \
+         first_contact = COALESCE(first_contact, $2) \
+         WHERE id = (SELECT statistics_id FROM statistics_links WHERE conversation_id = $3)",
+    )
+    .bind(state.as_str())
+    .bind(first_contact.map(ContactBucket::as_str))
+    .bind(conversation.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
 }

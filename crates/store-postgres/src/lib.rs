@@ -187,13 +187,18 @@ async fn load_conversation(conn: &mut PgConnection, id: ConversationId) -> R<Opt
 }
 
 /// Writes one statistics row under a fresh random id (docs/STATISTICS.md).
-async fn insert_statistics(conn: &mut PgConnection, row: &ChatStatistics) -> R<()> {
+async fn insert_statistics(
+    conn: &mut PgConnection,
+    row: &ChatStatistics,
+    link: Option<ConversationId>,
+) -> R<()> {
+    let id = uuid::Uuid::new_v4().to_string();
     let r = StoredStatistics::from(row);
     sqlx::query(&format!(
         "INSERT INTO chat_statistics (id, {STATISTICS_COLUMNS}) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
     ))
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&id)
     .bind(r.iso_week)
     .bind(r.hour_of_week)
     .bind(r.departement)
@@ -211,8 +216,19 @@ async fn insert_statistics(conn: &mut PgConnection, row: &ChatStatistics) -> R<(
     .bind(r.left_before_answer)
     .bind(r.danger_path)
     .bind(r.risk_labels)
-    .execute(conn)
+    .bind(r.dossier_state)
+    .bind(r.first_contact)
+    .execute(&mut *conn)
     .await?;
+    if let Some(conversation) = link {
+        sqlx::query(
+            "INSERT INTO statistics_links (conversation_id, statistics_id) VALUES ($1, $2)",
+        )
+        .bind(conversation.to_string())
+        .bind(&id)
+        .execute(conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -224,7 +240,7 @@ async fn record_if_unclosed(conn: &mut PgConnection, id: ConversationId) -> R<()
         return Ok(());
     }
     let row = statistics::record_of(&c, Ending::PurgedUnclosed, &ClosingFacts::default());
-    insert_statistics(conn, &row).await
+    insert_statistics(conn, &row, None).await
 }
 
 fn statistics_from_row(row: &sqlx::postgres::PgRow) -> R<ChatStatistics> {
@@ -246,6 +262,8 @@ fn statistics_from_row(row: &sqlx::postgres::PgRow) -> R<ChatStatistics> {
         left_before_answer: row.try_get("left_before_answer")?,
         danger_path: row.try_get("danger_path")?,
         risk_labels: row.try_get("risk_labels")?,
+        dossier_state: row.try_get("dossier_state")?,
+        first_contact: row.try_get("first_contact")?,
     }
     .into_domain()?)
 }
@@ -728,8 +746,12 @@ impl Steps for PgSteps<'_> {
         )
     }
 
-    async fn insert_statistics(&mut self, row: &ChatStatistics) -> R<()> {
-        insert_statistics(self.0, row).await
+    async fn insert_statistics(
+        &mut self,
+        row: &ChatStatistics,
+        link: Option<ConversationId>,
+    ) -> R<()> {
+        insert_statistics(self.0, row, link).await
     }
 
     async fn insert_audit(&mut self, audit: &NewAudit) -> R<()> {

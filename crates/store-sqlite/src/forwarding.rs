@@ -3,7 +3,7 @@
 //! (`BEGIN IMMEDIATE`), so a rule checked here cannot be overtaken by another write.
 
 use super::{SqliteStore, WriteTx, err, insert_audit};
-use ecoute_domain::{ConversationId, DossierError, DossierState, UnitId, UserId};
+use ecoute_domain::{ContactBucket, ConversationId, DossierError, DossierState, UnitId, UserId};
 use ecoute_store::stored::{DOSSIER_COLUMNS, corrupt, from_millis, millis, opt_time, parse_uuid};
 use ecoute_store::{
     DossierChange, DossierRow, DossierStep, NewAudit, NewDossier, NewDossierEvent,
@@ -168,6 +168,7 @@ impl SqliteStore {
         if inserted == 0 {
             return Ok(false);
         }
+        update_statistics(&mut tx, d.conversation, DossierState::Sent, None).await?;
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(true)
@@ -317,6 +318,10 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(err)?;
+        let contact = step
+            .first_contact
+            .then(|| ContactBucket::of(event.at - dossier.produced_at));
+        update_statistics(&mut tx, dossier.conversation, step.state, contact).await?;
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         dossier.state = step.state;
@@ -414,6 +419,7 @@ pub(crate) async fn purge_forwarding(
         "DELETE FROM dossier_notifications WHERE dossier_id IN \
          (SELECT id FROM dossiers WHERE conversation_id = ?)",
         "DELETE FROM consents WHERE conversation_id = ?",
+        "DELETE FROM statistics_links WHERE conversation_id = ?",
     ] {
         sqlx::query(sql)
             .bind(&id)
@@ -429,4 +435,27 @@ pub(crate) async fn purge_forwarding(
             .map_err(err)?
             .rows_affected(),
     )
+}
+
+/// Brings a forwarded chat's statistics row up to date with its dossier: its latest state and,
+/// the first time the unit reaches the person, how long that took (docs/STATISTICS.md). Does
+/// nothing for a chat closed before the rows were linked.
+async fn update_statistics(
+    conn: &mut sqlx::SqliteConnection,
+    conversation: ConversationId,
+    state: DossierState,
+    first_contact: Option<ContactBucket>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE chat_statistics SET dossier_state = ?, \
+         first_contact = COALESCE(first_contact, ?) \
+         WHERE id = (SELECT statistics_id FROM statistics_links WHERE conversation_id = ?)",
+    )
+    .bind(state.as_str())
+    .bind(first_contact.map(ContactBucket::as_str))
+    .bind(conversation.to_string())
+    .execute(conn)
+    .await
+    .map_err(err)?;
+    Ok(())
 }

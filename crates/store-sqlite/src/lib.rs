@@ -681,8 +681,12 @@ impl Steps for WriteTx {
             .map_err(err)
     }
 
-    async fn insert_statistics(&mut self, row: &ChatStatistics) -> StoreResult<()> {
-        insert_statistics(self, row).await
+    async fn insert_statistics(
+        &mut self,
+        row: &ChatStatistics,
+        link: Option<ConversationId>,
+    ) -> StoreResult<()> {
+        insert_statistics(self, row, link).await
     }
 
     async fn insert_audit(&mut self, audit: &NewAudit) -> StoreResult<()> {
@@ -700,17 +704,22 @@ async fn record_if_unclosed(tx: &mut WriteTx, id: ConversationId) -> StoreResult
         return Ok(());
     }
     let row = statistics::record_of(&c, Ending::PurgedUnclosed, &ClosingFacts::default());
-    insert_statistics(tx, &row).await
+    insert_statistics(tx, &row, None).await
 }
 
 /// Writes one statistics row under a fresh random id (docs/STATISTICS.md).
-async fn insert_statistics(conn: &mut SqliteConnection, row: &ChatStatistics) -> StoreResult<()> {
+async fn insert_statistics(
+    conn: &mut SqliteConnection,
+    row: &ChatStatistics,
+    link: Option<ConversationId>,
+) -> StoreResult<()> {
+    let id = uuid::Uuid::new_v4().to_string();
     let r = StoredStatistics::from(row);
     sqlx::query(&format!(
         "INSERT INTO chat_statistics (id, {STATISTICS_COLUMNS}) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&id)
     .bind(r.iso_week)
     .bind(r.hour_of_week)
     .bind(r.departement)
@@ -728,9 +737,19 @@ async fn insert_statistics(conn: &mut SqliteConnection, row: &ChatStatistics) ->
     .bind(r.left_before_answer)
     .bind(r.danger_path)
     .bind(r.risk_labels)
-    .execute(conn)
+    .bind(r.dossier_state)
+    .bind(r.first_contact)
+    .execute(&mut *conn)
     .await
     .map_err(err)?;
+    if let Some(conversation) = link {
+        sqlx::query("INSERT INTO statistics_links (conversation_id, statistics_id) VALUES (?, ?)")
+            .bind(conversation.to_string())
+            .bind(&id)
+            .execute(conn)
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
 
@@ -755,6 +774,8 @@ fn statistics_from_row(row: &SqliteRow) -> StoreResult<ChatStatistics> {
         left_before_answer: flag("left_before_answer")?,
         danger_path: flag("danger_path")?,
         risk_labels: row.try_get("risk_labels").map_err(err)?,
+        dossier_state: row.try_get("dossier_state").map_err(err)?,
+        first_contact: row.try_get("first_contact").map_err(err)?,
     }
     .into_domain()
 }

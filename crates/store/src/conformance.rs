@@ -100,6 +100,7 @@ macro_rules! conformance_tests {
             a_unit_account_keeps_its_unit,
             notifications_are_logged_without_content,
             purging_a_forwarded_chat_removes_its_dossier,
+            a_forwarded_reports_statistics_row_follows_its_dossier_and_outlives_its_purge,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

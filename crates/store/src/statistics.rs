@@ -3,15 +3,15 @@
 
 use crate::{Conversation, StoreError, StoreResult};
 use ecoute_domain::{
-    ChatStatistics, ChatTimes, ClosingFacts, Departement, DurationBucket, Ending, Fact, Force,
-    Handovers, HourOfWeek, IsoWeek, Language, Outcome, Priority, ReporterKind, UnitId, WaitBucket,
-    normalise_facts, normalise_labels,
+    ChatStatistics, ChatTimes, ClosingFacts, ContactBucket, Departement, DossierState,
+    DurationBucket, Ending, Fact, Force, Handovers, HourOfWeek, IsoWeek, Language, Outcome,
+    Priority, ReporterKind, UnitId, WaitBucket, normalise_facts, normalise_labels,
 };
 
 /// The columns of `chat_statistics` read back, in [`StoredStatistics`] order.
 pub const STATISTICS_COLUMNS: &str = "iso_week, hour_of_week, departement, force, unit_id, \
      reporter, minor, language, facts, ending, wait, duration, handovers, quick_exit, \
-     left_before_answer, danger_path, risk_labels";
+     left_before_answer, danger_path, risk_labels, dossier_state, first_contact";
 
 /// The statistics row of `conversation` as it ends: closed (its row read after the close was
 /// written, so `closed_at` is set) or purged without having been closed.
@@ -52,6 +52,9 @@ pub fn record_of(
         left_before_answer: c.claimed_at.is_none(),
         danger_path: c.intake.danger || c.priority == Priority::Danger,
         risk_labels: normalise_labels(&c.risk_flags),
+        // The dossier is produced after the close; its store keeps these up to date.
+        dossier_state: None,
+        first_contact: None,
     }
 }
 
@@ -92,6 +95,10 @@ pub struct StoredStatistics {
     pub danger_path: bool,
     /// Risk labels, sorted, one per line ("" for none).
     pub risk_labels: String,
+    /// The forwarded report's latest state.
+    pub dossier_state: Option<String>,
+    /// The forwarded report's time to first contact, bucket's name.
+    pub first_contact: Option<String>,
 }
 
 impl From<&ChatStatistics> for StoredStatistics {
@@ -120,6 +127,8 @@ impl From<&ChatStatistics> for StoredStatistics {
             danger_path: s.danger_path,
             // A label is one line of the risk rules file: it cannot hold a newline.
             risk_labels: s.risk_labels.join("\n"),
+            dossier_state: s.dossier_state.map(|d| d.as_str().to_string()),
+            first_contact: s.first_contact.map(|c| c.as_str().to_string()),
         }
     }
 }
@@ -148,6 +157,14 @@ impl StoredStatistics {
             DurationBucket::parse(s).is_some()
         })?
         .and_then(|s| DurationBucket::parse(&s));
+        let dossier_state = opt(self.dossier_state, "dossier state", &|s| {
+            DossierState::parse(s).is_some()
+        })?
+        .and_then(|s| DossierState::parse(&s));
+        let first_contact = opt(self.first_contact, "first contact", &|s| {
+            ContactBucket::parse(s).is_some()
+        })?
+        .and_then(|s| ContactBucket::parse(&s));
         let facts = self
             .facts
             .split(',')
@@ -183,6 +200,8 @@ impl StoredStatistics {
             left_before_answer: self.left_before_answer,
             danger_path: self.danger_path,
             risk_labels,
+            dossier_state,
+            first_contact,
         })
     }
 }

@@ -91,8 +91,14 @@ pub trait Steps: Send {
     /// An account's display name; `None` when there is no such account.
     async fn display_name(&mut self, user: UserId) -> Result<Option<String>, Self::Error>;
 
-    /// Writes a chat's statistics row (which holds nothing that links it to the chat).
-    async fn insert_statistics(&mut self, row: &ChatStatistics) -> Result<(), Self::Error>;
+    /// Writes a chat's statistics row (which holds nothing that links it to the chat). With
+    /// `link`, a forwarded report's, also records which row belongs to that chat, so that its
+    /// dossier's changes reach the row; the purge deletes that link with the chat.
+    async fn insert_statistics(
+        &mut self,
+        row: &ChatStatistics,
+        link: Option<ConversationId>,
+    ) -> Result<(), Self::Error>;
 
     /// Appends to the audit log's hash chain. Taken last: PostgreSQL locks the chain's head
     /// here, and holding it must never wait on another lock.
@@ -277,7 +283,8 @@ async fn record_if_closed<S: Steps>(
     };
     let saved = tx.reload(id).await?;
     let row = crate::statistics::record_of(&saved, Ending::Closed(outcome), closing);
-    tx.insert_statistics(&row).await
+    let link = (outcome == Outcome::ReportForwarded).then_some(id);
+    tx.insert_statistics(&row, link).await
 }
 
 /// Whether `officer` may take one more chat (capacity only: transfers and take-overs).

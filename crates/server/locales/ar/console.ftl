@@ -380,7 +380,6 @@ stats-weeks = { $count ->
     }
 stats-error-bad-start = تاريخ البداية ليس تاريخًا صالحًا: اكتبوه بالصيغة YYYY-MM-DD، مثلًا 2026-01-05.
 stats-error-bad-end = تاريخ النهاية ليس تاريخًا صالحًا: اكتبوه بالصيغة YYYY-MM-DD، مثلًا 2026-03-01.
-stats-error-out-of-range = يجب أن تقع التواريخ بين عامَي 2000 و2199.
 stats-error-reversed = تاريخ النهاية يسبق تاريخ البداية: اعكسوهما.
 stats-error-too-long = تمتد الفترة على { $weeks } أسبوعًا؛ ولا يمكن أن تتجاوز { $max } أسبوعًا (سنتين).
 stats-decimal-mark = ,

@@ -372,7 +372,6 @@ stats-weeks = { $count ->
     }
 stats-error-bad-start = The start date is not a valid date: write it YYYY-MM-DD, for example 2026-01-05.
 stats-error-bad-end = The end date is not a valid date: write it YYYY-MM-DD, for example 2026-03-01.
-stats-error-out-of-range = Dates must fall between the years 2000 and 2199.
 stats-error-reversed = The end date is before the start date: swap them.
 stats-error-too-long = The period spans { $weeks } weeks; it cannot be longer than { $max } weeks (two years).
 stats-decimal-mark = .

@@ -372,7 +372,6 @@ stats-weeks = { $count ->
     }
 stats-error-bad-start = La fecha de inicio no es una fecha válida: escríbala AAAA-MM-DD, por ejemplo 2026-01-05.
 stats-error-bad-end = La fecha de fin no es una fecha válida: escríbala AAAA-MM-DD, por ejemplo 2026-03-01.
-stats-error-out-of-range = Las fechas deben estar entre los años 2000 y 2199.
 stats-error-reversed = La fecha de fin es anterior a la de inicio: inviértalas.
 stats-error-too-long = El periodo abarca { $weeks } semanas; no puede superar { $max } semanas (dos años).
 stats-decimal-mark = ,

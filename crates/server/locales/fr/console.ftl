@@ -372,7 +372,6 @@ stats-weeks = { $count ->
     }
 stats-error-bad-start = La date de début n’est pas une date valide : écrivez-la AAAA-MM-JJ, par exemple 2026-01-05.
 stats-error-bad-end = La date de fin n’est pas une date valide : écrivez-la AAAA-MM-JJ, par exemple 2026-03-01.
-stats-error-out-of-range = Les dates doivent être comprises entre les années 2000 et 2199.
 stats-error-reversed = La date de fin est avant la date de début : inversez-les.
 stats-error-too-long = La période couvre { $weeks } semaines ; elle ne peut pas dépasser { $max } semaines (deux ans).
 stats-decimal-mark = ,

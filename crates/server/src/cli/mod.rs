@@ -6,6 +6,7 @@
 mod accounts;
 mod data;
 mod dossier;
+mod stats;
 mod units;
 mod upkeep;
 
@@ -21,6 +22,7 @@ use ecoute_crypto::KeyFiles;
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
 use ecoute_domain::{ConversationState, Force, Language, Password, Role, Skills, UserId, Username};
 use ecoute_store::{NewAudit, NewUser, PurgeCandidate, StoreError};
+use stats::*;
 use std::io::{IsTerminal, Read};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -83,6 +85,9 @@ enum Command {
     /// Dossiers sent to units (docs/DOSSIER.md).
     #[command(subcommand)]
     Dossier(DossierCommand),
+    /// The statistics record (docs/STATISTICS.md).
+    #[command(subcommand)]
+    Stats(StatsCommand),
     /// Delete the conversations whose retention period is over, with their messages and
     /// data keys. The server also does it on its own every `purge_interval_secs`.
     Purge {
@@ -148,6 +153,27 @@ enum DossierCommand {
         /// installation's database (opened read-only).
         #[arg(long, value_name = "FILE")]
         keys: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StatsCommand {
+    /// Write the open-data export of a period into a directory: one CSV per table, every
+    /// figure in open-data.csv, and metadata.json. Small counts are withheld ("<5") and
+    /// others hidden ("s") so that none can be worked out from the totals. Audited.
+    Export {
+        /// The first week: an ISO week (2026-W03) or a date in it (2026-01-14).
+        #[arg(long, value_name = "WEEK|DATE")]
+        from: String,
+        /// The last week, included: an ISO week or a date in it.
+        #[arg(long, value_name = "WEEK|DATE")]
+        to: String,
+        /// The directory to write (created when missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Counts from 1 to this minus 1 are withheld (at least 3).
+        #[arg(long, default_value_t = ecoute_domain::DEFAULT_THRESHOLD)]
+        threshold: u64,
     },
 }
 
@@ -363,6 +389,12 @@ pub fn main() -> ExitCode {
             Some(Command::Dossier(DossierCommand::Verify { file, keys })) => {
                 dossier_verify(config, &file, keys.as_deref()).await
             }
+            Some(Command::Stats(StatsCommand::Export {
+                from,
+                to,
+                out,
+                threshold,
+            })) => stats_export(config, &from, &to, &out, threshold).await,
             Some(Command::Purge { dry_run: true }) => purge_dry_run(config).await,
             Some(Command::Purge { dry_run: false }) => purge(config).await,
         }

@@ -8,6 +8,7 @@ pub mod follow_up;
 pub mod guard;
 pub mod history;
 pub mod locale;
+pub mod open_data;
 pub mod pages;
 pub mod replies;
 pub mod security;
@@ -172,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .route("/console/audit", get(security::audit_page))
         .route("/console/history", get(history::list))
         .route("/console/history/{id}", get(history::transcript))
+        .route("/console/statistics/export", post(open_data::export))
         .route("/console/dossiers", get(dossiers::list))
         .route("/console/dossiers/{id}", get(dossiers::dossier))
         .route("/desk", get(desk::list))

@@ -19,7 +19,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ecoute_domain::{MAX_PERIOD_WEEKS, Period, PeriodError};
+use ecoute_domain::{AskedPeriodError, MAX_PERIOD_WEEKS, Period, PeriodError};
 use time::OffsetDateTime;
 use views::{Key, View, Words, date};
 
@@ -35,21 +35,22 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// The period asked for, or what is wrong with it.
-fn period_of(params: &[(String, String)]) -> Result<Period, PeriodError> {
-    Period::from_query(
+fn period_of(params: &[(String, String)]) -> Result<Period, AskedPeriodError> {
+    Period::asked(
         param(params, "from"),
         param(params, "to"),
         OffsetDateTime::now_utc(),
     )
 }
 
-fn period_error(t: &Tr, e: PeriodError) -> String {
+fn period_error(t: &Tr, e: &AskedPeriodError) -> String {
     match e {
-        PeriodError::BadStart => t.s("stats-error-bad-start"),
-        PeriodError::BadEnd => t.s("stats-error-bad-end"),
-        PeriodError::OutOfRange => t.s("stats-error-out-of-range"),
-        PeriodError::Reversed => t.s("stats-error-reversed"),
-        PeriodError::TooLong { weeks } => t.args(
+        AskedPeriodError::Start(_) | AskedPeriodError::Period(PeriodError::Unreadable(_)) => {
+            t.s("stats-error-bad-start")
+        }
+        AskedPeriodError::End(_) => t.s("stats-error-bad-end"),
+        AskedPeriodError::Period(PeriodError::Reversed { .. }) => t.s("stats-error-reversed"),
+        AskedPeriodError::Period(PeriodError::TooLong(weeks)) => t.args(
             "stats-error-too-long",
             &[
                 ("weeks", weeks.to_string()),
@@ -99,14 +100,14 @@ pub async fn page(
         Ok(p) => p,
         Err(e) => {
             let error_field = match e {
-                PeriodError::BadStart => "from",
-                PeriodError::BadEnd => "to",
-                _ => "",
+                AskedPeriodError::Start(_) => "from",
+                AskedPeriodError::End(_) => "to",
+                AskedPeriodError::Period(_) => "",
             };
             let page = StatisticsPage {
                 from: param(&params, "from").unwrap_or_default().to_string(),
                 to: param(&params, "to").unwrap_or_default().to_string(),
-                error: Some(period_error(&t, e)),
+                error: Some(period_error(&t, &e)),
                 error_field,
                 period: String::new(),
                 query: String::new(),
@@ -130,8 +131,8 @@ pub async fn page(
     let described = t.args(
         "stats-period",
         &[
-            ("first", period.first().to_string()),
-            ("last", period.last().to_string()),
+            ("first", period.from().to_string()),
+            ("last", period.to().to_string()),
             ("start", date(period.start())),
             ("end", date(period.end())),
         ],
@@ -175,7 +176,7 @@ pub async fn file(
             return (
                 StatusCode::BAD_REQUEST,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                period_error(&t, e),
+                period_error(&t, &e),
             )
                 .into_response();
         }
@@ -195,8 +196,8 @@ pub async fn file(
         let name = format!(
             "attachment; filename=\"{}_{}_{}.csv\"",
             key.as_str(),
-            period.first(),
-            period.last()
+            period.from(),
+            period.to()
         );
         let mut response = (
             [(

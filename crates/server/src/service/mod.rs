@@ -27,6 +27,7 @@ pub mod dossiers;
 pub mod forwarding;
 mod handover;
 mod messages;
+pub mod open_data;
 pub mod replies;
 mod signing;
 mod statistics;

@@ -20,7 +20,7 @@ impl ChatService {
         if !supervision::supervises(reader.role) {
             return Err(ApiError::Forbidden);
         }
-        let rows = self.store.statistics(period.first(), period.last()).await?;
+        let rows = self.store.statistics(period.from(), period.to()).await?;
         Ok(PeriodFigures::of(period, &rows))
     }
 }

@@ -17,6 +17,7 @@ mod i18n;
 mod keys;
 mod logs;
 mod metrics;
+mod open_data;
 mod purge;
 mod routing;
 mod setup;

@@ -534,3 +534,114 @@ pub async fn purging_a_forwarded_chat_removes_its_dossier(store: Arc<dyn Store>)
     assert!(store.consent(old.id).await.unwrap().is_none());
     assert!(store.dossier(recent_dossier.id).await.unwrap().is_some());
 }
+
+/// A forwarded report's statistics row follows its dossier: no state before the dossier is
+/// produced, `sent` once it is, then the latest state the unit records; the time to first
+/// contact is measured from the production and set once. The purge takes the dossier and the
+/// chat, and the row keeps what it had learnt.
+pub async fn a_forwarded_reports_statistics_row_follows_its_dossier_and_outlives_its_purge(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let clerk = new_user(&*store, "clerk", Role::Officer).await;
+    let long_ago = now() - Duration::days(400);
+    let week = ecoute_domain::IsoWeek::of(long_ago);
+    let row = || {
+        let store = store.clone();
+        async move {
+            let rows: Vec<_> = store
+                .statistics(week, week)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|r| r.ending == ecoute_domain::Ending::Closed(Outcome::ReportForwarded))
+                .collect();
+            assert_eq!(rows.len(), 1, "one row for the one forwarded chat");
+            rows.into_iter().next().unwrap()
+        }
+    };
+    let c = closed_conversation(
+        &*store,
+        alice.id,
+        1,
+        long_ago,
+        Outcome::ReportForwarded,
+        long_ago + Duration::minutes(30),
+    )
+    .await;
+    // Another chat closed the same week with another outcome: its row never moves.
+    closed_conversation(
+        &*store,
+        alice.id,
+        2,
+        long_ago,
+        Outcome::InformationGiven,
+        long_ago + Duration::minutes(20),
+    )
+    .await;
+    assert_eq!(row().await.dossier_state, None, "no dossier yet");
+
+    let produced = long_ago + Duration::hours(1);
+    let d = new_dossier(c.id, "commissariat-lyon", produced);
+    store
+        .create_dossier(d.clone(), audit("dossier_produced"))
+        .await
+        .unwrap();
+    let r = row().await;
+    assert_eq!(r.dossier_state, Some(DossierState::Sent));
+    assert_eq!(r.first_contact, None);
+
+    let record = |state, at| {
+        let store = store.clone();
+        async move {
+            let event = NewDossierEvent {
+                at,
+                ..by_unit(clerk.id, state)
+            };
+            store
+                .record_dossier_event(d.id, event, audit("dossier_state"))
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+        }
+    };
+    record(DossierState::Received, produced + Duration::hours(2)).await;
+    let r = row().await;
+    assert_eq!(r.dossier_state, Some(DossierState::Received));
+    assert_eq!(
+        r.first_contact, None,
+        "receiving is not reaching the person"
+    );
+
+    record(DossierState::Contacted, produced + Duration::hours(30)).await;
+    record(DossierState::ComplaintTaken, produced + Duration::days(9)).await;
+    let r = row().await;
+    assert_eq!(r.dossier_state, Some(DossierState::ComplaintTaken));
+    assert_eq!(
+        r.first_contact,
+        Some(ecoute_domain::ContactBucket::OneToThreeDays),
+        "30 hours after the production, not the 9 days of the last record"
+    );
+    let others: Vec<_> = store
+        .statistics(week, week)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.ending == ecoute_domain::Ending::Closed(Outcome::InformationGiven))
+        .collect();
+    assert_eq!(others.len(), 1);
+    assert_eq!(others[0].dossier_state, None);
+
+    let year = RetentionDays::new(365).unwrap();
+    let policy = RetentionPolicy::default().with_outcome(Outcome::ReportForwarded, year);
+    let purged = store.purge(&[c.id], &policy, now()).await.unwrap();
+    assert_eq!(purged.conversations, vec![c.id]);
+    assert!(store.dossier(d.id).await.unwrap().is_none());
+    let r = row().await;
+    assert_eq!(r.dossier_state, Some(DossierState::ComplaintTaken));
+    assert_eq!(
+        r.first_contact,
+        Some(ecoute_domain::ContactBucket::OneToThreeDays)
+    );
+}

@@ -124,6 +124,9 @@ pub async fn closing_a_chat_writes_its_statistics_row_with_the_facts_the_service
         left_before_answer: false,
         danger_path: true,
         risk_labels: vec!["suicide".into(), "threat".into()],
+        // Filled in as its dossier goes on (conformance/forwarding.rs).
+        dossier_state: None,
+        first_contact: None,
     };
     let written = rows(&*store, start, now()).await;
     assert_eq!(written, [expected]);

@@ -110,7 +110,8 @@ impl Table {
                 .chain(r.cells.iter().map(|c| c.value.clone()))
                 .collect::<Vec<_>>()
         });
-        crate::csv::write(std::iter::once(header).chain(rows))
+        let records: Vec<Vec<String>> = std::iter::once(header).chain(rows).collect();
+        crate::csv::write(&records)
     }
 }
 
