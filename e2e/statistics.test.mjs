@@ -130,8 +130,8 @@ test('a supervisor reads this week’s statistics, with a table per chart and a 
 
     // Every chart is a figure with its image and its data table.
     const figures = page.locator('figure.stats-figure');
-    assert.equal(await figures.count(), 11);
-    for (let i = 0; i < 11; i += 1) {
+    assert.equal(await figures.count(), 12);
+    for (let i = 0; i < 12; i += 1) {
       const figure = figures.nth(i);
       assert.equal(await figure.locator('svg[role="img"]').count(), 1, 'an image');
       assert.equal(await figure.locator('table caption').count(), 1, 'a table with a caption');
@@ -144,6 +144,8 @@ test('a supervisor reads this week’s statistics, with a table per chart and a 
     assert.ok(await cellNumber(page, 'facts', 'rape', 0) >= 1);
     assert.ok(await cellNumber(page, 'outcomes', 'report_forwarded', 0) >= 1);
     assert.ok(await cellNumber(page, 'forwarded-by-departement', '69', 0) >= 1);
+    assert.ok(await cellNumber(page, 'first-contact', 'commissariat-lyon', 0) >= 1, 'the unit’s report');
+    await page.locator('#first-contact-table th', { hasText: 'Commissariat central de Lyon' }).waitFor();
     assert.ok(await cellNumber(page, 'left-before-answer', week, 1) >= 1, 'the person who left while waiting');
     assert.ok(await cellNumber(page, 'minors-witnesses', 'witness', 0) >= 1);
     await page.locator('#waits figcaption', { hasText: 'Les attentes ne sont conservées que par tranches' }).waitFor();
@@ -168,7 +170,7 @@ test('a supervisor reads this week’s statistics, with a table per chart and a 
       await chooseLanguage(page, lang);
       await page.goto(`${BASE}/console/statistics${query}`);
       await page.locator(`html[lang="${lang}"]`).waitFor();
-      assert.equal(await page.locator('figure.stats-figure').count(), 11);
+      assert.equal(await page.locator('figure.stats-figure').count(), 12);
       await assertAccessible(page, `${lang}: statistics`);
     }
     // A bad period is said, not a crash.

@@ -8,8 +8,10 @@
 //! the whole week. This module gives it its calendar (days, Monday and Sunday) and reads the
 //! page's query.
 
-use crate::{ChatStatistics, Departement, Ending, Fact, Force, IsoWeek, Outcome, WaitBucket};
-use crate::{MAX_PERIOD_WEEKS, Period, PeriodError};
+use crate::{
+    ChatStatistics, ContactBucket, Departement, Ending, Fact, Force, IsoWeek, MAX_PERIOD_WEEKS,
+    Outcome, Period, PeriodError, UnitId, WaitBucket,
+};
 use time::{Date, Duration, OffsetDateTime};
 
 /// The period shown when none is asked for: the last 8 full weeks.
@@ -191,6 +193,24 @@ pub struct ForwardedReports {
     pub by_force: Vec<(Option<Force>, u64)>,
     /// Per département, by code, then unknown (`None`); only those with a report.
     pub by_departement: Vec<(Option<Departement>, u64)>,
+    /// Per unit the reports went to, by unit id (then reports with no unit).
+    pub by_unit: Vec<UnitContacts>,
+}
+
+/// How soon a unit first reached the people whose reports it received.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitContacts {
+    /// The unit; `None` for reports recorded without one.
+    pub unit: Option<UnitId>,
+    /// Its reports.
+    pub reports: u64,
+    /// Reports whose first contact came within each bucket, in [`ContactBucket::ALL`] order.
+    pub contacted: [u64; 4],
+    /// Reports followed (their dossier has a state) with no contact yet.
+    pub not_yet: u64,
+    /// Reports whose dossier's later life is not in the record (closed before the record
+    /// followed dossiers): whether they were contacted is unknown.
+    pub unknown: u64,
 }
 
 /// Everything the statistics pages show for a period.
@@ -254,6 +274,8 @@ impl PeriodFigures {
         let mut by_force = [0u64; 3];
         let mut by_departement: std::collections::BTreeMap<Option<String>, u64> =
             Default::default();
+        let mut by_unit: std::collections::BTreeMap<Option<UnitId>, UnitContacts> =
+            Default::default();
         let mut forwarded = 0;
         let mut chats = 0;
 
@@ -306,6 +328,17 @@ impl PeriodFigures {
                 *by_departement
                     .entry(row.departement.as_ref().map(|d| d.as_str().to_string()))
                     .or_default() += 1;
+                let unit = by_unit.entry(row.unit.clone()).or_default();
+                unit.reports += 1;
+                match (row.first_contact, row.dossier_state) {
+                    (Some(bucket), _) => {
+                        if let Some(i) = ContactBucket::ALL.iter().position(|b| *b == bucket) {
+                            unit.contacted[i] += 1;
+                        }
+                    }
+                    (None, Some(_)) => unit.not_yet += 1,
+                    (None, None) => unit.unknown += 1,
+                }
             }
         }
 
@@ -331,6 +364,15 @@ impl PeriodFigures {
                 total: forwarded,
                 by_force: forces.into_iter().zip(by_force).collect(),
                 by_departement,
+                // Units by id, then reports without a unit.
+                by_unit: {
+                    let mut units: Vec<UnitContacts> = by_unit
+                        .into_iter()
+                        .map(|(unit, counts)| UnitContacts { unit, ..counts })
+                        .collect();
+                    units.sort_by_key(|u| u.unit.is_none());
+                    units
+                },
             },
         }
     }
@@ -339,7 +381,7 @@ impl PeriodFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Handovers, HourOfWeek, Language, ReporterKind};
+    use crate::{DossierState, Handovers, HourOfWeek, Language, ReporterKind};
     use time::macros::{date, datetime};
 
     fn week(year: i32, n: u8) -> IsoWeek {
@@ -605,6 +647,51 @@ mod tests {
                 (None, 1)
             ]
         );
+    }
+
+    #[test]
+    fn each_units_reports_are_counted_by_time_to_first_contact_and_not_yet() {
+        let p = period(date!(2026 - 01 - 05), date!(2026 - 01 - 11));
+        let fwd = |unit: &str, state, contact| ChatStatistics {
+            ending: Ending::Closed(Outcome::ReportForwarded),
+            unit: UnitId::parse(unit),
+            dossier_state: state,
+            first_contact: contact,
+            ..row(week(2026, 2), 5)
+        };
+        let rows = [
+            fwd(
+                "commissariat-lyon",
+                Some(DossierState::Contacted),
+                Some(ContactBucket::UnderADay),
+            ),
+            fwd(
+                "commissariat-lyon",
+                Some(DossierState::ComplaintTaken),
+                Some(ContactBucket::ThreeToSevenDays),
+            ),
+            fwd("commissariat-lyon", Some(DossierState::Received), None),
+            fwd("bta-mende", Some(DossierState::Sent), None),
+            // Closed before the record followed dossiers: its later life is unknown.
+            fwd("bta-mende", None, None),
+            // Not forwarded: no unit counts it.
+            row(week(2026, 2), 6),
+        ];
+        let f = PeriodFigures::of(p, &rows);
+        let units: Vec<_> = f.forwarded.by_unit.iter().map(|u| u.unit.clone()).collect();
+        assert_eq!(
+            units,
+            [
+                UnitId::parse("bta-mende"),
+                UnitId::parse("commissariat-lyon")
+            ]
+        );
+        let mende = &f.forwarded.by_unit[0];
+        assert_eq!((mende.reports, mende.not_yet, mende.unknown), (2, 1, 1));
+        assert_eq!(mende.contacted, [0; 4]);
+        let lyon = &f.forwarded.by_unit[1];
+        assert_eq!((lyon.reports, lyon.not_yet, lyon.unknown), (3, 1, 0));
+        assert_eq!(lyon.contacted, [1, 0, 1, 0]);
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub use dossier::{
     UnitId, UnitSummary, parse_unit_note,
 };
 pub use figures::{
-    AskedPeriodError, DEFAULT_PERIOD_WEEKS, ForwardedReports, PeriodFigures, Reporters, Waits,
-    WeekFigures, day_of, share,
+    AskedPeriodError, DEFAULT_PERIOD_WEEKS, ForwardedReports, PeriodFigures, Reporters,
+    UnitContacts, Waits, WeekFigures, day_of, share,
 };
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,

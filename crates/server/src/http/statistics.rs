@@ -19,7 +19,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ecoute_domain::{AskedPeriodError, MAX_PERIOD_WEEKS, Period, PeriodError};
+use ecoute_domain::{AskedPeriodError, MAX_PERIOD_WEEKS, Period, PeriodError, PeriodFigures};
 use time::OffsetDateTime;
 use views::{Key, View, Words, date};
 
@@ -63,6 +63,19 @@ fn period_error(t: &Tr, e: &AskedPeriodError) -> String {
 /// `from=…&to=…` of a period: its first Monday and last Sunday.
 fn query_of(period: &Period) -> String {
     format!("from={}&to={}", iso(period.start()), iso(period.end()))
+}
+
+/// The figures of a period, and the words to show them with (the units' names included).
+async fn figures_and_words(
+    state: &AppState,
+    reader: &ecoute_store::User,
+    period: Period,
+    t: Tr,
+) -> Result<(PeriodFigures, Words), crate::error::ApiError> {
+    let (figures, units) =
+        tokio::try_join!(state.chat.statistics(reader, period), state.chat.units())?;
+    let names = units.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok((figures, Words::new(t, names)))
 }
 
 /// A date as the form and the query write it.
@@ -118,11 +131,10 @@ pub async fn page(
             return render_with(&page, StatusCode::BAD_REQUEST);
         }
     };
-    let figures = match state.chat.statistics(&staff.user, period).await {
-        Ok(f) => f,
+    let (figures, words) = match figures_and_words(&state, &staff.user, period, t).await {
+        Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let words = Words::new(t);
     let views = Key::ALL
         .into_iter()
         .map(|k| views::view(k, &figures, &words))
@@ -181,11 +193,11 @@ pub async fn file(
                 .into_response();
         }
     };
-    let figures = match state.chat.statistics(&staff.user, period).await {
-        Ok(f) => f,
+    let (figures, words) = match figures_and_words(&state, &staff.user, period, t).await {
+        Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let view = views::view(key, &figures, &Words::new(t));
+    let view = views::view(key, &figures, &words);
     if svg {
         (
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],

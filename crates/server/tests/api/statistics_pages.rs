@@ -9,7 +9,7 @@ use ecoute_store::{NewAudit, Store};
 use serde_json::json;
 
 /// The charts and tables, by their stable file names.
-const CHARTS: [&str; 11] = [
+const CHARTS: [&str; 12] = [
     "chats-per-day",
     "chats-per-week",
     "hour-of-week",
@@ -21,6 +21,7 @@ const CHARTS: [&str; 11] = [
     "minors-witnesses",
     "forwarded-by-force",
     "forwarded-by-departement",
+    "first-contact",
 ];
 
 struct Got {
@@ -276,7 +277,8 @@ async fn the_page_holds_every_chart_with_its_data_as_an_accessible_table() {
             section.contains(&format!("/console/statistics/{name}.csv?from=")),
             "{name}"
         );
-        if name != "forwarded-by-departement" {
+        // With no forwarded report, the tables of forwarded reports per place and unit have no row.
+        if !["forwarded-by-departement", "first-contact"].contains(&name) {
             assert!(table.contains("<th scope=\"row\">"), "{name}");
         }
     }
@@ -312,9 +314,28 @@ async fn each_csv_parses_with_its_header_and_counts_the_chats_really_closed() {
         "referred_to_support",
     )
     .await;
-    app.forwarded_chat(&officer, "commissariat-lyon", "Dans l'escalier, hier.")
+    let reached = app
+        .forwarded_chat(&officer, "commissariat-lyon", "Dans l'escalier, hier.")
         .await;
+    app.forwarded_chat(
+        &officer,
+        "commissariat-lyon",
+        "Au travail, depuis des mois.",
+    )
+    .await;
     left_while_waiting(&app).await;
+    // The unit reaches the first person at once: its first contact is within a day.
+    let lyon = app.unit_staff("lyon", "commissariat-lyon").await;
+    let r = app
+        .http
+        .post(app.url(&format!("/desk/{}/state", reached.dossier.id)))
+        .header("cookie", &lyon.cookie)
+        .header("origin", &app.origin)
+        .form(&[("state", "contacted"), ("note", "Appelée à 10 h.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
 
     let period = this_week();
     let week = ecoute_domain::IsoWeek::of(time::OffsetDateTime::now_utc()).to_string();
@@ -363,24 +384,28 @@ async fn each_csv_parses_with_its_header_and_counts_the_chats_really_closed() {
         header("forwarded-by-departement"),
         "departement,reports,share"
     );
+    assert_eq!(
+        header("first-contact"),
+        "unit,reports,lt1d,1-3d,3-7d,ge7d,not_yet,unknown"
+    );
 
-    // Four chats this week: three an officer took (quickly), one left while waiting.
+    // Five chats this week: four an officer took (quickly), one left while waiting.
     let f = |name: &str| &files[name];
-    assert_eq!(cell(f("chats-per-week"), &week, "chats"), "4");
-    assert_eq!(sum(f("chats-per-day"), 1), 4);
-    assert_eq!(sum(f("hour-of-week"), 1), 4);
-    assert_eq!(cell(f("waits"), &week, "answered"), "3");
+    assert_eq!(cell(f("chats-per-week"), &week, "chats"), "5");
+    assert_eq!(sum(f("chats-per-day"), 1), 5);
+    assert_eq!(sum(f("hour-of-week"), 1), 5);
+    assert_eq!(cell(f("waits"), &week, "answered"), "4");
     assert_eq!(cell(f("waits"), &week, "median"), "lt1m");
-    assert_eq!(cell(f("wait-buckets"), &week, "lt1m"), "3");
+    assert_eq!(cell(f("wait-buckets"), &week, "lt1m"), "4");
     assert_eq!(
         cell(f("left-before-answer"), &week, "left_before_answer"),
         "1"
     );
-    assert_eq!(cell(f("left-before-answer"), &week, "share_left"), "0.2500");
+    assert_eq!(cell(f("left-before-answer"), &week, "share_left"), "0.2000");
     assert_eq!(cell(f("left-before-answer"), &week, "quick_exits"), "1");
     assert_eq!(cell(f("outcomes"), "information_given", "chats"), "1");
     assert_eq!(cell(f("outcomes"), "referred_to_support", "chats"), "1");
-    assert_eq!(cell(f("outcomes"), "report_forwarded", "chats"), "1");
+    assert_eq!(cell(f("outcomes"), "report_forwarded", "chats"), "2");
     assert_eq!(cell(f("outcomes"), "visitor_left", "chats"), "1");
     assert_eq!(cell(f("outcomes"), "purged_unclosed", "chats"), "0");
     // Two chats qualified; one with two kinds of facts counts in each.
@@ -391,22 +416,33 @@ async fn each_csv_parses_with_its_header_and_counts_the_chats_really_closed() {
     );
     assert_eq!(cell(f("facts"), "rape", "share_of_qualified"), "0.5000");
     assert_eq!(cell(f("facts"), "incest", "chats"), "0");
-    assert_eq!(cell(f("minors-witnesses"), "all", "chats"), "4");
+    assert_eq!(cell(f("minors-witnesses"), "all", "chats"), "5");
     assert_eq!(cell(f("minors-witnesses"), "minor", "chats"), "1");
-    assert_eq!(cell(f("minors-witnesses"), "witness", "share"), "0.2500");
-    assert_eq!(cell(f("forwarded-by-force"), "police", "reports"), "1");
+    assert_eq!(cell(f("minors-witnesses"), "witness", "share"), "0.2000");
+    assert_eq!(cell(f("forwarded-by-force"), "police", "reports"), "2");
     assert_eq!(cell(f("forwarded-by-force"), "gendarmerie", "reports"), "0");
     assert_eq!(cell(f("forwarded-by-force"), "unknown", "reports"), "0");
-    assert_eq!(cell(f("forwarded-by-departement"), "69", "reports"), "1");
+    assert_eq!(cell(f("forwarded-by-departement"), "69", "reports"), "2");
     assert_eq!(
         f("forwarded-by-departement").len(),
         2,
         "only départements with a report"
     );
+    // The unit reached one person within a day; the other has not been reached yet.
+    let unit = "commissariat-lyon";
+    assert_eq!(cell(f("first-contact"), unit, "reports"), "2");
+    assert_eq!(cell(f("first-contact"), unit, "lt1d"), "1");
+    assert_eq!(cell(f("first-contact"), unit, "not_yet"), "1");
+    assert_eq!(cell(f("first-contact"), unit, "unknown"), "0");
 
     // The page shows the same counts.
     let page = get(&app, Some(&sup), &format!("/console/statistics?{period}")).await;
     assert!(page.body.contains(&format!("<tr data-key=\"{week}\">")));
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">Commissariat central de Lyon</th>"),
+        "the unit by its name"
+    );
     assert!(page.body.contains("<tr data-key=\"domestic_violence\"><th scope=\"row\">Violences conjugales ou intrafamiliales</th><td>2</td><td>100,0\u{202f}%</td></tr>"), "{}", page.body);
 }
 

@@ -11,8 +11,10 @@ use crate::charts::{
 };
 use crate::i18n::Tr;
 use ecoute_domain::{
-    Ending, Fact, Force, IsoWeek, Outcome, PeriodFigures, WaitBucket, WeekFigures, share,
+    ContactBucket, Ending, Fact, Force, IsoWeek, Outcome, PeriodFigures, UnitContacts, UnitId,
+    WaitBucket, WeekFigures, share,
 };
+use std::collections::HashMap;
 use time::Date;
 use time::macros::format_description;
 
@@ -30,11 +32,12 @@ pub enum Key {
     MinorsWitnesses,
     ForwardedByForce,
     ForwardedByDepartement,
+    FirstContact,
 }
 
 impl Key {
     /// Every chart, in page order.
-    pub const ALL: [Key; 11] = [
+    pub const ALL: [Key; 12] = [
         Key::ChatsPerDay,
         Key::ChatsPerWeek,
         Key::HourOfWeek,
@@ -46,6 +49,7 @@ impl Key {
         Key::MinorsWitnesses,
         Key::ForwardedByForce,
         Key::ForwardedByDepartement,
+        Key::FirstContact,
     ];
 
     /// Its stable name: the files are `NAME.svg` and `NAME.csv`.
@@ -62,6 +66,7 @@ impl Key {
             Key::MinorsWitnesses => "minors-witnesses",
             Key::ForwardedByForce => "forwarded-by-force",
             Key::ForwardedByDepartement => "forwarded-by-departement",
+            Key::FirstContact => "first-contact",
         }
     }
 
@@ -127,17 +132,19 @@ pub struct View {
     pub empty: String,
 }
 
-/// The words and number style of the reader's language.
+/// The words and number style of the reader's language, and the units' names.
 pub struct Words {
     pub t: Tr,
     /// `,` or `.`.
     pub mark: char,
+    /// The names of the units in the directory, by id.
+    pub units: HashMap<UnitId, String>,
 }
 
 impl Words {
-    pub fn new(t: Tr) -> Self {
+    pub fn new(t: Tr, units: HashMap<UnitId, String>) -> Self {
         let mark = t.s("stats-decimal-mark").chars().next().unwrap_or('.');
-        Self { t, mark }
+        Self { t, mark, units }
     }
 
     fn s(&self, id: &str) -> String {
@@ -284,6 +291,7 @@ pub fn view(key: Key, f: &PeriodFigures, w: &Words) -> View {
         Key::MinorsWitnesses => minors_witnesses(f, w, text),
         Key::ForwardedByForce => forwarded_by_force(f, w, text),
         Key::ForwardedByDepartement => forwarded_by_departement(f, w, text),
+        Key::FirstContact => first_contact(f, w, text),
     };
     let about = match key {
         Key::Facts => w.t.n("stats-facts-about", "qualified", f.qualified as i64),
@@ -296,7 +304,7 @@ pub fn view(key: Key, f: &PeriodFigures, w: &Words) -> View {
         svg,
         table,
         empty: w.s(match key {
-            Key::ForwardedByDepartement => "stats-no-forwarded",
+            Key::ForwardedByDepartement | Key::FirstContact => "stats-no-forwarded",
             _ => "stats-no-data",
         }),
     }
@@ -693,6 +701,85 @@ fn forwarded_by_departement(f: &PeriodFigures, w: &Words, text: ChartText) -> (S
         w.column("share", "stats-col-share"),
         items,
         f.forwarded.total,
+    )
+}
+
+fn first_contact(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, Table) {
+    let units = &f.forwarded.by_unit;
+    let key = |u: &UnitContacts| {
+        u.unit
+            .as_ref()
+            .map_or("unknown", |id| id.as_str())
+            .to_string()
+    };
+    let label = |u: &UnitContacts| match &u.unit {
+        Some(id) => w
+            .units
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.as_str().to_string()),
+        None => w.s("stats-unknown"),
+    };
+    // The buckets from the quickest, then not yet, then not followed: one column each.
+    let mut columns: Vec<(String, String)> = ContactBucket::ALL
+        .iter()
+        .map(|b| {
+            let name = b.as_str();
+            (name.to_string(), w.s(&format!("stats-contact-{name}")))
+        })
+        .collect();
+    columns.push(("not_yet".into(), w.s("stats-contact-not-yet")));
+    columns.push(("unknown".into(), w.s("stats-contact-unknown")));
+    let counts = |u: &UnitContacts| {
+        let mut c = u.contacted.to_vec();
+        c.extend([u.not_yet, u.unknown]);
+        c
+    };
+    let chart = BarChart {
+        text,
+        categories: units.iter().map(label).collect(),
+        series: columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, name))| Series {
+                name: name.clone(),
+                values: units.iter().map(|u| counts(u)[i] as f64).collect(),
+            })
+            .collect(),
+        stacking: Stacking::Stacked,
+        direction: Direction::Rows,
+        axis: Axis {
+            label: w.s("stats-col-reports"),
+            ..Axis::default()
+        },
+        ..BarChart::default()
+    };
+    let mut head = vec![
+        w.column("unit", "stats-col-unit"),
+        w.column("reports", "stats-col-reports"),
+    ];
+    head.extend(
+        columns
+            .into_iter()
+            .map(|(key, label)| Column { key, label }),
+    );
+    let rows = units
+        .iter()
+        .map(|u| Row {
+            key: key(u),
+            label: label(u),
+            cells: std::iter::once(u.reports)
+                .chain(counts(u))
+                .map(count)
+                .collect(),
+        })
+        .collect();
+    (
+        chart.svg(),
+        Table {
+            columns: head,
+            rows,
+        },
     )
 }
 
