@@ -160,6 +160,13 @@ test('a supervisor reads this week’s statistics, with a table per chart and a 
     assert.ok(csv.startsWith('week,chats\r\n'), csv);
     assert.match(csv, new RegExp(`^${week},\\d+\\r\\n`, 'm'));
 
+    // The open-data export of the same weeks, small counts hidden, from the page's button.
+    const [exported] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Exporter en open data (CSV)' }).click(),
+    ]);
+    assert.ok(readFileSync(await exported.path(), 'utf8').startsWith('table,row,column,value\r\n'));
+
     await assertAccessible(page, 'fr: statistics');
     if (SHOTS) {
       mkdirSync(SHOTS, { recursive: true });

@@ -474,3 +474,5 @@ stats-contact-3-7d = من 3 إلى 7 أيام
 stats-contact-ge7d = 7 أيام أو أكثر
 stats-contact-not-yet = لا اتصال بعد
 stats-contact-unknown = بقية غير متابَعة
+stats-export = التصدير كبيانات مفتوحة (CSV)
+stats-export-hint = للنشر: تُخفى الأعداد التي تقل عن 5. ويُسجَّل التصدير في سجل التدقيق.

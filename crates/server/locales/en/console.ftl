@@ -464,3 +464,5 @@ stats-contact-3-7d = 3 to 7 days
 stats-contact-ge7d = 7 days or more
 stats-contact-not-yet = no contact yet
 stats-contact-unknown = not followed
+stats-export = Export as open data (CSV)
+stats-export-hint = For publication: counts under 5 are hidden. The export is recorded in the audit log.

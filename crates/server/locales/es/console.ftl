@@ -464,3 +464,5 @@ stats-contact-3-7d = 3 a 7 días
 stats-contact-ge7d = 7 días o más
 stats-contact-not-yet = aún sin contacto
 stats-contact-unknown = seguimiento no registrado
+stats-export = Exportar como datos abiertos (CSV)
+stats-export-hint = Para publicar: se ocultan los recuentos inferiores a 5. La exportación queda registrada en el registro de auditoría.

@@ -464,3 +464,5 @@ stats-contact-3-7d = 3 à 7 jours
 stats-contact-ge7d = 7 jours ou plus
 stats-contact-not-yet = pas encore de contact
 stats-contact-unknown = suite non suivie
+stats-export = Exporter en open data (CSV)
+stats-export-hint = Pour publication : les effectifs de moins de 5 sont masqués. L’export est inscrit au journal d’audit.

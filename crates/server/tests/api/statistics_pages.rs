@@ -282,6 +282,8 @@ async fn the_page_holds_every_chart_with_its_data_as_an_accessible_table() {
             assert!(table.contains("<th scope=\"row\">"), "{name}");
         }
     }
+    // The open-data export of the weeks shown is one button away.
+    assert!(html.contains("<form method=\"post\" action=\"/console/statistics/export\""));
     // The waits' caveat is said on the page.
     assert!(html.contains("Les attentes ne sont conservées que par tranches"));
     // The supervisors' navigation leads to it; an officer's console does not.
