@@ -33,7 +33,7 @@ departements = [("75", "police", 14), ("69", "police", 10), ("13", "police", 9),
                 ("48", "gendarmerie", 2), ("2A", "gendarmerie", 2), ("971", "gendarmerie", 2),
                 (None, None, 3)]
 states = [("sent", 2), ("received", 3), ("contacted", 5), ("appointment_set", 3),
-          ("complaint_taken", 4), ("unreachable", 1)]
+          ("complaint_taken", 4), ("could_not_reach", 1)]
 contacts = [("lt1d", 30), ("1-3d", 40), ("3-7d", 20), ("ge7d", 10)]
 
 
