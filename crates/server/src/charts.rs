@@ -279,6 +279,18 @@ fn text_width(s: &str, size: f64) -> f64 {
     s.chars().count() as f64 * size * CHAR_WIDTH
 }
 
+/// `s` cut with an ellipsis to fit in `width` (the whole label is in the bar's tip and the
+/// table).
+fn fit(s: &str, width: f64, size: f64) -> String {
+    if text_width(s, size) <= width {
+        return s.to_string();
+    }
+    let keep = ((width / (size * CHAR_WIDTH)) as usize).saturating_sub(1);
+    let mut out: String = s.chars().take(keep).collect();
+    out.push('…');
+    out
+}
+
 /// How a series is filled: a colour, and a pattern for all but the first, so that series
 /// differ without colour and in black-and-white print.
 #[derive(Debug, Clone, Copy)]
@@ -873,7 +885,7 @@ impl BarChart {
                 "end",
                 SMALL,
                 TEXT,
-                &self.categories[c],
+                &fit(&self.categories[c], left - 12.0, SMALL),
             );
             let mut base = 0.0;
             for s in 0..self.series.len() {
@@ -1649,6 +1661,34 @@ mod tests {
             2,
             "the line and its legend key"
         );
+    }
+
+    #[test]
+    fn a_label_too_long_for_the_margin_is_cut_but_kept_whole_in_the_tip() {
+        let long =
+            "Brigade territoriale autonome de gendarmerie de Villefranche-sur-Saône et environs";
+        let chart = BarChart {
+            text: text("units"),
+            categories: vec![long.into(), "Lyon".into()],
+            series: vec![Series {
+                name: "signalements".into(),
+                values: vec![3.0, 4.0],
+            }],
+            direction: Direction::Rows,
+            ..BarChart::default()
+        };
+        let root = check(&chart.svg());
+        let written = texts(&root);
+        let cut = written.iter().find(|t| t.starts_with("Brigade")).unwrap();
+        assert!(cut.ends_with('…') && cut.len() < long.len(), "{cut}");
+        assert!(written.contains(&"Lyon".to_string()));
+        let tips: Vec<String> = root
+            .descendants()
+            .iter()
+            .filter(|e| e.name == "title")
+            .map(|e| e.text())
+            .collect();
+        assert!(tips.iter().any(|t| t.starts_with(long)), "{tips:?}");
     }
 
     #[test]
