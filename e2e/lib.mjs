@@ -79,7 +79,7 @@ export let nextOfficer = 0;
  * two files would otherwise use the same account within one 30-second step. chat.test.mjs uses
  * the first 30 officers and 5 supervisors; desk.test.mjs officers 31-35, supervisors 6-7 and
  * the first unit accounts; follow-up.test.mjs officers 36-40 and supervisor 8; journey.test.mjs
- * officers 41-45 and the last unit accounts.
+ * officers 41-45 and the last unit accounts; statistics.test.mjs officers 46-48 and supervisor 9.
  */
 export function useAccounts({ officersFrom = 0, supervisorsFrom = 0, unitsFrom = 0 } = {}) {
   nextOfficer = officersFrom;
@@ -344,7 +344,7 @@ export async function assertAccessible(page, what) {
 }
 
 /** In a page of our origin: a socket to `path` whose frames can be awaited by type. */
-async function openSocket(page, name, path) {
+export async function openSocket(page, name, path) {
   await page.evaluate(([name, path]) => new Promise((resolve, reject) => {
     const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}${path}`);
     const s = { ws, frames: [], waiters: [] };
@@ -360,12 +360,12 @@ async function openSocket(page, name, path) {
 }
 
 /** Sends a frame on a socket opened by `openSocket`. */
-async function sendOn(page, name, frame) {
+export async function sendOn(page, name, frame) {
   await page.evaluate(([name, frame]) => window.__sockets[name].ws.send(JSON.stringify(frame)), [name, frame]);
 }
 
 /** The first frame of type `type` (and fields equal to `having`) on a socket, within 10 s. */
-async function frameOn(page, name, type, having = {}) {
+export async function frameOn(page, name, type, having = {}) {
   return page.evaluate(([name, type, having]) => new Promise((resolve, reject) => {
     const s = window.__sockets[name];
     const match = (f) => f.type === type && Object.entries(having).every(([k, v]) => f[k] === v);

@@ -10,6 +10,7 @@ mod case;
 mod conversation;
 mod directory;
 mod dossier;
+mod figures;
 mod input;
 mod open_data;
 mod retention;
@@ -32,6 +33,10 @@ pub use directory::{CannedReply, DirectoryError, Resource, ResourceKind, VARIABL
 pub use dossier::{
     Consent, ConsentError, DOSSIER_STATES, DossierError, DossierState, PublicStage, SafeContact,
     UnitId, UnitSummary, parse_unit_note,
+};
+pub use figures::{
+    AskedPeriodError, DEFAULT_PERIOD_WEEKS, ForwardedReports, PeriodFigures, Reporters,
+    UnitContacts, Waits, WeekFigures, day_of, share,
 };
 pub use input::{
     ClientMessageId, Departement, InputError, MAX_MESSAGE_CHARS, MessageBody, Password, PostalCode,

@@ -4,6 +4,7 @@ pub mod app;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod charts;
 pub mod cli;
 pub mod codes;
 pub mod config;

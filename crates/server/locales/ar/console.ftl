@@ -356,3 +356,123 @@ dossiers-col-first-contact = المدة حتى أول اتصال
 dossiers-overdue = متأخر
 dossiers-not-yet = ليس بعد
 board-dossiers-overdue = ملفات تنتظر إشعار وحدتها بالاستلام منذ أكثر من { $hours } ساعة: { $count }.
+
+# ---------------------------------------------------------------- statistics pages (issue 20)
+nav-statistics = الإحصاءات
+stats-page-title = الإحصاءات — لوحة تحكم Écoute
+stats-heading = إحصاءات الخدمة
+stats-intro = أرقام فترة ما، مأخوذة من السجل الإحصائي: سطر واحد لكل محادثة انتهت، لا يحدد هوية أحد. يلي كل رسم بياني جدولُ بياناته، ويمكن تنزيله بصيغة CSV.
+stats-from = من
+stats-to = إلى
+stats-show = عرض
+stats-weeks-note = تُوسَّع التواريخ إلى أسابيع كاملة، من الاثنين إلى الأحد (بتوقيت باريس): لا يحتفظ السجل إلا بالأسبوع والساعة اللذين بدأت فيهما كل محادثة. سنتان على الأكثر.
+stats-not-suppressed = أرقام خام، بما فيها الأعداد الصغيرة: للاستخدام الداخلي. للنشر، استخدموا تصدير البيانات المفتوحة الذي يُخفي الأعداد الصغيرة.
+stats-toc = الرسوم البيانية في هذه الصفحة
+stats-csv = البيانات (CSV)
+stats-svg = الصورة (SVG)
+stats-table-caption = البيانات: { $chart }
+stats-period = الأسابيع من { $first } إلى { $last }، من الاثنين { $start } إلى الأحد { $end }.
+stats-weeks = { $count ->
+        [one] أسبوع واحد.
+        [two] أسبوعان.
+        [few] { $count } أسابيع.
+       *[other] { $count } أسبوعًا.
+    }
+stats-error-bad-start = تاريخ البداية ليس تاريخًا صالحًا: اكتبوه بالصيغة YYYY-MM-DD، مثلًا 2026-01-05.
+stats-error-bad-end = تاريخ النهاية ليس تاريخًا صالحًا: اكتبوه بالصيغة YYYY-MM-DD، مثلًا 2026-03-01.
+stats-error-reversed = تاريخ النهاية يسبق تاريخ البداية: اعكسوهما.
+stats-error-too-long = تمتد الفترة على { $weeks } أسبوعًا؛ ولا يمكن أن تتجاوز { $max } أسبوعًا (سنتين).
+stats-decimal-mark = ,
+stats-percent = { $value }٪
+stats-no-data = لا توجد أي محادثة في هذه الفترة.
+stats-no-forwarded = لم يُحَل أي بلاغ في هذه الفترة.
+stats-unknown = غير مذكور
+stats-ending-purged = حُذفت دون أن تُغلق
+stats-wait-lt1m = أقل من دقيقة
+stats-wait-1-5m = من 1 إلى 5 دقائق
+stats-wait-5-15m = من 5 إلى 15 دقيقة
+stats-wait-15-60m = من 15 إلى 60 دقيقة
+stats-wait-ge60m = ساعة أو أكثر
+stats-week-row = { $week } (الاثنين { $monday })
+stats-day-1 = الاثنين
+stats-day-2 = الثلاثاء
+stats-day-3 = الأربعاء
+stats-day-4 = الخميس
+stats-day-5 = الجمعة
+stats-day-6 = السبت
+stats-day-7 = الأحد
+stats-day-short-1 = اثنين
+stats-day-short-2 = ثلاثاء
+stats-day-short-3 = أربعاء
+stats-day-short-4 = خميس
+stats-day-short-5 = جمعة
+stats-day-short-6 = سبت
+stats-day-short-7 = أحد
+stats-legend-fewer = أقل
+stats-legend-more = أكثر
+stats-axis-chats = محادثات
+stats-axis-wait = الانتظار
+stats-axis-percent = ٪ من المحادثات
+stats-col-week = الأسبوع
+stats-col-chats = المحادثات
+stats-col-day = اليوم
+stats-col-answered = تولاها عون
+stats-col-median = الانتظار الوسيط
+stats-col-p90 = الانتظار عند المئين 90
+stats-col-left = غادروا قبل أي رد
+stats-col-share-left = نسبة من غادروا قبل أي رد
+stats-col-quick-exits = الخروج السريع
+stats-col-ending = النتيجة
+stats-col-share = النسبة
+stats-col-fact = الوقائع
+stats-col-share-qualified = النسبة من المحادثات المصنفة
+stats-col-group = الأشخاص
+stats-col-force = الجهاز
+stats-col-reports = البلاغات المحالة
+stats-col-departement = المقاطعة
+stats-group-all = كل المحادثات
+stats-group-minors = القاصرون
+stats-group-witnesses = الشهود
+stats-sum-chats = المحادثات
+stats-sum-answered = تولاها عون
+stats-sum-left = غادروا قبل أي رد
+stats-sum-forwarded = البلاغات المحالة
+stats-chats-per-day-title = المحادثات في اليوم
+stats-chats-per-day-desc = عدد المحادثات التي بدأت في كل يوم من أيام الفترة (بتوقيت باريس)، بما فيها الأيام التي لم تبدأ فيها أي محادثة.
+stats-chats-per-week-title = المحادثات في الأسبوع
+stats-chats-per-week-desc = عدد المحادثات التي بدأت في كل أسبوع من أسابيع الفترة.
+stats-hour-of-week-title = المحادثات حسب اليوم والساعة
+stats-hour-of-week-desc = عدد المحادثات التي بدأت في كل ساعة من كل يوم من أيام الأسبوع، على امتداد الفترة (بتوقيت باريس). كلما كانت الخانة أغمق كان العدد أكبر؛ والعدد مكتوب في كل خانة.
+stats-waits-title = الانتظار قبل الرد: الوسيط والمئين 90
+stats-waits-desc = بالنسبة إلى المحادثات التي تولاها عون، الشريحة التي يقع فيها الانتظار الوسيط والانتظار عند المئين 90، في كل أسبوع. لا تُحفظ مدد الانتظار إلا في شرائح (أقل من دقيقة، من 1 إلى 5 دقائق، من 5 إلى 15 دقيقة، من 15 إلى 60 دقيقة، ساعة أو أكثر)، لذا فالوسيط والمئين شرائح وليسا مددًا دقيقة. ويُحسب من غادروا قبل أي رد على حدة.
+stats-wait-buckets-title = الانتظار حسب الشريحة
+stats-wait-buckets-desc = عدد المحادثات التي تولاها عون في كل شريحة انتظار، في كل أسبوع؛ والشرائح مكدسة من الأقصر إلى الأطول.
+stats-left-before-answer-title = الأشخاص الذين غادروا قبل أي رد
+stats-left-before-answer-desc = الأعمدة: المحادثات التي بدأت في كل أسبوع. الخط: تلك التي غادرها الشخص (أو حُذفت) قبل أن يتولاها عون. ويعطي الجدول أيضًا نسبتها وحالات الخروج السريع في أي لحظة من المحادثة.
+stats-outcomes-title = نتائج المحادثات
+stats-outcomes-desc = عدد المحادثات حسب النتيجة خلال الفترة؛ وتعدّ «حُذفت دون أن تُغلق» المحادثات التي بلغت نهاية مدة حفظها دون إغلاق.
+stats-facts-title = الوقائع المصنفة
+stats-facts-desc = عدد المحادثات المصنفة في كل نوع من أنواع الوقائع. قد تتعلق المحادثة بعدة أنواع من الوقائع: فتُحسب في كل منها.
+stats-facts-about = { $qualified ->
+        [one] محادثة مصنفة واحدة في هذه الفترة.
+        [two] محادثتان مصنفتان في هذه الفترة.
+        [few] { $qualified } محادثات مصنفة في هذه الفترة.
+       *[other] { $qualified } محادثة مصنفة في هذه الفترة.
+    } قد تتعلق المحادثة بعدة أنواع من الوقائع: فتُحسب في كل منها، وقد يتجاوز مجموع النسب (من المحادثات المصنفة) 100٪.
+stats-minors-witnesses-title = القاصرون والشهود
+stats-minors-witnesses-desc = نسبة المحادثات التي قال فيها الشخص إن عمره أقل من 18 عامًا، ونسبة تلك التي كتب فيها بصفته شاهدًا، من بين كل محادثات الفترة.
+stats-forwarded-by-force-title = البلاغات المحالة حسب الجهاز
+stats-forwarded-by-force-desc = عدد البلاغات المحالة إلى وحدة محلية، حسب الجهاز الذي ردّ.
+stats-forwarded-by-departement-title = البلاغات المحالة حسب المقاطعة
+stats-forwarded-by-departement-desc = عدد البلاغات المحالة إلى وحدة محلية، حسب المقاطعة التي ذكرها الشخص؛ ولا تُذكر إلا المقاطعات التي لها بلاغ واحد على الأقل.
+stats-first-contact-title = المدة حتى أول اتصال حسب الوحدة
+stats-first-contact-desc = لكل وحدة، بلاغاتها المحالة خلال الفترة حسب المدة بين إصدار الملف وأول اتصال للوحدة بالشخص، في شرائح (أقل من يوم، من 1 إلى 3 أيام، من 3 إلى 7 أيام، 7 أيام أو أكثر)، ثم تلك التي لم يحدث فيها اتصال بعد، وتلك التي لا تُتابَع بقيتها (أُحيلت قبل أن يتابع السجل الملفات).
+stats-col-unit = الوحدة
+stats-contact-lt1d = أقل من يوم
+stats-contact-1-3d = من 1 إلى 3 أيام
+stats-contact-3-7d = من 3 إلى 7 أيام
+stats-contact-ge7d = 7 أيام أو أكثر
+stats-contact-not-yet = لا اتصال بعد
+stats-contact-unknown = بقية غير متابَعة
+stats-export = التصدير كبيانات مفتوحة (CSV)
+stats-export-hint = للنشر: تُخفى الأعداد التي تقل عن 5. ويُسجَّل التصدير في سجل التدقيق.

@@ -12,6 +12,7 @@ pub mod open_data;
 pub mod pages;
 pub mod replies;
 pub mod security;
+pub mod statistics;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -141,6 +142,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{name}", get(pages::asset))
         .route("/i18n/{file}", get(locale::visitor_bundle))
         .route("/console/language", post(locale::set_staff_language))
+        .route("/console/statistics", get(statistics::page))
+        .route("/console/statistics/{file}", get(statistics::file))
         .layer(CompressionLayer::new().gzip(true));
 
     Router::new()

@@ -30,6 +30,7 @@ mod messages;
 pub mod open_data;
 pub mod replies;
 mod signing;
+mod statistics;
 pub mod supervision;
 mod units;
 mod visitors;

@@ -25,5 +25,8 @@ mod setup;
 mod smtp;
 mod staff_security;
 mod statistics;
+mod statistics_pages;
 mod units;
 mod wait;
+#[path = "../support/xml.rs"]
+mod xml;

@@ -112,7 +112,11 @@ async fn an_officer_may_not_export_and_a_bad_period_is_refused_clearly() {
     let r = post_export(&app, &olga, "2026-W01", "2026-W02").await;
     assert_eq!(r.status().as_u16(), 403);
     let audit = app.store.audit_page(None, 50).await.unwrap();
-    assert!(!audit.iter().any(|a| a.entry.action == "statistics_exported"));
+    assert!(
+        !audit
+            .iter()
+            .any(|a| a.entry.action == "statistics_exported")
+    );
 
     let sam = app.staff("sam", Role::Supervisor).await;
     let r = post_export(&app, &sam, "2026-W09", "2026-W02").await;
