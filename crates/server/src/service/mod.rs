@@ -29,6 +29,7 @@ mod handover;
 mod messages;
 pub mod replies;
 mod signing;
+pub mod staffing;
 pub mod supervision;
 mod units;
 mod visitors;
