@@ -23,6 +23,7 @@ mod setup;
 #[path = "../support/smtp.rs"]
 mod smtp;
 mod staff_security;
+mod staffing;
 mod statistics;
 mod units;
 mod wait;
