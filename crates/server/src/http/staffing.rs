@@ -55,6 +55,16 @@ fn decimal(t: &Tr, value: f64, places: usize, signed: bool) -> String {
     }
 }
 
+/// An ISO week (`2026-W05`) as a run of left-to-right text: in an Arabic sentence the
+/// hyphen would otherwise send the week number before the year.
+fn week_label(t: &Tr, week: ecoute_domain::IsoWeek) -> String {
+    if t.dir() == "rtl" {
+        format!("\u{2066}{week}\u{2069}")
+    } else {
+        week.to_string()
+    }
+}
+
 /// "Monday 14 h" in the page's language.
 fn hour_label(t: &Tr, hour: HourOfWeek) -> String {
     let h = hour.get();
@@ -135,8 +145,8 @@ fn page_of(t: Tr, report: &StaffingReport) -> StaffingPage {
         t.args(
             "staffing-weeks",
             &[
-                ("from", window.from.to_string()),
-                ("to", window.to.to_string()),
+                ("from", week_label(&t, window.from)),
+                ("to", week_label(&t, window.to)),
                 ("weeks", window.weeks.to_string()),
                 ("observed", observed.to_string()),
             ],
@@ -147,8 +157,8 @@ fn page_of(t: Tr, report: &StaffingReport) -> StaffingPage {
             no_plan: Some(t.args(
                 "staffing-no-data",
                 &[
-                    ("from", window.from.to_string()),
-                    ("to", window.to.to_string()),
+                    ("from", week_label(&t, window.from)),
+                    ("to", week_label(&t, window.to)),
                 ],
             )),
             weeks: None,
@@ -476,6 +486,16 @@ mod tests {
         assert_eq!(decimal(&fr, -1.25, 1, true), "−1,2");
         assert_eq!(decimal(&en, 0.5, 1, true), "+0.5");
         assert_eq!(decimal(&en, -0.01, 1, true), "0.0", "no sign on a zero");
+    }
+
+    #[test]
+    fn a_week_stays_left_to_right_in_an_arabic_sentence() {
+        let week = ecoute_domain::IsoWeek::new(2026, 5).unwrap();
+        assert_eq!(week_label(&Tr::console(Locale::Fr), week), "2026-W05");
+        assert_eq!(
+            week_label(&Tr::console(Locale::Ar), week),
+            "\u{2066}2026-W05\u{2069}"
+        );
     }
 
     #[test]
