@@ -52,8 +52,8 @@ pub use staffing::{
     service_level,
 };
 pub use staffing_plan::{
-    HandlingBasis, MIN_HANDLED_PER_HOUR, MINUTES_PER_HOUR, PlanWindow, PlannedHour, PresenceHour,
-    PresenceSample, StaffingPlan, handling_minutes, plan_from_records, weeks_before,
+    ChatDemand, HandlingBasis, MIN_HANDLED_PER_HOUR, MINUTES_PER_HOUR, PlanWindow, PlannedHour,
+    PresenceHour, PresenceSample, StaffingPlan, handling_minutes, plan_from_records, weeks_before,
 };
 pub use statistics::{
     ChatStatistics, ChatTimes, ClosingFacts, DurationBucket, Ending, Handovers, HourOfWeek,

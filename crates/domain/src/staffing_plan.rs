@@ -32,6 +32,28 @@ pub const MIN_HANDLED_PER_HOUR: u64 = 5;
 /// The minutes of an hour, each sampled at most once.
 pub const MINUTES_PER_HOUR: u8 = 60;
 
+/// What the plan takes of a chat's statistics row: when it started, and how long an officer
+/// held it (`None` when nobody did).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatDemand {
+    /// The week it started in (Paris time).
+    pub week: IsoWeek,
+    /// The hour of the week it started in (Paris time).
+    pub hour: HourOfWeek,
+    /// From an officer taking it to its close, in buckets.
+    pub duration: Option<DurationBucket>,
+}
+
+impl From<&ChatStatistics> for ChatDemand {
+    fn from(row: &ChatStatistics) -> Self {
+        Self {
+            week: row.week,
+            hour: row.hour,
+            duration: row.duration,
+        }
+    }
+}
+
 /// One minute of the presence history: how many officers were available, in which minute of
 /// which hour of which week (Paris time). Says nobody's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,13 +302,13 @@ impl StaffingPlan {
 /// up. `places_per_officer` is clamped to 1 or more.
 pub fn plan_from_records(
     window: PlanWindow,
-    rows: &[ChatStatistics],
+    rows: &[ChatDemand],
     presence: &[PresenceHour],
     target: ServiceTarget,
     places_per_officer: u32,
 ) -> Result<Option<StaffingPlan>, StaffingError> {
     let places_per_officer = places_per_officer.max(1);
-    let rows: Vec<&ChatStatistics> = rows.iter().filter(|r| window.contains(r.week)).collect();
+    let rows: Vec<&ChatDemand> = rows.iter().filter(|r| window.contains(r.week)).collect();
     let presence: Vec<&PresenceHour> = presence
         .iter()
         .filter(|p| window.contains(p.week))
@@ -370,7 +392,6 @@ pub fn plan_from_records(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Ending, Handovers, Language, Outcome, ReporterKind};
     use time::macros::datetime;
 
     fn week(year: i32, number: u8) -> IsoWeek {
@@ -382,25 +403,11 @@ mod tests {
     }
 
     /// A chat of `week`, started in hour `h`, handled for `duration` (or never taken).
-    fn chat(week: IsoWeek, h: u8, duration: Option<DurationBucket>) -> ChatStatistics {
-        ChatStatistics {
+    fn chat(week: IsoWeek, h: u8, duration: Option<DurationBucket>) -> ChatDemand {
+        ChatDemand {
             week,
             hour: hour(h),
-            departement: None,
-            force: None,
-            unit: None,
-            reporter: ReporterKind::Victim,
-            minor: false,
-            language: Language::parse("fr").unwrap(),
-            facts: vec![],
-            ending: Ending::Closed(Outcome::InformationGiven),
-            wait: None,
             duration,
-            handovers: Handovers::of(0),
-            quick_exit: false,
-            left_before_answer: duration.is_none(),
-            danger_path: false,
-            risk_labels: vec![],
         }
     }
 
@@ -423,7 +430,7 @@ mod tests {
         }
     }
 
-    fn plan(rows: &[ChatStatistics], presence: &[PresenceHour]) -> StaffingPlan {
+    fn plan(rows: &[ChatDemand], presence: &[PresenceHour]) -> StaffingPlan {
         plan_from_records(window(), rows, presence, ServiceTarget::default(), 3)
             .unwrap()
             .expect("a plan")

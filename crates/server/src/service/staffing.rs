@@ -10,7 +10,8 @@ use super::*;
 use crate::config::StaffingConfig;
 use crate::routing::StaffView;
 use ecoute_domain::{
-    PlanWindow, Presence, PresenceSample, ServiceTarget, StaffingPlan, plan_from_records,
+    ChatDemand, PlanWindow, Presence, PresenceSample, ServiceTarget, StaffingPlan,
+    plan_from_records,
 };
 use ecoute_store::StaffLoad;
 use tokio::sync::watch;
@@ -88,6 +89,7 @@ impl ChatService {
             self.store.staff_loads(),
         )?;
         let places = places_per_officer(&staff);
+        let rows: Vec<ChatDemand> = rows.iter().map(ChatDemand::from).collect();
         let plan = plan_from_records(window, &rows, &presence, target, places).map_err(|e| {
             tracing::error!(error = %e, "the staffing plan cannot be made from the record");
             ApiError::Internal
