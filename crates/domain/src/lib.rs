@@ -17,6 +17,7 @@ mod retention;
 mod return_code;
 mod routing;
 mod staffing;
+mod staffing_plan;
 mod statistics;
 mod suppression;
 mod units;
@@ -56,6 +57,10 @@ pub use staffing::{
     Demand, HOURS_PER_WEEK, HourPlan, MAX_LOAD_ERLANGS, ServiceTarget, StaffingError, erlang_b,
     erlang_c, mean_wait, occupancy, officers_for_places, officers_needed, plan_hour, plan_week,
     service_level,
+};
+pub use staffing_plan::{
+    ChatDemand, HandlingBasis, MIN_HANDLED_PER_HOUR, MINUTES_PER_HOUR, PlanWindow, PlannedHour,
+    PresenceHour, PresenceSample, StaffingPlan, handling_minutes, plan_from_records, weeks_before,
 };
 pub use statistics::{
     ChatStatistics, ChatTimes, ClosingFacts, ContactBucket, DurationBucket, Ending, Handovers,

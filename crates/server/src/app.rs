@@ -301,6 +301,11 @@ impl Application {
         );
         let dossier_job =
             spawn_dossier_upkeep(self.state.chat.clone(), self.state.stopping.clone());
+        // The staffing plan's presence history: one sample a minute (docs/STAFFING.md).
+        let presence_job = self
+            .state
+            .chat
+            .spawn_presence_sampler(self.state.presence.staff(), self.state.stopping.clone());
         let sockets = self.state.sockets.clone();
         let app = crate::http::router(self.state);
         let stop = Arc::new(self.stop);
@@ -344,6 +349,7 @@ impl Application {
             tracing::warn!("some sockets were still open when the node stopped");
         }
         dossier_job.abort();
+        presence_job.abort();
         if let Err(e) = purge_job.await {
             tracing::error!(error = %e, "the purge job ended abnormally");
         }

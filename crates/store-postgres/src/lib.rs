@@ -32,9 +32,9 @@ use async_trait::async_trait;
 use codec::*;
 use ecoute_domain::{
     Actor, CannedReply, ChatStatistics, ClosingFacts, ConversationId, ConversationState, Coverage,
-    Departement, Ending, Event, Force, IsoWeek, Language, PostalCode, Priority, Resource,
-    ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills, TransitionError, Unit, UnitId,
-    UserId,
+    Departement, Ending, Event, Force, IsoWeek, Language, PostalCode, PresenceHour, PresenceSample,
+    Priority, Resource, ResourceKind, RetentionPolicy, RetentionRule, Seq, Skills, TransitionError,
+    Unit, UnitId, UserId,
 };
 use ecoute_store::statistics::{self, STATISTICS_COLUMNS, StoredStatistics};
 use ecoute_store::steps::{self, Steps};
@@ -153,6 +153,7 @@ type Tx = Transaction<'static, Postgres>;
 
 // After the macros, which it uses.
 mod forwarding;
+mod presence;
 
 /// Commits, and records how long the commit took (the same metric as the SQLite backend).
 async fn commit(tx: Tx) -> R<()> {
@@ -2289,6 +2290,14 @@ impl Store for PgStore {
             .await
             .map_err(db)?;
         decode_all(&rows, statistics_from_row)
+    }
+
+    async fn record_presence(&self, sample: PresenceSample) -> StoreResult<bool> {
+        self.do_record_presence(sample).await
+    }
+
+    async fn presence_history(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<PresenceHour>> {
+        self.do_presence_history(from, to).await
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>> {

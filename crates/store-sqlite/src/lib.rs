@@ -14,6 +14,7 @@
 
 mod appender;
 mod forwarding;
+mod presence;
 pub use appender::{APPENDER_NICE, WRITER_PRAGMAS};
 
 use appender::Appender;
@@ -21,8 +22,8 @@ use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, CannedReply, ChatStatistics, ClosingFacts, ConversationId, ConversationState,
     Coverage, Departement, Ending, Event, Force, Intake, IsoWeek, Language, Outcome, PostalCode,
-    Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy, RetentionRule, Role, Seq,
-    Skills, TransitionError, Unit, UnitId, UserId,
+    PresenceHour, PresenceSample, Priority, ReporterKind, Resource, ResourceKind, RetentionPolicy,
+    RetentionRule, Role, Seq, Skills, TransitionError, Unit, UnitId, UserId,
 };
 use ecoute_store::statistics::{self, STATISTICS_COLUMNS, StoredStatistics};
 use ecoute_store::steps::{self, Steps};
@@ -1732,6 +1733,14 @@ impl Store for SqliteStore {
         .iter()
         .map(statistics_from_row)
         .collect()
+    }
+
+    async fn record_presence(&self, sample: PresenceSample) -> StoreResult<bool> {
+        self.do_record_presence(sample).await
+    }
+
+    async fn presence_history(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<PresenceHour>> {
+        self.do_presence_history(from, to).await
     }
 
     async fn add_signing_key(&self, key: NewSigningKey, audit: NewAudit) -> StoreResult<()> {

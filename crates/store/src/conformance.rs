@@ -13,12 +13,14 @@ use time::Duration;
 
 mod directory;
 mod forwarding;
+mod presence;
 mod routing;
 mod signing;
 mod statistics;
 mod units;
 pub use directory::*;
 pub use forwarding::*;
+pub use presence::*;
 pub use routing::*;
 pub use signing::*;
 pub use statistics::*;
@@ -101,6 +103,9 @@ macro_rules! conformance_tests {
             notifications_are_logged_without_content,
             purging_a_forwarded_chat_removes_its_dossier,
             a_forwarded_reports_statistics_row_follows_its_dossier_and_outlives_its_purge,
+            a_minute_of_presence_is_counted_once_however_many_nodes_sample_it,
+            concurrent_samples_of_one_minute_are_counted_once,
+            the_presence_history_is_read_by_week_and_hour_within_the_weeks_asked_for,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

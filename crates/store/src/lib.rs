@@ -9,6 +9,7 @@
 
 pub mod conformance;
 mod forwarding;
+pub mod presence;
 pub mod statistics;
 pub mod steps;
 pub mod stored;
@@ -25,8 +26,8 @@ use async_trait::async_trait;
 use ecoute_domain::{
     Actor, Author, CannedReply, ChatStatistics, ClientMessageId, ClosingFacts, ConversationId,
     ConversationState, Coverage, Departement, Event, Force, Intake, IsoWeek, Need, PostalCode,
-    Priority, PurgeDue, QueuedChat, Resource, RetentionPolicy, Role, Seq, Skills, TransitionError,
-    Unit, UnitId, UserId,
+    PresenceHour, PresenceSample, Priority, PurgeDue, QueuedChat, Resource, RetentionPolicy, Role,
+    Seq, Skills, TransitionError, Unit, UnitId, UserId,
 };
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -1050,6 +1051,15 @@ pub trait Store: Send + Sync + 'static {
     /// The statistics rows of the chats that started in the weeks `from` to `to` (both
     /// included), ordered by week and hour of the week (never in the order they were written).
     async fn statistics(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<ChatStatistics>>;
+
+    // ---- The presence history, for the staffing plan (docs/STATISTICS.md)
+    /// Adds one minute to its hour: `sample.officers` officers available then. A minute is
+    /// counted once, however many nodes sample it: `false` (nothing written) when that minute
+    /// of that hour of that week is recorded already.
+    async fn record_presence(&self, sample: PresenceSample) -> StoreResult<bool>;
+
+    /// The presence history of the weeks `from` to `to` (both included), by week and hour.
+    async fn presence_history(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<PresenceHour>>;
 
     // ---- Dossier signing keys
     /// Stores a new signing key and its audit entry, in one transaction.

@@ -476,3 +476,47 @@ stats-contact-not-yet = لا اتصال بعد
 stats-contact-unknown = بقية غير متابَعة
 stats-export = التصدير كبيانات مفتوحة (CSV)
 stats-export-hint = للنشر: تُخفى الأعداد التي تقل عن 5. ويُسجَّل التصدير في سجل التدقيق.
+## Staffing plan (/console/staffing)
+nav-staffing = خطة الحضور
+staffing-title = خطة الحضور — وحدة تحكم Écoute
+staffing-heading = خطة الحضور، ساعة بساعة
+staffing-intro = لكل ساعة من ساعات الأسبوع: عدد الأعوان اللازمين للرد على { $share } % من المحادثات في { $within } ثانية على الأكثر، بحسب محادثات الأسابيع الماضية، مقارنةً بالأعوان الحاضرين فعلاً في تلك الساعة.
+staffing-weeks = الأسابيع من { $from } إلى { $to }: { $weeks } مطلوبة، و{ $observed } فيها بيانات.
+staffing-places = { $places ->
+        [one] يتولى كل عون محادثة واحدة في كل مرة (السعة الوسيطة للحسابات التي ترد على المحادثات).
+       *[other] يتولى كل عون ما يصل إلى { $places } محادثات في آن واحد (السعة الوسيطة للحسابات التي ترد على المحادثات).
+    }
+staffing-no-data = لم تُسجَّل أي محادثة في الأسابيع من { $from } إلى { $to }: لا تُوضع أي خطة دون طلب مَقيس.
+staffing-summary = أسبوع متوسط
+staffing-arrivals-week = المحادثات في الأسبوع
+staffing-hours-needed = ساعات الأعوان اللازمة
+staffing-hours-present = ساعات الأعوان الحاضرة
+staffing-hours-short = ساعات ينقص فيها الأعوان
+staffing-hours-overloaded = ساعات مشبعة
+staffing-peak = أكثر الساعات ضغطاً
+staffing-peak-value = { $hour } (الأعوان اللازمون: { $officers })
+staffing-csv = تنزيل الجدول (CSV)
+staffing-figure-caption = الأعوان اللازمون والأعوان الحاضرون، لكل ساعة من ساعات الأسبوع
+staffing-table-caption = خطة الحضور: ساعات الأسبوع الـ168، بتوقيت باريس
+staffing-col-hour = الساعة
+staffing-col-arrivals = المحادثات في الساعة
+staffing-col-handling = متوسط المدة (دقيقة)
+staffing-col-needed = الأعوان اللازمون
+staffing-col-present = الأعوان الحاضرون
+staffing-col-gap = الفرق
+staffing-basis-all-hours = (متوسط جميع الساعات)
+staffing-basis-assumed = (مدة مفترضة)
+staffing-overloaded = مشبعة
+staffing-note-all-hours = أقل من { $n } محادثات عولجت في تلك الساعة: المدة هي متوسط جميع الساعات.
+staffing-note-assumed = لم تُعالَج أي محادثة خلال هذه الأسابيع: مدة 20 دقيقة مفترضة وليست مَقيسة.
+staffing-note-handling = متوسط المدة: لا تُعرف المدد إلا بشرائح (أقل من 10 دقائق، من 10 إلى 30، من 30 إلى 60، من 60 إلى 120، 120 فأكثر)؛ تُحسب كل محادثة بمنتصف شريحتها، و120 دقيقة للشريحة الأخيرة.
+staffing-note-present = الأعوان الحاضرون: متوسط الأعوان المتاحين أمام وحدة تحكم، على الدقائق المسجلة. الفرق: الحاضرون ناقص اللازمين؛ إذا كان سالباً فهناك نقص في الأعوان. «—»: لا شيء مسجل.
+staffing-note-model = النموذج: Erlang C، الذي يفترض أن كل شخص ينتظر حتى يُرد عليه. الساعة المشبعة هي ساعة لم يكفِ فيها الأعوان الحاضرون، وكل أماكنهم مشغولة، حتى لتحمّل الحِمل: لا يتوقف الطابور فيها عن الطول إلا لأن أشخاصاً يغادرون دون رد.
+staffing-day-mon = الاثنين
+staffing-day-tue = الثلاثاء
+staffing-day-wed = الأربعاء
+staffing-day-thu = الخميس
+staffing-day-fri = الجمعة
+staffing-day-sat = السبت
+staffing-day-sun = الأحد
+staffing-hour-label = { $day } { $hour }:00

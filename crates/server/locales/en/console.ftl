@@ -466,3 +466,47 @@ stats-contact-not-yet = no contact yet
 stats-contact-unknown = not followed
 stats-export = Export as open data (CSV)
 stats-export-hint = For publication: counts under 5 are hidden. The export is recorded in the audit log.
+## Staffing plan (/console/staffing)
+nav-staffing = Staffing plan
+staffing-title = Staffing plan — Écoute console
+staffing-heading = Staffing plan, hour by hour
+staffing-intro = For each hour of the week: the officers needed to answer { $share } % of chats within { $within } seconds, from the chats of the past weeks, against the officers actually present in that hour.
+staffing-weeks = Weeks { $from } to { $to }: { $weeks } asked for, { $observed } with data.
+staffing-places = { $places ->
+        [one] Each officer holds one chat at a time (the median capacity of the accounts that answer chats).
+       *[other] Each officer holds up to { $places } chats at a time (the median capacity of the accounts that answer chats).
+    }
+staffing-no-data = No chat was recorded in weeks { $from } to { $to }: with no demand measured, no plan is made.
+staffing-summary = A mean week
+staffing-arrivals-week = Chats per week
+staffing-hours-needed = Officer-hours needed
+staffing-hours-present = Officer-hours present
+staffing-hours-short = Hours understaffed
+staffing-hours-overloaded = Hours overloaded
+staffing-peak = Busiest hour
+staffing-peak-value = { $hour } (officers needed: { $officers })
+staffing-csv = Download the table (CSV)
+staffing-figure-caption = Officers needed and officers present, for each hour of the week
+staffing-table-caption = Staffing plan: the 168 hours of the week, Paris time
+staffing-col-hour = Hour
+staffing-col-arrivals = Chats per hour
+staffing-col-handling = Mean handling (min)
+staffing-col-needed = Officers needed
+staffing-col-present = Officers present
+staffing-col-gap = Gap
+staffing-basis-all-hours = (mean of all hours)
+staffing-basis-assumed = (assumed handling time)
+staffing-overloaded = overloaded
+staffing-note-all-hours = Fewer than { $n } chats handled in that hour: the handling time is the mean of all hours.
+staffing-note-assumed = No chat was handled in these weeks: the handling time of 20 minutes is assumed, not measured.
+staffing-note-handling = Mean handling: durations are only known in brackets (under 10 min, 10 to 30, 30 to 60, 60 to 120, 120 and more); each chat counts for the middle of its bracket, 120 min for the last one.
+staffing-note-present = Officers present: the mean, over the minutes recorded, of the officers available at a console. Gap: present minus needed; negative, officers are missing. “—”: nothing recorded.
+staffing-note-model = Model: Erlang C, which assumes that everyone waits until answered. An overloaded hour is one in which the officers present, every place taken, could not even carry the load: the queue there only stops growing because people leave unanswered.
+staffing-day-mon = Monday
+staffing-day-tue = Tuesday
+staffing-day-wed = Wednesday
+staffing-day-thu = Thursday
+staffing-day-fri = Friday
+staffing-day-sat = Saturday
+staffing-day-sun = Sunday
+staffing-hour-label = { $day } { $hour }:00

@@ -466,3 +466,47 @@ stats-contact-not-yet = aún sin contacto
 stats-contact-unknown = seguimiento no registrado
 stats-export = Exportar como datos abiertos (CSV)
 stats-export-hint = Para publicar: se ocultan los recuentos inferiores a 5. La exportación queda registrada en el registro de auditoría.
+## Staffing plan (/console/staffing)
+nav-staffing = Plan de presencia
+staffing-title = Plan de presencia — Consola Écoute
+staffing-heading = Plan de presencia, hora por hora
+staffing-intro = Para cada hora de la semana: los agentes necesarios para responder al { $share } % de las conversaciones en { $within } segundos como máximo, según las conversaciones de las semanas pasadas, frente a los agentes realmente presentes a esa hora.
+staffing-weeks = Semanas { $from } a { $to }: { $weeks } pedidas, { $observed } con datos.
+staffing-places = { $places ->
+        [one] Cada agente atiende una conversación a la vez (la capacidad mediana de las cuentas que responden conversaciones).
+       *[other] Cada agente atiende hasta { $places } conversaciones a la vez (la capacidad mediana de las cuentas que responden conversaciones).
+    }
+staffing-no-data = No se registró ninguna conversación en las semanas { $from } a { $to }: sin demanda medida, no se establece ningún plan.
+staffing-summary = Una semana media
+staffing-arrivals-week = Conversaciones por semana
+staffing-hours-needed = Horas de agente necesarias
+staffing-hours-present = Horas de agente presentes
+staffing-hours-short = Horas con falta de personal
+staffing-hours-overloaded = Horas saturadas
+staffing-peak = Hora de más carga
+staffing-peak-value = { $hour } (agentes necesarios: { $officers })
+staffing-csv = Descargar la tabla (CSV)
+staffing-figure-caption = Agentes necesarios y agentes presentes, para cada hora de la semana
+staffing-table-caption = Plan de presencia: las 168 horas de la semana, hora de París
+staffing-col-hour = Hora
+staffing-col-arrivals = Conversaciones por hora
+staffing-col-handling = Duración media (min)
+staffing-col-needed = Agentes necesarios
+staffing-col-present = Agentes presentes
+staffing-col-gap = Diferencia
+staffing-basis-all-hours = (media de todas las horas)
+staffing-basis-assumed = (duración supuesta)
+staffing-overloaded = saturada
+staffing-note-all-hours = Menos de { $n } conversaciones atendidas a esa hora: la duración es la media de todas las horas.
+staffing-note-assumed = No se atendió ninguna conversación en esas semanas: la duración de 20 minutos es supuesta, no medida.
+staffing-note-handling = Duración media: las duraciones solo se conocen por tramos (menos de 10 min, 10 a 30, 30 a 60, 60 a 120, 120 o más); cada conversación cuenta por el punto medio de su tramo, 120 min para el último.
+staffing-note-present = Agentes presentes: la media, sobre los minutos registrados, de los agentes disponibles en una consola. Diferencia: presentes menos necesarios; si es negativa, faltan agentes. «—»: nada registrado.
+staffing-note-model = Modelo: Erlang C, que supone que cada persona espera hasta que se le responde. Una hora saturada es aquella en la que los agentes presentes, con todas sus plazas ocupadas, no bastaban ni siquiera para la carga: la cola solo deja de crecer porque hay personas que se van sin respuesta.
+staffing-day-mon = lunes
+staffing-day-tue = martes
+staffing-day-wed = miércoles
+staffing-day-thu = jueves
+staffing-day-fri = viernes
+staffing-day-sat = sábado
+staffing-day-sun = domingo
+staffing-hour-label = { $day } { $hour }:00

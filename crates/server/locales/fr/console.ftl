@@ -466,3 +466,47 @@ stats-contact-not-yet = pas encore de contact
 stats-contact-unknown = suite non suivie
 stats-export = Exporter en open data (CSV)
 stats-export-hint = Pour publication : les effectifs de moins de 5 sont masqués. L’export est inscrit au journal d’audit.
+## Staffing plan (/console/staffing)
+nav-staffing = Plan de présence
+staffing-title = Plan de présence — Console Écoute
+staffing-heading = Plan de présence, heure par heure
+staffing-intro = Pour chaque heure de la semaine : les agents nécessaires pour répondre à { $share } % des conversations en { $within } secondes au plus, d’après les conversations des semaines passées, face aux agents effectivement présents à cette heure.
+staffing-weeks = Semaines { $from } à { $to } : { $weeks } demandées, { $observed } avec des données.
+staffing-places = { $places ->
+        [one] Chaque agent tient une conversation à la fois (la capacité médiane des comptes qui répondent aux conversations).
+       *[other] Chaque agent tient jusqu’à { $places } conversations à la fois (la capacité médiane des comptes qui répondent aux conversations).
+    }
+staffing-no-data = Aucune conversation n’a été enregistrée pendant les semaines { $from } à { $to } : sans demande mesurée, aucun plan n’est établi.
+staffing-summary = Une semaine moyenne
+staffing-arrivals-week = Conversations par semaine
+staffing-hours-needed = Heures d’agent nécessaires
+staffing-hours-present = Heures d’agent présentes
+staffing-hours-short = Heures en sous-effectif
+staffing-hours-overloaded = Heures saturées
+staffing-peak = Heure la plus chargée
+staffing-peak-value = { $hour } (agents nécessaires : { $officers })
+staffing-csv = Télécharger le tableau (CSV)
+staffing-figure-caption = Agents nécessaires et agents présents, pour chaque heure de la semaine
+staffing-table-caption = Plan de présence : les 168 heures de la semaine, heure de Paris
+staffing-col-hour = Heure
+staffing-col-arrivals = Conversations par heure
+staffing-col-handling = Durée moyenne (min)
+staffing-col-needed = Agents nécessaires
+staffing-col-present = Agents présents
+staffing-col-gap = Écart
+staffing-basis-all-hours = (moyenne de toutes les heures)
+staffing-basis-assumed = (durée supposée)
+staffing-overloaded = saturé
+staffing-note-all-hours = Moins de { $n } conversations traitées à cette heure : la durée est la moyenne de toutes les heures.
+staffing-note-assumed = Aucune conversation n’a été traitée pendant ces semaines : la durée de 20 minutes est supposée, pas mesurée.
+staffing-note-handling = Durée moyenne : les durées ne sont connues que par tranches (moins de 10 min, 10 à 30, 30 à 60, 60 à 120, 120 et plus) ; chaque conversation compte pour le milieu de sa tranche, 120 min pour la dernière.
+staffing-note-present = Agents présents : la moyenne, sur les minutes enregistrées, des agents disponibles à une console. Écart : présents moins nécessaires ; négatif, il manque des agents. « — » : rien d’enregistré.
+staffing-note-model = Modèle : Erlang C, qui suppose que chacun attend jusqu’à ce qu’on lui réponde. Une heure saturée est une heure où les agents présents, toutes places prises, ne suffisaient même pas à la charge : la file n’y cesse de grandir que parce que des personnes repartent sans réponse.
+staffing-day-mon = lundi
+staffing-day-tue = mardi
+staffing-day-wed = mercredi
+staffing-day-thu = jeudi
+staffing-day-fri = vendredi
+staffing-day-sat = samedi
+staffing-day-sun = dimanche
+staffing-hour-label = { $day } { $hour } h

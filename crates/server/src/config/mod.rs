@@ -2,9 +2,11 @@
 
 mod retention;
 mod smtp;
+mod staffing;
 
 pub use retention::*;
 pub use smtp::*;
+pub use staffing::*;
 
 use anyhow::{Context, bail};
 use ecoute_domain::{Outcome, RetentionDays, RetentionError, RetentionPolicy, RetentionRule};
@@ -56,6 +58,8 @@ pub struct Config {
     /// Where e-mails telling a unit that a dossier waits are sent; notifications are off
     /// when absent.
     pub smtp: Option<SmtpConfig>,
+    /// How the staffing plan is made (docs/STAFFING.md).
+    pub staffing: StaffingConfig,
 }
 
 /// A PostgreSQL connection URL. Its `Debug` hides the password.
@@ -224,6 +228,7 @@ struct FileConfig {
     retention: Option<toml::Value>,
     /// Checked key by key by `SmtpSettings::apply_file`, for the same reason.
     smtp: Option<toml::Value>,
+    staffing: Option<StaffingConfig>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -244,6 +249,7 @@ const KNOWN_KEYS: &[&str] = &[
     "dossier_ack_hours",
     "retention",
     "smtp",
+    "staffing",
 ];
 
 /// Hours a dossier may wait for its unit's acknowledgement before the board's alert, by
@@ -276,6 +282,7 @@ impl Default for Config {
             nats_url: None,
             nats_prefix: "ecoute.v1".to_string(),
             smtp: None,
+            staffing: StaffingConfig::default(),
         }
     }
 }
@@ -353,6 +360,9 @@ impl Config {
             }
             if let Some(v) = file.routing {
                 config.routing = v;
+            }
+            if let Some(v) = file.staffing {
+                config.staffing = v;
             }
             if let Some(v) = &file.retention {
                 let unknown = config.retention.apply_file(v, &path)?;
@@ -438,6 +448,7 @@ impl Config {
         }
         config.retention.apply_env(env)?;
         smtp.apply_env(env)?;
+        config.staffing.apply_env(env)?;
 
         if let Some(v) = &overrides.listen {
             config.listen = parse_listen(v).context("--listen")?;
@@ -453,6 +464,7 @@ impl Config {
     }
 
     fn validate(&mut self) -> anyhow::Result<()> {
+        self.staffing.validate()?;
         if !(1..=720).contains(&self.dossier_ack_hours) {
             bail!(
                 "dossier_ack_hours is 1 to 720 (thirty days): how long a dossier may wait for its \

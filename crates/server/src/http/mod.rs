@@ -13,6 +13,7 @@ pub mod pages;
 pub mod replies;
 pub mod security;
 pub mod statistics;
+pub mod staffing;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -56,6 +57,7 @@ use utoipa::OpenApi;
         security::list_sessions,
         security::delete_session,
         security::audit_api,
+        staffing::api,
     ),
     components(schemas(
         api::StartRequest,
@@ -72,6 +74,8 @@ use utoipa::OpenApi;
         api::UnitResponse,
         security::SessionResponse,
         security::AuditEntryResponse,
+        staffing::StaffingResponse,
+        staffing::HourResponse,
         crate::error::ErrorBody,
     ))
 )]
@@ -176,6 +180,9 @@ pub fn router(state: AppState) -> Router {
         .route("/console/statistics/export", post(open_data::export))
         .route("/console/dossiers", get(dossiers::list))
         .route("/console/dossiers/{id}", get(dossiers::dossier))
+        .route("/console/staffing", get(staffing::page))
+        .route("/console/staffing.csv", get(staffing::csv))
+        .route("/api/staff/staffing", get(staffing::api))
         .route("/desk", get(desk::list))
         .route("/desk/{id}", get(desk::dossier))
         .route("/desk/{id}/dossier.pdf", get(desk::pdf))

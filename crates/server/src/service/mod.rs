@@ -31,6 +31,7 @@ pub mod open_data;
 pub mod replies;
 mod signing;
 mod statistics;
+pub mod staffing;
 pub mod supervision;
 mod units;
 mod visitors;

@@ -24,6 +24,7 @@ mod setup;
 #[path = "../support/smtp.rs"]
 mod smtp;
 mod staff_security;
+mod staffing;
 mod statistics;
 mod statistics_pages;
 mod units;
