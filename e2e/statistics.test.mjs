@@ -168,6 +168,13 @@ test('a supervisor reads this week’s statistics, with a table per chart and a 
     assert.ok(readFileSync(await exported.path(), 'utf8').startsWith('table,row,column,value\r\n'));
 
     await assertAccessible(page, 'fr: statistics');
+    // The staffing plan plans from the weeks before this one, which this server has no record
+    // of: it says so plainly, with no made-up table.
+    const statistics = page.url();
+    await page.goto(`${BASE}/console/staffing`);
+    await page.locator('#staffing-no-plan').waitFor();
+    await assertAccessible(page, 'fr: staffing plan');
+    await page.goto(statistics);
     if (SHOTS) {
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, 'statistics-e2e.png') });
@@ -179,6 +186,9 @@ test('a supervisor reads this week’s statistics, with a table per chart and a 
       await page.locator(`html[lang="${lang}"]`).waitFor();
       assert.equal(await page.locator('figure.stats-figure').count(), 12);
       await assertAccessible(page, `${lang}: statistics`);
+      await page.goto(`${BASE}/console/staffing`);
+      await page.locator(`html[lang="${lang}"]`).waitFor();
+      await assertAccessible(page, `${lang}: staffing plan`);
     }
     // A bad period is said, not a crash.
     await page.goto(`${BASE}/console/statistics?from=2026-03-01&to=2026-01-01`);
@@ -200,6 +210,7 @@ test('an officer is refused the statistics and does not see them in the navigati
     assert.equal(response.status(), 403);
     const csv = await page.context().request.get(`${BASE}/console/statistics/facts.csv`);
     assert.equal(csv.status(), 403);
+    assert.equal((await page.goto(`${BASE}/console/staffing`)).status(), 403);
   } finally {
     await officer.context.close();
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Fills the statistics record of a scratch database with eight weeks of synthetic rows, for
-the screenshot of the statistics page (statistics-screenshot.sh). Never for a real database.
+"""Fills the statistics record and the presence history of a scratch database with eight weeks
+of synthetic rows, for the screenshots of the statistics page and of the staffing plan
+(statistics-screenshot.sh). Never for a real database.
 
 The rows are drawn from fixed proportions with a fixed seed, so the picture is the same each
 time: arrivals heavier in the evening and at weekends, about one person in ten a minor, waits
@@ -94,5 +95,23 @@ for back in range(weeks, 0, -1):
         marks = ", ".join("?" for _ in row)
         db.execute(f"INSERT INTO chat_statistics ({names}) VALUES ({marks})", list(row.values()))
         rows += 1
+# The presence history the staffing plan sets against its needs: a roster of fixed shifts
+# (one officer at night, two by day), which leaves the busiest evening hours short.
+has_presence = db.execute(
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'presence_history'").fetchone()
+roster = [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1]
+hours = 0
+if has_presence:
+    for back in range(weeks, 0, -1):
+        year, week, _ = (this_monday - datetime.timedelta(weeks=back)).isocalendar()
+        for slot in range(168):
+            officers = roster[slot % 24] + (1 if slot // 24 >= 5 and slot % 24 >= 12 else 0)
+            # Someone late, someone leaving early: a few officer-minutes either way.
+            minutes = max(0, officers * 60 + rng.randint(-25, 10))
+            db.execute(
+                "INSERT INTO presence_history (iso_week, hour_of_week, officer_minutes, "
+                "minutes_sampled, minute_mask) VALUES (?, ?, ?, 60, ?)",
+                (year * 100 + week, slot, minutes, (1 << 60) - 1))
+            hours += 1
 db.commit()
-print(f"{rows} rows over {weeks} weeks")
+print(f"{rows} rows over {weeks} weeks; {hours} hours of presence")

@@ -1,10 +1,11 @@
 // Takes docs/img/statistics.png: logs in to a running server as a supervisor and photographs
-// the top of the statistics page. Run by statistics-screenshot.sh, which prepares the server.
-//   node statistics-screenshot.mjs URL USERNAME PASSWORD TOTP_SECRET OUT.png
+// the top of the statistics page, then, given a second file, the staffing plan's chart. Run by
+// statistics-screenshot.sh, which prepares the server.
+//   node statistics-screenshot.mjs URL USERNAME PASSWORD TOTP_SECRET OUT.png [STAFFING.png]
 import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
-const [url, username, password, secret, out] = process.argv.slice(2);
+const [url, username, password, secret, out, staffingOut] = process.argv.slice(2);
 
 function base32(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -41,6 +42,17 @@ try {
   await page.goto(`${url}/console/statistics`);
   await page.locator('#chats-per-week svg').waitFor();
   await page.screenshot({ path: out });
+  if (staffingOut) {
+    // The staffing plan's chart, officers needed against officers present, with its summary.
+    await page.goto(`${url}/console/staffing`);
+    await page.locator('#staffing-figure svg').waitFor();
+    const top = await page.locator('#staffing-summary').boundingBox();
+    const chart = await page.locator('#staffing-figure svg').boundingBox();
+    await page.screenshot({
+      path: staffingOut,
+      clip: { x: 0, y: Math.max(0, top.y - 70), width: 1280, height: chart.y + chart.height - top.y + 90 },
+    });
+  }
 } finally {
   await browser.close();
 }

@@ -510,3 +510,5 @@ staffing-day-fri = Friday
 staffing-day-sat = Saturday
 staffing-day-sun = Sunday
 staffing-hour-label = { $day } { $hour }:00
+staffing-chart-axis = officers
+staffing-chart-desc = For each hour of the week, from Monday 00:00 to Sunday 23:00 (Paris time): as bars, the officers needed to meet the target; as a line, the officers present on average over the weeks observed. A bar above the line is an understaffed hour.

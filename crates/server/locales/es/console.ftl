@@ -510,3 +510,5 @@ staffing-day-fri = viernes
 staffing-day-sat = sábado
 staffing-day-sun = domingo
 staffing-hour-label = { $day } { $hour }:00
+staffing-chart-axis = agentes
+staffing-chart-desc = Para cada hora de la semana, del lunes a las 0 h al domingo a las 23 h (hora de París): en barras, los agentes necesarios para cumplir el objetivo; en línea, los agentes presentes de media en las semanas observadas. Una barra por encima de la línea es una hora con falta de personal.

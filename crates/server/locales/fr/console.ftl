@@ -510,3 +510,5 @@ staffing-day-fri = vendredi
 staffing-day-sat = samedi
 staffing-day-sun = dimanche
 staffing-hour-label = { $day } { $hour } h
+staffing-chart-axis = agents
+staffing-chart-desc = Pour chaque heure de la semaine, du lundi 0 h au dimanche 23 h (heure de Paris) : en barres, les agents nécessaires pour tenir l’objectif ; en ligne, les agents présents en moyenne sur les semaines observées. Une barre au-dessus de la ligne est une heure en sous-effectif.

@@ -12,8 +12,8 @@ pub mod open_data;
 pub mod pages;
 pub mod replies;
 pub mod security;
-pub mod statistics;
 pub mod staffing;
+pub mod statistics;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -182,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .route("/console/dossiers/{id}", get(dossiers::dossier))
         .route("/console/staffing", get(staffing::page))
         .route("/console/staffing.csv", get(staffing::csv))
+        .route("/console/staffing.svg", get(staffing::svg))
         .route("/api/staff/staffing", get(staffing::api))
         .route("/desk", get(desk::list))
         .route("/desk/{id}", get(desk::dossier))

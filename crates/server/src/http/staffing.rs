@@ -16,7 +16,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ecoute_domain::{HandlingBasis, HourOfWeek, MIN_HANDLED_PER_HOUR, PlannedHour};
 use serde::Serialize;
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -105,6 +104,46 @@ struct Summary {
     any_assumed: bool,
 }
 
+/// The chart of the plan: the officers needed each hour of the week as bars, those present as
+/// a line over them, on one scale; a day's label every 24 hours. Its data is the page's table.
+/// Without a plan, the chart only says that there is no data.
+fn chart_of(t: &Tr, plan: Option<&ecoute_domain::StaffingPlan>) -> String {
+    use crate::charts::{Axis, BarsAndLine, Chart, ChartText, Line, Numbers, Series};
+    let hours = plan.map_or(&[][..], |p| &p.hours[..]);
+    let mark = match t.locale {
+        Locale::En => '.',
+        Locale::Fr | Locale::Es | Locale::Ar => ',',
+    };
+    BarsAndLine {
+        text: ChartText {
+            id: "staffing".into(),
+            title: t.s("staffing-figure-caption"),
+            desc: t.s("staffing-chart-desc"),
+            lang: t.lang().into(),
+            empty: t.s("stats-no-data"),
+        },
+        categories: hours.iter().map(|h| hour_label(t, h.hour)).collect(),
+        bars: Series {
+            name: t.s("staffing-col-needed"),
+            values: hours.iter().map(|h| f64::from(h.plan.officers)).collect(),
+        },
+        line: Line {
+            name: t.s("staffing-col-present"),
+            values: hours.iter().map(|h| h.present).collect(),
+        },
+        axis: Axis {
+            label: t.s("staffing-chart-axis"),
+            numbers: Numbers {
+                decimals: 0,
+                decimal_mark: mark,
+            },
+            max: None,
+        },
+        tick_every: 24,
+    }
+    .svg()
+}
+
 #[derive(Template)]
 #[template(path = "staffing.html")]
 struct StaffingPage {
@@ -116,6 +155,8 @@ struct StaffingPage {
     /// Why there is no plan, when there is none.
     no_plan: Option<String>,
     summary: Option<Summary>,
+    /// The chart, inline SVG; none without a plan.
+    chart: Option<String>,
     rows: Vec<HourRow>,
     all_hours_note: String,
 }
@@ -165,6 +206,7 @@ fn page_of(t: Tr, report: &StaffingReport) -> StaffingPage {
             intro,
             places,
             summary: None,
+            chart: None,
             rows: Vec::new(),
             all_hours_note,
             t,
@@ -218,6 +260,7 @@ fn page_of(t: Tr, report: &StaffingReport) -> StaffingPage {
         places,
         no_plan: None,
         summary: Some(summary),
+        chart: Some(chart_of(&t, Some(plan))),
         rows,
         all_hours_note,
         t,
@@ -245,16 +288,6 @@ pub async fn page(
     render_with(&page_of(locale.tr(), &report), StatusCode::OK)
 }
 
-/// One field of a CSV record, quoted as RFC 4180 says when it holds a comma, a quote or a line
-/// break (a quote inside is doubled).
-pub fn csv_field(value: &str) -> Cow<'_, str> {
-    if value.contains([',', '"', '\r', '\n']) {
-        Cow::Owned(format!("\"{}\"", value.replace('"', "\"\"")))
-    } else {
-        Cow::Borrowed(value)
-    }
-}
-
 /// The columns of the CSV, and of the JSON API's hours.
 pub const CSV_HEADER: [&str; 13] = [
     "hour_of_week",
@@ -275,15 +308,10 @@ pub const CSV_HEADER: [&str; 13] = [
 /// The plan as CSV: a header, then one record per hour of the week (none when there is no
 /// plan). Numbers with a decimal point; an empty field where there is no value.
 fn csv_of(report: &StaffingReport) -> String {
-    let mut out = String::new();
-    let mut record = |fields: &[&str]| {
-        let line: Vec<Cow<'_, str>> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    };
-    record(&CSV_HEADER);
+    let mut records = vec![CSV_HEADER.map(String::from).to_vec()];
+    let mut record = |fields: &[&str]| records.push(fields.iter().map(|f| f.to_string()).collect());
     let Some(plan) = &report.plan else {
-        return out;
+        return crate::csv::write(&records);
     };
     for h in &plan.hours {
         let r = HourResponse::of(h, plan.places_per_officer);
@@ -305,7 +333,32 @@ fn csv_of(report: &StaffingReport) -> String {
             if r.overloaded { "true" } else { "false" },
         ]);
     }
-    out
+    crate::csv::write(&records)
+}
+
+/// The plan's chart as an SVG document (supervisors and administrators).
+pub async fn svg(
+    State(state): State<AppState>,
+    locale: StaffLocale,
+    Page(Supervisor(staff)): Page<Supervisor>,
+) -> Response {
+    let report = match state
+        .chat
+        .staffing_plan(
+            &staff.user,
+            &state.config.staffing,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        chart_of(&locale.tr(), report.plan.as_ref()),
+    )
+        .into_response()
 }
 
 /// The plan as CSV (supervisors and administrators).
@@ -466,16 +519,6 @@ pub async fn api(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_rfc_4180_requires_it() {
-        assert_eq!(csv_field("12.5"), "12.5");
-        assert_eq!(csv_field(""), "");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("cr\r"), "\"cr\r\"");
-    }
 
     #[test]
     fn numbers_are_written_with_the_decimal_mark_of_the_page_language() {

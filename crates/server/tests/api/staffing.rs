@@ -109,6 +109,7 @@ async fn an_officer_is_refused_the_staffing_plan_and_not_shown_the_link() {
     for path in [
         "/console/staffing",
         "/console/staffing.csv",
+        "/console/staffing.svg",
         "/api/staff/staffing",
     ] {
         assert_eq!(get(&app, &o, path).await.status(), 403, "{path}");
@@ -260,6 +261,23 @@ async fn the_plan_reflects_the_statistics_rows_and_the_csv_parses_into_168_numer
         .unwrap();
     assert!(html.contains(r#"<figure class="staffing-figure""#));
     assert_eq!(html.matches("<tr data-hour=").count(), 168);
+    // The chart inline, above its table: needed as bars and present as a line, one scale.
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap() + 6];
+    let chart = crate::xml::parse(svg).unwrap();
+    assert_eq!(chart.attr("role"), Some("img"));
+    assert_eq!(
+        chart.attr("aria-labelledby"),
+        Some("staffing-title staffing-desc")
+    );
+    let words = chart.text();
+    assert!(words.contains(&t.s("staffing-col-needed")), "{words}");
+    assert!(words.contains(&t.s("staffing-col-present")), "{words}");
+    assert!(html.find("<svg").unwrap() < html.find("<table").unwrap());
+    let r = get(&app, &s, "/console/staffing.svg").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml; charset=utf-8");
+    let standalone = crate::xml::parse(&r.text().await.unwrap()).unwrap();
+    assert_eq!(standalone.attr("xmlns"), Some("http://www.w3.org/2000/svg"));
     let row_start = html.find(r#"<tr data-hour="10""#).unwrap();
     let row = &html[row_start..row_start + html[row_start..].find("</tr>").unwrap()];
     assert!(row.contains(r#"class="is-short""#), "{row}");
