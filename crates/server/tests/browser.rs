@@ -45,6 +45,12 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         data_dir: data_dir.path().to_path_buf(),
         neutral_url: NEUTRAL_URL.into(),
         log: "warn".into(),
+        // Every page of the suite comes from 127.0.0.1, and the suite starts more chats than
+        // one person may in an hour; the flood limits have their own tests (api/floods.rs).
+        limits: ecoute::config::Limits {
+            starts_per_source_per_hour: 1000,
+            ..Default::default()
+        },
         ..Config::default()
     };
     let app = Application::build(config).await.expect("server builds");
