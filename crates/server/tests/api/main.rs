@@ -2,6 +2,7 @@
 //! HTTP and WebSocket clients.
 
 mod access;
+mod backup;
 mod bad_input;
 mod chat;
 mod claims;
