@@ -2003,6 +2003,70 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn sealed_key_at_version(
+        &self,
+        kind: KeyKind,
+        version: u32,
+    ) -> StoreResult<Option<SealedKey>> {
+        let sql = KeyRows::of(kind).one_at("?");
+        let found = sqlx::query(&sql)
+            .bind(version as i64)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(err)?;
+        found
+            .map(|row| {
+                let id: String = row.try_get("id").map_err(err)?;
+                Ok(SealedKey {
+                    owner: parse_uuid(&id)?,
+                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
+                    sealed: row.try_get("sealed").map_err(err)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn key_checks(&self) -> StoreResult<BTreeMap<u32, Vec<u8>>> {
+        let found = sqlx::query("SELECT version, sealed FROM master_key_checks")
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?;
+        found
+            .iter()
+            .map(|row| {
+                let version = key_version(row.try_get("version").map_err(err)?)?;
+                Ok((version, row.try_get("sealed").map_err(err)?))
+            })
+            .collect()
+    }
+
+    async fn record_key_check(
+        &self,
+        version: u32,
+        check: &[u8],
+        at: OffsetDateTime,
+    ) -> StoreResult<Vec<u8>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query(
+            "INSERT INTO master_key_checks (version, sealed, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(version as i64)
+        .bind(check)
+        .bind(millis(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        let recorded: Vec<u8> =
+            sqlx::query_scalar("SELECT sealed FROM master_key_checks WHERE version = ?")
+                .bind(version as i64)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(err)?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
     async fn set_skills(
         &self,
         user: UserId,
