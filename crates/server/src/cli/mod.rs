@@ -13,6 +13,7 @@ mod upkeep;
 
 use crate::app::{Application, open_store, open_store_to_read};
 use crate::config::{Config, Overrides};
+use crate::keys::Record;
 use crate::rotation::{self, RotateOptions};
 use accounts::*;
 use anyhow::{Context, bail};
