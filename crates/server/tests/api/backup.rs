@@ -13,38 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// What a run of the binary said.
-struct Ran {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `ecoute --data-dir DIR ARGS` with `env` added, away from the caller's environment.
-async fn ecoute_in(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_ecoute"));
-    command
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env("ECOUTE_LOG", "warn")
-        .env_remove("ECOUTE_CONFIG")
-        .env_remove("ECOUTE_DATA_DIR")
-        .env_remove("ECOUTE_DATABASE_URL")
-        .env_remove("ECOUTE_MASTER_KEY_FILE")
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let out = command.output().await.expect("the binary runs");
-    Ran {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// A message as its sender saw it acknowledged.
 struct Acked {
     conversation: String,

@@ -15,6 +15,7 @@ mod helpers;
 mod history;
 mod http;
 mod i18n;
+mod key_check;
 mod keys;
 mod logs;
 mod metrics;
