@@ -162,6 +162,33 @@ impl MasterKey {
     }
 }
 
+/// What a key check value seals: a constant, so that opening it proves the key and nothing else.
+const KEY_CHECK: &[u8] = b"ecoute master key check";
+/// The purpose a key check value is bound to, so no other sealed secret can pass for one.
+const KEY_CHECK_PURPOSE: &[u8] = b"ecoute/key-check/v1";
+
+impl MasterKey {
+    /// This key's check value: a known constant sealed under it, bound to its version. Kept in
+    /// the database, it tells a process whether the key it holds as this version is the one the
+    /// data was sealed with. It reveals nothing of the key (the key is used the way it always
+    /// is, by the AEAD, never in a second primitive such as an HMAC), and each one is different
+    /// (random nonce).
+    pub fn check_value(&self) -> Vec<u8> {
+        self.seal_secret(KEY_CHECK_PURPOSE, Uuid::nil(), KEY_CHECK)
+            .bytes
+    }
+
+    /// Whether `check` is a check value that this very key made as this version.
+    pub fn matches_check(&self, check: &[u8]) -> bool {
+        let sealed = WrappedKey {
+            version: self.version,
+            bytes: check.to_vec(),
+        };
+        self.open_secret(KEY_CHECK_PURPOSE, Uuid::nil(), &sealed)
+            .is_ok_and(|plain| plain == KEY_CHECK)
+    }
+}
+
 /// A data key wrapped by a master key, as stored with its conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrappedKey {
@@ -414,6 +441,24 @@ mod tests {
             MasterKey::generate(2).unwrap(&wrapped, conv),
             Err(CryptoError::UnknownKeyVersion(1))
         ));
+    }
+
+    #[test]
+    fn a_check_value_matches_only_the_key_and_version_that_made_it() {
+        let key = MasterKey::generate(1);
+        let check = key.check_value();
+        assert!(key.matches_check(&check));
+        assert!(!MasterKey::generate(1).matches_check(&check));
+        let same_bytes_as_v2 = MasterKey::from_base64(2, &key.to_base64()).unwrap();
+        assert!(!same_bytes_as_v2.matches_check(&check));
+        assert_ne!(check, key.check_value(), "a fresh nonce each time");
+        let mut altered = check.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        assert!(!key.matches_check(&altered));
+        assert!(!key.matches_check(&[]));
+        // Another secret sealed by the same key is not a check value.
+        let other = key.seal_secret(b"ecoute/totp/v1", Uuid::nil(), b"ecoute master key check");
+        assert!(!key.matches_check(&other.bytes));
     }
 
     #[test]

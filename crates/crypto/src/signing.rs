@@ -113,6 +113,14 @@ pub fn reseal(
     Ok(out)
 }
 
+/// Whether `key` opens the sealed secret of signing key `version`: a master key tried on a
+/// secret already in the database, before it is trusted with new ones.
+pub fn opens(key: &MasterKey, version: u32, sealed: &WrappedKey) -> bool {
+    key.open_secret(PURPOSE, record_id(version), sealed)
+        .map(|mut secret| secret.zeroize())
+        .is_ok()
+}
+
 /// A signing key as stored: its public half in clear, its secret sealed by a master key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedSigningKey {

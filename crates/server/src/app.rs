@@ -2,7 +2,7 @@
 
 use crate::auth::AddressLimiter;
 use crate::config::Config;
-use crate::keys::{LiveKeys, RELOAD_INTERVAL};
+use crate::keys::{KeyUse, LiveKeys, RELOAD_INTERVAL, Record};
 use crate::queue::spawn_watcher;
 use crate::risk::RiskRules;
 use crate::routing::Router;
@@ -90,9 +90,10 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
 /// Says at start when conversations, TOTP secrets or signing keys use a master key version
 /// whose file is missing: those messages cannot be read, and those staff cannot log in with a code (a
 /// recovery code still works), until it is restored. The server still serves everything else.
-async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Result<()> {
+fn warn_of_missing_keys(key_use: &KeyUse, keys: &LiveKeys) {
     let held = keys.ring().versions();
-    for (version, count) in store.key_version_counts(KeyKind::Data).await? {
+    let counts = |kind| key_use.counts.get(&kind).cloned().unwrap_or_default();
+    for (version, count) in counts(KeyKind::Data) {
         if !held.contains(&version) {
             tracing::error!(
                 version,
@@ -101,7 +102,7 @@ async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Res
             );
         }
     }
-    for (version, count) in store.key_version_counts(KeyKind::Totp).await? {
+    for (version, count) in counts(KeyKind::Totp) {
         if !held.contains(&version) {
             tracing::error!(
                 version,
@@ -110,7 +111,7 @@ async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Res
             );
         }
     }
-    for (version, count) in store.key_version_counts(KeyKind::Signing).await? {
+    for (version, count) in counts(KeyKind::Signing) {
         if !held.contains(&version) {
             tracing::error!(
                 version,
@@ -119,7 +120,6 @@ async fn warn_of_missing_keys(store: &dyn Store, keys: &LiveKeys) -> anyhow::Res
             );
         }
     }
-    Ok(())
 }
 
 impl Application {
@@ -133,8 +133,20 @@ impl Application {
             None => RiskRules::built_in(),
         };
         let key_path = config.master_key_path();
-        let keys = LiveKeys::open(KeyFiles::new(&key_path))
+        let files = KeyFiles::new(&key_path);
+        let made_now = files.versions().map_or(true, |held| held.is_empty());
+        let keys = LiveKeys::open(files.clone())
             .with_context(|| format!("master key {}", key_path.display()))?;
+        // Before anything is served, sealed or announced: a node holding another key than the
+        // database's stops here (crates/server/src/keys/check.rs).
+        let key_use = crate::keys::check(
+            &*store,
+            &keys.ring(),
+            files.dir().to_path_buf(),
+            made_now,
+            Record::Yes,
+        )
+        .await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -175,7 +187,7 @@ impl Application {
             None => None,
         };
         let queue = spawn_watcher(shared.clone(), &bus).await;
-        warn_of_missing_keys(&*shared, &keys).await?;
+        warn_of_missing_keys(&key_use, &keys);
         // Like the return codes' lookup key, the dossier signing key is the installation's own:
         // made once, here, so that the published key list is never empty.
         crate::signing::ensure_first(&*shared, &keys.ring()).await?;

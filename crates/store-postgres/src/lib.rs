@@ -2484,6 +2484,72 @@ impl Store for PgStore {
         let found = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
         version_counts(&found, "key_version")
     }
+
+    async fn sealed_key_at_version(
+        &self,
+        kind: KeyKind,
+        version: u32,
+    ) -> StoreResult<Option<SealedKey>> {
+        let sql = KeyRows::of(kind).one_at("$1");
+        let found = sqlx::query(&sql)
+            .bind(i64::from(version))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let found: Vec<_> = found.into_iter().collect();
+        Ok(decode_all(&found, |row| {
+            let id: String = row.try_get("id")?;
+            Ok(SealedKey {
+                owner: parse_uuid(&id)?,
+                key_version: key_version(row.try_get("key_version")?)?,
+                sealed: row.try_get("sealed")?,
+            })
+        })?
+        .pop())
+    }
+
+    async fn key_checks(&self) -> StoreResult<BTreeMap<u32, Vec<u8>>> {
+        let found = sqlx::query("SELECT version, sealed FROM master_key_checks")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(decode_all(&found, |row| {
+            Ok((
+                key_version(row.try_get("version")?)?,
+                row.try_get::<Vec<u8>, _>("sealed")?,
+            ))
+        })?
+        .into_iter()
+        .collect())
+    }
+
+    async fn record_key_check(
+        &self,
+        version: u32,
+        check: &[u8],
+        at: OffsetDateTime,
+    ) -> StoreResult<Vec<u8>> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // A first call racing on another node: this insert waits for it, then does nothing.
+            sqlx::query(
+                "INSERT INTO master_key_checks (version, sealed, created_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING",
+            )
+            .bind(i64::from(version))
+            .bind(check)
+            .bind(millis(at))
+            .execute(&mut *tx)
+            .await?;
+            let recorded: Vec<u8> =
+                sqlx::query_scalar("SELECT sealed FROM master_key_checks WHERE version = $1")
+                    .bind(i64::from(version))
+                    .fetch_one(&mut *tx)
+                    .await?;
+            commit(tx).await?;
+            Ok(recorded)
+        })
+    }
 }
 
 #[cfg(test)]

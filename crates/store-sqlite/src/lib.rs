@@ -827,7 +827,13 @@ impl SqliteStore {
     /// Opens the existing `ecoute.db` in `dir` read-only, without migrations: for previews
     /// that must change nothing, not even a byte of the files. Every write fails.
     pub async fn open_read_only(dir: &Path) -> StoreResult<Self> {
-        let path = dir.join(DATABASE_FILE);
+        Self::open_file_read_only(&dir.join(DATABASE_FILE)).await
+    }
+
+    /// Opens an existing database file read-only, without migrations (a backup being
+    /// checked, say). Every write fails.
+    pub async fn open_file_read_only(path: &Path) -> StoreResult<Self> {
+        let path = path.to_path_buf();
         if !path.is_file() {
             return Err(StoreError::Unavailable(format!(
                 "no database at {}",
@@ -953,6 +959,52 @@ impl SqliteStore {
             .iter()
             .map(conversation_from_row)
             .collect()
+    }
+
+    /// Writes the database as it is at one instant into `target`, a file that must be absent
+    /// or empty, with `VACUUM INTO`. The copy is made in one read transaction: writers go on
+    /// meanwhile (WAL), and nothing committed after it began is in the copy. It holds the
+    /// live rows only, packed (no free page, no WAL), in one file. SQLite does not sync it:
+    /// the caller does before trusting it.
+    pub async fn copy_into(&self, target: &Path) -> StoreResult<()> {
+        let target = target.to_str().ok_or_else(|| {
+            StoreError::Unavailable(format!(
+                "{} is not a UTF-8 path, which SQLite needs",
+                target.display()
+            ))
+        })?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.read)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// The bytes of the pages that hold data, about what [`SqliteStore::copy_into`] writes.
+    pub async fn used_bytes(&self) -> StoreResult<u64> {
+        let (pages, free, size): (i64, i64, i64) = sqlx::query_as(
+            "SELECT page_count, freelist_count, page_size \
+             FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()",
+        )
+        .fetch_one(&self.read)
+        .await
+        .map_err(err)?;
+        let [pages, free, size] = [pages, free, size].map(|n| u64::try_from(n).unwrap_or(0));
+        Ok(pages.saturating_sub(free) * size)
+    }
+
+    /// Checks the structure of the database file (`PRAGMA quick_check`): every page and
+    /// every index readable and consistent. [`StoreError::Corrupt`] names what is wrong.
+    pub async fn quick_check(&self) -> StoreResult<()> {
+        let found: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?;
+        match found.as_slice() {
+            [ok] if ok == "ok" => Ok(()),
+            problems => Err(StoreError::Corrupt(problems.join("; "))),
+        }
     }
 
     /// Closes every connection, checkpointing the WAL.
@@ -1958,6 +2010,70 @@ impl Store for SqliteStore {
                 Ok((version, n as u64))
             })
             .collect()
+    }
+
+    async fn sealed_key_at_version(
+        &self,
+        kind: KeyKind,
+        version: u32,
+    ) -> StoreResult<Option<SealedKey>> {
+        let sql = KeyRows::of(kind).one_at("?");
+        let found = sqlx::query(&sql)
+            .bind(version as i64)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(err)?;
+        found
+            .map(|row| {
+                let id: String = row.try_get("id").map_err(err)?;
+                Ok(SealedKey {
+                    owner: parse_uuid(&id)?,
+                    key_version: key_version(row.try_get("key_version").map_err(err)?)?,
+                    sealed: row.try_get("sealed").map_err(err)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn key_checks(&self) -> StoreResult<BTreeMap<u32, Vec<u8>>> {
+        let found = sqlx::query("SELECT version, sealed FROM master_key_checks")
+            .fetch_all(&self.read)
+            .await
+            .map_err(err)?;
+        found
+            .iter()
+            .map(|row| {
+                let version = key_version(row.try_get("version").map_err(err)?)?;
+                Ok((version, row.try_get("sealed").map_err(err)?))
+            })
+            .collect()
+    }
+
+    async fn record_key_check(
+        &self,
+        version: u32,
+        check: &[u8],
+        at: OffsetDateTime,
+    ) -> StoreResult<Vec<u8>> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query(
+            "INSERT INTO master_key_checks (version, sealed, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(version as i64)
+        .bind(check)
+        .bind(millis(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        let recorded: Vec<u8> =
+            sqlx::query_scalar("SELECT sealed FROM master_key_checks WHERE version = ?")
+                .bind(version as i64)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(err)?;
+        tx.commit().await?;
+        Ok(recorded)
     }
 
     async fn set_skills(

@@ -13,6 +13,7 @@ use time::Duration;
 
 mod directory;
 mod forwarding;
+mod key_checks;
 mod presence;
 mod routing;
 mod signing;
@@ -20,6 +21,7 @@ mod statistics;
 mod units;
 pub use directory::*;
 pub use forwarding::*;
+pub use key_checks::*;
 pub use presence::*;
 pub use routing::*;
 pub use signing::*;
@@ -63,6 +65,8 @@ macro_rules! conformance_tests {
             a_rewrap_applies_only_while_the_row_holds_the_key_it_was_read_with,
             a_rewrap_changes_the_key_and_nothing_else,
             key_versions_are_counted_over_every_conversation,
+            a_key_check_is_recorded_once_per_version_and_the_first_one_stays,
+            a_secret_sealed_by_a_key_version_is_found_for_each_kind,
             totp_secrets_below_a_key_version_are_listed_oldest_version_first_up_to_the_limit,
             a_reseal_applies_only_while_the_account_holds_the_secret_it_was_read_with,
             an_officer_never_holds_more_chats_than_their_capacity_whatever_the_timing,

@@ -1170,6 +1170,28 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many secrets of `kind` each master key version seals (versions in use only).
     async fn key_version_counts(&self, kind: KeyKind) -> StoreResult<BTreeMap<u32, u64>>;
+
+    /// One secret of `kind` sealed by master key `version`, if there is one: something to try
+    /// a key on.
+    async fn sealed_key_at_version(
+        &self,
+        kind: KeyKind,
+        version: u32,
+    ) -> StoreResult<Option<SealedKey>>;
+
+    // ---- Master key checks
+    /// The key check value recorded for each master key version.
+    async fn key_checks(&self) -> StoreResult<BTreeMap<u32, Vec<u8>>>;
+
+    /// Records `check` as master key `version`'s check value unless one is recorded already,
+    /// and returns the one recorded: of two first calls racing (two nodes starting together),
+    /// both get the winner's.
+    async fn record_key_check(
+        &self,
+        version: u32,
+        check: &[u8],
+        at: OffsetDateTime,
+    ) -> StoreResult<Vec<u8>>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.

@@ -274,6 +274,21 @@ impl KeyRows {
         )
     }
 
+    /// Lists `id`, `key_version` and `sealed` of one row sealed by a version, if any; `param`
+    /// is the version.
+    pub fn one_at(&self, param: &str) -> String {
+        let Self {
+            table,
+            version,
+            sealed,
+            only,
+        } = self;
+        format!(
+            "SELECT id, {version} AS key_version, {sealed} AS sealed FROM {table} \
+             WHERE {only} AND {version} = {param} LIMIT 1"
+        )
+    }
+
     /// Counts `n` rows per `key_version`.
     pub fn counts(&self) -> String {
         let Self {

@@ -43,6 +43,19 @@ pub(super) async fn user_add(
             u.as_str()
         );
     }
+    // Checked before the account is made: sealed under a key that is not the database's, the
+    // secret would never open.
+    let keys = if totp_uri {
+        match totp_keys(&config, &*store).await {
+            Ok(keys) => Some(keys),
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        }
+    } else {
+        None
+    };
     let now = OffsetDateTime::now_utc();
     let audit = NewAudit::system("user_created", now).detail(format!(
         "{} as {}{}, from the command line",
@@ -87,12 +100,8 @@ pub(super) async fn user_add(
             )
             .await?;
     }
-    let result = match created {
-        Ok(user) if totp_uri => {
-            let key_path = config.master_key_path();
-            let keys = KeyFiles::new(&key_path)
-                .load_or_create()
-                .with_context(|| format!("master key {}", key_path.display()))?;
+    let result = match (created, keys) {
+        (Ok(user), Some(keys)) => {
             let secret = TotpSecret::generate();
             let stored = crate::auth::seal_totp(&keys, user.id, &secret);
             let hashes = recovery_codes().into_iter().map(|(_, h)| h).collect();
@@ -113,7 +122,7 @@ pub(super) async fn user_add(
             println!("{}", secret.otpauth_uri("Écoute", &user.username));
             Ok(())
         }
-        Ok(user) => {
+        (Ok(user), None) => {
             println!(
                 "created {} ({}) with id {}",
                 user.username,
@@ -123,14 +132,29 @@ pub(super) async fn user_add(
             println!("they enrol an authenticator at their first login, at /console/security");
             Ok(())
         }
-        Err(StoreError::Conflict) => Err(anyhow::anyhow!(
+        (Err(StoreError::Conflict), _) => Err(anyhow::anyhow!(
             "the username {} is already taken",
             username.as_str()
         )),
-        Err(e) => Err(e.into()),
+        (Err(e), _) => Err(e.into()),
     };
     store.close().await;
     result
+}
+
+/// The master keys that seal a new account's TOTP secret, once compared with the database's.
+async fn totp_keys(
+    config: &Config,
+    store: &dyn ecoute_store::Store,
+) -> anyhow::Result<ecoute_crypto::Keyring> {
+    let key_path = config.master_key_path();
+    let files = KeyFiles::new(&key_path);
+    let made_now = files.versions().map_or(true, |held| held.is_empty());
+    let keys = files
+        .load_or_create()
+        .with_context(|| format!("master key {}", key_path.display()))?;
+    check_keys(store, &files, &keys, made_now, Record::Yes).await?;
+    Ok(keys)
 }
 
 pub(super) fn describe(skills: &Skills) -> String {

@@ -1,9 +1,10 @@
 //! The command line: `ecoute [serve]`, `ecoute user add|set`, `ecoute keys status|rotate|retire`,
 //! `ecoute keys signing new|retire|list`, `ecoute audit verify`, `ecoute purge [--dry-run]`,
 //! `ecoute forces load|show`, `ecoute units load|show`, `ecoute risk check`,
-//! `ecoute dossier verify`.
+//! `ecoute dossier verify`, `ecoute backup DEST`.
 
 mod accounts;
+mod backup;
 mod data;
 mod dossier;
 mod stats;
@@ -12,9 +13,11 @@ mod upkeep;
 
 use crate::app::{Application, open_store, open_store_to_read};
 use crate::config::{Config, Overrides};
+use crate::keys::Record;
 use crate::rotation::{self, RotateOptions};
 use accounts::*;
 use anyhow::{Context, bail};
+use backup::*;
 use clap::{Args, Parser, Subcommand};
 use data::*;
 use dossier::*;
@@ -95,6 +98,14 @@ enum Command {
         /// opened read-only).
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Copy the SQLite database to a new file while the server serves: consistent, checked
+    /// after it is written, audited. The master key is never in it: keep it apart
+    /// (docs/DEPLOYMENT.md). For PostgreSQL, use pg_dump.
+    Backup {
+        /// The file to write: it must not exist yet, and must be outside the data directory.
+        #[arg(value_name = "DEST")]
+        dest: PathBuf,
     },
 }
 
@@ -397,6 +408,7 @@ pub fn main() -> ExitCode {
             })) => stats_export(config, &from, &to, &out, threshold).await,
             Some(Command::Purge { dry_run: true }) => purge_dry_run(config).await,
             Some(Command::Purge { dry_run: false }) => purge(config).await,
+            Some(Command::Backup { dest }) => backup(config, &dest).await,
         }
     });
     match result {
@@ -473,6 +485,36 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("stopping");
+}
+
+/// Who runs this command, for the audit log: `uid 1000 (alice)`, or
+/// `uid 0 (root, through sudo by alice)`. The uid is the kernel's; the names are what the login
+/// or sudo put in the environment (`USER` or `LOGNAME`, and `SUDO_USER`).
+fn os_user() -> String {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let name = var("USER").or_else(|| var("LOGNAME"));
+    let names = match (name, var("SUDO_USER")) {
+        (Some(n), Some(by)) => format!(" ({n}, through sudo by {by})"),
+        (None, Some(by)) => format!(" (through sudo by {by})"),
+        (Some(n), None) => format!(" ({n})"),
+        (None, None) => String::new(),
+    };
+    match uid() {
+        Some(uid) => format!("uid {uid}{names}"),
+        None => format!("user{names}"),
+    }
+}
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn uid() -> Option<u32> {
+    // SAFETY: getuid takes nothing, always succeeds and touches no memory of ours.
+    Some(unsafe { libc::getuid() })
+}
+
+#[cfg(not(unix))]
+fn uid() -> Option<u32> {
+    None
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -103,10 +103,46 @@ pub(super) async fn purge(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuses key files that are not the database's (crates/server/src/keys/check.rs), writing
+/// the check values it may when `record` says so.
+pub(super) async fn check_keys(
+    store: &dyn ecoute_store::Store,
+    files: &KeyFiles,
+    ring: &ecoute_crypto::Keyring,
+    made_now: bool,
+    record: Record,
+) -> anyhow::Result<()> {
+    crate::keys::check(store, ring, files.dir().to_path_buf(), made_now, record).await?;
+    Ok(())
+}
+
 pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
     let files = KeyFiles::new(config.master_key_path());
     rotation::require_keys(&files)?;
     let store = open_store(&config).await?;
+    let ring = files
+        .load()
+        .with_context(|| format!("master keys in {}", files.dir().display()));
+    if let KeysCommand::Status = command {
+        // The table first, whatever the keys are: it is what one reads to see what is wrong.
+        let status = rotation::status(&*store, &files).await;
+        let checked = match &ring {
+            Ok(ring) => check_keys(&*store, &files, ring, false, Record::No).await,
+            Err(_) => Ok(()),
+        };
+        store.close().await;
+        print!("{}", status?);
+        ring?;
+        return checked;
+    }
+    let checked = match &ring {
+        Ok(ring) => check_keys(&*store, &files, ring, false, Record::Yes).await,
+        Err(_) => Ok(()),
+    };
+    if let Err(e) = ring.and(checked) {
+        store.close().await;
+        return Err(e);
+    }
     if let KeysCommand::Signing(command) = command {
         let result = signing(&*store, &files, command).await;
         store.close().await;
@@ -114,9 +150,8 @@ pub(super) async fn keys(config: Config, command: KeysCommand) -> anyhow::Result
     }
     let result =
         match command {
-            KeysCommand::Status => rotation::status(&*store, &files)
-                .await
-                .map(|status| print!("{status}")),
+            // Handled above: it prints even when the keys are refused.
+            KeysCommand::Status => Ok(()),
             KeysCommand::Rotate { batch_size } => {
                 let options = RotateOptions {
                     batch: batch_size,

@@ -102,6 +102,21 @@ pub enum KeysError {
         /// The version its row names.
         version: u32,
     },
+    /// The database knows the new version as another key: a rotation elsewhere, with key
+    /// files of its own, made the same version.
+    #[error(
+        "the database already knows master key version {version} as another key: a rotation \
+         with key files of its own made it elsewhere. Nothing was re-wrapped by this run. \
+         Servers reading {} may have started using it: put the key files of the host that \
+         rotated in their place (docs/DEPLOYMENT.md, \"A node with the wrong key\")",
+        .path.display()
+    )]
+    VersionTaken {
+        /// The version.
+        version: u32,
+        /// Its file here.
+        path: PathBuf,
+    },
     /// Conversations kept arriving under an older key after several waits.
     #[error(
         "conversations keep being created under an older master key: a server that does not \
@@ -281,6 +296,14 @@ pub async fn rotate(
     let target = ring
         .get(version)
         .ok_or(CryptoError::UnknownKeyVersion(version))?;
+    // Recorded before anything is sealed under it, so that a node holding another key as this
+    // version is refused (crates/server/src/keys/check.rs).
+    if !crate::keys::record_check(store, target).await? {
+        return Err(KeysError::VersionTaken {
+            version,
+            path: files.path_of(version),
+        });
+    }
 
     let mut run = Run {
         store,

@@ -178,6 +178,36 @@ async fn a_rotation_writes_the_next_version_and_rewraps_every_conversation_under
 }
 
 #[tokio::test]
+async fn a_rotation_records_its_new_version_and_stops_if_another_key_holds_it_already() {
+    let f = fixture(4).await;
+    let (rotated, _) = rotate_quietly(&f).await;
+    assert_eq!(rotated.unwrap().version, 2);
+    let ring = f.files.load().unwrap();
+    let checks = f.store.key_checks().await.unwrap();
+    assert!(ring.get(2).unwrap().matches_check(&checks[&2]));
+
+    // A rotation elsewhere, with key files of its own, recorded version 3 a moment before.
+    let elsewhere = MasterKey::generate(3);
+    f.store
+        .record_key_check(3, &elsewhere.check_value(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let (rotated, _) = rotate_quietly(&f).await;
+    match rotated {
+        Err(KeysError::VersionTaken { version: 3, path }) => {
+            assert_eq!(path, f.files.path_of(3))
+        }
+        other => panic!("expected the version to be taken, got {other:?}"),
+    }
+    assert_eq!(
+        f.counts().await,
+        BTreeMap::from([(2, 4)]),
+        "nothing re-wrapped"
+    );
+    f.every_data_key_opens().await;
+}
+
+#[tokio::test]
 async fn a_rotation_reseals_every_totp_secret_and_retire_waits_for_them() {
     let f = fixture(2).await;
     let ring = f.files.load().unwrap();

@@ -549,3 +549,36 @@ pub fn ecoute(args: &[&str], stdin: &str) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// What a run of the binary said.
+pub struct Ran {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `ecoute --data-dir DIR ARGS` with `env` added, away from the caller's environment, and
+/// waits for it to end.
+pub async fn ecoute_in(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_ecoute"));
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("ECOUTE_LOG", "warn")
+        .env_remove("ECOUTE_CONFIG")
+        .env_remove("ECOUTE_DATA_DIR")
+        .env_remove("ECOUTE_DATABASE_URL")
+        .env_remove("ECOUTE_MASTER_KEY_FILE")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().await.expect("the binary runs");
+    Ran {
+        success: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

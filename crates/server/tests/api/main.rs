@@ -2,6 +2,7 @@
 //! HTTP and WebSocket clients.
 
 mod access;
+mod backup;
 mod bad_input;
 mod chat;
 mod claims;
@@ -14,6 +15,7 @@ mod helpers;
 mod history;
 mod http;
 mod i18n;
+mod key_check;
 mod keys;
 mod logs;
 mod metrics;

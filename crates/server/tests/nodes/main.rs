@@ -8,5 +8,6 @@
 mod cluster;
 mod forwarding;
 mod harness;
+mod keys;
 mod resilience;
 mod talk;

@@ -4,6 +4,13 @@
 //! every conversation. A server sees the new file within [`RELOAD_INTERVAL`] and wraps new
 //! conversations with it from then on; it also reloads at once when it meets a version it
 //! does not hold (a row re-wrapped before its next check).
+//!
+//! Before a server serves or a command uses the keys, [`check()`] compares them with the ones
+//! the database's secrets are sealed with, and refuses keys that are not those (`check.rs`).
+
+mod check;
+
+pub use check::{KeyCheckError, KeyUse, Mismatch, Record, check, record_check};
 
 use ecoute_crypto::{CryptoError, DataKey, KeyFiles, Keyring, WrappedKey};
 use std::sync::{Arc, Mutex, RwLock};
