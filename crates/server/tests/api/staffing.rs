@@ -8,7 +8,6 @@ use ecoute_domain::{HourOfWeek, IsoWeek, PresenceSample, Role, weeks_before};
 use ecoute_store::Store;
 use serde_json::Value;
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -22,19 +21,6 @@ async fn get(app: &TestApp, who: &Officer, path: &str) -> reqwest::Response {
         .header("cookie", &who.cookie)
         .header("accept-language", "fr")
         .send()
-        .await
-        .unwrap()
-}
-
-/// The test's own handle on the database file, to write statistics rows of past weeks (no API
-/// may: the server writes them as chats end).
-async fn database(app: &TestApp) -> SqlitePool {
-    let options = SqliteConnectOptions::new()
-        .filename(app.data_dir.path().join("ecoute.db"))
-        .busy_timeout(Duration::from_secs(10));
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
         .await
         .unwrap()
 }
@@ -58,42 +44,6 @@ async fn chats(db: &SqlitePool, week: IsoWeek, hour: u8, duration: Option<&str>,
         .await
         .unwrap();
     }
-}
-
-/// A CSV document read as RFC 4180 says: records end with CRLF, a quoted field may hold commas,
-/// line breaks and doubled quotes.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {
-                assert_eq!(chars.next(), Some('\n'), "a record ends with CRLF");
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => {
-                assert_ne!(c, '\n', "a bare LF outside quotes");
-                field.push(c);
-            }
-        }
-    }
-    assert!(
-        !quoted && field.is_empty() && record.is_empty(),
-        "ends with a full record"
-    );
-    records
 }
 
 fn number(field: &str) -> f64 {
@@ -164,7 +114,7 @@ async fn with_no_chat_recorded_the_supervisor_is_told_no_plan_is_made() {
 async fn the_plan_reflects_the_statistics_rows_and_the_csv_parses_into_168_numeric_hours() {
     let app = spawn_app_with(|c| c.staffing.weeks = 4).await;
     let s = app.staff("sam", Role::Supervisor).await;
-    let db = database(&app).await;
+    let db = database(app.data_dir.path()).await;
     let this_week = IsoWeek::of(OffsetDateTime::now_utc());
     let last_week = weeks_before(this_week, 1);
     chats(&db, last_week, 10, Some("30-60m"), 12).await;
