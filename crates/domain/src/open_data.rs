@@ -12,7 +12,9 @@
 //! is published, and their table has no total and no equation (each count is only subject to
 //! primary suppression).
 
-use crate::statistics::{ChatStatistics, ContactBucket, Ending, IsoWeek, WaitBucket};
+use crate::statistics::{
+    COUNTED_FORCES, ChatStatistics, ContactBucket, Ending, IsoWeek, WaitBucket,
+};
 use crate::suppression::{Figure, Figures, Published, PublishedFigures, Threshold};
 use crate::{DOSSIER_STATES, Fact, Force, Outcome};
 use std::collections::BTreeMap;
@@ -252,7 +254,7 @@ fn force_key(force: Option<Force>) -> String {
     force.map_or(UNKNOWN, Force::as_str).to_string()
 }
 
-const FORCES: [Option<Force>; 3] = [Some(Force::Police), Some(Force::Gendarmerie), None];
+const FORCES: [Option<Force>; 3] = COUNTED_FORCES;
 
 /// The export of the rows of weeks `from` to `to` (the caller reads those rows; any other row
 /// is left out), suppressed with `threshold`.
@@ -330,11 +332,7 @@ pub fn open_data(
 
     // Outcomes, each adding up to the chats; the forwarded reports' cell is the total of the
     // forwarding tables below.
-    let endings: Vec<Ending> = Outcome::ALL
-        .into_iter()
-        .map(Ending::Closed)
-        .chain([Ending::PurgedUnclosed])
-        .collect();
+    let endings = Ending::all();
     let counts: Vec<u64> = endings
         .iter()
         .map(|e| rows.iter().filter(|r| r.ending == *e).count() as u64)
@@ -559,7 +557,7 @@ pub fn weeks(from: IsoWeek, to: IsoWeek) -> Vec<IsoWeek> {
 mod tests {
     use super::*;
     use crate::suppression::disclosed;
-    use crate::{Departement, DossierState, Handovers, HourOfWeek, Language, ReporterKind, UnitId};
+    use crate::{Departement, DossierState, ReporterKind, UnitId};
     use proptest::prelude::*;
     use std::collections::HashMap;
 
@@ -569,25 +567,8 @@ mod tests {
 
     fn row(week_number: u8, hour: u8, ending: Ending) -> ChatStatistics {
         ChatStatistics {
-            week: week(week_number),
-            hour: HourOfWeek::new(hour).unwrap(),
-            departement: Departement::parse("69"),
-            force: Some(Force::Police),
-            unit: None,
-            reporter: ReporterKind::Victim,
-            minor: false,
-            language: Language::french(),
-            facts: vec![],
             ending,
-            wait: Some(WaitBucket::UnderOneMinute),
-            duration: None,
-            handovers: Handovers::of(0),
-            quick_exit: false,
-            left_before_answer: false,
-            danger_path: false,
-            risk_labels: vec![],
-            dossier_state: None,
-            first_contact: None,
+            ..ChatStatistics::example(week(week_number), hour)
         }
     }
 
