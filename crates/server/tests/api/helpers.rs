@@ -602,3 +602,14 @@ pub async fn database(dir: &std::path::Path) -> sqlx::SqlitePool {
         .await
         .unwrap()
 }
+
+/// `GET path` as `who`, the console in French.
+pub async fn get_as(app: &TestApp, who: &Officer, path: &str) -> reqwest::Response {
+    app.http
+        .get(app.url(path))
+        .header("cookie", &who.cookie)
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap()
+}
