@@ -9,8 +9,8 @@
 //! page's query.
 
 use crate::{
-    ChatStatistics, ContactBucket, Departement, Ending, Fact, Force, IsoWeek, MAX_PERIOD_WEEKS,
-    Outcome, Period, PeriodError, UnitId, WaitBucket,
+    COUNTED_FORCES, ChatStatistics, ContactBucket, Departement, Ending, Fact, Force, IsoWeek,
+    MAX_PERIOD_WEEKS, Outcome, Period, PeriodError, UnitId, WaitBucket,
 };
 use time::{Date, Duration, OffsetDateTime};
 
@@ -259,18 +259,13 @@ impl PeriodFigures {
                 waits: Waits::default(),
             })
             .collect();
-        let endings_order: Vec<Ending> = Outcome::ALL
-            .into_iter()
-            .map(Ending::Closed)
-            .chain([Ending::PurgedUnclosed])
-            .collect();
+        let endings_order = Ending::all();
         let mut endings = vec![0u64; endings_order.len()];
         let mut facts = [0u64; Fact::ALL.len()];
         let mut heat = [[0u64; 24]; 7];
         let mut waits = Waits::default();
         let mut people = Reporters::default();
         let mut qualified = 0;
-        let forces = [Some(Force::Police), Some(Force::Gendarmerie), None];
         let mut by_force = [0u64; 3];
         let mut by_departement: std::collections::BTreeMap<Option<String>, u64> =
             Default::default();
@@ -322,7 +317,7 @@ impl PeriodFigures {
 
             if row.ending == Ending::Closed(Outcome::ReportForwarded) {
                 forwarded += 1;
-                if let Some(i) = forces.iter().position(|f| *f == row.force) {
+                if let Some(i) = COUNTED_FORCES.iter().position(|f| *f == row.force) {
                     by_force[i] += 1;
                 }
                 *by_departement
@@ -362,7 +357,7 @@ impl PeriodFigures {
             people,
             forwarded: ForwardedReports {
                 total: forwarded,
-                by_force: forces.into_iter().zip(by_force).collect(),
+                by_force: COUNTED_FORCES.into_iter().zip(by_force).collect(),
                 by_departement,
                 // Units by id, then reports without a unit.
                 by_unit: {
@@ -381,37 +376,17 @@ impl PeriodFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DossierState, Handovers, HourOfWeek, Language, ReporterKind};
+    use crate::{DossierState, ReporterKind};
     use time::macros::{date, datetime};
 
     fn week(year: i32, n: u8) -> IsoWeek {
         IsoWeek::new(year, n).unwrap()
     }
 
-    /// A chat answered in under a minute and closed with information given, on Monday 00:00
-    /// of `week`; tests change what they look at.
+    /// A chat answered in under a minute and closed with information given, in `hour` of
+    /// `week`; tests change what they look at.
     fn row(week: IsoWeek, hour: u8) -> ChatStatistics {
-        ChatStatistics {
-            week,
-            hour: HourOfWeek::new(hour).unwrap(),
-            departement: Departement::parse("69"),
-            force: Some(Force::Police),
-            unit: None,
-            reporter: ReporterKind::Victim,
-            minor: false,
-            language: Language::french(),
-            facts: Vec::new(),
-            ending: Ending::Closed(Outcome::InformationGiven),
-            wait: Some(WaitBucket::UnderOneMinute),
-            duration: None,
-            handovers: Handovers::of(0),
-            quick_exit: false,
-            left_before_answer: false,
-            danger_path: false,
-            risk_labels: Vec::new(),
-            dossier_state: None,
-            first_contact: None,
-        }
+        ChatStatistics::example(week, hour)
     }
 
     fn period(from: Date, to: Date) -> Period {

@@ -63,9 +63,9 @@ pub use staffing_plan::{
     PresenceHour, PresenceSample, StaffingPlan, handling_minutes, plan_from_records, weeks_before,
 };
 pub use statistics::{
-    ChatStatistics, ChatTimes, ClosingFacts, ContactBucket, DurationBucket, Ending, Handovers,
-    HourOfWeek, IsoWeek, MAX_PERIOD_WEEKS, Period, PeriodError, WaitBucket, normalise_facts,
-    normalise_labels, paris_offset,
+    COUNTED_FORCES, ChatStatistics, ChatTimes, ClosingFacts, ContactBucket, DurationBucket, Ending,
+    Handovers, HourOfWeek, IsoWeek, MAX_PERIOD_WEEKS, Period, PeriodError, WaitBucket,
+    normalise_facts, normalise_labels, paris_offset,
 };
 pub use suppression::{
     DEFAULT_THRESHOLD, Figure, Figures, Published, PublishedFigures, SuppressedList,

@@ -9,12 +9,28 @@
 //! another hides ([`crate::suppression`]).
 //!
 //! The facts are the one exception: a chat may have several, so they add up to nothing that
-//! is published, and their table has no total and no equation (each count is only subject to
-//! primary suppression).
+//! is published, and their table has no total and no equation.
+//!
+//! # Beyond the equations
+//!
+//! A reader who knows how a chat goes knows more than the equations: the people of some
+//! figures are all among the people of others. Each fact counts qualified chats only, and each
+//! qualified chat (a chat not counted as `not_qualified`) has one fact at least, so the facts
+//! bound the qualified chats from both sides; a chat purged while waiting (`not_measured`) was
+//! purged unclosed, nobody answered it and no quick exit ended it; a chat nobody answered, or
+//! purged, was not qualified; a chat nobody answered ended by a quick exit (closed as
+//! `visitor_left`), blocked, or purged while waiting; a dossier contacted, with an appointment
+//! or with a complaint had its first contact, one sent, received or never followed had none.
+//! With 30 chats, 16 not qualified and the facts 10 (harassment), `<5` (rape) and zeros, the
+//! rape count is 4: every one of these is an inequality of the system ([`Figures::at_most`]),
+//! audited with the equations. The list is written by hand from the server's rules; a rule
+//! added to how a chat goes may add one.
 
-use crate::statistics::{ChatStatistics, ContactBucket, Ending, IsoWeek, WaitBucket};
+use crate::statistics::{
+    COUNTED_FORCES, ChatStatistics, ContactBucket, Ending, IsoWeek, WaitBucket,
+};
 use crate::suppression::{Figure, Figures, Published, PublishedFigures, Threshold};
-use crate::{DOSSIER_STATES, Fact, Force, Outcome};
+use crate::{DOSSIER_STATES, DossierState, Fact, Force, Outcome};
 use std::collections::BTreeMap;
 
 /// The days of the week, Monday first, as the columns are named.
@@ -252,7 +268,7 @@ fn force_key(force: Option<Force>) -> String {
     force.map_or(UNKNOWN, Force::as_str).to_string()
 }
 
-const FORCES: [Option<Force>; 3] = [Some(Force::Police), Some(Force::Gendarmerie), None];
+const FORCES: [Option<Force>; 3] = COUNTED_FORCES;
 
 /// The export of the rows of weeks `from` to `to` (the caller reads those rows; any other row
 /// is left out), suppressed with `threshold`.
@@ -330,21 +346,20 @@ pub fn open_data(
 
     // Outcomes, each adding up to the chats; the forwarded reports' cell is the total of the
     // forwarding tables below.
-    let endings: Vec<Ending> = Outcome::ALL
-        .into_iter()
-        .map(Ending::Closed)
-        .chain([Ending::PurgedUnclosed])
-        .collect();
+    let endings = Ending::all();
     let counts: Vec<u64> = endings
         .iter()
         .map(|e| rows.iter().filter(|r| r.ending == *e).count() as u64)
         .collect();
     let outcome_cells = list(&mut figures, &counts, chats);
-    let forwarded_index = endings
-        .iter()
-        .position(|e| *e == Ending::Closed(Outcome::ReportForwarded))
-        .expect("forwarded reports are an outcome");
-    let forwarded = outcome_cells[forwarded_index];
+    let ending_cell = |e: Ending| {
+        let i = endings.iter().position(|x| *x == e);
+        outcome_cells[i.expect("every ending is listed")]
+    };
+    let forwarded = ending_cell(Ending::Closed(Outcome::ReportForwarded));
+    let visitor_left = ending_cell(Ending::Closed(Outcome::VisitorLeft));
+    let blocked = ending_cell(Ending::Closed(Outcome::Blocked));
+    let purged = ending_cell(Ending::PurgedUnclosed);
     drafts.push(list_draft(
         "outcomes",
         "outcome",
@@ -365,13 +380,14 @@ pub fn open_data(
         .map(|b| b.as_str().to_string())
         .collect();
     keys.push("not_measured".to_string());
+    let not_measured = cells[cells.len() - 1];
     drafts.push(list_draft("waits", "wait", keys, cells, chats));
 
     let yes_no = |f: &dyn Fn(&ChatStatistics) -> bool| {
         let yes = rows.iter().filter(|r| f(r)).count() as u64;
         [yes, rows.len() as u64 - yes]
     };
-    for (name, key, labels, counts) in [
+    let [left, quick_exit] = [
         (
             "answers",
             "answer",
@@ -384,16 +400,18 @@ pub fn open_data(
             ["quick_exit", "no_quick_exit"],
             yes_no(&|r| r.quick_exit),
         ),
-    ] {
+    ]
+    .map(|(name, key, labels, counts)| {
         let cells = list(&mut figures, &counts, chats);
         drafts.push(list_draft(
             name,
             key,
             labels.iter().map(ToString::to_string).collect(),
-            cells,
+            cells.clone(),
             chats,
         ));
-    }
+        cells
+    });
 
     // Victims and witnesses, minors and adults.
     let mut who = vec![vec![0u64; 2]; 2];
@@ -418,19 +436,17 @@ pub fn open_data(
     ));
 
     // Facts: a chat may have several, so no total (module doc).
-    let mut fact_rows: Vec<(String, Vec<Figure>, Option<Figure>)> = Fact::ALL
+    let fact_cells: Vec<Figure> = Fact::ALL
         .into_iter()
-        .map(|fact| {
-            let n = rows.iter().filter(|r| r.facts.contains(&fact)).count() as u64;
-            (fact.as_str().to_string(), vec![figures.cell(n)], None)
-        })
+        .map(|fact| figures.cell(rows.iter().filter(|r| r.facts.contains(&fact)).count() as u64))
         .collect();
-    let unqualified = rows.iter().filter(|r| r.facts.is_empty()).count() as u64;
-    fact_rows.push((
-        "not_qualified".to_string(),
-        vec![figures.cell(unqualified)],
-        None,
-    ));
+    let not_qualified = figures.cell(rows.iter().filter(|r| r.facts.is_empty()).count() as u64);
+    let mut fact_rows: Vec<(String, Vec<Figure>, Option<Figure>)> = Fact::ALL
+        .iter()
+        .zip(&fact_cells)
+        .map(|(fact, cell)| (fact.as_str().to_string(), vec![*cell], None))
+        .collect();
+    fact_rows.push(("not_qualified".to_string(), vec![not_qualified], None));
     drafts.push(Draft {
         name: "facts",
         key: "fact",
@@ -498,6 +514,7 @@ pub fn open_data(
         })
         .collect();
     tie(&mut figures, &contact_totals, forwarded);
+    let contact_totals_kept = contact_totals.clone();
     let mut contact_columns: Vec<String> = ContactBucket::ALL
         .iter()
         .map(|b| b.as_str().to_string())
@@ -521,15 +538,72 @@ pub fn open_data(
         .map(|s| sent.iter().filter(|r| r.dossier_state == Some(*s)).count() as u64)
         .collect();
     counts.push(sent.iter().filter(|r| r.dossier_state.is_none()).count() as u64);
-    let cells = list(&mut figures, &counts, forwarded);
+    let state_cells = list(&mut figures, &counts, forwarded);
     let mut keys: Vec<String> = DOSSIER_STATES
         .iter()
         .map(|s| s.as_str().to_string())
         .collect();
     keys.push(UNKNOWN.to_string());
-    let mut states = list_draft("forwarded_states", "state", keys, cells, forwarded);
+    let mut states = list_draft(
+        "forwarded_states",
+        "state",
+        keys,
+        state_cells.clone(),
+        forwarded,
+    );
     states.columns = vec!["reports".to_string()];
     drafts.push(states);
+
+    // What a reader knows from how a chat goes: the people of one figure are all counted in
+    // another (module doc, "Beyond the equations").
+    let mut at_most = |smaller: &[Figure], larger: &[Figure]| {
+        // Rows that break a rule (none that the server writes) make it no knowledge a
+        // reader could use on them: it is left out rather than refused.
+        let _ = figures.at_most(smaller, larger);
+    };
+    // Each fact counts qualified chats only, and each qualified chat has one fact at least.
+    for &fact in &fact_cells {
+        at_most(&[fact, not_qualified], &[chats]);
+    }
+    let all_facts: Vec<Figure> = fact_cells.iter().copied().chain([not_qualified]).collect();
+    at_most(&[chats], &all_facts);
+    // Nobody answered a chat purged while waiting, it was purged unclosed, and no quick exit
+    // ended it. A chat nobody answered was not qualified (only the officer who holds it can),
+    // and ended by a quick exit (closed as "visitor left"), blocked, or purged while waiting.
+    let (left, no_quick_exit, quick_exit) = (left[0], quick_exit[1], quick_exit[0]);
+    at_most(&[not_measured], &[purged]);
+    at_most(&[not_measured], &[left]);
+    at_most(&[not_measured], &[no_quick_exit]);
+    at_most(&[left], &[not_qualified]);
+    // Nor was a chat purged: the purge reads no case file. Purged and unanswered overlap in
+    // the chats purged while waiting.
+    at_most(&[purged, left], &[not_qualified, not_measured]);
+    at_most(&[left], &[visitor_left, blocked, not_measured]);
+    at_most(&[left], &[quick_exit, blocked, not_measured]);
+    at_most(&[left, quick_exit], &[chats, visitor_left]);
+    // A dossier contacted, with an appointment or with a complaint had its first contact; one
+    // sent, received or never followed had none.
+    let state_cell = |state: Option<DossierState>| {
+        let i = state.map_or(Some(DOSSIER_STATES.len()), |s| {
+            DOSSIER_STATES.iter().position(|x| *x == s)
+        });
+        state_cells[i.expect("every state is listed")]
+    };
+    let contacted: Vec<Figure> = DOSSIER_STATES
+        .into_iter()
+        .filter(|s| s.is_contact())
+        .map(|s| state_cell(Some(s)))
+        .collect();
+    at_most(&contacted, &contact_totals_kept[..ContactBucket::ALL.len()]);
+    let not_contacted = [
+        state_cell(Some(DossierState::Sent)),
+        state_cell(Some(DossierState::Received)),
+        state_cell(None),
+    ];
+    at_most(
+        &not_contacted,
+        &contact_totals_kept[ContactBucket::ALL.len()..],
+    );
 
     let published = figures.suppress(threshold);
     OpenData {
@@ -559,7 +633,7 @@ pub fn weeks(from: IsoWeek, to: IsoWeek) -> Vec<IsoWeek> {
 mod tests {
     use super::*;
     use crate::suppression::disclosed;
-    use crate::{Departement, DossierState, Handovers, HourOfWeek, Language, ReporterKind, UnitId};
+    use crate::{Departement, DossierState, ReporterKind, UnitId};
     use proptest::prelude::*;
     use std::collections::HashMap;
 
@@ -569,25 +643,8 @@ mod tests {
 
     fn row(week_number: u8, hour: u8, ending: Ending) -> ChatStatistics {
         ChatStatistics {
-            week: week(week_number),
-            hour: HourOfWeek::new(hour).unwrap(),
-            departement: Departement::parse("69"),
-            force: Some(Force::Police),
-            unit: None,
-            reporter: ReporterKind::Victim,
-            minor: false,
-            language: Language::french(),
-            facts: vec![],
             ending,
-            wait: Some(WaitBucket::UnderOneMinute),
-            duration: None,
-            handovers: Handovers::of(0),
-            quick_exit: false,
-            left_before_answer: false,
-            danger_path: false,
-            risk_labels: vec![],
-            dossier_state: None,
-            first_contact: None,
+            ..ChatStatistics::example(week(week_number), hour)
         }
     }
 
@@ -661,14 +718,120 @@ mod tests {
         assert_eq!(cell(places, "69", "police"), Published::Count(12));
     }
 
-    /// Every figure of the export, with the equations a reader can write down from the tables
-    /// alone: each table's rows and columns add up to its totals, and the same figure appears
-    /// in several tables (the chats of the period, of each weekday, the forwarded reports, and
-    /// the forwarded reports of each force).
-    #[allow(clippy::type_complexity)]
-    fn reader_equations(
-        data: &OpenData,
-    ) -> (Vec<Published>, Vec<(Vec<usize>, usize)>, Vec<String>) {
+    /// `n` rows of week 10, Monday 00h, made by `make`.
+    fn rows_like(n: usize, make: impl Fn() -> ChatStatistics) -> Vec<ChatStatistics> {
+        (0..n).map(|_| make()).collect()
+    }
+
+    /// The chats of a week, all started in one hour so that the calendar tables publish them.
+    fn chats(rows: &[Vec<ChatStatistics>]) -> OpenData {
+        open_data(&rows.concat(), week(10), week(10), Threshold::default())
+    }
+
+    #[test]
+    fn a_withheld_fact_is_not_given_away_by_the_chats_that_were_not_qualified() {
+        // 30 chats, 16 not qualified: 14 qualified, each with one fact at least. With 10 for
+        // harassment published and every other fact a published zero, "rape <5" would be 4.
+        let given = Ending::Closed(Outcome::InformationGiven);
+        let with = |facts: &[Fact]| {
+            let facts = facts.to_vec();
+            move || ChatStatistics {
+                facts: facts.clone(),
+                ..row(10, 0, given)
+            }
+        };
+        let data = chats(&[
+            rows_like(16, with(&[])),
+            rows_like(10, with(&[Fact::SexualHarassment])),
+            rows_like(4, with(&[Fact::Rape])),
+        ]);
+        let facts = table(&data, "facts");
+        assert!(cell(facts, "rape", "chats").is_suppressed());
+        let found = reader_equations(&data).disclosed(Threshold::default());
+        assert!(found.is_empty(), "disclosed: {found:?}");
+    }
+
+    #[test]
+    fn a_withheld_dossier_state_is_not_given_away_by_the_first_contacts() {
+        // 20 reports: 10 contacted and 4 with an appointment (each had its first contact
+        // within a day), 6 sent. 14 first contacts published, "appointment <5" would be 4.
+        let forwarded = Ending::Closed(Outcome::ReportForwarded);
+        let report = |state: DossierState| {
+            move || ChatStatistics {
+                dossier_state: Some(state),
+                first_contact: state.is_contact().then_some(ContactBucket::UnderADay),
+                ..row(10, 0, forwarded)
+            }
+        };
+        let data = chats(&[
+            rows_like(10, report(DossierState::Contacted)),
+            rows_like(4, report(DossierState::AppointmentSet)),
+            rows_like(6, report(DossierState::Sent)),
+        ]);
+        let states = table(&data, "forwarded_states");
+        assert!(cell(states, "appointment_set", "reports").is_suppressed());
+        let found = reader_equations(&data).disclosed(Threshold::default());
+        assert!(found.is_empty(), "disclosed: {found:?}");
+    }
+
+    #[test]
+    fn a_withheld_outcome_is_not_given_away_by_the_chats_purged_while_waiting() {
+        // 6 chats purged while waiting (no wait measured) are among the purged unclosed; with
+        // one more chat that left by the quick exit beside them, "visitor left <5" would be 1.
+        let answered = || row(10, 0, Ending::Closed(Outcome::InformationGiven));
+        let purged_waiting = || ChatStatistics {
+            wait: None,
+            left_before_answer: true,
+            ..row(10, 0, Ending::PurgedUnclosed)
+        };
+        let quick_exit = || ChatStatistics {
+            left_before_answer: true,
+            quick_exit: true,
+            ..row(10, 0, Ending::Closed(Outcome::VisitorLeft))
+        };
+        let data = chats(&[
+            rows_like(13, answered),
+            rows_like(6, purged_waiting),
+            rows_like(1, quick_exit),
+        ]);
+        let outcomes = table(&data, "outcomes");
+        assert!(cell(outcomes, "visitor_left", "chats").is_suppressed());
+        let found = reader_equations(&data).disclosed(Threshold::default());
+        assert!(found.is_empty(), "disclosed: {found:?}");
+    }
+
+    /// What a reader can write down about the figures of an export.
+    struct Reader {
+        figures: Vec<Published>,
+        /// `(parts, total)`.
+        equations: Vec<(Vec<usize>, usize)>,
+        /// `(smaller, larger)`: the first add up to at most what the second do.
+        at_most: Vec<(Vec<usize>, Vec<usize>)>,
+        labels: Vec<String>,
+    }
+
+    impl Reader {
+        /// The labels of the withheld figures the reader can work out.
+        fn disclosed(&self, threshold: Threshold) -> Vec<String> {
+            disclosed(
+                &self.figures,
+                &self.equations,
+                &self.at_most,
+                threshold.get(),
+            )
+            .into_iter()
+            .map(|i| self.labels[i].clone())
+            .collect()
+        }
+    }
+
+    /// Every figure of the export, with the relations a reader can write down from the tables
+    /// alone and from how a chat goes (docs/STATISTICS.md): each table's rows and columns add
+    /// up to its totals; the same figure appears in several tables (the chats of the period, of
+    /// each weekday, the forwarded reports, and the forwarded reports of each force); and the
+    /// people counted in one figure are all counted in another (a qualified chat has at least
+    /// one fact, a chat purged while waiting was purged unclosed, nobody answered it…).
+    fn reader_equations(data: &OpenData) -> Reader {
         let mut figures = Vec::new();
         let mut labels = Vec::new();
         let mut at: HashMap<(&str, String, String), usize> = HashMap::new();
@@ -753,33 +916,129 @@ mod tests {
                 ("forwarded_by_departement_and_force", TOTAL, force),
             ));
         }
-        (figures, equations, labels)
+
+        let f = |t: &str, k: &str, c: &str| at[&(t, k.to_string(), c.to_string())];
+        let fact = |k: &str| f("facts", k, "chats");
+        let outcome = |k: &str| f("outcomes", k, "chats");
+        let state = |k: &str| f("forwarded_states", k, "reports");
+        let chats = f(chats.0, chats.1, chats.2);
+        let not_qualified = fact("not_qualified");
+        let left = f("answers", "left_before_answer", "chats");
+        let quick_exit = f("quick_exits", "quick_exit", "chats");
+        let not_measured = f("waits", "not_measured", "chats");
+        let (visitor_left, blocked, purged) = (
+            outcome("visitor_left"),
+            outcome("blocked"),
+            outcome("purged_unclosed"),
+        );
+        let mut at_most = Vec::new();
+        // Each fact counts qualified chats only, and each qualified chat has one at least.
+        let facts: Vec<usize> = Fact::ALL.iter().map(|x| fact(x.as_str())).collect();
+        for &x in &facts {
+            at_most.push((vec![x, not_qualified], vec![chats]));
+        }
+        at_most.push((
+            vec![chats],
+            facts.iter().copied().chain([not_qualified]).collect(),
+        ));
+        // Nobody answered a chat purged while waiting, it was purged unclosed, and no quick
+        // exit ended it. A chat nobody answered was not qualified, and ended by a quick exit
+        // (closed as "visitor left"), blocked, or purged while waiting.
+        at_most.push((vec![not_measured], vec![purged]));
+        at_most.push((vec![not_measured], vec![left]));
+        at_most.push((
+            vec![not_measured],
+            vec![f("quick_exits", "no_quick_exit", "chats")],
+        ));
+        at_most.push((vec![left], vec![not_qualified]));
+        at_most.push((vec![purged, left], vec![not_qualified, not_measured]));
+        at_most.push((vec![left], vec![visitor_left, blocked, not_measured]));
+        at_most.push((vec![left], vec![quick_exit, blocked, not_measured]));
+        at_most.push((vec![left, quick_exit], vec![chats, visitor_left]));
+        // A dossier contacted, with an appointment or a complaint, had its first contact; one
+        // sent, received or not followed had none.
+        let contacted: Vec<usize> = ContactBucket::ALL
+            .iter()
+            .map(|b| f("first_contact_by_force", TOTAL, b.as_str()))
+            .collect();
+        at_most.push((
+            vec![
+                state("contacted"),
+                state("appointment_set"),
+                state("complaint_taken"),
+            ],
+            contacted,
+        ));
+        at_most.push((
+            vec![state("sent"), state("received"), state(UNKNOWN)],
+            vec![f("first_contact_by_force", TOTAL, "no_contact_yet")],
+        ));
+        Reader {
+            figures,
+            equations,
+            at_most,
+            labels,
+        }
     }
 
+    /// A row as a chat can go: nobody answered it only when it ended by a quick exit, was
+    /// blocked or was purged while waiting (then with no wait measured); unanswered or purged,
+    /// it was not qualified; a dossier contacted had a first contact, one sent, received or
+    /// not followed had none.
     fn any_row() -> impl Strategy<Value = ChatStatistics> {
         (
-            0u8..3,
-            0u8..168,
-            0usize..7,
-            prop::option::of(0usize..5),
+            (0u8..3, 0u8..168),
+            (
+                prop::bool::weighted(0.8),
+                0usize..7,
+                0usize..5,
+                any::<bool>(),
+            ),
             (0usize..3, 0usize..3, any::<bool>(), any::<bool>()),
             (prop::option::of(0usize..9), prop::option::of(0usize..4)),
             prop::collection::vec(0usize..10, 0..3),
         )
             .prop_map(
                 |(
-                    w,
-                    hour,
-                    ending,
-                    wait,
+                    (w, hour),
+                    (answered, ending, wait, quick_exit),
                     (place, force, witness, minor),
                     (state, contact),
                     facts,
                 )| {
-                    let ending = Outcome::ALL
-                        .get(ending)
-                        .map_or(Ending::PurgedUnclosed, |o| Ending::Closed(*o));
+                    let wait = WaitBucket::ALL[wait];
+                    let facts = crate::normalise_facts(
+                        &facts.iter().map(|&f| Fact::ALL[f]).collect::<Vec<_>>(),
+                    );
+                    let (ending, wait, quick_exit, facts) = if answered {
+                        let ending = Ending::all()[ending];
+                        // The purge reads no case file.
+                        let facts = if ending == Ending::PurgedUnclosed {
+                            vec![]
+                        } else {
+                            facts
+                        };
+                        (ending, Some(wait), quick_exit, facts)
+                    } else {
+                        match ending % 3 {
+                            0 => (
+                                Ending::Closed(Outcome::VisitorLeft),
+                                Some(wait),
+                                true,
+                                vec![],
+                            ),
+                            1 => (Ending::Closed(Outcome::Blocked), Some(wait), false, vec![]),
+                            _ => (Ending::PurgedUnclosed, None, false, vec![]),
+                        }
+                    };
                     let forwarded = ending == Ending::Closed(Outcome::ReportForwarded);
+                    let dossier_state = state.filter(|_| forwarded).map(|s| DOSSIER_STATES[s]);
+                    let contact = contact.map(|c| ContactBucket::ALL[c]);
+                    let first_contact = match dossier_state {
+                        None | Some(DossierState::Sent | DossierState::Received) => None,
+                        Some(s) if s.is_contact() => contact.or(Some(ContactBucket::UnderADay)),
+                        Some(_) => contact,
+                    };
                     ChatStatistics {
                         departement: ["69", "75"].get(place).and_then(|d| Departement::parse(d)),
                         force: FORCES[force],
@@ -789,13 +1048,12 @@ mod tests {
                             ReporterKind::Victim
                         },
                         minor,
-                        facts: crate::normalise_facts(
-                            &facts.iter().map(|&f| Fact::ALL[f]).collect::<Vec<_>>(),
-                        ),
-                        wait: wait.map(|b| WaitBucket::ALL[b]),
-                        dossier_state: state.filter(|_| forwarded).map(|s| DOSSIER_STATES[s]),
-                        first_contact: contact.filter(|_| forwarded).map(|c| ContactBucket::ALL[c]),
-                        left_before_answer: wait.is_none(),
+                        facts,
+                        wait,
+                        quick_exit,
+                        left_before_answer: !answered,
+                        dossier_state,
+                        first_contact,
                         ..row(10 + w, hour, ending)
                     }
                 },
@@ -814,14 +1072,13 @@ mod tests {
         ) {
             let threshold = Threshold::default();
             let data = open_data(&rows, week(10), week(12), threshold);
-            let (figures, equations, labels) = reader_equations(&data);
-            for p in &figures {
+            let reader = reader_equations(&data);
+            for p in &reader.figures {
                 if let Published::Count(n) = p {
                     prop_assert!(*n == 0 || *n >= threshold.get(), "{n} published");
                 }
             }
-            let found = disclosed(&figures, &equations, threshold.get());
-            let found: Vec<&String> = found.iter().map(|&i| &labels[i]).collect();
+            let found = reader.disclosed(threshold);
             prop_assert!(
                 found.is_empty(),
                 "disclosed: {found:?}\n{:?}\n{:?}\nrows: {:?}",

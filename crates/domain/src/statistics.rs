@@ -432,7 +432,22 @@ impl Ending {
             _ => Outcome::parse(s).map(Self::Closed),
         }
     }
+
+    /// Every ending, in the order the figures list them: the outcomes in the form's order,
+    /// then purged without being closed.
+    pub fn all() -> Vec<Self> {
+        Outcome::ALL
+            .into_iter()
+            .map(Self::Closed)
+            .chain([Self::PurgedUnclosed])
+            .collect()
+    }
 }
+
+/// The forces as the figures and the open-data export count a row's: police, gendarmerie,
+/// then none recorded.
+pub const COUNTED_FORCES: [Option<Force>; 3] =
+    [Some(Force::Police), Some(Force::Gendarmerie), None];
 
 /// What only the service knows at close, passed into the closing transaction: the facts of the
 /// qualification (sealed in the case file, which the store cannot open) and the unit the report
@@ -490,6 +505,36 @@ pub struct ChatStatistics {
     /// For a forwarded report, how long the unit took to reach the person for the first time;
     /// `None` while it has not.
     pub first_contact: Option<ContactBucket>,
+}
+
+#[cfg(test)]
+impl ChatStatistics {
+    /// A row for the tests: a French-speaking adult victim from the Rhône, answered by the
+    /// police in under a minute, closed with information given, unqualified; in `hour` of
+    /// `week`. Tests change what they look at.
+    pub(crate) fn example(week: IsoWeek, hour: u8) -> Self {
+        Self {
+            week,
+            hour: HourOfWeek::new(hour).expect("an hour of the week"),
+            departement: Departement::parse("69"),
+            force: Some(Force::Police),
+            unit: None,
+            reporter: ReporterKind::Victim,
+            minor: false,
+            language: Language::french(),
+            facts: Vec::new(),
+            ending: Ending::Closed(Outcome::InformationGiven),
+            wait: Some(WaitBucket::UnderOneMinute),
+            duration: None,
+            handovers: Handovers::of(0),
+            quick_exit: false,
+            left_before_answer: false,
+            danger_path: false,
+            risk_labels: Vec::new(),
+            dossier_state: None,
+            first_contact: None,
+        }
+    }
 }
 
 /// The times of a chat the record is derived from (never stored themselves).

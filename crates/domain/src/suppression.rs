@@ -30,19 +30,26 @@
 //!    changes nothing they know.
 //!
 //! Several tables that share margins are suppressed as one system ([`Figures`]), so that a
-//! figure hidden in one table cannot be read in another.
+//! figure hidden in one table cannot be read in another. The system also holds the
+//! inequalities a reader knows from what the figures count ([`Figures::at_most`]: the people of
+//! some figures are all among the people of others): the audit reads them as it reads the
+//! equations, and rule 2 hides a figure of one when it pins a count (an inequality hiding a
+//! single figure gives nothing away by itself, so the first step of rule 2 is for equations
+//! only).
 //!
 //! # The audit applied
 //!
 //! A reader knows every published count exactly, that a `"<5"` is between 1 and
 //! `threshold − 1`, that an `"s"` is some count of zero or more, and every equation of the
-//! table. The audit gives each hidden cell those bounds and tightens them through every
-//! equation in turn until nothing changes (interval propagation: each equation bounds each of
-//! its cells by the bounds of the others). A hidden cell is disclosed when its bounds meet.
+//! table (and, for a [`Figures`] system, every inequality given to it). The audit gives each
+//! hidden cell those bounds and tightens them through every relation in turn until nothing
+//! changes (interval propagation: each equation bounds each of its cells by the bounds of the
+//! others; an inequality bounds them on one side). A hidden cell is disclosed when its bounds
+//! meet.
 //! Suppression ends only when no hidden cell is disclosed, so after it:
 //!
 //! - every row and column holding a hidden cell holds at least two (one alone would be its
-//!   total minus the published cells);
+//!   total minus the published cells; inequalities are not lines of this kind);
 //! - no published count is between 1 and `threshold − 1`.
 //!
 //! Interval propagation is what a reader can do by hand and by spreadsheet. It is not the
@@ -77,6 +84,9 @@ pub enum SuppressionError {
     /// An equation whose parts do not add up to its total.
     #[error("equation {0}: its parts do not add up to its total")]
     Unbalanced(usize),
+    /// An inequality the figures do not satisfy.
+    #[error("relation {0}: the smaller side adds up to more than the larger")]
+    Untrue(usize),
 }
 
 /// Counts from 1 to `threshold − 1` are not published.
@@ -173,10 +183,7 @@ pub fn suppress_list(counts: &[u64], threshold: Threshold) -> SuppressedList {
     let grid = Grid {
         values,
         is_total: (0..=n).map(|i| i == n).collect(),
-        lines: vec![Line {
-            parts: (0..n).collect(),
-            total: n,
-        }],
+        lines: vec![Line::sum((0..n).collect(), n)],
     };
     let marks = grid.suppress(threshold.0);
     let published = grid.publish(&marks, threshold.0);
@@ -247,10 +254,8 @@ impl Figures {
     pub fn sum(&mut self, parts: &[Figure]) -> Figure {
         let value = parts.iter().map(|p| self.values[p.0]).sum();
         let total = self.push(value, true);
-        self.lines.push(Line {
-            parts: parts.iter().map(|p| p.0).collect(),
-            total: total.0,
-        });
+        self.lines
+            .push(Line::sum(parts.iter().map(|p| p.0).collect(), total.0));
         total
     }
 
@@ -261,9 +266,28 @@ impl Figures {
         if value != self.values[total.0] {
             return Err(SuppressionError::Unbalanced(self.lines.len()));
         }
+        self.lines
+            .push(Line::sum(parts.iter().map(|p| p.0).collect(), total.0));
+        Ok(())
+    }
+
+    /// States that `smaller` add up to at most what `larger` add up to: what a reader knows
+    /// when the people counted on one side are all counted on the other too (the chats purged
+    /// while waiting are among the chats purged unclosed; a qualified chat has at least one
+    /// fact). The audit reads it as it reads an equation; refuses a relation that does not hold.
+    pub fn at_most(
+        &mut self,
+        smaller: &[Figure],
+        larger: &[Figure],
+    ) -> Result<(), SuppressionError> {
+        let sum = |side: &[Figure]| side.iter().map(|p| self.values[p.0]).sum::<u64>();
+        if sum(smaller) > sum(larger) {
+            return Err(SuppressionError::Untrue(self.lines.len()));
+        }
         self.lines.push(Line {
-            parts: parts.iter().map(|p| p.0).collect(),
-            total: total.0,
+            parts: smaller.iter().map(|p| p.0).collect(),
+            totals: larger.iter().map(|p| p.0).collect(),
+            equal: false,
         });
         Ok(())
     }
@@ -309,9 +333,8 @@ enum Mark {
     Open,
     Under,
     Hidden,
-    /// Hidden once, then found to be worked out exactly through the equations, and not a
-    /// small count (zero, or at least the threshold): published, since the reader knows it
-    /// anyway, and never hidden again.
+    /// A zero hidden once, then found to be worked out exactly through the equations:
+    /// published, since the reader knows it anyway, and never hidden again.
     Known,
 }
 
@@ -321,11 +344,30 @@ impl Mark {
     }
 }
 
-/// One equation: the parts add up to the total.
+/// One relation a reader can write between figures: the parts add up to the totals
+/// (an equation, whose right side is a single total), or to at most what they add up to.
 #[derive(Debug, Clone)]
 struct Line {
     parts: Vec<usize>,
-    total: usize,
+    totals: Vec<usize>,
+    /// An equation; else `Σ parts ≤ Σ totals`.
+    equal: bool,
+}
+
+impl Line {
+    /// The equation `Σ parts = total`.
+    fn sum(parts: Vec<usize>, total: usize) -> Self {
+        Self {
+            parts,
+            totals: vec![total],
+            equal: true,
+        }
+    }
+
+    /// Every figure of the relation, the parts first.
+    fn cells(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parts.iter().chain(&self.totals).copied()
+    }
 }
 
 /// Every figure of a table, totals included, and the equations between them.
@@ -367,14 +409,14 @@ impl Grid {
         let is_total = (0..values.len())
             .map(|i| i / width == rows || i % width == columns)
             .collect();
-        let row_lines = (0..=rows).map(|r| Line {
-            parts: (0..columns).map(|c| r * width + c).collect(),
-            total: r * width + columns,
+        let row_lines = (0..=rows).map(|r| {
+            Line::sum(
+                (0..columns).map(|c| r * width + c).collect(),
+                r * width + columns,
+            )
         });
-        let column_lines = (0..=columns).map(|c| Line {
-            parts: (0..rows).map(|r| r * width + c).collect(),
-            total: rows * width + c,
-        });
+        let column_lines = (0..=columns)
+            .map(|c| Line::sum((0..rows).map(|r| r * width + c).collect(), rows * width + c));
         Self {
             values,
             is_total,
@@ -399,17 +441,14 @@ impl Grid {
         let mut marks = self.primary(threshold);
         let mut lines_of = vec![Vec::new(); self.values.len()];
         for (l, line) in self.lines.iter().enumerate() {
-            for &cell in line.parts.iter().chain(std::iter::once(&line.total)) {
+            for cell in line.cells() {
                 lines_of[cell].push(l);
             }
         }
-        let cells_of = |l: usize| {
-            let line = &self.lines[l];
-            line.parts
-                .iter()
-                .copied()
-                .chain(std::iter::once(line.total))
-        };
+        let cells_of = |l: usize| self.lines[l].cells();
+        // An equation hiding a single figure gives it away by subtraction; an inequality
+        // does not (the audit sees what it does give away).
+        let equal = |l: usize| self.lines[l].equal;
         let hidden_in =
             |marks: &[Mark], l: usize| cells_of(l).filter(|&i| marks[i].withheld()).count();
         // The cell to hide next among the published cells of `lines`: inner before totals;
@@ -424,7 +463,7 @@ impl Grid {
                 .min_by_key(|&i| {
                     let keeps_company = lines_of[i]
                         .iter()
-                        .any(|l| !lines.contains(l) && hidden_in(marks, *l) == 1);
+                        .any(|l| !lines.contains(l) && equal(*l) && hidden_in(marks, *l) == 1);
                     let v = self.values[i];
                     (self.is_total[i], !keeps_company, v == 0, v, i)
                 })
@@ -433,7 +472,7 @@ impl Grid {
         // and Known is final: at most three turns per cell.
         loop {
             // The plain rule first: a line hiding one figure gives it away by subtraction.
-            if let Some(l) = (0..self.lines.len()).find(|&l| hidden_in(&marks, l) == 1)
+            if let Some(l) = (0..self.lines.len()).find(|&l| equal(l) && hidden_in(&marks, l) == 1)
                 && let Some(cell) = complement(&marks, &[l])
             {
                 marks[cell] = Mark::Hidden;
@@ -517,9 +556,10 @@ impl Grid {
     }
 }
 
-/// Tightens `bounds` through every equation `Σ parts = total` until a fixed point. Each
-/// equation is read as `Σ sign·x = 0` (parts +1, total −1): a cell lies within minus the
-/// range of the others' sum. Bounds only shrink and stay around the true values, so this ends.
+/// Tightens `bounds` through every relation until a fixed point. Each is read as
+/// `Σ sign·x = 0` (an equation) or `Σ sign·x ≤ 0` (an inequality), parts +1 and totals −1: a
+/// cell lies within minus the range of the others' sum (an inequality bounds it on one side
+/// only). Bounds only shrink and stay around the true values, so this ends.
 fn propagate(bounds: &mut [Bounds], lines: &[Line]) {
     let mut changed = true;
     while changed {
@@ -529,7 +569,7 @@ fn propagate(bounds: &mut [Bounds], lines: &[Line]) {
                 .parts
                 .iter()
                 .map(|&i| (i, 1))
-                .chain(std::iter::once((line.total, -1)))
+                .chain(line.totals.iter().map(|&i| (i, -1)))
                 .collect();
             // The range of sign·x for one term: (min, max), None meaning infinite.
             let range = |b: Bounds, sign: i128| -> (Option<i128>, Option<i128>) {
@@ -564,11 +604,13 @@ fn propagate(bounds: &mut [Bounds], lines: &[Line]) {
                     None if max_inf == 1 => Some(max_sum),
                     _ => None,
                 };
-                // sign·x = −(others), so x ∈ [−rest_max, −rest_min] or [rest_min, rest_max].
-                let (new_lo, new_hi) = if sign > 0 {
-                    (rest_max.map(|v| -v), rest_min.map(|v| -v))
-                } else {
-                    (rest_min, rest_max)
+                // sign·x = −(others), so x ∈ [−rest_max, −rest_min] or [rest_min, rest_max];
+                // sign·x ≤ −(others) keeps only the bound that says "at most −rest_min".
+                let (new_lo, new_hi) = match (sign > 0, line.equal) {
+                    (true, true) => (rest_max.map(|v| -v), rest_min.map(|v| -v)),
+                    (true, false) => (None, rest_min.map(|v| -v)),
+                    (false, true) => (rest_min, rest_max),
+                    (false, false) => (rest_min, None),
                 };
                 let b = &mut bounds[i];
                 if let Some(lo) = new_lo
@@ -588,35 +630,45 @@ fn propagate(bounds: &mut [Bounds], lines: &[Line]) {
     }
 }
 
+/// What a reader knows of a figure from how it is published.
+#[cfg(test)]
+fn reader_bounds(p: Published, threshold: u64) -> Bounds {
+    match p {
+        Published::Count(n) => Bounds {
+            lo: i128::from(n),
+            hi: Some(i128::from(n)),
+        },
+        Published::Under(_) => Bounds {
+            lo: 1,
+            hi: Some(i128::from(threshold) - 1),
+        },
+        Published::Hidden => Bounds { lo: 0, hi: None },
+    }
+}
+
 /// The withheld figures a reader can work out exactly from `published` through `equations`
-/// (each `(parts, total)`, over indices of `published`), by the interval propagation the
-/// audit uses: for the tests of a publication whose equations they write down on their own.
+/// (each `(parts, total)`) and `at_most` (each `(smaller, larger)`: the first add up to at most
+/// what the second do), over indices of `published`, by the interval propagation the audit
+/// uses: for the tests of a publication whose relations they write down on their own.
 #[cfg(test)]
 pub(crate) fn disclosed(
     published: &[Published],
     equations: &[(Vec<usize>, usize)],
+    at_most: &[(Vec<usize>, Vec<usize>)],
     threshold: u64,
 ) -> Vec<usize> {
     let mut bounds: Vec<Bounds> = published
         .iter()
-        .map(|p| match *p {
-            Published::Count(n) => Bounds {
-                lo: i128::from(n),
-                hi: Some(i128::from(n)),
-            },
-            Published::Under(_) => Bounds {
-                lo: 1,
-                hi: Some(i128::from(threshold) - 1),
-            },
-            Published::Hidden => Bounds { lo: 0, hi: None },
-        })
+        .map(|p| reader_bounds(*p, threshold))
         .collect();
     let lines: Vec<Line> = equations
         .iter()
-        .map(|(parts, total)| Line {
-            parts: parts.clone(),
-            total: *total,
-        })
+        .map(|(parts, total)| Line::sum(parts.clone(), *total))
+        .chain(at_most.iter().map(|(smaller, larger)| Line {
+            parts: smaller.clone(),
+            totals: larger.clone(),
+            equal: false,
+        }))
         .collect();
     propagate(&mut bounds, &lines);
     (0..published.len())
@@ -654,17 +706,7 @@ mod tests {
         figures.push(t.grand_total);
         let bounds = figures
             .iter()
-            .map(|p| match *p {
-                Published::Count(n) => Bounds {
-                    lo: i128::from(n),
-                    hi: Some(i128::from(n)),
-                },
-                Published::Under(_) => Bounds {
-                    lo: 1,
-                    hi: Some(i128::from(threshold) - 1),
-                },
-                Published::Hidden => Bounds { lo: 0, hi: None },
-            })
+            .map(|p| reader_bounds(*p, threshold))
             .collect();
         let lines = Grid::two_way(&vec![vec![0; columns]; rows], columns).lines;
         (bounds, lines)
@@ -753,6 +795,38 @@ mod tests {
                 .chain([&list.total])
                 .all(|p| p.is_suppressed())
         );
+    }
+
+    #[test]
+    fn an_inequality_a_reader_knows_is_audited_as_an_equation_is() {
+        // 30 chats, 16 not qualified, facts 10 and 4: every qualified chat has a fact, so
+        // the facts add up to 14 at least, and "<5" alone would be 4.
+        let mut f = Figures::new();
+        let (a, b, u, chats) = (f.cell(10), f.cell(4), f.cell(16), f.cell(30));
+        f.at_most(&[a, u], &[chats]).unwrap();
+        f.at_most(&[b, u], &[chats]).unwrap();
+        f.at_most(&[chats], &[a, b, u]).unwrap();
+        assert_eq!(
+            f.at_most(&[chats], &[a]),
+            Err(SuppressionError::Untrue(3)),
+            "a relation the figures break is refused"
+        );
+        let p = f.suppress(Threshold::default());
+        assert_eq!(p.get(b), UNDER5);
+        let published: Vec<Published> = [a, b, u, chats].map(|x| p.get(x)).to_vec();
+        assert!(published.contains(&S), "{published:?}");
+        let at_most = [
+            (vec![0, 2], vec![3]),
+            (vec![1, 2], vec![3]),
+            (vec![3], vec![0, 1, 2]),
+        ];
+        assert_eq!(
+            disclosed(&published, &[], &at_most, DEFAULT_THRESHOLD),
+            Vec::<usize>::new()
+        );
+        // Without the inequalities' audit, the reader would have had it.
+        let naive = [c(10), UNDER5, c(16), c(30)];
+        assert_eq!(disclosed(&naive, &[], &at_most, DEFAULT_THRESHOLD), [1]);
     }
 
     #[test]
@@ -874,7 +948,7 @@ mod tests {
             let hidden = suppressed_positions(&t);
             let (_, lines) = reader_view(&t, DEFAULT_THRESHOLD);
             for line in &lines {
-                let n = line.parts.iter().chain([&line.total]).filter(|&&i| hidden[i]).count();
+                let n = line.cells().filter(|&i| hidden[i]).count();
                 prop_assert!(n != 1, "a line hides exactly one figure: {t:?}");
             }
         }

@@ -1,7 +1,8 @@
 //! CSV as RFC 4180 writes it: fields separated by commas, lines ended by CRLF, and a field
 //! quoted (its quotes doubled) when it holds a comma, a quote or a line break. Spreadsheets
-//! read a formula from a field that starts with `=`, `+`, `-` or `@`; the exports here hold
-//! only names and counts, but a field that could be read so is prefixed with `'`.
+//! read a formula from a field that starts with `=`, `+`, `-` or `@` (some after a tab or a
+//! carriage return, which they trim); the exports here hold only names and counts, but a field
+//! that could be read so is prefixed with `'`.
 
 /// The lines `records` as one CSV text.
 pub fn write(records: &[Vec<String>]) -> String {
@@ -19,7 +20,7 @@ pub fn write(records: &[Vec<String>]) -> String {
 }
 
 fn push_field(out: &mut String, field: &str) {
-    let formula = field.starts_with(['=', '+', '@'])
+    let formula = field.starts_with(['=', '+', '@', '\t', '\r'])
         || (field.starts_with('-') && field.parse::<f64>().is_err());
     let field = if formula {
         format!("'{field}")
@@ -66,5 +67,7 @@ mod tests {
             line(&["=SUM(A1)", "+1", "@x", "-x"]),
             "'=SUM(A1),'+1,'@x,'-x\r\n"
         );
+        assert_eq!(line(&["\t=1+1"]), "'\t=1+1\r\n");
+        assert_eq!(line(&["\r=1+1"]), "\"'\r=1+1\"\r\n");
     }
 }

@@ -267,25 +267,23 @@ fn page_of(t: Tr, report: &StaffingReport) -> StaffingPage {
     }
 }
 
+/// The plan of the configured weeks before now, as `reader` may see it (the service refuses
+/// anyone who does not supervise).
+async fn report(state: &AppState, reader: &ecoute_store::User) -> Result<StaffingReport, ApiError> {
+    state
+        .chat
+        .staffing_plan(reader, &state.config.staffing, OffsetDateTime::now_utc())
+        .await
+}
+
 /// The plan's page (supervisors and administrators).
 pub async fn page(
     State(state): State<AppState>,
     locale: StaffLocale,
     Page(Supervisor(staff)): Page<Supervisor>,
-) -> Response {
-    let report = match state
-        .chat
-        .staffing_plan(
-            &staff.user,
-            &state.config.staffing,
-            OffsetDateTime::now_utc(),
-        )
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    render_with(&page_of(locale.tr(), &report), StatusCode::OK)
+) -> Result<Response, ApiError> {
+    let report = report(&state, &staff.user).await?;
+    Ok(render_with(&page_of(locale.tr(), &report), StatusCode::OK))
 }
 
 /// The columns of the CSV, and of the JSON API's hours.
@@ -341,43 +339,21 @@ pub async fn svg(
     State(state): State<AppState>,
     locale: StaffLocale,
     Page(Supervisor(staff)): Page<Supervisor>,
-) -> Response {
-    let report = match state
-        .chat
-        .staffing_plan(
-            &staff.user,
-            &state.config.staffing,
-            OffsetDateTime::now_utc(),
-        )
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    (
+) -> Result<Response, ApiError> {
+    let report = report(&state, &staff.user).await?;
+    Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         chart_of(&locale.tr(), report.plan.as_ref()),
     )
-        .into_response()
+        .into_response())
 }
 
 /// The plan as CSV (supervisors and administrators).
 pub async fn csv(
     State(state): State<AppState>,
     Page(Supervisor(staff)): Page<Supervisor>,
-) -> Response {
-    let report = match state
-        .chat
-        .staffing_plan(
-            &staff.user,
-            &state.config.staffing,
-            OffsetDateTime::now_utc(),
-        )
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let report = report(&state, &staff.user).await?;
     let mut name = String::new();
     let _ = write!(
         name,
@@ -386,7 +362,7 @@ pub async fn csv(
     );
     let disposition =
         HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -396,7 +372,7 @@ pub async fn csv(
         ],
         csv_of(&report),
     )
-        .into_response()
+        .into_response())
 }
 
 /// One hour of the week in the staffing plan.
@@ -488,14 +464,7 @@ pub async fn api(
     State(state): State<AppState>,
     Supervisor(staff): Supervisor,
 ) -> Result<Json<StaffingResponse>, ApiError> {
-    let report = state
-        .chat
-        .staffing_plan(
-            &staff.user,
-            &state.config.staffing,
-            OffsetDateTime::now_utc(),
-        )
-        .await?;
+    let report = report(&state, &staff.user).await?;
     let plan = report.plan.as_ref();
     Ok(Json(StaffingResponse {
         from_week: report.window.from.to_string(),

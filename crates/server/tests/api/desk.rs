@@ -17,18 +17,8 @@ fn fr() -> Tr {
     Tr::console(Locale::Fr)
 }
 
-async fn get(app: &TestApp, who: &Officer, path: &str) -> reqwest::Response {
-    app.http
-        .get(app.url(path))
-        .header("cookie", &who.cookie)
-        .header("accept-language", "fr")
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn page(app: &TestApp, who: &Officer, path: &str) -> (u16, String) {
-    let r = get(app, who, path).await;
+    let r = get_as(app, who, path).await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -151,7 +141,7 @@ async fn a_unit_account_is_refused_the_console_its_chats_the_queue_and_the_board
         "/console/history".to_string(),
         format!("/console/history/{}", f.conversation_id),
     ] {
-        let r = get(&app, &lyon, &path).await;
+        let r = get_as(&app, &lyon, &path).await;
         assert_eq!(r.status(), 303, "{path}");
         assert_eq!(location(&r), "/desk", "{path}");
     }
@@ -162,7 +152,7 @@ async fn a_unit_account_is_refused_the_console_its_chats_the_queue_and_the_board
         "/console/audit".to_string(),
         "/api/staff/units".to_string(),
     ] {
-        let r = get(&app, &lyon, &path).await;
+        let r = get_as(&app, &lyon, &path).await;
         assert_eq!(r.status(), 403, "{path}");
     }
     // The console's socket (queue, chats, board) too.
@@ -191,7 +181,7 @@ async fn officers_and_supervisors_are_refused_the_desk() {
             format!("/desk/{}", f.dossier.id),
             format!("/desk/{}/dossier.pdf", f.dossier.id),
         ] {
-            let r = get(&app, who, &path).await;
+            let r = get_as(&app, who, &path).await;
             assert_eq!(r.status(), 403, "{path}");
         }
         let (status, _, _) = record(&app, who, f.dossier.id, "received", "Reçu").await;
@@ -201,7 +191,7 @@ async fn officers_and_supervisors_are_refused_the_desk() {
     assert_eq!(anonymous.status(), 303);
     assert_eq!(location(&anonymous), "/console/login");
     // The officers' console has no link to the supervisors' overview, which refuses them.
-    let r = get(&app, &o, "/console/dossiers").await;
+    let r = get_as(&app, &o, "/console/dossiers").await;
     assert_eq!(r.status(), 403);
 }
 
@@ -230,7 +220,7 @@ async fn reading_and_downloading_a_dossier_are_audited_and_the_pdf_text_holds_th
     assert_eq!(audited(&app, "dossier_read", &reference).await, 1);
 
     for (ext, media) in [("pdf", "application/pdf"), ("json", "application/json")] {
-        let r = get(
+        let r = get_as(
             &app,
             &lyon,
             &format!("/desk/{}/dossier.{ext}", f.dossier.id),
@@ -300,7 +290,7 @@ async fn a_downloaded_file_passes_dossier_verify_and_one_changed_byte_fails_it()
         .unwrap();
     std::fs::write(&keys, &list).unwrap();
     for ext in ["pdf", "json"] {
-        let r = get(
+        let r = get_as(
             &app,
             &lyon,
             &format!("/desk/{}/dossier.{ext}", f.dossier.id),

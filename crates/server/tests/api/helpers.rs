@@ -582,3 +582,67 @@ pub async fn ecoute_in(data_dir: &std::path::Path, args: &[&str], env: &[(&str, 
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// CSV read as RFC 4180 writes it: records end with CRLF; a quoted field may hold commas, line
+/// breaks and doubled quotes; a bare quote or LF outside quotes, or a record cut short, fails.
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    assert!(
+        text.is_empty() || text.ends_with("\r\n"),
+        "records end with CRLF"
+    );
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {
+                assert_eq!(chars.next(), Some('\n'), "CR is followed by LF");
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => {
+                assert!(c != '"' && c != '\n', "a bare quote or LF in {text:?}");
+                field.push(c);
+            }
+        }
+    }
+    assert!(
+        !quoted && field.is_empty() && record.is_empty(),
+        "a record is cut"
+    );
+    records
+}
+
+/// The test's own handle on a server's database file, for what no API may do (moving time
+/// back, writing statistics rows of past weeks).
+pub async fn database(dir: &std::path::Path) -> sqlx::SqlitePool {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.join("ecoute.db"))
+        .busy_timeout(Duration::from_secs(10));
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
+/// `GET path` as `who`, the console in French.
+pub async fn get_as(app: &TestApp, who: &Officer, path: &str) -> reqwest::Response {
+    app.http
+        .get(app.url(path))
+        .header("cookie", &who.cookie)
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap()
+}

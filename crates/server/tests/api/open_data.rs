@@ -22,21 +22,37 @@ async fn closed_chats(app: &TestApp, officer: &Officer, n: usize, outcome: &str)
     }
 }
 
-/// Reads CSV whose fields hold no comma and no quote (what the export writes here).
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    assert!(text.ends_with("\r\n"), "lines end with CRLF");
-    text.split("\r\n")
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
-}
-
 fn value(records: &[Vec<String>], table: &str, row: &str, column: &str) -> String {
     records
         .iter()
         .find(|r| r[0] == table && r[1] == row && r[2] == column)
         .unwrap_or_else(|| panic!("no {table}/{row}/{column}"))[3]
         .clone()
+}
+
+/// `ecoute --data-dir DIR stats export --from FROM --to TO --out OUT`, then `more`.
+fn stats_export(
+    dir: &str,
+    from: &str,
+    to: &str,
+    out: &std::path::Path,
+    more: &[&str],
+) -> (bool, String, String) {
+    let out = out.to_str().unwrap();
+    let mut args = vec![
+        "--data-dir",
+        dir,
+        "stats",
+        "export",
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(more);
+    ecoute(&args, "")
 }
 
 async fn post_export(app: &TestApp, who: &Officer, from: &str, to: &str) -> reqwest::Response {
@@ -140,21 +156,7 @@ async fn stats_export_writes_each_table_the_long_file_and_metadata_with_progress
     let out = tempfile::tempdir().unwrap();
     let dir = app.data_dir.path().to_str().unwrap().to_string();
     let target = out.path().join("export");
-    let (ok, stdout, stderr) = ecoute(
-        &[
-            "--data-dir",
-            &dir,
-            "stats",
-            "export",
-            "--from",
-            &week,
-            "--to",
-            &week,
-            "--out",
-            target.to_str().unwrap(),
-        ],
-        "",
-    );
+    let (ok, stdout, stderr) = stats_export(&dir, &week, &week, &target, &[]);
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("[1/"), "progress, file by file: {stdout}");
     assert!(
@@ -190,40 +192,10 @@ async fn stats_export_writes_each_table_the_long_file_and_metadata_with_progress
     );
 
     // A bad period changes nothing and says why.
-    let (ok, _, stderr) = ecoute(
-        &[
-            "--data-dir",
-            &dir,
-            "stats",
-            "export",
-            "--from",
-            "2026-W10",
-            "--to",
-            "2026-W01",
-            "--out",
-            target.to_str().unwrap(),
-        ],
-        "",
-    );
+    let (ok, _, stderr) = stats_export(&dir, "2026-W10", "2026-W01", &target, &[]);
     assert!(!ok);
     assert!(stderr.contains("before it starts"), "{stderr}");
-    let (ok, _, stderr) = ecoute(
-        &[
-            "--data-dir",
-            &dir,
-            "stats",
-            "export",
-            "--from",
-            &week,
-            "--to",
-            &week,
-            "--out",
-            target.to_str().unwrap(),
-            "--threshold",
-            "2",
-        ],
-        "",
-    );
+    let (ok, _, stderr) = stats_export(&dir, &week, &week, &target, &["--threshold", "2"]);
     assert!(!ok);
     assert!(stderr.contains("at least 3"), "{stderr}");
 }

@@ -2,13 +2,12 @@
 //! `ecoute purge` and the automatic job delete what is past its period (rows and wrapped
 //! keys, down to the bytes of the database files) and nothing else.
 
-use crate::helpers::{TestApp, Ws, spawn_app_configured};
+use crate::helpers::{TestApp, Ws, database, spawn_app_configured};
 use ecoute_crypto::{KeyFiles, WrappedKey};
 use ecoute_domain::ConversationId;
 use ecoute_store::Store;
 use serde_json::json;
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
@@ -100,18 +99,6 @@ async fn chat(app: &TestApp, officer: &mut Ws, canary: &str, outcome: Option<&st
         wrapped_key: stored.wrapped_key,
         sealed_bodies,
     }
-}
-
-/// The test's own handle on the database file, for what no API may do (moving time back).
-async fn database(dir: &Path) -> SqlitePool {
-    let options = SqliteConnectOptions::new()
-        .filename(dir.join("ecoute.db"))
-        .busy_timeout(Duration::from_secs(10));
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap()
 }
 
 /// Moves every time of a conversation and its messages `days` into the past.

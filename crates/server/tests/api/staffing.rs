@@ -8,36 +8,12 @@ use ecoute_domain::{HourOfWeek, IsoWeek, PresenceSample, Role, weeks_before};
 use ecoute_store::Store;
 use serde_json::Value;
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::time::Duration;
 use time::OffsetDateTime;
 
 const HEADER: &str = "hour_of_week,day,hour,chats,arrivals_per_hour,handling_minutes,\
                       handling_basis,load_erlangs,places_needed,officers_needed,officers_present,\
                       gap,overloaded";
-
-async fn get(app: &TestApp, who: &Officer, path: &str) -> reqwest::Response {
-    app.http
-        .get(app.url(path))
-        .header("cookie", &who.cookie)
-        .header("accept-language", "fr")
-        .send()
-        .await
-        .unwrap()
-}
-
-/// The test's own handle on the database file, to write statistics rows of past weeks (no API
-/// may: the server writes them as chats end).
-async fn database(app: &TestApp) -> SqlitePool {
-    let options = SqliteConnectOptions::new()
-        .filename(app.data_dir.path().join("ecoute.db"))
-        .busy_timeout(Duration::from_secs(10));
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap()
-}
 
 /// `n` statistics rows of chats that started in `hour` of `week`, handled for `duration` (a
 /// bucket's stored name) or never taken.
@@ -60,42 +36,6 @@ async fn chats(db: &SqlitePool, week: IsoWeek, hour: u8, duration: Option<&str>,
     }
 }
 
-/// A CSV document read as RFC 4180 says: records end with CRLF, a quoted field may hold commas,
-/// line breaks and doubled quotes.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {
-                assert_eq!(chars.next(), Some('\n'), "a record ends with CRLF");
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => {
-                assert_ne!(c, '\n', "a bare LF outside quotes");
-                field.push(c);
-            }
-        }
-    }
-    assert!(
-        !quoted && field.is_empty() && record.is_empty(),
-        "ends with a full record"
-    );
-    records
-}
-
 fn number(field: &str) -> f64 {
     field
         .parse()
@@ -112,7 +52,7 @@ async fn an_officer_is_refused_the_staffing_plan_and_not_shown_the_link() {
         "/console/staffing.svg",
         "/api/staff/staffing",
     ] {
-        assert_eq!(get(&app, &o, path).await.status(), 403, "{path}");
+        assert_eq!(get_as(&app, &o, path).await.status(), 403, "{path}");
     }
     let anonymous = app
         .http
@@ -122,11 +62,11 @@ async fn an_officer_is_refused_the_staffing_plan_and_not_shown_the_link() {
         .unwrap();
     assert_eq!(anonymous.status(), 303);
     assert_eq!(anonymous.headers()["location"], "/console/login");
-    let console = get(&app, &o, "/console").await.text().await.unwrap();
+    let console = get_as(&app, &o, "/console").await.text().await.unwrap();
     assert!(!console.contains(r#"href="/console/staffing""#));
 
     let s = app.staff("sam", Role::Supervisor).await;
-    let console = get(&app, &s, "/console").await.text().await.unwrap();
+    let console = get_as(&app, &s, "/console").await.text().await.unwrap();
     assert!(console.contains(r#"href="/console/staffing""#));
 }
 
@@ -134,20 +74,20 @@ async fn an_officer_is_refused_the_staffing_plan_and_not_shown_the_link() {
 async fn with_no_chat_recorded_the_supervisor_is_told_no_plan_is_made() {
     let app = spawn_app().await;
     let s = app.staff("sam", Role::Supervisor).await;
-    let r = get(&app, &s, "/console/staffing").await;
+    let r = get_as(&app, &s, "/console/staffing").await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"id="staffing-no-plan""#), "{html}");
     assert!(!html.contains("<tbody>"), "no table of made-up numbers");
 
-    let csv = get(&app, &s, "/console/staffing.csv")
+    let csv = get_as(&app, &s, "/console/staffing.csv")
         .await
         .text()
         .await
         .unwrap();
     assert_eq!(csv, format!("{HEADER}\r\n"), "the header, and no hour");
 
-    let json: Value = get(&app, &s, "/api/staff/staffing")
+    let json: Value = get_as(&app, &s, "/api/staff/staffing")
         .await
         .json()
         .await
@@ -164,7 +104,7 @@ async fn with_no_chat_recorded_the_supervisor_is_told_no_plan_is_made() {
 async fn the_plan_reflects_the_statistics_rows_and_the_csv_parses_into_168_numeric_hours() {
     let app = spawn_app_with(|c| c.staffing.weeks = 4).await;
     let s = app.staff("sam", Role::Supervisor).await;
-    let db = database(&app).await;
+    let db = database(app.data_dir.path()).await;
     let this_week = IsoWeek::of(OffsetDateTime::now_utc());
     let last_week = weeks_before(this_week, 1);
     chats(&db, last_week, 10, Some("30-60m"), 12).await;
@@ -182,7 +122,7 @@ async fn the_plan_reflects_the_statistics_rows_and_the_csv_parses_into_168_numer
         assert!(app.store.record_presence(sample).await.unwrap());
     }
 
-    let r = get(&app, &s, "/console/staffing.csv").await;
+    let r = get_as(&app, &s, "/console/staffing.csv").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
     let disposition = r.headers()["content-disposition"]
@@ -254,7 +194,7 @@ async fn the_plan_reflects_the_statistics_rows_and_the_csv_parses_into_168_numer
 
     // The page shows the same plan, in French.
     let t = Tr::console(Locale::Fr);
-    let html = get(&app, &s, "/console/staffing")
+    let html = get_as(&app, &s, "/console/staffing")
         .await
         .text()
         .await
@@ -273,7 +213,7 @@ async fn the_plan_reflects_the_statistics_rows_and_the_csv_parses_into_168_numer
     assert!(words.contains(&t.s("staffing-col-needed")), "{words}");
     assert!(words.contains(&t.s("staffing-col-present")), "{words}");
     assert!(html.find("<svg").unwrap() < html.find("<table").unwrap());
-    let r = get(&app, &s, "/console/staffing.svg").await;
+    let r = get_as(&app, &s, "/console/staffing.svg").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/svg+xml; charset=utf-8");
     let standalone = crate::xml::parse(&r.text().await.unwrap()).unwrap();
@@ -289,7 +229,7 @@ async fn the_plan_reflects_the_statistics_rows_and_the_csv_parses_into_168_numer
     );
 
     // And the JSON.
-    let json: Value = get(&app, &s, "/api/staff/staffing")
+    let json: Value = get_as(&app, &s, "/api/staff/staffing")
         .await
         .json()
         .await

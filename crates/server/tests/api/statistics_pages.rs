@@ -114,45 +114,6 @@ async fn left_while_waiting(app: &TestApp) {
     assert_eq!(r.status(), 204);
 }
 
-/// An RFC 4180 reader: quoted fields (quotes doubled inside), records ended by CRLF.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    assert!(
-        text.is_empty() || text.ends_with("\r\n"),
-        "records end with CRLF"
-    );
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {
-                assert_eq!(chars.next(), Some('\n'), "CR is followed by LF");
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => {
-                assert!(c != '"' && c != '\n', "a bare quote or LF in {text:?}");
-                field.push(c);
-            }
-        }
-    }
-    assert!(
-        !quoted && field.is_empty() && record.is_empty(),
-        "a record is cut"
-    );
-    records
-}
-
 /// The value in column `column` of the row whose first field is `key`.
 fn cell<'a>(csv: &'a [Vec<String>], key: &str, column: &str) -> &'a str {
     let c = csv[0]

@@ -219,6 +219,14 @@ impl Words {
             label: self.s(label_id),
         }
     }
+
+    /// The columns `(CSV name, label's message id)`, in order.
+    fn columns(&self, columns: &[(&str, &str)]) -> Vec<Column> {
+        columns
+            .iter()
+            .map(|(key, id)| self.column(key, id))
+            .collect()
+    }
 }
 
 /// A date as the staff pages write it.
@@ -263,6 +271,18 @@ fn week_labels(weeks: &[WeekFigures]) -> Vec<String> {
             } else {
                 w.week.to_string()
             }
+        })
+        .collect()
+}
+
+/// A row per week of the period, its cells from `cells`.
+fn week_rows(f: &PeriodFigures, w: &Words, cells: impl Fn(&WeekFigures) -> Vec<Cell>) -> Vec<Row> {
+    f.weeks
+        .iter()
+        .map(|wk| Row {
+            key: wk.week.to_string(),
+            label: w.week_row(wk.week),
+            cells: cells(wk),
         })
         .collect()
 }
@@ -371,19 +391,8 @@ fn chats_per_week(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, Tab
         axis: counts_axis(w),
         ..BarChart::default()
     };
-    let columns = vec![
-        w.column("week", "stats-col-week"),
-        w.column("chats", "stats-col-chats"),
-    ];
-    let rows = f
-        .weeks
-        .iter()
-        .map(|wk| Row {
-            key: wk.week.to_string(),
-            label: w.week_row(wk.week),
-            cells: vec![count(wk.chats)],
-        })
-        .collect();
+    let columns = w.columns(&[("week", "stats-col-week"), ("chats", "stats-col-chats")]);
+    let rows = week_rows(f, w, |wk| vec![count(wk.chats)]);
     (chart.svg(), Table { columns, rows })
 }
 
@@ -446,25 +455,19 @@ fn waits(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, Table) {
         },
         tick_every: 0,
     };
-    let columns = vec![
-        w.column("week", "stats-col-week"),
-        w.column("answered", "stats-col-answered"),
-        w.column("median", "stats-col-median"),
-        w.column("p90", "stats-col-p90"),
-    ];
-    let rows = f
-        .weeks
-        .iter()
-        .map(|wk| Row {
-            key: wk.week.to_string(),
-            label: w.week_row(wk.week),
-            cells: vec![
-                count(wk.waits.total()),
-                bucket_cell(w, wk.waits.median()),
-                bucket_cell(w, wk.waits.p90()),
-            ],
-        })
-        .collect();
+    let columns = w.columns(&[
+        ("week", "stats-col-week"),
+        ("answered", "stats-col-answered"),
+        ("median", "stats-col-median"),
+        ("p90", "stats-col-p90"),
+    ]);
+    let rows = week_rows(f, w, |wk| {
+        vec![
+            count(wk.waits.total()),
+            bucket_cell(w, wk.waits.median()),
+            bucket_cell(w, wk.waits.p90()),
+        ]
+    });
     (chart.svg(), Table { columns, rows })
 }
 
@@ -489,15 +492,9 @@ fn wait_buckets(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, Table
         key: b.as_str().to_string(),
         label: w.wait(*b),
     }));
-    let rows = f
-        .weeks
-        .iter()
-        .map(|wk| Row {
-            key: wk.week.to_string(),
-            label: w.week_row(wk.week),
-            cells: wk.waits.counts.iter().map(|n| count(*n)).collect(),
-        })
-        .collect();
+    let rows = week_rows(f, w, |wk| {
+        wk.waits.counts.iter().map(|n| count(*n)).collect()
+    });
     (chart.svg(), Table { columns, rows })
 }
 
@@ -520,40 +517,35 @@ fn left_before_answer(f: &PeriodFigures, w: &Words, text: ChartText) -> (String,
         axis: counts_axis(w),
         tick_every: 0,
     };
-    let columns = vec![
-        w.column("week", "stats-col-week"),
-        w.column("chats", "stats-col-chats"),
-        w.column("left_before_answer", "stats-col-left"),
-        w.column("share_left", "stats-col-share-left"),
-        w.column("quick_exits", "stats-col-quick-exits"),
-    ];
-    let rows = f
-        .weeks
-        .iter()
-        .map(|wk| Row {
-            key: wk.week.to_string(),
-            label: w.week_row(wk.week),
-            cells: vec![
-                count(wk.chats),
-                count(wk.left_before_answer),
-                share_cell(w, wk.left_before_answer, wk.chats),
-                count(wk.quick_exits),
-            ],
-        })
-        .collect();
+    let columns = w.columns(&[
+        ("week", "stats-col-week"),
+        ("chats", "stats-col-chats"),
+        ("left_before_answer", "stats-col-left"),
+        ("share_left", "stats-col-share-left"),
+        ("quick_exits", "stats-col-quick-exits"),
+    ]);
+    let rows = week_rows(f, w, |wk| {
+        vec![
+            count(wk.chats),
+            count(wk.left_before_answer),
+            share_cell(w, wk.left_before_answer, wk.chats),
+            count(wk.quick_exits),
+        ]
+    });
     (chart.svg(), Table { columns, rows })
 }
 
-/// A chart of bars lying in rows, one series, and its table with a share column.
+/// A chart of bars lying in rows, one series, and its table with a share column of `whole`:
+/// `columns` are the key, count and share columns, each (CSV name, label's message id); each
+/// item is (key, label, count).
 fn rows_chart(
     w: &Words,
     text: ChartText,
-    key_column: Column,
-    value_column: Column,
-    share_column: Column,
+    columns: [(&str, &str); 3],
     items: Vec<(String, String, u64)>,
     whole: u64,
 ) -> (String, Table) {
+    let [key_column, value_column, share_column] = columns.map(|(key, id)| w.column(key, id));
     let chart = BarChart {
         text,
         categories: items.iter().map(|(_, label, _)| label.clone()).collect(),
@@ -594,9 +586,11 @@ fn outcomes(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, Table) {
     rows_chart(
         w,
         text,
-        w.column("ending", "stats-col-ending"),
-        w.column("chats", "stats-col-chats"),
-        w.column("share", "stats-col-share"),
+        [
+            ("ending", "stats-col-ending"),
+            ("chats", "stats-col-chats"),
+            ("share", "stats-col-share"),
+        ],
         items,
         f.chats,
     )
@@ -611,9 +605,11 @@ fn facts(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, Table) {
     rows_chart(
         w,
         text,
-        w.column("fact", "stats-col-fact"),
-        w.column("chats", "stats-col-chats"),
-        w.column("share_of_qualified", "stats-col-share-qualified"),
+        [
+            ("fact", "stats-col-fact"),
+            ("chats", "stats-col-chats"),
+            ("share_of_qualified", "stats-col-share-qualified"),
+        ],
         items,
         f.qualified,
     )
@@ -654,11 +650,11 @@ fn minors_witnesses(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, T
             cells: vec![count(n), share_cell(w, n, p.chats)],
         })
         .collect();
-    let columns = vec![
-        w.column("group", "stats-col-group"),
-        w.column("chats", "stats-col-chats"),
-        w.column("share", "stats-col-share"),
-    ];
+    let columns = w.columns(&[
+        ("group", "stats-col-group"),
+        ("chats", "stats-col-chats"),
+        ("share", "stats-col-share"),
+    ]);
     (chart.svg(), Table { columns, rows })
 }
 
@@ -675,9 +671,11 @@ fn forwarded_by_force(f: &PeriodFigures, w: &Words, text: ChartText) -> (String,
     rows_chart(
         w,
         text,
-        w.column("force", "stats-col-force"),
-        w.column("reports", "stats-col-reports"),
-        w.column("share", "stats-col-share"),
+        [
+            ("force", "stats-col-force"),
+            ("reports", "stats-col-reports"),
+            ("share", "stats-col-share"),
+        ],
         items,
         f.forwarded.total,
     )
@@ -696,9 +694,11 @@ fn forwarded_by_departement(f: &PeriodFigures, w: &Words, text: ChartText) -> (S
     rows_chart(
         w,
         text,
-        w.column("departement", "stats-col-departement"),
-        w.column("reports", "stats-col-reports"),
-        w.column("share", "stats-col-share"),
+        [
+            ("departement", "stats-col-departement"),
+            ("reports", "stats-col-reports"),
+            ("share", "stats-col-share"),
+        ],
         items,
         f.forwarded.total,
     )
@@ -754,10 +754,7 @@ fn first_contact(f: &PeriodFigures, w: &Words, text: ChartText) -> (String, Tabl
         },
         ..BarChart::default()
     };
-    let mut head = vec![
-        w.column("unit", "stats-col-unit"),
-        w.column("reports", "stats-col-reports"),
-    ];
+    let mut head = w.columns(&[("unit", "stats-col-unit"), ("reports", "stats-col-reports")]);
     head.extend(
         columns
             .into_iter()
