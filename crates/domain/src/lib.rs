@@ -64,8 +64,8 @@ pub use staffing_plan::{
 };
 pub use statistics::{
     COUNTED_FORCES, ChatStatistics, ChatTimes, ClosingFacts, ContactBucket, DurationBucket, Ending,
-    Handovers, HourOfWeek, IsoWeek, MAX_PERIOD_WEEKS, Period, PeriodError, WaitBucket,
-    normalise_facts, normalise_labels, paris_offset,
+    Handovers, HourOfWeek, IsoWeek, MAX_PERIOD_WEEKS, Period, PeriodError, StatisticsLink,
+    WaitBucket, normalise_facts, normalise_labels, paris_offset,
 };
 pub use suppression::{
     DEFAULT_THRESHOLD, Figure, Figures, Published, PublishedFigures, SuppressedList,

@@ -452,12 +452,25 @@ pub const COUNTED_FORCES: [Option<Force>; 3] =
 /// What only the service knows at close, passed into the closing transaction: the facts of the
 /// qualification (sealed in the case file, which the store cannot open) and the unit the report
 /// was forwarded to.
+/// A forwarded chat's statistics row id, drawn by the service, and the same id sealed with the
+/// chat's own data key, which the store keeps beside the chat so that the dossier's later
+/// states reach the row. Only the master key's holder can follow it (docs/STATISTICS.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatisticsLink {
+    /// The id the row is written under.
+    pub row: uuid::Uuid,
+    /// That id, sealed with the chat's data key.
+    pub sealed: Vec<u8>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClosingFacts {
     /// The facts of the qualification; empty when the chat was not qualified.
     pub facts: Vec<Fact>,
     /// The unit the report was forwarded to (kept only when the outcome is a forwarded report).
     pub unit: Option<UnitId>,
+    /// For a forwarded report, the row's id and its sealed copy (ignored for other outcomes).
+    pub link: Option<StatisticsLink>,
 }
 
 /// One ended chat, as the statistics keep it. See the module doc.

@@ -6,11 +6,11 @@ ALTER TABLE chat_statistics ADD COLUMN dossier_state TEXT CHECK (dossier_state I
 ALTER TABLE chat_statistics ADD COLUMN first_contact TEXT CHECK (first_contact IN
     ('lt1d', '1-3d', '3-7d', 'ge7d'));
 
--- Which statistics row belongs to a forwarded chat, so that the dossier's changes reach it.
--- The link lives only as long as the chat: the purge deletes it with the conversation, after
--- which nothing ties the row to anything. While it lives, the chat itself holds everything
--- the row says and more.
+-- Which statistics row belongs to a forwarded chat, so that the dossier's changes reach it:
+-- the row's id sealed with the chat's own data key (only the master key's holder can follow
+-- it; the row's facts are in clear). The link lives only as long as the chat: the purge
+-- deletes it with the conversation.
 CREATE TABLE statistics_links (
-    conversation_id TEXT COLLATE "C" PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
-    statistics_id   TEXT NOT NULL
+    conversation_id      TEXT COLLATE "C" PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+    sealed_statistics_id BYTEA NOT NULL
 );

@@ -184,7 +184,7 @@ impl PgStore {
             if inserted == 0 {
                 return Ok(false);
             }
-            update_statistics(&mut tx, d.conversation, DossierState::Sent, None).await?;
+            update_statistics(&mut tx, d.statistics, DossierState::Sent, None).await?;
             insert_audit(&mut tx, &audit).await?;
             commit(tx).await?;
             Ok(true)
@@ -271,6 +271,19 @@ impl PgStore {
         .transpose()
     }
 
+    pub(crate) async fn do_statistics_link(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        sqlx::query_scalar(
+            "SELECT sealed_statistics_id FROM statistics_links WHERE conversation_id = $1",
+        )
+        .bind(conversation.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)
+    }
+
     pub(crate) async fn do_record_dossier_event(
         &self,
         id: Uuid,
@@ -300,7 +313,7 @@ impl PgStore {
             let contact = step
                 .first_contact
                 .then(|| ContactBucket::of(event.at - dossier.produced_at));
-            update_statistics(&mut tx, dossier.conversation, step.state, contact).await?;
+            update_statistics(&mut tx, event.statistics, step.state, contact).await?;
             insert_audit(&mut tx, &audit).await?;
             commit(tx).await?;
             dossier.state = step.state;
@@ -453,23 +466,25 @@ pub(crate) async fn purge_forwarding(tx: &mut Tx, id: ConversationId) -> R<u64> 
     )
 }
 
-/// Brings a forwarded chat's statistics row up to date with its dossier: its latest state and,
-/// the first time the unit reaches the person, how long that took (docs/STATISTICS.md). Does
-/// nothing for a chat closed before the rows were linked.
+/// Brings a forwarded chat's statistics row `statistics` up to date with its dossier: its latest
+/// state and, the first time the unit reaches the person, how long that took
+/// (docs/STATISTICS.md). Nothing for a chat closed before the rows were linked.
 async fn update_statistics(
     conn: &mut sqlx::PgConnection,
-    conversation: ConversationId,
+    statistics: Option<Uuid>,
     state: DossierState,
     first_contact: Option<ContactBucket>,
 ) -> R<()> {
+    let Some(statistics) = statistics else {
+        return Ok(());
+    };
     sqlx::query(
         "UPDATE chat_statistics SET dossier_state = $1, \
-         first_contact = COALESCE(first_contact, $2) \
-         WHERE id = (SELECT statistics_id FROM statistics_links WHERE conversation_id = $3)",
+         first_contact = COALESCE(first_contact, $2) WHERE id = $3",
     )
     .bind(state.as_str())
     .bind(first_contact.map(ContactBucket::as_str))
-    .bind(conversation.to_string())
+    .bind(statistics.to_string())
     .execute(conn)
     .await?;
     Ok(())

@@ -191,9 +191,11 @@ async fn load_conversation(conn: &mut PgConnection, id: ConversationId) -> R<Opt
 async fn insert_statistics(
     conn: &mut PgConnection,
     row: &ChatStatistics,
-    link: Option<ConversationId>,
+    link: Option<(ConversationId, &ecoute_domain::StatisticsLink)>,
 ) -> R<()> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = link
+        .map_or_else(uuid::Uuid::new_v4, |(_, l)| l.row)
+        .to_string();
     let r = StoredStatistics::from(row);
     sqlx::query(&format!(
         "INSERT INTO chat_statistics (id, {STATISTICS_COLUMNS}) VALUES \
@@ -221,12 +223,12 @@ async fn insert_statistics(
     .bind(r.first_contact)
     .execute(&mut *conn)
     .await?;
-    if let Some(conversation) = link {
+    if let Some((conversation, l)) = link {
         sqlx::query(
-            "INSERT INTO statistics_links (conversation_id, statistics_id) VALUES ($1, $2)",
+            "INSERT INTO statistics_links (conversation_id, sealed_statistics_id) VALUES ($1, $2)",
         )
         .bind(conversation.to_string())
-        .bind(&id)
+        .bind(&l.sealed)
         .execute(conn)
         .await?;
     }
@@ -750,7 +752,7 @@ impl Steps for PgSteps<'_> {
     async fn insert_statistics(
         &mut self,
         row: &ChatStatistics,
-        link: Option<ConversationId>,
+        link: Option<(ConversationId, &ecoute_domain::StatisticsLink)>,
     ) -> R<()> {
         insert_statistics(self.0, row, link).await
     }
@@ -2392,6 +2394,10 @@ impl Store for PgStore {
     async fn dossier_of(&self, conversation: ConversationId) -> StoreResult<Option<DossierRow>> {
         self.do_dossier_where("conversation_id", conversation.to_string())
             .await
+    }
+
+    async fn statistics_link(&self, conversation: ConversationId) -> StoreResult<Option<Vec<u8>>> {
+        self.do_statistics_link(conversation).await
     }
 
     async fn dossiers(&self, unit: Option<&UnitId>, limit: u32) -> StoreResult<Vec<DossierRow>> {

@@ -685,7 +685,7 @@ impl Steps for WriteTx {
     async fn insert_statistics(
         &mut self,
         row: &ChatStatistics,
-        link: Option<ConversationId>,
+        link: Option<(ConversationId, &ecoute_domain::StatisticsLink)>,
     ) -> StoreResult<()> {
         insert_statistics(self, row, link).await
     }
@@ -712,9 +712,11 @@ async fn record_if_unclosed(tx: &mut WriteTx, id: ConversationId) -> StoreResult
 async fn insert_statistics(
     conn: &mut SqliteConnection,
     row: &ChatStatistics,
-    link: Option<ConversationId>,
+    link: Option<(ConversationId, &ecoute_domain::StatisticsLink)>,
 ) -> StoreResult<()> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = link
+        .map_or_else(uuid::Uuid::new_v4, |(_, l)| l.row)
+        .to_string();
     let r = StoredStatistics::from(row);
     sqlx::query(&format!(
         "INSERT INTO chat_statistics (id, {STATISTICS_COLUMNS}) \
@@ -743,13 +745,15 @@ async fn insert_statistics(
     .execute(&mut *conn)
     .await
     .map_err(err)?;
-    if let Some(conversation) = link {
-        sqlx::query("INSERT INTO statistics_links (conversation_id, statistics_id) VALUES (?, ?)")
-            .bind(conversation.to_string())
-            .bind(&id)
-            .execute(conn)
-            .await
-            .map_err(err)?;
+    if let Some((conversation, l)) = link {
+        sqlx::query(
+            "INSERT INTO statistics_links (conversation_id, sealed_statistics_id) VALUES (?, ?)",
+        )
+        .bind(conversation.to_string())
+        .bind(&l.sealed)
+        .execute(conn)
+        .await
+        .map_err(err)?;
     }
     Ok(())
 }
@@ -1915,6 +1919,10 @@ impl Store for SqliteStore {
     async fn dossier_of(&self, conversation: ConversationId) -> StoreResult<Option<DossierRow>> {
         self.do_dossier_where("conversation_id", conversation.to_string())
             .await
+    }
+
+    async fn statistics_link(&self, conversation: ConversationId) -> StoreResult<Option<Vec<u8>>> {
+        self.do_statistics_link(conversation).await
     }
 
     async fn dossiers(&self, unit: Option<&UnitId>, limit: u32) -> StoreResult<Vec<DossierRow>> {

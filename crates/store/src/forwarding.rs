@@ -45,6 +45,9 @@ pub struct NewDossier {
     pub digest: String,
     /// The version of the signing key.
     pub signed_by: u32,
+    /// The chat's statistics row, whose state the dossier keeps up to date (opened by the
+    /// service from the chat's sealed link; `None` for a chat closed before links existed).
+    pub statistics: Option<Uuid>,
 }
 
 /// A dossier as listed: where it stands, no content.
@@ -99,6 +102,9 @@ pub struct NewDossierEvent {
     pub sealed_text: Option<Vec<u8>>,
     /// When.
     pub at: OffsetDateTime,
+    /// The chat's statistics row, brought up to date in the same transaction (see
+    /// [`NewDossier::statistics`]).
+    pub statistics: Option<Uuid>,
 }
 
 /// What was recorded on a dossier, in order.

@@ -1124,6 +1124,9 @@ pub trait Store: Send + Sync + 'static {
     /// The dossier of a chat, if it has one.
     async fn dossier_of(&self, conversation: ConversationId) -> StoreResult<Option<DossierRow>>;
 
+    /// The sealed link of a forwarded chat to its statistics row, if it has one.
+    async fn statistics_link(&self, conversation: ConversationId) -> StoreResult<Option<Vec<u8>>>;
+
     /// Dossiers, of one unit or of all: open ones first, then newest first; at most `limit`.
     async fn dossiers(&self, unit: Option<&UnitId>, limit: u32) -> StoreResult<Vec<DossierRow>>;
 

@@ -91,13 +91,14 @@ pub trait Steps: Send {
     /// An account's display name; `None` when there is no such account.
     async fn display_name(&mut self, user: UserId) -> Result<Option<String>, Self::Error>;
 
-    /// Writes a chat's statistics row (which holds nothing that links it to the chat). With
-    /// `link`, a forwarded report's, also records which row belongs to that chat, so that its
-    /// dossier's changes reach the row; the purge deletes that link with the chat.
+    /// Writes a chat's statistics row (which holds nothing that links it to the chat), under a
+    /// random id. With `link`, a forwarded report's, under the link's id, and keeps the link's
+    /// sealed copy beside the chat, so that its dossier's changes can reach the row; the purge
+    /// deletes it with the chat.
     async fn insert_statistics(
         &mut self,
         row: &ChatStatistics,
-        link: Option<ConversationId>,
+        link: Option<(ConversationId, &ecoute_domain::StatisticsLink)>,
     ) -> Result<(), Self::Error>;
 
     /// Appends to the audit log's hash chain. Taken last: PostgreSQL locks the chain's head
@@ -283,7 +284,11 @@ async fn record_if_closed<S: Steps>(
     };
     let saved = tx.reload(id).await?;
     let row = crate::statistics::record_of(&saved, Ending::Closed(outcome), closing);
-    let link = (outcome == Outcome::ReportForwarded).then_some(id);
+    let link = closing
+        .link
+        .as_ref()
+        .filter(|_| outcome == Outcome::ReportForwarded)
+        .map(|l| (id, l));
     tx.insert_statistics(&row, link).await
 }
 

@@ -131,9 +131,21 @@ impl ChatService {
         } else {
             None
         };
+        let link = match forwarded_to {
+            Some(_) => {
+                let c = self
+                    .store
+                    .conversation(conversation)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                Some(Self::new_statistics_link(&self.data_key(&c)?, conversation))
+            }
+            None => None,
+        };
         let closing = ecoute_domain::ClosingFacts {
             facts: self.facts_for_statistics(officer, conversation).await?,
             unit: forwarded_to.clone(),
+            link,
         };
         let at = now();
         let audit = NewAudit::by(officer, "close", at)

@@ -233,6 +233,7 @@ impl ChatService {
             },
             sealed_text: Some(key.seal_forwarding(c.id.0, part::EVENT, note.as_bytes())),
             at,
+            statistics: self.statistics_row(&key, c.id).await?,
         };
         let audit = NewAudit::by(clerk, "dossier_state", at)
             .on(c.id)
@@ -403,6 +404,7 @@ impl ChatService {
             change,
             sealed_text: text.map(|t| key.seal_forwarding(c.id.0, part::EVENT, t.as_bytes())),
             at,
+            statistics: self.statistics_row(&key, c.id).await?,
         };
         let audit = NewAudit::system(action, at)
             .on(c.id)

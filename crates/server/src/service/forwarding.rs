@@ -41,6 +41,43 @@ pub(super) mod part {
     pub const JSON: &str = "dossier.json";
     pub const PDF: &str = "dossier.pdf";
     pub const EVENT: &str = "dossier-event";
+    pub const STATISTICS: &str = "statistics-link";
+}
+
+impl ChatService {
+    /// A new link from a forwarded chat to its statistics row: the row's id, and that id
+    /// sealed with the chat's key for the store to keep beside the chat (docs/STATISTICS.md).
+    pub(super) fn new_statistics_link(
+        key: &DataKey,
+        conversation: ConversationId,
+    ) -> ecoute_domain::StatisticsLink {
+        let row = uuid::Uuid::new_v4();
+        ecoute_domain::StatisticsLink {
+            row,
+            sealed: key.seal_forwarding(conversation.0, part::STATISTICS, row.as_bytes()),
+        }
+    }
+
+    /// The statistics row of a forwarded chat, opened from its sealed link; `None` for a chat
+    /// closed before links existed. A link that does not open is logged and skipped: the
+    /// figures lose one update, the dossier loses nothing.
+    pub(super) async fn statistics_row(
+        &self,
+        key: &DataKey,
+        conversation: ConversationId,
+    ) -> Result<Option<uuid::Uuid>, ApiError> {
+        let Some(sealed) = self.store.statistics_link(conversation).await? else {
+            return Ok(None);
+        };
+        let row = key
+            .open_forwarding(conversation.0, part::STATISTICS, &sealed)
+            .ok()
+            .and_then(|bytes| uuid::Uuid::from_slice(&bytes).ok());
+        if row.is_none() {
+            tracing::error!(%conversation, "a statistics link does not open");
+        }
+        Ok(row)
+    }
 }
 
 /// The locale of a visitor's language, French when the interface does not offer it.
@@ -386,6 +423,7 @@ impl ChatService {
             sealed_pdf: key.seal_forwarding(conversation.0, part::PDF, &pdf),
             digest,
             signed_by: signing.version(),
+            statistics: self.statistics_row(&key, conversation).await?,
         };
         let audit = NewAudit::system("dossier_produced", produced_at)
             .on(conversation)

@@ -50,6 +50,7 @@ async fn unit_records(
                 change: DossierChange::Unit { by, state },
                 sealed_text: Some(note.as_bytes().to_vec()),
                 at,
+                statistics: None,
             },
             NewAudit::system("dossier_state", at),
         )

@@ -61,4 +61,31 @@ async fn a_forwarded_report_records_the_unit_it_went_to() {
     assert_eq!(rows[0].ending, Ending::Closed(Outcome::ReportForwarded));
     assert_eq!(rows[0].unit, UnitId::parse(unit));
     assert!(rows[0].facts.is_empty(), "not qualified");
+    assert_eq!(
+        rows[0].dossier_state,
+        Some(ecoute_domain::DossierState::Sent),
+        "the dossier's production reached the row through the chat's sealed link"
+    );
+
+    // What the database holds beside the chat is sealed: the row's id appears nowhere in it,
+    // so a copy of the database without the master key cannot tie the row to the chat.
+    let db = database(app.data_dir.path()).await;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM chat_statistics")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    let links: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT sealed_statistics_id FROM statistics_links")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(links.len(), 1);
+    let id = uuid::Uuid::parse_str(&ids[0]).unwrap();
+    let sealed = &links[0];
+    assert!(sealed.len() > 16 + 16, "nonce, id and tag");
+    assert!(
+        !sealed.windows(16).any(|w| w == id.as_bytes()),
+        "the id in clear"
+    );
+    assert!(!String::from_utf8_lossy(sealed).contains(&ids[0]));
 }

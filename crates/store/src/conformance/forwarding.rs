@@ -27,6 +27,7 @@ fn new_dossier(conversation: ConversationId, unit_id: &str, at: OffsetDateTime) 
         sealed_pdf: b"sealed pdf".to_vec(),
         digest: "ab".repeat(32),
         signed_by: 1,
+        statistics: None,
     }
 }
 
@@ -61,6 +62,7 @@ fn by_unit(by: UserId, state: DossierState) -> NewDossierEvent {
         change: DossierChange::Unit { by, state },
         sealed_text: Some(b"note".to_vec()),
         at: now(),
+        statistics: None,
     }
 }
 
@@ -292,6 +294,7 @@ pub async fn dossier_states_follow_the_rules_and_every_record_is_kept_in_order(
         change: DossierChange::PersonMessage,
         sealed_text: Some(b"je suis disponible le soir".to_vec()),
         at: now(),
+        statistics: None,
     };
     assert_eq!(
         record(person.clone()).await.unwrap().state,
@@ -310,6 +313,7 @@ pub async fn dossier_states_follow_the_rules_and_every_record_is_kept_in_order(
         change: DossierChange::Withdraw,
         sealed_text: None,
         at: now(),
+        statistics: None,
     };
     assert_eq!(
         record(withdraw.clone()).await.unwrap().state,
@@ -560,15 +564,40 @@ pub async fn a_forwarded_reports_statistics_row_follows_its_dossier_and_outlives
             rows.into_iter().next().unwrap()
         }
     };
-    let c = closed_conversation(
-        &*store,
-        alice.id,
-        1,
-        long_ago,
-        Outcome::ReportForwarded,
-        long_ago + Duration::minutes(30),
-    )
-    .await;
+    // The service draws the row's id and seals it with the chat's key; the store keeps the
+    // sealed copy beside the chat and writes the row under that id.
+    let link = ecoute_domain::StatisticsLink {
+        row: uuid::Uuid::new_v4(),
+        sealed: b"the row's id, sealed with the chat's key".to_vec(),
+    };
+    let c = new_conversation(&*store, 1, long_ago).await;
+    store
+        .transition(c.id, Actor::Officer(alice.id), Event::Claim, long_ago, None)
+        .await
+        .unwrap()
+        .done()
+        .unwrap();
+    store
+        .transition_closing(
+            c.id,
+            Actor::Officer(alice.id),
+            Event::Close(Outcome::ReportForwarded),
+            long_ago + Duration::minutes(30),
+            None,
+            ecoute_domain::ClosingFacts {
+                link: Some(link.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .done()
+        .unwrap();
+    assert_eq!(
+        store.statistics_link(c.id).await.unwrap(),
+        Some(link.sealed.clone()),
+        "only the sealed id is kept beside the chat"
+    );
     // Another chat closed the same week with another outcome: its row never moves.
     closed_conversation(
         &*store,
@@ -582,7 +611,10 @@ pub async fn a_forwarded_reports_statistics_row_follows_its_dossier_and_outlives
     assert_eq!(row().await.dossier_state, None, "no dossier yet");
 
     let produced = long_ago + Duration::hours(1);
-    let d = new_dossier(c.id, "commissariat-lyon", produced);
+    let d = NewDossier {
+        statistics: Some(link.row),
+        ..new_dossier(c.id, "commissariat-lyon", produced)
+    };
     store
         .create_dossier(d.clone(), audit("dossier_produced"))
         .await
@@ -596,6 +628,7 @@ pub async fn a_forwarded_reports_statistics_row_follows_its_dossier_and_outlives
         async move {
             let event = NewDossierEvent {
                 at,
+                statistics: Some(link.row),
                 ..by_unit(clerk.id, state)
             };
             store
@@ -638,6 +671,11 @@ pub async fn a_forwarded_reports_statistics_row_follows_its_dossier_and_outlives
     let purged = store.purge(&[c.id], &policy, now()).await.unwrap();
     assert_eq!(purged.conversations, vec![c.id]);
     assert!(store.dossier(d.id).await.unwrap().is_none());
+    assert_eq!(
+        store.statistics_link(c.id).await.unwrap(),
+        None,
+        "the link goes with the chat"
+    );
     let r = row().await;
     assert_eq!(r.dossier_state, Some(DossierState::ComplaintTaken));
     assert_eq!(

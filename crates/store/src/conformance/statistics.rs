@@ -79,6 +79,7 @@ pub async fn closing_a_chat_writes_its_statistics_row_with_the_facts_the_service
     let closing = ClosingFacts {
         facts: vec![Fact::Incest, Fact::Rape, Fact::Incest],
         unit: UnitId::parse("bpdj-69"),
+        link: None,
     };
     let closed = store
         .transition_closing(
@@ -164,6 +165,7 @@ pub async fn a_quick_exit_while_waiting_and_a_block_each_write_a_row_without_fac
             ClosingFacts {
                 facts: vec![],
                 unit: UnitId::parse("bpdj-69"),
+                link: None,
             },
         )
         .await
