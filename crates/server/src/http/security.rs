@@ -14,6 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
+use ecoute_domain::Password;
 use ecoute_store::{AuditRecord, SessionInfo};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -48,6 +49,7 @@ struct SecurityPage {
     recovery_left: u64,
     sessions: Vec<SessionRow>,
     error: Option<String>,
+    notice: Option<String>,
 }
 
 fn qr_svg(uri: &str) -> String {
@@ -103,6 +105,7 @@ async fn page(
         recovery_left: state.chat.recovery_codes_left(staff.user.id).await?,
         sessions,
         error,
+        notice: None,
     })
 }
 
@@ -179,6 +182,133 @@ pub async fn enrol(
     .await
     {
         Ok(p) => render_with(&p, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Fields of the "change my password" form.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    code: String,
+    new: String,
+    confirm: String,
+}
+
+/// Renders the security page with a message: an error (400) or a notice (200).
+async fn answer(
+    state: &AppState,
+    locale: &StaffLocale,
+    staff: &Staff,
+    outcome: Result<Option<String>, String>,
+    recovery: Vec<String>,
+) -> Response {
+    let (error, notice, status) = match outcome {
+        Ok(notice) => (None, notice, StatusCode::OK),
+        Err(e) => (Some(e), None, StatusCode::BAD_REQUEST),
+    };
+    match page(state, locale.tr(), staff, error, recovery).await {
+        Ok(mut p) => {
+            p.notice = notice;
+            render_with(&p, status)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Changes one's own password: the current one and a code from the authenticator, then the new
+/// one twice. Every other session of the account ends; this one stays.
+pub async fn change_password(
+    State(state): State<AppState>,
+    locale: StaffLocale,
+    PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let tr = locale.tr();
+    let refuse = |key: &str| Err(tr.s(key));
+    let outcome = if !staff.user.totp_enrolled {
+        refuse("password-err-enrol")
+    } else if form.new != form.confirm {
+        refuse("password-err-mismatch")
+    } else if let Ok(new) = Password::parse(form.new) {
+        match state
+            .chat
+            .change_own_password(&staff, form.current, &form.code, new)
+            .await
+        {
+            Ok(true) => Ok(Some(tr.s("password-changed"))),
+            Ok(false) => refuse("security-err-check"),
+            Err(ApiError::TooManyAttempts { .. }) => refuse("security-err-too-many"),
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        refuse("password-err-rules")
+    };
+    answer(&state, &locale, &staff, outcome, Vec::new()).await
+}
+
+/// Fields of the "renew my recovery codes" form.
+#[derive(Deserialize)]
+pub struct RenewCodesForm {
+    password: String,
+    code: String,
+}
+
+/// Replaces one's recovery codes with ten new ones, shown once; the old ones stop working.
+pub async fn renew_codes(
+    State(state): State<AppState>,
+    locale: StaffLocale,
+    PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
+    Form(form): Form<RenewCodesForm>,
+) -> Response {
+    let tr = locale.tr();
+    if !staff.user.totp_enrolled {
+        return answer(
+            &state,
+            &locale,
+            &staff,
+            Err(tr.s("password-err-enrol")),
+            Vec::new(),
+        )
+        .await;
+    }
+    match state
+        .chat
+        .renew_own_recovery_codes(&staff, form.password, &form.code)
+        .await
+    {
+        Ok(Some(codes)) => {
+            answer(
+                &state,
+                &locale,
+                &staff,
+                Ok(Some(tr.s("codes-renewed"))),
+                codes,
+            )
+            .await
+        }
+        Ok(None) => {
+            answer(
+                &state,
+                &locale,
+                &staff,
+                Err(tr.s("security-err-check")),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(ApiError::TooManyAttempts { .. }) => {
+            answer(
+                &state,
+                &locale,
+                &staff,
+                Err(tr.s("security-err-too-many")),
+                Vec::new(),
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }
