@@ -3,6 +3,7 @@
 
 use crate::auth::Staff;
 use crate::error::ApiError;
+use crate::http::client::ClientIp;
 use crate::http::guard::{Page, PendingStaff, SameOrigin, Supervisor, clear_cookie};
 use crate::http::locale::StaffLocale;
 use crate::http::pages::render_with;
@@ -195,22 +196,48 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-/// Renders the security page with a message: an error (400) or a notice (200).
+/// Why a change was refused.
+enum Refusal {
+    /// A message id; the page answers 400.
+    Message(&'static str),
+    /// Too many attempts (per account, as for logins, or per address): 429 with a Retry-After.
+    TooMany(ApiError),
+}
+
+/// Renders the security page after a change: a notice and the codes to show once (200), or
+/// the refusal's message.
 async fn answer(
     state: &AppState,
-    locale: &StaffLocale,
+    locale: StaffLocale,
     staff: &Staff,
-    outcome: Result<Option<String>, String>,
-    recovery: Vec<String>,
+    outcome: Result<(&'static str, Vec<String>), Refusal>,
 ) -> Response {
-    let (error, notice, status) = match outcome {
-        Ok(notice) => (None, notice, StatusCode::OK),
-        Err(e) => (Some(e), None, StatusCode::BAD_REQUEST),
+    let tr = locale.tr();
+    let (error, notice, recovery, status, too_many) = match outcome {
+        Ok((notice, codes)) => (None, Some(tr.s(notice)), codes, StatusCode::OK, None),
+        Err(Refusal::Message(key)) => (
+            Some(tr.s(key)),
+            None,
+            Vec::new(),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        Err(Refusal::TooMany(e)) => (
+            Some(tr.s("security-err-too-many")),
+            None,
+            Vec::new(),
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(e),
+        ),
     };
-    match page(state, locale.tr(), staff, error, recovery).await {
+    match page(state, tr, staff, error, recovery).await {
         Ok(mut p) => {
             p.notice = notice;
-            render_with(&p, status)
+            let mut r = render_with(&p, status);
+            if let Some(e) = too_many {
+                e.add_retry_after(&mut r);
+            }
+            r
         }
         Err(e) => e.into_response(),
     }
@@ -220,32 +247,33 @@ async fn answer(
 /// one twice. Every other session of the account ends; this one stays.
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     locale: StaffLocale,
     PendingStaff(staff): PendingStaff,
     _: SameOrigin,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let tr = locale.tr();
-    let refuse = |key: &str| Err(tr.s(key));
     let outcome = if !staff.user.totp_enrolled {
-        refuse("password-err-enrol")
+        Err(Refusal::Message("password-err-enrol"))
+    } else if let Err(e) = state.login_limiter.check(ip) {
+        Err(Refusal::TooMany(e))
     } else if form.new != form.confirm {
-        refuse("password-err-mismatch")
+        Err(Refusal::Message("password-err-mismatch"))
     } else if let Ok(new) = Password::parse(form.new) {
         match state
             .chat
             .change_own_password(&staff, form.current, &form.code, new)
             .await
         {
-            Ok(true) => Ok(Some(tr.s("password-changed"))),
-            Ok(false) => refuse("security-err-check"),
-            Err(ApiError::TooManyAttempts { .. }) => refuse("security-err-too-many"),
+            Ok(true) => Ok(("password-changed", Vec::new())),
+            Ok(false) => Err(Refusal::Message("security-err-check")),
+            Err(e @ ApiError::TooManyAttempts { .. }) => Err(Refusal::TooMany(e)),
             Err(e) => return e.into_response(),
         }
     } else {
-        refuse("password-err-rules")
+        Err(Refusal::Message("password-err-rules"))
     };
-    answer(&state, &locale, &staff, outcome, Vec::new()).await
+    answer(&state, locale, &staff, outcome).await
 }
 
 /// Fields of the "renew my recovery codes" form.
@@ -258,59 +286,29 @@ pub struct RenewCodesForm {
 /// Replaces one's recovery codes with ten new ones, shown once; the old ones stop working.
 pub async fn renew_codes(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     locale: StaffLocale,
     PendingStaff(staff): PendingStaff,
     _: SameOrigin,
     Form(form): Form<RenewCodesForm>,
 ) -> Response {
-    let tr = locale.tr();
-    if !staff.user.totp_enrolled {
-        return answer(
-            &state,
-            &locale,
-            &staff,
-            Err(tr.s("password-err-enrol")),
-            Vec::new(),
-        )
-        .await;
-    }
-    match state
-        .chat
-        .renew_own_recovery_codes(&staff, form.password, &form.code)
-        .await
-    {
-        Ok(Some(codes)) => {
-            answer(
-                &state,
-                &locale,
-                &staff,
-                Ok(Some(tr.s("codes-renewed"))),
-                codes,
-            )
+    let outcome = if !staff.user.totp_enrolled {
+        Err(Refusal::Message("password-err-enrol"))
+    } else if let Err(e) = state.login_limiter.check(ip) {
+        Err(Refusal::TooMany(e))
+    } else {
+        match state
+            .chat
+            .renew_own_recovery_codes(&staff, form.password, &form.code)
             .await
+        {
+            Ok(Some(codes)) => Ok(("codes-renewed", codes)),
+            Ok(None) => Err(Refusal::Message("security-err-check")),
+            Err(e @ ApiError::TooManyAttempts { .. }) => Err(Refusal::TooMany(e)),
+            Err(e) => return e.into_response(),
         }
-        Ok(None) => {
-            answer(
-                &state,
-                &locale,
-                &staff,
-                Err(tr.s("security-err-check")),
-                Vec::new(),
-            )
-            .await
-        }
-        Err(ApiError::TooManyAttempts { .. }) => {
-            answer(
-                &state,
-                &locale,
-                &staff,
-                Err(tr.s("security-err-too-many")),
-                Vec::new(),
-            )
-            .await
-        }
-        Err(e) => e.into_response(),
-    }
+    };
+    answer(&state, locale, &staff, outcome).await
 }
 
 /// Fields of the "end this session" form.

@@ -454,3 +454,84 @@ async fn a_unit_account_changes_its_password_too() {
     let old = app.login_with("lyon3", PASSWORD, Some("123456")).await;
     assert_eq!(old.status(), 401);
 }
+
+#[tokio::test]
+async fn past_the_login_failure_limit_a_change_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let rescue = enrolled(&app, "alice", Role::Officer).await;
+    let cookie = log_in_with(&app, "alice", PASSWORD, &rescue[0]).await;
+    let now = time::OffsetDateTime::now_utc();
+    for _ in 0..100 {
+        app.store
+            .record_login_failure(
+                "alice",
+                now - time::Duration::hours(1),
+                NewAudit::system("login_failed", now),
+            )
+            .await
+            .unwrap();
+    }
+    let code = app.code("alice").unwrap();
+    let r = app
+        .http
+        .post(app.url("/console/security/password"))
+        .header("cookie", &cookie)
+        .header("origin", &app.origin)
+        .form(&[
+            ("current", PASSWORD),
+            ("code", code.as_str()),
+            ("new", NEW_PASSWORD),
+            ("confirm", NEW_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.unwrap().contains("id=\"security-error\""));
+    let (status, page) = post_form(
+        &app,
+        &cookie,
+        "/console/security/recovery-codes",
+        &[("password", PASSWORD), ("code", &code)],
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert!(shown_codes(&page).is_empty());
+    assert!(
+        !audited(&app, "alice")
+            .await
+            .iter()
+            .any(|a| a == "password_changed")
+    );
+}
+
+#[tokio::test]
+async fn one_address_checking_too_often_is_slowed_down() {
+    let app = spawn_app_with(|c| c.limits.logins_per_source_per_quarter = 3).await;
+    let rescue = enrolled(&app, "alice", Role::Officer).await;
+    // The login spends one of the three.
+    let cookie = log_in_with(&app, "alice", PASSWORD, &rescue[0]).await;
+    for _ in 0..2 {
+        let (status, _) = change_password(
+            &app,
+            &cookie,
+            "not the password at all",
+            "123456",
+            NEW_PASSWORD,
+            NEW_PASSWORD,
+        )
+        .await;
+        assert_eq!(status, 400);
+    }
+    let (status, _) = change_password(
+        &app,
+        &cookie,
+        PASSWORD,
+        "123456",
+        NEW_PASSWORD,
+        NEW_PASSWORD,
+    )
+    .await;
+    assert_eq!(status, 429);
+}
