@@ -253,13 +253,15 @@ pub async fn change_password(
     _: SameOrigin,
     Form(form): Form<PasswordForm>,
 ) -> Response {
+    // What the form alone shows wrong is said before any secret is checked, and spends nothing.
     let outcome = if !staff.user.totp_enrolled {
         Err(Refusal::Message("password-err-enrol"))
-    } else if let Err(e) = state.login_limiter.check(ip) {
-        Err(Refusal::TooMany(e))
     } else if form.new != form.confirm {
         Err(Refusal::Message("password-err-mismatch"))
     } else if let Ok(new) = Password::parse(form.new) {
+        if let Err(e) = state.login_limiter.check(ip) {
+            return answer(&state, locale, &staff, Err(Refusal::TooMany(e))).await;
+        }
         match state
             .chat
             .change_own_password(&staff, form.current, &form.code, new)
