@@ -774,6 +774,22 @@ test('an officer’s 80 messages written as fast as the console allows are store
 });
 
 // ---------------------------------------------------------------- accessibility (axe-core)
+// Fills the security page's password form with two different new passwords: refused before any
+// secret is checked (no login budget spent), the page comes back with its error.
+async function refusePasswordChange(page) {
+  const form = page.locator('#password-form');
+  await form.locator('#pw-current').fill('not checked here');
+  await form.locator('#pw-code').fill('123456');
+  await form.locator('#pw-new').fill('a new password, once');
+  await form.locator('#pw-confirm').fill('a new password, twice');
+  await Promise.all([
+    page.waitForURL(`${BASE}/console/security/password`),
+    form.locator('button[type="submit"]').click(),
+  ]);
+  await page.locator('#security-error').waitFor();
+  await page.locator('#renew-form').waitFor();
+}
+
 
 test('every visitor page and every console page passes axe-core (WCAG 2.1 AA) with no serious or critical violation', { timeout: TEST_TIMEOUT }, async () => {
   const visitor = await newVisitor();
@@ -806,6 +822,8 @@ test('every visitor page and every console page passes axe-core (WCAG 2.1 AA) wi
   await assertAccessible(officer.page, 'console with a chat and every panel open');
   await officer.page.goto(`${BASE}/console/security`);
   await assertAccessible(officer.page, 'account security page');
+  await refusePasswordChange(officer.page);
+  await assertAccessible(officer.page, 'account security page with a refused password change');
 
   const supervisor = await newOfficer({ supervisor: true, height: 1400 });
   const row = supervisor.page.locator(`#board-chats tr[data-conversation-id="${id}"]`);
@@ -1059,6 +1077,8 @@ test('every visitor page and every console page passes axe-core in English, Span
     await assertAccessible(officer.page, `${lang}: console with a chat and every panel open`);
     await officer.page.goto(`${BASE}/console/security`);
     await assertAccessible(officer.page, `${lang}: account security page`);
+    await refusePasswordChange(officer.page);
+    await assertAccessible(officer.page, `${lang}: account security page with a refused password change`);
     await officer.page.goto(`${BASE}/console`);
     await officer.page.locator('body[data-connection="online"]').waitFor();
     await officer.page.locator(`#panel-${id} .x-outcome`).selectOption('information_given');

@@ -289,6 +289,67 @@ pub async fn login(
     }
 }
 
+/// Checks, for a signed-in account about to change its password or recovery codes, its current
+/// password and a code from its authenticator (not a recovery code). It spends the same per-account
+/// failure budget as logins (the 101st failure within the hour is refused before anything is
+/// checked); a used code cannot be used again. `Ok(false)` for a wrong password or code, or an
+/// account without an authenticator; each failure is audited.
+pub async fn confirm_identity(
+    store: &Arc<dyn Store>,
+    keys: &LiveKeys,
+    user: &User,
+    password: String,
+    code: &str,
+) -> Result<bool, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let reservation = store
+        .reserve_login_attempt(&user.username, now - FAILURE_WINDOW, now, MAX_FAILURES)
+        .await?;
+    let reservation = match reservation {
+        LoginReservation::Reserved(id) => id,
+        LoginReservation::Refused { oldest } => {
+            let free_at = oldest.unwrap_or(now) + FAILURE_WINDOW;
+            return Err(ApiError::TooManyAttempts {
+                retry_after_secs: (free_at - now).whole_seconds().max(1) as u64,
+            });
+        }
+    };
+    let creds = store.user_credentials(&user.username).await?;
+    let creds = creds.filter(|c| c.user.id == user.id);
+    let hash = creds
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_string(), |c| c.password_hash.clone());
+    let password_ok = argon2_work(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    let code = code.trim();
+    let accepted = match (&creds, password_ok) {
+        (Some(c), true) => match &c.totp {
+            // A recovery code is for a lost authenticator at login, not for these changes.
+            Some(stored) if recovery_code_hash(code).is_none() => {
+                second_factor(store, keys, c.user.id, stored, Some(code), now).await?
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if accepted {
+        store.clear_login_attempt(reservation).await?;
+    } else {
+        let audit = NewAudit::by(user, "identity_check_failed", now);
+        store.append_audit(audit).await?;
+    }
+    Ok(accepted)
+}
+
 async fn second_factor(
     store: &Arc<dyn Store>,
     keys: &LiveKeys,

@@ -1163,6 +1163,45 @@ impl Store for PgStore {
         })
     }
 
+    async fn set_password(&self, user: UserId, hash: &str, audit: NewAudit) -> StoreResult<()> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(())
+        })
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user: UserId,
+        recovery_hashes: Vec<[u8; 32]>,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
+            for hash in &recovery_hashes {
+                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user.to_string())
+                    .bind(&hash[..])
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            insert_audit(&mut tx, &audit).await?;
+            commit(tx).await?;
+            Ok(())
+        })
+    }
+
     async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool> {
         // One statement: the row lock and the re-check of the condition make it atomic.
         let done = sqlx::query(

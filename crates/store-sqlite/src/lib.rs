@@ -1166,6 +1166,44 @@ impl Store for SqliteStore {
         Ok(true)
     }
 
+    async fn set_password(&self, user: UserId, hash: &str, audit: NewAudit) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user: UserId,
+        recovery_hashes: Vec<[u8; 32]>,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        for hash in &recovery_hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+                .bind(user.to_string())
+                .bind(&hash[..])
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE users SET totp_last_step = ? \

@@ -53,6 +53,7 @@ macro_rules! conformance_tests {
             the_setup_code_creates_one_first_admin_once,
             unknown_conversations_are_reported_as_absent,
             a_totp_step_is_accepted_once_and_recovery_codes_once_each,
+            a_new_password_and_renewed_recovery_codes_replace_the_old_ones_with_their_audit,
             login_failures_are_counted_per_username_within_the_window,
             the_audit_log_is_a_hash_chain_written_with_the_action,
             a_user_sees_their_own_sessions_only,
@@ -1126,6 +1127,77 @@ pub async fn a_totp_step_is_accepted_once_and_recovery_codes_once_each(store: Ar
             .await
             .unwrap()
     );
+}
+
+/// A new password hash replaces the old one; renewed recovery codes replace every old code,
+/// spent or not; each change is written with its audit entry.
+pub async fn a_new_password_and_renewed_recovery_codes_replace_the_old_ones_with_their_audit(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    store
+        .enrol_totp(
+            alice.id,
+            StoredTotp {
+                sealed: vec![7; 40],
+                key_version: 1,
+                last_step: None,
+            },
+            vec![[1; 32], [2; 32]],
+            NewAudit::by(&alice, "totp_enrolled", now()),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .use_recovery_code(alice.id, [1; 32], now())
+            .await
+            .unwrap()
+    );
+    store
+        .set_password(
+            alice.id,
+            "new-hash",
+            NewAudit::by(&alice, "password_changed", now()),
+        )
+        .await
+        .unwrap();
+    let creds = store.user_credentials("alice").await.unwrap().unwrap();
+    assert_eq!(creds.password_hash, "new-hash");
+    assert_eq!(creds.totp.unwrap().sealed, vec![7; 40], "the secret stays");
+
+    store
+        .replace_recovery_codes(
+            alice.id,
+            vec![[3; 32], [4; 32], [5; 32]],
+            NewAudit::by(&alice, "recovery_codes_renewed", now()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 3);
+    assert!(
+        !store
+            .use_recovery_code(alice.id, [2; 32], now())
+            .await
+            .unwrap(),
+        "an old unspent code no longer works"
+    );
+    assert!(
+        store
+            .use_recovery_code(alice.id, [3; 32], now())
+            .await
+            .unwrap()
+    );
+    let actions: Vec<_> = store
+        .audit_page(None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.actor == Some(alice.id))
+        .map(|r| r.entry.action)
+        .collect();
+    assert!(actions.contains(&"password_changed".to_string()));
+    assert!(actions.contains(&"recovery_codes_renewed".to_string()));
 }
 
 /// Failures are counted per typed username, known or not, and forgotten after the window.

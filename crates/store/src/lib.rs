@@ -725,6 +725,16 @@ pub trait Store: Send + Sync + 'static {
         recovery_hashes: Vec<[u8; 32]>,
         audit: NewAudit,
     ) -> StoreResult<bool>;
+    /// Replaces an account's password hash and appends its audit entry, in one transaction.
+    async fn set_password(&self, user: UserId, hash: &str, audit: NewAudit) -> StoreResult<()>;
+    /// Replaces all of an account's recovery codes (spent or not) with fresh ones and appends
+    /// its audit entry, in one transaction: the old codes stop working at once.
+    async fn replace_recovery_codes(
+        &self,
+        user: UserId,
+        recovery_hashes: Vec<[u8; 32]>,
+        audit: NewAudit,
+    ) -> StoreResult<()>;
     /// Records that a TOTP step was used; `false` if that step (or a later one) already was.
     async fn use_totp_step(&self, user: UserId, step: u64) -> StoreResult<bool>;
     /// Spends a recovery code; `false` if it is unknown or already spent.

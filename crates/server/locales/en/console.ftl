@@ -512,3 +512,22 @@ staffing-day-sun = Sunday
 staffing-hour-label = { $day } { $hour }:00
 staffing-chart-axis = officers
 staffing-chart-desc = For each hour of the week, from Monday 00:00 to Sunday 23:00 (Paris time): as bars, the officers needed to meet the target; as a line, the officers present on average over the weeks observed. A bar above the line is an understaffed hour.
+
+# Change one's password, renew one's recovery codes (issue 21, item 2)
+password-title = Change my password
+password-intro = Enter your current password, a code from your authenticator app, then the new password twice. Your other sessions will be ended; this one stays open.
+password-current = Current password
+security-code = 6-digit code from your authenticator app
+password-new = New password (12 to 128 characters)
+password-new-confirm = New password, once more
+password-submit = Change password
+password-changed = Your password has been changed. Your other sessions have been ended; this one stays open.
+password-err-enrol = First link an authenticator app to your account.
+password-err-mismatch = The two entries of the new password differ. Nothing was changed.
+password-err-rules = The new password must be 12 to 128 characters long. Nothing was changed.
+security-err-check = The current password or the code is not right. Nothing was changed.
+security-err-too-many = Too many attempts for this account or from this address. Try again later. Nothing was changed.
+codes-renew-title = Renew my recovery codes
+codes-renew-intro = Ten new codes replace all the old ones, which stop working at once. They are shown only once.
+codes-renew-submit = Renew recovery codes
+codes-renewed = Your recovery codes have been renewed: the old ones no longer work.

@@ -512,3 +512,22 @@ staffing-day-sun = domingo
 staffing-hour-label = { $day } { $hour }:00
 staffing-chart-axis = agentes
 staffing-chart-desc = Para cada hora de la semana, del lunes a las 0 h al domingo a las 23 h (hora de París): en barras, los agentes necesarios para cumplir el objetivo; en línea, los agentes presentes de media en las semanas observadas. Una barra por encima de la línea es una hora con falta de personal.
+
+# Cambiar la contraseña, renovar los códigos de recuperación (issue 21, punto 2)
+password-title = Cambiar mi contraseña
+password-intro = Introduzca su contraseña actual, un código de su aplicación de autenticación y, después, la nueva contraseña dos veces. Sus otras sesiones se cerrarán; esta permanece abierta.
+password-current = Contraseña actual
+security-code = Código de 6 cifras de su aplicación de autenticación
+password-new = Nueva contraseña (de 12 a 128 caracteres)
+password-new-confirm = Nueva contraseña, otra vez
+password-submit = Cambiar la contraseña
+password-changed = Su contraseña se ha cambiado. Sus otras sesiones se han cerrado; esta permanece abierta.
+password-err-enrol = Primero vincule una aplicación de autenticación a su cuenta.
+password-err-mismatch = Las dos entradas de la nueva contraseña no coinciden. No se ha cambiado nada.
+password-err-rules = La nueva contraseña debe tener de 12 a 128 caracteres. No se ha cambiado nada.
+security-err-check = La contraseña actual o el código no es correcto. No se ha cambiado nada.
+security-err-too-many = Demasiados intentos para esta cuenta o desde esta dirección. Vuelva a intentarlo más tarde. No se ha cambiado nada.
+codes-renew-title = Renovar mis códigos de recuperación
+codes-renew-intro = Diez códigos nuevos sustituyen a todos los anteriores, que dejan de funcionar en el acto. Solo se mostrarán una vez.
+codes-renew-submit = Renovar los códigos de recuperación
+codes-renewed = Sus códigos de recuperación se han renovado: los anteriores ya no funcionan.

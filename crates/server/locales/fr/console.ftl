@@ -512,3 +512,22 @@ staffing-day-sun = dimanche
 staffing-hour-label = { $day } { $hour } h
 staffing-chart-axis = agents
 staffing-chart-desc = Pour chaque heure de la semaine, du lundi 0 h au dimanche 23 h (heure de Paris) : en barres, les agents nécessaires pour tenir l’objectif ; en ligne, les agents présents en moyenne sur les semaines observées. Une barre au-dessus de la ligne est une heure en sous-effectif.
+
+# Changer son mot de passe, renouveler ses codes de secours (issue 21, point 2)
+password-title = Changer mon mot de passe
+password-intro = Saisissez votre mot de passe actuel, un code de votre application d’authentification, puis le nouveau mot de passe deux fois. Vos autres sessions seront fermées ; celle-ci reste ouverte.
+password-current = Mot de passe actuel
+security-code = Code à 6 chiffres de votre application d’authentification
+password-new = Nouveau mot de passe (12 à 128 caractères)
+password-new-confirm = Nouveau mot de passe, encore une fois
+password-submit = Changer le mot de passe
+password-changed = Votre mot de passe a été changé. Vos autres sessions ont été fermées ; celle-ci reste ouverte.
+password-err-enrol = Associez d’abord une application d’authentification à votre compte.
+password-err-mismatch = Les deux saisies du nouveau mot de passe ne sont pas identiques. Rien n’a été changé.
+password-err-rules = Le nouveau mot de passe doit faire de 12 à 128 caractères. Rien n’a été changé.
+security-err-check = Le mot de passe actuel ou le code ne convient pas. Rien n’a été changé.
+security-err-too-many = Trop d’essais pour ce compte ou depuis cette adresse. Réessayez plus tard. Rien n’a été changé.
+codes-renew-title = Renouveler mes codes de secours
+codes-renew-intro = Dix nouveaux codes remplacent tous les anciens, qui cessent aussitôt de fonctionner. Ils ne seront affichés qu’une fois.
+codes-renew-submit = Renouveler les codes de secours
+codes-renewed = Vos codes de secours ont été renouvelés : les anciens ne fonctionnent plus.

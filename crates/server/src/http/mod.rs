@@ -174,6 +174,8 @@ pub fn router(state: AppState) -> Router {
         .route("/console/security", get(security::security))
         .route("/console/security/totp", post(security::enrol))
         .route("/console/security/sessions/end", post(security::end_session_form))
+        .route("/console/security/password", post(security::change_password))
+        .route("/console/security/recovery-codes", post(security::renew_codes))
         .route("/console/audit", get(security::audit_page))
         .route("/console/history", get(history::list))
         .route("/console/history/{id}", get(history::transcript))

@@ -3,6 +3,7 @@
 
 use crate::auth::Staff;
 use crate::error::ApiError;
+use crate::http::client::ClientIp;
 use crate::http::guard::{Page, PendingStaff, SameOrigin, Supervisor, clear_cookie};
 use crate::http::locale::StaffLocale;
 use crate::http::pages::render_with;
@@ -14,6 +15,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use ecoute_crypto::totp::{TotpSecret, recovery_codes};
+use ecoute_domain::Password;
 use ecoute_store::{AuditRecord, SessionInfo};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -48,6 +50,7 @@ struct SecurityPage {
     recovery_left: u64,
     sessions: Vec<SessionRow>,
     error: Option<String>,
+    notice: Option<String>,
 }
 
 fn qr_svg(uri: &str) -> String {
@@ -103,6 +106,7 @@ async fn page(
         recovery_left: state.chat.recovery_codes_left(staff.user.id).await?,
         sessions,
         error,
+        notice: None,
     })
 }
 
@@ -181,6 +185,132 @@ pub async fn enrol(
         Ok(p) => render_with(&p, StatusCode::OK),
         Err(e) => e.into_response(),
     }
+}
+
+/// Fields of the "change my password" form.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    code: String,
+    new: String,
+    confirm: String,
+}
+
+/// Why a change was refused.
+enum Refusal {
+    /// A message id; the page answers 400.
+    Message(&'static str),
+    /// Too many attempts (per account, as for logins, or per address): 429 with a Retry-After.
+    TooMany(ApiError),
+}
+
+/// Renders the security page after a change: a notice and the codes to show once (200), or
+/// the refusal's message.
+async fn answer(
+    state: &AppState,
+    locale: StaffLocale,
+    staff: &Staff,
+    outcome: Result<(&'static str, Vec<String>), Refusal>,
+) -> Response {
+    let tr = locale.tr();
+    let (error, notice, recovery, status, too_many) = match outcome {
+        Ok((notice, codes)) => (None, Some(tr.s(notice)), codes, StatusCode::OK, None),
+        Err(Refusal::Message(key)) => (
+            Some(tr.s(key)),
+            None,
+            Vec::new(),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        Err(Refusal::TooMany(e)) => (
+            Some(tr.s("security-err-too-many")),
+            None,
+            Vec::new(),
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(e),
+        ),
+    };
+    match page(state, tr, staff, error, recovery).await {
+        Ok(mut p) => {
+            p.notice = notice;
+            let mut r = render_with(&p, status);
+            if let Some(e) = too_many {
+                e.add_retry_after(&mut r);
+            }
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Changes one's own password: the current one and a code from the authenticator, then the new
+/// one twice. Every other session of the account ends; this one stays.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    locale: StaffLocale,
+    PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    // What the form alone shows wrong is said before any secret is checked, and spends nothing.
+    let outcome = if !staff.user.totp_enrolled {
+        Err(Refusal::Message("password-err-enrol"))
+    } else if form.new != form.confirm {
+        Err(Refusal::Message("password-err-mismatch"))
+    } else if let Ok(new) = Password::parse(form.new) {
+        if let Err(e) = state.login_limiter.check(ip) {
+            return answer(&state, locale, &staff, Err(Refusal::TooMany(e))).await;
+        }
+        match state
+            .chat
+            .change_own_password(&staff, form.current, &form.code, new)
+            .await
+        {
+            Ok(true) => Ok(("password-changed", Vec::new())),
+            Ok(false) => Err(Refusal::Message("security-err-check")),
+            Err(e @ ApiError::TooManyAttempts { .. }) => Err(Refusal::TooMany(e)),
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        Err(Refusal::Message("password-err-rules"))
+    };
+    answer(&state, locale, &staff, outcome).await
+}
+
+/// Fields of the "renew my recovery codes" form.
+#[derive(Deserialize)]
+pub struct RenewCodesForm {
+    password: String,
+    code: String,
+}
+
+/// Replaces one's recovery codes with ten new ones, shown once; the old ones stop working.
+pub async fn renew_codes(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    locale: StaffLocale,
+    PendingStaff(staff): PendingStaff,
+    _: SameOrigin,
+    Form(form): Form<RenewCodesForm>,
+) -> Response {
+    let outcome = if !staff.user.totp_enrolled {
+        Err(Refusal::Message("password-err-enrol"))
+    } else if let Err(e) = state.login_limiter.check(ip) {
+        Err(Refusal::TooMany(e))
+    } else {
+        match state
+            .chat
+            .renew_own_recovery_codes(&staff, form.password, &form.code)
+            .await
+        {
+            Ok(Some(codes)) => Ok(("codes-renewed", codes)),
+            Ok(None) => Err(Refusal::Message("security-err-check")),
+            Err(e @ ApiError::TooManyAttempts { .. }) => Err(Refusal::TooMany(e)),
+            Err(e) => return e.into_response(),
+        }
+    };
+    answer(&state, locale, &staff, outcome).await
 }
 
 /// Fields of the "end this session" form.

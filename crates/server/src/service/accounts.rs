@@ -128,6 +128,53 @@ impl ChatService {
         Ok(true)
     }
 
+    /// Changes the staff member's own password after checking the current one and a code from
+    /// the authenticator (audited); every other session of the account ends, the current one
+    /// stays. `Ok(false)` (and nothing changed) when the check fails.
+    pub async fn change_own_password(
+        &self,
+        staff: &Staff,
+        current: String,
+        code: &str,
+        new: Password,
+    ) -> Result<bool, ApiError> {
+        if !auth::confirm_identity(&self.store, &self.keys, &staff.user, current, code).await? {
+            return Ok(false);
+        }
+        let hash = auth::hash_password(new)
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        let audit = NewAudit::by(&staff.user, "password_changed", now());
+        self.store.set_password(staff.user.id, &hash, audit).await?;
+        for s in self.store.sessions_of(staff.user.id).await? {
+            if s.token_hash != staff.session {
+                self.end_session(staff.user.id, s.token_hash).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Replaces the staff member's recovery codes after checking the password and a code from
+    /// the authenticator (audited); the new codes, to be shown once, or `None` (and nothing
+    /// changed) when the check fails.
+    pub async fn renew_own_recovery_codes(
+        &self,
+        staff: &Staff,
+        password: String,
+        code: &str,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        if !auth::confirm_identity(&self.store, &self.keys, &staff.user, password, code).await? {
+            return Ok(None);
+        }
+        let codes = ecoute_crypto::totp::recovery_codes();
+        let hashes = codes.iter().map(|(_, h)| *h).collect();
+        let audit = NewAudit::by(&staff.user, "recovery_codes_renewed", now());
+        self.store
+            .replace_recovery_codes(staff.user.id, hashes, audit)
+            .await?;
+        Ok(Some(codes.into_iter().map(|(c, _)| c).collect()))
+    }
+
     /// Creates the first administrator with the one-time setup code (audited); `None` when the
     /// code opens nothing (wrong, used or expired).
     pub async fn create_first_admin(

@@ -22,6 +22,7 @@ mod metrics;
 mod open_data;
 mod purge;
 mod routing;
+mod self_service;
 mod setup;
 #[path = "../support/smtp.rs"]
 mod smtp;
