@@ -187,6 +187,22 @@ async fn load_conversation(conn: &mut PgConnection, id: ConversationId) -> R<Opt
         .transpose()
 }
 
+/// Replaces an account's recovery codes with `hashes` (enrolment, renewal).
+async fn write_recovery_codes(conn: &mut PgConnection, user: UserId, hashes: &[[u8; 32]]) -> R<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user.to_string())
+        .execute(&mut *conn)
+        .await?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user.to_string())
+            .bind(&hash[..])
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Writes one statistics row under a fresh random id (docs/STATISTICS.md).
 async fn insert_statistics(
     conn: &mut PgConnection,
@@ -1146,17 +1162,7 @@ impl Store for PgStore {
             if enrolled == 0 {
                 return Ok(false);
             }
-            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-                .bind(user.to_string())
-                .execute(&mut *tx)
-                .await?;
-            for hash in &recovery_hashes {
-                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-                    .bind(user.to_string())
-                    .bind(&hash[..])
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            write_recovery_codes(&mut tx, user, &recovery_hashes).await?;
             insert_audit(&mut tx, &audit).await?;
             commit(tx).await?;
             Ok(true)
@@ -1185,17 +1191,7 @@ impl Store for PgStore {
     ) -> StoreResult<()> {
         transaction!(async {
             let mut tx = self.begin().await?;
-            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-                .bind(user.to_string())
-                .execute(&mut *tx)
-                .await?;
-            for hash in &recovery_hashes {
-                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-                    .bind(user.to_string())
-                    .bind(&hash[..])
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            write_recovery_codes(&mut tx, user, &recovery_hashes).await?;
             insert_audit(&mut tx, &audit).await?;
             commit(tx).await?;
             Ok(())

@@ -708,6 +708,28 @@ async fn record_if_unclosed(tx: &mut WriteTx, id: ConversationId) -> StoreResult
     insert_statistics(tx, &row, None).await
 }
 
+/// Replaces an account's recovery codes with `hashes` (enrolment, renewal).
+async fn write_recovery_codes(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    hashes: &[[u8; 32]],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+        .bind(user.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(err)?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+            .bind(user.to_string())
+            .bind(&hash[..])
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// Writes one statistics row under a fresh random id (docs/STATISTICS.md).
 async fn insert_statistics(
     conn: &mut SqliteConnection,
@@ -1148,19 +1170,7 @@ impl Store for SqliteStore {
         if enrolled == 0 {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        for hash in &recovery_hashes {
-            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
-                .bind(user.to_string())
-                .bind(&hash[..])
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
-        }
+        write_recovery_codes(&mut tx, user, &recovery_hashes).await?;
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(true)
@@ -1186,19 +1196,7 @@ impl Store for SqliteStore {
         audit: NewAudit,
     ) -> StoreResult<()> {
         let mut tx = WriteTx::begin(&self.write).await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-        for hash in &recovery_hashes {
-            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
-                .bind(user.to_string())
-                .bind(&hash[..])
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
-        }
+        write_recovery_codes(&mut tx, user, &recovery_hashes).await?;
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())

@@ -243,6 +243,26 @@ impl TestApp {
 
     async fn create_account(&self, username: &str, role: Role, unit: Option<&str>) {
         let id = self.create_account_without_totp(username, role, unit).await;
+        self.enrol(id, username, Vec::new()).await;
+    }
+
+    /// An account with an authenticator (its secret kept for [`TestApp::code`]) and ten
+    /// recovery codes, returned as typed: for tests that log in more often than a 30-second
+    /// step allows authenticator codes.
+    pub async fn create_user_with_recovery_codes(
+        &self,
+        username: &str,
+        role: Role,
+    ) -> (UserId, Vec<String>) {
+        let id = self.create_user_without_totp(username, role).await;
+        let codes = ecoute_crypto::totp::recovery_codes();
+        self.enrol(id, username, codes.iter().map(|(_, h)| *h).collect())
+            .await;
+        (id, codes.into_iter().map(|(c, _)| c).collect())
+    }
+
+    /// Enrols a new authenticator for `id`, with these recovery code hashes.
+    async fn enrol(&self, id: UserId, username: &str, recovery_hashes: Vec<[u8; 32]>) {
         let keys = KeyFiles::new(self.data_dir.path().join("master.key"))
             .load_or_create()
             .unwrap();
@@ -252,7 +272,7 @@ impl TestApp {
             .enrol_totp(
                 id,
                 stored,
-                Vec::new(),
+                recovery_hashes,
                 NewAudit::system("totp_enrolled", time::OffsetDateTime::now_utc()),
             )
             .await

@@ -74,26 +74,7 @@ async fn audited(app: &TestApp, username: &str) -> Vec<String> {
 /// recovery codes, returned: logins in these tests spend recovery codes rather than the one or
 /// two authenticator codes a 30-second step allows.
 async fn enrolled(app: &TestApp, username: &str, role: Role) -> Vec<String> {
-    let id = app.create_user_without_totp(username, role).await;
-    let keys = ecoute_crypto::KeyFiles::new(app.data_dir.path().join("master.key"))
-        .load_or_create()
-        .unwrap();
-    let secret = ecoute_crypto::totp::TotpSecret::generate();
-    let codes = ecoute_crypto::totp::recovery_codes();
-    app.store
-        .enrol_totp(
-            id,
-            ecoute::auth::seal_totp(&keys, id, &secret),
-            codes.iter().map(|(_, h)| *h).collect(),
-            NewAudit::system("totp_enrolled", time::OffsetDateTime::now_utc()),
-        )
-        .await
-        .unwrap();
-    app.secrets
-        .lock()
-        .unwrap()
-        .insert(username.into(), (secret, 0));
-    codes.into_iter().map(|(c, _)| c).collect()
+    app.create_user_with_recovery_codes(username, role).await.1
 }
 
 /// Logs in with a recovery code; the session's cookie.

@@ -101,22 +101,10 @@ async fn an_enrolled_account_needs_a_fresh_code_and_a_used_code_is_refused() {
 #[tokio::test]
 async fn a_recovery_code_replaces_the_authenticator_once() {
     let app = spawn_app().await;
-    let id = app.create_user_without_totp("alice", Role::Officer).await;
-    let keys = ecoute_crypto::KeyFiles::new(app.data_dir.path().join("master.key"))
-        .load_or_create()
-        .unwrap();
-    let secret = ecoute_crypto::totp::TotpSecret::generate();
-    let codes = ecoute_crypto::totp::recovery_codes();
-    app.store
-        .enrol_totp(
-            id,
-            ecoute::auth::seal_totp(&keys, id, &secret),
-            codes.iter().map(|(_, h)| *h).collect(),
-            NewAudit::system("totp_enrolled", time::OffsetDateTime::now_utc()),
-        )
-        .await
-        .unwrap();
-    let typed = codes[3].0.to_lowercase();
+    let (id, codes) = app
+        .create_user_with_recovery_codes("alice", Role::Officer)
+        .await;
+    let typed = codes[3].to_lowercase();
     assert_eq!(
         app.login_with("alice", PASSWORD, Some(&typed))
             .await
