@@ -449,6 +449,10 @@ fn init_tracing(filter: &str) {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    match config.trusted_proxies_line() {
+        (true, line) => tracing::warn!("{line}"),
+        (false, line) => tracing::info!("{line}"),
+    }
     let app = Application::build(config).await?;
     tracing::info!(address = %app.local_addr(), "Écoute is serving");
     if let Some(admin) = app.admin_addr() {

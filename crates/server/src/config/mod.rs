@@ -299,6 +299,44 @@ pub struct Overrides {
 }
 
 impl Config {
+    /// The startup log's line on whose `X-Forwarded-For` is believed: the proxies' own
+    /// addresses from the configuration, never a client's. A warning when the service is
+    /// reached over https (so through a proxy, since it speaks plain HTTP) and no proxy is
+    /// trusted: every visitor would then share the proxy's address, and its rate limits.
+    pub fn trusted_proxies_line(&self) -> (bool, String) {
+        let behind_tls = self
+            .public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"));
+        if self.trusted_proxies.is_empty() {
+            let text = "no trusted proxy: X-Forwarded-For is ignored and each peer's own address \
+                        is the client's (trusted_proxies, docs/CONFIGURATION.md)";
+            if behind_tls {
+                return (
+                    true,
+                    format!(
+                        "{text}; public_origin is https, so a reverse proxy is in front and every \
+                         visitor would count as that proxy for the rate limits"
+                    ),
+                );
+            }
+            return (false, text.to_string());
+        }
+        let list: Vec<String> = self
+            .trusted_proxies
+            .iter()
+            .map(|ip| ip.to_string())
+            .collect();
+        (
+            false,
+            format!(
+                "X-Forwarded-For is believed from these peers only: {} (the client is the last \
+                 address in it that is not one of them)",
+                list.join(", ")
+            ),
+        )
+    }
+
     /// Builds the configuration from every source, reporting each bad value clearly.
     /// `env` is passed in so tests do not depend on the process environment.
     pub fn load(

@@ -29,7 +29,7 @@ impl Default for RetentionConfig {
 
 /// One setting of the `[retention]` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RetentionKey {
+pub(super) enum RetentionKey {
     /// `<outcome>_days`
     Outcome(Outcome),
     /// `default_days`: outcomes without a period of their own.
@@ -41,7 +41,7 @@ enum RetentionKey {
 }
 
 impl RetentionKey {
-    fn all() -> impl Iterator<Item = Self> {
+    pub(super) fn all() -> impl Iterator<Item = Self> {
         Outcome::ALL.into_iter().map(Self::Outcome).chain([
             Self::Default,
             Self::Unclosed,
@@ -50,7 +50,7 @@ impl RetentionKey {
     }
 
     /// The key in the `[retention]` table of the file.
-    fn name(self) -> String {
+    pub(super) fn name(self) -> String {
         match self {
             Self::Outcome(o) => format!("{}_days", o.as_str()),
             Self::Default => "default_days".into(),

@@ -89,7 +89,7 @@ pub(super) struct SmtpSettings {
 }
 
 /// The keys of the `[smtp]` table; each is also `ECOUTE_SMTP_<KEY>` in capitals.
-const SMTP_KEYS: &[&str] = &[
+pub(super) const SMTP_KEYS: &[&str] = &[
     "host",
     "port",
     "security",

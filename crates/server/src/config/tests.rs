@@ -394,3 +394,108 @@ fn unknown_retention_keys_are_warned_about_and_ignored() {
     assert!(w[0].contains("retention.forever"), "{w:?}");
     assert_eq!(days_of(&c, RetentionRule::Unclosed), 10);
 }
+
+/// The fields a section that refuses unknown keys accepts, read from serde's own refusal of an
+/// unknown one ("unknown field `…`, expected one of `a`, `b`"), so that a field added to the
+/// struct is found here without anyone listing it.
+fn fields_of<T: serde::de::DeserializeOwned>() -> Vec<String> {
+    let err = match toml::from_str::<T>("zz_not_a_field = 1") {
+        Ok(_) => panic!("the section accepted an unknown key"),
+        Err(e) => e.to_string(),
+    };
+    let expected = err
+        .split("expected one of ")
+        .nth(1)
+        .or_else(|| err.split("expected ").nth(1))
+        .unwrap_or_else(|| panic!("serde's error names no field: {err}"));
+    expected
+        .split(", ")
+        .filter_map(|f| f.split('`').nth(1))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_setting_and_environment_variable_is_in_configuration_md() {
+    let doc = include_str!("../../../../docs/CONFIGURATION.md");
+    let mut missing = Vec::new();
+    let mut need = |name: String| {
+        let documented = doc.contains(&format!("`{name}`"))
+            || doc.contains(&format!("`[{name}]`"))
+            || doc.contains(&format!("[{name}]"));
+        if !documented {
+            missing.push(name);
+        }
+    };
+    for key in KNOWN_KEYS {
+        need(key.to_string());
+    }
+    for (section, fields) in [
+        ("limits", fields_of::<Limits>()),
+        ("routing", fields_of::<RoutingConfig>()),
+        ("staffing", fields_of::<StaffingConfig>()),
+    ] {
+        assert!(!fields.is_empty(), "[{section}] has fields");
+        for field in fields {
+            need(field);
+        }
+    }
+    for key in retention::RetentionKey::all() {
+        need(key.name().to_string());
+    }
+    for key in smtp::SMTP_KEYS {
+        need(key.to_string());
+    }
+
+    // Every variable the loader asks for, whatever it is set to.
+    let asked = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let record = |name: &str| {
+        asked.lock().unwrap().insert(name.to_string());
+        None
+    };
+    Config::load(&Overrides::default(), &record).unwrap();
+    let asked = asked.into_inner().unwrap();
+    assert!(asked.contains("ECOUTE_TRUSTED_PROXIES"), "{asked:?}");
+    for variable in asked {
+        // `ECOUTE_RETENTION_*` in the table covers each retention key's variable (the general
+        // `ECOUTE_*` of the introduction covers nothing).
+        let covered_by_wildcard = doc.match_indices("_*`").any(|(i, _)| {
+            let start = doc[..i].rfind('`').map_or(i, |s| s + 1);
+            let prefix = &doc[start..=i];
+            prefix != "ECOUTE_" && variable.starts_with(prefix)
+        });
+        if !doc.contains(&variable) && !covered_by_wildcard {
+            missing.push(variable);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/CONFIGURATION.md does not mention: {missing:?}"
+    );
+}
+
+#[test]
+fn the_startup_line_names_the_trusted_proxies_and_warns_when_https_has_none() {
+    let (c, _) = Config::load(
+        &Overrides::default(),
+        &env_of(&[("ECOUTE_TRUSTED_PROXIES", "10.0.0.10, 127.0.0.1")]),
+    )
+    .unwrap();
+    let (warn, line) = c.trusted_proxies_line();
+    assert!(!warn);
+    assert!(line.contains("10.0.0.10, 127.0.0.1"), "{line}");
+
+    let (c, _) = Config::load(&Overrides::default(), &env_of(&[])).unwrap();
+    let (warn, line) = c.trusted_proxies_line();
+    assert!(!warn, "plain http on loopback needs no proxy");
+    assert!(line.contains("no trusted proxy"), "{line}");
+
+    let (c, _) = Config::load(
+        &Overrides::default(),
+        &env_of(&[("ECOUTE_PUBLIC_ORIGIN", "https://ecoute.example.fr")]),
+    )
+    .unwrap();
+    let (warn, line) = c.trusted_proxies_line();
+    assert!(warn, "{line}");
+    assert!(line.contains("rate limits"), "{line}");
+}
