@@ -1367,13 +1367,23 @@ impl Store for PgStore {
         code_hash: [u8; 32],
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO setup_codes (code_hash, expires_at) VALUES ($1, $2)")
-            .bind(&code_hash[..])
-            .bind(millis(expires_at))
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            // Nodes starting together take turns, so the last one's code is the only one left.
+            sqlx::query("LOCK TABLE setup_codes IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM setup_codes WHERE used_at IS NULL")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO setup_codes (code_hash, expires_at) VALUES ($1, $2)")
+                .bind(&code_hash[..])
+                .bind(millis(expires_at))
+                .execute(&mut *tx)
+                .await?;
+            commit(tx).await?;
+            Ok(())
+        })
     }
 
     async fn redeem_setup_code(

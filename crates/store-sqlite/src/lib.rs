@@ -1371,12 +1371,18 @@ impl Store for SqliteStore {
         code_hash: [u8; 32],
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
+        let mut tx = WriteTx::begin(&self.write).await?;
+        sqlx::query("DELETE FROM setup_codes WHERE used_at IS NULL")
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
         sqlx::query("INSERT INTO setup_codes (code_hash, expires_at) VALUES (?, ?)")
             .bind(&code_hash[..])
             .bind(millis(expires_at))
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await
             .map_err(err)?;
+        tx.commit().await?;
         Ok(())
     }
 

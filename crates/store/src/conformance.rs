@@ -955,7 +955,9 @@ pub async fn staff_sessions_live_until_deleted(store: Arc<dyn Store>) {
     assert!(store.session([8; 32]).await.unwrap().is_none());
 }
 
-/// The setup code works once, before it expires, and only while no account exists.
+/// The setup code works once, before it expires, only while no account exists, and only the
+/// last one issued: each start of a node with no account prints a new link, which withdraws the
+/// links printed before it (a cluster started at once has one valid link, not one per node).
 pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) {
     let t0 = now();
     let admin = |name: &str| NewUser {
@@ -967,6 +969,20 @@ pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) 
         password_hash: "h".into(),
         created_at: t0,
     };
+    let redeem = |code: u8, name: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .redeem_setup_code([code; 32], t0, admin(name), NewAudit::system("setup", t0))
+                .await
+                .unwrap()
+        }
+    };
+    store
+        .create_setup_code([3; 32], t0 - Duration::seconds(1))
+        .await
+        .unwrap();
+    assert!(redeem(3, "late").await.is_none(), "expired");
     store
         .create_setup_code([1; 32], t0 + Duration::hours(1))
         .await
@@ -975,48 +991,19 @@ pub async fn the_setup_code_creates_one_first_admin_once(store: Arc<dyn Store>) 
         .create_setup_code([2; 32], t0 + Duration::hours(1))
         .await
         .unwrap();
-    store
-        .create_setup_code([3; 32], t0 - Duration::seconds(1))
-        .await
-        .unwrap();
     assert!(
-        store
-            .redeem_setup_code([3; 32], t0, admin("late"), NewAudit::system("setup", t0))
-            .await
-            .unwrap()
-            .is_none(),
-        "expired"
+        redeem(1, "first").await.is_none(),
+        "replaced by a later link"
     );
-    assert!(
-        store
-            .redeem_setup_code([4; 32], t0, admin("wrong"), NewAudit::system("setup", t0))
-            .await
-            .unwrap()
-            .is_none(),
-        "unknown"
-    );
-    let created = store
-        .redeem_setup_code([1; 32], t0, admin("root"), NewAudit::system("setup", t0))
-        .await
-        .unwrap()
-        .unwrap();
+    assert!(redeem(4, "wrong").await.is_none(), "unknown");
+    let created = redeem(2, "root").await.unwrap();
     assert_eq!(created.role, Role::Admin);
-    assert!(
-        store
-            .redeem_setup_code([1; 32], t0, admin("again"), NewAudit::system("setup", t0))
-            .await
-            .unwrap()
-            .is_none(),
-        "used"
-    );
-    assert!(
-        store
-            .redeem_setup_code([2; 32], t0, admin("second"), NewAudit::system("setup", t0))
-            .await
-            .unwrap()
-            .is_none(),
-        "an account exists"
-    );
+    assert!(redeem(2, "again").await.is_none(), "used");
+    store
+        .create_setup_code([5; 32], t0 + Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(redeem(5, "second").await.is_none(), "an account exists");
     assert_eq!(store.count_users().await.unwrap(), 1);
 }
 

@@ -783,7 +783,8 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_after(&self, after: u64, limit: u32) -> StoreResult<Vec<AuditRecord>>;
 
     // ---- The first administrator and staff sessions
-    /// Records a one-time code that allows creating the first administrator.
+    /// Records a one-time code that allows creating the first administrator, and withdraws
+    /// every earlier unused one: only the link printed last works.
     async fn create_setup_code(
         &self,
         code_hash: [u8; 32],

@@ -463,7 +463,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!();
         println!("No staff account exists yet. Create the first administrator within one hour at:");
         println!("    {link}");
-        println!("This link works once. Or use: ecoute user add --username NAME --role admin");
+        println!("This link works once, and withdraws every link printed before it (by an");
+        println!("earlier start, or by another node): only the last one printed works.");
+        println!("Or use: ecoute user add --username NAME --role admin");
         println!();
     }
     app.run_until(shutdown_signal()).await

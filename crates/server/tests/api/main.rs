@@ -7,6 +7,7 @@ mod bad_input;
 mod chat;
 mod claims;
 mod communes;
+mod deploy;
 mod desk;
 mod floods;
 mod follow_up;

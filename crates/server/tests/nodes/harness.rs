@@ -105,6 +105,10 @@ pub struct Cluster {
     pub deaf: Option<usize>,
     secrets: Mutex<std::collections::HashMap<String, (TotpSecret, u64)>>,
     pub http: reqwest::Client,
+    /// More environment variables for every node.
+    pub env: Vec<(String, String)>,
+    /// Each node's admin listener (metrics), when the test asked for them.
+    admin_ports: Option<Vec<u16>>,
 }
 
 /// Settings every test node runs with: pull routing (tests claim chats themselves) and limits
@@ -170,6 +174,8 @@ impl Cluster {
             node_database_url: None,
             routing: String::new(),
             deaf: None,
+            env: Vec::new(),
+            admin_ports: None,
             secrets: Mutex::default(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -202,6 +208,12 @@ impl Cluster {
             .env("ECOUTE_DATA_DIR", &data)
             .env("ECOUTE_MASTER_KEY_FILE", self.key_file())
             .env("ECOUTE_LISTEN", format!("127.0.0.1:{}", self.ports[i]));
+        for (name, value) in &self.env {
+            cmd.env(name, value);
+        }
+        if let Some(ports) = &self.admin_ports {
+            cmd.env("ECOUTE_ADMIN_LISTEN", format!("127.0.0.1:{}", ports[i]));
+        }
         if let Backend::Postgres(db) = &self.backend {
             let url = self.node_database_url.as_ref().unwrap_or(&db.url);
             cmd.env("ECOUTE_DATABASE_URL", url);
@@ -273,6 +285,29 @@ impl Cluster {
         tokio::task::spawn_blocking(move || node.child.wait().unwrap())
             .await
             .unwrap()
+    }
+
+    /// Gives every node an admin listener (Prometheus metrics), before they start.
+    pub fn with_admin_listeners(&mut self) {
+        self.admin_ports = Some(self.ports.iter().map(|_| free_port()).collect());
+    }
+
+    /// Node `i`'s metrics page, as Prometheus reads it.
+    pub async fn metrics(&self, i: usize) -> String {
+        let port = self.admin_ports.as_ref().expect("with_admin_listeners")[i];
+        let r = self
+            .http
+            .get(format!("http://127.0.0.1:{port}/metrics"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.text().await.unwrap()
+    }
+
+    /// The port node `i` serves on.
+    pub fn port(&self, i: usize) -> u16 {
+        self.ports[i]
     }
 
     pub fn origin(&self, i: usize) -> String {
@@ -399,16 +434,7 @@ impl Cluster {
         path: &str,
         cookie: Option<&str>,
     ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
-        let mut request = format!("ws://127.0.0.1:{}{path}", self.ports[i])
-            .into_client_request()
-            .unwrap();
-        let headers = request.headers_mut();
-        headers.insert("origin", HeaderValue::from_str(&self.origin(i)).unwrap());
-        if let Some(cookie) = cookie {
-            headers.insert("cookie", HeaderValue::from_str(cookie).unwrap());
-        }
-        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
-        Ok(Ws { stream })
+        ws_to(&self.origin(i), path, cookie).await
     }
 
     /// A visitor socket on node `i` that said hello and read its welcome.
@@ -454,7 +480,26 @@ impl Drop for Cluster {
     }
 }
 
-fn free_port() -> u16 {
+/// A WebSocket to `path` at `origin` (`http://host:port`), sent with that origin, as a
+/// browser on that page would.
+pub async fn ws_to(
+    origin: &str,
+    path: &str,
+    cookie: Option<&str>,
+) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    let mut request = format!("{}{path}", origin.replacen("http://", "ws://", 1))
+        .into_client_request()
+        .unwrap();
+    let headers = request.headers_mut();
+    headers.insert("origin", HeaderValue::from_str(origin).unwrap());
+    if let Some(cookie) = cookie {
+        headers.insert("cookie", HeaderValue::from_str(cookie).unwrap());
+    }
+    let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(Ws { stream })
+}
+
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

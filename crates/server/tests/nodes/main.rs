@@ -9,5 +9,6 @@ mod cluster;
 mod forwarding;
 mod harness;
 mod keys;
+mod nginx;
 mod resilience;
 mod talk;
