@@ -391,10 +391,9 @@ async fn user_page(
     render_with(&page, status)
 }
 
-fn user_id(raw: &str) -> Result<UserId, Response> {
-    uuid::Uuid::parse_str(raw)
-        .map(UserId)
-        .map_err(|_| ApiError::NotFound.into_response())
+/// The account a path names; `None` when it names none (answered 404).
+fn user_id(raw: &str) -> Option<UserId> {
+    uuid::Uuid::parse_str(raw).ok().map(UserId)
 }
 
 /// An account's page.
@@ -404,9 +403,8 @@ pub async fn user(
     Page(AdminStaff(admin)): Page<AdminStaff>,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match user_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = user_id(&id) else {
+        return ApiError::NotFound.into_response();
     };
     user_page(&state, locale.tr(), &admin, id, Ok(None), None).await
 }
@@ -427,9 +425,8 @@ pub async fn set_state(
     Path(id): Path<String>,
     Form(form): Form<StateForm>,
 ) -> Response {
-    let id = match user_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = user_id(&id) else {
+        return ApiError::NotFound.into_response();
     };
     let t = locale.tr();
     let said = match form.action.as_str() {
@@ -475,9 +472,8 @@ pub async fn set_role(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let id = match user_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = user_id(&id) else {
+        return ApiError::NotFound.into_response();
     };
     let t = locale.tr();
     let said = match Role::parse(form.role.trim()) {
@@ -507,9 +503,8 @@ pub async fn set_name(
     Path(id): Path<String>,
     Form(form): Form<NameForm>,
 ) -> Response {
-    let id = match user_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = user_id(&id) else {
+        return ApiError::NotFound.into_response();
     };
     let t = locale.tr();
     let said = state
@@ -542,9 +537,8 @@ pub async fn set_skills(
     Path(id): Path<String>,
     Form(form): Form<SkillsForm>,
 ) -> Response {
-    let id = match user_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = user_id(&id) else {
+        return ApiError::NotFound.into_response();
     };
     let t = locale.tr();
     let parsed = skills_of(&form.force, form.minors.is_some(), &form.languages)
@@ -576,9 +570,8 @@ pub async fn issue_link(
     Path(id): Path<String>,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    let id = match user_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = user_id(&id) else {
+        return ApiError::NotFound.into_response();
     };
     let t = locale.tr();
     let purpose = match LinkPurpose::parse(form.purpose.trim()) {
@@ -620,9 +613,8 @@ pub async fn end_session(
     Path(id): Path<String>,
     Form(form): Form<EndSessionForm>,
 ) -> Response {
-    let id = match user_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
+    let Some(id) = user_id(&id) else {
+        return ApiError::NotFound.into_response();
     };
     let t = locale.tr();
     match state
