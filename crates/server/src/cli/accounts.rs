@@ -170,7 +170,7 @@ pub(super) async fn user_set(
         .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
         .transpose()?;
     with_store(config, |store, op| async move {
-        let account = admin::account_named(&*store, op, username).await?;
+        let account = named(&*store, op, username).await?;
         let mut user = account.user;
         let new_skills = skills.apply(user.skills.clone())?;
         if let Some(capacity) = capacity.filter(|c| *c != user.capacity) {
@@ -216,6 +216,21 @@ where
         CliError::Admin(e) => anyhow::anyhow!("{e}"),
         CliError::Other(e) => e,
     })
+}
+
+/// The account of this username, or an error naming it.
+async fn named(
+    store: &dyn ecoute_store::Store,
+    op: Operator<'_>,
+    username: &str,
+) -> Result<ecoute_store::Account, CliError> {
+    match admin::account_named(store, op, username).await {
+        Ok(account) => Ok(account),
+        Err(AdminError::NotFound) => Err(CliError::Other(anyhow::anyhow!(
+            "no account named {username}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A failure of an account command: a refusal of the administration's rules, or anything else.
@@ -284,7 +299,7 @@ pub(super) async fn user_list(config: Config) -> anyhow::Result<()> {
 /// second, at their next session check), its chats go back to the queue, its login is refused.
 pub(super) async fn user_disable(config: Config, username: &str) -> anyhow::Result<()> {
     with_store(config, |store, op| async move {
-        let account = admin::account_named(&*store, op, username).await?;
+        let account = named(&*store, op, username).await?;
         let disabled = admin::disable(&*store, op, &account.user).await?;
         let requeued = admin::requeue_chats_of(&*store, op, &account.user).await?;
         println!(
@@ -300,7 +315,7 @@ pub(super) async fn user_disable(config: Config, username: &str) -> anyhow::Resu
 /// `user enable USERNAME`.
 pub(super) async fn user_enable(config: Config, username: &str) -> anyhow::Result<()> {
     with_store(config, |store, op| async move {
-        let account = admin::account_named(&*store, op, username).await?;
+        let account = named(&*store, op, username).await?;
         admin::enable(&*store, op, &account.user).await?;
         println!("{username} is enabled: it can log in");
         Ok(())
@@ -325,7 +340,7 @@ pub(super) async fn user_link(config: Config, username: &str, purpose: &str) -> 
         );
     }
     with_store(config, |store, op| async move {
-        let account = admin::account_named(&*store, op, username).await?;
+        let account = named(&*store, op, username).await?;
         let link = admin::issue_link(&*store, op, &account.user, purpose).await?;
         eprintln!(
             "one-time link for {username} ({}), valid until {} UTC; any earlier link stops working:",
