@@ -388,9 +388,14 @@ impl ConversationState {
                 return Err(TransitionError::Closed);
             }
 
-            // Giving back to the queue: only an active chat (a chat the visitor left has no one
-            // to answer), only by its owner.
-            (S::Active { officer }, Actor::Officer(who), Event::Release { .. }) => {
+            // Giving back to the queue, only by its owner: an active chat, or one the visitor
+            // left (its officer is gone: it waits, with its history, for whoever answers the
+            // visitor when they come back with their return code).
+            (
+                S::Active { officer } | S::VisitorLeft { officer },
+                Actor::Officer(who),
+                Event::Release { .. },
+            ) => {
                 if who != officer {
                     return Err(TransitionError::NotOwner);
                 }
@@ -399,11 +404,7 @@ impl ConversationState {
             (S::Waiting, Actor::Officer(_), Event::Release { .. } | Event::Transfer { .. }) => {
                 return Err(TransitionError::NotClaimed);
             }
-            (
-                S::VisitorLeft { .. } | S::Closed { .. },
-                Actor::Officer(_),
-                Event::Release { .. },
-            ) => {
+            (S::Closed { .. }, Actor::Officer(_), Event::Release { .. }) => {
                 return Err(TransitionError::Closed);
             }
 
@@ -791,7 +792,7 @@ mod tests {
     }
 
     #[test]
-    fn the_owner_gives_an_active_chat_back_to_the_queue_and_nobody_else_can() {
+    fn the_owner_gives_an_active_or_left_chat_back_to_the_queue_and_nobody_else_can() {
         let release = Event::Release { to_force: None };
         assert_eq!(
             next(active(), Actor::Officer(alice()), release),
@@ -803,7 +804,11 @@ mod tests {
         );
         assert_eq!(
             next(left(), Actor::Officer(alice()), release),
-            Err(TransitionError::Closed)
+            Ok(ConversationState::Waiting)
+        );
+        assert_eq!(
+            next(left(), Actor::Officer(bob()), release),
+            Err(TransitionError::NotOwner)
         );
         assert_eq!(
             next(active(), Actor::Visitor, release),

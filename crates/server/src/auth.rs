@@ -260,8 +260,10 @@ pub async fn login(
     .await
     .map_err(|_| ApiError::Internal)?;
 
+    // A disabled account is refused after the same work as any other, with the same answer
+    // as a wrong password: the answer says nothing of the account's state.
     let accepted = match (&creds, password_ok) {
-        (Some(c), true) => match &c.totp {
+        (Some(c), true) if !c.disabled => match &c.totp {
             None => true,
             Some(stored) => {
                 second_factor(store, keys, c.user.id, stored, attempt.code, now).await?
@@ -276,6 +278,9 @@ pub async fn login(
         }
         creds => {
             let mut audit = match &creds {
+                Some(c) if c.disabled => {
+                    NewAudit::by(&c.user, "login_failed", now).detail("account disabled")
+                }
                 Some(c) => NewAudit::by(&c.user, "login_failed", now),
                 None => NewAudit::system("login_failed", now).detail("unknown username"),
             };
@@ -385,7 +390,7 @@ pub async fn start_session(store: &Arc<dyn Store>, user: &User) -> Result<String
     let token = Token::generate();
     let now = OffsetDateTime::now_utc();
     let id = uuid::Uuid::new_v4().to_string();
-    store
+    match store
         .create_session(
             token.hash,
             &id,
@@ -393,8 +398,13 @@ pub async fn start_session(store: &Arc<dyn Store>, user: &User) -> Result<String
             now,
             NewAudit::by(user, "login", now),
         )
-        .await?;
-    Ok(token.secret)
+        .await
+    {
+        Ok(()) => Ok(token.secret),
+        // Disabled between the check of its login and now: refused like a wrong password.
+        Err(ecoute_store::StoreError::Conflict) => Err(ApiError::InvalidCredentials),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A staff member authenticated by a valid session.

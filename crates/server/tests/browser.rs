@@ -21,6 +21,8 @@ const SUPERVISORS: usize = 9;
 const UNIT_ACCOUNTS: usize = 5;
 /// The unit those accounts belong to.
 const UNIT: &str = "commissariat-lyon";
+/// Administrator accounts, for the administration of accounts (e2e/admin.test.mjs).
+const ADMINS: usize = 2;
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
@@ -87,6 +89,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
     let mut usernames = Vec::new();
     let mut supervisors = Vec::new();
     let mut unit_accounts = Vec::new();
+    let mut admins = Vec::new();
     // The sample directory of local units, for forwarding.
     let units = ecoute_domain::parse_units(include_str!("../../../share/units.sample.txt"))
         .expect("the sample directory parses");
@@ -117,6 +120,13 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
                 format!("lyon.{i}"),
                 format!("Brigadière Roux {i}"),
                 Role::Unit,
+            )
+        }))
+        .chain((1..=ADMINS).map(|i| {
+            (
+                format!("admin.{i}"),
+                format!("Administratrice Blanc {i}"),
+                Role::Admin,
             )
         }));
     for (username, display_name, role) in accounts {
@@ -162,7 +172,8 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         match role {
             Role::Officer => usernames.push(username),
             Role::Unit => unit_accounts.push(username),
-            _ => supervisors.push(username),
+            Role::Admin => admins.push(username),
+            Role::Supervisor => supervisors.push(username),
         }
     }
 
@@ -174,6 +185,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
         .env("ECOUTE_OFFICER_USERNAMES", usernames.join(","))
         .env("ECOUTE_SUPERVISOR_USERNAMES", supervisors.join(","))
         .env("ECOUTE_UNIT_USERNAMES", unit_accounts.join(","))
+        .env("ECOUTE_ADMIN_USERNAMES", admins.join(","))
         .env("ECOUTE_UNIT", UNIT)
         .env("ECOUTE_OFFICER_TOTP_SECRET", secret.to_base32())
         .env("ECOUTE_OFFICER_PASSWORD", PASSWORD)

@@ -152,6 +152,7 @@ macro_rules! transaction {
 type Tx = Transaction<'static, Postgres>;
 
 // After the macros, which it uses.
+mod accounts;
 mod forwarding;
 mod presence;
 
@@ -925,8 +926,8 @@ impl Store for PgStore {
 
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, u.password_hash, u.totp_key_version, u.totp_last_step \
-             FROM users u WHERE u.username = $1"
+            "SELECT {USER_COLUMNS}, u.password_hash, u.totp_key_version, u.totp_last_step, \
+             u.disabled_at FROM users u WHERE u.username = $1"
         ))
         .bind(username)
         .fetch_optional(&self.pool)
@@ -947,6 +948,7 @@ impl Store for PgStore {
                     }),
                     None => None,
                 },
+                disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
             })
         })
         .transpose()
@@ -1013,7 +1015,7 @@ impl Store for PgStore {
               AND c.state IN ('active', 'visitor_left')) AS open, \
              (SELECT MAX(c.assigned_at) FROM conversations c WHERE c.officer_id = u.id) \
               AS last_assigned \
-             FROM users u ORDER BY u.display_name, u.id"
+             FROM users u WHERE u.disabled_at IS NULL ORDER BY u.display_name, u.id"
         ))
         .fetch_all(&self.pool)
         .await
@@ -1434,6 +1436,20 @@ impl Store for PgStore {
     ) -> StoreResult<()> {
         transaction!(async {
             let mut tx = self.begin().await?;
+            // A disabled account gets no session, even from a login checked just before it
+            // was disabled (the row lock orders this after a disable committing meanwhile);
+            // the login's time is what the administrators' list shows.
+            let enabled = sqlx::query(
+                "UPDATE users SET last_login_at = $1 WHERE id = $2 AND disabled_at IS NULL",
+            )
+            .bind(millis(now))
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if enabled == 0 {
+                return Err(Fail::Store(StoreError::Conflict));
+            }
             sqlx::query(
                 "INSERT INTO staff_sessions (token_hash, id, user_id, created_at, last_seen_at) \
                  VALUES ($1, $2, $3, $4, $4)",
@@ -1473,7 +1489,8 @@ impl Store for PgStore {
     async fn session(&self, token_hash: [u8; 32]) -> StoreResult<Option<StaffSession>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, s.id AS session_id, s.created_at, s.last_seen_at \
-             FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+             FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 \
+             AND u.disabled_at IS NULL"
         ))
         .bind(&token_hash[..])
         .fetch_optional(&self.pool)
@@ -2600,6 +2617,76 @@ impl Store for PgStore {
             commit(tx).await?;
             Ok(recorded)
         })
+    }
+
+    async fn accounts(&self) -> StoreResult<Vec<ecoute_store::Account>> {
+        self.do_accounts().await
+    }
+
+    async fn account(&self, user: UserId) -> StoreResult<Option<ecoute_store::Account>> {
+        self.do_account(user).await
+    }
+
+    async fn disable_account(
+        &self,
+        user: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Result<ecoute_store::Disabled, ecoute_store::AccountRefusal>> {
+        self.do_disable_account(user, at, audit).await
+    }
+
+    async fn enable_account(
+        &self,
+        user: UserId,
+        audit: NewAudit,
+    ) -> StoreResult<ecoute_store::AccountChange> {
+        self.do_enable_account(user, audit).await
+    }
+
+    async fn set_role(
+        &self,
+        user: UserId,
+        role: ecoute_domain::Role,
+        audit: NewAudit,
+    ) -> StoreResult<ecoute_store::AccountChange> {
+        self.do_set_role(user, role, audit).await
+    }
+
+    async fn set_display_name(
+        &self,
+        user: UserId,
+        display_name: &str,
+        audit: NewAudit,
+    ) -> StoreResult<ecoute_store::AccountChange> {
+        self.do_set_display_name(user, display_name, audit).await
+    }
+
+    async fn create_account_link(
+        &self,
+        link: ecoute_store::NewAccountLink,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_create_account_link(link, audit).await
+    }
+
+    async fn account_link(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<ecoute_store::AccountLink>> {
+        self.do_account_link(token_hash, now).await
+    }
+
+    async fn redeem_account_link(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+        redemption: ecoute_store::LinkRedemption,
+        audit: NewAudit,
+    ) -> StoreResult<Option<(User, Vec<[u8; 32]>)>> {
+        self.do_redeem_account_link(token_hash, now, redemption, audit)
+            .await
     }
 }
 

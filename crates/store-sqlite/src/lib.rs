@@ -12,6 +12,7 @@
 //! Purging deletes rows under `secure_delete`, then checkpoints the WAL and truncates it,
 //! so that no copy of a purged page is left in either file.
 
+mod accounts;
 mod appender;
 mod forwarding;
 mod presence;
@@ -1100,8 +1101,8 @@ impl Store for SqliteStore {
 
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, u.password_hash, u.totp_key_version, u.totp_last_step \
-             FROM users u WHERE u.username = ?"
+            "SELECT {USER_COLUMNS}, u.password_hash, u.totp_key_version, u.totp_last_step, \
+             u.disabled_at FROM users u WHERE u.username = ?"
         ))
         .bind(username)
         .fetch_optional(&self.read)
@@ -1119,6 +1120,10 @@ impl Store for SqliteStore {
                     key_version: version.unwrap_or(1) as u32,
                     last_step: last.map(|l| l as u64),
                 }),
+                disabled: row
+                    .try_get::<Option<i64>, _>("disabled_at")
+                    .map_err(err)?
+                    .is_some(),
             })
         })
         .transpose()
@@ -1436,6 +1441,19 @@ impl Store for SqliteStore {
         audit: NewAudit,
     ) -> StoreResult<()> {
         let mut tx = WriteTx::begin(&self.write).await?;
+        // A disabled account gets no session, even from a login checked just before it was
+        // disabled; the login's time is what the administrators' list shows.
+        let enabled =
+            sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ? AND disabled_at IS NULL")
+                .bind(millis(now))
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?
+                .rows_affected();
+        if enabled == 0 {
+            return Err(StoreError::Conflict);
+        }
         sqlx::query(
             "INSERT INTO staff_sessions (token_hash, id, user_id, created_at, last_seen_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -1478,7 +1496,8 @@ impl Store for SqliteStore {
     async fn session(&self, token_hash: [u8; 32]) -> StoreResult<Option<StaffSession>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, s.id AS session_id, s.created_at, s.last_seen_at \
-                 FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
+                 FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? \
+                 AND u.disabled_at IS NULL"
         ))
         .bind(&token_hash[..])
         .fetch_optional(&self.read)
@@ -2126,6 +2145,76 @@ impl Store for SqliteStore {
         Ok(recorded)
     }
 
+    async fn accounts(&self) -> StoreResult<Vec<ecoute_store::Account>> {
+        self.do_accounts().await
+    }
+
+    async fn account(&self, user: UserId) -> StoreResult<Option<ecoute_store::Account>> {
+        self.do_account(user).await
+    }
+
+    async fn disable_account(
+        &self,
+        user: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Result<ecoute_store::Disabled, ecoute_store::AccountRefusal>> {
+        self.do_disable_account(user, at, audit).await
+    }
+
+    async fn enable_account(
+        &self,
+        user: UserId,
+        audit: NewAudit,
+    ) -> StoreResult<ecoute_store::AccountChange> {
+        self.do_enable_account(user, audit).await
+    }
+
+    async fn set_role(
+        &self,
+        user: UserId,
+        role: Role,
+        audit: NewAudit,
+    ) -> StoreResult<ecoute_store::AccountChange> {
+        self.do_set_role(user, role, audit).await
+    }
+
+    async fn set_display_name(
+        &self,
+        user: UserId,
+        display_name: &str,
+        audit: NewAudit,
+    ) -> StoreResult<ecoute_store::AccountChange> {
+        self.do_set_display_name(user, display_name, audit).await
+    }
+
+    async fn create_account_link(
+        &self,
+        link: ecoute_store::NewAccountLink,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_create_account_link(link, audit).await
+    }
+
+    async fn account_link(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<ecoute_store::AccountLink>> {
+        self.do_account_link(token_hash, now).await
+    }
+
+    async fn redeem_account_link(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+        redemption: ecoute_store::LinkRedemption,
+        audit: NewAudit,
+    ) -> StoreResult<Option<(User, Vec<[u8; 32]>)>> {
+        self.do_redeem_account_link(token_hash, now, redemption, audit)
+            .await
+    }
+
     async fn set_skills(
         &self,
         user: UserId,
@@ -2159,7 +2248,7 @@ impl Store for SqliteStore {
               AND c.state IN ('active', 'visitor_left')) AS open, \
              (SELECT MAX(c.assigned_at) FROM conversations c WHERE c.officer_id = u.id) \
               AS last_assigned \
-             FROM users u ORDER BY u.display_name, u.id"
+             FROM users u WHERE u.disabled_at IS NULL ORDER BY u.display_name, u.id"
         ))
         .fetch_all(&self.read)
         .await

@@ -11,6 +11,7 @@ use ecoute_domain::{
 use std::sync::Arc;
 use time::Duration;
 
+mod accounts;
 mod directory;
 mod forwarding;
 mod key_checks;
@@ -19,6 +20,7 @@ mod routing;
 mod signing;
 mod statistics;
 mod units;
+pub use accounts::*;
 pub use directory::*;
 pub use forwarding::*;
 pub use key_checks::*;
@@ -111,6 +113,13 @@ macro_rules! conformance_tests {
             a_minute_of_presence_is_counted_once_however_many_nodes_sample_it,
             concurrent_samples_of_one_minute_are_counted_once,
             the_presence_history_is_read_by_week_and_hour_within_the_weeks_asked_for,
+            // Account administration
+            a_disabled_account_loses_every_session_and_gets_none_until_enabled,
+            the_last_enabled_administrator_can_be_neither_disabled_nor_demoted,
+            two_administrators_disabling_each_other_at_once_leave_one_enabled,
+            role_and_display_name_changes_are_stored_with_their_actor,
+            an_account_link_is_spent_once_before_it_expires,
+            concurrent_redemptions_of_one_link_have_one_winner,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

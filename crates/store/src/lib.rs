@@ -7,6 +7,7 @@
 //! racing for a chat can never both win.
 #![forbid(unsafe_code)]
 
+mod accounts;
 pub mod conformance;
 mod forwarding;
 pub mod presence;
@@ -14,6 +15,10 @@ pub mod statistics;
 pub mod steps;
 pub mod stored;
 
+pub use accounts::{
+    ACCOUNT_LINK_LIFETIME, Account, AccountChange, AccountLink, AccountRefusal, Disabled,
+    LinkPurpose, LinkRedemption, NewAccountLink, account_query,
+};
 pub use forwarding::{
     DossierChange, DossierRow, DossierStep, NewDossier, NewDossierEvent, NotificationRecord,
     StoredConsent, StoredDossierEvent,
@@ -90,6 +95,8 @@ pub struct UserCredentials {
     pub password_hash: String,
     /// The TOTP secret, once enrolled.
     pub totp: Option<StoredTotp>,
+    /// Whether an administrator disabled the account: its login is refused.
+    pub disabled: bool,
 }
 
 /// What is needed to create a staff account.
@@ -1206,6 +1213,72 @@ pub trait Store: Send + Sync + 'static {
         check: &[u8],
         at: OffsetDateTime,
     ) -> StoreResult<Vec<u8>>;
+
+    // ---- Account administration (docs/ADMINISTRATION.md)
+    /// Every account with its state, by display name.
+    async fn accounts(&self) -> StoreResult<Vec<Account>>;
+
+    /// One account with its state; `None` when unknown.
+    async fn account(&self, user: UserId) -> StoreResult<Option<Account>>;
+
+    /// Disables an account, audited, in one transaction that also deletes every one of its
+    /// sessions (returned, to close their sockets). Refused with
+    /// [`AccountRefusal::LastAdmin`] (nothing changed) when it is the last enabled
+    /// administrator. An account disabled already stays so, from the first time.
+    async fn disable_account(
+        &self,
+        user: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<Result<Disabled, AccountRefusal>>;
+
+    /// Enables a disabled account again, audited (an enabled one stays as it is).
+    async fn enable_account(&self, user: UserId, audit: NewAudit) -> StoreResult<AccountChange>;
+
+    /// Gives an account another platform role (officer, supervisor, admin), audited. Refused
+    /// with [`AccountRefusal::LastAdmin`] when it would demote the last enabled administrator,
+    /// and with [`AccountRefusal::UnitRole`] when the account is a unit's or `role` is
+    /// [`Role::Unit`] (a unit's account is tied to its unit from its creation).
+    async fn set_role(
+        &self,
+        user: UserId,
+        role: Role,
+        audit: NewAudit,
+    ) -> StoreResult<AccountChange>;
+
+    /// Changes the name shown to visitors, audited.
+    async fn set_display_name(
+        &self,
+        user: UserId,
+        display_name: &str,
+        audit: NewAudit,
+    ) -> StoreResult<AccountChange>;
+
+    /// Stores a one-time link, audited; every earlier link of that account not yet used stops
+    /// working in the same transaction. `false` (nothing written) when the account is unknown.
+    async fn create_account_link(&self, link: NewAccountLink, audit: NewAudit)
+    -> StoreResult<bool>;
+
+    /// The link of this token hash if it may still be used at `now`: unused, unexpired, its
+    /// account enabled.
+    async fn account_link(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<AccountLink>>;
+
+    /// Spends a link and writes what its holder chose, audited, in one transaction: the new
+    /// password, or the new authenticator and its recovery codes (the old ones stop working),
+    /// and every session of the account ends (returned, to close their sockets). Of two
+    /// redemptions racing, one wins. `None` (nothing written) when the link is unknown, used,
+    /// expired, its account disabled, or the redemption does not carry what its purpose asks.
+    async fn redeem_account_link(
+        &self,
+        token_hash: [u8; 32],
+        now: OffsetDateTime,
+        redemption: LinkRedemption,
+        audit: NewAudit,
+    ) -> StoreResult<Option<(User, Vec<[u8; 32]>)>>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.

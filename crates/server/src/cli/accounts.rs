@@ -1,6 +1,11 @@
-//! Staff accounts from the command line: `user add` and `user set`.
+//! Staff accounts from the command line: `user add|set|list|disable|enable|link`. Every change
+//! goes through the administration's own functions (`crate::service::admin`), with the same
+//! rules (the last administrator stays) and an audit entry naming the operating-system user
+//! who ran the command (`os:uid 1000 (alice)`, see [`os_user`]).
 
 use super::*;
+use crate::service::admin::{self, AdminError, Operator};
+use ecoute_store::LinkPurpose;
 
 pub(super) async fn user_add(
     config: Config,
@@ -57,7 +62,9 @@ pub(super) async fn user_add(
         None
     };
     let now = OffsetDateTime::now_utc();
-    let audit = NewAudit::system("user_created", now).detail(format!(
+    let who = os_user();
+    let op = Operator::Os(&who);
+    let audit = op.audit("user_created", now).detail(format!(
         "{} as {}{}, from the command line",
         username.as_str(),
         role.as_str(),
@@ -80,25 +87,8 @@ pub(super) async fn user_add(
         )
         .await;
     if let Ok(user) = &created {
-        store
-            .set_capacity(
-                user.id,
-                capacity,
-                NewAudit::system("capacity_changed", now)
-                    .detail(format!("{} may hold {capacity} chats", user.username)),
-            )
-            .await?;
-        store
-            .set_skills(
-                user.id,
-                &skills,
-                NewAudit::system("skills_changed", now).detail(format!(
-                    "{}: {}",
-                    user.username,
-                    describe(&skills)
-                )),
-            )
-            .await?;
+        let user = admin::set_capacity(&*store, op, user, capacity).await?;
+        admin::set_skills(&*store, op, &user, skills.clone()).await?;
     }
     let result = match (created, keys) {
         (Ok(user), Some(keys)) => {
@@ -110,7 +100,8 @@ pub(super) async fn user_add(
                     user.id,
                     stored,
                     hashes,
-                    NewAudit::system("totp_enrolled", now).detail("from the command line"),
+                    op.audit("totp_enrolled", now)
+                        .detail("from the command line"),
                 )
                 .await?;
             eprintln!(
@@ -172,45 +163,196 @@ pub(super) async fn user_set(
     username: &str,
     capacity: Option<u32>,
     skills: SkillArgs,
+    role: Option<&str>,
+    display_name: Option<&str>,
 ) -> anyhow::Result<()> {
-    require_database(&config)?;
-    let store = open_store(&config).await?;
-    let result = async {
-        let user = store
-            .user_credentials(username)
-            .await?
-            .with_context(|| format!("no account named {username}"))?
-            .user;
-        let now = OffsetDateTime::now_utc();
+    let role = role
+        .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
+        .transpose()?;
+    with_store(config, |store, op| async move {
+        let account = named(&*store, op, username).await?;
+        let mut user = account.user;
         let new_skills = skills.apply(user.skills.clone())?;
-        if let Some(capacity) = capacity {
-            store
-                .set_capacity(
-                    user.id,
-                    capacity,
-                    NewAudit::system("capacity_changed", now)
-                        .detail(format!("{username} may hold {capacity} chats")),
-                )
-                .await?;
+        if let Some(capacity) = capacity.filter(|c| *c != user.capacity) {
+            user = admin::set_capacity(&*store, op, &user, capacity).await?;
         }
         if new_skills != user.skills {
-            store
-                .set_skills(
-                    user.id,
-                    &new_skills,
-                    NewAudit::system("skills_changed", now)
-                        .detail(format!("{username}: {}", describe(&new_skills))),
-                )
-                .await?;
+            user = admin::set_skills(&*store, op, &user, new_skills).await?;
+        }
+        if let Some(role) = role.filter(|r| *r != user.role) {
+            user = admin::set_role(&*store, op, &user, role).await?.user;
+        }
+        if let Some(name) = display_name {
+            user = admin::set_display_name(&*store, op, &user, name)
+                .await?
+                .user;
         }
         println!(
-            "{username}: capacity {}, {}",
-            capacity.unwrap_or(user.capacity),
-            describe(&new_skills)
+            "{username}: {}, capacity {}, {}, shown as {:?}",
+            user.role.as_str(),
+            user.capacity,
+            describe(&user.skills),
+            user.display_name
         );
-        anyhow::Ok(())
-    }
-    .await;
+        Ok(())
+    })
+    .await
+}
+
+/// Runs `work` on the database, as the operating-system user running the command, and closes
+/// the store whatever happens.
+async fn with_store<F, Fut>(config: Config, work: F) -> anyhow::Result<()>
+where
+    F: FnOnce(std::sync::Arc<dyn ecoute_store::Store>, Operator<'static>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), CliError>>,
+{
+    require_database(&config)?;
+    let store = open_store(&config).await?;
+    // Leaked once per process: a command runs one action and exits.
+    let who: &'static str = Box::leak(os_user().into_boxed_str());
+    let result = work(store.clone(), Operator::Os(who)).await;
     store.close().await;
-    result
+    result.map_err(|e| match e {
+        CliError::Admin(e) => anyhow::anyhow!("{e}"),
+        CliError::Other(e) => e,
+    })
+}
+
+/// The account of this username, or an error naming it.
+async fn named(
+    store: &dyn ecoute_store::Store,
+    op: Operator<'_>,
+    username: &str,
+) -> Result<ecoute_store::Account, CliError> {
+    match admin::account_named(store, op, username).await {
+        Ok(account) => Ok(account),
+        Err(AdminError::NotFound) => Err(CliError::Other(anyhow::anyhow!(
+            "no account named {username}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A failure of an account command: a refusal of the administration's rules, or anything else.
+pub(super) enum CliError {
+    Admin(AdminError),
+    Other(anyhow::Error),
+}
+
+impl From<AdminError> for CliError {
+    fn from(e: AdminError) -> Self {
+        Self::Admin(e)
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Other(e)
+    }
+}
+
+/// `user list`: every account with its role, state, skills, capacity, last login and sessions.
+pub(super) async fn user_list(config: Config) -> anyhow::Result<()> {
+    with_store(config, |store, op| async move {
+        let accounts = admin::accounts(&*store, op).await?;
+        println!(
+            "{:<24} {:<10} {:<8} {:>3} {:>8}  {:<17} {:<24} SKILLS",
+            "USERNAME", "ROLE", "STATE", "CAP", "SESSIONS", "LAST LOGIN (UTC)", "NAME"
+        );
+        for a in accounts {
+            let last = a
+                .last_login_at
+                .and_then(|t| {
+                    t.format(time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute]"
+                    ))
+                    .ok()
+                })
+                .unwrap_or_else(|| "never".into());
+            println!(
+                "{:<24} {:<10} {:<8} {:>3} {:>8}  {:<17} {:<24} {}{}",
+                a.user.username,
+                a.user.role.as_str(),
+                if a.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "enabled"
+                },
+                a.user.capacity,
+                a.sessions,
+                last,
+                a.user.display_name,
+                describe(&a.user.skills),
+                a.user
+                    .unit
+                    .as_ref()
+                    .map(|u| format!(", unit {}", u.as_str()))
+                    .unwrap_or_default()
+            );
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// `user disable USERNAME`: its sessions end (its consoles on the server notice within a
+/// second, at their next session check), its chats go back to the queue, its login is refused.
+pub(super) async fn user_disable(config: Config, username: &str) -> anyhow::Result<()> {
+    with_store(config, |store, op| async move {
+        let account = named(&*store, op, username).await?;
+        let disabled = admin::disable(&*store, op, &account.user).await?;
+        let requeued = admin::requeue_chats_of(&*store, op, &account.user).await?;
+        println!(
+            "{username} is disabled: {} session(s) ended, {} chat(s) back in the queue",
+            disabled.ended_sessions.len(),
+            requeued.len()
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// `user enable USERNAME`.
+pub(super) async fn user_enable(config: Config, username: &str) -> anyhow::Result<()> {
+    with_store(config, |store, op| async move {
+        let account = named(&*store, op, username).await?;
+        admin::enable(&*store, op, &account.user).await?;
+        println!("{username} is enabled: it can log in");
+        Ok(())
+    })
+    .await
+}
+
+/// `user link USERNAME [--purpose enrol|password|totp]`: prints a one-time link (valid 24
+/// hours) on standard output.
+pub(super) async fn user_link(config: Config, username: &str, purpose: &str) -> anyhow::Result<()> {
+    let purpose = match purpose {
+        "enrol" => LinkPurpose::Enrol,
+        "password" => LinkPurpose::ResetPassword,
+        "totp" => LinkPurpose::ResetTotp,
+        other => bail!("--purpose: {other:?} is not enrol, password or totp"),
+    };
+    let origin = config.allowed_origins(config.listen.port())[0].clone();
+    if config.public_origin.is_none() {
+        eprintln!(
+            "note: no public_origin is configured; the link uses {origin}, where this \
+             configuration listens"
+        );
+    }
+    with_store(config, |store, op| async move {
+        let account = named(&*store, op, username).await?;
+        let link = admin::issue_link(&*store, op, &account.user, purpose).await?;
+        eprintln!(
+            "one-time link for {username} ({}), valid until {} UTC; any earlier link stops working:",
+            purpose.as_str(),
+            link.expires_at
+                .format(time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]"
+                ))
+                .unwrap_or_default()
+        );
+        println!("{}", link.url(&origin));
+        Ok(())
+    })
+    .await
 }

@@ -1,4 +1,4 @@
-//! The command line: `ecoute [serve]`, `ecoute user add|set`, `ecoute keys status|rotate|retire`,
+//! The command line: `ecoute [serve]`, `ecoute user add|set|list|disable|enable|link`, `ecoute keys status|rotate|retire`,
 //! `ecoute keys signing new|retire|list`, `ecoute audit verify`, `ecoute purge [--dry-run]`,
 //! `ecoute forces load|show`, `ecoute units load|show`, `ecoute risk check`,
 //! `ecoute dossier verify`, `ecoute backup DEST`.
@@ -310,16 +310,49 @@ enum UserCommand {
         #[command(flatten)]
         skills: SkillArgs,
     },
-    /// Change an account's capacity or skills; what is not given stays as it is.
+    /// Change an account's capacity, skills, role or display name; what is not given stays as
+    /// it is. The last enabled administrator cannot be demoted.
     Set {
+        /// The account's login name (or give it with --username).
+        #[arg(value_name = "USERNAME", required_unless_present = "username")]
+        name: Option<String>,
         /// The account's login name.
-        #[arg(long)]
-        username: String,
+        #[arg(long, conflicts_with = "name")]
+        username: Option<String>,
         /// How many chats this person may hold at once (1 to 20).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
         capacity: Option<u32>,
+        /// officer, supervisor or admin (a unit's account keeps its role).
+        #[arg(long)]
+        role: Option<String>,
+        /// Name or pseudonym shown to visitors (1 to 64 characters).
+        #[arg(long)]
+        display_name: Option<String>,
         #[command(flatten)]
         skills: SkillArgs,
+    },
+    /// List every account with its role, state, capacity, sessions, last login and skills.
+    List,
+    /// Disable an account: its sessions end, its consoles close, its chats go back to the
+    /// queue, its login is refused. Not the last enabled administrator.
+    Disable {
+        /// The account's login name.
+        username: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account's login name.
+        username: String,
+    },
+    /// Print a one-time link (valid 24 hours) for the person to enrol (choose a password and
+    /// link an authenticator), or choose a new password, or link a new authenticator. Any
+    /// earlier link of the account stops working.
+    Link {
+        /// The account's login name.
+        username: String,
+        /// enrol, password or totp.
+        #[arg(long, default_value = "enrol")]
+        purpose: String,
     },
 }
 
@@ -381,10 +414,34 @@ pub fn main() -> ExitCode {
                 .await
             }
             Some(Command::User(UserCommand::Set {
+                name,
                 username,
                 capacity,
+                role,
+                display_name,
                 skills,
-            })) => user_set(config, &username, capacity, skills).await,
+            })) => {
+                let username = name.or(username).unwrap_or_default();
+                user_set(
+                    config,
+                    &username,
+                    capacity,
+                    skills,
+                    role.as_deref(),
+                    display_name.as_deref(),
+                )
+                .await
+            }
+            Some(Command::User(UserCommand::List)) => user_list(config).await,
+            Some(Command::User(UserCommand::Disable { username })) => {
+                user_disable(config, &username).await
+            }
+            Some(Command::User(UserCommand::Enable { username })) => {
+                user_enable(config, &username).await
+            }
+            Some(Command::User(UserCommand::Link { username, purpose })) => {
+                user_link(config, &username, &purpose).await
+            }
             Some(Command::Forces(ForcesCommand::Load { file })) => forces_load(config, &file).await,
             Some(Command::Forces(ForcesCommand::Show)) => forces_show(config).await,
             Some(Command::Units(UnitsCommand::Load { file })) => units_load(config, &file).await,
@@ -496,7 +553,7 @@ async fn shutdown_signal() {
 /// Who runs this command, for the audit log: `uid 1000 (alice)`, or
 /// `uid 0 (root, through sudo by alice)`. The uid is the kernel's; the names are what the login
 /// or sudo put in the environment (`USER` or `LOGNAME`, and `SUDO_USER`).
-fn os_user() -> String {
+pub(crate) fn os_user() -> String {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let name = var("USER").or_else(|| var("LOGNAME"));
     let names = match (name, var("SUDO_USER")) {

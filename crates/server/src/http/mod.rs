@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, and one middleware stack that every response goes through.
 
+pub mod admin;
 pub mod api;
 pub mod client;
 pub mod desk;
@@ -193,6 +194,20 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/{id}/state", post(desk::record))
         .route("/console/replies", get(replies::list).post(replies::save))
         .route("/console/replies/delete", post(replies::delete))
+        // Account administration (docs/ADMINISTRATION.md) and the page of a one-time link.
+        .route("/console/admin", get(admin::list))
+        .route("/console/admin/new", get(admin::new_form).post(admin::create))
+        .route("/console/admin/users/{id}", get(admin::user))
+        .route("/console/admin/users/{id}/state", post(admin::set_state))
+        .route("/console/admin/users/{id}/role", post(admin::set_role))
+        .route("/console/admin/users/{id}/name", post(admin::set_name))
+        .route("/console/admin/users/{id}/skills", post(admin::set_skills))
+        .route("/console/admin/users/{id}/link", post(admin::issue_link))
+        .route("/console/admin/users/{id}/sessions/end", post(admin::end_session))
+        .route(
+            crate::service::admin::LINK_PAGE,
+            get(admin::link_page).post(admin::link_submit),
+        )
         .route("/ws/visitor", get(api::visitor_socket))
         .route("/ws/staff", get(api::staff_socket))
         .fallback(not_found)

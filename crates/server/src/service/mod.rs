@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 mod accounts;
+pub mod admin;
 mod admission;
 pub mod archive;
 mod case_file;

@@ -2,6 +2,7 @@
 //! HTTP and WebSocket clients.
 
 mod access;
+mod admin;
 mod backup;
 mod bad_input;
 mod chat;
