@@ -16,6 +16,7 @@ mod open_data;
 mod retention;
 mod return_code;
 mod routing;
+mod shift;
 mod staffing;
 mod staffing_plan;
 mod statistics;
@@ -49,6 +50,10 @@ pub use retention::{
     RetentionRule, SIX_YEARS_DAYS,
 };
 pub use return_code::{RETURN_CODE_DIGITS, ReturnCode, ReturnCodeFormat};
+pub use shift::{
+    DayStretch, HandoverError, HandoverTo, awaits_wrap_up, check_handover, starting_presence,
+    stretches_of_day,
+};
 pub use routing::{
     Force, Language, Need, OfferAction, Offers, OfficerLoad, PendingOffer, Presence, Priority,
     QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,

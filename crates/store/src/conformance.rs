@@ -16,6 +16,7 @@ mod forwarding;
 mod key_checks;
 mod presence;
 mod routing;
+mod shifts;
 mod signing;
 mod statistics;
 mod units;
@@ -24,6 +25,7 @@ pub use forwarding::*;
 pub use key_checks::*;
 pub use presence::*;
 pub use routing::*;
+pub use shifts::*;
 pub use signing::*;
 pub use statistics::*;
 pub use units::*;
@@ -111,6 +113,10 @@ macro_rules! conformance_tests {
             a_minute_of_presence_is_counted_once_however_many_nodes_sample_it,
             concurrent_samples_of_one_minute_are_counted_once,
             the_presence_history_is_read_by_week_and_hour_within_the_weeks_asked_for,
+            a_presence_change_closes_the_open_span_and_opens_the_next,
+            nodes_recording_the_same_change_together_open_one_span,
+            an_unconfirmed_span_is_closed_at_its_last_confirmation,
+            the_purge_deletes_only_spans_ended_before_the_limit,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

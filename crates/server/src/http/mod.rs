@@ -12,6 +12,7 @@ pub mod open_data;
 pub mod pages;
 pub mod replies;
 pub mod security;
+pub mod shift;
 pub mod staffing;
 pub mod statistics;
 
@@ -193,6 +194,13 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/{id}/state", post(desk::record))
         .route("/console/replies", get(replies::list).post(replies::save))
         .route("/console/replies/delete", post(replies::delete))
+        // Shifts (docs/SHIFTS.md).
+        .route("/api/staff/shift", get(shift::view))
+        .route("/api/staff/shift/end", post(shift::end))
+        .route("/api/staff/shift/start", post(shift::start))
+        .route("/api/staff/shifts/today", get(shift::today))
+        .route("/console/shifts", get(shift::page))
+        .route("/console/shifts/duty", get(shift::duty_fragment))
         .route("/ws/visitor", get(api::visitor_socket))
         .route("/ws/staff", get(api::staff_socket))
         .fallback(not_found)

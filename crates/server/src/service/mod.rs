@@ -30,6 +30,7 @@ mod messages;
 pub mod open_data;
 pub mod replies;
 mod signing;
+pub mod shift;
 pub mod staffing;
 mod statistics;
 pub mod supervision;
