@@ -398,8 +398,8 @@ impl Router {
         desk.seats
             .iter_mut()
             .filter(|(id, s)| {
-                let swept_long_ago = holding.contains(id)
-                    && s.swept_at.is_none_or(|at| at.elapsed() >= RESWEEP);
+                let swept_long_ago =
+                    holding.contains(id) && s.swept_at.is_none_or(|at| at.elapsed() >= RESWEEP);
                 let gone = s.sockets == 0
                     && s.gone_since.is_some_and(|g| g.elapsed() >= limit)
                     && !present_elsewhere.contains(id);

@@ -100,7 +100,9 @@ impl SqliteStore {
         .iter()
         .map(|row| {
             Ok(PresenceSpan {
-                user: UserId(parse_uuid(&row.try_get::<String, _>("user_id").map_err(err)?)?),
+                user: UserId(parse_uuid(
+                    &row.try_get::<String, _>("user_id").map_err(err)?,
+                )?),
                 state: row.try_get("state").map_err(err)?,
                 started_at: from_millis(row.try_get("started_at").map_err(err)?)?,
                 ended_at: opt_time(row.try_get("ended_at").map_err(err)?)?,

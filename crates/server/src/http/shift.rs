@@ -76,7 +76,10 @@ fn held(c: &ecoute_store::Conversation) -> HeldChat {
 }
 
 /// `GET /api/staff/shift`: the chats the caller holds and the colleagues they may go to.
-pub async fn view(State(state): State<AppState>, staff: Staff) -> Result<Json<ShiftViewOut>, ApiError> {
+pub async fn view(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Json<ShiftViewOut>, ApiError> {
     let view = state.chat.shift_view(&state.presence, &staff.user).await?;
     Ok(Json(ShiftViewOut {
         presence: state.presence.presence(staff.user.id),
@@ -346,7 +349,11 @@ pub async fn today(
 fn state_label(t: &Tr, state: &str) -> String {
     let id = format!("shift-state-{state}");
     let label = t.s(&id);
-    if label == id { state.to_string() } else { label }
+    if label == id {
+        state.to_string()
+    } else {
+        label
+    }
 }
 
 struct DutyRow {
@@ -497,7 +504,13 @@ fn fragment_of(t: Tr, b: &DutyBoard) -> DutyFragment {
 fn css_class(state: &str) -> String {
     state
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 

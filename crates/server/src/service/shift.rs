@@ -283,7 +283,10 @@ impl ChatService {
             .close_lapsed_presence_spans(at - SPAN_LAPSES_AFTER)
             .await?;
         if closed > 0 {
-            tracing::info!(spans = closed, "presence spans closed: no node confirms them");
+            tracing::info!(
+                spans = closed,
+                "presence spans closed: no node confirms them"
+            );
         }
         Ok(())
     }
@@ -292,7 +295,8 @@ impl ChatService {
     pub async fn duty_board(&self, router: &Router) -> Result<DutyBoard, ApiError> {
         let at = now();
         let day_start = supervision::paris_midnight(at);
-        let day_len = supervision::paris_midnight(day_start + time::Duration::hours(30)) - day_start;
+        let day_len =
+            supervision::paris_midnight(day_start + time::Duration::hours(30)) - day_start;
         let loads = self.store.staff_loads().await?;
         let spans = self.store.presence_spans(day_start, at).await?;
         let on_duty = loads

@@ -131,7 +131,13 @@ async fn ending_a_shift_hands_a_chat_to_a_colleague_with_its_note_and_another_to
     let done: Value = r.json().await.unwrap();
     assert_eq!(done["ended"], true, "{done}");
     assert_eq!(done["presence"], "offline");
-    assert!(done["results"].as_array().unwrap().iter().all(|r| r["ok"] == true));
+    assert!(
+        done["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["ok"] == true)
+    );
     assert!(done["remaining"].as_array().unwrap().is_empty());
 
     // Anna's console: both chats leave, and the shift is over.
@@ -146,7 +152,10 @@ async fn ending_a_shift_hands_a_chat_to_a_colleague_with_its_note_and_another_to
             other => panic!("no offline presence for Anna: {}", matches!(other, Err(_))),
         }
     }
-    assert_eq!(handed, 2, "both chats leave Anna's console before her shift ends");
+    assert_eq!(
+        handed, 2,
+        "both chats leave Anna's console before her shift ends"
+    );
 
     // Bruno has the first chat, and reads the note first.
     let claimed = within(&mut wb, "claimed", 3).await.expect("Bruno's chat");
@@ -176,7 +185,11 @@ async fn ending_a_shift_hands_a_chat_to_a_colleague_with_its_note_and_another_to
         .rev()
         .map(|(a, _)| a.as_str())
         .collect();
-    assert_eq!(tail, ["transfer", "handed_back", "shift_ended"], "{actions:?}");
+    assert_eq!(
+        tail,
+        ["transfer", "handed_back", "shift_ended"],
+        "{actions:?}"
+    );
 
     // Off duty: no offer comes to Anna, and no chat can be handed to her.
     let third = app.start_visitor().await;
@@ -184,9 +197,11 @@ async fn ending_a_shift_hands_a_chat_to_a_colleague_with_its_note_and_another_to
         within(&mut wa, "offer", 3).await.is_none(),
         "an officer whose shift ended was offered a chat"
     );
-    wb.send(json!({"type": "transfer", "conversation_id": first.conversation_id,
-        "to_officer": anna.id, "note": "Retour ?"}))
-        .await;
+    wb.send(
+        json!({"type": "transfer", "conversation_id": first.conversation_id,
+        "to_officer": anna.id, "note": "Retour ?"}),
+    )
+    .await;
     assert_eq!(wb.recv_type("error").await["code"], "colleague_unavailable");
     // Bruno available: the queue is offered to him, so the offers were running all along.
     wb.send(json!({"type": "presence", "status": "available"}))
@@ -285,10 +300,7 @@ async fn a_refused_handover_keeps_the_chat_with_its_officer_and_the_shift_goes_o
     assert_eq!(codes, ["at_capacity", "visitor_left_not_queued"]);
     assert_eq!(done["remaining"].as_array().unwrap().len(), 2);
     // Nothing lost: both chats are still hers, and she is paused, not off duty.
-    assert_eq!(
-        state_of(&app, &live).await.officer(),
-        Some(uid(&anna))
-    );
+    assert_eq!(state_of(&app, &live).await.officer(), Some(uid(&anna)));
     assert_eq!(state_of(&app, &left).await.name(), StateName::VisitorLeft);
     assert_eq!(done["presence"], "paused");
 
@@ -385,7 +397,9 @@ async fn a_chat_the_visitor_left_waits_for_a_supervisor_when_its_officer_is_gone
     // The chat the visitor left is still Olga's, never put in the queue.
     assert_eq!(
         state_of(&app, &left).await,
-        ecoute_domain::ConversationState::VisitorLeft { officer: uid(&olga) }
+        ecoute_domain::ConversationState::VisitorLeft {
+            officer: uid(&olga)
+        }
     );
 
     // A supervisor takes it over and closes it; it leaves the list.
@@ -393,9 +407,11 @@ async fn a_chat_the_visitor_left_waits_for_a_supervisor_when_its_officer_is_gone
     ws.send(json!({"type": "take_over", "conversation_id": left.conversation_id}))
         .await;
     within(&mut ws, "claimed", 3).await.expect("taken over");
-    ws.send(json!({"type": "close", "conversation_id": left.conversation_id,
-        "outcome": "visitor_left"}))
-        .await;
+    ws.send(
+        json!({"type": "close", "conversation_id": left.conversation_id,
+        "outcome": "visitor_left"}),
+    )
+    .await;
     within(&mut ws, "chat_closed", 3).await.expect("closed");
     let duty: Value = get_as(&app, &sam, "/api/staff/shifts/today")
         .await
@@ -496,8 +512,19 @@ async fn the_board_shows_who_is_on_duty_and_each_span_of_the_days_presence() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Agent anna"));
     assert!(html.contains("class=\"tl-available\""), "{html}");
-    assert!(html.contains("Disponible "), "the text alternative names the state");
+    assert!(
+        html.contains("Disponible "),
+        "the text alternative names the state"
+    );
     // An officer has no access to it.
-    assert_eq!(get_as(&app, &anna, "/api/staff/shifts/today").await.status(), 403);
-    assert_eq!(get_as(&app, &anna, "/console/shifts/duty").await.status(), 403);
+    assert_eq!(
+        get_as(&app, &anna, "/api/staff/shifts/today")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        get_as(&app, &anna, "/console/shifts/duty").await.status(),
+        403
+    );
 }

@@ -87,11 +87,7 @@ pub async fn nodes_recording_the_same_change_together_open_one_span(store: Arc<d
         let store = store.clone();
         racing.push(tokio::spawn(async move {
             store
-                .record_presence_span(
-                    carol.id,
-                    Some("available"),
-                    t + Duration::milliseconds(n),
-                )
+                .record_presence_span(carol.id, Some("available"), t + Duration::milliseconds(n))
                 .await
         }));
     }
@@ -143,14 +139,24 @@ pub async fn an_unconfirmed_span_is_closed_at_its_last_confirmation(store: Arc<d
     assert_eq!(of(eve.id).ended_at, Some(t));
     assert_eq!(of(dora.id).ended_at, None);
     // Nothing left to close until Dora's confirmations stop too.
-    assert_eq!(store.close_lapsed_presence_spans(t + m(3)).await.unwrap(), 0);
-    assert_eq!(store.close_lapsed_presence_spans(t + m(4)).await.unwrap(), 1);
+    assert_eq!(
+        store.close_lapsed_presence_spans(t + m(3)).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store.close_lapsed_presence_spans(t + m(4)).await.unwrap(),
+        1
+    );
     let spans = store.presence_spans(t, t + m(10)).await.unwrap();
     assert_eq!(of_user(&spans, dora.id).ended_at, Some(t + m(3)));
 }
 
 fn of_user(spans: &[PresenceSpan], user: UserId) -> PresenceSpan {
-    spans.iter().find(|s| s.user == user).cloned().expect("a span")
+    spans
+        .iter()
+        .find(|s| s.user == user)
+        .cloned()
+        .expect("a span")
 }
 
 /// The purge deletes spans that ended before its limit, never an open one.
