@@ -412,10 +412,7 @@ struct ShiftsPage {
 }
 
 fn fragment_of(t: Tr, b: &DutyBoard) -> DutyFragment {
-    let day_minutes = (b.now.max(b.day_start) - b.day_start)
-        .whole_minutes()
-        .max(24 * 60)
-        .min(25 * 60);
+    let day_minutes = b.day_len.whole_minutes();
     let mut legend: Vec<(String, String)> = Vec::new();
     let people = b
         .timeline

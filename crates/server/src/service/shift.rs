@@ -106,6 +106,8 @@ pub struct ToWrapUp {
 pub struct DutyBoard {
     /// Midnight in Paris, the start of the timeline.
     pub day_start: OffsetDateTime,
+    /// How long the day lasts (23 or 25 hours on the days the clocks change).
+    pub day_len: time::Duration,
     /// Now.
     pub now: OffsetDateTime,
     /// On duty now, by name.
@@ -346,6 +348,7 @@ impl ChatService {
             .collect();
         Ok(DutyBoard {
             day_start,
+            day_len,
             now: at,
             on_duty,
             timeline,
