@@ -149,7 +149,8 @@ async fn ending_a_shift_hands_a_chat_to_a_colleague_with_its_note_and_another_to
             Ok(Next::Frame(v)) if v["type"] == "handed_over" => handed += 1,
             Ok(Next::Frame(v)) if v["type"] == "presence" && v["status"] == "offline" => break,
             Ok(Next::Frame(_)) => {}
-            other => panic!("no offline presence for Anna: {}", matches!(other, Err(_))),
+            Ok(Next::Closed(code)) => panic!("Anna's console closed ({code:?})"),
+            Err(_) => panic!("Anna's console never showed her shift over"),
         }
     }
     assert_eq!(
@@ -527,4 +528,47 @@ async fn the_board_shows_who_is_on_duty_and_each_span_of_the_days_presence() {
         get_as(&app, &anna, "/console/shifts/duty").await.status(),
         403
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_purge_job_deletes_presence_spans_ended_more_than_35_days_ago() {
+    let app = spawn_app_with(|c| c.retention.purge_interval = Duration::from_secs(1)).await;
+    app.create_user("olga", Role::Officer).await;
+    let olga = app
+        .store
+        .staff_loads()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.user.username == "olga")
+        .unwrap()
+        .user
+        .id;
+    let now = time::OffsetDateTime::now_utc();
+    let day = time::Duration::days;
+    for (state, at) in [
+        (Some("available"), now - day(40)),
+        (Some("paused"), now - day(36)),
+        (Some("available"), now - day(34)),
+        (None, now - day(33)),
+    ] {
+        app.store
+            .record_presence_span(olga, state, at)
+            .await
+            .unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = app.store.presence_spans(now - day(60), now).await.unwrap();
+        let states: Vec<&str> = left.iter().map(|s| s.state.as_str()).collect();
+        if states == ["available"] {
+            assert_eq!(
+                left[0].started_at.unix_timestamp(),
+                (now - day(34)).unix_timestamp()
+            );
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{states:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 }
