@@ -561,10 +561,11 @@ async fn the_purge_job_deletes_presence_spans_ended_more_than_35_days_ago() {
     loop {
         let left = app.store.presence_spans(now - day(60), now).await.unwrap();
         let states: Vec<&str> = left.iter().map(|s| s.state.as_str()).collect();
-        if states == ["available"] {
+        // The first span ended 36 days ago: deleted. The pause ended 34 days ago: kept.
+        if states == ["paused", "available"] {
             assert_eq!(
                 left[0].started_at.unix_timestamp(),
-                (now - day(34)).unix_timestamp()
+                (now - day(36)).unix_timestamp()
             );
             break;
         }
