@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
 
 /// The short reference the console shows for a chat.
 fn reference(id: ConversationId) -> String {
@@ -40,7 +41,7 @@ fn paris_clock(t: OffsetDateTime) -> String {
 }
 
 /// A chat held, as the end-of-shift dialog lists it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HeldChat {
     conversation_id: ConversationId,
     reference: String,
@@ -48,7 +49,7 @@ pub struct HeldChat {
 }
 
 /// A colleague a chat may be handed to.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ColleagueItem {
     id: UserId,
     display_name: String,
@@ -60,7 +61,7 @@ pub struct ColleagueItem {
 }
 
 /// What the end-of-shift dialog needs.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ShiftViewOut {
     presence: Presence,
     chats: Vec<HeldChat>,
@@ -76,6 +77,12 @@ fn held(c: &ecoute_store::Conversation) -> HeldChat {
 }
 
 /// `GET /api/staff/shift`: the chats the caller holds and the colleagues they may go to.
+#[utoipa::path(get, path = "/api/staff/shift", tag = "staff",
+    responses(
+        (status = 200, description = "The chats the caller holds and the colleagues they may go to", body = ShiftViewOut),
+        (status = 401, description = "unauthenticated", body = crate::error::ErrorBody),
+        (status = 403, description = "forbidden (unit accounts) or totp_enrolment_required", body = crate::error::ErrorBody),
+    ))]
 pub async fn view(
     State(state): State<AppState>,
     staff: Staff,
@@ -100,17 +107,20 @@ pub async fn view(
 }
 
 /// Where one chat goes.
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+/// Where one chat goes: `queue`, `colleague` (with `colleague_id`) or `wrap_up` (a chat the
+/// visitor left, to the supervisors).
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
-enum Destination {
+pub enum Destination {
     Queue,
     Colleague,
     WrapUp,
 }
 
-#[derive(Deserialize)]
+/// One chat's destination, with the note for whoever takes it.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct HandoverIn {
+pub struct HandoverIn {
     conversation_id: ConversationId,
     to: Destination,
     #[serde(default)]
@@ -120,14 +130,14 @@ struct HandoverIn {
 }
 
 /// The end of a shift: where each chat goes.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndShiftIn {
     handovers: Vec<HandoverIn>,
 }
 
 /// One chat's result.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HandoverOut {
     conversation_id: ConversationId,
     ok: bool,
@@ -138,7 +148,7 @@ pub struct HandoverOut {
 }
 
 /// What the end of a shift did.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct EndShiftOut {
     ended: bool,
     presence: Presence,
@@ -197,6 +207,13 @@ fn parse_handovers(input: EndShiftIn) -> Result<Vec<ShiftHandover>, ApiError> {
 
 /// `POST /api/staff/shift/end`: hands each chat as asked, then ends the shift if none is left.
 /// A malformed request changes nothing; a chat refused stays with the caller, with its reason.
+#[utoipa::path(post, path = "/api/staff/shift/end", tag = "staff", request_body = EndShiftIn,
+    responses(
+        (status = 200, description = "Each chat handed or refused (it then stays with the caller); `ended` once none is left", body = EndShiftOut),
+        (status = 400, description = "invalid_request: nothing was changed", body = crate::error::ErrorBody),
+        (status = 401, description = "unauthenticated", body = crate::error::ErrorBody),
+        (status = 403, description = "bad_origin, forbidden (unit accounts) or totp_enrolment_required", body = crate::error::ErrorBody),
+    ))]
 pub async fn end(
     State(state): State<AppState>,
     _: SameOrigin,
@@ -234,12 +251,18 @@ pub async fn end(
 }
 
 /// The presence a shift starts with.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StartShiftOut {
     presence: Presence,
 }
 
 /// `POST /api/staff/shift/start`: on duty again after a shift ended.
+#[utoipa::path(post, path = "/api/staff/shift/start", tag = "staff",
+    responses(
+        (status = 200, description = "On duty again, with the presence a console starts with for the role", body = StartShiftOut),
+        (status = 401, description = "unauthenticated", body = crate::error::ErrorBody),
+        (status = 403, description = "bad_origin, forbidden (unit accounts) or totp_enrolment_required", body = crate::error::ErrorBody),
+    ))]
 pub async fn start(
     State(state): State<AppState>,
     _: SameOrigin,
@@ -250,7 +273,7 @@ pub async fn start(
 }
 
 /// Someone on duty, for the JSON view.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OnDutyOut {
     id: UserId,
     display_name: String,
@@ -261,7 +284,7 @@ pub struct OnDutyOut {
 }
 
 /// A stretch of presence today.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StretchOut {
     state: String,
     from: String,
@@ -269,7 +292,7 @@ pub struct StretchOut {
 }
 
 /// One person's day.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TimelineOut {
     id: UserId,
     display_name: String,
@@ -277,7 +300,7 @@ pub struct TimelineOut {
 }
 
 /// A chat waiting for a supervisor to close it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct WrapUpOut {
     conversation_id: ConversationId,
     reference: String,
@@ -286,7 +309,7 @@ pub struct WrapUpOut {
 }
 
 /// Who is on duty and the day's presence.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct DutyOut {
     day_start: String,
     on_duty: Vec<OnDutyOut>,
@@ -295,6 +318,12 @@ pub struct DutyOut {
 }
 
 /// `GET /api/staff/shifts/today`: who is on duty now and the day's presence (supervisors).
+#[utoipa::path(get, path = "/api/staff/shifts/today", tag = "staff",
+    responses(
+        (status = 200, description = "Who is on duty, the chats to wrap up, and the day's presence (Paris time)", body = DutyOut),
+        (status = 401, description = "unauthenticated", body = crate::error::ErrorBody),
+        (status = 403, description = "forbidden (officers) or totp_enrolment_required", body = crate::error::ErrorBody),
+    ))]
 pub async fn today(
     State(state): State<AppState>,
     Supervisor(_): Supervisor,
