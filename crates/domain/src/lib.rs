@@ -16,6 +16,7 @@ mod open_data;
 mod retention;
 mod return_code;
 mod routing;
+mod shift;
 mod staffing;
 mod staffing_plan;
 mod statistics;
@@ -52,6 +53,10 @@ pub use return_code::{RETURN_CODE_DIGITS, ReturnCode, ReturnCodeFormat};
 pub use routing::{
     Force, Language, Need, OfferAction, Offers, OfficerLoad, PendingOffer, Presence, Priority,
     QueuedChat, Skills, check_claim, may_serve, next_for, queue_order,
+};
+pub use shift::{
+    DayStretch, HandoverError, HandoverTo, awaits_wrap_up, check_handover, starting_presence,
+    stretches_of_day,
 };
 pub use staffing::{
     Demand, HOURS_PER_WEEK, HourPlan, MAX_LOAD_ERLANGS, ServiceTarget, StaffingError, erlang_b,

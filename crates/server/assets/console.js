@@ -4,6 +4,9 @@
 // Protocol: docs/PROTOCOL.md (§2.2 staff socket, §4 delivery, §5 reconnect). All user-visible
 // text comes from the page (the #i18n block, the markup and its <template>s).
 
+// The end of a shift and the board's shift section live in their own module.
+import './console-shift.js';
+
 const $ = (id) => document.getElementById(id);
 const i18n = (() => { try { return JSON.parse($('i18n').textContent); } catch { return {}; } })();
 const t = (key, vars = {}) =>

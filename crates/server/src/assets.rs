@@ -33,6 +33,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../assets/console.js"),
     ),
     (
+        "console-shift.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/console-shift.js"),
+    ),
+    (
         "setup.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/setup.js"),

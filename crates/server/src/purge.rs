@@ -170,4 +170,24 @@ async fn run_once(
         Ok(_) => tracing::debug!("retention purge found nothing to delete"),
         Err(e) => tracing::warn!(error = %e, "retention purge failed; it will run again"),
     }
+    purge_presence_spans(store, OffsetDateTime::now_utc()).await;
+}
+
+/// Deletes the presence spans that ended more than
+/// [`SPANS_KEPT_DAYS`](crate::service::shift::SPANS_KEPT_DAYS) days before `now`
+/// (docs/SHIFTS.md). Returns how many, `None` when the database refused.
+pub async fn purge_presence_spans(store: &dyn Store, now: OffsetDateTime) -> Option<u64> {
+    let before = now - time::Duration::days(crate::service::shift::SPANS_KEPT_DAYS);
+    match store.purge_presence_spans(before).await {
+        Ok(n) => {
+            if n > 0 {
+                tracing::info!(spans = n, "presence spans past their retention deleted");
+            }
+            Some(n)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "presence spans purge failed; it will run again");
+            None
+        }
+    }
 }

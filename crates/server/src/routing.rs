@@ -38,7 +38,19 @@ struct Seat {
     auto_paused: bool,
     /// Their chats were given back to the queue during this absence.
     requeued: bool,
+    /// A console of theirs opened on this node during this process: this node writes their
+    /// presence spans (docs/SHIFTS.md).
+    seen_here: bool,
+    /// When their chats were last swept while they were off duty: a chat that comes back to
+    /// them (a visitor returning to a chat they left) is given back to the queue again.
+    swept_at: Option<Instant>,
 }
+
+/// How often the chats of someone off duty are looked at again.
+const RESWEEP: Duration = Duration::from_secs(15);
+/// How often this node confirms the presence spans it writes, and closes those nobody
+/// confirms any more (`ecoute_store::shifts::SPAN_LAPSES_AFTER`).
+const SPANS_CONFIRMED_EVERY: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct Desk {
@@ -48,6 +60,10 @@ struct Desk {
     elsewhere: HashMap<uuid::Uuid, (Instant, Vec<DeskSeat>)>,
     /// What this node last told the others, and when.
     told: Option<(Instant, Told)>,
+    /// The presence last written to the spans for each person whose console was here.
+    written: HashMap<UserId, Presence>,
+    /// When the spans were last confirmed.
+    spans_confirmed: Option<Instant>,
 }
 
 /// What a desk report says: officers at a console, waiting visitors with the page open.
@@ -207,24 +223,35 @@ impl Router {
     }
 
     /// A console opened. Returns the officer's presence: as they left it (a pause they chose
-    /// stays, as long as this process runs), except that a pause the server decided is undone.
-    /// An officer this process has not seen yet starts available.
-    pub fn connected(&self, officer: UserId) -> Presence {
+    /// stays, and so does a shift they ended, as long as this process runs), except that a
+    /// pause the server decided is undone. Someone this process has not seen yet starts as
+    /// their role says ([`ecoute_domain::starting_presence`]: officers available, supervisors
+    /// and administrators paused until they choose).
+    pub fn connected(&self, officer: UserId, role: Role) -> Presence {
         let mut desk = self.desk.lock().expect("desk lock");
+        let start = ecoute_domain::starting_presence(role);
         let seat = desk.seats.entry(officer).or_insert(Seat {
-            chosen: Presence::Available,
+            chosen: start,
             sockets: 0,
             gone_since: None,
             auto_paused: false,
             requeued: false,
+            seen_here: true,
+            swept_at: None,
         });
         seat.sockets += 1;
         seat.gone_since = None;
         seat.requeued = false;
         if seat.auto_paused {
             seat.auto_paused = false;
-            seat.chosen = Presence::Available;
+            // Paused by the server while available here; adopted after a restart, as new.
+            seat.chosen = if seat.seen_here {
+                Presence::Available
+            } else {
+                start
+            };
         }
+        seat.seen_here = true;
         let chosen = seat.chosen;
         drop(desk);
         self.wake.notify_one();
@@ -253,6 +280,20 @@ impl Router {
         }
         drop(desk);
         self.wake.notify_one();
+    }
+
+    /// Whether the staff member is on duty now: a console open here or on another node, and
+    /// their shift not ended there (a chat handed to them would be answered).
+    pub fn on_duty(&self, officer: UserId) -> bool {
+        let desk = self.desk.lock().expect("desk lock");
+        let here = desk
+            .seats
+            .get(&officer)
+            .filter(|s| s.sockets > 0)
+            .map(|s| s.chosen);
+        here.into_iter()
+            .chain(Self::elsewhere(&desk, officer))
+            .any(|p| p != Presence::Offline)
     }
 
     /// Whether the officer has a console open now, on this node or another.
@@ -327,7 +368,10 @@ impl Router {
     /// again from now, so that it is counted in full from the moment that node goes silent.
     /// While this node cannot hear the others (`deaf`: its NATS connection is down), nobody
     /// without a console here can be known to be absent, and the same holds for everyone.
-    fn due_for_requeue(&self, deaf: bool) -> Vec<UserId> {
+    ///
+    /// Those off duty who still hold chats (`holding`) are looked at again every [`RESWEEP`]:
+    /// an officer whose shift ended, and an absent one to whom a chat came back.
+    fn due_for_requeue(&self, deaf: bool, holding: &[UserId]) -> Vec<UserId> {
         let mut desk = self.desk.lock().expect("desk lock");
         let limit = self.requeue_after();
         let present_elsewhere: Vec<UserId> = desk
@@ -343,15 +387,31 @@ impl Router {
                 seat.requeued = false;
             }
         }
+        let on_duty_elsewhere: Vec<UserId> = desk
+            .seats
+            .keys()
+            .filter(|id| {
+                deaf || Self::elsewhere(&desk, **id).is_some_and(|p| p != Presence::Offline)
+            })
+            .copied()
+            .collect();
         desk.seats
             .iter_mut()
             .filter(|(id, s)| {
-                !s.requeued
+                let swept_long_ago =
+                    holding.contains(id) && s.swept_at.is_none_or(|at| at.elapsed() >= RESWEEP);
+                let gone = s.sockets == 0
                     && s.gone_since.is_some_and(|g| g.elapsed() >= limit)
-                    && !present_elsewhere.contains(id)
+                    && !present_elsewhere.contains(id);
+                // At a console but their shift ended: nothing new may stay with them either.
+                let shift_over = s.sockets > 0
+                    && s.chosen == Presence::Offline
+                    && !on_duty_elsewhere.contains(id);
+                (gone && (!s.requeued || swept_long_ago)) || (shift_over && swept_long_ago)
             })
             .map(|(id, s)| {
                 s.requeued = true;
+                s.swept_at = Some(Instant::now());
                 *id
             })
             .collect()
@@ -442,8 +502,14 @@ impl Router {
                     chat.bus()
                         .publish(Topic::Supervision, BusEvent::StaffChanged);
                 }
+                router.write_spans(&chat).await;
                 let deaf = chat.bus().bridge_status().is_some_and(|s| !s.connected);
-                for officer in router.due_for_requeue(deaf) {
+                let holding: Vec<UserId> = loads
+                    .iter()
+                    .filter(|(l, _)| l.open > 0)
+                    .map(|(l, _)| l.user.id)
+                    .collect();
+                for officer in router.due_for_requeue(deaf, &holding) {
                     router.requeue_chats_of(&chat, officer).await;
                 }
                 if router.mode() == RoutingMode::Offer {
@@ -472,15 +538,22 @@ impl Router {
                 gone_since: Some(Instant::now()),
                 auto_paused: true,
                 requeued: false,
+                seen_here: false,
+                swept_at: None,
             });
         }
     }
 
-    /// Whether the officer is still away (no console came back, here or elsewhere).
+    /// Whether the officer is still off duty: no console came back, here or elsewhere, or
+    /// the consoles open are those of a shift that ended.
     fn still_away(&self, officer: UserId) -> bool {
-        let desk = self.desk.lock().expect("desk lock");
-        desk.seats.get(&officer).is_some_and(|s| s.sockets == 0)
-            && Self::elsewhere(&desk, officer).is_none()
+        let known = self
+            .desk
+            .lock()
+            .expect("desk lock")
+            .seats
+            .contains_key(&officer);
+        known && !self.on_duty(officer)
     }
 
     fn retry_requeue(&self, officer: UserId) {
@@ -498,6 +571,19 @@ impl Router {
                 return;
             }
         };
+        // A chat the visitor left stays with its officer: nobody in the queue could answer it,
+        // and the board shows it to the supervisors among the chats to wrap up
+        // (`ecoute_domain::awaits_wrap_up`, docs/SHIFTS.md).
+        let left = open
+            .iter()
+            .filter(|c| c.state.name() == StateName::VisitorLeft)
+            .count();
+        if left > 0 {
+            tracing::info!(
+                chats = left,
+                "chats the visitor left wait for a supervisor: their officer is off duty"
+            );
+        }
         for c in open.iter().filter(|c| c.state.name() == StateName::Active) {
             // Checked before each chat: an officer who came back keeps the rest.
             if !self.still_away(officer) {
@@ -517,6 +603,58 @@ impl Router {
         }
         chat.bus()
             .publish(Topic::Supervision, BusEvent::StaffChanged);
+    }
+
+    /// Writes the presence spans of those whose console was here when their presence changed,
+    /// confirms the open ones every [`SPANS_CONFIRMED_EVERY`], and closes those no node
+    /// confirms any more (docs/SHIFTS.md). A write that fails is tried again next second.
+    async fn write_spans(&self, chat: &ChatService) {
+        let (changes, confirm) = {
+            let desk = self.desk.lock().expect("desk lock");
+            let here: Vec<UserId> = desk
+                .seats
+                .iter()
+                .filter(|(_, s)| s.seen_here)
+                .map(|(id, _)| *id)
+                .collect();
+            drop(desk);
+            let now: Vec<(UserId, Presence)> =
+                here.iter().map(|id| (*id, self.presence(*id))).collect();
+            let desk = self.desk.lock().expect("desk lock");
+            let changes: Vec<(UserId, Presence)> = now
+                .iter()
+                .filter(|(id, p)| {
+                    desk.written
+                        .get(id)
+                        .map_or(*p != Presence::Offline, |w| w != p)
+                })
+                .copied()
+                .collect();
+            let confirm = desk
+                .spans_confirmed
+                .is_none_or(|at| at.elapsed() >= SPANS_CONFIRMED_EVERY)
+                .then(|| {
+                    now.iter()
+                        .filter(|(_, p)| *p != Presence::Offline)
+                        .map(|(id, _)| *id)
+                        .collect::<Vec<_>>()
+                });
+            (changes, confirm)
+        };
+        for (user, presence) in changes {
+            if chat.record_presence_span(user, presence).await.is_ok() {
+                self.desk
+                    .lock()
+                    .expect("desk lock")
+                    .written
+                    .insert(user, presence);
+            }
+        }
+        if let Some(users) = confirm
+            && chat.confirm_presence_spans(&users).await.is_ok()
+        {
+            self.desk.lock().expect("desk lock").spans_confirmed = Some(Instant::now());
+        }
     }
 
     /// Every staff member who answers chats, with their load and presence.
@@ -547,10 +685,11 @@ impl Router {
         snapshot: &QueueSnapshot,
         loads: Vec<(ecoute_store::StaffLoad, Presence)>,
     ) {
-        // Offers go to officers; supervisors and administrators take chats themselves.
+        // Offers go to everyone who answers chats and is available: supervisors and
+        // administrators only once they chose it themselves (they start paused).
         let officers: Vec<OfficerLoad> = loads
             .into_iter()
-            .filter(|(l, _)| l.user.role == Role::Officer)
+            .filter(|(l, _)| matches!(l.user.role, Role::Officer | Role::Supervisor | Role::Admin))
             .map(|(l, _)| OfficerLoad {
                 id: l.user.id,
                 capacity: l.user.capacity,

@@ -155,6 +155,7 @@ type Tx = Transaction<'static, Postgres>;
 mod accounts;
 mod forwarding;
 mod presence;
+mod shifts;
 
 /// Commits, and records how long the commit took (the same metric as the SQLite backend).
 async fn commit(tx: Tx) -> R<()> {
@@ -2362,6 +2363,39 @@ impl Store for PgStore {
 
     async fn presence_history(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<PresenceHour>> {
         self.do_presence_history(from, to).await
+    }
+
+    async fn record_presence_span(
+        &self,
+        user: UserId,
+        state: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.do_record_presence_span(user, state, at).await
+    }
+
+    async fn confirm_presence_spans(
+        &self,
+        users: &[UserId],
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.do_confirm_presence_spans(users, at).await
+    }
+
+    async fn close_lapsed_presence_spans(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.do_close_lapsed_presence_spans(before).await
+    }
+
+    async fn presence_spans(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Vec<ecoute_store::shifts::PresenceSpan>> {
+        self.do_presence_spans(from, to).await
+    }
+
+    async fn purge_presence_spans(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.do_purge_presence_spans(before).await
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>> {

@@ -16,6 +16,7 @@ mod accounts;
 mod appender;
 mod forwarding;
 mod presence;
+mod shifts;
 pub use appender::{APPENDER_NICE, WRITER_PRAGMAS};
 
 use appender::Appender;
@@ -1858,6 +1859,39 @@ impl Store for SqliteStore {
 
     async fn presence_history(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<PresenceHour>> {
         self.do_presence_history(from, to).await
+    }
+
+    async fn record_presence_span(
+        &self,
+        user: UserId,
+        state: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.do_record_presence_span(user, state, at).await
+    }
+
+    async fn confirm_presence_spans(
+        &self,
+        users: &[UserId],
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.do_confirm_presence_spans(users, at).await
+    }
+
+    async fn close_lapsed_presence_spans(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.do_close_lapsed_presence_spans(before).await
+    }
+
+    async fn presence_spans(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Vec<ecoute_store::shifts::PresenceSpan>> {
+        self.do_presence_spans(from, to).await
+    }
+
+    async fn purge_presence_spans(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.do_purge_presence_spans(before).await
     }
 
     async fn add_signing_key(&self, key: NewSigningKey, audit: NewAudit) -> StoreResult<()> {

@@ -17,6 +17,7 @@ mod forwarding;
 mod key_checks;
 mod presence;
 mod routing;
+mod shifts;
 mod signing;
 mod statistics;
 mod units;
@@ -26,6 +27,7 @@ pub use forwarding::*;
 pub use key_checks::*;
 pub use presence::*;
 pub use routing::*;
+pub use shifts::*;
 pub use signing::*;
 pub use statistics::*;
 pub use units::*;
@@ -120,6 +122,10 @@ macro_rules! conformance_tests {
             role_and_display_name_changes_are_stored_with_their_actor,
             an_account_link_is_spent_once_before_it_expires,
             concurrent_redemptions_of_one_link_have_one_winner,
+            a_presence_change_closes_the_open_span_and_opens_the_next,
+            nodes_recording_the_same_change_together_open_one_span,
+            an_unconfirmed_span_is_closed_at_its_last_confirmation,
+            the_purge_deletes_only_spans_ended_before_the_limit,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

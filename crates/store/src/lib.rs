@@ -11,6 +11,7 @@ mod accounts;
 pub mod conformance;
 mod forwarding;
 pub mod presence;
+pub mod shifts;
 pub mod statistics;
 pub mod steps;
 pub mod stored;
@@ -1279,6 +1280,34 @@ pub trait Store: Send + Sync + 'static {
         redemption: LinkRedemption,
         audit: NewAudit,
     ) -> StoreResult<Option<(User, Vec<[u8; 32]>)>>;
+    // ---- Shifts: presence spans (docs/SHIFTS.md)
+    /// `user`'s effective presence is `state` from `at` (`None`: offline). The open span is
+    /// closed at `at` if its state differs, and a new one opened; the same state only confirms
+    /// the open span. Two nodes writing the same change open one span.
+    async fn record_presence_span(
+        &self,
+        user: UserId,
+        state: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Confirms at `at` the open spans of `users` (those whose console this node holds).
+    async fn confirm_presence_spans(&self, users: &[UserId], at: OffsetDateTime)
+    -> StoreResult<()>;
+
+    /// Closes, at their last confirmation, the open spans not confirmed since `before` (their
+    /// node died or forgot them). Returns how many.
+    async fn close_lapsed_presence_spans(&self, before: OffsetDateTime) -> StoreResult<u64>;
+
+    /// The spans that overlap `from`..`to`, by person then start.
+    async fn presence_spans(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Vec<shifts::PresenceSpan>>;
+
+    /// Deletes the spans that ended before `before`. Returns how many.
+    async fn purge_presence_spans(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
 /// What a visitor token's author is, for messages: helper used by backends.

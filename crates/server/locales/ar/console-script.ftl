@@ -175,3 +175,18 @@ queue_more = و{ $count } محادثات أخرى في الانتظار، تُع
 
 board_dossiers_overdue = ملفات تنتظر إشعار وحدتها بالاستلام منذ أكثر من { $hours } ساعة: { $count }.
 board_dossiers_link = عرض الملفات المحالة
+
+# Shifts (issue 21 item 4, docs/SHIFTS.md)
+shift_loading = جارٍ تحميل محادثاتك…
+shift_colleague = { $name } — { $presence }، { $open }/{ $capacity }
+shift_note_required = ملاحظة التسليم إلزامية عند التسليم لزميل: ما يجب أن يعرفه أولًا.
+shift_note_optional = ملاحظة اختيارية، يقرؤها أولًا من يتولى المحادثة.
+shift_new_chat = وصلتك هذه المحادثة أثناء التسليم: اختر من يتولاها.
+shift_not_over = لم تنتهِ مناوبتك: بقيت { $count } محادثة للتسليم. لم يُفقد شيء.
+shift_error_other = رُفض التسليم ({ $code }). تبقى المحادثة معك.
+shift_error_visitor_left_not_queued = غادر الشخص: سلّم هذه المحادثة إلى زميل أو إلى المشرفين.
+shift_error_live_chat_not_wrapped_up = الشخص ما زال هنا: سلّم هذه المحادثة إلى قائمة الانتظار أو إلى زميل.
+shift_error_handover_note_required = اكتب ملاحظة تسليم لهذا الزميل.
+shift_error_colleague_unavailable = هذا الزميل لم يعد في المناوبة. اختر غيره، أو قائمة الانتظار. تبقى المحادثة معك.
+shift_error_at_capacity = هذا الزميل يتابع أقصى عدد مسموح به من المحادثات. اختر غيره، أو قائمة الانتظار.
+shift_error_not_found = لم تعد هذه المحادثة لك.

@@ -175,3 +175,18 @@ queue_more = And { $count } more chats waiting, served in queue order.
 
 board_dossiers_overdue = Dossiers waiting for their unit’s acknowledgement for more than { $hours } h: { $count }.
 board_dossiers_link = See the forwarded dossiers
+
+# Shifts (issue 21 item 4, docs/SHIFTS.md)
+shift_loading = Loading your chats…
+shift_colleague = { $name } — { $presence }, { $open }/{ $capacity }
+shift_note_required = A handover note is required for a colleague: what they must know first.
+shift_note_optional = Optional note, read first by whoever takes the chat.
+shift_new_chat = This chat reached you during the handover: choose who takes it.
+shift_not_over = Your shift is not over: { $count } chat(s) are still to hand over. Nothing was lost.
+shift_error_other = The handover was refused ({ $code }). The chat stays with you.
+shift_error_visitor_left_not_queued = The person left: hand this chat to a colleague or to the supervisors.
+shift_error_live_chat_not_wrapped_up = The person is still there: hand this chat to the queue or to a colleague.
+shift_error_handover_note_required = Write a handover note for this colleague.
+shift_error_colleague_unavailable = This colleague is no longer on duty. Choose another one, or the queue. The chat stays with you.
+shift_error_at_capacity = This colleague already holds as many chats as they may. Choose another one, or the queue.
+shift_error_not_found = This chat is no longer yours.

@@ -175,3 +175,18 @@ queue_more = Y { $count } conversaciones más en espera, atendidas en el orden d
 
 board_dossiers_overdue = Expedientes a la espera del acuse de recibo de su unidad desde hace más de { $hours } h: { $count }.
 board_dossiers_link = Ver los expedientes transmitidos
+
+# Shifts (issue 21 item 4, docs/SHIFTS.md)
+shift_loading = Cargando sus conversaciones…
+shift_colleague = { $name } — { $presence }, { $open }/{ $capacity }
+shift_note_required = Para un compañero la nota de traspaso es obligatoria: lo que debe saber primero.
+shift_note_optional = Nota opcional, leída primero por quien retome la conversación.
+shift_new_chat = Esta conversación le llegó durante la entrega: elija quién la retoma.
+shift_not_over = Su servicio no ha terminado: quedan { $count } conversación(es) por entregar. No se perdió nada.
+shift_error_other = La entrega fue rechazada ({ $code }). La conversación sigue con usted.
+shift_error_visitor_left_not_queued = La persona se fue: entregue esta conversación a un compañero o a los supervisores.
+shift_error_live_chat_not_wrapped_up = La persona sigue ahí: entregue esta conversación a la cola o a un compañero.
+shift_error_handover_note_required = Escriba una nota de traspaso para este compañero.
+shift_error_colleague_unavailable = Este compañero ya no está de servicio. Elija otro, o la cola. La conversación sigue con usted.
+shift_error_at_capacity = Este compañero ya atiende tantas conversaciones como le está permitido. Elija otro, o la cola.
+shift_error_not_found = Esta conversación ya no es suya.

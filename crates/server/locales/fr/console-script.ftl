@@ -175,3 +175,18 @@ queue_more = Et { $count } autres conversations en attente, servies dans l’ord
 
 board_dossiers_overdue = Dossiers en attente d’accusé de réception de leur unité depuis plus de { $hours } h : { $count }.
 board_dossiers_link = Voir les dossiers transmis
+
+# Shifts (issue 21 item 4, docs/SHIFTS.md)
+shift_loading = Chargement des conversations…
+shift_colleague = { $name } — { $presence }, { $open }/{ $capacity }
+shift_note_required = Une note de passation est obligatoire pour un collègue : ce qu’il doit savoir d’abord.
+shift_note_optional = Note facultative, lue en premier par qui reprend la conversation.
+shift_new_chat = Cette conversation vous est arrivée pendant la remise : choisissez qui la reprend.
+shift_not_over = Votre service n’est pas terminé : { $count } conversation(s) restent à remettre. Rien n’a été perdu.
+shift_error_other = La remise a été refusée ({ $code }). La conversation reste avec vous.
+shift_error_visitor_left_not_queued = La personne est partie : remettez cette conversation à un collègue ou aux superviseurs.
+shift_error_live_chat_not_wrapped_up = La personne est toujours là : remettez cette conversation à la file ou à un collègue.
+shift_error_handover_note_required = Écrivez une note de passation pour ce collègue.
+shift_error_colleague_unavailable = Ce collègue n’est plus en service. Choisissez-en un autre, ou la file. La conversation reste avec vous.
+shift_error_at_capacity = Ce collègue suit déjà autant de conversations que sa limite le permet. Choisissez-en un autre, ou la file.
+shift_error_not_found = Cette conversation n’est plus la vôtre.

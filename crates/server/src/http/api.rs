@@ -101,9 +101,10 @@ pub async fn resume(
         let _turn = code_turn(&state).await?;
         state.chat.resume(&code).await?
     };
-    // Back with an officer who is not at a console: the chat goes to someone who is.
+    // Back with an officer who is not at a console (or whose shift ended): the chat goes to
+    // someone who is.
     if let ecoute_domain::ConversationState::Active { officer } = resumed.conversation.state
-        && !state.presence.has_console(officer)
+        && !state.presence.on_duty(officer)
         && let Err(e) = state.chat.requeue(officer, resumed.conversation.id).await
     {
         tracing::warn!(error = ?e, "a returning visitor's chat could not go back to the queue");

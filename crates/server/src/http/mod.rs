@@ -13,6 +13,7 @@ pub mod open_data;
 pub mod pages;
 pub mod replies;
 pub mod security;
+pub mod shift;
 pub mod staffing;
 pub mod statistics;
 
@@ -59,6 +60,10 @@ use utoipa::OpenApi;
         security::delete_session,
         security::audit_api,
         staffing::api,
+        shift::view,
+        shift::end,
+        shift::start,
+        shift::today,
     ),
     components(schemas(
         api::StartRequest,
@@ -77,6 +82,20 @@ use utoipa::OpenApi;
         security::AuditEntryResponse,
         staffing::StaffingResponse,
         staffing::HourResponse,
+        shift::ShiftViewOut,
+        shift::HeldChat,
+        shift::ColleagueItem,
+        shift::EndShiftIn,
+        shift::HandoverIn,
+        shift::Destination,
+        shift::EndShiftOut,
+        shift::HandoverOut,
+        shift::StartShiftOut,
+        shift::DutyOut,
+        shift::OnDutyOut,
+        shift::TimelineOut,
+        shift::StretchOut,
+        shift::WrapUpOut,
         crate::error::ErrorBody,
     ))
 )]
@@ -208,6 +227,13 @@ pub fn router(state: AppState) -> Router {
             crate::service::admin::LINK_PAGE,
             get(admin::link_page).post(admin::link_submit),
         )
+        // Shifts (docs/SHIFTS.md).
+        .route("/api/staff/shift", get(shift::view))
+        .route("/api/staff/shift/end", post(shift::end))
+        .route("/api/staff/shift/start", post(shift::start))
+        .route("/api/staff/shifts/today", get(shift::today))
+        .route("/console/shifts", get(shift::page))
+        .route("/console/shifts/duty", get(shift::duty_fragment))
         .route("/ws/visitor", get(api::visitor_socket))
         .route("/ws/staff", get(api::staff_socket))
         .fallback(not_found)

@@ -30,6 +30,7 @@ mod handover;
 mod messages;
 pub mod open_data;
 pub mod replies;
+pub mod shift;
 mod signing;
 pub mod staffing;
 mod statistics;

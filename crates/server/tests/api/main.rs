@@ -26,6 +26,7 @@ mod purge;
 mod routing;
 mod self_service;
 mod setup;
+mod shifts;
 #[path = "../support/smtp.rs"]
 mod smtp;
 mod staff_security;

@@ -490,7 +490,7 @@ impl Session {
                 Ok(answers) => answers,
                 Err(e) => return self.refuse(about(api_error_out(&e), id)).await,
             };
-            if !answers || !self.state.presence.has_console(to) {
+            if !answers || !self.state.presence.on_duty(to) {
                 let e = api_error_out(&ApiError::ColleagueUnavailable);
                 return self.refuse(about(e, id)).await;
             }

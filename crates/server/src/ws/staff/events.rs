@@ -127,6 +127,9 @@ impl Session {
                     .await
             }
             BusEvent::PresenceChosen { status } => {
+                // Chosen on another node's console (or by the end of a shift): this node's
+                // consoles of theirs hold the same presence, so that no node disagrees.
+                self.state.presence.choose(self.staff.user.id, *status);
                 self.conn
                     .send(&StaffOut::Presence { status: *status })
                     .await

@@ -115,7 +115,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let mut supervision = supervises(staff.user.role).then(|| state.chat.supervision_events());
     let mut queue = state.queue.clone();
     let mut visitors = state.visitors_here.watch();
-    let presence = state.presence.connected(officer);
+    let presence = state.presence.connected(officer, staff.user.role);
     let _at_desk = AtDesk {
         router: state.presence.clone(),
         officer,
