@@ -19,6 +19,7 @@ mod routing;
 mod signing;
 mod statistics;
 mod units;
+mod wellbeing;
 pub use directory::*;
 pub use forwarding::*;
 pub use key_checks::*;
@@ -27,6 +28,7 @@ pub use routing::*;
 pub use signing::*;
 pub use statistics::*;
 pub use units::*;
+pub use wellbeing::*;
 
 /// Generates one test per rule of the storage story for a backend.
 #[macro_export]
@@ -111,6 +113,9 @@ macro_rules! conformance_tests {
             a_minute_of_presence_is_counted_once_however_many_nodes_sample_it,
             concurrent_samples_of_one_minute_are_counted_once,
             the_presence_history_is_read_by_week_and_hour_within_the_weeks_asked_for,
+            a_minute_held_is_recorded_once_however_many_nodes_sample_it,
+            breaks_start_and_end_with_their_audit_and_one_at_a_time,
+            the_wellbeing_purge_keeps_recent_minutes_and_open_breaks,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

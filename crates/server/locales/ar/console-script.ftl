@@ -57,7 +57,7 @@ force_any = أي قوة
 needs = { $force } · { $lang }
 handed_over_note = استُلمت بعد تسليم
 presence_available = متاح
-presence_paused = في استراحة
+presence_paused = متوقف مؤقتًا
 mode_offer = تُقترح عليك المحادثات عندما تكون متاحًا.
 mode_pull = استلم المحادثة التالية أو اختر من قائمة الانتظار.
 nothing_to_take = لا توجد حاليًا محادثة في الانتظار مخصصة لك.
@@ -77,7 +77,7 @@ transfer_failed = فشل التحويل: { $message }
 colleague = { $name } — { $presence }، { $open }/{ $capacity }
 presence_offline = غير متصل
 presence_available_short = متاح
-presence_paused_short = في استراحة
+presence_paused_short = متوقف مؤقتًا
 notify_new_chat = محادثة جديدة في الانتظار
 notify_danger = محادثة ذات أولوية في الانتظار
 notify_offer = تُقترح عليك محادثة
@@ -175,3 +175,12 @@ queue_more = و{ $count } محادثات أخرى في الانتظار، تُع
 
 board_dossiers_overdue = ملفات تنتظر إشعار وحدتها بالاستلام منذ أكثر من { $hours } ساعة: { $count }.
 board_dossiers_link = عرض الملفات المحالة
+
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+presence_break = في استراحة
+presence_break_short = في استراحة
+wellbeing_on_break = في استراحة الآن
+wellbeing_no_break = لا استراحة مسجّلة
+wellbeing_exposure = { $w } دقيقة موزونة
+wellbeing_over = بلغ العتبة

@@ -57,7 +57,7 @@ force_any = any force
 needs = { $force } · { $lang }
 handed_over_note = taken over after handover
 presence_available = Available
-presence_paused = On break
+presence_paused = Paused
 mode_offer = Conversations are offered to you when you are available.
 mode_pull = Take the next conversation or choose from the queue.
 nothing_to_take = No waiting conversation is for you right now.
@@ -77,7 +77,7 @@ transfer_failed = Transfer failed: { $message }
 colleague = { $name } — { $presence }, { $open }/{ $capacity }
 presence_offline = offline
 presence_available_short = available
-presence_paused_short = on break
+presence_paused_short = paused
 notify_new_chat = New conversation waiting
 notify_danger = Priority conversation waiting
 notify_offer = A conversation is offered to you
@@ -175,3 +175,12 @@ queue_more = And { $count } more chats waiting, served in queue order.
 
 board_dossiers_overdue = Dossiers waiting for their unit’s acknowledgement for more than { $hours } h: { $count }.
 board_dossiers_link = See the forwarded dossiers
+
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+presence_break = On break
+presence_break_short = on break
+wellbeing_on_break = on break now
+wellbeing_no_break = no break recorded
+wellbeing_exposure = { $w } weighted min
+wellbeing_over = threshold reached

@@ -175,3 +175,12 @@ queue_more = Y { $count } conversaciones más en espera, atendidas en el orden d
 
 board_dossiers_overdue = Expedientes a la espera del acuse de recibo de su unidad desde hace más de { $hours } h: { $count }.
 board_dossiers_link = Ver los expedientes transmitidos
+
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+presence_break = En descanso
+presence_break_short = en descanso
+wellbeing_on_break = en descanso ahora
+wellbeing_no_break = ningún descanso registrado
+wellbeing_exposure = { $w } min ponderados
+wellbeing_over = umbral alcanzado

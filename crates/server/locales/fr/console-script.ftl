@@ -175,3 +175,12 @@ queue_more = Et { $count } autres conversations en attente, servies dans l’ord
 
 board_dossiers_overdue = Dossiers en attente d’accusé de réception de leur unité depuis plus de { $hours } h : { $count }.
 board_dossiers_link = Voir les dossiers transmis
+
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+presence_break = En pause (repos)
+presence_break_short = en pause (repos)
+wellbeing_on_break = en pause maintenant
+wellbeing_no_break = aucune pause enregistrée
+wellbeing_exposure = { $w } min pondérées
+wellbeing_over = seuil atteint

@@ -14,6 +14,7 @@ pub mod replies;
 pub mod security;
 pub mod staffing;
 pub mod statistics;
+pub mod wellbeing;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -193,6 +194,8 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/{id}/state", post(desk::record))
         .route("/console/replies", get(replies::list).post(replies::save))
         .route("/console/replies/delete", post(replies::delete))
+        // Wellbeing (docs/WELLBEING.md): a staff member's own service.
+        .route("/console/service", get(wellbeing::my_service))
         .route("/ws/visitor", get(api::visitor_socket))
         .route("/ws/staff", get(api::staff_socket))
         .fallback(not_found)

@@ -5,6 +5,7 @@
 mod actions;
 mod events;
 mod supervision;
+mod wellbeing;
 
 pub use supervision::build_board;
 
@@ -173,6 +174,8 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         return;
     }
     let mut board_tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    let mut wellbeing_tick = tokio::time::interval(wellbeing::WELLBEING_EVERY);
+    let mut wellbeing_sent = wellbeing::WellbeingSent::default();
 
     let mut stopping = session.state.stopping.clone();
     let mut deadline = Instant::now() + IDLE_LIMIT;
@@ -263,6 +266,11 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
             }
             _ = board_tick.tick(), if supervises(session.staff.user.role) => {
                 if !session.send_board().await {
+                    return;
+                }
+            }
+            _ = wellbeing_tick.tick() => {
+                if !session.send_wellbeing(&mut wellbeing_sent).await {
                     return;
                 }
             }
