@@ -32,5 +32,6 @@ mod statistics;
 mod statistics_pages;
 mod units;
 mod wait;
+mod wellbeing;
 #[path = "../support/xml.rs"]
 mod xml;
