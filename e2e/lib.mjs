@@ -79,7 +79,8 @@ export let nextOfficer = 0;
  * two files would otherwise use the same account within one 30-second step. chat.test.mjs uses
  * the first 30 officers and 5 supervisors; desk.test.mjs officers 31-35, supervisors 6-7 and
  * the first unit accounts; follow-up.test.mjs officers 36-40 and supervisor 8; journey.test.mjs
- * officers 41-45 and the last unit accounts; statistics.test.mjs officers 46-48 and supervisor 9.
+ * officers 41-45 and the last unit accounts; statistics.test.mjs officers 46-48 and supervisor 9;
+ * wellbeing.test.mjs officers 49-50.
  */
 export function useAccounts({ officersFrom = 0, supervisorsFrom = 0, unitsFrom = 0 } = {}) {
   nextOfficer = officersFrom;
