@@ -72,7 +72,12 @@ fn page(t: Tr, name: String, s: &MyService, contact: &str, now: OffsetDateTime) 
         row("service-row-flagged", |e| e.flagged_seconds),
         row("service-row-danger", |e| e.danger_seconds),
         row("service-row-grave", |e| e.grave_seconds),
-        row("service-row-weighted", |e| e.weighted_seconds),
+        // Weighted minutes are a count, not a duration: never shown as hours.
+        Row {
+            label: t.s("service-row-weighted"),
+            window: t.n("service-minutes", "minutes", s.window.weighted_minutes()),
+            today: t.n("service-minutes", "minutes", s.today.weighted_minutes()),
+        },
     ];
     let since_last_break = match (s.on_break_since, s.last_break_ended) {
         (Some(_), _) => t.s("service-on-break-now"),
