@@ -325,3 +325,32 @@ async fn mon_service_shows_the_logged_in_staff_members_own_figures_only() {
     assert!(anonymous.status().is_redirection());
     assert_eq!(anonymous.headers()["location"], "/console/login");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_break_left_open_ends_when_the_console_opens_in_another_presence() {
+    let app = spawn_app_with(configured(1000)).await;
+    let a = app.officer("anna").await;
+    // A break begun on a node that has since restarted: still open in the store.
+    let long_ago = OffsetDateTime::now_utc() - time::Duration::hours(2);
+    app.store
+        .start_break(
+            id_of(&a),
+            long_ago,
+            NewAudit::system("break_started", long_ago),
+        )
+        .await
+        .unwrap();
+    let (mut ws, welcome) = app.staff_socket(&a).await;
+    assert_eq!(welcome["presence"], "available");
+    let mine = until(&mut ws, "wellbeing", 5, |_| true)
+        .await
+        .expect("wellbeing");
+    assert!(mine["break_since"].is_null());
+    let breaks = app
+        .store
+        .breaks_since(Some(id_of(&a)), long_ago)
+        .await
+        .unwrap();
+    assert_eq!(breaks.len(), 1);
+    assert!(breaks[0].ended_at.is_some(), "the stale break was ended");
+}

@@ -117,6 +117,13 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let mut queue = state.queue.clone();
     let mut visitors = state.visitors_here.watch();
     let presence = state.presence.connected(officer);
+    // A break left open (the node restarted, the officer came back another way) ends when the
+    // console opens in another presence: "Mon service" and the board never show a stale one.
+    if presence != Presence::Break
+        && let Err(e) = state.chat.end_break(&staff.user).await
+    {
+        tracing::warn!(error = ?e, "cannot end a break left open");
+    }
     let _at_desk = AtDesk {
         router: state.presence.clone(),
         officer,
