@@ -24,6 +24,7 @@ mod suppression;
 mod units;
 mod vocabulary;
 mod wait;
+mod wellbeing;
 
 pub use access::{DEFAULT_REREAD_DAYS, may_reread};
 pub use case::{CaseError, CaseFile, DangerLevel, Fact, Qualification};
@@ -83,6 +84,7 @@ pub use wait::{
     MIN_HANDLING_SAMPLES, WaitEstimate, estimate_for, estimate_wait, handling_secs, place_among,
     place_behind, serving,
 };
+pub use wellbeing::{ChatFacts, Exposure, ExposureRule, HeldSpan, exposure, is_heavy};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -11,8 +11,18 @@
 //!    may take it, because a skilled answer later is worse than an answer now.
 //! 4. In offer mode, each chat at the head of the queue is offered to the best-placed
 //!    available officer (fewest chats in hand, then the longest without a new one); an offer
-//!    not accepted in time goes to the next officer. Paused and offline officers get nothing,
-//!    and an officer has at most one offer pending at a time.
+//!    not accepted in time goes to the next officer. Paused, on-break and offline officers
+//!    get nothing, and an officer has at most one offer pending at a time.
+//! 5. An officer over exposure (their weighted minutes within the window reached the
+//!    threshold, [`crate::ExposureRule`]) is offered a heavy chat ([`crate::is_heavy`]: danger,
+//!    flagged or minor) only when no other officer could be offered it now who is not over
+//!    exposure. "Could be offered it now" means: available, no offer pending for them in this
+//!    plan, a free place, and skills covering the chat or its overflow period over. So while a
+//!    colleague under the threshold is able, even one who let the chat pass, the chat goes round
+//!    among those under the threshold; when every able officer is over exposure, they are
+//!    offered it like any other chat (an answer matters more than a rest). In pull mode the
+//!    same rule: [`next_for`] passes over a heavy chat that such a colleague could take, and
+//!    gives it when nobody else could. Plain chats are offered to them as before.
 
 use crate::{ConversationId, TransitionError, UserId, may_take_another};
 use serde::{Deserialize, Serialize};
@@ -219,6 +229,9 @@ pub enum Presence {
     Paused,
     /// No console open.
     Offline,
+    /// Taking a break: keeps their chats but receives no new one, with a timer on the console
+    /// and on the board (docs/WELLBEING.md).
+    Break,
 }
 
 impl Presence {
@@ -228,7 +241,15 @@ impl Presence {
             Self::Available => "available",
             Self::Paused => "paused",
             Self::Offline => "offline",
+            Self::Break => "break",
         }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Available, Self::Paused, Self::Offline, Self::Break]
+            .into_iter()
+            .find(|p| p.as_str() == s)
     }
 }
 
@@ -278,27 +299,45 @@ pub struct OfficerLoad {
     pub presence: Presence,
     /// When they last received a chat (claimed, offered, transferred).
     pub last_assigned: Option<OffsetDateTime>,
+    /// Their exposure within the window reached the threshold (rule 5).
+    pub over_exposure: bool,
 }
 
 impl OfficerLoad {
     fn has_room(&self, pending: u32) -> bool {
         may_take_another(self.open + pending, self.capacity).is_ok()
     }
+
+    /// Available, with a free place, and able to serve this chat now.
+    fn able(&self, chat: &QueuedChat, now: OffsetDateTime) -> bool {
+        self.presence == Presence::Available
+            && self.has_room(0)
+            && may_serve(&self.skills, &chat.need, chat.open_to_all(now))
+    }
 }
 
 /// Pull mode: the chat an officer should take next, the first in queue order that they may
-/// serve. `None` when they are at capacity or nothing fits.
+/// serve, passing over (rule 5) a heavy chat that one of `colleagues` not over exposure could
+/// take when the officer is over exposure. `None` when they are at capacity or nothing fits.
 pub fn next_for(
     officer: &OfficerLoad,
+    colleagues: &[OfficerLoad],
     queue: &[QueuedChat],
     now: OffsetDateTime,
 ) -> Option<ConversationId> {
     if !officer.has_room(0) {
         return None;
     }
+    let spared = |c: &QueuedChat| {
+        officer.over_exposure
+            && crate::is_heavy(c)
+            && colleagues
+                .iter()
+                .any(|o| o.id != officer.id && !o.over_exposure && o.able(c, now))
+    };
     let mut fitting: Vec<&QueuedChat> = queue
         .iter()
-        .filter(|c| may_serve(&officer.skills, &c.need, c.open_to_all(now)))
+        .filter(|c| may_serve(&officer.skills, &c.need, c.open_to_all(now)) && !spared(c))
         .collect();
     fitting.sort_by(|a, b| queue_order(a, b));
     fitting.first().map(|c| c.id)
@@ -407,14 +446,15 @@ impl Offers {
             if self.pending.contains_key(&chat.id) {
                 continue;
             }
-            let open_to_all = chat.open_to_all(now);
+            let able = |o: &&OfficerLoad| !busy.contains(&o.id) && o.able(chat, now);
+            // Rule 5: a heavy chat goes to those under the threshold while any of them is able.
+            let spare_the_exposed =
+                crate::is_heavy(chat) && officers.iter().filter(able).any(|o| !o.over_exposure);
             let candidates = || {
-                officers.iter().filter(|o| {
-                    o.presence == Presence::Available
-                        && !busy.contains(&o.id)
-                        && o.has_room(0)
-                        && may_serve(&o.skills, &chat.need, open_to_all)
-                })
+                officers
+                    .iter()
+                    .filter(able)
+                    .filter(move |o| !(spare_the_exposed && o.over_exposure))
             };
             let passed = self.passed.get(&chat.id);
             let fresh = candidates()
@@ -506,6 +546,7 @@ mod tests {
             open,
             presence,
             last_assigned: None,
+            over_exposure: false,
         }
     }
     const TIMEOUT: Duration = Duration::seconds(20);
@@ -573,11 +614,197 @@ mod tests {
         let queue = [gendarmerie_chat, queued(2, Priority::Normal, 10)];
         let mut police = officer(1, Presence::Available, 0, 3);
         police.skills.force = Some(Force::Police);
-        assert_eq!(next_for(&police, &queue, t(20)), Some(chat(2)));
+        assert_eq!(next_for(&police, &[], &queue, t(20)), Some(chat(2)));
         // Once the danger chat has waited its overflow period, it comes first for anyone.
-        assert_eq!(next_for(&police, &queue, t(300)), Some(chat(1)));
+        assert_eq!(next_for(&police, &[], &queue, t(300)), Some(chat(1)));
         police.open = 3;
-        assert_eq!(next_for(&police, &queue, t(20)), None);
+        assert_eq!(next_for(&police, &[], &queue, t(20)), None);
+    }
+
+    #[test]
+    fn officers_on_break_get_no_offer_and_no_chat_from_the_queue_plan() {
+        let queue = [queued(1, Priority::Normal, 0)];
+        let officers = [officer(1, Presence::Break, 0, 3)];
+        let mut offers = Offers::default();
+        assert!(offers.plan(&queue, &officers, t(1), TIMEOUT).is_empty());
+        assert_eq!(Presence::parse("break"), Some(Presence::Break));
+        assert_eq!(Presence::Break.as_str(), "break");
+        assert_eq!(Presence::parse("asleep"), None);
+    }
+
+    #[test]
+    fn a_pending_offer_is_withdrawn_when_its_officer_goes_on_break() {
+        let queue = [queued(1, Priority::Normal, 0)];
+        let mut officers = [officer(1, Presence::Available, 0, 3)];
+        let mut offers = Offers::default();
+        offers.plan(&queue, &officers, t(1), TIMEOUT);
+        officers[0].presence = Presence::Break;
+        assert_eq!(
+            offers.plan(&queue, &officers, t(2), TIMEOUT),
+            [OfferAction::Withdraw {
+                conversation: chat(1),
+                officer: user(1)
+            }]
+        );
+    }
+
+    fn exposed(n: u128, open: u32) -> OfficerLoad {
+        OfficerLoad {
+            over_exposure: true,
+            ..officer(n, Presence::Available, open, 3)
+        }
+    }
+
+    fn minor_chat(n: u128, since: i64) -> QueuedChat {
+        let mut c = queued(n, Priority::Normal, since);
+        c.need.minor = true;
+        c
+    }
+
+    fn trained() -> Skills {
+        Skills {
+            minors: true,
+            ..Skills::default()
+        }
+    }
+
+    #[test]
+    fn rule_5_a_heavy_chat_goes_to_a_colleague_under_the_threshold_rather_than_to_the_best_placed_over_exposure()
+     {
+        // Officer 1 is best placed (no chat) but over exposure; officer 2 holds two chats.
+        let queue = [queued(1, Priority::Danger, 0)];
+        let officers = [exposed(1, 0), officer(2, Presence::Available, 2, 3)];
+        let mut offers = Offers::default();
+        offers.plan(&queue, &officers, t(1), TIMEOUT);
+        assert_eq!(offers.pending(chat(1)).unwrap().officer, user(2));
+    }
+
+    #[test]
+    fn rule_5_flagged_and_minor_chats_are_heavy_too() {
+        for chat_ in [queued(1, Priority::Flagged, 0), minor_chat(2, 0)] {
+            let queue = [chat_.clone()];
+            let mut officers = [exposed(1, 0), officer(2, Presence::Available, 1, 3)];
+            officers[0].skills = trained();
+            officers[1].skills = trained();
+            let mut offers = Offers::default();
+            offers.plan(&queue, &officers, t(1), TIMEOUT);
+            assert_eq!(offers.pending(chat_.id).unwrap().officer, user(2));
+        }
+    }
+
+    #[test]
+    fn rule_5_a_plain_chat_is_offered_to_an_officer_over_exposure_as_before() {
+        let queue = [queued(1, Priority::Normal, 0)];
+        let officers = [exposed(1, 0), officer(2, Presence::Available, 2, 3)];
+        let mut offers = Offers::default();
+        offers.plan(&queue, &officers, t(1), TIMEOUT);
+        assert_eq!(offers.pending(chat(1)).unwrap().officer, user(1));
+    }
+
+    #[test]
+    fn rule_5_when_nobody_under_the_threshold_can_take_it_the_officer_over_exposure_is_offered_it()
+    {
+        let queue = [queued(1, Priority::Danger, 0)];
+        let mut offers = Offers::default();
+        // Alone.
+        offers.plan(&queue, &[exposed(1, 0)], t(1), TIMEOUT);
+        assert_eq!(offers.pending(chat(1)).unwrap().officer, user(1));
+        // The colleague under the threshold is paused, on break, full, or unskilled: none can.
+        for colleague in [
+            officer(2, Presence::Paused, 0, 3),
+            officer(2, Presence::Break, 0, 3),
+            officer(2, Presence::Available, 3, 3),
+        ] {
+            let mut offers = Offers::default();
+            offers.plan(&queue, &[exposed(1, 1), colleague], t(1), TIMEOUT);
+            assert_eq!(offers.pending(chat(1)).unwrap().officer, user(1));
+        }
+        let minor = [minor_chat(2, 0)];
+        let mut me = exposed(1, 0);
+        me.skills = trained();
+        let mut offers = Offers::default();
+        offers.plan(
+            &minor,
+            &[me.clone(), officer(2, Presence::Available, 0, 3)],
+            t(1),
+            TIMEOUT,
+        );
+        assert_eq!(offers.pending(chat(2)).unwrap().officer, user(1));
+        // Once the chat has overflowed, the untrained colleague could take it: it is theirs.
+        let mut offers = Offers::default();
+        offers.plan(
+            &minor,
+            &[me, officer(2, Presence::Available, 0, 3)],
+            t(300),
+            TIMEOUT,
+        );
+        assert_eq!(offers.pending(chat(2)).unwrap().officer, user(2));
+    }
+
+    #[test]
+    fn rule_5_a_colleague_busy_with_another_offer_cannot_take_it_so_the_officer_over_exposure_is_offered_it()
+     {
+        // Two danger chats, one colleague under the threshold: they get the first, the officer
+        // over exposure the second, rather than leaving a visitor in danger unoffered.
+        let queue = [
+            queued(1, Priority::Danger, 0),
+            queued(2, Priority::Danger, 10),
+        ];
+        let officers = [exposed(1, 0), officer(2, Presence::Available, 0, 3)];
+        let mut offers = Offers::default();
+        offers.plan(&queue, &officers, t(20), TIMEOUT);
+        assert_eq!(offers.pending(chat(1)).unwrap().officer, user(2));
+        assert_eq!(offers.pending(chat(2)).unwrap().officer, user(1));
+    }
+
+    #[test]
+    fn rule_5_a_heavy_chat_let_pass_by_the_colleague_goes_round_again_among_those_under_the_threshold()
+     {
+        let queue = [queued(1, Priority::Flagged, 0)];
+        let officers = [exposed(1, 0), officer(2, Presence::Available, 1, 3)];
+        let mut offers = Offers::default();
+        offers.plan(&queue, &officers, t(1), TIMEOUT);
+        assert!(offers.decline(chat(1), user(2)));
+        offers.plan(&queue, &officers, t(2), TIMEOUT);
+        assert_eq!(offers.pending(chat(1)).unwrap().officer, user(2));
+    }
+
+    #[test]
+    fn rule_5_in_pull_mode_an_officer_over_exposure_is_passed_over_a_heavy_chat_a_colleague_could_take()
+     {
+        let queue = [
+            queued(1, Priority::Danger, 0),
+            queued(2, Priority::Normal, 10),
+        ];
+        let me = exposed(1, 0);
+        let colleague = officer(2, Presence::Available, 2, 3);
+        assert_eq!(
+            next_for(&me, &[me.clone(), colleague.clone()], &queue, t(20)),
+            Some(chat(2))
+        );
+        // The colleague pauses: nobody else could, so the danger chat comes first again.
+        let away = OfficerLoad {
+            presence: Presence::Paused,
+            ..colleague.clone()
+        };
+        assert_eq!(
+            next_for(&me, &[me.clone(), away], &queue, t(20)),
+            Some(chat(1))
+        );
+        // An officer under the threshold takes the heavy chat first, as always.
+        assert_eq!(
+            next_for(&colleague, &[me.clone(), colleague.clone()], &queue, t(20)),
+            Some(chat(1))
+        );
+        // A colleague also over exposure does not count as someone else who could.
+        let tired = OfficerLoad {
+            over_exposure: true,
+            ..colleague
+        };
+        assert_eq!(
+            next_for(&me, &[me.clone(), tired], &queue, t(20)),
+            Some(chat(1))
+        );
     }
 
     #[test]
@@ -723,7 +950,8 @@ mod tests {
         prop_oneof![
             Just(Presence::Available),
             Just(Presence::Paused),
-            Just(Presence::Offline)
+            Just(Presence::Offline),
+            Just(Presence::Break)
         ]
     }
 
@@ -762,10 +990,12 @@ mod tests {
         /// Whatever happens, an offer only ever goes to an available officer whose skills
         /// fit (or the chat overflowed), who has room, and who has no other offer pending;
         /// accepting offers never takes an officer over capacity, and a lapsed offer never
-        /// stays with the same officer while another one could take it.
+        /// stays with the same officer while another one could take it. Officers over exposure
+        /// (rule 5) never leave a chat unoffered that one of them could take.
         #[test]
         fn offers_respect_presence_skills_capacity_and_move_on(
             skills in prop::collection::vec(arb_skills(), 4),
+            exposed in prop::collection::vec(any::<bool>(), 4),
             capacities in prop::collection::vec(1u32..4, 4),
             steps in prop::collection::vec(arb_step(), 1..80),
         ) {
@@ -777,6 +1007,7 @@ mod tests {
                     open: 0,
                     presence: Presence::Available,
                     last_assigned: None,
+                    over_exposure: exposed[i],
                 })
                 .collect();
             let mut queue: Vec<QueuedChat> = Vec::new();

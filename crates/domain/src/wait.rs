@@ -186,6 +186,7 @@ mod tests {
             open,
             presence,
             last_assigned: None,
+            over_exposure: false,
         }
     }
 

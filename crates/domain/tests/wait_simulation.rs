@@ -168,6 +168,7 @@ fn simulate_day(seed: u64) -> Vec<Seen> {
                     open: o.chats.len() as u32,
                     presence: Presence::Available,
                     last_assigned: None,
+                    over_exposure: false,
                 })
                 .collect();
             seen.push(Seen {

@@ -6,6 +6,7 @@
 
 // The end of a shift and the board's shift section live in their own module.
 import './console-shift.js';
+import { initWellbeing, onPresence, onWellbeing, onWellbeingBoard } from './console-wellbeing.js';
 
 const $ = (id) => document.getElementById(id);
 const i18n = (() => { try { return JSON.parse($('i18n').textContent); } catch { return {}; } })();
@@ -184,6 +185,8 @@ function handleFrame(f) {
     case 'visitor_language': onVisitorLanguage(f.conversation_id, f.language); break;
     case 'marks': onMarks(f.conversation_id, Number(f.received_seq) || 0, Number(f.read_seq) || 0); break;
     case 'board': onBoard(f); break;
+    case 'wellbeing': onWellbeing(f); break;
+    case 'wellbeing_board': onWellbeingBoard(f); break;
     case 'monitoring': onMonitoring(f.chat); break;
     case 'monitor_state': onMonitorState(f); break;
     case 'error': onError(f); break;
@@ -255,11 +258,13 @@ function setPresence(status) {
     b.setAttribute('aria-pressed', String(b.dataset.status === status));
   }
   document.body.dataset.presence = status;
+  onPresence(status);
 }
 
 for (const b of document.querySelectorAll('.presence-btn')) {
   b.addEventListener('click', () => sendFrame({ type: 'presence', status: b.dataset.status }));
 }
+initWellbeing({ t, send: (f) => sendFrame(f) });
 $('take-next').addEventListener('click', () => { if (sendFrame({ type: 'take_next' })) state.takingNext = true; });
 
 function needsText(item) {

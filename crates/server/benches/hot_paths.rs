@@ -84,9 +84,10 @@ fn queue(c: &mut Criterion) {
         open: 1,
         presence: Presence::Available,
         last_assigned: None,
+        over_exposure: false,
     };
     c.bench_function("next chat for an officer among 500", |b| {
-        b.iter(|| next_for(black_box(&officer), black_box(&chats), now))
+        b.iter(|| next_for(black_box(&officer), &[], black_box(&chats), now))
     });
 }
 

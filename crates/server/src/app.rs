@@ -208,7 +208,8 @@ impl Application {
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
         keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());
-        let presence = Router::new(config.routing.clone(), node);
+        let presence =
+            Router::new(config.routing.clone(), node).with_exposure_rule(config.wellbeing.rule());
         let visitors_here = Arc::new(crate::queue::VisitorsHere::default());
         presence.spawn(
             chat.clone(),
@@ -318,6 +319,12 @@ impl Application {
             .state
             .chat
             .spawn_presence_sampler(self.state.presence.staff(), self.state.stopping.clone());
+        // Officers' exposure: sampled and measured (docs/WELLBEING.md).
+        let exposure_job = self.state.chat.spawn_exposure_sampler(
+            self.state.presence.exposures().clone(),
+            std::time::Duration::from_secs(self.state.config.wellbeing.sample_secs.into()),
+            self.state.stopping.clone(),
+        );
         let sockets = self.state.sockets.clone();
         let app = crate::http::router(self.state);
         let stop = Arc::new(self.stop);
@@ -362,6 +369,7 @@ impl Application {
         }
         dossier_job.abort();
         presence_job.abort();
+        exposure_job.abort();
         if let Err(e) = purge_job.await {
             tracing::error!(error = %e, "the purge job ended abnormally");
         }

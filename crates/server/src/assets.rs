@@ -38,6 +38,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../assets/console-shift.js"),
     ),
     (
+        "console-wellbeing.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/console-wellbeing.js"),
+    ),
+    (
         "setup.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/setup.js"),

@@ -27,6 +27,7 @@ pub mod routing;
 pub mod service;
 pub mod signing;
 pub mod state;
+pub mod wellbeing;
 pub mod ws;
 
 pub use app::Application;

@@ -171,6 +171,26 @@ async fn run_once(
         Err(e) => tracing::warn!(error = %e, "retention purge failed; it will run again"),
     }
     purge_presence_spans(store, OffsetDateTime::now_utc()).await;
+    match purge_wellbeing(store, OffsetDateTime::now_utc()).await {
+        Ok(n) => tracing::debug!(rows = n, "wellbeing purge"),
+        Err(e) => tracing::warn!(error = %e, "wellbeing purge failed; it will run again"),
+    }
+}
+
+/// How long the minutes officers held chats are kept: two days, enough for the longest window
+/// (a day) and for "today" (docs/WELLBEING.md).
+pub const EXPOSURE_KEPT: time::Duration = time::Duration::days(2);
+
+/// How long breaks are kept once over: 35 days, so "time since the last break" reaches back
+/// across holidays.
+pub const BREAKS_KEPT: time::Duration = time::Duration::days(35);
+
+/// Deletes the wellbeing records past their keeping (staff data, kept no longer than needed).
+pub async fn purge_wellbeing(store: &dyn Store, now: OffsetDateTime) -> StoreResult<u64> {
+    let minutes_before = ecoute_store::wellbeing::ExposureMinute::minute_of(now - EXPOSURE_KEPT);
+    store
+        .purge_wellbeing(minutes_before, now - BREAKS_KEPT)
+        .await
 }
 
 /// Deletes the presence spans that ended more than

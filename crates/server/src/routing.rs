@@ -80,6 +80,8 @@ pub struct Router {
     /// Every staff member who answers chats, with their load and whether they are at a console
     /// and available on any node: what the waiting room's estimate is made from.
     staff: Arc<watch::Sender<StaffView>>,
+    /// Officers' exposure, for rule 5 of the routing rules (docs/WELLBEING.md).
+    exposures: crate::wellbeing::Exposures,
 }
 
 /// The staff as the wait estimate sees them: available only with a console open and
@@ -95,7 +97,21 @@ impl Router {
             desk: Arc::new(Mutex::new(Desk::default())),
             wake: Arc::new(Notify::new()),
             staff: Arc::new(watch::Sender::new(Arc::new(Vec::new()))),
+            exposures: crate::wellbeing::Exposures::new(
+                crate::config::WellbeingConfig::default().rule(),
+            ),
         }
+    }
+
+    /// The same desk, judging exposure by `rule` (`[wellbeing]`).
+    pub fn with_exposure_rule(mut self, rule: ecoute_domain::ExposureRule) -> Self {
+        self.exposures = crate::wellbeing::Exposures::new(rule);
+        self
+    }
+
+    /// Officers' exposure as this node last measured it.
+    pub fn exposures(&self) -> &crate::wellbeing::Exposures {
+        &self.exposures
     }
 
     /// The staff view, kept current by the dispatcher (every second and on every change).
@@ -118,6 +134,7 @@ impl Router {
                     Presence::Offline
                 },
                 last_assigned: None,
+                over_exposure: false,
             })
             .collect();
         view.sort_by_key(|o| o.id);
@@ -140,8 +157,9 @@ impl Router {
             .filter(|s| s.officer == officer && s.consoles > 0)
             .map(|s| s.presence)
             .max_by_key(|p| match p {
-                Presence::Available => 2,
-                Presence::Paused => 1,
+                Presence::Available => 3,
+                Presence::Paused => 2,
+                Presence::Break => 1,
                 Presence::Offline => 0,
             })
     }
@@ -697,6 +715,7 @@ impl Router {
                 skills: l.user.skills,
                 open: l.open,
                 last_assigned: l.last_assigned,
+                over_exposure: self.exposures.over(l.user.id),
             })
             .collect();
         let queue: Vec<_> = snapshot.iter().map(|c| c.queued()).collect();

@@ -156,6 +156,7 @@ mod accounts;
 mod forwarding;
 mod presence;
 mod shifts;
+mod wellbeing;
 
 /// Commits, and records how long the commit took (the same metric as the SQLite backend).
 async fn commit(tx: Tx) -> R<()> {
@@ -2355,6 +2356,59 @@ impl Store for PgStore {
             .await
             .map_err(db)?;
         decode_all(&rows, statistics_from_row)
+    }
+
+    async fn record_exposure(
+        &self,
+        minutes: &[ecoute_store::wellbeing::ExposureMinute],
+    ) -> StoreResult<u64> {
+        self.do_record_exposure(minutes).await
+    }
+
+    async fn exposure_minutes(
+        &self,
+        officer: Option<UserId>,
+        since: i64,
+    ) -> StoreResult<Vec<ecoute_store::wellbeing::ExposureMinute>> {
+        self.do_exposure_minutes(officer, since).await
+    }
+
+    async fn start_break(
+        &self,
+        officer: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        self.do_start_break(officer, at, audit).await
+    }
+
+    async fn end_break(
+        &self,
+        officer: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_end_break(officer, at, audit).await
+    }
+
+    async fn breaks_since(
+        &self,
+        officer: Option<UserId>,
+        since: OffsetDateTime,
+    ) -> StoreResult<Vec<ecoute_store::wellbeing::StoredBreak>> {
+        self.do_breaks_since(officer, since).await
+    }
+
+    async fn last_breaks(&self) -> StoreResult<Vec<ecoute_store::wellbeing::StoredBreak>> {
+        self.do_last_breaks().await
+    }
+
+    async fn purge_wellbeing(
+        &self,
+        minutes_before: i64,
+        breaks_before: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        self.do_purge_wellbeing(minutes_before, breaks_before).await
     }
 
     async fn record_presence(&self, sample: PresenceSample) -> StoreResult<bool> {

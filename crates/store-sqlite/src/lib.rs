@@ -17,6 +17,7 @@ mod appender;
 mod forwarding;
 mod presence;
 mod shifts;
+mod wellbeing;
 pub use appender::{APPENDER_NICE, WRITER_PRAGMAS};
 
 use appender::Appender;
@@ -1851,6 +1852,59 @@ impl Store for SqliteStore {
         .iter()
         .map(statistics_from_row)
         .collect()
+    }
+
+    async fn record_exposure(
+        &self,
+        minutes: &[ecoute_store::wellbeing::ExposureMinute],
+    ) -> StoreResult<u64> {
+        self.do_record_exposure(minutes).await
+    }
+
+    async fn exposure_minutes(
+        &self,
+        officer: Option<UserId>,
+        since: i64,
+    ) -> StoreResult<Vec<ecoute_store::wellbeing::ExposureMinute>> {
+        self.do_exposure_minutes(officer, since).await
+    }
+
+    async fn start_break(
+        &self,
+        officer: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        self.do_start_break(officer, at, audit).await
+    }
+
+    async fn end_break(
+        &self,
+        officer: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool> {
+        self.do_end_break(officer, at, audit).await
+    }
+
+    async fn breaks_since(
+        &self,
+        officer: Option<UserId>,
+        since: OffsetDateTime,
+    ) -> StoreResult<Vec<ecoute_store::wellbeing::StoredBreak>> {
+        self.do_breaks_since(officer, since).await
+    }
+
+    async fn last_breaks(&self) -> StoreResult<Vec<ecoute_store::wellbeing::StoredBreak>> {
+        self.do_last_breaks().await
+    }
+
+    async fn purge_wellbeing(
+        &self,
+        minutes_before: i64,
+        breaks_before: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        self.do_purge_wellbeing(minutes_before, breaks_before).await
     }
 
     async fn record_presence(&self, sample: PresenceSample) -> StoreResult<bool> {

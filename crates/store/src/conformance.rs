@@ -22,6 +22,7 @@ mod signing;
 mod statistics;
 mod units;
 pub use accounts::*;
+mod wellbeing;
 pub use directory::*;
 pub use forwarding::*;
 pub use key_checks::*;
@@ -31,6 +32,7 @@ pub use shifts::*;
 pub use signing::*;
 pub use statistics::*;
 pub use units::*;
+pub use wellbeing::*;
 
 /// Generates one test per rule of the storage story for a backend.
 #[macro_export]
@@ -126,6 +128,9 @@ macro_rules! conformance_tests {
             nodes_recording_the_same_change_together_open_one_span,
             an_unconfirmed_span_is_closed_at_its_last_confirmation,
             the_purge_deletes_only_spans_ended_before_the_limit,
+            a_minute_held_is_recorded_once_however_many_nodes_sample_it,
+            breaks_start_and_end_with_their_audit_and_one_at_a_time,
+            the_wellbeing_purge_keeps_recent_minutes_and_open_breaks,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

@@ -15,6 +15,7 @@ pub mod shifts;
 pub mod statistics;
 pub mod steps;
 pub mod stored;
+pub mod wellbeing;
 
 pub use accounts::{
     ACCOUNT_LINK_LIFETIME, Account, AccountChange, AccountLink, AccountRefusal, Disabled,
@@ -1070,6 +1071,57 @@ pub trait Store: Send + Sync + 'static {
     /// The statistics rows of the chats that started in the weeks `from` to `to` (both
     /// included), ordered by week and hour of the week (never in the order they were written).
     async fn statistics(&self, from: IsoWeek, to: IsoWeek) -> StoreResult<Vec<ChatStatistics>>;
+
+    // Wellbeing (docs/WELLBEING.md, crate::wellbeing).
+
+    /// Records minutes officers held chats; a (chat, minute) already recorded is left as it is.
+    /// Returns how many were new.
+    async fn record_exposure(&self, minutes: &[wellbeing::ExposureMinute]) -> StoreResult<u64>;
+
+    /// The minutes recorded from minute `since` on, of one officer or of everyone, in order
+    /// of minute.
+    async fn exposure_minutes(
+        &self,
+        officer: Option<UserId>,
+        since: i64,
+    ) -> StoreResult<Vec<wellbeing::ExposureMinute>>;
+
+    /// An officer begins a break at `at` (a break of theirs still open ends then), with its
+    /// audit.
+    async fn start_break(
+        &self,
+        officer: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<()>;
+
+    /// An officer's open break ends at `at`, with its audit; `false` (and no audit) when none
+    /// was open.
+    async fn end_break(
+        &self,
+        officer: UserId,
+        at: OffsetDateTime,
+        audit: NewAudit,
+    ) -> StoreResult<bool>;
+
+    /// The breaks of one officer or of everyone that began at or after `since` or are still
+    /// open, oldest first.
+    async fn breaks_since(
+        &self,
+        officer: Option<UserId>,
+        since: OffsetDateTime,
+    ) -> StoreResult<Vec<wellbeing::StoredBreak>>;
+
+    /// Each officer's latest break.
+    async fn last_breaks(&self) -> StoreResult<Vec<wellbeing::StoredBreak>>;
+
+    /// Deletes the exposure minutes before minute `minutes_before` and the breaks ended
+    /// before `breaks_before`; returns how many rows went.
+    async fn purge_wellbeing(
+        &self,
+        minutes_before: i64,
+        breaks_before: OffsetDateTime,
+    ) -> StoreResult<u64>;
 
     // ---- The presence history, for the staffing plan (docs/STATISTICS.md)
     /// Adds one minute to its hour: `sample.officers` officers available then. A minute is

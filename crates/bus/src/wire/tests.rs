@@ -123,7 +123,12 @@ pub(crate) fn samples() -> Vec<BusEvent> {
             reason,
         });
     }
-    for status in [Presence::Available, Presence::Paused, Presence::Offline] {
+    for status in [
+        Presence::Available,
+        Presence::Paused,
+        Presence::Offline,
+        Presence::Break,
+    ] {
         events.push(BusEvent::PresenceChosen { status });
     }
     events.push(BusEvent::Desk(crate::DeskReport {
@@ -427,4 +432,5 @@ fn domain_enums_keep_their_wire_index() {
     assert_eq!(index(Presence::Available), [0]);
     assert_eq!(index(Presence::Paused), [1]);
     assert_eq!(index(Presence::Offline), [2]);
+    assert_eq!(index(Presence::Break), [3]);
 }

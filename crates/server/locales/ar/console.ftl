@@ -24,7 +24,7 @@ nav-audit = سجل التدقيق
 desk = التوفر والتنبيهات
 presence-label = حالتي
 presence-available = متاح
-presence-paused = في استراحة
+presence-paused = متوقف مؤقتًا
 take-next = استلام المحادثة التالية
 notify-enable = تفعيل إشعارات المتصفح
 sound-on = صوت التنبيهات
@@ -667,3 +667,46 @@ shift-state-available = متاح
 shift-state-paused = في استراحة
 shift-state-offline = غير متصل
 shift-state-break = استراحة للعافية
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+nav-service = خدمتي
+wellbeing-take-break = أخذ استراحة
+wellbeing-invite = استمعت إلى كثير من الروايات الثقيلة في الساعات الأخيرة. ستفيدك استراحة؛ تبقى محادثاتك الجارية لك.
+wellbeing-later = لاحقًا
+break-since = في استراحة منذ
+break-hint = لا تصلك محادثات جديدة أثناء الاستراحة؛ تبقى محادثاتك الجارية لك.
+break-end = الاستئناف (متاح)
+wellbeing-board-title = التعرّض والاستراحات
+wellbeing-board-hint = الدقائق الموزونة في النافذة؛ في الأعلى من مضى عليه أطول وقت دون استراحة.
+wellbeing-col-exposure = التعرّض
+wellbeing-col-since-break = منذ آخر استراحة
+service-title = خدمتي — Écoute
+service-heading = خدمتي
+service-exposure-title = تعرّضي
+service-exposure-intro = الوقت الذي قضيته في المحادثات، كل دقيقة موزونة بما تتناوله المحادثة: قاصر، أو تنبيه خطر، أو خطر داهم، أو اغتصاب أو سفاح قربى.
+service-weighted-unit = دقيقة موزونة في النافذة (عتبة الاستراحة المقترحة)
+service-over = بلغت العتبة: تُقترح عليك استراحة، وتذهب المحادثات الأثقل أولًا إلى زملائك ما دام أحدهم قادرًا على تولّيها.
+service-composition-caption = مكوّنات التعرّض
+service-kind-column = النوع
+service-window-column = { $hours ->
+        [one] الساعة الأخيرة
+       *[other] آخر { $hours } ساعات
+    }
+service-today-column = اليوم
+service-row-chats = الوقت في المحادثات
+service-row-minor = منها مع قاصر
+service-row-flagged = منها بتنبيه من قواعد الخطر
+service-row-danger = منها مع شخص في خطر
+service-row-grave = منها اغتصاب أو سفاح قربى
+service-row-weighted = الدقائق الموزونة
+service-weights-note = وزن الدقيقة: 1، يضاف 1 للقاصر، و1 لتنبيه الخطر، و2 للخطر الداهم، و2 للاغتصاب أو سفاح القربى.
+service-breaks-title = استراحاتي
+service-on-break-since = في استراحة منذ
+service-since-last-break = منذ آخر استراحة
+service-breaks-today = الاستراحات المأخوذة اليوم
+service-on-break-now = في استراحة الآن
+service-no-break = لا استراحة مسجّلة
+service-support-title = التحدث إلى شخص ما
+service-support-text = ما تسمعه هنا ثقيل، وهذا طبيعي. يوجد أخصائي نفسي مناوب للعناصر: يمكنك التواصل معه في أي وقت، دون المرور برؤسائك.
+service-minutes = { $minutes } د
+service-hours-minutes = { $hours } س { $minutes } د

@@ -24,7 +24,7 @@ nav-audit = Audit log
 desk = Availability and alerts
 presence-label = I am
 presence-available = Available
-presence-paused = On break
+presence-paused = Paused
 take-next = Take next
 notify-enable = Enable browser notifications
 sound-on = Alert sound
@@ -657,3 +657,46 @@ shift-state-available = Available
 shift-state-paused = Paused
 shift-state-offline = Offline
 shift-state-break = Wellbeing break
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+nav-service = My service
+wellbeing-take-break = Take a break
+wellbeing-invite = You have heard many heavy accounts in the last few hours. A break would do you good; your current chats stay yours.
+wellbeing-later = Later
+break-since = On break for
+break-hint = You receive no new chat during the break; your current chats stay yours.
+break-end = Resume (available)
+wellbeing-board-title = Exposure and breaks
+wellbeing-board-hint = Weighted minutes within the window; first, whoever has gone longest without a break.
+wellbeing-col-exposure = Exposure
+wellbeing-col-since-break = Since last break
+service-title = My service — Écoute
+service-heading = My service
+service-exposure-title = My exposure
+service-exposure-intro = Time spent in chats, each minute weighted by what the chat is about: a minor, a risk flag, danger, rape or incest.
+service-weighted-unit = weighted minutes within the window (threshold for a suggested break)
+service-over = You have reached the threshold: a break is suggested, and the heaviest chats go to your colleagues first while one of them can take them.
+service-composition-caption = What your exposure is made of
+service-kind-column = Kind
+service-window-column = { $hours ->
+        [one] Last hour
+       *[other] Last { $hours } hours
+    }
+service-today-column = Today
+service-row-chats = Time in chats
+service-row-minor = of which with a minor
+service-row-flagged = of which flagged by the risk rules
+service-row-danger = of which with someone in danger
+service-row-grave = of which rape or incest
+service-row-weighted = Weighted minutes
+service-weights-note = Weight of a minute: 1, plus 1 for a minor, 1 for a risk flag, 2 for danger, 2 for rape or incest.
+service-breaks-title = My breaks
+service-on-break-since = On break since
+service-since-last-break = Since last break
+service-breaks-today = Breaks taken today
+service-on-break-now = on break now
+service-no-break = no break recorded
+service-support-title = Talk to someone
+service-support-text = What you hear here weighs on you, and that is normal. A psychologist is on duty for officers: you can reach them at any time, without going through your superiors.
+service-minutes = { $minutes } min
+service-hours-minutes = { $hours } h { $minutes }

@@ -190,3 +190,11 @@ shift_error_handover_note_required = Escriba una nota de traspaso para este comp
 shift_error_colleague_unavailable = Este compañero ya no está de servicio. Elija otro, o la cola. La conversación sigue con usted.
 shift_error_at_capacity = Este compañero ya atiende tantas conversaciones como le está permitido. Elija otro, o la cola.
 shift_error_not_found = Esta conversación ya no es suya.
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+presence_break = En descanso
+presence_break_short = en descanso
+wellbeing_on_break = en descanso ahora
+wellbeing_no_break = ningún descanso registrado
+wellbeing_exposure = { $w } min ponderados
+wellbeing_over = umbral alcanzado

@@ -657,3 +657,46 @@ shift-state-available = Disponible
 shift-state-paused = En pausa
 shift-state-offline = Desconectado
 shift-state-break = Pausa de bienestar
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+nav-service = Mi servicio
+wellbeing-take-break = Tomar un descanso
+wellbeing-invite = Ha escuchado muchos relatos duros en las últimas horas. Un descanso le sentaría bien; sus conversaciones en curso siguen siendo suyas.
+wellbeing-later = Más tarde
+break-since = En descanso desde hace
+break-hint = No recibe conversaciones nuevas durante el descanso; sus conversaciones en curso siguen siendo suyas.
+break-end = Volver (disponible)
+wellbeing-board-title = Exposición y descansos
+wellbeing-board-hint = Minutos ponderados en la ventana; primero, quien lleva más tiempo sin descanso.
+wellbeing-col-exposure = Exposición
+wellbeing-col-since-break = Desde el último descanso
+service-title = Mi servicio — Écoute
+service-heading = Mi servicio
+service-exposure-title = Mi exposición
+service-exposure-intro = El tiempo pasado en conversaciones, cada minuto ponderado según su contenido: un menor, una alerta de riesgo, un peligro, una violación o un incesto.
+service-weighted-unit = minutos ponderados en la ventana (umbral del descanso propuesto)
+service-over = Ha alcanzado el umbral: se le propone un descanso, y las conversaciones más duras van primero a sus colegas mientras alguno pueda atenderlas.
+service-composition-caption = Composición de la exposición
+service-kind-column = Tipo
+service-window-column = { $hours ->
+        [one] Última hora
+       *[other] Últimas { $hours } horas
+    }
+service-today-column = Hoy
+service-row-chats = Tiempo en conversación
+service-row-minor = de ello con un menor
+service-row-flagged = de ello con alerta de riesgo
+service-row-danger = de ello con una persona en peligro
+service-row-grave = de ello violación o incesto
+service-row-weighted = Minutos ponderados
+service-weights-note = Peso de un minuto: 1, más 1 por un menor, 1 por una alerta de riesgo, 2 por un peligro, 2 por una violación o un incesto.
+service-breaks-title = Mis descansos
+service-on-break-since = En descanso desde
+service-since-last-break = Desde el último descanso
+service-breaks-today = Descansos tomados hoy
+service-on-break-now = en descanso ahora
+service-no-break = ningún descanso registrado
+service-support-title = Hablar con alguien
+service-support-text = Lo que escucha aquí pesa, y es normal. Un psicólogo está de guardia para los agentes: puede contactarlo en cualquier momento, sin pasar por sus superiores.
+service-minutes = { $minutes } min
+service-hours-minutes = { $hours } h { $minutes }

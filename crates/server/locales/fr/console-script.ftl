@@ -190,3 +190,11 @@ shift_error_handover_note_required = Écrivez une note de passation pour ce coll
 shift_error_colleague_unavailable = Ce collègue n’est plus en service. Choisissez-en un autre, ou la file. La conversation reste avec vous.
 shift_error_at_capacity = Ce collègue suit déjà autant de conversations que sa limite le permet. Choisissez-en un autre, ou la file.
 shift_error_not_found = Cette conversation n’est plus la vôtre.
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+presence_break = En pause (repos)
+presence_break_short = en pause (repos)
+wellbeing_on_break = en pause maintenant
+wellbeing_no_break = aucune pause enregistrée
+wellbeing_exposure = { $w } min pondérées
+wellbeing_over = seuil atteint

@@ -657,3 +657,46 @@ shift-state-available = Disponible
 shift-state-paused = En pause
 shift-state-offline = Hors ligne
 shift-state-break = Pause bien-être
+## Wellbeing (issue 21 item 5, docs/WELLBEING.md)
+
+nav-service = Mon service
+wellbeing-take-break = Prendre une pause
+wellbeing-invite = Vous avez entendu beaucoup de récits lourds ces dernières heures. Une pause vous ferait du bien ; vos conversations en cours restent les vôtres.
+wellbeing-later = Plus tard
+break-since = En pause depuis
+break-hint = Vous ne recevez pas de nouvelle conversation pendant la pause ; vos conversations en cours restent les vôtres.
+break-end = Reprendre (disponible)
+wellbeing-board-title = Exposition et pauses
+wellbeing-board-hint = Minutes pondérées dans la fenêtre ; en tête, qui est resté le plus longtemps sans pause.
+wellbeing-col-exposure = Exposition
+wellbeing-col-since-break = Depuis la dernière pause
+service-title = Mon service — Écoute
+service-heading = Mon service
+service-exposure-title = Mon exposition
+service-exposure-intro = Le temps passé dans des conversations, chaque minute pondérée par ce que la conversation porte : un mineur, un signalement de risque, un danger, un viol ou un inceste.
+service-weighted-unit = minutes pondérées dans la fenêtre (seuil de la pause proposée)
+service-over = Vous avez atteint le seuil : une pause vous est proposée, et les conversations les plus lourdes vont d’abord à vos collègues tant que l’un d’eux peut les prendre.
+service-composition-caption = Composition de l’exposition
+service-kind-column = Nature
+service-window-column = { $hours ->
+        [one] Dernière heure
+       *[other] { $hours } dernières heures
+    }
+service-today-column = Aujourd’hui
+service-row-chats = Temps en conversation
+service-row-minor = dont avec un mineur
+service-row-flagged = dont signalées par les règles de risque
+service-row-danger = dont avec une personne en danger
+service-row-grave = dont viol ou inceste
+service-row-weighted = Minutes pondérées
+service-weights-note = Poids d’une minute : 1, plus 1 pour un mineur, 1 pour un signalement de risque, 2 pour un danger, 2 pour un viol ou un inceste.
+service-breaks-title = Mes pauses
+service-on-break-since = En pause depuis
+service-since-last-break = Depuis la dernière pause
+service-breaks-today = Pauses prises aujourd’hui
+service-on-break-now = en pause maintenant
+service-no-break = aucune pause enregistrée
+service-support-title = Parler à quelqu’un
+service-support-text = Ce que vous entendez ici pèse, et c’est normal. Un psychologue est de permanence pour les agents : vous pouvez le joindre à tout moment, sans passer par votre hiérarchie.
+service-minutes = { $minutes } min
+service-hours-minutes = { $hours } h { $minutes }

@@ -3,10 +3,12 @@
 mod retention;
 mod smtp;
 mod staffing;
+mod wellbeing;
 
 pub use retention::*;
 pub use smtp::*;
 pub use staffing::*;
+pub use wellbeing::*;
 
 use anyhow::{Context, bail};
 use ecoute_domain::{Outcome, RetentionDays, RetentionError, RetentionPolicy, RetentionRule};
@@ -60,6 +62,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// How the staffing plan is made (docs/STAFFING.md).
     pub staffing: StaffingConfig,
+    /// Officer wellbeing: exposure window and threshold (docs/WELLBEING.md).
+    pub wellbeing: WellbeingConfig,
 }
 
 /// A PostgreSQL connection URL. Its `Debug` hides the password.
@@ -229,6 +233,7 @@ struct FileConfig {
     /// Checked key by key by `SmtpSettings::apply_file`, for the same reason.
     smtp: Option<toml::Value>,
     staffing: Option<StaffingConfig>,
+    wellbeing: Option<WellbeingConfig>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -250,6 +255,7 @@ const KNOWN_KEYS: &[&str] = &[
     "retention",
     "smtp",
     "staffing",
+    "wellbeing",
 ];
 
 /// Hours a dossier may wait for its unit's acknowledgement before the board's alert, by
@@ -283,6 +289,7 @@ impl Default for Config {
             nats_prefix: "ecoute.v1".to_string(),
             smtp: None,
             staffing: StaffingConfig::default(),
+            wellbeing: WellbeingConfig::default(),
         }
     }
 }
@@ -402,6 +409,9 @@ impl Config {
             if let Some(v) = file.staffing {
                 config.staffing = v;
             }
+            if let Some(v) = file.wellbeing {
+                config.wellbeing = v;
+            }
             if let Some(v) = &file.retention {
                 let unknown = config.retention.apply_file(v, &path)?;
                 warnings.extend(
@@ -487,6 +497,7 @@ impl Config {
         config.retention.apply_env(env)?;
         smtp.apply_env(env)?;
         config.staffing.apply_env(env)?;
+        config.wellbeing.apply_env(env)?;
 
         if let Some(v) = &overrides.listen {
             config.listen = parse_listen(v).context("--listen")?;
@@ -503,6 +514,7 @@ impl Config {
 
     fn validate(&mut self) -> anyhow::Result<()> {
         self.staffing.validate()?;
+        self.wellbeing.validate()?;
         if !(1..=720).contains(&self.dossier_ack_hours) {
             bail!(
                 "dossier_ack_hours is 1 to 720 (thirty days): how long a dossier may wait for its \

@@ -16,6 +16,7 @@ pub mod security;
 pub mod shift;
 pub mod staffing;
 pub mod statistics;
+pub mod wellbeing;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -234,6 +235,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/staff/shifts/today", get(shift::today))
         .route("/console/shifts", get(shift::page))
         .route("/console/shifts/duty", get(shift::duty_fragment))
+        // Wellbeing (docs/WELLBEING.md): a staff member's own service.
+        .route("/console/service", get(wellbeing::my_service))
         .route("/ws/visitor", get(api::visitor_socket))
         .route("/ws/staff", get(api::staff_socket))
         .fallback(not_found)

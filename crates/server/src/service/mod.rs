@@ -37,6 +37,7 @@ mod statistics;
 pub mod supervision;
 mod units;
 mod visitors;
+pub mod wellbeing;
 
 /// How many messages one resync reads at most; a client asks again for the rest.
 pub const PAGE: u32 = 500;

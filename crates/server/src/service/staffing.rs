@@ -206,6 +206,7 @@ mod tests {
             open: 0,
             presence,
             last_assigned: None,
+            over_exposure: false,
         };
         let view: StaffView = Arc::new(vec![
             officer(Presence::Available),

@@ -484,11 +484,12 @@ impl Ws {
         }
     }
 
-    /// The next frame that is not a queue update.
+    /// The next frame that is not a status update (the queue, or wellbeing: sent when they
+    /// change, at times of their own).
     pub async fn recv_skipping_queue(&mut self) -> Value {
         loop {
             let v = self.recv().await;
-            if v["type"] != "queue" {
+            if !is_status(&v) {
                 return v;
             }
         }
@@ -503,7 +504,7 @@ impl Ws {
         }
     }
 
-    /// Asserts that nothing but queue updates arrive for a short while.
+    /// Asserts that nothing but status updates (queue, wellbeing) arrive for a short while.
     pub async fn quiet(&mut self) {
         let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
         loop {
@@ -511,7 +512,7 @@ impl Ws {
                 Err(_) => return,
                 Ok(Some(Ok(Message::Text(t)))) => {
                     let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                    assert_eq!(v["type"], "queue", "unexpected frame: {v}");
+                    assert!(is_status(&v), "unexpected frame: {v}");
                 }
                 Ok(other) => panic!("unexpected: {other:?}"),
             }
@@ -521,6 +522,15 @@ impl Ws {
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
     }
+}
+
+/// A frame that says where things stand rather than what happened: the queue, and the
+/// officer's and the board's wellbeing (docs/WELLBEING.md).
+pub fn is_status(v: &Value) -> bool {
+    matches!(
+        v["type"].as_str(),
+        Some("queue" | "wellbeing" | "wellbeing_board")
+    )
 }
 
 pub fn binary() -> Message {

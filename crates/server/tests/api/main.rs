@@ -35,5 +35,6 @@ mod statistics;
 mod statistics_pages;
 mod units;
 mod wait;
+mod wellbeing;
 #[path = "../support/xml.rs"]
 mod xml;

@@ -393,13 +393,61 @@ pub enum StaffOut {
     Error(ErrorOut),
     /// Answer to ping.
     Pong,
+    /// Your exposure within the window and your break (docs/WELLBEING.md): over the threshold,
+    /// the console invites you to take a break.
+    Wellbeing(WellbeingOut),
+    /// Supervisors: each officer's exposure, longest without a break first.
+    WellbeingBoard {
+        /// One line per officer.
+        officers: Vec<WellbeingLineOut>,
+    },
 }
 
-/// The presence a console chose, from its wire name (`available` or `paused`).
+/// An officer's own exposure, as their console shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WellbeingOut {
+    /// Weighted minutes within the window.
+    pub weighted_minutes: i64,
+    /// The threshold, in weighted minutes.
+    pub threshold: i64,
+    /// The window, in minutes.
+    pub window_mins: i64,
+    /// The threshold is reached: a break is suggested.
+    pub over: bool,
+    /// The break going on, since when.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub break_since: Option<OffsetDateTime>,
+}
+
+/// One officer on the supervisors' wellbeing panel.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WellbeingLineOut {
+    /// Who.
+    pub id: UserId,
+    /// Their name.
+    pub display_name: String,
+    /// Where they stand now.
+    pub presence: Presence,
+    /// Weighted minutes within the window.
+    pub weighted_minutes: i64,
+    /// Minutes in chats within the window.
+    pub chat_minutes: i64,
+    /// Reached the threshold.
+    pub over: bool,
+    /// The break going on, since when.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub on_break_since: Option<OffsetDateTime>,
+    /// When their latest break ended; none within the 35 days kept if absent.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_break_ended: Option<OffsetDateTime>,
+}
+
+/// The presence a console chose, from its wire name (`available`, `paused` or `break`).
 pub fn presence(status: &str) -> Option<ecoute_domain::Presence> {
     match status {
         "available" => Some(ecoute_domain::Presence::Available),
         "paused" => Some(ecoute_domain::Presence::Paused),
+        "break" => Some(ecoute_domain::Presence::Break),
         _ => None,
     }
 }

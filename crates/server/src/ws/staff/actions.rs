@@ -153,9 +153,21 @@ impl Session {
 
     async fn presence(&mut self, status: &str) -> bool {
         let Some(chosen) = super::super::frames::presence(status) else {
-            let e = error_out("invalid_presence", "presence is `available` or `paused`");
+            let e = error_out(
+                "invalid_presence",
+                "presence is `available`, `paused` or `break`",
+            );
             return self.refuse(e).await;
         };
+        // A break is recorded (its start, its end) before the desk changes.
+        if let Err(e) = self
+            .state
+            .chat
+            .presence_break(&self.staff.user, chosen)
+            .await
+        {
+            return self.refuse(api_error_out(&e)).await;
+        }
         self.state.presence.choose(self.staff.user.id, chosen);
         // Every tab of this officer, this one included, shows it.
         self.state.chat.presence_chosen(self.staff.user.id, chosen);

@@ -5,6 +5,7 @@
 mod actions;
 mod events;
 mod supervision;
+mod wellbeing;
 
 pub use supervision::build_board;
 
@@ -116,6 +117,13 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
     let mut queue = state.queue.clone();
     let mut visitors = state.visitors_here.watch();
     let presence = state.presence.connected(officer, staff.user.role);
+    // A break left open (the node restarted, the officer came back another way) ends when the
+    // console opens in another presence: "Mon service" and the board never show a stale one.
+    if presence != Presence::Break
+        && let Err(e) = state.chat.end_break(&staff.user).await
+    {
+        tracing::warn!(error = ?e, "cannot end a break left open");
+    }
     let _at_desk = AtDesk {
         router: state.presence.clone(),
         officer,
@@ -173,6 +181,8 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
         return;
     }
     let mut board_tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    let mut wellbeing_tick = tokio::time::interval(wellbeing::WELLBEING_EVERY);
+    let mut wellbeing_sent = wellbeing::WellbeingSent::default();
 
     let mut stopping = session.state.stopping.clone();
     let mut deadline = Instant::now() + IDLE_LIMIT;
@@ -263,6 +273,11 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState, staff: S
             }
             _ = board_tick.tick(), if supervises(session.staff.user.role) => {
                 if !session.send_board().await {
+                    return;
+                }
+            }
+            _ = wellbeing_tick.tick() => {
+                if !session.send_wellbeing(&mut wellbeing_sent).await {
                     return;
                 }
             }
