@@ -120,6 +120,7 @@ macro_rules! conformance_tests {
             role_and_display_name_changes_are_stored_with_their_actor,
             an_account_link_is_spent_once_before_it_expires,
             concurrent_redemptions_of_one_link_have_one_winner,
+            an_account_is_created_whole_or_not_at_all,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {
