@@ -589,7 +589,10 @@ pub async fn an_account_is_created_whole_or_not_at_all(store: Arc<dyn Store>) {
                 totp: None,
                 link: Some(link(UserId::new(), 1, LinkPurpose::Enrol, t0)),
             },
-            vec![by(&admin, "user_created"), by(&admin, "account_link_created")],
+            vec![
+                by(&admin, "user_created"),
+                by(&admin, "account_link_created"),
+            ],
         )
         .await
         .unwrap();
