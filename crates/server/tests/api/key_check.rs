@@ -492,3 +492,74 @@ async fn with_a_database_url_no_command_makes_a_master_key_and_a_refused_user_ad
     );
     db.drop_now().await;
 }
+
+/// Without a database URL (SQLite, one node, its key beside its database), `user add
+/// --totp-uri` may make the first key, as `serve` would, while the database needs none; once
+/// the database has secrets, a missing key file is refused before anything is written.
+#[tokio::test]
+async fn on_sqlite_user_add_makes_the_first_key_only_for_a_database_that_needs_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_string();
+    let add = |name: &'static str| {
+        [
+            "--data-dir",
+            "DATA",
+            "user",
+            "add",
+            "--username",
+            name,
+            "--role",
+            "admin",
+            "--totp-uri",
+        ]
+    };
+    let args = |name: &'static str| -> Vec<String> {
+        add(name)
+            .iter()
+            .map(|a| {
+                if *a == "DATA" {
+                    data.clone()
+                } else {
+                    a.to_string()
+                }
+            })
+            .collect()
+    };
+    let run = |name: &'static str| {
+        let args = args(name);
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            ecoute_from(Path::new("/"), &args, &[]).await
+        }
+    };
+    let first = run("alice").await;
+    assert!(first.success, "{}", first.stderr);
+    assert!(dir.path().join("master.key").exists());
+
+    std::fs::rename(
+        dir.path().join("master.key"),
+        dir.path().join("kept-apart.key"),
+    )
+    .unwrap();
+    let count = || async {
+        let store = ecoute_store_sqlite::SqliteStore::open_read_only(dir.path())
+            .await
+            .unwrap();
+        let users = store.count_users().await.unwrap();
+        let audit = store.audit_page(None, 1).await.unwrap()[0].seq;
+        store.close().await;
+        (users, audit)
+    };
+    let before = count().await;
+    let refused = run("paul").await;
+    assert!(!refused.success);
+    assert!(
+        refused
+            .stderr
+            .contains("held here: none; the database needs: version 1"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dir.path().join("master.key").exists(), "no key is made");
+    assert_eq!(count().await, before);
+}
