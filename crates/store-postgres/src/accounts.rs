@@ -8,16 +8,16 @@
 //! redemptions racing on two nodes, the second finds it used.
 
 use super::{
-    MAX_ATTEMPTS, PgStore, Tx, backoff, bounded, commit, db, insert_audit, typed,
+    MAX_ATTEMPTS, PgStore, Tx, backoff, bounded, commit, db, insert_audit, insert_user, typed,
     write_recovery_codes,
 };
 use crate::codec::user_from_row;
 use crate::error::{Fail, R, corrupt};
-use ecoute_domain::{Role, UserId};
+use ecoute_domain::{Force, Language, Role, UserId};
 use ecoute_store::stored::{from_millis, millis, opt_time, parse_uuid};
 use ecoute_store::{
     Account, AccountChange, AccountLink, AccountRefusal, Disabled, LinkPurpose, LinkRedemption,
-    NewAccountLink, NewAudit, StoreResult, User, account_query,
+    NewAccountLink, NewAudit, NewStaffAccount, StoreResult, User, account_query,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -215,6 +215,79 @@ impl PgStore {
             let account = reread(&mut tx, user).await?;
             commit(tx).await?;
             Ok(Ok(account))
+        })
+    }
+
+    pub(crate) async fn do_create_account(
+        &self,
+        account: NewStaffAccount,
+        audits: Vec<NewAudit>,
+    ) -> StoreResult<User> {
+        let NewStaffAccount {
+            user,
+            capacity,
+            skills,
+            totp,
+            link,
+        } = account;
+        let capacity = capacity.clamp(1, ecoute_domain::MAX_CAPACITY);
+        let languages: Vec<&str> = skills.languages.iter().map(Language::as_str).collect();
+        let languages = languages.join(",");
+        // Rolled back on any error: nothing of the account stays.
+        transaction!(async {
+            let mut tx = self.begin().await?;
+            insert_user(&mut tx, &user).await?;
+            sqlx::query(
+                "UPDATE users SET capacity = $1, force = $2, minors = $3, languages = $4 \
+                 WHERE id = $5",
+            )
+            .bind(i64::from(capacity))
+            .bind(skills.force.map(Force::as_str))
+            .bind(skills.minors)
+            .bind(&languages)
+            .bind(user.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+            if let Some((stored, hashes)) = &totp {
+                sqlx::query(
+                    "UPDATE users SET totp_secret = $1, totp_key_version = $2, \
+                     totp_last_step = $3 WHERE id = $4",
+                )
+                .bind(&stored.sealed)
+                .bind(i64::from(stored.key_version))
+                .bind(stored.last_step.map(|s| s as i64))
+                .bind(user.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+                write_recovery_codes(&mut tx, user.id, hashes).await?;
+            }
+            if let Some(link) = &link {
+                sqlx::query(
+                    "INSERT INTO account_links (token_hash, user_id, purpose, created_at, \
+                     expires_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&link.token_hash[..])
+                .bind(user.id.to_string())
+                .bind(link.purpose.as_str())
+                .bind(millis(link.created_at))
+                .bind(millis(link.expires_at))
+                .execute(&mut *tx)
+                .await?;
+            }
+            for audit in &audits {
+                insert_audit(&mut tx, audit).await?;
+            }
+            commit(tx).await
+        })?;
+        Ok(User {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            unit: user.unit,
+            totp_enrolled: totp.is_some(),
+            skills,
+            capacity,
         })
     }
 

@@ -926,6 +926,14 @@ impl Store for PgStore {
         Ok(new_account(user))
     }
 
+    async fn create_account(
+        &self,
+        account: ecoute_store::NewStaffAccount,
+        audits: Vec<NewAudit>,
+    ) -> StoreResult<User> {
+        self.do_create_account(account, audits).await
+    }
+
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, u.password_hash, u.totp_key_version, u.totp_last_step, \

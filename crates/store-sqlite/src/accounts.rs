@@ -3,12 +3,14 @@
 //! the last-administrator rule checked here cannot be overtaken by another write, and of two
 //! redemptions of one link only the first finds it unused.
 
-use super::{SqliteStore, WriteTx, err, insert_audit, user_from_row, write_recovery_codes};
-use ecoute_domain::{Role, UserId};
+use super::{
+    SqliteStore, WriteTx, err, insert_audit, insert_user, user_from_row, write_recovery_codes,
+};
+use ecoute_domain::{Language, Role, UserId};
 use ecoute_store::stored::{corrupt, from_millis, millis, opt_time};
 use ecoute_store::{
     Account, AccountChange, AccountLink, AccountRefusal, Disabled, LinkPurpose, LinkRedemption,
-    NewAccountLink, NewAudit, StoreResult, User, account_query,
+    NewAccountLink, NewAudit, NewStaffAccount, StoreResult, User, account_query,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -191,6 +193,78 @@ impl SqliteStore {
             .ok_or_else(|| corrupt("account vanished"))?;
         tx.commit().await?;
         Ok(Ok(account))
+    }
+
+    pub(crate) async fn do_create_account(
+        &self,
+        account: NewStaffAccount,
+        audits: Vec<NewAudit>,
+    ) -> StoreResult<User> {
+        let NewStaffAccount {
+            user,
+            capacity,
+            skills,
+            totp,
+            link,
+        } = account;
+        let capacity = capacity.clamp(1, ecoute_domain::MAX_CAPACITY);
+        let languages: Vec<&str> = skills.languages.iter().map(Language::as_str).collect();
+        // Dropped without a commit on any error: nothing of the account stays.
+        let mut tx = WriteTx::begin(&self.write).await?;
+        insert_user(&mut tx, &user).await?;
+        sqlx::query(
+            "UPDATE users SET capacity = ?, force = ?, minors = ?, languages = ? WHERE id = ?",
+        )
+        .bind(capacity as i64)
+        .bind(skills.force.map(ecoute_domain::Force::as_str))
+        .bind(skills.minors)
+        .bind(languages.join(","))
+        .bind(user.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        if let Some((stored, hashes)) = &totp {
+            sqlx::query(
+                "UPDATE users SET totp_secret = ?, totp_key_version = ?, totp_last_step = ? \
+                 WHERE id = ?",
+            )
+            .bind(&stored.sealed)
+            .bind(stored.key_version as i64)
+            .bind(stored.last_step.map(|s| s as i64))
+            .bind(user.id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+            write_recovery_codes(&mut tx, user.id, hashes).await?;
+        }
+        if let Some(link) = &link {
+            sqlx::query(
+                "INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&link.token_hash[..])
+            .bind(user.id.to_string())
+            .bind(link.purpose.as_str())
+            .bind(millis(link.created_at))
+            .bind(millis(link.expires_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+        }
+        for audit in &audits {
+            insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(User {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            unit: user.unit,
+            totp_enrolled: totp.is_some(),
+            skills,
+            capacity,
+        })
     }
 
     pub(crate) async fn do_create_account_link(

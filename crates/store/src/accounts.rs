@@ -3,8 +3,8 @@
 //! their password or enrol their authenticator without any secret passing through an
 //! administrator.
 
-use crate::{StoredTotp, User};
-use ecoute_domain::UserId;
+use crate::{NewUser, StoredTotp, User};
+use ecoute_domain::{Skills, UserId};
 use time::{Duration, OffsetDateTime};
 
 /// How long a one-time account link stays valid.
@@ -78,6 +78,23 @@ pub struct NewAccountLink {
     pub created_at: OffsetDateTime,
     /// Until when it may be used.
     pub expires_at: OffsetDateTime,
+}
+
+/// A staff account made whole in one transaction ([`crate::Store::create_account`]): the
+/// account, its capacity and skills, and, when given, its authenticator with its recovery codes
+/// and its first one-time link. Either all of it is written, or nothing.
+#[derive(Debug, Clone)]
+pub struct NewStaffAccount {
+    /// The account itself.
+    pub user: NewUser,
+    /// How many chats it may hold at once (1 to [`ecoute_domain::MAX_CAPACITY`]).
+    pub capacity: u32,
+    /// What it may answer.
+    pub skills: Skills,
+    /// Its TOTP secret (sealed) and the hashes of its recovery codes, enrolled at once.
+    pub totp: Option<(StoredTotp, Vec<[u8; 32]>)>,
+    /// Its first one-time link (an enrolment link).
+    pub link: Option<NewAccountLink>,
 }
 
 /// A link still usable, as its holder's page needs it.

@@ -131,6 +131,7 @@ macro_rules! conformance_tests {
             a_minute_held_is_recorded_once_however_many_nodes_sample_it,
             breaks_start_and_end_with_their_audit_and_one_at_a_time,
             the_wellbeing_purge_keeps_recent_minutes_and_open_breaks,
+            an_account_is_created_whole_or_not_at_all,
         );
     };
     (@tests $make:expr; $($name:ident),+ $(,)?) => {

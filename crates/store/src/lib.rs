@@ -19,7 +19,7 @@ pub mod wellbeing;
 
 pub use accounts::{
     ACCOUNT_LINK_LIFETIME, Account, AccountChange, AccountLink, AccountRefusal, Disabled,
-    LinkPurpose, LinkRedemption, NewAccountLink, account_query,
+    LinkPurpose, LinkRedemption, NewAccountLink, NewStaffAccount, account_query,
 };
 pub use forwarding::{
     DossierChange, DossierRow, DossierStep, NewDossier, NewDossierEvent, NotificationRecord,
@@ -687,6 +687,14 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a staff account and records it in the audit log, in one transaction;
     /// [`StoreError::Conflict`] if the username is taken.
     async fn create_user(&self, user: NewUser, audit: NewAudit) -> StoreResult<User>;
+    /// Creates a staff account whole (its capacity, skills, and the authenticator and link
+    /// given) and appends `audits` in their order, in one transaction: a failure writes
+    /// nothing. [`StoreError::Conflict`] (and nothing written) if the username is taken.
+    async fn create_account(
+        &self,
+        account: NewStaffAccount,
+        audits: Vec<NewAudit>,
+    ) -> StoreResult<User>;
     /// Finds an account and its password hash by login name.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
     /// Sets how many chats an officer may hold at once (1 to [`ecoute_domain::MAX_CAPACITY`]),

@@ -43,6 +43,7 @@ pub(super) async fn user_add(
     if let Some(u) = &unit
         && store.unit(u).await?.is_none()
     {
+        store.close().await;
         bail!(
             "--unit: the directory has no unit {:?} (load it with `ecoute units load`)",
             u.as_str()
@@ -61,49 +62,35 @@ pub(super) async fn user_add(
     } else {
         None
     };
-    let now = OffsetDateTime::now_utc();
     let who = os_user();
     let op = Operator::Os(&who);
-    let audit = op.audit("user_created", now).detail(format!(
-        "{} as {}{}, from the command line",
-        username.as_str(),
-        role.as_str(),
-        unit.as_ref()
-            .map(|u| format!(" of {}", u.as_str()))
-            .unwrap_or_default()
-    ));
-    let created = store
-        .create_user(
-            NewUser {
-                id: UserId::new(),
-                username: username.as_str().to_string(),
-                display_name,
-                role,
-                unit,
-                password_hash: hash,
-                created_at: now,
-            },
-            audit,
-        )
-        .await;
-    if let Ok(user) = &created {
-        let user = admin::set_capacity(&*store, op, user, capacity).await?;
-        admin::set_skills(&*store, op, &user, skills.clone()).await?;
-    }
-    let result = match (created, keys) {
-        (Ok(user), Some(keys)) => {
-            let secret = TotpSecret::generate();
-            let stored = crate::auth::seal_totp(&keys, user.id, &secret);
-            let hashes = recovery_codes().into_iter().map(|(_, h)| h).collect();
-            store
-                .enrol_totp(
-                    user.id,
-                    stored,
-                    hashes,
-                    op.audit("totp_enrolled", now)
-                        .detail("from the command line"),
-                )
-                .await?;
+    let made = admin::create_with_password(
+        &*store,
+        op,
+        NewUser {
+            id: UserId::new(),
+            username: username.as_str().to_string(),
+            display_name,
+            role,
+            unit,
+            password_hash: hash,
+            created_at: OffsetDateTime::now_utc(),
+        },
+        (capacity, skills),
+        keys.as_ref(),
+        "from the command line",
+    )
+    .await;
+    store.close().await;
+    let (user, enrolled) = match made {
+        Ok(made) => made,
+        Err(AdminError::UsernameTaken) => {
+            bail!("the username {} is already taken", username.as_str())
+        }
+        Err(e) => bail!("{e}"),
+    };
+    match enrolled {
+        Some(secret) => {
             eprintln!(
                 "created {} ({}) with id {}",
                 user.username,
@@ -111,9 +98,8 @@ pub(super) async fn user_add(
                 user.id
             );
             println!("{}", secret.otpauth_uri("Écoute", &user.username));
-            Ok(())
         }
-        (Ok(user), None) => {
+        None => {
             println!(
                 "created {} ({}) with id {}",
                 user.username,
@@ -121,29 +107,64 @@ pub(super) async fn user_add(
                 user.id
             );
             println!("they enrol an authenticator at their first login, at /console/security");
-            Ok(())
         }
-        (Err(StoreError::Conflict), _) => Err(anyhow::anyhow!(
-            "the username {} is already taken",
-            username.as_str()
-        )),
-        (Err(e), _) => Err(e.into()),
-    };
-    store.close().await;
-    result
+    }
+    Ok(())
 }
 
 /// The master keys that seal a new account's TOTP secret, once compared with the database's.
+///
+/// With a database URL, no key is ever made here: the nodes share one master key, and a key
+/// made by a command would seal the secret where no node can open it. Without one (SQLite, a
+/// single node whose key lives beside its database), the first key may be made, as `serve`
+/// would make it, but only while the database needs none: a data directory whose key is
+/// missing is refused before anything is written.
 async fn totp_keys(
     config: &Config,
     store: &dyn ecoute_store::Store,
 ) -> anyhow::Result<ecoute_crypto::Keyring> {
     let key_path = config.master_key_path();
     let files = KeyFiles::new(&key_path);
-    let made_now = files.versions().map_or(true, |held| held.is_empty());
-    let keys = files
-        .load_or_create()
-        .with_context(|| format!("master key {}", key_path.display()))?;
+    let held = match files.versions() {
+        Ok(held) => held,
+        Err(ecoute_crypto::CryptoError::KeyFileIo { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Default::default()
+        }
+        Err(e) => return Err(e).with_context(|| format!("master key {}", key_path.display())),
+    };
+    let made_now = held.is_empty();
+    if made_now {
+        if config.database_url.is_some() {
+            bail!(
+                "no master key file at {}: with a database URL set, commands never make a master \
+                 key (the nodes share one, and a secret sealed under another would never open). \
+                 Copy the key files of a node serving this database into {} (or set \
+                 ECOUTE_MASTER_KEY_FILE to where they are; docs/DEPLOYMENT.md, \"What each node \
+                 needs\"), then run the command again. Nothing was written",
+                key_path.display(),
+                files.dir().display()
+            );
+        }
+        let needed = crate::keys::needed_versions(store).await?;
+        if !needed.is_empty() {
+            return Err(crate::keys::Mismatch {
+                held: Default::default(),
+                differ: Default::default(),
+                needed,
+                dir: files.dir().to_path_buf(),
+                made_now: false,
+            }
+            .into());
+        }
+    }
+    let keys = if made_now {
+        files.load_or_create()
+    } else {
+        files.load()
+    }
+    .with_context(|| format!("master key {}", key_path.display()))?;
     check_keys(store, &files, &keys, made_now, Record::Yes).await?;
     Ok(keys)
 }

@@ -131,17 +131,9 @@ pub async fn check(
     made_now: bool,
     record: Record,
 ) -> Result<KeyUse, KeyCheckError> {
-    let checks = store.key_checks().await?;
-    let mut counts = BTreeMap::new();
-    for kind in KeyKind::ALL {
-        counts.insert(kind, store.key_version_counts(kind).await?);
-    }
+    let (checks, counts) = usage(store).await?;
     let in_use: BTreeSet<u32> = counts.values().flat_map(|c| c.keys().copied()).collect();
-    let needed: BTreeSet<u32> = in_use
-        .iter()
-        .copied()
-        .chain(checks.keys().next_back().copied())
-        .collect();
+    let needed = needed_of(&checks, &in_use);
     let known_newest = checks.keys().chain(&in_use).max().copied();
 
     let mut verdicts = BTreeMap::new();
@@ -190,6 +182,37 @@ pub async fn check(
         }
     }
     Ok(KeyUse { counts })
+}
+
+type Checks = BTreeMap<u32, Vec<u8>>;
+
+/// The check values recorded, and how many secrets of each kind each version seals.
+async fn usage(
+    store: &dyn Store,
+) -> Result<(Checks, BTreeMap<KeyKind, BTreeMap<u32, u64>>), StoreError> {
+    let checks = store.key_checks().await?;
+    let mut counts = BTreeMap::new();
+    for kind in KeyKind::ALL {
+        counts.insert(kind, store.key_version_counts(kind).await?);
+    }
+    Ok((checks, counts))
+}
+
+/// The versions that seal something, and the newest version recorded.
+fn needed_of(checks: &Checks, in_use: &BTreeSet<u32>) -> BTreeSet<u32> {
+    in_use
+        .iter()
+        .copied()
+        .chain(checks.keys().next_back().copied())
+        .collect()
+}
+
+/// The versions the database needs a process to hold (see the module's doc): none on a fresh
+/// database, where a process without keys may make the first one.
+pub async fn needed_versions(store: &dyn Store) -> Result<BTreeSet<u32>, StoreError> {
+    let (checks, counts) = usage(store).await?;
+    let in_use: BTreeSet<u32> = counts.values().flat_map(|c| c.keys().copied()).collect();
+    Ok(needed_of(&checks, &in_use))
 }
 
 /// Writes `key`'s check value for its version unless one is there; `false` when the one there

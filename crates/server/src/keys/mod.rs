@@ -10,7 +10,7 @@
 
 mod check;
 
-pub use check::{KeyCheckError, KeyUse, Mismatch, Record, check, record_check};
+pub use check::{KeyCheckError, KeyUse, Mismatch, Record, check, needed_versions, record_check};
 
 use ecoute_crypto::{CryptoError, DataKey, KeyFiles, Keyring, WrappedKey};
 use std::sync::{Arc, Mutex, RwLock};

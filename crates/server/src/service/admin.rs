@@ -249,7 +249,7 @@ pub async fn issue_link(
 }
 
 /// Creates an account (audited) with an unusable password, and its enrolment link: no
-/// password passes through the administrator.
+/// password passes through the administrator. All of it in one store transaction.
 pub async fn create_account(
     store: &dyn Store,
     op: Operator<'_>,
@@ -272,37 +272,154 @@ pub async fn create_account(
         .await
         .map_err(|_| AdminError::Api(ApiError::Internal))?;
     let at = now();
-    let audit = op.audit("user_created", at).detail(format!(
-        "{} as {}{}",
-        new.username.as_str(),
-        new.role.as_str(),
-        new.unit
-            .as_ref()
-            .map(|u| format!(" of {}", u.as_str()))
-            .unwrap_or_default()
-    ));
-    let user = match store
-        .create_user(
-            NewUser {
-                id: UserId::new(),
-                username: new.username.as_str().to_string(),
-                display_name: new.display_name,
-                role: new.role,
-                unit: new.unit,
-                password_hash: hash,
-                created_at: at,
+    let user = NewUser {
+        id: UserId::new(),
+        username: new.username.as_str().to_string(),
+        display_name: new.display_name,
+        role: new.role,
+        unit: new.unit,
+        password_hash: hash,
+        created_at: at,
+    };
+    let token = ecoute_crypto::Token::generate();
+    let expires_at = at + ACCOUNT_LINK_LIFETIME;
+    let link = NewAccountLink {
+        token_hash: token.hash,
+        user: user.id,
+        purpose: LinkPurpose::Enrol,
+        created_at: at,
+        expires_at,
+    };
+    let user = create_whole(
+        store,
+        op,
+        user,
+        (new.capacity, new.skills),
+        Then::Link(link),
+        None,
+    )
+    .await?;
+    Ok(IssuedLink {
+        user,
+        purpose: LinkPurpose::Enrol,
+        token: token.secret,
+        expires_at,
+    })
+}
+
+/// Creates an account with the password hash given, for the command line: with `keys`, its
+/// authenticator is enrolled at once (the secret returned, to be shown once; its recovery
+/// codes are made, and shown at the first login's request for new ones), else the person
+/// enrols one at their first login. All of it in one store transaction: a failure leaves no
+/// account. The unit, when given, must be checked by the caller.
+pub async fn create_with_password(
+    store: &dyn Store,
+    op: Operator<'_>,
+    user: NewUser,
+    (capacity, skills): (u32, Skills),
+    keys: Option<&ecoute_crypto::Keyring>,
+    note: &str,
+) -> Result<(User, Option<TotpSecret>), AdminError> {
+    op.check()?;
+    if !(1..=ecoute_domain::MAX_CAPACITY).contains(&capacity) {
+        return Err(AdminError::Invalid("admin-err-capacity"));
+    }
+    let (then, secret) = match keys {
+        Some(keys) => {
+            let secret = TotpSecret::generate();
+            let stored = auth::seal_totp(keys, user.id, &secret);
+            let hashes = recovery_codes().into_iter().map(|(_, h)| h).collect();
+            (Then::Totp(stored, hashes), Some(secret))
+        }
+        None => (Then::Nothing, None),
+    };
+    let user = create_whole(store, op, user, (capacity, skills), then, Some(note)).await?;
+    Ok((user, secret))
+}
+
+/// What a new account gets besides its capacity and skills.
+enum Then {
+    /// An authenticator, with the hashes of its recovery codes.
+    Totp(ecoute_store::StoredTotp, Vec<[u8; 32]>),
+    /// A one-time link.
+    Link(NewAccountLink),
+    /// Nothing: the person enrols at their first login.
+    Nothing,
+}
+
+/// One store transaction for the whole account, each step with the audit entry it had when it
+/// was a step of its own (`user_created`, `capacity_changed`, `skills_changed`, then
+/// `totp_enrolled` or `account_link_created`).
+async fn create_whole(
+    store: &dyn Store,
+    op: Operator<'_>,
+    user: NewUser,
+    (capacity, skills): (u32, Skills),
+    then: Then,
+    note: Option<&str>,
+) -> Result<User, AdminError> {
+    let at = user.created_at;
+    let name = user.username.clone();
+    let mut audits = vec![
+        op.audit("user_created", at).detail(format!(
+            "{name} as {}{}{}",
+            user.role.as_str(),
+            user.unit
+                .as_ref()
+                .map(|u| format!(" of {}", u.as_str()))
+                .unwrap_or_default(),
+            note.map(|n| format!(", {n}")).unwrap_or_default()
+        )),
+        op.audit("capacity_changed", at)
+            .detail(format!("{name} may hold {capacity} chats")),
+        op.audit("skills_changed", at)
+            .detail(skills_detail(&name, &skills)),
+    ];
+    let (totp, link) = match then {
+        Then::Totp(stored, hashes) => {
+            audits.push(
+                op.audit("totp_enrolled", at)
+                    .detail(note.unwrap_or_default().to_string()),
+            );
+            (Some((stored, hashes)), None)
+        }
+        Then::Link(link) => {
+            audits.push(
+                op.audit("account_link_created", at)
+                    .detail(format!("{name}: {}", link.purpose.as_str())),
+            );
+            (None, Some(link))
+        }
+        Then::Nothing => (None, None),
+    };
+    match store
+        .create_account(
+            ecoute_store::NewStaffAccount {
+                user,
+                capacity,
+                skills,
+                totp,
+                link,
             },
-            audit,
+            audits,
         )
         .await
     {
-        Ok(user) => user,
-        Err(StoreError::Conflict) => return Err(AdminError::UsernameTaken),
-        Err(e) => return Err(e.into()),
-    };
-    let user = set_capacity(store, op, &user, new.capacity).await?;
-    let user = set_skills(store, op, &user, new.skills).await?;
-    issue_link(store, op, &user, LinkPurpose::Enrol).await
+        Ok(user) => Ok(user),
+        Err(StoreError::Conflict) => Err(AdminError::UsernameTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `alice: force any, minors no, languages fr`.
+fn skills_detail(username: &str, skills: &Skills) -> String {
+    let langs: Vec<&str> = skills.languages.iter().map(|l| l.as_str()).collect();
+    format!(
+        "{username}: force {}, minors {}, languages {}",
+        skills.force.map_or("any", Force::as_str),
+        if skills.minors { "yes" } else { "no" },
+        langs.join(",")
+    )
 }
 
 /// Sets how many chats an account may hold at once (audited).
@@ -336,14 +453,9 @@ pub async fn set_skills(
     skills: Skills,
 ) -> Result<User, AdminError> {
     op.check()?;
-    let langs: Vec<&str> = skills.languages.iter().map(|l| l.as_str()).collect();
-    let audit = op.audit("skills_changed", now()).detail(format!(
-        "{}: force {}, minors {}, languages {}",
-        user.username,
-        skills.force.map_or("any", Force::as_str),
-        if skills.minors { "yes" } else { "no" },
-        langs.join(",")
-    ));
+    let audit = op
+        .audit("skills_changed", now())
+        .detail(skills_detail(&user.username, &skills));
     if !store.set_skills(user.id, &skills, audit).await? {
         return Err(AdminError::NotFound);
     }

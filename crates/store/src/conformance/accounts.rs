@@ -531,3 +531,113 @@ pub async fn concurrent_redemptions_of_one_link_have_one_winner(store: Arc<dyn S
         format!("$hash-{}", winners[0])
     );
 }
+
+fn new_staff(name: &str) -> NewUser {
+    NewUser {
+        id: UserId::new(),
+        username: name.to_string(),
+        display_name: format!("Agent {name}"),
+        role: Role::Officer,
+        unit: None,
+        password_hash: "$argon2id$fake".into(),
+        created_at: now(),
+    }
+}
+
+/// An account is made whole in one transaction (its capacity, skills, authenticator, recovery
+/// codes, link and audit entries) or not at all: a taken username, or a failure after the
+/// account's row is written, leaves no account, no code, no link and no audit entry.
+pub async fn an_account_is_created_whole_or_not_at_all(store: Arc<dyn Store>) {
+    let admin = new_user(&*store, "admin", Role::Admin).await;
+    let t0 = now();
+    let skills = Skills {
+        force: Some(ecoute_domain::Force::Gendarmerie),
+        minors: true,
+        languages: ecoute_domain::Language::parse_list("fr,en").unwrap(),
+    };
+    let made = store
+        .create_account(
+            NewStaffAccount {
+                user: new_staff("alice"),
+                capacity: 5,
+                skills: skills.clone(),
+                totp: Some(totp(3)),
+                link: None,
+            },
+            vec![by(&admin, "user_created"), by(&admin, "totp_enrolled")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(made.capacity, 5);
+    assert_eq!(made.skills, skills);
+    assert!(made.totp_enrolled);
+    let creds = store.user_credentials("alice").await.unwrap().unwrap();
+    assert_eq!(creds.user, made);
+    assert_eq!(creds.totp, Some(totp(3).0));
+    assert_eq!(store.recovery_codes_left(made.id).await.unwrap(), 2);
+    let audits = store.audit_page(None, 10).await.unwrap();
+    assert_eq!(audits[0].entry.action, "totp_enrolled");
+    assert_eq!(audits[1].entry.action, "user_created");
+
+    // With an enrolment link instead of an authenticator.
+    let bob = store
+        .create_account(
+            NewStaffAccount {
+                user: new_staff("bob"),
+                capacity: 2,
+                skills: Skills::default(),
+                totp: None,
+                link: Some(link(UserId::new(), 1, LinkPurpose::Enrol, t0)),
+            },
+            vec![
+                by(&admin, "user_created"),
+                by(&admin, "account_link_created"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(!bob.totp_enrolled);
+    let found = store.account_link([1; 32], t0).await.unwrap().unwrap();
+    assert_eq!(found.user.id, bob.id, "the link is the new account's");
+    assert_eq!(found.purpose, LinkPurpose::Enrol);
+
+    let users = store.count_users().await.unwrap();
+    let newest = newest_audit(&*store).await.seq;
+    // The username is taken: nothing is written.
+    let taken = store
+        .create_account(
+            NewStaffAccount {
+                user: new_staff("alice"),
+                capacity: 3,
+                skills: Skills::default(),
+                totp: Some(totp(4)),
+                link: None,
+            },
+            vec![by(&admin, "user_created")],
+        )
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict)), "{taken:?}");
+    // A failure after the account's row is written (its link's token is bob's): rolled back.
+    let carol = new_staff("carol");
+    let carol_id = carol.id;
+    let failed = store
+        .create_account(
+            NewStaffAccount {
+                user: carol,
+                capacity: 3,
+                skills: Skills::default(),
+                totp: Some(totp(6)),
+                link: Some(link(carol_id, 1, LinkPurpose::Enrol, t0)),
+            },
+            vec![by(&admin, "user_created")],
+        )
+        .await;
+    assert!(failed.is_err(), "a link token already used is refused");
+    assert!(store.user_credentials("carol").await.unwrap().is_none());
+    assert!(store.account(carol_id).await.unwrap().is_none());
+    assert_eq!(store.recovery_codes_left(carol_id).await.unwrap(), 0);
+    assert_eq!(store.count_users().await.unwrap(), users);
+    assert_eq!(newest_audit(&*store).await.seq, newest);
+    let link_again = store.account_link([1; 32], t0).await.unwrap().unwrap();
+    assert_eq!(link_again.user.id, bob.id);
+}
