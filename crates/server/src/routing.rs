@@ -697,15 +697,11 @@ impl Router {
         }
     }
 
-    fn plan(
-        &self,
-        chat: &ChatService,
-        snapshot: &QueueSnapshot,
-        loads: Vec<(ecoute_store::StaffLoad, Presence)>,
-    ) {
-        // Offers go to everyone who answers chats and is available: supervisors and
-        // administrators only once they chose it themselves (they start paused).
-        let officers: Vec<OfficerLoad> = loads
+    /// The staff as the routing rules see them: everyone who answers chats, with their load,
+    /// their presence for offers (supervisors and administrators available only once they
+    /// chose it themselves: they start paused), and whether they are over exposure.
+    fn officer_loads(&self, loads: Vec<(ecoute_store::StaffLoad, Presence)>) -> Vec<OfficerLoad> {
+        loads
             .into_iter()
             .filter(|(l, _)| matches!(l.user.role, Role::Officer | Role::Supervisor | Role::Admin))
             .map(|(l, _)| OfficerLoad {
@@ -717,7 +713,48 @@ impl Router {
                 last_assigned: l.last_assigned,
                 over_exposure: self.exposures.over(l.user.id),
             })
-            .collect();
+            .collect()
+    }
+
+    /// Pull mode, rule 5 of the routing rules (docs/WELLBEING.md): for an officer over
+    /// exposure who asks for the next chat, the one the domain's [`ecoute_domain::next_for`]
+    /// gives them, passing over a heavy chat that a colleague under the threshold could take
+    /// now. `None` when the officer is not over exposure, or the loads cannot be read: the
+    /// store's own "take next" serves them, as it serves everyone (a chat is never refused to
+    /// someone who asks because a figure could not be read). `Some(None)`: nothing fits now.
+    pub async fn pull_choice(
+        &self,
+        chat: &ChatService,
+        officer: UserId,
+    ) -> Option<Option<ConversationId>> {
+        if !self.exposures.over(officer) {
+            return None;
+        }
+        // The queue as the database has it now, as the store's "take next" would read it.
+        let queue = chat.store().waiting_queue().await.ok()?;
+        let officers = self.officer_loads(self.loads(chat).await?);
+        let me = officers.iter().find(|o| o.id == officer)?;
+        // The officer is asking: whatever their presence, the chat is for them to take.
+        let me = OfficerLoad {
+            presence: Presence::Available,
+            ..me.clone()
+        };
+        let waiting: Vec<_> = queue.iter().map(|c| c.queued()).collect();
+        Some(ecoute_domain::next_for(
+            &me,
+            &officers,
+            &waiting,
+            OffsetDateTime::now_utc(),
+        ))
+    }
+
+    fn plan(
+        &self,
+        chat: &ChatService,
+        snapshot: &QueueSnapshot,
+        loads: Vec<(ecoute_store::StaffLoad, Presence)>,
+    ) {
+        let officers = self.officer_loads(loads);
         let queue: Vec<_> = snapshot.iter().map(|c| c.queued()).collect();
         let timeout = time::Duration::seconds(self.config.offer_timeout_secs.into());
         let actions = self.desk.lock().expect("desk lock").offers.plan(

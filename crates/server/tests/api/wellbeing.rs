@@ -354,3 +354,47 @@ async fn a_break_left_open_ends_when_the_console_opens_in_another_presence() {
     assert_eq!(breaks.len(), 1);
     assert!(breaks[0].ended_at.is_some(), "the stale break was ended");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_pull_mode_an_officer_over_exposure_taking_the_next_chat_gets_the_plain_one_while_a_colleague_could_take_the_danger_one()
+ {
+    let app = spawn_app_with(|c: &mut ecoute::Config| {
+        configured(20)(c);
+        c.routing.mode = RoutingMode::Pull;
+    })
+    .await;
+    let a = app.officer("anna").await;
+    let b = app.officer("bruno").await;
+    held_before(&app, &a, 10, DANGER).await;
+    let (mut wb, _) = app.staff_socket(&b).await;
+    let (mut wa, _) = app.staff_socket(&a).await;
+    until(&mut wa, "wellbeing", 5, |f| f["over"] == true)
+        .await
+        .expect("anna over exposure");
+
+    // The danger chat waits first in the queue, the plain one after it.
+    let danger = app
+        .start_visitor_with(json!({"kind": "victim", "minor": false, "danger": true}))
+        .await;
+    let plain = app.start_visitor().await;
+
+    // Bruno, under the threshold, is available with room: Anna is given the plain chat.
+    wa.send(json!({"type": "take_next"})).await;
+    let claimed = wa.recv_type("claimed").await;
+    assert_eq!(
+        claimed["chat"]["conversation_id"],
+        plain.conversation_id.as_str(),
+        "the danger chat is left to a colleague under the threshold"
+    );
+
+    // Bruno pauses: nobody under the threshold can take it, so Anna gets the danger chat.
+    wb.send(json!({"type": "presence", "status": "paused"}))
+        .await;
+    assert_eq!(wb.recv_type("presence").await["status"], "paused");
+    wa.send(json!({"type": "take_next"})).await;
+    let claimed = wa.recv_type("claimed").await;
+    assert_eq!(
+        claimed["chat"]["conversation_id"],
+        danger.conversation_id.as_str()
+    );
+}

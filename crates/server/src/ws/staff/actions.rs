@@ -448,6 +448,24 @@ impl Session {
     }
 
     pub(super) async fn take_next(&mut self) -> bool {
+        // An officer over exposure is given the chat rule 5 picks (docs/WELLBEING.md), claimed
+        // like any chosen chat; everyone else takes the first that fits, in the store.
+        match self
+            .state
+            .presence
+            .pull_choice(&self.state.chat, self.staff.user.id)
+            .await
+        {
+            Some(Some(id)) => return self.claim(id).await,
+            Some(None) => {
+                let e = error_out(
+                    "nothing_to_take",
+                    "no waiting chat needs you now; it will come to you when one does",
+                );
+                return self.refuse(e).await;
+            }
+            None => {}
+        }
         match self.state.chat.take_next(&self.staff.user).await {
             Ok(Some(c)) => {
                 if !self.track(&c) {
