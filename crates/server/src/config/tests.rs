@@ -434,6 +434,7 @@ fn every_setting_and_environment_variable_is_in_configuration_md() {
         ("limits", fields_of::<Limits>()),
         ("routing", fields_of::<RoutingConfig>()),
         ("staffing", fields_of::<StaffingConfig>()),
+        ("wellbeing", fields_of::<WellbeingConfig>()),
     ] {
         assert!(!fields.is_empty(), "[{section}] has fields");
         for field in fields {
