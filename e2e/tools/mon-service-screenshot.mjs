@@ -1,46 +1,12 @@
 // Takes docs/img/mon-service.png: logs in to a running server as an officer and photographs
 // their "Mon service" page. Run by mon-service-screenshot.sh, which prepares the server.
 //   node mon-service-screenshot.mjs URL USERNAME PASSWORD TOTP_SECRET OUT.png
-import { createHmac } from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { withConsole } from './screenshot.mjs';
 
 const [url, username, password, secret, out] = process.argv.slice(2);
 
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0; let value = 0; const bytes = [];
-  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { bytes.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
-  }
-  return Buffer.from(bytes);
-}
-
-function totp() {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
-  const mac = createHmac('sha1', base32(secret)).update(msg).digest();
-  const o = mac[19] & 0x0f;
-  const n = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
-  return String(n % 1_000_000).padStart(6, '0');
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.ECOUTE_CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu'],
-});
-try {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 1200 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const page = await context.newPage();
-  await page.goto(`${url}/console/login`);
-  await page.getByLabel('Identifiant').fill(username);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByLabel('Code de vérification').fill(totp());
-  await Promise.all([page.waitForURL(`${url}/console`), page.getByRole('button', { name: 'Se connecter' }).click()]);
+await withConsole({ url, username, password, secret, viewport: { width: 1000, height: 1200 } }, async (page) => {
   await page.goto(`${url}/console/service`);
   await page.locator('#service-composition').waitFor();
   await page.screenshot({ path: out, fullPage: true });
-} finally {
-  await browser.close();
-}
+});

@@ -12,8 +12,9 @@ use ecoute_store::{
     Account, AccountChange, AccountLink, AccountRefusal, Disabled, LinkPurpose, LinkRedemption,
     NewAccountLink, NewAudit, NewStaffAccount, StoreResult, User, account_query,
 };
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Row, Sqlite, SqliteConnection};
 use time::OffsetDateTime;
 
 fn account_from_row(row: &SqliteRow) -> StoreResult<Account> {
@@ -38,6 +39,36 @@ async fn load_account(conn: &mut SqliteConnection, user: UserId) -> StoreResult<
 }
 
 /// Whether another enabled administrator than `user` exists.
+/// Ends an account change: its audit entry, the account as it now is, and the commit.
+async fn audit_and_commit(mut tx: WriteTx, user: UserId, audit: &NewAudit) -> StoreResult<Account> {
+    insert_audit(&mut tx, audit).await?;
+    let account = load_account(&mut tx, user)
+        .await?
+        .ok_or_else(|| corrupt("account vanished"))?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Runs `update`, whose last parameter is the account's id, then ends the change as
+/// [`audit_and_commit`] does; an update that changes no row names no account (`NotFound`).
+async fn update_account<'q>(
+    mut tx: WriteTx,
+    user: UserId,
+    update: Query<'q, Sqlite, SqliteArguments<'q>>,
+    audit: &NewAudit,
+) -> StoreResult<AccountChange> {
+    let changed = update
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(Err(AccountRefusal::NotFound));
+    }
+    Ok(Ok(audit_and_commit(tx, user, audit).await?))
+}
+
 async fn another_admin(conn: &mut SqliteConnection, user: UserId) -> StoreResult<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL \
@@ -102,11 +133,7 @@ impl SqliteStore {
             .await
             .map_err(err)?;
         let ended_sessions = delete_sessions(&mut tx, user).await?;
-        insert_audit(&mut tx, &audit).await?;
-        let account = load_account(&mut tx, user)
-            .await?
-            .ok_or_else(|| corrupt("account vanished"))?;
-        tx.commit().await?;
+        let account = audit_and_commit(tx, user, &audit).await?;
         Ok(Ok(Disabled {
             account,
             ended_sessions,
@@ -118,22 +145,9 @@ impl SqliteStore {
         user: UserId,
         audit: NewAudit,
     ) -> StoreResult<AccountChange> {
-        let mut tx = WriteTx::begin(&self.write).await?;
-        let changed = sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ?")
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?
-            .rows_affected();
-        if changed == 0 {
-            return Ok(Err(AccountRefusal::NotFound));
-        }
-        insert_audit(&mut tx, &audit).await?;
-        let account = load_account(&mut tx, user)
-            .await?
-            .ok_or_else(|| corrupt("account vanished"))?;
-        tx.commit().await?;
-        Ok(Ok(account))
+        let tx = WriteTx::begin(&self.write).await?;
+        let update = sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ?");
+        update_account(tx, user, update, &audit).await
     }
 
     pub(crate) async fn do_set_role(
@@ -162,11 +176,7 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(err)?;
-        insert_audit(&mut tx, &audit).await?;
-        let account = load_account(&mut tx, user)
-            .await?
-            .ok_or_else(|| corrupt("account vanished"))?;
-        tx.commit().await?;
+        let account = audit_and_commit(tx, user, &audit).await?;
         Ok(Ok(account))
     }
 
@@ -176,23 +186,10 @@ impl SqliteStore {
         display_name: &str,
         audit: NewAudit,
     ) -> StoreResult<AccountChange> {
-        let mut tx = WriteTx::begin(&self.write).await?;
-        let changed = sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
-            .bind(display_name)
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?
-            .rows_affected();
-        if changed == 0 {
-            return Ok(Err(AccountRefusal::NotFound));
-        }
-        insert_audit(&mut tx, &audit).await?;
-        let account = load_account(&mut tx, user)
-            .await?
-            .ok_or_else(|| corrupt("account vanished"))?;
-        tx.commit().await?;
-        Ok(Ok(account))
+        let tx = WriteTx::begin(&self.write).await?;
+        let update =
+            sqlx::query("UPDATE users SET display_name = ? WHERE id = ?").bind(display_name);
+        update_account(tx, user, update, &audit).await
     }
 
     pub(crate) async fn do_create_account(
@@ -361,11 +358,7 @@ impl SqliteStore {
             write_recovery_codes(&mut tx, user, recovery).await?;
         }
         let ended = delete_sessions(&mut tx, user).await?;
-        insert_audit(&mut tx, &audit).await?;
-        let account = load_account(&mut tx, user)
-            .await?
-            .ok_or_else(|| corrupt("account vanished"))?;
-        tx.commit().await?;
+        let account = audit_and_commit(tx, user, &audit).await?;
         Ok(Some((account.user, ended)))
     }
 }

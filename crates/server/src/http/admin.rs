@@ -391,9 +391,32 @@ async fn user_page(
     render_with(&page, status)
 }
 
-/// The account a path names; `None` when it names none (answered 404).
-fn user_id(raw: &str) -> Option<UserId> {
-    uuid::Uuid::parse_str(raw).ok().map(UserId)
+/// The account the path's `{id}` names; a path that names none is answered 404.
+pub struct AccountPath(pub UserId);
+
+impl FromRequestParts<AppState> for AccountPath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match uuid::Uuid::parse_str(&raw) {
+            Ok(id) => Ok(Self(UserId(id))),
+            Err(_) => Err(ApiError::NotFound.into_response()),
+        }
+    }
+}
+
+/// An account's page after a form: with its notice, or the refusal's message and status.
+async fn answer(
+    state: &AppState,
+    t: Tr,
+    admin: &Staff,
+    id: UserId,
+    said: Result<Option<String>, AdminError>,
+) -> Response {
+    user_page(state, t, admin, id, said, None).await
 }
 
 /// An account's page.
@@ -401,11 +424,8 @@ pub async fn user(
     State(state): State<AppState>,
     locale: StaffLocale,
     Page(AdminStaff(admin)): Page<AdminStaff>,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
 ) -> Response {
-    let Some(id) = user_id(&id) else {
-        return ApiError::NotFound.into_response();
-    };
     user_page(&state, locale.tr(), &admin, id, Ok(None), None).await
 }
 
@@ -422,12 +442,9 @@ pub async fn set_state(
     locale: StaffLocale,
     AdminStaff(admin): AdminStaff,
     _: SameOrigin,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
     Form(form): Form<StateForm>,
 ) -> Response {
-    let Some(id) = user_id(&id) else {
-        return ApiError::NotFound.into_response();
-    };
     let t = locale.tr();
     let said = match form.action.as_str() {
         "disable" => state
@@ -446,7 +463,7 @@ pub async fn set_state(
     if said.is_ok() && form.action == "disable" && id == admin.user.id {
         return logged_out(&state);
     }
-    user_page(&state, t, &admin, id, said, None).await
+    answer(&state, t, &admin, id, said).await
 }
 
 fn logged_out(state: &AppState) -> Response {
@@ -469,12 +486,9 @@ pub async fn set_role(
     locale: StaffLocale,
     AdminStaff(admin): AdminStaff,
     _: SameOrigin,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let Some(id) = user_id(&id) else {
-        return ApiError::NotFound.into_response();
-    };
     let t = locale.tr();
     let said = match Role::parse(form.role.trim()) {
         Ok(role) => state
@@ -484,7 +498,7 @@ pub async fn set_role(
             .map(|_| Some(t.s("admin-role-changed"))),
         Err(_) => Err(AdminError::Invalid("admin-err-role")),
     };
-    user_page(&state, t, &admin, id, said, None).await
+    answer(&state, t, &admin, id, said).await
 }
 
 /// The display name form.
@@ -500,19 +514,16 @@ pub async fn set_name(
     locale: StaffLocale,
     AdminStaff(admin): AdminStaff,
     _: SameOrigin,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
     Form(form): Form<NameForm>,
 ) -> Response {
-    let Some(id) = user_id(&id) else {
-        return ApiError::NotFound.into_response();
-    };
     let t = locale.tr();
     let said = state
         .chat
         .admin_set_display_name(&admin, id, &form.display_name)
         .await
         .map(|_| Some(t.s("admin-name-changed")));
-    user_page(&state, t, &admin, id, said, None).await
+    answer(&state, t, &admin, id, said).await
 }
 
 /// The skills and capacity form.
@@ -534,12 +545,9 @@ pub async fn set_skills(
     locale: StaffLocale,
     AdminStaff(admin): AdminStaff,
     _: SameOrigin,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
     Form(form): Form<SkillsForm>,
 ) -> Response {
-    let Some(id) = user_id(&id) else {
-        return ApiError::NotFound.into_response();
-    };
     let t = locale.tr();
     let parsed = skills_of(&form.force, form.minors.is_some(), &form.languages)
         .and_then(|s| Ok((s, capacity_of(&form.capacity)?)));
@@ -551,7 +559,7 @@ pub async fn set_skills(
             .map(|_| Some(t.s("admin-skills-changed"))),
         Err(e) => Err(e),
     };
-    user_page(&state, t, &admin, id, said, None).await
+    answer(&state, t, &admin, id, said).await
 }
 
 /// The reset-link form.
@@ -567,25 +575,15 @@ pub async fn issue_link(
     locale: StaffLocale,
     AdminStaff(admin): AdminStaff,
     _: SameOrigin,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    let Some(id) = user_id(&id) else {
-        return ApiError::NotFound.into_response();
-    };
     let t = locale.tr();
     let purpose = match LinkPurpose::parse(form.purpose.trim()) {
         Some(p) => p,
         None => {
-            return user_page(
-                &state,
-                t,
-                &admin,
-                id,
-                Err(AdminError::Invalid("admin-err-action")),
-                None,
-            )
-            .await;
+            let said = Err(AdminError::Invalid("admin-err-action"));
+            return answer(&state, t, &admin, id, said).await;
         }
     };
     match state.chat.admin_issue_link(&admin, id, purpose).await {
@@ -593,7 +591,7 @@ pub async fn issue_link(
             let shown = ShownLink::of(&state, &link);
             user_page(&state, t, &admin, id, Ok(None), Some(shown)).await
         }
-        Err(e) => user_page(&state, t, &admin, id, Err(e), None).await,
+        Err(e) => answer(&state, t, &admin, id, Err(e)).await,
     }
 }
 
@@ -610,12 +608,9 @@ pub async fn end_session(
     locale: StaffLocale,
     AdminStaff(admin): AdminStaff,
     _: SameOrigin,
-    Path(id): Path<String>,
+    AccountPath(id): AccountPath,
     Form(form): Form<EndSessionForm>,
 ) -> Response {
-    let Some(id) = user_id(&id) else {
-        return ApiError::NotFound.into_response();
-    };
     let t = locale.tr();
     match state
         .chat
@@ -625,21 +620,14 @@ pub async fn end_session(
         Ok(true) => logged_out(&state),
         Ok(false) => {
             let notice = Some(t.s("admin-session-ended"));
-            user_page(&state, t, &admin, id, Ok(notice), None).await
+            answer(&state, t, &admin, id, Ok(notice)).await
         }
         // Ended already (or never was): the page shows the sessions as they are.
         Err(AdminError::NotFound) => {
-            user_page(
-                &state,
-                t,
-                &admin,
-                id,
-                Err(AdminError::Invalid("admin-err-session")),
-                None,
-            )
-            .await
+            let said = Err(AdminError::Invalid("admin-err-session"));
+            answer(&state, t, &admin, id, said).await
         }
-        Err(e) => user_page(&state, t, &admin, id, Err(e), None).await,
+        Err(e) => answer(&state, t, &admin, id, Err(e)).await,
     }
 }
 
