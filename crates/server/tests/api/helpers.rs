@@ -136,6 +136,20 @@ pub struct Officer {
 }
 
 impl TestApp {
+    /// Records `count` failed logins for `name` an hour ago, as a guesser would leave them
+    /// (written directly: argon2 is slow).
+    pub async fn record_login_failures(&self, name: &str, count: usize) {
+        let now = time::OffsetDateTime::now_utc();
+        for _ in 0..count {
+            let mut audit = ecoute_store::NewAudit::system("login_failed", now);
+            audit.actor_name = Some(name.into());
+            self.store
+                .record_login_failure(name, now - time::Duration::hours(1), audit)
+                .await
+                .unwrap();
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -4,7 +4,7 @@
 
 use crate::helpers::*;
 use ecoute_domain::Role;
-use ecoute_store::{NewAudit, Store};
+use ecoute_store::Store;
 
 const NEW_PASSWORD: &str = "another long enough password";
 
@@ -441,17 +441,7 @@ async fn past_the_login_failure_limit_a_change_is_refused_and_changes_nothing() 
     let app = spawn_app().await;
     let rescue = enrolled(&app, "alice", Role::Officer).await;
     let cookie = log_in_with(&app, "alice", PASSWORD, &rescue[0]).await;
-    let now = time::OffsetDateTime::now_utc();
-    for _ in 0..100 {
-        app.store
-            .record_login_failure(
-                "alice",
-                now - time::Duration::hours(1),
-                NewAudit::system("login_failed", now),
-            )
-            .await
-            .unwrap();
-    }
+    app.record_login_failures("alice", 100).await;
     let code = app.code("alice").unwrap();
     let r = app
         .http

@@ -2,24 +2,16 @@
 
 use crate::helpers::*;
 use ecoute_domain::Role;
-use ecoute_store::{NewAudit, Store};
+use ecoute_store::Store;
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn the_101st_failure_within_the_hour_is_refused_even_with_the_right_password() {
     let app = spawn_app().await;
     app.create_user("alice", Role::Officer).await;
-    let now = time::OffsetDateTime::now_utc();
-    // A hundred failures, as a guesser would leave them (written directly: argon2 is slow).
+    // A hundred failures, as a guesser would leave them.
     for name in ["alice", "nobody"] {
-        for _ in 0..100 {
-            let mut audit = NewAudit::system("login_failed", now);
-            audit.actor_name = Some(name.into());
-            app.store
-                .record_login_failure(name, now - time::Duration::hours(1), audit)
-                .await
-                .unwrap();
-        }
+        app.record_login_failures(name, 100).await;
     }
     let known = app.login("alice", PASSWORD).await;
     let unknown = app.login("nobody", PASSWORD).await;
@@ -43,16 +35,7 @@ async fn failures_are_counted_and_a_99th_still_lets_the_right_password_in() {
     let app = spawn_app().await;
     app.create_user("alice", Role::Officer).await;
     let now = time::OffsetDateTime::now_utc();
-    for _ in 0..98 {
-        app.store
-            .record_login_failure(
-                "alice",
-                now - time::Duration::hours(1),
-                NewAudit::system("login_failed", now),
-            )
-            .await
-            .unwrap();
-    }
+    app.record_login_failures("alice", 98).await;
     assert_eq!(app.login("alice", "wrong password!!").await.status(), 401);
     assert_eq!(app.login("alice", PASSWORD).await.status(), 200);
     let (n, _) = app
