@@ -87,8 +87,15 @@ pub(super) async fn purge(config: Config) -> anyhow::Result<()> {
         ControlFlow::Continue(())
     })
     .await;
+    // Staff records have their own keeping (docs/SHIFTS.md, docs/WELLBEING.md); the server's
+    // purge job deletes them with the conversations, and so does this command.
+    let now = OffsetDateTime::now_utc();
+    let spans = crate::purge::purge_presence_spans(&*store, now).await;
+    let wellbeing = crate::purge::purge_wellbeing(&*store, now).await;
     store.close().await;
     let totals = result?;
+    let spans = spans.ok_or_else(|| anyhow::anyhow!("the presence spans could not be purged"))?;
+    let wellbeing = wellbeing?;
     if !totals.files_scrubbed {
         eprintln!(
             "warning: the database's write-ahead log could not be truncated (a reader held it); \
@@ -99,6 +106,11 @@ pub(super) async fn purge(config: Config) -> anyhow::Result<()> {
         "purged {} and {}",
         plural(totals.conversations, "conversation", "conversations"),
         plural(totals.messages, "message", "messages"),
+    );
+    println!(
+        "purged {} and {} past their keeping",
+        plural(spans, "presence span", "presence spans"),
+        plural(wellbeing, "wellbeing record", "wellbeing records"),
     );
     Ok(())
 }

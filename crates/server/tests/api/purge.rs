@@ -535,3 +535,57 @@ async fn the_real_server_purges_on_its_own_and_logs_counts_never_ids_or_content(
         assert!(f.app.store.conversation(c.id).await.unwrap().is_some());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ecoute_purge_also_deletes_the_staff_records_past_their_keeping() {
+    use ecoute_domain::ChatFacts;
+    use ecoute_domain::UserId;
+    use ecoute_store::wellbeing::ExposureMinute;
+    let app = crate::helpers::spawn_app().await;
+    let olga = app.officer("olga").await;
+    let olga = UserId(olga.id.parse().unwrap());
+    let now = time::OffsetDateTime::now_utc();
+    let day = time::Duration::days;
+    // A span that ended 36 days ago (past the 35 days kept) and one that ended 34 days ago.
+    for (state, at) in [
+        (Some("available"), now - day(40)),
+        (Some("paused"), now - day(36)),
+        (None, now - day(34)),
+    ] {
+        app.store
+            .record_presence_span(olga, state, at)
+            .await
+            .unwrap();
+    }
+    // Minutes held three days ago (past the two days kept) and one minute ago.
+    let minute = ExposureMinute::minute_of(now);
+    let chat = ConversationId::new();
+    let held = |minute| ExposureMinute {
+        officer: olga,
+        conversation: chat,
+        minute,
+        facts: ChatFacts::default(),
+    };
+    let rows = [held(minute - 3 * 24 * 60), held(minute - 1)];
+    assert_eq!(app.store.record_exposure(&rows).await.unwrap(), 2);
+
+    let out = ecoute(&["purge"], app.data_dir.path()).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("purged 1 presence span and 1 wellbeing record past their keeping"),
+        "{stdout}"
+    );
+    let spans = app.store.presence_spans(now - day(60), now).await.unwrap();
+    let states: Vec<&str> = spans.iter().map(|s| s.state.as_str()).collect();
+    assert_eq!(
+        states,
+        ["paused"],
+        "the span that ended 34 days ago is kept"
+    );
+    let left = app.store.exposure_minutes(Some(olga), 0).await.unwrap();
+    assert_eq!(
+        left.iter().map(|m| m.minute).collect::<Vec<_>>(),
+        [minute - 1]
+    );
+}
