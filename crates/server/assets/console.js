@@ -632,6 +632,7 @@ function buildChatDom(chat) {
     leftBadge: tab.querySelector('.badge-left'),
     title: q('.panel-title'),
     leftAlert: q('.left-alert'),
+    panelHead: q('.panel-head'),
     list: q('.messages'),
     announcer: q('.announcer'),
     composer: q('.composer'),
@@ -691,6 +692,13 @@ function buildChatDom(chat) {
   els.closeError.id = `xerror-${id}`;
   els.outcome.setAttribute('aria-describedby', els.closeError.id);
 
+  // A list that was showing its end keeps showing it when it gets smaller (an alert appears,
+  // the window shrinks): the newest messages stay in view.
+  chat.atEnd = true;
+  els.list.addEventListener('scroll', () => {
+    chat.atEnd = els.list.scrollTop + els.list.clientHeight >= els.list.scrollHeight - 8;
+  }, { passive: true });
+  if (window.ResizeObserver) new ResizeObserver(() => { if (chat.atEnd) scrollToEnd(chat); }).observe(els.list);
   els.input.addEventListener('input', () => {
     updateCounter(chat);
     els.error.textContent = '';
@@ -1169,15 +1177,16 @@ function onVisitorLeft(id, at) {
   chat.left = true;
   if (at) chat.leftAt = at;
   const { els } = chat;
-  els.leftAlert.textContent = t('visitor_left_detail', {
+  showEvent(chat, 'exit', t('visitor_left_detail', {
     at: chat.leftAt ? t('visitor_left_at', { time: formatTime(chat.leftAt) }) : '',
-  });
+  }));
   els.panel.classList.add('is-left');
   els.tab.classList.add('is-left');
   els.leftBadge.hidden = false;
   if (!els.outcome.value) els.outcome.value = 'visitor_left';
-  // Only closing remains: bring the closing form right under the alert.
-  els.leftAlert.after(els.closeForm);
+  // Only closing remains: the closing form goes to the top of the side column, in view, and
+  // leaves the conversation its room.
+  els.panelHead.after(els.closeForm);
   if (first) {
     renderGlobalAlert();
     refreshTitle();
@@ -1196,7 +1205,7 @@ function onVisitorBack(id) {
   els.panel.classList.remove('is-left');
   els.tab.classList.remove('is-left');
   els.leftBadge.hidden = true;
-  els.leftAlert.textContent = t('visitor_back');
+  showEvent(chat, 'back', t('visitor_back'));
   if (els.outcome.value === 'visitor_left') els.outcome.value = '';
   // The closing form goes back to its place.
   els.transferBox.after(els.closeForm);
@@ -1214,8 +1223,19 @@ function onVisitorLanguage(id, language) {
   chat.info.language = language;
   fillFacts(chat);
   const text = t('visitor_language', { language: langName(language) });
-  chat.els.leftAlert.textContent = text;
+  showEvent(chat, 'info', text);
   announceIn(chat, text);
+}
+
+/**
+ * The line above the conversation that says what happened to the person: `exit` (a quick
+ * exit, in the alarm's red), `back` (they came back with their code: good news, calm) or
+ * `info` (a change to know about, such as their language). One line at a time, kept short.
+ */
+function showEvent(chat, kind, text) {
+  const box = chat.els.leftAlert;
+  for (const k of ['exit', 'back', 'info']) box.classList.toggle(`is-${k}`, k === kind);
+  box.textContent = text;
 }
 
 function renderGlobalAlert() {
