@@ -600,6 +600,7 @@ function ensureChat(info) {
     typingSentAt: 0,
     typingTimer: 0,
     noteSeqs: new Set(),
+    whispers: [], // the supervisors' whispers shown in the conversation, by time
     els: {},
   };
   buildChatDom(chat);
@@ -965,10 +966,70 @@ function buildMessage({ mine, author, body, sentAt, status }) {
 function place(chat, el) {
   const list = chat.els.list;
   const order = Number(el.dataset.order);
+  let placed = false;
   for (const child of list.children) {
-    if (child !== el && Number(child.dataset.order) > order) { list.insertBefore(el, child); return; }
+    if (child !== el && Number(child.dataset.order) > order) { list.insertBefore(el, child); placed = true; break; }
+  }
+  if (!placed && (el.parentNode !== list || el !== list.lastElementChild)) list.append(el);
+  // Whispers have no place in the sequence: they stay where their time puts them.
+  for (const w of chat.whispers) placeWhisper(chat, w);
+}
+
+/** When an item of the conversation was written (a message not stored yet: after everything). */
+function whenOf(el) {
+  if (el.dataset.at) return Number(el.dataset.at);
+  const time = el.querySelector('.msg-time');
+  const ms = time && time.dateTime ? Date.parse(time.dateTime) : NaN;
+  return Number.isNaN(ms) ? Infinity : ms;
+}
+
+/** A whisper goes after every message written before it (or at the same moment). */
+function placeWhisper(chat, el) {
+  const list = chat.els.list;
+  const at = Number(el.dataset.at);
+  for (const child of list.children) {
+    if (child === el) continue;
+    if (whenOf(child) > at) {
+      if (el.nextElementSibling !== child) list.insertBefore(el, child);
+      return;
+    }
   }
   if (el.parentNode !== list || el !== list.lastElementChild) list.append(el);
+}
+
+/**
+ * A supervisor's whisper in the conversation's flow, where the officer is looking: marked as
+ * advice seen only by them (the person never receives it), in a style of its own.
+ */
+function showWhisper(chat, n) {
+  const li = document.createElement('li');
+  li.className = 'msg msg-whisper';
+  const at = Date.parse(n.at);
+  li.dataset.at = String(Number.isNaN(at) ? Date.now() : at);
+  const label = document.createElement('p');
+  label.className = 'msg-whisper-label';
+  label.textContent = t('whisper_flow');
+  const meta = document.createElement('p');
+  meta.className = 'msg-meta';
+  const who = document.createElement('span');
+  who.className = 'msg-author';
+  who.textContent = n.author_name || '';
+  const time = document.createElement('time');
+  time.className = 'msg-time';
+  time.dateTime = n.at;
+  time.textContent = formatTime(n.at);
+  meta.append(who, ' ', time);
+  const body = document.createElement('p');
+  body.className = 'msg-body';
+  body.dir = 'auto';
+  body.textContent = String(n.body ?? '');
+  li.append(label, meta, body);
+  const list = chat.els.list;
+  const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 80;
+  chat.whispers.push(li);
+  placeWhisper(chat, li);
+  // The newest thing in the conversation: brought into view.
+  if (stick || li === list.lastElementChild) scrollToEnd(chat);
 }
 
 function scrollToEnd(chat) {
@@ -1561,9 +1622,10 @@ function onNote(n) {
   if (n.kind === 'note' && n.body === chat.noteDraft) chat.noteDraft = '';
   chat.els.notes.append(buildNote(n));
   chat.els.notesCount.textContent = `(${chat.noteSeqs.size})`;
-  // A handover note or a whisper is for reading now.
-  if (n.kind !== 'note') chat.els.notesBox.open = true;
+  // A handover note is for reading now; a whisper is read in the conversation itself.
+  if (n.kind === 'handover') chat.els.notesBox.open = true;
   if (n.kind === 'whisper') {
+    showWhisper(chat, n);
     announceIn(chat, t('whisper_arrived', { ref: refOf(chat.id) }));
     raiseAlert(t('notify_whisper', { ref: refOf(chat.id) }), false);
   }

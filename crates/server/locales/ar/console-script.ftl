@@ -68,6 +68,7 @@ note_kind_note = ملاحظة
 note_kind_handover = تسليم
 note_kind_whisper = نصيحة المشرف
 whisper_arrived = نصيحة المشرف في المحادثة مرجع { $ref }
+whisper_flow = نصيحة من الإشراف — تظهر لك وحدك، ولا يراها الشخص أبدًا
 handed_transferred = تم تحويل المحادثة مرجع { $ref }.
 handed_taken_over = تولّى مشرف المحادثة مرجع { $ref }.
 handed_requeued = أُعيدت المحادثة مرجع { $ref } إلى قائمة الانتظار.

@@ -68,6 +68,7 @@ note_kind_note = Note
 note_kind_handover = Handover
 note_kind_whisper = Supervisor’s advice (whisper)
 whisper_arrived = Supervisor’s advice (whisper) in conversation ref. { $ref }
+whisper_flow = Supervisor’s advice — visible to you only, never to the person
 handed_transferred = Conversation ref. { $ref } transferred.
 handed_taken_over = Conversation ref. { $ref } taken over by a supervisor.
 handed_requeued = Conversation ref. { $ref } returned to the queue.

@@ -68,6 +68,7 @@ note_kind_note = Nota
 note_kind_handover = Traspaso
 note_kind_whisper = Consejo del supervisor
 whisper_arrived = Consejo del supervisor en la conversación ref. { $ref }
+whisper_flow = Consejo de la supervisión — solo usted lo ve, nunca la persona
 handed_transferred = Conversación ref. { $ref } transferida.
 handed_taken_over = Conversación ref. { $ref } tomada por un supervisor.
 handed_requeued = Conversación ref. { $ref } devuelta a la fila de espera.

@@ -68,6 +68,7 @@ note_kind_note = Note
 note_kind_handover = Passation
 note_kind_whisper = Conseil du superviseur
 whisper_arrived = Conseil du superviseur dans la conversation réf. { $ref }
+whisper_flow = Conseil de la supervision — visible par vous seulement, jamais par la personne
 handed_transferred = Conversation réf. { $ref } transférée.
 handed_taken_over = Conversation réf. { $ref } reprise par un superviseur.
 handed_requeued = Conversation réf. { $ref } remise en file d’attente.
