@@ -1714,7 +1714,10 @@ function onBoard(b) {
       listen.type = 'button';
       listen.className = 'btn btn-small';
       listen.textContent = t('listen');
-      listen.setAttribute('aria-label', `${t('listen')} ${refOf(c.conversation_id)}`);
+      // "Écouter" on every row: the name says which chat, and whose.
+      listen.setAttribute('aria-label', t('listen_chat', {
+        ref: refOf(c.conversation_id), officer: c.officer_name || t('unassigned'),
+      }));
       listen.addEventListener('click', () => sendFrame({ type: 'monitor', conversation_id: c.conversation_id }));
       actions.append(listen);
     }

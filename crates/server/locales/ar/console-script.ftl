@@ -90,6 +90,7 @@ state_waiting = في الانتظار
 state_active = جارية
 state_visitor_left = غادر بشكل طارئ
 listen = مراقبة
+listen_chat = مراقبة المحادثة مرجع { $ref } (العنصر: { $officer })
 monitor_state = الحالة: { $state }{ $officer }
 monitor_officer = {" "}— العنصر: { $name }
 load = { $open } / { $capacity }

@@ -90,6 +90,7 @@ state_waiting = waiting
 state_active = ongoing
 state_visitor_left = left in a hurry
 listen = Monitor
+listen_chat = Monitor conversation ref. { $ref } (officer: { $officer })
 monitor_state = Status: { $state }{ $officer }
 monitor_officer = {" "}— officer: { $name }
 load = { $open } / { $capacity }

@@ -90,6 +90,7 @@ state_waiting = en espera
 state_active = en curso
 state_visitor_left = salida de urgencia
 listen = Escuchar
+listen_chat = Escuchar la conversación ref. { $ref } (agente: { $officer })
 monitor_state = Estado: { $state }{ $officer }
 monitor_officer = {" "}— agente: { $name }
 load = { $open } / { $capacity }

@@ -90,6 +90,7 @@ state_waiting = en attente
 state_active = en cours
 state_visitor_left = partie en urgence
 listen = Écouter
+listen_chat = Écouter la conversation réf. { $ref } (agent : { $officer })
 monitor_state = État : { $state }{ $officer }
 monitor_officer = {" "}— agent : { $name }
 load = { $open } / { $capacity }
