@@ -150,7 +150,7 @@ const LINES = [
   'Voici le 3919, gratuit et anonyme.',
 ];
 
-test('right after logging in, an officer is available and offered the waiting chat, a supervisor and an administrator are paused and offered nothing; a pause the officer chose stays at the next login', { timeout: 2 * TEST_TIMEOUT }, async () => {
+test('right after logging in, an officer is available and offered a waiting chat, a supervisor and an administrator are paused and offered nothing; a pause the officer chose stays at the next login', { timeout: 2 * TEST_TIMEOUT }, async () => {
   const visitor = await newVisitor();
   const actors = [visitor];
   try {
@@ -163,7 +163,8 @@ test('right after logging in, an officer is available and offered the waiting ch
       assert.equal(await pressedPresence(page), 'paused', `${who}: "En pause" is the presence shown`);
     }
 
-    // The officer starts available, and the chat waiting is offered at once.
+    // The officer starts available, and a chat waiting (this one, or one an earlier test left)
+    // is offered at once.
     const officer = await staff(OFFICER_PRESENCE);
     actors.push(officer);
     await officer.page.locator('body[data-presence="available"]').waitFor();
@@ -184,10 +185,9 @@ test('right after logging in, an officer is available and offered the waiting ch
     await staffRows.filter({ hasText: supervisorName }).and(supervisor.page.locator('[data-presence="paused"]')).waitFor();
     await staffRows.filter({ hasText: officerName }).and(supervisor.page.locator('[data-presence="available"]')).waitFor();
 
-    // The officer takes it, closes it, chooses a pause and logs out: the next login starts paused.
-    await offer.getByRole('button', { name: 'Accepter' }).click();
-    const panel = officer.page.locator(`#panel-${id}`);
-    await panel.waitFor({ state: 'visible' });
+    // The officer takes this chat, closes it, chooses a pause and logs out: the next login
+    // starts paused.
+    const panel = await claim(officer.page, id);
     await panel.locator('select.x-outcome').selectOption('information_given');
     await panel.getByRole('button', { name: 'Clôturer' }).click();
     await officer.page.locator(`#tab-${id}`).waitFor({ state: 'detached' });
