@@ -410,7 +410,9 @@ test('a supervisor sees the board, monitors a chat and whispers; the visitor nev
   const whisper = unique('CONSEIL: proposez le 3919 et demandez si elle peut sortir');
   await supervisor.page.getByLabel('Conseil à l’agent (la personne ne le voit jamais)').fill(whisper);
   await supervisor.page.getByRole('button', { name: 'Envoyer le conseil' }).click();
-  await panel.locator('.note-whisper', { hasText: whisper }).waitFor();
+  // The officer reads it in the conversation; it is kept with the chat's notes too.
+  await panel.locator('.messages .msg-whisper', { hasText: whisper }).waitFor();
+  await panel.locator('.notes .note-whisper', { hasText: whisper }).waitFor({ state: 'attached' });
   await monitor.locator('.note-whisper', { hasText: whisper }).waitFor();
 
   if (SHOTS) {

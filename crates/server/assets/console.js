@@ -600,6 +600,7 @@ function ensureChat(info) {
     typingSentAt: 0,
     typingTimer: 0,
     noteSeqs: new Set(),
+    whispers: [], // the supervisors' whispers shown in the conversation, by time
     els: {},
   };
   buildChatDom(chat);
@@ -632,6 +633,7 @@ function buildChatDom(chat) {
     leftBadge: tab.querySelector('.badge-left'),
     title: q('.panel-title'),
     leftAlert: q('.left-alert'),
+    panelHead: q('.panel-head'),
     list: q('.messages'),
     announcer: q('.announcer'),
     composer: q('.composer'),
@@ -691,6 +693,13 @@ function buildChatDom(chat) {
   els.closeError.id = `xerror-${id}`;
   els.outcome.setAttribute('aria-describedby', els.closeError.id);
 
+  // A list that was showing its end keeps showing it when it gets smaller (an alert appears,
+  // the window shrinks): the newest messages stay in view.
+  chat.atEnd = true;
+  els.list.addEventListener('scroll', () => {
+    chat.atEnd = els.list.scrollTop + els.list.clientHeight >= els.list.scrollHeight - 8;
+  }, { passive: true });
+  if (window.ResizeObserver) new ResizeObserver(() => { if (chat.atEnd) scrollToEnd(chat); }).observe(els.list);
   els.input.addEventListener('input', () => {
     updateCounter(chat);
     els.error.textContent = '';
@@ -957,10 +966,70 @@ function buildMessage({ mine, author, body, sentAt, status }) {
 function place(chat, el) {
   const list = chat.els.list;
   const order = Number(el.dataset.order);
+  let placed = false;
   for (const child of list.children) {
-    if (child !== el && Number(child.dataset.order) > order) { list.insertBefore(el, child); return; }
+    if (child !== el && Number(child.dataset.order) > order) { list.insertBefore(el, child); placed = true; break; }
+  }
+  if (!placed && (el.parentNode !== list || el !== list.lastElementChild)) list.append(el);
+  // Whispers have no place in the sequence: they stay where their time puts them.
+  for (const w of chat.whispers) placeWhisper(chat, w);
+}
+
+/** When an item of the conversation was written (a message not stored yet: after everything). */
+function whenOf(el) {
+  if (el.dataset.at) return Number(el.dataset.at);
+  const time = el.querySelector('.msg-time');
+  const ms = time && time.dateTime ? Date.parse(time.dateTime) : NaN;
+  return Number.isNaN(ms) ? Infinity : ms;
+}
+
+/** A whisper goes after every message written before it (or at the same moment). */
+function placeWhisper(chat, el) {
+  const list = chat.els.list;
+  const at = Number(el.dataset.at);
+  for (const child of list.children) {
+    if (child === el) continue;
+    if (whenOf(child) > at) {
+      if (el.nextElementSibling !== child) list.insertBefore(el, child);
+      return;
+    }
   }
   if (el.parentNode !== list || el !== list.lastElementChild) list.append(el);
+}
+
+/**
+ * A supervisor's whisper in the conversation's flow, where the officer is looking: marked as
+ * advice seen only by them (the person never receives it), in a style of its own.
+ */
+function showWhisper(chat, n) {
+  const li = document.createElement('li');
+  li.className = 'msg msg-whisper';
+  const at = Date.parse(n.at);
+  li.dataset.at = String(Number.isNaN(at) ? Date.now() : at);
+  const label = document.createElement('p');
+  label.className = 'msg-whisper-label';
+  label.textContent = t('whisper_flow');
+  const meta = document.createElement('p');
+  meta.className = 'msg-meta';
+  const who = document.createElement('span');
+  who.className = 'msg-author';
+  who.textContent = n.author_name || '';
+  const time = document.createElement('time');
+  time.className = 'msg-time';
+  time.dateTime = n.at;
+  time.textContent = formatTime(n.at);
+  meta.append(who, ' ', time);
+  const body = document.createElement('p');
+  body.className = 'msg-body';
+  body.dir = 'auto';
+  body.textContent = String(n.body ?? '');
+  li.append(label, meta, body);
+  const list = chat.els.list;
+  const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 80;
+  chat.whispers.push(li);
+  placeWhisper(chat, li);
+  // The newest thing in the conversation: brought into view.
+  if (stick || li === list.lastElementChild) scrollToEnd(chat);
 }
 
 function scrollToEnd(chat) {
@@ -1169,15 +1238,16 @@ function onVisitorLeft(id, at) {
   chat.left = true;
   if (at) chat.leftAt = at;
   const { els } = chat;
-  els.leftAlert.textContent = t('visitor_left_detail', {
+  showEvent(chat, 'exit', t('visitor_left_detail', {
     at: chat.leftAt ? t('visitor_left_at', { time: formatTime(chat.leftAt) }) : '',
-  });
+  }));
   els.panel.classList.add('is-left');
   els.tab.classList.add('is-left');
   els.leftBadge.hidden = false;
   if (!els.outcome.value) els.outcome.value = 'visitor_left';
-  // Only closing remains: bring the closing form right under the alert.
-  els.leftAlert.after(els.closeForm);
+  // Only closing remains: the closing form goes to the top of the side column, in view, and
+  // leaves the conversation its room.
+  els.panelHead.after(els.closeForm);
   if (first) {
     renderGlobalAlert();
     refreshTitle();
@@ -1196,7 +1266,7 @@ function onVisitorBack(id) {
   els.panel.classList.remove('is-left');
   els.tab.classList.remove('is-left');
   els.leftBadge.hidden = true;
-  els.leftAlert.textContent = t('visitor_back');
+  showEvent(chat, 'back', t('visitor_back'));
   if (els.outcome.value === 'visitor_left') els.outcome.value = '';
   // The closing form goes back to its place.
   els.transferBox.after(els.closeForm);
@@ -1214,8 +1284,19 @@ function onVisitorLanguage(id, language) {
   chat.info.language = language;
   fillFacts(chat);
   const text = t('visitor_language', { language: langName(language) });
-  chat.els.leftAlert.textContent = text;
+  showEvent(chat, 'info', text);
   announceIn(chat, text);
+}
+
+/**
+ * The line above the conversation that says what happened to the person: `exit` (a quick
+ * exit, in the alarm's red), `back` (they came back with their code: good news, calm) or
+ * `info` (a change to know about, such as their language). One line at a time, kept short.
+ */
+function showEvent(chat, kind, text) {
+  const box = chat.els.leftAlert;
+  for (const k of ['exit', 'back', 'info']) box.classList.toggle(`is-${k}`, k === kind);
+  box.textContent = text;
 }
 
 function renderGlobalAlert() {
@@ -1541,9 +1622,10 @@ function onNote(n) {
   if (n.kind === 'note' && n.body === chat.noteDraft) chat.noteDraft = '';
   chat.els.notes.append(buildNote(n));
   chat.els.notesCount.textContent = `(${chat.noteSeqs.size})`;
-  // A handover note or a whisper is for reading now.
-  if (n.kind !== 'note') chat.els.notesBox.open = true;
+  // A handover note is for reading now; a whisper is read in the conversation itself.
+  if (n.kind === 'handover') chat.els.notesBox.open = true;
   if (n.kind === 'whisper') {
+    showWhisper(chat, n);
     announceIn(chat, t('whisper_arrived', { ref: refOf(chat.id) }));
     raiseAlert(t('notify_whisper', { ref: refOf(chat.id) }), false);
   }
@@ -1632,7 +1714,10 @@ function onBoard(b) {
       listen.type = 'button';
       listen.className = 'btn btn-small';
       listen.textContent = t('listen');
-      listen.setAttribute('aria-label', `${t('listen')} ${refOf(c.conversation_id)}`);
+      // "Écouter" on every row: the name says which chat, and whose.
+      listen.setAttribute('aria-label', t('listen_chat', {
+        ref: refOf(c.conversation_id), officer: c.officer_name || t('unassigned'),
+      }));
       listen.addEventListener('click', () => sendFrame({ type: 'monitor', conversation_id: c.conversation_id }));
       actions.append(listen);
     }

@@ -14,15 +14,16 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 52;
+const OFFICERS: usize = 55;
 /// Supervisor accounts, for the board, monitoring, canned replies and the statistics.
-const SUPERVISORS: usize = 10;
+const SUPERVISORS: usize = 11;
 /// Accounts of the Lyon commissariat's desk (sample directory), for the dossier tests.
 const UNIT_ACCOUNTS: usize = 5;
 /// The unit those accounts belong to.
 const UNIT: &str = "commissariat-lyon";
-/// Administrator accounts, for the administration of accounts (e2e/admin.test.mjs).
-const ADMINS: usize = 2;
+/// Administrator accounts, for the administration of accounts (e2e/admin.test.mjs, the first two)
+/// and the presence each role starts with (e2e/console-layout.test.mjs, the third).
+const ADMINS: usize = 3;
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")

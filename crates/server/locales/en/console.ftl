@@ -146,6 +146,7 @@ forwarding-unit = Receiving unit (police station, gendarmerie brigade, family pr
 forwarding-ask = Ask for the person’s consent
 forwarding-help = The question appears in the chat, in the person’s language. Without their “yes” to this unit, nothing is forwarded.
 close = Close
+close-left-help = If they come back with their code, they will read what you write; otherwise, choose an outcome and close the conversation.
 block-abuse = Block (abuse)
 
 ## Login

@@ -146,6 +146,7 @@ forwarding-unit = Unidad destinataria (comisaría, brigada, unidad de protecció
 forwarding-ask = Pedir el consentimiento de la persona
 forwarding-help = La pregunta aparece en la conversación, en el idioma de la persona. Sin su «sí» a esta unidad, no se transmite nada.
 close = Cerrar
+close-left-help = Si vuelve con su código, leerá lo que usted escriba; si no, elija un resultado y cierre la conversación.
 block-abuse = Bloquear (abuso)
 
 ## Login

@@ -146,6 +146,7 @@ forwarding-unit = Unité destinataire (commissariat, brigade, maison de protecti
 forwarding-ask = Demander l’accord de la personne
 forwarding-help = La question s’affiche dans la conversation, dans la langue de la personne. Sans son « oui » à cette unité, rien n’est transmis.
 close = Clôturer
+close-left-help = Si elle revient avec son code, elle lira ce que vous écrivez ; sinon, choisissez une issue et clôturez la conversation.
 block-abuse = Bloquer (abus)
 
 ## Login
