@@ -164,9 +164,10 @@ pub fn router(state: AppState) -> Router {
         .layer(header("x-frame-options", "DENY"))
         .layer(header("cross-origin-opener-policy", "same-origin"))
         .layer(header("cross-origin-resource-policy", "same-origin"))
+        // (No `interest-cohort`: browsers dropped that feature and now log an error for it.)
         .layer(header(
             "permissions-policy",
-            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+            "camera=(), microphone=(), geolocation=()",
         ))
         // Nothing personal may stay in a cache or in the back/forward cache. Only a public
         // document whose handler says how long it keeps (the dossier key list) sets its own.
