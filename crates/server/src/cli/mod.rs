@@ -503,33 +503,6 @@ fn init_tracing(filter: &str) {
     let _ = tracing_subscriber::registry().with(output).try_init();
 }
 
-#[cfg(test)]
-mod log_cap_tests {
-    use super::is_ours;
-
-    #[test]
-    fn only_ecoute_crates_may_log_below_info() {
-        for ours in [
-            "ecoute",
-            "ecoute::ws::visitor",
-            "ecoute_store_sqlite",
-            "ecoute_bus::nats",
-        ] {
-            assert!(is_ours(ours), "{ours}");
-        }
-        for theirs in [
-            "axum::serve",
-            "hyper_util::client",
-            "tower_http::trace",
-            "sqlx::query",
-            "ecoutes",
-            "mio::poll",
-        ] {
-            assert!(!is_ours(theirs), "{theirs}");
-        }
-    }
-}
-
 async fn serve(config: Config) -> anyhow::Result<()> {
     match config.trusted_proxies_line() {
         (true, line) => tracing::warn!("{line}"),
@@ -624,5 +597,32 @@ fn read_password() -> anyhow::Result<String> {
             .map(|t| t.strip_suffix('\r').unwrap_or(t))
             .unwrap_or(&text);
         Ok(text.to_string())
+    }
+}
+
+#[cfg(test)]
+mod log_cap_tests {
+    use super::is_ours;
+
+    #[test]
+    fn only_ecoute_crates_may_log_below_info() {
+        for ours in [
+            "ecoute",
+            "ecoute::ws::visitor",
+            "ecoute_store_sqlite",
+            "ecoute_bus::nats",
+        ] {
+            assert!(is_ours(ours), "{ours}");
+        }
+        for theirs in [
+            "axum::serve",
+            "hyper_util::client",
+            "tower_http::trace",
+            "sqlx::query",
+            "ecoutes",
+            "mio::poll",
+        ] {
+            assert!(!is_ours(theirs), "{theirs}");
+        }
     }
 }

@@ -225,7 +225,7 @@ async fn behind_an_https_origin_every_response_demands_https() {
 /// Reads what the server sent next onto `wire`.
 async fn read_more(tcp: &mut tokio::net::TcpStream, wire: &mut Vec<u8>) {
     use tokio::io::AsyncReadExt;
-    let mut chunk = [0u8; 16 * 1024];
+    let mut chunk = vec![0u8; 16 * 1024];
     let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut chunk))
         .await
         .expect("the answer goes on")
