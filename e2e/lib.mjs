@@ -83,6 +83,7 @@ export let nextOfficer = 0;
  * shift.test.mjs officers 49-50 and supervisor 10.
  * wellbeing.test.mjs officers 51-52; console-layout.test.mjs officers 53-55, supervisor 11 and
  * the third administrator (it logs in by name, each account more than once).
+ * visitor-pages.test.mjs officers 56-57.
  */
 export function useAccounts({ officersFrom = 0, supervisorsFrom = 0, unitsFrom = 0 } = {}) {
   nextOfficer = officersFrom;

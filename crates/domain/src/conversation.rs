@@ -62,6 +62,12 @@ impl Outcome {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.as_str() == s)
     }
+
+    /// Parses an outcome an officer may choose when closing a chat: every one but
+    /// [`Outcome::Blocked`], which only blocking sets (it also revokes the token).
+    pub fn parse_closing(s: &str) -> Option<Self> {
+        Self::parse(s).filter(|o| *o != Self::Blocked)
+    }
 }
 
 /// Where a conversation stands.
@@ -690,6 +696,19 @@ mod tests {
             next(closed(), Actor::Officer(alice()), o),
             Err(TransitionError::Closed)
         );
+    }
+
+    #[test]
+    fn closing_chooses_any_outcome_but_blocked_which_only_blocking_sets() {
+        for outcome in Outcome::ALL {
+            let chosen = Outcome::parse_closing(outcome.as_str());
+            if outcome == Outcome::Blocked {
+                assert_eq!(chosen, None);
+            } else {
+                assert_eq!(chosen, Some(outcome));
+            }
+        }
+        assert_eq!(Outcome::parse_closing("closed"), None);
     }
 
     #[test]

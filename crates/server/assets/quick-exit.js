@@ -156,6 +156,18 @@ function install() {
     timer = setTimeout(reset, SHIFT_WINDOW_MS);
   }, true);
 
+  // Links between the visitor pages (`data-replace`) replace the current history entry: the
+  // tab holds one page of the site at most, whatever the person read before leaving. Without
+  // script they are ordinary links. A click another script already handled, or one meant for
+  // a new tab or window, is left alone.
+  document.addEventListener('click', (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    const link = e.target instanceof Element ? e.target.closest('a[data-replace]') : null;
+    if (!link || !link.href) return;
+    e.preventDefault();
+    location.replace(link.href);
+  });
+
   // A page restored from the back/forward cache must not show anything of an earlier state.
   addEventListener('pageshow', (e) => {
     if (e.persisted) { forgetStored(); location.reload(); }

@@ -106,7 +106,8 @@ impl RiskRules {
 }
 
 /// Lower case, accents removed, every run of non-alphanumeric characters turned into one
-/// space, with a space at each end.
+/// space, with a space at each end. Arabic is read as people write it: short vowels and the
+/// tatweel dropped, the forms of alef read as ا, ة as ه and ى as ي.
 fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(' ');
@@ -122,6 +123,11 @@ fn normalise(text: &str) -> String {
             'ÿ' | 'ý' => "y",
             'œ' => "oe",
             'æ' => "ae",
+            // Arabic short vowels, shadda, sukun, dagger alef; the tatweel that only stretches.
+            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => continue,
+            'أ' | 'إ' | 'آ' | 'ٱ' => "ا",
+            'ة' => "ه",
+            'ى' => "ي",
             c if c.is_alphanumeric() => {
                 out.push(c);
                 continue;
@@ -165,6 +171,78 @@ mod tests {
         assert_eq!(
             rules.matches("He said he is going to kill me"),
             ["Menace de mort / death threat"]
+        );
+    }
+
+    /// What a person would write to say the aggressor is there, in each language of the pages.
+    const AGGRESSOR_THERE: &str = "Agresseur présent / aggressor present";
+
+    #[test]
+    fn the_aggressors_presence_is_flagged_in_spanish() {
+        let rules = RiskRules::built_in();
+        for text in [
+            "¡Está aquí! Tengo miedo",
+            "el está aquí",
+            "ya llegó, está detrás de la puerta",
+            "Está en la puerta",
+        ] {
+            assert_eq!(rules.matches(text), [AGGRESSOR_THERE], "{text}");
+        }
+        assert_eq!(
+            rules.matches("Me dijo que me va a matar"),
+            ["Menace de mort / death threat"]
+        );
+        assert_eq!(rules.matches("tiene un cuchillo"), ["Arme / weapon"]);
+        assert_eq!(
+            rules.matches("me está pegando ahora"),
+            ["Violence en cours / violence now"]
+        );
+        assert_eq!(
+            rules.matches("ya no quiero vivir"),
+            ["Idées suicidaires / suicidal thoughts"]
+        );
+        assert_eq!(
+            rules.matches("¡Socorro!"),
+            ["Appel à l'aide / call for help"]
+        );
+        assert!(
+            rules
+                .matches("Buenas tardes, quisiera información sobre cómo poner una denuncia")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_aggressors_presence_is_flagged_in_arabic_written_with_or_without_vowels() {
+        let rules = RiskRules::built_in();
+        for text in [
+            "إنه هنا! أنا خائفة",
+            "انه هنا",
+            "إِنَّهُ هُنَا",
+            "هو هنا، خلف الباب",
+            "هـو هـنا",
+        ] {
+            assert_eq!(rules.matches(text), [AGGRESSOR_THERE], "{text}");
+        }
+        assert_eq!(
+            rules.matches("قال إنه سيقتلني"),
+            ["Menace de mort / death threat"]
+        );
+        assert_eq!(rules.matches("معه سكين"), ["Arme / weapon"]);
+        assert_eq!(rules.matches("هددني بالسكين"), ["Arme / weapon"]);
+        assert_eq!(
+            rules.matches("إنه يضربني الآن"),
+            ["Violence en cours / violence now"]
+        );
+        assert_eq!(
+            rules.matches("أريد أن أنتحر"),
+            ["Idées suicidaires / suicidal thoughts"]
+        );
+        assert_eq!(rules.matches("النجدة"), ["Appel à l'aide / call for help"]);
+        assert!(
+            rules
+                .matches("مساء الخير، أريد معلومات عن تقديم شكوى")
+                .is_empty()
         );
     }
 

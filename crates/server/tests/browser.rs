@@ -14,7 +14,7 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 55;
+const OFFICERS: usize = 57;
 /// Supervisor accounts, for the board, monitoring, canned replies and the statistics.
 const SUPERVISORS: usize = 11;
 /// Accounts of the Lyon commissariat's desk (sample directory), for the dossier tests.

@@ -476,32 +476,31 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Libraries that would print frame payloads or SQL values at debug or trace level: whatever
-/// the filter asks, they log at most `info`, so that no message body, token or code can reach a log.
-const CAPPED: &[&str] = &[
-    "tungstenite",
-    "tokio_tungstenite",
-    "axum::extract::ws",
-    "hyper",
-    "hyper_util",
-    "h2",
-    "sqlx",
-    "tower_http",
-];
+/// Whether a log target is Écoute's own code (the `ecoute` binary and its `ecoute_*` crates).
+fn is_ours(target: &str) -> bool {
+    target == "ecoute" || target.starts_with("ecoute::") || target.starts_with("ecoute_")
+}
+
+/// Whether a record may be logged whatever the configured filter says. Libraries print frame
+/// payloads, SQL values and peer addresses at debug or trace level (`axum::serve` logs every
+/// connection's address): whatever the filter asks, every crate but ours logs at most `info`,
+/// so that no message body, token, code or address can reach a log.
+fn within_cap(meta: &tracing::Metadata<'_>) -> bool {
+    is_ours(meta.target()) || *meta.level() <= tracing::Level::INFO
+}
 
 fn init_tracing(filter: &str) {
-    let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    for target in CAPPED {
-        if let Ok(directive) = format!("{target}=info").parse() {
-            filter = filter.add_directive(directive);
-        }
-    }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_filter(tracing_subscriber::filter::filter_fn(within_cap))
+        .with_filter(filter);
+    let _ = tracing_subscriber::registry().with(output).try_init();
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -598,5 +597,32 @@ fn read_password() -> anyhow::Result<String> {
             .map(|t| t.strip_suffix('\r').unwrap_or(t))
             .unwrap_or(&text);
         Ok(text.to_string())
+    }
+}
+
+#[cfg(test)]
+mod log_cap_tests {
+    use super::is_ours;
+
+    #[test]
+    fn only_ecoute_crates_may_log_below_info() {
+        for ours in [
+            "ecoute",
+            "ecoute::ws::visitor",
+            "ecoute_store_sqlite",
+            "ecoute_bus::nats",
+        ] {
+            assert!(is_ours(ours), "{ours}");
+        }
+        for theirs in [
+            "axum::serve",
+            "hyper_util::client",
+            "tower_http::trace",
+            "sqlx::query",
+            "ecoutes",
+            "mio::poll",
+        ] {
+            assert!(!is_ours(theirs), "{theirs}");
+        }
     }
 }

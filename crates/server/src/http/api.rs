@@ -218,6 +218,7 @@ pub struct QuickExitRequest {
     responses(
         (status = 204, description = "Done (or nothing to do)"),
         (status = 400, description = "invalid_request: the body is not {\"token\": \"...\"}", body = ErrorBody),
+        (status = 413, description = "payload_too_large: over 64 KiB", body = ErrorBody),
     )
 )]
 pub async fn quick_exit(
@@ -261,6 +262,7 @@ impl From<&ecoute_store::User> for UserResponse {
 
 /// Staff credentials.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Login name.
     pub username: String,

@@ -114,6 +114,30 @@ async fn not_found() -> Response {
     ApiError::NotFound.into_response()
 }
 
+/// Bodies over [`crate::ws::MAX_FRAME_BYTES`] get the same JSON refusal as every other one
+/// (`413 payload_too_large`): at once when the request announces such a length, before any of
+/// it is read; otherwise when an extractor stops reading past the limit (its own answer is
+/// plain text, replaced here).
+async fn body_limit(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > crate::ws::MAX_FRAME_BYTES as u64) {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    response
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal.into_response()
 }
@@ -140,9 +164,10 @@ pub fn router(state: AppState) -> Router {
         .layer(header("x-frame-options", "DENY"))
         .layer(header("cross-origin-opener-policy", "same-origin"))
         .layer(header("cross-origin-resource-policy", "same-origin"))
+        // (No `interest-cohort`: browsers dropped that feature and now log an error for it.)
         .layer(header(
             "permissions-policy",
-            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+            "camera=(), microphone=(), geolocation=()",
         ))
         // Nothing personal may stay in a cache or in the back/forward cache. Only a public
         // document whose handler says how long it keeps (the dossier key list) sets its own.
@@ -242,6 +267,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(crate::ws::MAX_FRAME_BYTES))
+        .layer(axum::middleware::from_fn(body_limit))
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveHeadersLayer::new([

@@ -39,6 +39,12 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
     let (token, last_seq) = match hello {
         Ok(Incoming::Text(text)) => match serde_json::from_str::<VisitorIn>(&text) {
             Ok(VisitorIn::Hello { token, last_seq }) => (token, last_seq),
+            // A `hello` with a missing, mistyped or unknown field is a bad frame, not a missing
+            // hello; either way the socket goes no further without a valid one.
+            Err(e) if says_hello(&text) => {
+                conn.send(&VisitorOut::Error(bad_frame(&e))).await;
+                return conn.close(CLOSE_POLICY, "bad_frame").await;
+            }
             _ => return refuse(&mut conn, "hello_required", "the first frame must be hello").await,
         },
         Ok(Incoming::TooLarge) => {
@@ -198,6 +204,12 @@ async fn admitted(
     }
 }
 
+/// Whether a frame that could not be read claims to be a `hello`.
+fn says_hello(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v.get("type").and_then(serde_json::Value::as_str) == Some("hello"))
+}
+
 async fn refuse(conn: &mut Conn, code: &'static str, message: &str) {
     conn.send(&VisitorOut::Error(error_out(code, message)))
         .await;
@@ -264,7 +276,7 @@ impl Session {
         };
         // "Typing" is never counted against the person's messages: it is dropped instead when it
         // comes more often than every two seconds.
-        if matches!(frame, VisitorIn::Typing) {
+        if matches!(frame, VisitorIn::Typing {}) {
             let now = tokio::time::Instant::now();
             if self
                 .last_typing
@@ -277,7 +289,7 @@ impl Session {
         // Neither the quick exit nor a call for help is ever slowed down; a message waits its
         // turn behind a refused one, then counts against the messages' own allowance.
         let kind = match &frame {
-            VisitorIn::QuickExit | VisitorIn::Danger | VisitorIn::Typing => None,
+            VisitorIn::QuickExit | VisitorIn::Danger | VisitorIn::Typing {} => None,
             VisitorIn::Send { client_id, .. } => {
                 if let Err(waiting) = self.order.admit(self.conversation, client_id) {
                     let e = out_of_order(client_id.clone(), waiting);
@@ -298,7 +310,7 @@ impl Session {
             return self.conn.send(&VisitorOut::Error(e)).await;
         }
         match frame {
-            VisitorIn::Ping => self.conn.send(&VisitorOut::Pong).await,
+            VisitorIn::Ping {} => self.conn.send(&VisitorOut::Pong).await,
             VisitorIn::Hello { .. } => {
                 let e = error_out("bad_frame", "already authenticated");
                 self.conn.send(&VisitorOut::Error(e)).await
@@ -320,7 +332,7 @@ impl Session {
                 self.answer_consent(unit, yes, instructions, do_not_contact)
                     .await
             }
-            VisitorIn::Typing => {
+            VisitorIn::Typing {} => {
                 if let Ok(Some(c)) = self.state.chat.conversation(self.conversation).await {
                     self.state.chat.typing(&c, ecoute_domain::Author::Visitor);
                 }

@@ -172,7 +172,7 @@ async fn staff_mistakes_are_named_precisely() {
     assert_eq!(o.recv_type("error").await["code"], "conversation_closed");
     // A closed chat's token no longer opens it.
     let mut v = app.ws("/ws/visitor", None).await;
-    v.send(json!({"type": "hello", "token": visitor.token}))
+    v.send(json!({"type": "hello", "token": visitor.token, "last_seq": 0}))
         .await;
     assert_eq!(v.recv().await["code"], "invalid_token");
 }

@@ -548,7 +548,7 @@ async fn a_return_code_reopens_the_chat_from_another_device_and_the_officer_is_t
     // The old token is dead; a second resume kicks the device that used the first one.
     let r = app.ws("/ws/visitor", None).await;
     let mut r = r;
-    r.send(serde_json::json!({"type": "hello", "token": first.token}))
+    r.send(serde_json::json!({"type": "hello", "token": first.token, "last_seq": 0}))
         .await;
     assert_eq!(r.recv_type("error").await["code"], "invalid_token");
     let r = resume(&app, &code).await;

@@ -250,7 +250,7 @@ async fn an_officer_blocks_a_chat_which_ends_it_and_revokes_its_token() {
     assert_eq!(v.closed().await, Some(1008));
     let mut again = app.ws("/ws/visitor", None).await;
     again
-        .send(json!({"type": "hello", "token": fake.token}))
+        .send(json!({"type": "hello", "token": fake.token, "last_seq": 0}))
         .await;
     assert_eq!(again.recv().await["code"], "invalid_token");
     // The queue every console sees drops it (the first frame may predate the block).

@@ -9,7 +9,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn canaries_never_reach_the_logs_the_output_or_the_database_files_in_clear() {
+async fn canaries_and_addresses_never_reach_the_logs_the_output_or_the_database_files_in_clear_even_at_trace_level()
+ {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap().to_string();
     let mut add = Command::new(env!("CARGO_BIN_EXE_ecoute"))
@@ -87,6 +88,16 @@ async fn canaries_never_reach_the_logs_the_output_or_the_database_files_in_clear
         .build()
         .unwrap();
 
+    // The most verbose level, and a plain request before anything else (libraries log each
+    // connection they accept at trace level, with its peer's address).
+    assert!(
+        http.get(format!("{origin}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
     let started: Value = http
         .post(format!("{origin}/api/visitor/conversations"))
         .json(&json!({"kind": "victim", "minor": false, "postal_code": "13001"}))
@@ -138,7 +149,9 @@ async fn canaries_never_reach_the_logs_the_output_or_the_database_files_in_clear
     let mut visitor = Ws {
         stream: connect("/ws/visitor", None).await.unwrap().0,
     };
-    visitor.send(json!({"type": "hello", "token": token})).await;
+    visitor
+        .send(json!({"type": "hello", "token": token, "last_seq": 0}))
+        .await;
     visitor.recv_type("welcome").await;
     let canary = "CANARYLOG-4411-il-est-la";
     visitor
@@ -157,6 +170,18 @@ async fn canaries_never_reach_the_logs_the_output_or_the_database_files_in_clear
     assert!(
         logs.contains("visitor left by quick exit"),
         "the logs were captured"
+    );
+    // The server may say where it listens; it never names a peer. Every client here connects
+    // from 127.0.0.1: apart from the listening address, that address appears nowhere.
+    let without_own_address = logs.replace(&addr, "");
+    assert!(
+        !without_own_address.contains("127.0.0.1"),
+        "a peer address appears in the logs:\n{}",
+        without_own_address
+            .lines()
+            .filter(|l| l.contains("127.0.0.1"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     let cookie_value = cookie.split_once('=').unwrap().1;
     for (what, secret) in [

@@ -22,6 +22,7 @@ mod keys;
 mod logs;
 mod metrics;
 mod open_data;
+mod protocol;
 mod purge;
 mod routing;
 mod self_service;

@@ -1199,3 +1199,46 @@ async fn the_queue_shows_apart_the_chats_whose_visitor_left_a_message_and_went_a
         .await;
     ws.recv_type("ack").await;
 }
+
+#[tokio::test]
+async fn a_message_saying_the_aggressor_is_there_is_flagged_in_every_language_of_the_pages() {
+    let app = spawn_app().await;
+    let mut written = Vec::new();
+    for (language, body) in [
+        ("fr", "Il est là, derrière la porte"),
+        ("en", "He is here, outside the door"),
+        ("es", "¡Está aquí, detrás de la puerta!"),
+        ("ar", "إنه هنا، خلف الباب"),
+    ] {
+        let visitor = app
+            .start_visitor_with(json!({"kind": "victim", "minor": false, "language": language}))
+            .await;
+        let (mut vs, _) = app.visitor_socket(&visitor, 0).await;
+        vs.send(json!({"type": "send", "client_id": "m1", "body": body}))
+            .await;
+        vs.recv_type("ack").await;
+        written.push((language, visitor.conversation_id));
+    }
+    let o = app.officer("olga").await;
+    let (mut ws, _) = app.staff_socket(&o).await;
+    let queue = loop {
+        let q = ws.recv_type("queue").await;
+        let items = q["items"].as_array().unwrap();
+        if items.len() == 4 && items.iter().all(|i| i["priority"] == "flagged") {
+            break q;
+        }
+    };
+    for (language, id) in &written {
+        let item = queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["conversation_id"] == id.as_str())
+            .unwrap();
+        assert_eq!(
+            item["labels"],
+            json!(["Agresseur présent / aggressor present"]),
+            "{language}"
+        );
+    }
+}

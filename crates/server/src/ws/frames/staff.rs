@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// What a staff console sends.
+/// What a staff console sends. Frames without fields are empty structs, so that a field they
+/// do not have is refused like anywhere else.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StaffIn {
@@ -24,8 +25,7 @@ pub enum StaffIn {
     Sync {
         /// Which chat.
         conversation_id: ConversationId,
-        /// Highest sequence number already shown.
-        #[serde(default)]
+        /// Highest sequence number already shown (0 for none); required.
         after_seq: Seq,
     },
     /// Block an abusive chat: a waiting one, or one you own.
@@ -58,7 +58,7 @@ pub enum StaffIn {
         qualification: ecoute_domain::Qualification,
     },
     /// Take the first waiting chat you may serve.
-    TakeNext,
+    TakeNext {},
     /// You are typing in a chat you own (send at most every few seconds).
     Typing {
         /// Which chat.
@@ -68,11 +68,9 @@ pub enum StaffIn {
     Marks {
         /// Which chat.
         conversation_id: ConversationId,
-        /// Highest sequence number received.
-        #[serde(default)]
+        /// Highest sequence number received (required, like `read_seq`).
         received_seq: Seq,
         /// Highest sequence number shown.
-        #[serde(default)]
         read_seq: Seq,
     },
     /// Say no to the chat offered to you; it goes to the next officer.
@@ -106,9 +104,9 @@ pub enum StaffIn {
         body: String,
     },
     /// The staff who answer, with their presence and load (to choose whom to transfer to).
-    Colleagues,
+    Colleagues {},
     /// The canned replies.
-    Canned,
+    Canned {},
     /// The support services for a département (and the national ones).
     Resources {
         /// Département code; absent for the national services only.
@@ -121,7 +119,7 @@ pub enum StaffIn {
         conversation_id: ConversationId,
     },
     /// Supervisors: stop following.
-    Unmonitor,
+    Unmonitor {},
     /// Supervisors: advice that only the chat's officer sees.
     Whisper {
         /// Which chat.
@@ -135,7 +133,7 @@ pub enum StaffIn {
         conversation_id: ConversationId,
     },
     /// Keep-alive.
-    Ping,
+    Ping {},
 }
 
 impl StaffIn {
@@ -149,21 +147,21 @@ impl StaffIn {
             Self::Close { .. } => "close",
             Self::AskConsent { .. } => "ask_consent",
             Self::Qualify { .. } => "qualify",
-            Self::TakeNext => "take_next",
+            Self::TakeNext {} => "take_next",
             Self::Typing { .. } => "typing",
             Self::Marks { .. } => "marks",
             Self::Decline { .. } => "decline",
             Self::Presence { .. } => "presence",
             Self::Transfer { .. } => "transfer",
             Self::Note { .. } => "note",
-            Self::Colleagues => "colleagues",
-            Self::Canned => "canned",
+            Self::Colleagues {} => "colleagues",
+            Self::Canned {} => "canned",
             Self::Resources { .. } => "resources",
             Self::Monitor { .. } => "monitor",
-            Self::Unmonitor => "unmonitor",
+            Self::Unmonitor {} => "unmonitor",
             Self::Whisper { .. } => "whisper",
             Self::TakeOver { .. } => "take_over",
-            Self::Ping => "ping",
+            Self::Ping {} => "ping",
         }
     }
 
@@ -203,13 +201,13 @@ impl StaffIn {
             | Self::Marks {
                 conversation_id, ..
             } => Some(*conversation_id),
-            Self::TakeNext
+            Self::TakeNext {}
             | Self::Presence { .. }
-            | Self::Colleagues
-            | Self::Canned
+            | Self::Colleagues {}
+            | Self::Canned {}
             | Self::Resources { .. }
-            | Self::Unmonitor
-            | Self::Ping => None,
+            | Self::Unmonitor {}
+            | Self::Ping {} => None,
         }
     }
 }

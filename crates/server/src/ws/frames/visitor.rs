@@ -2,7 +2,9 @@
 
 use super::*;
 
-/// What a visitor sends.
+/// What a visitor sends. Frames without fields are empty structs, so that a field they do not
+/// have is refused like anywhere else; only `quick_exit` and `danger` take anything alongside,
+/// never refused for more than they need.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VisitorIn {
@@ -10,8 +12,7 @@ pub enum VisitorIn {
     Hello {
         /// The conversation's token.
         token: String,
-        /// Highest sequence number already shown.
-        #[serde(default)]
+        /// Highest sequence number already shown (0 for none); required.
         last_seq: Seq,
     },
     /// Write a message.
@@ -26,7 +27,7 @@ pub enum VisitorIn {
     /// "I am in danger now": the chat goes to the top of the queue and its officer is alerted.
     Danger,
     /// The visitor is typing (send at most every few seconds).
-    Typing,
+    Typing {},
     /// The visitor now reads the page in this language (ISO 639-1); the officer is told.
     Language {
         /// The language code, e.g. "ar".
@@ -34,11 +35,9 @@ pub enum VisitorIn {
     },
     /// The officer's messages this device received, and showed to the person.
     Marks {
-        /// Highest sequence number received.
-        #[serde(default)]
+        /// Highest sequence number received (required, like `read_seq`).
         received_seq: Seq,
         /// Highest sequence number shown.
-        #[serde(default)]
         read_seq: Seq,
     },
     /// The answer to the question "may your report go to this unit?" (`consent` frame).
@@ -56,7 +55,7 @@ pub enum VisitorIn {
         do_not_contact: bool,
     },
     /// Keep-alive.
-    Ping,
+    Ping {},
 }
 
 /// An officer as the visitor sees them.

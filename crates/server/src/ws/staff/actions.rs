@@ -10,7 +10,7 @@ impl Session {
             Ok(f) => f,
             Err(e) => return self.refuse(bad_frame(&e)).await,
         };
-        if !matches!(frame, StaffIn::Ping) {
+        if !matches!(frame, StaffIn::Ping {}) {
             self.last_activity = time::OffsetDateTime::now_utc();
         }
         self.answering = Some(frame.name());
@@ -51,9 +51,9 @@ impl Session {
             return self.refuse(e).await;
         }
         match frame {
-            StaffIn::Ping => self.conn.send(&StaffOut::Pong).await,
+            StaffIn::Ping {} => self.conn.send(&StaffOut::Pong).await,
             StaffIn::Claim { conversation_id } => self.claim(conversation_id).await,
-            StaffIn::TakeNext => self.take_next().await,
+            StaffIn::TakeNext {} => self.take_next().await,
             StaffIn::Typing { conversation_id } => {
                 if self.owned(conversation_id).await.is_ok()
                     && let Ok(Some(c)) = self.state.chat.conversation(conversation_id).await
@@ -105,11 +105,11 @@ impl Session {
                 conversation_id,
                 body,
             } => self.note(conversation_id, body).await,
-            StaffIn::Colleagues => self.colleagues().await,
-            StaffIn::Canned => self.canned().await,
+            StaffIn::Colleagues {} => self.colleagues().await,
+            StaffIn::Canned {} => self.canned().await,
             StaffIn::Resources { departement } => self.resources(departement).await,
             StaffIn::Monitor { conversation_id } => self.monitor(conversation_id).await,
-            StaffIn::Unmonitor => {
+            StaffIn::Unmonitor {} => {
                 self.monitored = None;
                 true
             }
@@ -253,8 +253,11 @@ impl Session {
     }
 
     async fn close(&mut self, conversation_id: ConversationId, outcome: &str) -> bool {
-        let Some(outcome) = Outcome::parse(outcome) else {
-            let e = error_out("invalid_outcome", "unknown outcome");
+        let Some(outcome) = Outcome::parse_closing(outcome) else {
+            let e = error_out(
+                "invalid_outcome",
+                "unknown outcome, or `blocked` (only `block` sets it)",
+            );
             return self.refuse(about(e, conversation_id)).await;
         };
         // The bus event tells this socket and the officer's other tabs.
