@@ -81,7 +81,8 @@ export let nextOfficer = 0;
  * the first unit accounts; follow-up.test.mjs officers 36-40 and supervisor 8; journey.test.mjs
  * officers 41-45 and the last unit accounts; statistics.test.mjs officers 46-48 and supervisor 9;
  * shift.test.mjs officers 49-50 and supervisor 10.
- * wellbeing.test.mjs officers 51-52.
+ * wellbeing.test.mjs officers 51-52. first-run.test.mjs officer 58 (and administrator 3; the
+ * setup server's accounts are its own).
  */
 export function useAccounts({ officersFrom = 0, supervisorsFrom = 0, unitsFrom = 0 } = {}) {
   nextOfficer = officersFrom;

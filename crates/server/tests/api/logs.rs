@@ -16,6 +16,8 @@ async fn canaries_never_reach_the_logs_the_output_or_the_database_files_in_clear
         .args([
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--data-dir",
             &data,
             "--username",
