@@ -84,6 +84,7 @@ export let nextOfficer = 0;
  * wellbeing.test.mjs officers 51-52; console-layout.test.mjs officers 53-55, supervisor 11 and
  * the third administrator (it logs in by name, each account more than once).
  * visitor-pages.test.mjs officers 56-57.
+ * first-run.test.mjs officer 58 and administrator 4 (the setup server's accounts are its own).
  */
 export function useAccounts({ officersFrom = 0, supervisorsFrom = 0, unitsFrom = 0 } = {}) {
   nextOfficer = officersFrom;

@@ -27,6 +27,10 @@ pub enum InputError {
     /// Passwords are 12 to 128 characters.
     #[error("a password is 12 to 128 characters")]
     Password,
+    /// A password that is common or easily guessed (a word, a name, a keyboard run, a date,
+    /// the account's own names): see [`Password::parse`].
+    #[error("the password is too common or too easy to guess")]
+    GuessablePassword,
     /// Unknown role name.
     #[error("the role is one of officer, supervisor, admin")]
     Role,
@@ -42,6 +46,7 @@ impl InputError {
             Self::ClientId => "invalid_client_id",
             Self::Username => "invalid_username",
             Self::Password => "invalid_password",
+            Self::GuessablePassword => "guessable_password",
             Self::Role => "invalid_role",
         }
     }
@@ -201,7 +206,8 @@ impl Username {
     }
 }
 
-/// A staff password that meets the length rule. Its `Debug` never shows it.
+/// A staff password that meets the rules: its length, and not common or easily guessed. Its
+/// `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -211,15 +217,56 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// The lowest strength accepted, on zxcvbn's scale of 0 to 4: 3 is "safely unguessable:
+/// moderate protection from an offline slow-hash scenario" (about 10^8 guesses or more).
+const MIN_STRENGTH: u8 = 3;
+
+/// How much of a password the strength estimate reads. Its matching grows faster than the
+/// length, and every path that sets a password is reachable before a login (the setup form, a
+/// one-time link); a password whose first 64 characters are hard to guess is not weakened by
+/// what follows.
+const STRENGTH_PREFIX: usize = 64;
+
+/// Words anyone would try first against this service, whatever the account.
+const SERVICE_WORDS: [&str; 6] = [
+    "ecoute",
+    "écoute",
+    "police",
+    "gendarmerie",
+    "commissariat",
+    "signalement",
+];
+
 impl Password {
-    /// Accepts 12 to 128 characters (Unicode scalar values), as security.md asks.
-    pub fn parse(input: String) -> Result<Self, InputError> {
+    /// Accepts a password someone chooses: 12 to 128 characters (Unicode scalar values), as
+    /// security.md asks, that is not common or easily guessed: a strength estimate (zxcvbn,
+    /// with its lists of common passwords, names and words, keyboard runs, repeats, sequences
+    /// and dates) of at least [`MIN_STRENGTH`]. `about` holds what an attacker knows of the
+    /// account (its username, its display name), counted as guessable words too. Every path that
+    /// sets a password goes through here: the setup form, one-time links, one's own change, and
+    /// `ecoute user add`.
+    pub fn parse(input: String, about: &[&str]) -> Result<Self, InputError> {
         let n = input.chars().count();
-        if (12..=128).contains(&n) {
-            Ok(Self(input))
-        } else {
-            Err(InputError::Password)
+        if !(12..=128).contains(&n) {
+            return Err(InputError::Password);
         }
+        let head: String = input.chars().take(STRENGTH_PREFIX).collect();
+        // The account's names first (zxcvbn ranks a word by its place in the list), split on
+        // their separators too: "j.martin" and "Jeanne Martin" also give "martin".
+        let mut known: Vec<&str> = about.to_vec();
+        known.extend(
+            about
+                .iter()
+                .flat_map(|a| a.split(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.chars().count() >= 3),
+        );
+        known.extend(SERVICE_WORDS);
+        let lowered: Vec<String> = known.iter().map(|w| w.to_lowercase()).collect();
+        let words: Vec<&str> = lowered.iter().map(String::as_str).collect();
+        if u8::from(zxcvbn::zxcvbn(&head, &words).score()) < MIN_STRENGTH {
+            return Err(InputError::GuessablePassword);
+        }
+        Ok(Self(input))
     }
 
     /// The secret, for hashing only.
@@ -336,7 +383,7 @@ mod tests {
     fn a_message_body_never_shows_in_debug_output() {
         let body = MessageBody::parse("secret canary".into()).unwrap();
         assert!(!format!("{body:?}").contains("canary"));
-        let pw = Password::parse("correct horse battery".into()).unwrap();
+        let pw = Password::parse("correct horse battery".into(), &[]).unwrap();
         assert!(!format!("{pw:?}").contains("horse"));
     }
 
@@ -355,10 +402,85 @@ mod tests {
         for bad in ["ab", "Jean", "jean dupont", &"a".repeat(33)] {
             assert_eq!(Username::parse(bad), Err(InputError::Username));
         }
-        assert!(Password::parse("a".repeat(12)).is_ok());
-        assert!(Password::parse("é".repeat(128)).is_ok());
-        assert_eq!(Password::parse("a".repeat(11)), Err(InputError::Password));
-        assert_eq!(Password::parse("a".repeat(129)), Err(InputError::Password));
+        assert!(Password::parse("quatre mots bien choisis".into(), &[]).is_ok());
+        assert_eq!(
+            Password::parse("Xq7#pL2!vR9".into(), &[]),
+            Err(InputError::Password),
+            "11 characters, however random"
+        );
+        assert_eq!(
+            Password::parse(
+                format!("{}{}", "Xq7#pL2!vR9".repeat(11), "abcdefghijkl"),
+                &[]
+            ),
+            Err(InputError::Password),
+            "129 characters"
+        );
+        for r in [Role::Officer, Role::Supervisor, Role::Admin, Role::Unit] {
+            assert_eq!(Role::parse(r.as_str()), Ok(r));
+        }
+        assert_eq!(Role::parse("root"), Err(InputError::Role));
+    }
+
+    #[test]
+    fn a_password_of_the_right_length_is_refused_when_common_or_easily_guessed() {
+        for weak in [
+            "password1234",
+            "motdepasse123",
+            "azertyuiop12",
+            "aaaaaaaaaaaa",
+            "123456789012",
+            "abcdefghijklmnop",
+            "qwertyuiop123",
+            "ecoute123456",
+        ] {
+            assert_eq!(
+                Password::parse(weak.into(), &[]),
+                Err(InputError::GuessablePassword),
+                "{weak:?} is accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_made_of_the_accounts_own_names_is_refused() {
+        let about = ["k.wrzosek", "Kasia Wrzosek"];
+        for weak in ["wrzosek2024!", "k.wrzosek.2026"] {
+            assert!(
+                Password::parse(weak.into(), &[]).is_ok(),
+                "{weak:?} is strong for another account"
+            );
+            assert_eq!(
+                Password::parse(weak.into(), &about),
+                Err(InputError::GuessablePassword),
+                "{weak:?} is accepted for k.wrzosek"
+            );
+        }
+    }
+
+    #[test]
+    fn long_passphrases_and_random_passwords_are_accepted_whatever_their_length() {
+        for strong in [
+            "a long enough password",
+            "correct horse battery",
+            "mon mot de passe bien long",
+            "Xq7#pL2!vR9w",
+            "tulipe-orage-velours-9",
+        ] {
+            assert!(
+                Password::parse(strong.into(), &["j.martin"]).is_ok(),
+                "{strong:?} is refused"
+            );
+        }
+        // 128 characters, the longest allowed, checked on its first 64.
+        let longest: String = "Xq7#pL2!vR9w".repeat(11).chars().take(128).collect();
+        assert!(Password::parse(longest, &[]).is_ok());
+    }
+
+    #[test]
+    fn the_strength_rule_has_its_own_error_code() {
+        assert_eq!(InputError::GuessablePassword.code(), "guessable_password");
+        assert_eq!(InputError::Password.code(), "invalid_password");
         for r in [Role::Officer, Role::Supervisor, Role::Admin, Role::Unit] {
             assert_eq!(Role::parse(r.as_str()), Ok(r));
         }

@@ -285,6 +285,7 @@ pub async fn officer_accounts(args: &Args, count: usize) -> anyhow::Result<Vec<O
             .arg("--data-dir")
             .arg(data_dir)
             .args(["user", "add", "--username", &username, "--role", "officer"])
+            .args(["--display-name", &format!("Agent {i}")])
             .args(["--capacity", "20", "--languages", "fr", "--totp-uri"])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

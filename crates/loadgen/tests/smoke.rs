@@ -107,7 +107,7 @@ async fn servers(officers: usize, nodes: Nodes) -> Server {
         None => Box::new(SqliteStore::open(&dir.path().join("a")).await.unwrap()),
     };
     let keys = KeyFiles::new(&key_file).load_or_create().unwrap();
-    let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
+    let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into(), &[]).unwrap())
         .await
         .unwrap();
     let mut lines = String::new();

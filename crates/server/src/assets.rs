@@ -43,6 +43,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../assets/console-wellbeing.js"),
     ),
     (
+        "recovery-codes.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/recovery-codes.js"),
+    ),
+    (
         "setup.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/setup.js"),

@@ -517,7 +517,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_password_hash_is_argon2id_with_the_required_cost() {
-        let hash = hash_password(Password::parse("correct horse battery".into()).unwrap())
+        let hash = hash_password(Password::parse("correct horse battery".into(), &[]).unwrap())
             .await
             .unwrap();
         assert!(

@@ -29,6 +29,7 @@ pub mod signing;
 pub mod state;
 pub mod wellbeing;
 pub mod ws;
+pub mod zone;
 
 pub use app::Application;
 pub use config::Config;

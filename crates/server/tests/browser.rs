@@ -14,16 +14,17 @@ use std::process::Stdio;
 const NEUTRAL_URL: &str = "https://neutral.invalid/";
 const USERNAME: &str = "agent.martin";
 const PASSWORD: &str = "officer-password-123";
-const OFFICERS: usize = 57;
+const OFFICERS: usize = 60;
 /// Supervisor accounts, for the board, monitoring, canned replies and the statistics.
 const SUPERVISORS: usize = 11;
 /// Accounts of the Lyon commissariat's desk (sample directory), for the dossier tests.
 const UNIT_ACCOUNTS: usize = 5;
 /// The unit those accounts belong to.
 const UNIT: &str = "commissariat-lyon";
-/// Administrator accounts, for the administration of accounts (e2e/admin.test.mjs, the first two)
-/// and the presence each role starts with (e2e/console-layout.test.mjs, the third).
-const ADMINS: usize = 3;
+/// Administrator accounts, for the administration of accounts (e2e/admin.test.mjs, the first two),
+/// the presence each role starts with (e2e/console-layout.test.mjs, the third) and the first run
+/// (e2e/first-run.test.mjs, the fourth).
+const ADMINS: usize = 4;
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
@@ -78,7 +79,7 @@ async fn visitor_and_officer_chat_and_quick_exit_in_headless_chromium() {
     tokio::spawn(fresh.run_until(std::future::pending()));
 
     let store = SqliteStore::open(data_dir.path()).await.unwrap();
-    let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
+    let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into(), &[]).unwrap())
         .await
         .unwrap();
     // One account per browser test: a TOTP code is accepted once, and the tests log in faster

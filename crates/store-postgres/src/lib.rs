@@ -44,9 +44,10 @@ use ecoute_store::stored::{
 use ecoute_store::{
     AppendOutcome, Appended, Applied, AuditRecord, Conversation, DayFigures, KeyKind,
     LoginReservation, Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewSigningKey,
-    NewUser, NoteKind, PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, SigningRetirement,
-    StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote,
-    StoredReply, StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials, author_of,
+    NewUser, NoteKind, PendingTotp, PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo,
+    SigningRetirement, StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage,
+    StoredNote, StoredReply, StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials,
+    author_of,
 };
 use ecoute_store::{
     DossierRow, NewDossier, NewDossierEvent, NotificationRecord, StoredConsent, StoredDossierEvent,
@@ -1179,6 +1180,62 @@ impl Store for PgStore {
             commit(tx).await?;
             Ok(true)
         })
+    }
+
+    async fn pending_totp(&self, user: UserId) -> StoreResult<Option<PendingTotp>> {
+        let row = sqlx::query(
+            "SELECT sealed, key_version, issued_at, expires_at FROM pending_totp WHERE user_id = $1",
+        )
+        .bind(user.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok(PendingTotp {
+                sealed: row.try_get("sealed").map_err(db)?,
+                key_version: ecoute_store::stored::key_version(
+                    row.try_get("key_version").map_err(db)?,
+                )?,
+                issued_at: ecoute_store::stored::from_millis(
+                    row.try_get("issued_at").map_err(db)?,
+                )?,
+                expires_at: ecoute_store::stored::from_millis(
+                    row.try_get("expires_at").map_err(db)?,
+                )?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn offer_pending_totp(
+        &self,
+        user: UserId,
+        fresh: PendingTotp,
+    ) -> StoreResult<PendingTotp> {
+        sqlx::query(
+            "INSERT INTO pending_totp (user_id, sealed, key_version, issued_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(user.to_string())
+        .bind(&fresh.sealed)
+        .bind(fresh.key_version as i64)
+        .bind(ecoute_store::stored::millis(fresh.issued_at))
+        .bind(ecoute_store::stored::millis(fresh.expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        self.pending_totp(user)
+            .await?
+            .ok_or_else(|| ecoute_store::stored::corrupt("pending_totp"))
+    }
+
+    async fn clear_pending_totp(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM pending_totp WHERE user_id = $1")
+            .bind(user.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
     }
 
     async fn set_password(&self, user: UserId, hash: &str, audit: NewAudit) -> StoreResult<()> {

@@ -39,9 +39,9 @@ use ecoute_store::stored::{
 use ecoute_store::{
     AppendOutcome, Applied, AuditRecord, Conversation, DayFigures, KeyKind, LoginReservation,
     Marks, MarksMoved, NewAudit, NewConversation, NewMessage, NewSigningKey, NewUser, NoteKind,
-    PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, SigningRetirement, StaffLoad,
-    StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote, StoredReply,
-    StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials,
+    PendingTotp, PurgeCandidate, Purged, Reseal, SealedKey, SessionInfo, SigningRetirement,
+    StaffLoad, StaffSession, Store, StoreError, StoreResult, StoredMessage, StoredNote,
+    StoredReply, StoredSigningKey, StoredTotp, Transitioned, User, UserCredentials,
 };
 use ecoute_store::{
     DossierRow, NewDossier, NewDossierEvent, NotificationRecord, StoredConsent, StoredDossierEvent,
@@ -1189,6 +1189,62 @@ impl Store for SqliteStore {
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn pending_totp(&self, user: UserId) -> StoreResult<Option<PendingTotp>> {
+        let row = sqlx::query(
+            "SELECT sealed, key_version, issued_at, expires_at FROM pending_totp WHERE user_id = ?",
+        )
+        .bind(user.to_string())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(err)?;
+        row.map(|row| {
+            Ok(PendingTotp {
+                sealed: row.try_get("sealed").map_err(err)?,
+                key_version: ecoute_store::stored::key_version(
+                    row.try_get("key_version").map_err(err)?,
+                )?,
+                issued_at: ecoute_store::stored::from_millis(
+                    row.try_get("issued_at").map_err(err)?,
+                )?,
+                expires_at: ecoute_store::stored::from_millis(
+                    row.try_get("expires_at").map_err(err)?,
+                )?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn offer_pending_totp(
+        &self,
+        user: UserId,
+        fresh: PendingTotp,
+    ) -> StoreResult<PendingTotp> {
+        sqlx::query(
+            "INSERT INTO pending_totp (user_id, sealed, key_version, issued_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(user.to_string())
+        .bind(&fresh.sealed)
+        .bind(fresh.key_version as i64)
+        .bind(ecoute_store::stored::millis(fresh.issued_at))
+        .bind(ecoute_store::stored::millis(fresh.expires_at))
+        .execute(&self.write)
+        .await
+        .map_err(err)?;
+        self.pending_totp(user)
+            .await?
+            .ok_or_else(|| ecoute_store::stored::corrupt("pending_totp"))
+    }
+
+    async fn clear_pending_totp(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM pending_totp WHERE user_id = ?")
+            .bind(user.to_string())
+            .execute(&self.write)
+            .await
+            .map_err(err)?;
+        Ok(())
     }
 
     async fn set_password(&self, user: UserId, hash: &str, audit: NewAudit) -> StoreResult<()> {

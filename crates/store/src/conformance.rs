@@ -60,6 +60,7 @@ macro_rules! conformance_tests {
             unknown_conversations_are_reported_as_absent,
             a_totp_step_is_accepted_once_and_recovery_codes_once_each,
             a_new_password_and_renewed_recovery_codes_replace_the_old_ones_with_their_audit,
+            the_pending_authenticator_secret_is_offered_once_per_account_until_cleared,
             login_failures_are_counted_per_username_within_the_window,
             the_audit_log_is_a_hash_chain_written_with_the_action,
             a_user_sees_their_own_sessions_only,

@@ -88,6 +88,21 @@ pub struct StoredTotp {
     pub last_step: Option<u64>,
 }
 
+/// The authenticator secret offered to an account that has not enrolled one yet, sealed with
+/// the master key: the same one is shown on every page until a code from it enrols it or it
+/// expires, so that an app that scanned it keeps working across reloads and logins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTotp {
+    /// The sealed secret.
+    pub sealed: Vec<u8>,
+    /// Which master key sealed it.
+    pub key_version: u32,
+    /// When it was first shown.
+    pub issued_at: OffsetDateTime,
+    /// After this, a new secret replaces it.
+    pub expires_at: OffsetDateTime,
+}
+
 /// A staff account with its password hash, for logging in.
 #[derive(Debug, Clone)]
 pub struct UserCredentials {
@@ -742,6 +757,18 @@ pub trait Store: Send + Sync + 'static {
         recovery_hashes: Vec<[u8; 32]>,
         audit: NewAudit,
     ) -> StoreResult<bool>;
+    /// The authenticator secret offered to an account and not yet enrolled, expired or not.
+    async fn pending_totp(&self, user: UserId) -> StoreResult<Option<PendingTotp>>;
+    /// Offers `fresh` to an account that has no pending secret, and returns the one it has
+    /// afterwards: `fresh`, or the one another request offered first (two pages loaded at once
+    /// show one secret).
+    async fn offer_pending_totp(
+        &self,
+        user: UserId,
+        fresh: PendingTotp,
+    ) -> StoreResult<PendingTotp>;
+    /// Forgets an account's pending secret (enrolled, expired, or no longer opening).
+    async fn clear_pending_totp(&self, user: UserId) -> StoreResult<()>;
     /// Replaces an account's password hash and appends its audit entry, in one transaction.
     async fn set_password(&self, user: UserId, hash: &str, audit: NewAudit) -> StoreResult<()>;
     /// Replaces all of an account's recovery codes (spent or not) with fresh ones and appends

@@ -30,14 +30,9 @@ pub(super) async fn user_add(
         (_, Some(_)) => bail!("--unit is only for --role unit"),
         (_, None) => None,
     };
-    let display_name = display_name
-        .map(|d| d.trim().to_string())
-        .unwrap_or_else(|| username.as_str().to_string());
-    if display_name.is_empty() || display_name.chars().count() > 64 {
-        bail!("--display-name: 1 to 64 characters");
-    }
-    let password =
-        Password::parse(read_password()?).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let display_name = display_name_of(display_name)?;
+    let password = Password::parse(read_password()?, &[username.as_str(), &display_name])
+        .map_err(|e| anyhow::anyhow!("password: {e}"))?;
     let hash = crate::auth::hash_password(password).await?;
     let store = open_store(&config).await?;
     if let Some(u) = &unit

@@ -296,7 +296,9 @@ enum UserCommand {
         /// For --role unit: the unit's id in the directory (see `ecoute units show`).
         #[arg(long)]
         unit: Option<String>,
-        /// Name or pseudonym shown to visitors (default: the username).
+        /// Name or pseudonym shown to visitors, chosen on purpose (1 to 64 characters, e.g.
+        /// "Agent Martin"): it is what a person in distress reads. Required; asked when standard
+        /// input is a terminal.
         #[arg(long)]
         display_name: Option<String>,
         /// How many chats this person may hold at once (1 to 20).
@@ -576,6 +578,30 @@ fn uid() -> Option<u32> {
 #[cfg(not(unix))]
 fn uid() -> Option<u32> {
     None
+}
+
+/// The display name of a new account: the one given, or asked on a terminal. Never the username
+/// by default: visitors read it, and "j.martin" is not a name to give a person in distress.
+fn display_name_of(given: Option<String>) -> anyhow::Result<String> {
+    let name = match given {
+        Some(name) => name,
+        None if std::io::stdin().is_terminal() => {
+            eprint!("Display name, what visitors read (for example \"Agent Martin\"): ");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the display name")?;
+            line
+        }
+        None => bail!(
+            "--display-name: give the name visitors will read (for example --display-name \"Agent Martin\"); it is not taken from the username"
+        ),
+    };
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 64 {
+        bail!("--display-name: 1 to 64 characters");
+    }
+    Ok(name)
 }
 
 fn read_password() -> anyhow::Result<String> {

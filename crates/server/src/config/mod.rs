@@ -29,6 +29,8 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// Where the quick exit sends the visitor: a neutral page with nothing personal.
     pub neutral_url: String,
+    /// The zone staff pages show times in (Europe/Paris by default).
+    pub time_zone: crate::zone::ServiceZone,
     /// File holding the master key (base64url); default `DATA_DIR/master.key`, created if absent.
     pub master_key_file: Option<PathBuf>,
     /// `tracing` filter, for example `info` or `ecoute=debug`.
@@ -217,6 +219,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     public_origin: Option<String>,
     neutral_url: Option<String>,
+    time_zone: Option<String>,
     master_key_file: Option<PathBuf>,
     log: Option<String>,
     trusted_proxies: Option<Vec<IpAddr>>,
@@ -241,6 +244,7 @@ const KNOWN_KEYS: &[&str] = &[
     "data_dir",
     "public_origin",
     "neutral_url",
+    "time_zone",
     "master_key_file",
     "log",
     "trusted_proxies",
@@ -275,6 +279,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             public_origin: None,
             neutral_url: DEFAULT_NEUTRAL_URL.to_string(),
+            time_zone: crate::zone::ServiceZone::default(),
             master_key_file: None,
             log: "info".to_string(),
             trusted_proxies: Vec::new(),
@@ -393,6 +398,9 @@ impl Config {
             if let Some(v) = file.neutral_url {
                 config.neutral_url = v;
             }
+            if let Some(v) = &file.time_zone {
+                config.time_zone = crate::zone::ServiceZone::parse(v).context("time_zone")?;
+            }
             config.master_key_file = file.master_key_file.or(config.master_key_file);
             if let Some(v) = file.log {
                 config.log = v;
@@ -441,6 +449,9 @@ impl Config {
         }
         if let Some(v) = env("ECOUTE_NEUTRAL_URL") {
             config.neutral_url = v;
+        }
+        if let Some(v) = env("ECOUTE_TIME_ZONE") {
+            config.time_zone = crate::zone::ServiceZone::parse(&v).context("ECOUTE_TIME_ZONE")?;
         }
         if let Some(v) = env("ECOUTE_MASTER_KEY_FILE") {
             config.master_key_file = Some(PathBuf::from(v));

@@ -129,6 +129,33 @@ fn the_file_is_overridden_by_the_environment_which_is_overridden_by_flags() {
 }
 
 #[test]
+fn the_time_zone_of_staff_pages_is_paris_unless_the_file_or_the_environment_names_another() {
+    let (c, _) = Config::load(&Overrides::default(), &env_of(&[])).unwrap();
+    assert_eq!(c.time_zone.name(), "Europe/Paris");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ecoute.toml");
+    std::fs::write(&file, "time_zone = \"Indian/Reunion\"\n").unwrap();
+    let over = Overrides {
+        config_file: Some(file.clone()),
+        ..Overrides::default()
+    };
+    let (c, w) = Config::load(&over, &env_of(&[])).unwrap();
+    assert_eq!(c.time_zone.name(), "Indian/Reunion");
+    assert!(w.is_empty(), "{w:?}");
+    let (c, _) = Config::load(&over, &env_of(&[("ECOUTE_TIME_ZONE", "America/Cayenne")])).unwrap();
+    assert_eq!(c.time_zone.name(), "America/Cayenne");
+    let e = Config::load(
+        &Overrides::default(),
+        &env_of(&[("ECOUTE_TIME_ZONE", "Paris")]),
+    )
+    .unwrap_err();
+    assert!(format!("{e:#}").contains("ECOUTE_TIME_ZONE"), "{e:#}");
+    std::fs::write(&file, "time_zone = \"UTC+2\"\n").unwrap();
+    let e = Config::load(&over, &env_of(&[])).unwrap_err();
+    assert!(format!("{e:#}").contains("time_zone"), "{e:#}");
+}
+
+#[test]
 fn bad_values_are_refused_with_a_clear_reason() {
     let e = Config::load(&Overrides::default(), &env_of(&[("ECOUTE_LISTEN", "nope")])).unwrap_err();
     assert!(format!("{e:#}").contains("ECOUTE_LISTEN"));

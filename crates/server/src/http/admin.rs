@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::http::client::ClientIp;
 use crate::http::guard::{Page, PageGuard, SameOrigin, clear_cookie};
 use crate::http::locale::StaffLocale;
-use crate::http::pages::render_with;
+use crate::http::pages::{codes_download, key_groups, qr_svg, render_with};
 use crate::i18n::Tr;
 use crate::service::admin::{AdminError, IssuedLink, NewAccount, display_name};
 use crate::state::AppState;
@@ -22,12 +22,10 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{Force, Language, Password, Role, Skills, UnitId, UserId, Username};
 use ecoute_store::{Account, LinkPurpose};
 use serde::Deserialize;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 /// A full session of an administrator; anyone else is refused (`forbidden`).
 pub struct AdminStaff(pub Staff);
@@ -49,14 +47,10 @@ impl FromRequestParts<AppState> for AdminStaff {
 /// security page, any other refusal (another role) is a 403.
 impl PageGuard for AdminStaff {}
 
-fn when(t: Option<OffsetDateTime>) -> String {
-    t.and_then(|t| {
-        t.format(format_description!(
-            "[day]/[month]/[year] [hour]:[minute] UTC"
-        ))
-        .ok()
-    })
-    .unwrap_or_else(|| "—".to_string())
+/// A time in the service's zone, or a dash for none.
+fn when(state: &AppState, t: Option<OffsetDateTime>) -> String {
+    t.map(|t| state.config.time_zone.day_time(t))
+        .unwrap_or_else(|| "—".to_string())
 }
 
 fn role_name(t: &Tr, role: Role) -> String {
@@ -97,7 +91,7 @@ struct Row {
 }
 
 impl Row {
-    fn of(t: &Tr, a: &Account) -> Self {
+    fn of(state: &AppState, t: &Tr, a: &Account) -> Self {
         Self {
             id: a.user.id.to_string(),
             display_name: a.user.display_name.clone(),
@@ -106,7 +100,7 @@ impl Row {
             skills: skills_text(t, &a.user.skills),
             capacity: a.user.capacity,
             disabled: a.disabled_at.is_some(),
-            last_login: when(a.last_login_at),
+            last_login: when(state, a.last_login_at),
             sessions: a.sessions,
         }
     }
@@ -128,7 +122,7 @@ pub async fn list(
     let t = locale.tr();
     match state.chat.admin_accounts(&admin).await {
         Ok(accounts) => {
-            let rows = accounts.iter().map(|a| Row::of(&t, a)).collect();
+            let rows = accounts.iter().map(|a| Row::of(&state, &t, a)).collect();
             render_with(&ListPage { t, rows }, StatusCode::OK)
         }
         Err(e) => refusal(e),
@@ -194,7 +188,7 @@ impl ShownLink {
                 LinkPurpose::ResetPassword => "admin-link-password",
                 LinkPurpose::ResetTotp => "admin-link-totp",
             },
-            expires: when(Some(link.expires_at)),
+            expires: when(state, Some(link.expires_at)),
         }
     }
 }
@@ -253,11 +247,11 @@ fn capacity_of(text: &str) -> Result<u32, AdminError> {
 fn new_account_of(form: &NewAccountForm) -> Result<NewAccount, AdminError> {
     let username = Username::parse(form.username.trim())
         .map_err(|_| AdminError::Invalid("admin-err-username"))?;
-    let display_name = if form.display_name.trim().is_empty() {
-        username.as_str().to_string()
-    } else {
-        display_name(&form.display_name)?
-    };
+    // Visitors read it: chosen on purpose, never taken from the username.
+    if form.display_name.trim().is_empty() {
+        return Err(AdminError::Invalid("admin-err-display-name-required"));
+    }
+    let display_name = display_name(&form.display_name)?;
     let role = Role::parse(form.role.trim()).map_err(|_| AdminError::Invalid("admin-err-role"))?;
     let unit = match form.unit.trim() {
         "" => None,
@@ -362,7 +356,7 @@ async fn user_page(
     };
     let u = &account.user;
     let page = UserPage {
-        row: Row::of(&t, &account),
+        row: Row::of(state, &t, &account),
         is_unit: u.role == Role::Unit,
         role: u.role.as_str(),
         force: u.skills.force.map_or("any", Force::as_str),
@@ -379,8 +373,8 @@ async fn user_page(
             .into_iter()
             .map(|s| SessionRow {
                 id: s.id,
-                created: when(Some(s.created_at)),
-                last_seen: when(Some(s.last_seen_at)),
+                created: when(state, Some(s.created_at)),
+                last_seen: when(state, Some(s.last_seen_at)),
             })
             .collect(),
         error,
@@ -648,8 +642,12 @@ struct LinkPage {
     sets_password: bool,
     sets_totp: bool,
     qr_svg: String,
-    secret_text: String,
-    pending: String,
+    /// The key for manual entry, in groups of four.
+    secret_groups: Vec<String>,
+    /// A new key replaces one that expired: the earlier entry in the app is dead.
+    key_replaced: bool,
+    /// The recovery codes as a text file to download.
+    codes_href: String,
     error: Option<String>,
 }
 
@@ -665,55 +663,41 @@ impl LinkPage {
             sets_password: false,
             sets_totp: false,
             qr_svg: String::new(),
-            secret_text: String::new(),
-            pending: String::new(),
+            secret_groups: Vec::new(),
+            key_replaced: false,
+            codes_href: String::new(),
             error: None,
         }
     }
 }
 
-fn qr_svg(uri: &str) -> String {
-    match qrcode::QrCode::new(uri.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(220, 220)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
-    }
-}
-
-/// The link's form, with a fresh authenticator secret unless `kept` still opens.
-fn link_form(
+/// The link's form, with the authenticator secret offered to the account when the link sets one
+/// (the same on every load until it is enrolled or expires).
+async fn link_form(
     state: &AppState,
     t: Tr,
     token: &str,
     link: &ecoute_store::AccountLink,
-    kept: Option<(TotpSecret, String)>,
-) -> LinkPage {
+) -> Result<LinkPage, ApiError> {
     let sets_totp = link.purpose.sets_totp();
-    let (qr, secret_text, pending) = if sets_totp {
-        let (secret, pending) = kept.unwrap_or_else(|| {
-            let secret = TotpSecret::generate();
-            let pending = state.chat.seal_pending_totp(link.user.id, &secret);
-            (secret, pending)
-        });
-        let uri = secret.otpauth_uri("Écoute", &link.user.username);
-        (qr_svg(&uri), secret.to_base32(), pending)
+    let (qr, secret_groups, key_replaced) = if sets_totp {
+        let offered = state.chat.offered_totp(link.user.id).await?;
+        let uri = offered.secret.otpauth_uri("Écoute", &link.user.username);
+        (qr_svg(&uri), key_groups(&offered.secret), offered.replaced)
     } else {
-        (String::new(), String::new(), String::new())
+        (String::new(), Vec::new(), false)
     };
-    LinkPage {
+    Ok(LinkPage {
         t,
         token: token.to_string(),
         username: link.user.username.clone(),
         sets_password: link.purpose.sets_password(),
         sets_totp,
         qr_svg: qr,
-        secret_text,
-        pending,
+        secret_groups,
+        key_replaced,
         ..LinkPage::blank(t)
-    }
+    })
 }
 
 fn invalid_link(t: Tr) -> Response {
@@ -746,7 +730,10 @@ pub async fn link_page(
         Ok(None) => return invalid_link(t),
         Err(e) => return e.into_response(),
     };
-    render_with(&link_form(&state, t, &q.t, &link, None), StatusCode::OK)
+    match link_form(&state, t, &q.t, &link).await {
+        Ok(page) => render_with(&page, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The link page's form.
@@ -754,8 +741,6 @@ pub async fn link_page(
 pub struct LinkSubmit {
     #[serde(default)]
     t: String,
-    #[serde(default)]
-    pending: String,
     #[serde(default)]
     password: String,
     #[serde(default)]
@@ -783,24 +768,34 @@ pub async fn link_submit(
     if let Err(e) = state.login_limiter.check(ip) {
         return e.into_response();
     }
-    let secret = link
-        .purpose
-        .sets_totp()
-        .then(|| state.chat.open_pending_totp(link.user.id, &form.pending))
-        .flatten();
-    let kept = secret.clone().map(|s| (s, form.pending.clone()));
-    let again = |key: &str| {
-        let mut page = link_form(&state, t, &form.t, &link, kept.clone());
-        page.error = Some(t.s(key));
-        render_with(&page, StatusCode::BAD_REQUEST)
+    let secret = if link.purpose.sets_totp() {
+        match state.chat.pending_totp(link.user.id).await {
+            Ok(secret) => secret,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        None
+    };
+    let again = async |key: &str| match link_form(&state, t, &form.t, &link).await {
+        Ok(mut page) => {
+            page.error = Some(t.s(key));
+            render_with(&page, StatusCode::BAD_REQUEST)
+        }
+        Err(e) => e.into_response(),
     };
     let password = if link.purpose.sets_password() {
         if form.password != form.confirm {
-            return again("password-err-mismatch");
+            return again("password-err-mismatch").await;
         }
-        match Password::parse(form.password.clone()) {
+        match Password::parse(
+            form.password.clone(),
+            &[&link.user.username, &link.user.display_name],
+        ) {
             Ok(p) => Some(p),
-            Err(_) => return again("admin-link-err-password"),
+            Err(ecoute_domain::InputError::GuessablePassword) => {
+                return again("password-err-guessable").await;
+            }
+            Err(_) => return again("admin-link-err-password").await,
         }
     } else {
         None
@@ -812,8 +807,8 @@ pub async fn link_submit(
             .and_then(|s| s.verify(&form.code, now, None).map(|step| (s, step)))
         {
             Some(found) => Some(found),
-            // A secret that no longer opens (the page expired) is replaced by a new one.
-            None => return again("enrol-err-code"),
+            // A secret that expired is replaced by a new one, and the page says so.
+            None => return again("enrol-err-code").await,
         }
     } else {
         None
@@ -827,6 +822,7 @@ pub async fn link_submit(
             &LinkPage {
                 t,
                 done: true,
+                codes_href: codes_download(&t, &link.user.username, &codes),
                 codes,
                 ..LinkPage::blank(t)
             },

@@ -14,15 +14,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ecoute_domain::{Author, ConversationId, ConversationState, Outcome};
 use ecoute_store::Conversation;
-use time::OffsetDateTime;
-use time::macros::format_description;
-
-/// A time as staff read it: in Paris (CET/CEST), where the service works.
-fn paris(t: OffsetDateTime) -> String {
-    t.to_offset(ecoute_dossier::paris::paris_offset(t))
-        .format(format_description!("[day]/[month]/[year] [hour]:[minute]"))
-        .unwrap_or_default()
-}
 
 /// The short reference the console shows for a chat.
 fn reference(id: ConversationId) -> String {
@@ -83,6 +74,8 @@ struct TranscriptPage {
     forwarded_to: Option<String>,
     messages: Vec<LineRow>,
     notes: Vec<LineRow>,
+    /// The zone its times are given in.
+    zone: String,
 }
 
 /// The closed chats the caller may read again.
@@ -97,12 +90,13 @@ pub async fn list(
         Err(e) => return e.into_response(),
     };
     let t = locale.tr();
+    let zone = &state.config.time_zone;
     let rows = chats
         .iter()
         .map(|c| ClosedRow {
             id: c.id.to_string(),
             reference: reference(c.id),
-            closed_at: c.closed_at.map(paris).unwrap_or_default(),
+            closed_at: c.closed_at.map(|at| zone.day_time(at)).unwrap_or_default(),
             outcome: outcome_of(&t, c),
             officer: c.officer_name.clone().unwrap_or_default(),
         })
@@ -134,18 +128,19 @@ pub async fn transcript(
         Err(e) => return e.into_response(),
     };
     let t = locale.tr();
-    let page = transcript_page(t, chat);
+    let page = transcript_page(t, &state.config.time_zone, chat);
     render_with(&page, StatusCode::OK)
 }
 
-fn transcript_page(t: Tr, chat: ClosedChat) -> TranscriptPage {
+/// A closed chat as its page shows it, every time in the service's zone.
+fn transcript_page(t: Tr, zone: &crate::zone::ServiceZone, chat: ClosedChat) -> TranscriptPage {
     let c = &chat.conversation;
     let visitor = t.s("history-visitor");
     let messages = chat
         .messages
         .into_iter()
         .map(|m| LineRow {
-            at: paris(m.sent_at),
+            at: zone.day_time(m.sent_at),
             officer: m.author == Author::Officer,
             author: match m.author {
                 Author::Visitor => visitor.clone(),
@@ -158,7 +153,7 @@ fn transcript_page(t: Tr, chat: ClosedChat) -> TranscriptPage {
         .notes
         .into_iter()
         .map(|n| LineRow {
-            at: paris(n.at),
+            at: zone.day_time(n.at),
             officer: true,
             author: format!(
                 "{} · {}",
@@ -181,8 +176,9 @@ fn transcript_page(t: Tr, chat: ClosedChat) -> TranscriptPage {
         .collect();
     TranscriptPage {
         reference: reference(c.id),
-        opened: paris(c.created_at),
-        closed: c.closed_at.map(paris).unwrap_or_default(),
+        opened: zone.day_time(c.created_at),
+        closed: c.closed_at.map(|at| zone.day_time(at)).unwrap_or_default(),
+        zone: zone.name().to_string(),
         outcome: outcome_of(&t, c),
         officer: c.officer_name.clone().unwrap_or_default(),
         facts,

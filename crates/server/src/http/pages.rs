@@ -42,7 +42,28 @@ struct LoginPage {
 struct SetupPage {
     t: Tr,
     error: Option<String>,
+    /// The account was just made.
     done: bool,
+    /// An account exists already: the link has served, whatever code it carries.
+    used: bool,
+    /// What a refused form had, shown again: everything but the passwords.
+    setup_code: String,
+    username: String,
+    display_name: String,
+}
+
+impl SetupPage {
+    fn blank(t: Tr) -> Self {
+        Self {
+            t,
+            error: None,
+            done: false,
+            used: false,
+            setup_code: String::new(),
+            username: String::new(),
+            display_name: String::new(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -52,6 +73,8 @@ struct ConsolePage {
     display_name: String,
     username: String,
     role: String,
+    /// For an administrator: what is left before the service can take chats.
+    next_steps: Option<crate::service::admin::NextSteps>,
 }
 
 fn render(t: &impl Template) -> Response {
@@ -96,13 +119,27 @@ pub async fn safety(State(state): State<AppState>, locale: VisitorLocale) -> Res
     response
 }
 
-/// The console, or the login page for someone not logged in.
-pub async fn console(locale: StaffLocale, Page(staff): Page<Staff>) -> Response {
+/// The console, or the login page for someone not logged in. An administrator also sees what is
+/// left to do before the service can take chats, until it is done.
+pub async fn console(
+    State(state): State<AppState>,
+    locale: StaffLocale,
+    Page(staff): Page<Staff>,
+) -> Response {
+    let next_steps = if staff.user.role == ecoute_domain::Role::Admin {
+        match state.chat.next_steps().await {
+            Ok(steps) => Some(steps).filter(|s| s.any()),
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        None
+    };
     render(&ConsolePage {
         t: locale.tr(),
         display_name: staff.user.display_name,
         username: staff.user.username,
         role: staff.user.role.as_str().to_string(),
+        next_steps,
     })
 }
 
@@ -192,26 +229,37 @@ pub async fn logout_submit(
     response
 }
 
-/// The first administrator's creation form.
-pub async fn setup_form(locale: StaffLocale) -> Response {
-    render(&SetupPage {
-        t: locale.tr(),
-        error: None,
-        done: false,
-    })
+/// The first administrator's creation form; once an account exists, says at once that the setup
+/// is done (the code in the link's fragment never reaches the server, and needs not: no code
+/// opens anything once there is an account).
+pub async fn setup_form(State(state): State<AppState>, locale: StaffLocale) -> Response {
+    match state.chat.any_account().await {
+        Ok(used) => render(&SetupPage {
+            used,
+            ..SetupPage::blank(locale.tr())
+        }),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// Fields of the setup form.
 #[derive(Deserialize)]
 pub struct SetupForm {
+    #[serde(default)]
     setup_code: String,
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     display_name: String,
+    #[serde(default)]
     password: String,
+    #[serde(default)]
     password_confirm: String,
 }
 
-/// Creates the first administrator with the one-time code printed at start.
+/// Creates the first administrator with the one-time code printed at start. A refused form comes
+/// back with what was typed, the code included (it has left the address bar), the passwords
+/// excepted.
 pub async fn setup_submit(
     State(state): State<AppState>,
     locale: StaffLocale,
@@ -222,9 +270,11 @@ pub async fn setup_submit(
     let refuse = |message_id: &str| {
         render_with(
             &SetupPage {
-                t,
                 error: Some(t.s(message_id)),
-                done: false,
+                setup_code: form.setup_code.trim().to_string(),
+                username: form.username.trim().to_string(),
+                display_name: form.display_name.trim().to_string(),
+                ..SetupPage::blank(t)
             },
             StatusCode::BAD_REQUEST,
         )
@@ -239,8 +289,13 @@ pub async fn setup_submit(
     if form.password != form.password_confirm {
         return refuse("setup-err-mismatch");
     }
-    let Ok(password) = Password::parse(form.password) else {
-        return refuse("setup-err-password");
+    let password = match Password::parse(form.password.clone(), &[username.as_str(), display_name])
+    {
+        Ok(p) => p,
+        Err(ecoute_domain::InputError::GuessablePassword) => {
+            return refuse("password-err-guessable");
+        }
+        Err(_) => return refuse("setup-err-password"),
     };
     match state
         .chat
@@ -248,13 +303,70 @@ pub async fn setup_submit(
         .await
     {
         Ok(Some(_)) => render(&SetupPage {
-            t,
-            error: None,
             done: true,
+            ..SetupPage::blank(t)
         }),
-        Ok(None) => refuse("setup-err-code"),
+        Ok(None) => match state.chat.any_account().await {
+            // Made meanwhile (by this link in another tab, or another one): nothing to retry.
+            Ok(true) => render_with(
+                &SetupPage {
+                    used: true,
+                    ..SetupPage::blank(t)
+                },
+                StatusCode::GONE,
+            ),
+            Ok(false) => refuse("setup-err-code"),
+            Err(e) => e.into_response(),
+        },
         Err(e) => e.into_response(),
     }
+}
+
+/// An otpauth:// URI drawn as an SVG QR code, for an authenticator app to scan.
+pub(crate) fn qr_svg(uri: &str) -> String {
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The key for typing into an app by hand, in groups of four characters: the page shows them
+/// apart (each group on one line) and copying gives the key whole.
+pub(crate) fn key_groups(secret: &ecoute_crypto::totp::TotpSecret) -> Vec<String> {
+    secret
+        .to_base32()
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|group| group.iter().collect())
+        .collect()
+}
+
+/// The recovery codes as a plain-text file (a `data:` address for a download link, so that it
+/// works without script): a heading naming the account, then one code a line.
+pub(crate) fn codes_download(t: &Tr, username: &str, codes: &[String]) -> String {
+    if codes.is_empty() {
+        return String::new();
+    }
+    let mut text = t.a("codes-file-heading", "username", username);
+    text.push_str("\r\n\r\n");
+    for code in codes {
+        text.push_str(code);
+        text.push_str("\r\n");
+    }
+    let mut href = String::from("data:text/plain;charset=utf-8,");
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            href.push(byte as char);
+        } else {
+            href.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    href
 }
 
 /// The embedded static files.
@@ -263,4 +375,24 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         return ApiError::NotFound.into_response();
     };
     ([(header::CONTENT_TYPE, mime)], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecoute_crypto::totp::TotpSecret;
+
+    #[test]
+    fn the_manual_entry_key_is_shown_in_groups_of_four_that_join_back_into_the_key() {
+        let secret = TotpSecret::generate();
+        let groups = key_groups(&secret);
+        assert_eq!(groups.len(), 8, "{groups:?}");
+        assert!(groups.iter().all(|g| g.chars().count() == 4), "{groups:?}");
+        assert_eq!(groups.concat(), secret.to_base32());
+        assert_eq!(
+            TotpSecret::from_base32(&groups.concat()),
+            Some(secret),
+            "what is copied is the key itself"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::http::client::ClientIp;
 use crate::http::guard::{Page, PendingStaff, SameOrigin, Supervisor, clear_cookie};
 use crate::http::locale::StaffLocale;
-use crate::http::pages::render_with;
+use crate::http::pages::{codes_download, key_groups, qr_svg, render_with};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -14,20 +14,12 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use ecoute_crypto::totp::{TotpSecret, recovery_codes};
+use ecoute_crypto::totp::recovery_codes;
 use ecoute_domain::Password;
 use ecoute_store::{AuditRecord, SessionInfo};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use time::macros::format_description;
 use utoipa::ToSchema;
-
-fn when(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[day]/[month]/[year] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
-}
 
 struct SessionRow {
     id: String,
@@ -44,24 +36,19 @@ struct SecurityPage {
     username: String,
     enrolled: bool,
     qr_svg: String,
-    secret_text: String,
-    pending: String,
-    recovery_codes: Vec<String>,
+    /// The key for manual entry, in groups of four (shown apart, copied whole).
+    secret_groups: Vec<String>,
+    /// A new key replaces one that expired: the earlier entry in the app is dead.
+    key_replaced: bool,
+    /// The recovery codes, shown once, and the same as a text file to download.
+    codes: Vec<String>,
+    codes_href: String,
     recovery_left: u64,
     sessions: Vec<SessionRow>,
+    /// The zone the sessions' times are given in.
+    zone: String,
     error: Option<String>,
     notice: Option<String>,
-}
-
-fn qr_svg(uri: &str) -> String {
-    match qrcode::QrCode::new(uri.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(220, 220)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
-    }
 }
 
 async fn page(
@@ -79,20 +66,16 @@ async fn page(
         .map(|s: SessionInfo| SessionRow {
             current: s.token_hash == staff.session,
             id: s.id,
-            created: when(s.created_at),
-            last_seen: when(s.last_seen_at),
+            created: state.config.time_zone.day_time(s.created_at),
+            last_seen: state.config.time_zone.day_time(s.last_seen_at),
         })
         .collect();
-    let (qr, secret_text, pending) = if staff.user.totp_enrolled {
-        (String::new(), String::new(), String::new())
+    let (qr, secret_groups, key_replaced) = if staff.user.totp_enrolled {
+        (String::new(), Vec::new(), false)
     } else {
-        let secret = TotpSecret::generate();
-        let uri = secret.otpauth_uri("Écoute", &staff.user.username);
-        (
-            qr_svg(&uri),
-            secret.to_base32(),
-            state.chat.seal_pending_totp(staff.user.id, &secret),
-        )
+        let offered = state.chat.offered_totp(staff.user.id).await?;
+        let uri = offered.secret.otpauth_uri("Écoute", &staff.user.username);
+        (qr_svg(&uri), key_groups(&offered.secret), offered.replaced)
     };
     Ok(SecurityPage {
         t,
@@ -100,11 +83,13 @@ async fn page(
         username: staff.user.username.clone(),
         enrolled: staff.user.totp_enrolled,
         qr_svg: qr,
-        secret_text,
-        pending,
-        recovery_codes: recovery,
+        secret_groups,
+        key_replaced,
+        codes_href: codes_download(&t, &staff.user.username, &recovery),
+        codes: recovery,
         recovery_left: state.chat.recovery_codes_left(staff.user.id).await?,
         sessions,
+        zone: state.config.time_zone.name().to_string(),
         error,
         notice: None,
     })
@@ -125,7 +110,7 @@ pub async fn security(
 /// Fields of the enrolment form.
 #[derive(Deserialize)]
 pub struct EnrolForm {
-    pending: String,
+    #[serde(default)]
     code: String,
 }
 
@@ -141,14 +126,16 @@ pub async fn enrol(
         return Redirect::to("/console/security").into_response();
     }
     let now = OffsetDateTime::now_utc();
-    let step = state
-        .chat
-        .open_pending_totp(staff.user.id, &form.pending)
-        .and_then(|secret| {
-            secret
-                .verify(&form.code, now.unix_timestamp().max(0) as u64, None)
-                .map(|step| (secret, step))
-        });
+    // The code is checked against the key offered to this account, the one every page showed.
+    let pending = match state.chat.pending_totp(staff.user.id).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let step = pending.and_then(|secret| {
+        secret
+            .verify(&form.code, now.unix_timestamp().max(0) as u64, None)
+            .map(|step| (secret, step))
+    });
     let Some((secret, step)) = step else {
         return match page(
             &state,
@@ -254,26 +241,36 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     // What the form alone shows wrong is said before any secret is checked, and spends nothing.
+    let about = [
+        staff.user.username.as_str(),
+        staff.user.display_name.as_str(),
+    ];
     let outcome = if !staff.user.totp_enrolled {
         Err(Refusal::Message("password-err-enrol"))
     } else if form.new != form.confirm {
         Err(Refusal::Message("password-err-mismatch"))
-    } else if let Ok(new) = Password::parse(form.new) {
-        if let Err(e) = state.login_limiter.check(ip) {
-            return answer(&state, locale, &staff, Err(Refusal::TooMany(e))).await;
-        }
-        match state
-            .chat
-            .change_own_password(&staff, form.current, &form.code, new)
-            .await
-        {
-            Ok(true) => Ok(("password-changed", Vec::new())),
-            Ok(false) => Err(Refusal::Message("security-err-check")),
-            Err(e @ ApiError::TooManyAttempts { .. }) => Err(Refusal::TooMany(e)),
-            Err(e) => return e.into_response(),
-        }
     } else {
-        Err(Refusal::Message("password-err-rules"))
+        match Password::parse(form.new, &about) {
+            Err(ecoute_domain::InputError::GuessablePassword) => {
+                Err(Refusal::Message("password-err-guessable"))
+            }
+            Err(_) => Err(Refusal::Message("password-err-rules")),
+            Ok(new) => {
+                if let Err(e) = state.login_limiter.check(ip) {
+                    return answer(&state, locale, &staff, Err(Refusal::TooMany(e))).await;
+                }
+                match state
+                    .chat
+                    .change_own_password(&staff, form.current, &form.code, new)
+                    .await
+                {
+                    Ok(true) => Ok(("password-changed", Vec::new())),
+                    Ok(false) => Err(Refusal::Message("security-err-check")),
+                    Err(e @ ApiError::TooManyAttempts { .. }) => Err(Refusal::TooMany(e)),
+                    Err(e) => return e.into_response(),
+                }
+            }
+        }
     };
     answer(&state, locale, &staff, outcome).await
 }
@@ -494,7 +491,7 @@ pub async fn audit_page(
         .into_iter()
         .map(|r| AuditRow {
             seq: r.seq,
-            at: when(r.entry.at),
+            at: state.config.time_zone.day_time(r.entry.at),
             actor: r
                 .entry
                 .actor_name

@@ -3,17 +3,25 @@
 
 use super::*;
 use crate::auth::{self, LoginAttempt, Staff};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecoute_crypto::WrappedKey;
 use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{Password, Username};
-use ecoute_store::{AuditRecord, NewUser, SessionInfo};
+use ecoute_store::{AuditRecord, NewUser, PendingTotp, SessionInfo};
 
 /// What binds a pending enrolment to its purpose.
-const PENDING_PURPOSE: &[u8] = b"ecoute/totp-pending/v1";
-/// How long the QR code shown stays valid for confirming.
-const PENDING_SECS: i64 = 15 * 60;
+const PENDING_PURPOSE: &[u8] = b"ecoute/totp-pending/v2";
+/// How long the secret offered for enrolment waits for a code from it: as long as an enrolment
+/// link, so that a person who scanned it and comes back the next day still gets in.
+pub const PENDING_LIFETIME: time::Duration = time::Duration::hours(24);
+
+/// The authenticator secret an enrolment page shows.
+pub struct OfferedTotp {
+    /// The secret, the same on every page until it is enrolled or expires.
+    pub secret: TotpSecret,
+    /// An earlier one expired (or no longer opens) and this one replaces it: the person must
+    /// delete the earlier entry from their app.
+    pub replaced: bool,
+}
 
 impl ChatService {
     /// The staff member whose session cookie this is, if it is still valid.
@@ -61,41 +69,67 @@ impl ChatService {
         Ok(self.store.recovery_codes_left(user).await?)
     }
 
-    /// A fresh secret sealed for the enrolment form, so that nothing is stored before the
-    /// person proves, with a code, that their authenticator holds it.
-    pub fn seal_pending_totp(&self, user: UserId, secret: &TotpSecret) -> String {
-        let expires = now().unix_timestamp() + PENDING_SECS;
-        let mut plain = secret.as_bytes().to_vec();
-        plain.extend_from_slice(&expires.to_be_bytes());
-        let sealed = self.keys.seal_secret(PENDING_PURPOSE, user.0, &plain);
-        let mut out = sealed.version.to_be_bytes().to_vec();
-        out.extend_from_slice(&sealed.bytes);
-        URL_SAFE_NO_PAD.encode(out)
+    /// The authenticator secret offered to an account not enrolled yet: the same one on every
+    /// page (reloads, new logins, the enrolment link) until a code from it enrols it or it
+    /// expires after [`PENDING_LIFETIME`]. Only then is a new one made, and `replaced` says so,
+    /// for the page to tell the person to delete the earlier entry from their app. One that no
+    /// longer opens (its master key retired) is replaced the same way.
+    pub async fn offered_totp(&self, user: UserId) -> Result<OfferedTotp, ApiError> {
+        let at = now();
+        let before = self.store.pending_totp(user).await?;
+        if let Some(pending) = &before {
+            if pending.expires_at > at
+                && let Some(secret) = self.open_pending(user, pending)
+            {
+                return Ok(OfferedTotp {
+                    secret,
+                    replaced: false,
+                });
+            }
+            self.store.clear_pending_totp(user).await?;
+        }
+        let secret = TotpSecret::generate();
+        let sealed = self
+            .keys
+            .seal_secret(PENDING_PURPOSE, user.0, secret.as_bytes());
+        let fresh = PendingTotp {
+            sealed: sealed.bytes,
+            key_version: sealed.version,
+            issued_at: at,
+            expires_at: at + PENDING_LIFETIME,
+        };
+        // Another page may have offered one meanwhile: both show the one stored.
+        let current = self.store.offer_pending_totp(user, fresh).await?;
+        let secret = self
+            .open_pending(user, &current)
+            .ok_or(ApiError::Internal)?;
+        Ok(OfferedTotp {
+            secret,
+            replaced: before.is_some(),
+        })
     }
 
-    /// The secret sealed by [`Self::seal_pending_totp`] for this user, unless it expired or
-    /// was tampered with.
-    pub fn open_pending_totp(&self, user: UserId, pending: &str) -> Option<TotpSecret> {
-        let raw = URL_SAFE_NO_PAD.decode(pending.trim()).ok()?;
-        if raw.len() < 4 {
-            return None;
-        }
-        let (version, bytes) = raw.split_at(4);
+    /// The secret offered to this account, while it is valid: the one a code is checked against.
+    pub async fn pending_totp(&self, user: UserId) -> Result<Option<TotpSecret>, ApiError> {
+        let pending = self.store.pending_totp(user).await?;
+        Ok(pending
+            .filter(|p| p.expires_at > now())
+            .and_then(|p| self.open_pending(user, &p)))
+    }
+
+    fn open_pending(&self, user: UserId, pending: &PendingTotp) -> Option<TotpSecret> {
         let sealed = WrappedKey {
-            version: u32::from_be_bytes(version.try_into().ok()?),
-            bytes: bytes.to_vec(),
+            version: pending.key_version,
+            bytes: pending.sealed.clone(),
         };
-        // Any version still held opens it: an enrolment begun just before a rotation completes.
-        let plain = self
+        // Any version still held opens it: an enrolment begun before a rotation completes.
+        let mut plain = self
             .keys
             .open_secret(PENDING_PURPOSE, user.0, &sealed)
             .ok()?;
-        let (secret, expires) = plain.split_at(20);
-        let expires = i64::from_be_bytes(expires.try_into().ok()?);
-        if now().unix_timestamp() > expires {
-            return None;
-        }
-        TotpSecret::from_bytes(secret)
+        let secret = TotpSecret::from_bytes(&plain);
+        zeroize::Zeroize::zeroize(&mut plain);
+        secret
     }
 
     /// Enrols the authenticator whose code was just checked at time step `step` (audited), with
@@ -118,6 +152,7 @@ impl ChatService {
         {
             return Ok(false);
         }
+        self.store.clear_pending_totp(staff.user.id).await?;
         // Any other session of this account was opened with the password alone: it must not
         // become a full session now that the account has an authenticator.
         for s in self.store.sessions_of(staff.user.id).await? {
@@ -173,6 +208,11 @@ impl ChatService {
             .replace_recovery_codes(staff.user.id, hashes, audit)
             .await?;
         Ok(Some(codes.into_iter().map(|(c, _)| c).collect()))
+    }
+
+    /// Whether any account exists: then the first-run setup is over.
+    pub async fn any_account(&self) -> Result<bool, ApiError> {
+        Ok(self.store.count_users().await? > 0)
     }
 
     /// Creates the first administrator with the one-time setup code (audited); `None` when the

@@ -266,7 +266,7 @@ pub async fn create_account(
     }
     // A password nobody knows, hashed like any other so that a login attempt on the account
     // before enrolment takes the same time as on any account.
-    let unknown = Password::parse(ecoute_crypto::Token::generate().secret)
+    let unknown = Password::parse(ecoute_crypto::Token::generate().secret, &[])
         .map_err(|_| AdminError::Api(ApiError::Internal))?;
     let hash = auth::hash_password(unknown)
         .await
@@ -558,7 +558,42 @@ pub async fn requeue_chats_of(
     Ok(requeued)
 }
 
+/// What an administrator still has to do before the service can take chats, as the store shows
+/// it: each step stays on the console until it is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextSteps {
+    /// No officer account exists yet: nobody would answer.
+    pub add_officers: bool,
+    /// The directory of local units is empty: nothing could be forwarded.
+    pub load_units: bool,
+    /// The force table is still the one shipped, a starting table rather than an official
+    /// assignment.
+    pub check_forces: bool,
+}
+
+impl NextSteps {
+    /// Whether anything is left to do.
+    pub fn any(&self) -> bool {
+        self.add_officers || self.load_units || self.check_forces
+    }
+}
+
 impl ChatService {
+    /// What is left of the first run for an administrator (see [`NextSteps`]).
+    pub async fn next_steps(&self) -> Result<NextSteps, ApiError> {
+        let accounts = self.store.accounts().await?;
+        let forces = self.store.forces().await?;
+        let shipped =
+            crate::forces::parse(crate::forces::SHIPPED).map_err(|_| ApiError::Internal)?;
+        Ok(NextSteps {
+            add_officers: !accounts
+                .iter()
+                .any(|a| a.user.role == Role::Officer && a.disabled_at.is_none()),
+            load_units: self.store.units().await?.is_empty(),
+            check_forces: same_table(&forces, &shipped),
+        })
+    }
+
     /// Every account with its state, for an administrator.
     pub async fn admin_accounts(&self, admin: &Staff) -> Result<Vec<Account>, AdminError> {
         accounts(&*self.store, Operator::Admin(&admin.user)).await
@@ -764,6 +799,24 @@ impl ChatService {
             self.bus
                 .publish(Topic::Officer(user.id), BusEvent::SessionEnded { session });
         }
+        // The secret it offered is enrolled now (or was not asked for): nothing waits any more.
+        self.store.clear_pending_totp(user.id).await?;
         Ok(Some((user, shown)))
     }
+}
+
+/// Whether two force tables assign the same forces to the same places, in any order.
+fn same_table(
+    a: &[(ecoute_domain::Coverage, ecoute_domain::Force)],
+    b: &[(ecoute_domain::Coverage, ecoute_domain::Force)],
+) -> bool {
+    let key = |rows: &[(ecoute_domain::Coverage, ecoute_domain::Force)]| {
+        let mut rows: Vec<(String, String)> = rows
+            .iter()
+            .map(|(c, f)| (c.as_str().to_string(), f.as_str().to_string()))
+            .collect();
+        rows.sort();
+        rows
+    };
+    key(a) == key(b)
 }

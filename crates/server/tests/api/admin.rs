@@ -5,7 +5,6 @@
 //! nobody but an administrator reaches these pages.
 
 use crate::helpers::*;
-use ecoute_crypto::totp::TotpSecret;
 use ecoute_domain::{ConversationId, Role, StateName};
 use ecoute_store::Store;
 use serde_json::{Value, json};
@@ -215,9 +214,8 @@ async fn the_enrolment_link_sets_the_password_and_the_authenticator_once() {
     let page = app.http.get(&url).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    let secret = TotpSecret::from_base32(element(&page, "totp-secret").unwrap()).unwrap();
+    let secret = shown_totp_key(&page);
     let token = input_value(&page, "t").unwrap().to_string();
-    let pending = input_value(&page, "pending").unwrap().to_string();
     let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
     let code = secret.code_at(now);
     let chosen = "martin's own long password";
@@ -229,7 +227,6 @@ async fn the_enrolment_link_sets_the_password_and_the_authenticator_once() {
         "/account-link",
         &[
             ("t", &token),
-            ("pending", &pending),
             ("password", chosen),
             ("confirm", "something else entirely"),
             ("code", &code),
@@ -241,7 +238,6 @@ async fn the_enrolment_link_sets_the_password_and_the_authenticator_once() {
 
     let form = [
         ("t", token.as_str()),
-        ("pending", pending.as_str()),
         ("password", chosen),
         ("confirm", chosen),
         ("code", code.as_str()),
@@ -265,6 +261,93 @@ async fn the_enrolment_link_sets_the_password_and_the_authenticator_once() {
     let next = format!("{:06}", secret.code_at_step(now / 30 + 1));
     let r = app.login_with("martin", chosen, Some(&next)).await;
     assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn the_new_account_form_requires_a_display_name_chosen_on_purpose() {
+    let app = spawn_app().await;
+    let admin = app.staff("admin", Role::Admin).await;
+    let (status, page) = post_form(
+        &app,
+        Some(&admin.cookie),
+        "/console/admin/new",
+        &[
+            ("username", "j.martin"),
+            ("display_name", "  "),
+            ("role", "officer"),
+            ("unit", ""),
+            ("force", "police"),
+            ("languages", "fr"),
+            ("capacity", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    let said = element(&page, "admin-error").expect("the refusal is said");
+    assert!(said.contains("Choisissez le nom que liront"), "{said}");
+    assert!(
+        page.contains("value=\"j.martin\""),
+        "the form keeps what was typed"
+    );
+    assert!(
+        app.store
+            .user_credentials("j.martin")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn an_enrolment_or_reset_link_refuses_a_common_password_with_the_pages_message() {
+    let app = spawn_app().await;
+    let admin = app.staff("admin", Role::Admin).await;
+    let (id, rescue) = app
+        .create_user_with_recovery_codes("alice", Role::Officer)
+        .await;
+    let (_, page) = post_form(
+        &app,
+        Some(&admin.cookie),
+        &user_path(&id.to_string(), "link"),
+        &[("purpose", "reset_password")],
+    )
+    .await;
+    let url = element(&page, "account-link-url")
+        .unwrap()
+        .replace("&amp;", "&");
+    let page = app
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = input_value(&page, "t").unwrap().to_string();
+    for weak in ["password1234", "azertyuiop12"] {
+        let (status, refused) = post_form(
+            &app,
+            None,
+            "/account-link",
+            &[("t", &token), ("password", weak), ("confirm", weak)],
+        )
+        .await;
+        assert_eq!(status, 400, "{weak}");
+        let said = element(&refused, "link-error").expect("the refusal is said");
+        assert!(
+            said.contains("trop courant ou trop facile à deviner"),
+            "{said}"
+        );
+    }
+    // Nothing changed: the old password works, the link still does.
+    assert_eq!(
+        app.login_with("alice", PASSWORD, Some(&rescue[0]))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.http.get(&url).send().await.unwrap().status(), 200);
 }
 
 #[tokio::test]

@@ -303,7 +303,7 @@ impl TestApp {
         role: Role,
         unit: Option<&str>,
     ) -> UserId {
-        let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
+        let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into(), &[]).unwrap())
             .await
             .unwrap();
         let id = UserId::new();
@@ -689,4 +689,25 @@ pub async fn get_as(app: &TestApp, who: &Officer, path: &str) -> reqwest::Respon
         .send()
         .await
         .unwrap()
+}
+
+/// The authenticator key an enrolment page shows for manual entry (in groups of four, each in
+/// its own element; the groups joined are the key).
+pub fn shown_totp_key(page: &str) -> TotpSecret {
+    let start = page
+        .find("id=\"totp-secret\"")
+        .expect("the page shows a key");
+    let start = start + page[start..].find('>').unwrap() + 1;
+    let end = start + page[start..].find("</code>").unwrap();
+    let mut key = String::new();
+    let mut in_tag = false;
+    for c in page[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => key.push(c),
+            _ => {}
+        }
+    }
+    TotpSecret::from_base32(&key).expect("the key shown parses")
 }

@@ -115,6 +115,8 @@ async fn a_data_directory_whose_master_key_was_replaced_refuses_to_start_and_say
             dir.path().to_str().unwrap(),
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--username",
             "paul",
             "--role",
@@ -317,6 +319,8 @@ async fn with_a_database_url_no_command_makes_a_master_key_and_a_refused_user_ad
         &[
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--username",
             "alice",
             "--role",
@@ -362,6 +366,8 @@ async fn with_a_database_url_no_command_makes_a_master_key_and_a_refused_user_ad
     let add_paul = [
         "user",
         "add",
+        "--display-name",
+        "Agent Test",
         "--username",
         "paul",
         "--role",
@@ -439,6 +445,8 @@ async fn with_a_database_url_no_command_makes_a_master_key_and_a_refused_user_ad
         &[
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--username",
             "paul",
             "--role",
@@ -463,6 +471,8 @@ async fn with_a_database_url_no_command_makes_a_master_key_and_a_refused_user_ad
         &[
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--username",
             "alice",
             "--role",
@@ -506,6 +516,8 @@ async fn on_sqlite_user_add_makes_the_first_key_only_for_a_database_that_needs_n
             "DATA",
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--username",
             name,
             "--role",

@@ -17,6 +17,8 @@ async fn canaries_and_addresses_never_reach_the_logs_the_output_or_the_database_
         .args([
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--data-dir",
             &data,
             "--username",

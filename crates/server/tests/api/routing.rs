@@ -615,6 +615,8 @@ async fn skills_and_the_force_table_are_managed_from_the_command_line() {
         &[
             "user",
             "add",
+            "--display-name",
+            "Agent Test",
             "--username",
             "gael",
             "--role",

@@ -166,6 +166,16 @@ async fn a_wrong_current_password_or_code_changes_nothing() {
     // A new password that breaks the rules, or typed differently twice.
     let (status, _) = change_password(&app, &me.cookie, PASSWORD, "123456", "short", "short").await;
     assert_eq!(status, 400);
+    // Common, or made of the account's own name: refused with its own message.
+    for weak in ["password1234", "alice.alice.alice"] {
+        let (status, page) =
+            change_password(&app, &me.cookie, PASSWORD, "123456", weak, weak).await;
+        assert_eq!(status, 400, "{weak}");
+        assert!(
+            page.contains("trop courant ou trop facile à deviner"),
+            "{weak}: {page}"
+        );
+    }
     let (status, _) = change_password(
         &app,
         &me.cookie,

@@ -1,8 +1,24 @@
 //! The first administrator, and the command line that scripts rely on.
 
 use crate::helpers::*;
+use ecoute_domain::Role;
+use ecoute_store::Store;
 use std::io::Write;
 use std::process::{Command, Stdio};
+
+/// Posts the setup form with these fields, in French.
+async fn setup_form(app: &TestApp, fields: &[(&str, &str)]) -> (u16, String) {
+    let r = app
+        .http
+        .post(app.url("/setup"))
+        .header("origin", &app.origin)
+        .header("accept-language", "fr")
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
 
 #[tokio::test]
 async fn the_setup_link_creates_the_first_administrator_once() {
@@ -29,12 +45,126 @@ async fn the_setup_link_creates_the_first_administrator_once() {
     assert_eq!(wrong.status(), 400);
     let ok = form(&code, "root").await.unwrap();
     assert_eq!(ok.status(), 200);
+    // Used: the page says the setup is done, with no form to fill in again.
     let again = form(&code, "root2").await.unwrap();
-    assert_eq!(again.status(), 400);
+    assert_eq!(again.status(), 410);
+    assert!(
+        !again
+            .text()
+            .await
+            .unwrap()
+            .contains("<form method=\"post\" action=\"/setup\"")
+    );
     let r = app.login("root", PASSWORD).await;
     assert_eq!(r.status(), 200);
     let me: serde_json::Value = r.json().await.unwrap();
     assert_eq!(me["role"], "admin");
+}
+
+#[tokio::test]
+async fn a_used_setup_link_says_at_once_that_setup_is_done_and_how_to_get_a_new_link() {
+    let app = spawn_app().await;
+    let fresh = app
+        .http
+        .get(app.url("/setup"))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        fresh.contains("action=\"/setup\""),
+        "no account yet: the form"
+    );
+    app.create_user("root", Role::Admin).await;
+    let page = app
+        .http
+        .get(app.url("/setup"))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("id=\"setup-used\""), "{page}");
+    assert!(page.contains("L’installation est déjà faite"), "{page}");
+    assert!(page.contains("nouveau lien"), "{page}");
+    assert!(
+        !page.contains("action=\"/setup\""),
+        "no form to fill in for nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_setup_form_keeps_the_code_and_every_field_but_the_passwords() {
+    let app = spawn_app().await;
+    let code = app.setup_link.clone().unwrap();
+    let code = code.split_once("/setup#").unwrap().1.to_string();
+    let (status, page) = setup_form(
+        &app,
+        &[
+            ("setup_code", &code),
+            ("username", "c.durand"),
+            ("display_name", "Claire Durand"),
+            ("password", "a long enough password"),
+            ("password_confirm", "another long password"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("Les deux mots de passe sont différents."));
+    assert!(
+        page.contains(&format!("value=\"{code}\"")),
+        "the code is kept"
+    );
+    assert!(page.contains("value=\"c.durand\""));
+    assert!(page.contains("value=\"Claire Durand\""));
+    assert!(!page.contains("a long enough password"));
+    assert!(!page.contains("another long password"));
+    // Sent again with matching passwords, the kept code works.
+    let (status, _) = setup_form(
+        &app,
+        &[
+            ("setup_code", &code),
+            ("username", "c.durand"),
+            ("display_name", "Claire Durand"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn setup_refuses_a_common_password_and_a_short_one_with_the_pages_own_message() {
+    let app = spawn_app().await;
+    let code = app.setup_link.clone().unwrap();
+    let code = code.split_once("/setup#").unwrap().1.to_string();
+    for (password, message) in [
+        ("password1234", "trop courant ou trop facile à deviner"),
+        ("c.durand2026", "trop courant ou trop facile à deviner"),
+        ("court", "Le mot de passe fait de 12 à 128 caractères."),
+    ] {
+        let (status, page) = setup_form(
+            &app,
+            &[
+                ("setup_code", &code),
+                ("username", "c.durand"),
+                ("display_name", "Claire Durand"),
+                ("password", password),
+                ("password_confirm", password),
+            ],
+        )
+        .await;
+        assert_eq!(status, 400, "{password}");
+        assert!(page.contains(message), "{password}: {page}");
+        // The browser does not stop the form with its own bubble, in its own language.
+        assert!(page.contains("novalidate"));
+    }
+    assert_eq!(app.store.count_users().await.unwrap(), 0);
 }
 
 fn ecoute(args: &[&str], stdin: &str) -> std::process::Output {
@@ -92,6 +222,8 @@ async fn user_add_reads_the_password_from_stdin_and_the_account_can_log_in() {
             "j.martin",
             "--role",
             "officer",
+            "--display-name",
+            "Agent Martin",
         ],
         PASSWORD,
     );
@@ -100,24 +232,75 @@ async fn user_add_reads_the_password_from_stdin_and_the_account_can_log_in() {
 }
 
 #[test]
-fn user_add_refuses_bad_input_clearly() {
+fn user_add_refuses_bad_input_a_guessable_password_and_a_missing_display_name_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path().to_str().unwrap();
-    let cases: [(&[&str], &str, &str); 3] = [
+    let cases: [(&[&str], &str, &str); 6] = [
         (
-            &["--username", "x", "--role", "officer"],
+            &[
+                "--username",
+                "x",
+                "--role",
+                "officer",
+                "--display-name",
+                "X",
+            ],
             PASSWORD,
             "--username",
         ),
         (
-            &["--username", "alice", "--role", "chief"],
+            &[
+                "--username",
+                "alice",
+                "--role",
+                "chief",
+                "--display-name",
+                "Alice",
+            ],
             PASSWORD,
             "--role",
         ),
         (
-            &["--username", "alice", "--role", "officer"],
+            &[
+                "--username",
+                "alice",
+                "--role",
+                "officer",
+                "--display-name",
+                "Alice",
+            ],
             "short",
-            "password",
+            "password: a password is 12 to 128 characters",
+        ),
+        (
+            &[
+                "--username",
+                "alice",
+                "--role",
+                "officer",
+                "--display-name",
+                "Alice",
+            ],
+            "password1234",
+            "password: the password is too common or too easy to guess",
+        ),
+        (
+            &[
+                "--username",
+                "k.wrzosek",
+                "--role",
+                "officer",
+                "--display-name",
+                "Kasia",
+            ],
+            "k.wrzosek.2026",
+            "password: the password is too common or too easy to guess",
+        ),
+        // Visitors read the display name: it is chosen on purpose, never the username.
+        (
+            &["--username", "alice", "--role", "officer"],
+            PASSWORD,
+            "--display-name: give the name visitors will read",
         ),
     ];
     for (args, stdin, expected) in cases {

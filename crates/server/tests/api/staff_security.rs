@@ -415,20 +415,14 @@ async fn enrolling_an_authenticator_ends_the_accounts_other_password_only_sessio
         .text()
         .await
         .unwrap();
-    let between = |start: &str, end: &str| {
-        let from = page.find(start).unwrap() + start.len();
-        page[from..from + page[from..].find(end).unwrap()].to_string()
-    };
-    let pending = between("name=\"pending\" value=\"", "\"");
-    let secret =
-        ecoute_crypto::totp::TotpSecret::from_base32(&between("id=\"totp-secret\">", "<")).unwrap();
+    let secret = shown_totp_key(&page);
     let code = secret.code_at(time::OffsetDateTime::now_utc().unix_timestamp() as u64);
     let enrolled = app
         .http
         .post(app.url("/console/security/totp"))
         .header("cookie", &officer)
         .header("origin", &app.origin)
-        .form(&[("pending", pending.as_str()), ("code", code.as_str())])
+        .form(&[("code", code.as_str())])
         .send()
         .await
         .unwrap();
@@ -457,4 +451,112 @@ async fn enrolling_an_authenticator_ends_the_accounts_other_password_only_sessio
         .try_ws("/ws/staff", Some(&intruder), Some(&app.origin))
         .await;
     assert!(socket.is_err());
+}
+
+/// The session cookie a login answer sets.
+fn session_of(r: &reqwest::Response) -> String {
+    r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn security_page(app: &TestApp, cookie: &str) -> (u16, String) {
+    let r = app
+        .http
+        .get(app.url("/console/security"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn enrol_with(app: &TestApp, cookie: &str, code: &str) -> (u16, String) {
+    let r = app
+        .http
+        .post(app.url("/console/security/totp"))
+        .header("cookie", cookie)
+        .header("origin", &app.origin)
+        .form(&[("code", code)])
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_enrolment_key_stays_the_same_across_reloads_logins_and_wrong_codes_until_enrolled() {
+    let app = spawn_app().await;
+    let id = app.create_user_without_totp("newbie", Role::Officer).await;
+    let first = session_of(&app.login_with("newbie", PASSWORD, None).await);
+    let (_, page) = security_page(&app, &first).await;
+    let key = shown_totp_key(&page);
+    assert!(!page.contains("id=\"key-replaced\""));
+    // A reload, a wrong code, a second login: the same key each time.
+    let (_, again) = security_page(&app, &first).await;
+    assert_eq!(shown_totp_key(&again), key);
+    let (status, refused) = enrol_with(&app, &first, "000000").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        shown_totp_key(&refused),
+        key,
+        "a refusal shows the same key"
+    );
+    let second = session_of(&app.login_with("newbie", PASSWORD, None).await);
+    let (_, other) = security_page(&app, &second).await;
+    assert_eq!(
+        shown_totp_key(&other),
+        key,
+        "another login shows the same key"
+    );
+    // A code from the key noted at first enrols it, from either session.
+    let code = key.code_at(time::OffsetDateTime::now_utc().unix_timestamp() as u64);
+    let (status, done) = enrol_with(&app, &second, &code).await;
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("id=\"recovery-codes\""));
+    assert_eq!(
+        app.store.pending_totp(id).await.unwrap(),
+        None,
+        "nothing waits any more"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_enrolment_key_is_replaced_and_the_page_says_to_delete_the_old_entry() {
+    let app = spawn_app().await;
+    let id = app.create_user_without_totp("newbie", Role::Officer).await;
+    let cookie = session_of(&app.login_with("newbie", PASSWORD, None).await);
+    let (_, page) = security_page(&app, &cookie).await;
+    let old = shown_totp_key(&page);
+    // A day later: the key offered has expired.
+    let stored = app.store.pending_totp(id).await.unwrap().unwrap();
+    app.store.clear_pending_totp(id).await.unwrap();
+    let day = time::Duration::hours(25);
+    app.store
+        .offer_pending_totp(
+            id,
+            ecoute_store::PendingTotp {
+                issued_at: stored.issued_at - day,
+                expires_at: stored.expires_at - day,
+                ..stored
+            },
+        )
+        .await
+        .unwrap();
+    // A code from it is refused, and the page gives a new key with the notice.
+    let code = old.code_at(time::OffsetDateTime::now_utc().unix_timestamp() as u64);
+    let (status, refused) = enrol_with(&app, &cookie, &code).await;
+    assert_eq!(status, 400);
+    let new = shown_totp_key(&refused);
+    assert_ne!(new, old);
+    assert!(refused.contains("id=\"key-replaced\""), "{refused}");
+    assert!(refused.contains("supprimez-la"));
+    // The new key then stays, without the notice.
+    let (_, page) = security_page(&app, &cookie).await;
+    assert_eq!(shown_totp_key(&page), new);
+    assert!(!page.contains("id=\"key-replaced\""));
 }

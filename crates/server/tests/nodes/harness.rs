@@ -360,7 +360,7 @@ impl Cluster {
         unit: Option<ecoute_domain::UnitId>,
         capacity: u32,
     ) -> Officer {
-        let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into()).unwrap())
+        let hash = ecoute::auth::hash_password(Password::parse(PASSWORD.into(), &[]).unwrap())
             .await
             .unwrap();
         let now = time::OffsetDateTime::now_utc();

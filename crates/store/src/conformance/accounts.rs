@@ -641,3 +641,57 @@ pub async fn an_account_is_created_whole_or_not_at_all(store: Arc<dyn Store>) {
     let link_again = store.account_link([1; 32], t0).await.unwrap().unwrap();
     assert_eq!(link_again.user.id, bob.id);
 }
+
+fn pending(byte: u8, at: OffsetDateTime) -> PendingTotp {
+    PendingTotp {
+        sealed: vec![byte; 40],
+        key_version: 1,
+        issued_at: at,
+        expires_at: at + Duration::hours(24),
+    }
+}
+
+/// One authenticator secret is offered to an account at a time: the first offer stays (a second
+/// page loaded meanwhile gets it too) until it is cleared, and each account has its own.
+pub async fn the_pending_authenticator_secret_is_offered_once_per_account_until_cleared(
+    store: Arc<dyn Store>,
+) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let bob = new_user(&*store, "bob", Role::Officer).await;
+    let t0 = now();
+    assert_eq!(store.pending_totp(alice.id).await.unwrap(), None);
+    let first = store
+        .offer_pending_totp(alice.id, pending(1, t0))
+        .await
+        .unwrap();
+    assert_eq!(first, pending(1, t0));
+    // Offered again (a reload, another tab): the first one is kept.
+    let again = store
+        .offer_pending_totp(alice.id, pending(2, t0 + Duration::seconds(5)))
+        .await
+        .unwrap();
+    assert_eq!(again, pending(1, t0));
+    assert_eq!(
+        store.pending_totp(alice.id).await.unwrap(),
+        Some(pending(1, t0))
+    );
+    // Another account's is its own.
+    let theirs = store
+        .offer_pending_totp(bob.id, pending(3, t0))
+        .await
+        .unwrap();
+    assert_eq!(theirs, pending(3, t0));
+    // Cleared (enrolled, expired), the next offer is taken.
+    store.clear_pending_totp(alice.id).await.unwrap();
+    assert_eq!(store.pending_totp(alice.id).await.unwrap(), None);
+    let later = t0 + Duration::hours(25);
+    let renewed = store
+        .offer_pending_totp(alice.id, pending(4, later))
+        .await
+        .unwrap();
+    assert_eq!(renewed, pending(4, later));
+    assert_eq!(
+        store.pending_totp(bob.id).await.unwrap(),
+        Some(pending(3, t0))
+    );
+}
