@@ -12,6 +12,15 @@
 # Needs PostgreSQL (PG_URL, default postgres://postgres@127.0.0.1:5432/test; a database is created
 # and dropped per run, with psql) and NATS (NATS_URL, default nats://127.0.0.1:4222). Sizes:
 # VISITORS (500), RATE (1000 msg/s), DURATION (15 s), RAMP_START (500), STEP_SECONDS (6).
+#
+# Issue 23 (docs/PERFORMANCE.md, "Issue 23 targets"): each run also measures the disk's floor for a
+# commit (`ecoute-loadgen fsync`, FSYNC_ITERATIONS writes of 4 KiB + fdatasync, 2000) in PROBE_DIR
+# (default: a directory made for the run under the system's temporary directory; point it at
+# PostgreSQL's disk if that is another one), and each setup runs `chat` at 50 msg/s too
+# (LIGHT_SECONDS, 15). The summary then gives target 3: PostgreSQL's knee against SQLite's (at
+# least 0.5), two nodes' knee against one PostgreSQL node's (at least 1), the hop between nodes
+# (two nodes' p50 minus one PostgreSQL node's, at most 1 ms); and target 1 for each setup (ack p50
+# against the probe's p50 at 50 and 1,000 msg/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -22,6 +31,8 @@ RATE=${RATE:-1000}
 DURATION=${DURATION:-15}
 RAMP_START=${RAMP_START:-500}
 STEP_SECONDS=${STEP_SECONDS:-6}
+LIGHT_SECONDS=${LIGHT_SECONDS:-15}
+FSYNC_ITERATIONS=${FSYNC_ITERATIONS:-2000}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 echo "building (release)"
@@ -48,7 +59,11 @@ stop_all() {
 trap stop_all EXIT
 
 for run in $(seq "$RUNS"); do
-  for setup in sqlite pg 2nodes; do
+  PROBE=${PROBE_DIR:-$(mktemp -d)}
+  echo "== run $run/$RUNS: the disk's floor (4 KiB + fdatasync in $PROBE)"
+  "$LG" fsync --data-dir "$PROBE" --iterations "$FSYNC_ITERATIONS" --json "$OUT/fsync-$run.json"
+  [ -z "${PROBE_DIR:-}" ] && rm -rf "$PROBE"
+  for setup in ${SETUPS:-sqlite pg 2nodes}; do
     DATA=$(mktemp -d)
     DB=""
     env=(ECOUTE_MASTER_KEY_FILE="$DATA/master.key")
@@ -74,6 +89,9 @@ for run in $(seq "$RUNS"); do
       OFFICERS=$B
     fi
     common=(--url "$A" --officer-url "$OFFICERS" --metrics-url http://127.0.0.1:19464/metrics --data-dir "$DATA/a")
+    echo "== run $run/$RUNS: $setup, chat at 50 msg/s"
+    env "${env[@]}" "$LG" chat "${common[@]}" --visitors "$VISITORS" --rate 50 \
+      --duration "$LIGHT_SECONDS" --json "$OUT/$setup-light-$run.json" || true
     echo "== run $run/$RUNS: $setup, chat at $RATE msg/s"
     env "${env[@]}" "$LG" chat "${common[@]}" --visitors "$VISITORS" --rate "$RATE" \
       --duration "$DURATION" --json "$OUT/$setup-chat-$run.json" || true
@@ -81,7 +99,7 @@ for run in $(seq "$RUNS"); do
     env "${env[@]}" "$LG" ramp "${common[@]}" --visitors "$VISITORS" --rate "$RAMP_START" \
       --duration "$STEP_SECONDS" --json "$OUT/$setup-ramp-$run.json" || true
     stop_all
-    [ -n "$DB" ] && psql -q "$PG_URL" -c "DROP DATABASE $DB WITH (FORCE)" >/dev/null
+    if [ -n "$DB" ]; then psql -q "$PG_URL" -c "DROP DATABASE $DB WITH (FORCE)" >/dev/null; fi
     rm -rf "$DATA"
   done
 done
@@ -110,4 +128,33 @@ for key, name in rows:
     print(f"| {name} | {f(med(key,'chat','rate_achieved'),0)} | {f(p50,2)} | {f(med(key,'chat','p99_ms'),2)} | "
           f"{f(med(key,'chat','p999_ms'),2)} | {f(med(key,'chat','ack_p50_ms'),2)} | {f(med(key,'chat','lost'),0)} | "
           f"{f(knee,0)} | {ratio(knee, base_knee)} | {ratio(p50, base_p50)} |")
+
+# Issue 23, target 3, from the medians above (same run).
+pg_knee, two_knee = med("pg", "ramp", "knee_rate"), med("2nodes", "ramp", "knee_rate")
+pg_p50, two_p50 = med("pg", "chat", "p50_ms"), med("2nodes", "chat", "p50_ms")
+def verdict(ok):
+    return "—" if ok is None else ("yes" if ok else "no")
+print("\nIssue 23, target 3\n")
+print("| figure | measured | target | met |")
+print("|---|---|---|---|")
+r1 = pg_knee / base_knee if pg_knee and base_knee else None
+print(f"| PostgreSQL knee ÷ SQLite knee | {f(r1, 2)} | ≥ 0.5 | {verdict(None if r1 is None else r1 >= 0.5)} |")
+r2 = two_knee / pg_knee if two_knee and pg_knee else None
+print(f"| two nodes' knee ÷ one PostgreSQL node's | {f(r2, 2)} | ≥ 1 | {verdict(None if r2 is None else r2 >= 1)} |")
+hop = two_p50 - pg_p50 if two_p50 is not None and pg_p50 is not None else None
+print(f"| hop between nodes (p50, two nodes − one PostgreSQL node, at {f(med('pg', 'chat', 'rate_target'), 0)} msg/s) | {f(hop, 2)} ms | ≤ 1 ms | {verdict(None if hop is None else hop <= 1)} |")
+
+# Issue 23, target 1 for each setup: ack p50 against the disk's floor (median of the runs' probes).
+probes = [json.loads(p.read_text())["p50_ms"] for p in sorted(out.glob("fsync-*.json"))]
+floor = statistics.median(probes) if probes else None
+print(f"\nIssue 23, target 1: fdatasync p50 {f(floor, 3)} ms (median of the runs' probes)\n")
+print("| setup | ack p50 at 50 msg/s | ÷ fdatasync | delivery − ack | ack p50 at 1,000 msg/s | ÷ fdatasync | delivery − ack |")
+print("|---|---|---|---|---|---|---|")
+for key, name in rows:
+    cells = []
+    for scenario in ["light", "chat"]:
+        ack, p50 = med(key, scenario, "ack_p50_ms"), med(key, scenario, "p50_ms")
+        cells += [f(ack, 2), "—" if ack is None or not floor else f"{ack / floor:.1f}",
+                  "—" if ack is None or p50 is None else f"{p50 - ack:.2f}"]
+    print(f"| {name} | " + " | ".join(cells) + " |")
 PY

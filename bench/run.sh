@@ -11,6 +11,15 @@
 # receipts (`--no-marks`, as the generator did before), `idle` on a fresh server of its own, and
 # the storm twice: on the main server, where every start hashes its own return code, and on a
 # second one whose stock of codes hashed ahead is full.
+#
+# Issue 23, target 1 (docs/PERFORMANCE.md, "Issue 23 targets"): each run first measures the disk's
+# floor for a commit in the server's data directory (`ecoute-loadgen fsync`: 4 KiB written then
+# fdatasync'ed, FSYNC_ITERATIONS times, 2000), then two light loads with LIGHT_VISITORS (500)
+# visitors and LIGHT_OFFICERS (50) officers for LIGHT_SECONDS (15) each: `light-50` at 50 msg/s and
+# `light-1000` at 1,000 msg/s. The summary sets their ack p50 against the probe's p50 of the same
+# run (target: at most 4×) and their delivery p50 against their ack p50 (target: at most 0.3 ms
+# above). SKIP="light" leaves them out. DATA_PARENT (default: the system's temporary directory)
+# chooses the disk the data directories, and so the probe, are on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -22,6 +31,10 @@ RAMP_START=${RAMP_START:-2000}
 STEP_SECONDS=${STEP_SECONDS:-10}
 STORM_RATE=${STORM_RATE:-1000}
 STORM_SECONDS=${STORM_SECONDS:-3}
+LIGHT_VISITORS=${LIGHT_VISITORS:-500}
+LIGHT_OFFICERS=${LIGHT_OFFICERS:-50}
+LIGHT_SECONDS=${LIGHT_SECONDS:-15}
+FSYNC_ITERATIONS=${FSYNC_ITERATIONS:-2000}
 
 # Many sockets on both sides of loopback.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -51,9 +64,20 @@ stop_server() {
   rm -rf "$DATA"
 }
 
+newdata() { mktemp -d ${DATA_PARENT:+-p "$DATA_PARENT"}; }
+
 for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
-  DATA=$(mktemp -d)
+  DATA=$(newdata)
+  echo "== run $run/$RUNS: the disk's floor (4 KiB + fdatasync in the data directory)"
+  "$LG" fsync --data-dir "$DATA" --iterations "$FSYNC_ITERATIONS" --json "$OUT/fsync-$run.json"
   start_server "$OUT/server-$run.log"
+  if ! skip light; then
+    for rate in 50 1000; do
+      echo "== run $run/$RUNS: light load, $rate msg/s"
+      "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$LIGHT_VISITORS" --officers "$LIGHT_OFFICERS" \
+        --rate "$rate" --duration "$LIGHT_SECONDS" --json "$OUT/light-$rate-$run.json" || true
+    done
+  fi
   echo "== run $run/$RUNS: unloaded"
   "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors 20 --rate 50 --duration 10 --json "$OUT/unloaded-$run.json"
   echo "== run $run/$RUNS: chat"
@@ -71,7 +95,7 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
     # Idle connections on a fresh server: the memory each one adds is measured from the
     # server's RSS before and after, which the scenarios before (a storm's thousands of
     # connections, say) would have left high or falling.
-    DATA=$(mktemp -d)
+    DATA=$(newdata)
     start_server "$OUT/server-idle-$run.log"
     echo "== run $run/$RUNS: idle (fresh server)"
     "$LG" idle "${common[@]}" --visitors "$IDLE_VISITORS" --duration 10 --json "$OUT/idle-$run.json" || true
@@ -80,7 +104,7 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   if ! skip storm; then
     # The storm again, on a server whose stock of return codes hashed ahead is full.
     STOCK=$(python3 -c "print(round($STORM_RATE * $STORM_SECONDS))")
-    DATA=$(mktemp -d)
+    DATA=$(newdata)
     sed "s/^ready_return_codes = 0$/ready_return_codes = $STOCK/" bench/ecoute.toml >"$DATA/stock.toml"
     start_server "$OUT/server-stock-$run.log" "$DATA/stock.toml"
     echo "== run $run/$RUNS: storm from a full stock of $STOCK return codes (filling it)"

@@ -26,7 +26,7 @@ def fmt(v, digits=2):
 print(f"# Results in {out}\n")
 print("| scenario | runs | rate target | rate achieved | p50 ms | p99 ms | p99.9 ms | max ms | ack p50 ms | lost | dup | RSS KiB | CPU % |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for name in ["unloaded", "chat", "chat-no-marks", "ramp", "relay", "storm", "storm-stock", "idle"]:
+for name in ["fsync", "light-50", "light-1000", "unloaded", "chat", "chat-no-marks", "ramp", "relay", "storm", "storm-stock", "idle"]:
     rs = runs(name)
     if not rs:
         continue
@@ -34,6 +34,42 @@ for name in ["unloaded", "chat", "chat-no-marks", "ramp", "relay", "storm", "sto
           f"{fmt(med(rs,'p50_ms'))} | {fmt(med(rs,'p99_ms'))} | {fmt(med(rs,'p999_ms'))} | {fmt(med(rs,'max_ms'))} | "
           f"{fmt(med(rs,'ack_p50_ms'))} | {sum(r['lost'] for r in rs)} | {sum(r['duplicated'] for r in rs)} | "
           f"{fmt(med(rs,'server_rss_kib'),0)} | {fmt(med(rs,'server_cpu_percent'),0)} |")
+
+# Issue 23, target 1: light-load acknowledgements against the disk's floor of the same run.
+def by_run(name):
+    found = {}
+    for f in sorted(out.glob(f"{name}-*.json")):
+        m = re.fullmatch(re.escape(name) + r"-(\d+)\.json", f.name)
+        if m:
+            try:
+                found[int(m.group(1))] = json.loads(f.read_text())
+            except json.JSONDecodeError:
+                pass
+    return found
+
+probes = by_run("fsync")
+if probes:
+    print("\nIssue 23, target 1: ack p50 at most 4× the fdatasync p50 of the same run, delivery p50 at most 0.3 ms above the ack p50\n")
+    print("| load | run | fdatasync p50 ms | fdatasync p99 ms | ack p50 ms | ack ÷ fdatasync | delivery p50 ms | delivery − ack ms | met |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for load in ["light-50", "light-1000"]:
+        ratios, gaps = [], []
+        for run, light in sorted(by_run(load).items()):
+            probe = probes.get(run)
+            if not probe:
+                continue
+            floor, ack, delivery = probe["p50_ms"], light.get("ack_p50_ms"), light.get("p50_ms")
+            ratio = ack / floor if ack and floor else None
+            gap = delivery - ack if ack is not None and delivery is not None else None
+            if ratio is not None:
+                ratios.append(ratio)
+            if gap is not None:
+                gaps.append(gap)
+            met = "—" if ratio is None or gap is None else ("yes" if ratio <= 4 and gap <= 0.3 else "no")
+            print(f"| {load} | {run} | {fmt(floor,3)} | {fmt(probe.get('p99_ms'),3)} | {fmt(ack)} | {fmt(ratio)} | "
+                  f"{fmt(delivery)} | {fmt(gap)} | {met} |")
+        if ratios:
+            print(f"| {load} | median | | | | {fmt(statistics.median(ratios))} | | {fmt(statistics.median(gaps) if gaps else None)} | |")
 
 ramp, relay = runs("ramp"), runs("relay")
 pairs = [(a.get("knee_rate"), b.get("knee_rate")) for a, b in zip(ramp, relay)]

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod load;
+mod probe;
 mod relay;
 mod report;
 mod setup;
@@ -34,6 +35,9 @@ pub enum Scenario {
     /// `ramp` against a bare WebSocket relay run inside the generator (no database, no
     /// routing), listening on --url's port (0: any).
     Relay,
+    /// No server: 4 KiB written then `fdatasync`ed in --data-dir, --iterations times. The
+    /// disk's floor for a commit, to compare acknowledgements with (p50_ms, p99_ms…).
+    Fsync,
 }
 
 impl Scenario {
@@ -44,6 +48,7 @@ impl Scenario {
             Scenario::Ramp => "ramp",
             Scenario::Storm => "storm",
             Scenario::Relay => "relay",
+            Scenario::Fsync => "fsync",
         }
     }
 }
@@ -54,11 +59,11 @@ impl Scenario {
     about = "Load generator for Écoute (docs/PERFORMANCE.md)"
 )]
 pub struct Args {
-    /// idle, chat, ramp, storm or relay.
+    /// idle, chat, ramp, storm, relay or fsync.
     #[arg(value_enum)]
     pub scenario: Scenario,
-    /// The server visitors use, e.g. http://127.0.0.1:8080.
-    #[arg(long)]
+    /// The server visitors use, e.g. http://127.0.0.1:8080 (every scenario but fsync).
+    #[arg(long, default_value = "")]
     pub url: String,
     /// The server officers use (default: --url): visitors and officers on different nodes.
     #[arg(long)]
@@ -113,10 +118,25 @@ pub struct Args {
     /// Ramp: stop at this rate even if the knee was not reached.
     #[arg(long, default_value_t = 100_000.0)]
     pub max_rate: f64,
+    /// Fsync: writes timed, each followed by its `fdatasync`.
+    #[arg(long, default_value_t = 2000)]
+    pub iterations: u64,
 }
 
 impl Args {
     fn check(&self) -> anyhow::Result<()> {
+        if self.scenario == Scenario::Fsync {
+            if self.data_dir.is_none() {
+                bail!("fsync needs --data-dir DIR: the directory whose disk is measured");
+            }
+            if self.iterations == 0 {
+                bail!("--iterations must be at least 1");
+            }
+            return Ok(());
+        }
+        if self.url.is_empty() {
+            bail!("--url is required: the server to measure");
+        }
         if !(self.rate > 0.0 && self.rate.is_finite()) {
             bail!("--rate must be a positive number");
         }
@@ -188,6 +208,11 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         Scenario::Chat => load::chat(args).await,
         Scenario::Ramp => load::ramp(args, setup::Target::server(args)?).await,
         Scenario::Storm => load::storm(args).await,
+        Scenario::Fsync => {
+            let dir = args.data_dir.clone().context("--data-dir")?;
+            let iterations = args.iterations;
+            tokio::task::spawn_blocking(move || probe::fsync(&dir, iterations)).await?
+        }
         Scenario::Relay => {
             let relay = relay::spawn(&args.url).await?;
             eprintln!("bare relay listening on {}", relay);

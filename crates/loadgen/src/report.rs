@@ -86,6 +86,16 @@ impl Report {
         let mut out = String::new();
         let mut line = |k: &str, v: String| out.push_str(&format!("{k:<28} {v}\n"));
         line("scenario", self.scenario.clone());
+        if self.scenario == "fsync" {
+            line(
+                "write 4 KiB + fdatasync",
+                format!(
+                    "p50 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3} ms  ({} writes)",
+                    self.p50_ms, self.p99_ms, self.p999_ms, self.max_ms, self.sent
+                ),
+            );
+            return out;
+        }
         line(
             "rate (target / achieved)",
             format!("{:.0} / {:.0} per s", self.rate_target, self.rate_achieved),

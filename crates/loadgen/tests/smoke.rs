@@ -326,3 +326,29 @@ fn bad_arguments_are_refused_with_a_clear_message() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// The disk's floor for a commit: the probe writes and syncs in the directory given, reports
+/// each write's time, and leaves nothing behind.
+#[test]
+fn the_fsync_probe_reports_its_writes_and_leaves_the_directory_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = loadgen(&[
+        "fsync",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--iterations",
+        "50",
+    ]);
+    assert_eq!(report["scenario"], "fsync");
+    assert_eq!(report["sent"], 50);
+    for key in ["p50_ms", "p99_ms", "max_ms"] {
+        assert!(report[key].as_f64().unwrap() > 0.0, "{key}: {report}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_ecoute-loadgen"))
+        .args(["fsync"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--data-dir"));
+}

@@ -7,6 +7,10 @@
 //! - a transition, a message, a note, a resume or a quick exit locks the conversation's row
 //!   (`SELECT … FOR UPDATE`), so decisions on one chat are taken one at a time, and the next
 //!   sequence number comes from `last_seq` under that lock (gap-free, never shared);
+//! - messages are written in groups by each node's writer (`writer.rs`): one transaction for
+//!   every message waiting, which locks all their conversations in the order of their ids (so
+//!   two nodes' batches never wait for each other in a circle) and is committed before any of
+//!   them is acknowledged;
 //! - anything that can give an officer one more chat (claim, take-next, transfer, take-over)
 //!   locks that officer's `users` row (`FOR NO KEY UPDATE`) before counting their open chats,
 //!   so two nodes can never both let them pass their capacity;
@@ -84,6 +88,8 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// This node's message writer (group commit), shared by every clone of the store.
+    writer: std::sync::Arc<writer::Writer>,
 }
 
 /// Times a transaction is run in all, when it keeps losing races.
@@ -158,9 +164,10 @@ mod forwarding;
 mod presence;
 mod shifts;
 mod wellbeing;
+mod writer;
 
 /// Commits, and records how long the commit took (the same metric as the SQLite backend).
-async fn commit(tx: Tx) -> R<()> {
+async fn commit(tx: Transaction<'_, Postgres>) -> R<()> {
     let started = std::time::Instant::now();
     tx.commit().await?;
     metrics::histogram!("ecoute_commit_seconds").record(started.elapsed().as_secs_f64());
@@ -564,6 +571,26 @@ async fn append_in(conn: &mut PgConnection, message: &NewMessage) -> R<AppendOut
     }))
 }
 
+/// One message in a transaction of its own, as the message writer writes each of a batch the
+/// database refused (`writer.rs`): a refusal or a duplicate writes nothing; a new message is
+/// acknowledged only once its commit is done.
+async fn append_alone(pool: &PgPool, message: &NewMessage) -> StoreResult<AppendOutcome> {
+    transaction!(async {
+        let mut tx = pool.begin().await?;
+        let outcome = append_in(&mut tx, message).await?;
+        if matches!(
+            outcome,
+            Applied::Done(Appended {
+                duplicate: false,
+                ..
+            })
+        ) {
+            commit(tx).await?;
+        }
+        Ok(outcome)
+    })
+}
+
 /// What [`take_in`] found.
 enum Taken {
     /// Refused for the officer (unknown, at capacity).
@@ -820,11 +847,14 @@ impl PgStore {
             .connect_with(options.options(SESSION_LIMITS))
             .await
             .map_err(error::from_sqlx)?;
-        Ok(Self { pool })
+        let writer = std::sync::Arc::new(writer::Writer::start(pool.clone()));
+        Ok(Self { pool, writer })
     }
 
-    /// Closes every connection.
+    /// Writes the messages handed in before, stops the message writer, then closes every
+    /// connection.
     pub async fn close(&self) {
+        self.writer.stop().await;
         self.pool.close().await;
     }
 
@@ -2221,22 +2251,11 @@ impl Store for PgStore {
     }
 
     async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome> {
-        transaction!(async {
-            let mut tx = self.begin().await?;
-            let outcome = append_in(&mut tx, &message).await?;
-            // A refusal or a duplicate wrote nothing; only a new message needs the commit,
-            // and it is acknowledged only once the commit is done.
-            if matches!(
-                outcome,
-                Applied::Done(Appended {
-                    duplicate: false,
-                    ..
-                })
-            ) {
-                commit(tx).await?;
-            }
-            Ok(outcome)
-        })
+        self.writer.append(message).await
+    }
+
+    async fn append_messages(&self, messages: Vec<NewMessage>) -> Vec<StoreResult<AppendOutcome>> {
+        self.writer.append_all(messages).await
     }
 
     async fn messages_after(

@@ -44,21 +44,18 @@ use rusqlite::types::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Messages in one transaction, at most.
 pub(crate) const MAX_BATCH: usize = 256;
-/// Commits start at least this far apart. Alone, a message is committed at once; but from a
-/// thousand or so a second every message would still be committed alone, each commit a wait
-/// for the disk, and the disk fell behind (a ramp stalled for half a second at 1,688 msg/s,
-/// committing 1.1 messages at a time). Waiting out the rest of this spacing gathers what
-/// arrives meanwhile: at most this much more latency, and only when the last commit was that
-/// recent (never for a message on an idle server). 2 ms rather than 1: at 9,000 msg/s the
-/// batches held 22 messages rather than 14, and the appender spent 14 % less time writing
-/// them (docs/PERFORMANCE.md, item 30).
-const COMMIT_SPACING: std::time::Duration = std::time::Duration::from_millis(2);
+// No spacing between commits: the next batch starts as soon as the last one is on disk, with
+// whatever arrived meanwhile (up to MAX_BATCH). On an idle server a message is committed at
+// once; under load, the messages that arrived during one commit make the next batch, so batches
+// grow with the load by themselves. Commits were once spaced at least 2 ms apart to make the
+// batches bigger under load (docs/PERFORMANCE.md, items 21 and 30); that spacing also added up
+// to 2 ms to every message of a lightly loaded server, far above the disk's own wait (issue 23).
 /// Messages waiting for the appender, at most; beyond, callers wait (back pressure).
 const QUEUED: usize = 4 * MAX_BATCH;
 
@@ -108,6 +105,8 @@ impl Pending {
 /// The callers' side of the appender.
 pub(crate) struct Appender {
     queue: mpsc::Sender<Pending>,
+    /// Batches holding messages written so far, one transaction each.
+    batches: Arc<AtomicU64>,
 }
 
 impl Appender {
@@ -123,13 +122,20 @@ impl Appender {
         let db = open(path, read_only)
             .map_err(|e| StoreError::Unavailable(format!("cannot open the message writer: {e}")))?;
         let (queue, waiting) = mpsc::channel(QUEUED);
+        let batches = Arc::new(AtomicU64::new(0));
+        let counted = batches.clone();
         std::thread::Builder::new()
             .name("ecoute-appender".into())
-            .spawn(move || run(db, waiting, &backfilled))
+            .spawn(move || run(db, waiting, &backfilled, &counted))
             .map_err(|e| {
                 StoreError::Unavailable(format!("cannot start the message writer: {e}"))
             })?;
-        Ok(Appender { queue })
+        Ok(Appender { queue, batches })
+    }
+
+    /// Batches holding messages written so far (each one transaction, answered once written).
+    pub(crate) fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
     }
 
     /// Appends one message; answered once its batch is committed (or refused).
@@ -300,29 +306,21 @@ fn run_ahead() {
     }
 }
 
-fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>, backfilled: &AtomicBool) {
+fn run(
+    db: rusqlite::Connection,
+    mut waiting: mpsc::Receiver<Pending>,
+    backfilled: &AtomicBool,
+    batches: &AtomicU64,
+) {
     run_ahead();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut stop = None;
-    let mut last_start: Option<std::time::Instant> = None;
     while stop.is_none() {
         finish_checkpoint(&db, backfilled);
+        // Everything waiting, at once: the first to arrive is never held for others.
         if waiting.blocking_recv_many(&mut batch, MAX_BATCH) == 0 {
             break;
         }
-        if let Some(since) = last_start.map(|t| t.elapsed())
-            && since < COMMIT_SPACING
-            && batch.len() < MAX_BATCH
-        {
-            std::thread::sleep(COMMIT_SPACING - since);
-            while batch.len() < MAX_BATCH {
-                match waiting.try_recv() {
-                    Ok(more) => batch.push(more),
-                    Err(_) => break,
-                }
-            }
-        }
-        last_start = Some(std::time::Instant::now());
         // What came after a stop is dropped unanswered: its callers are told "stopped".
         if let Some(at) = batch.iter().position(|p| matches!(p, Pending::Stop(_)))
             && let Some(Pending::Stop(told)) = batch.drain(at..).next()
@@ -358,7 +356,8 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>, backfille
                 Pending::Stop(_) => unreachable!("taken out above"),
             }
         }
-        if !messages.is_empty() {
+        let with_messages = !messages.is_empty();
+        if with_messages {
             metrics::histogram!("ecoute_commit_batch_size").record(messages.len() as f64);
         }
         // A panic (in a sealer, say) fails this batch's callers, whose answers are dropped
@@ -386,6 +385,9 @@ fn run(db: rusqlite::Connection, mut waiting: mpsc::Receiver<Pending>, backfille
                 marks,
                 inserted,
             }) => {
+                if with_messages {
+                    batches.fetch_add(1, Ordering::Relaxed);
+                }
                 for (answer, decided) in answers.into_iter().zip(decided) {
                     let _ = answer.send(Ok(match decided {
                         Decided::Now(told) => told,

@@ -944,6 +944,13 @@ impl SqliteStore {
         })
     }
 
+    /// Batches of messages the message writer has written since this store opened, each one
+    /// transaction answered once committed: how many commits the messages took, for tests and
+    /// diagnostics (`ecoute_commit_batch_size` gives the same to Prometheus).
+    pub fn message_batches(&self) -> u64 {
+        self.appender.get().map_or(0, Appender::batches)
+    }
+
     fn appender(&self) -> StoreResult<&Appender> {
         if let Some(appender) = self.appender.get() {
             return Ok(appender);

@@ -161,3 +161,109 @@ async fn the_writer_thread_runs_ahead_of_the_others_when_the_system_allows_it() 
         inherited
     );
 }
+
+/// A message whose sealer, called when its batch is written, first says so on `entered`, then
+/// waits until `gate` opens: the writer is held inside that batch meanwhile.
+fn held_message(
+    conversation: ConversationId,
+    client_id: &str,
+    entered: tokio::sync::mpsc::UnboundedSender<()>,
+    gate: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+) -> NewMessage {
+    NewMessage {
+        seal: Box::new(move |_| {
+            let _ = entered.send(());
+            let _ = gate.lock().unwrap().recv();
+            vec![7; 40]
+        }),
+        ..message(conversation, client_id)
+    }
+}
+
+/// Thirty visitors write while the writer is busy with a batch: everything that arrived
+/// meanwhile is written together, in one more batch, however many there are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_arriving_during_a_commit_are_written_together_in_the_next_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(SqliteStore::open(dir.path()).await.unwrap());
+    let id = waiting_chat(&store).await;
+    let first = store.append_message(message(id, "first")).await.unwrap();
+    assert!(first.done().is_some());
+    let (entered, mut is_in) = tokio::sync::mpsc::unbounded_channel();
+    let (open, gate) = std::sync::mpsc::channel();
+    let held = {
+        let store = store.clone();
+        let held = held_message(id, "held", entered, std::sync::Mutex::new(gate));
+        tokio::spawn(async move { store.append_message(held).await })
+    };
+    is_in.recv().await.expect("the writer is in the held batch");
+    let before = store.message_batches();
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.append_message(message(id, &format!("m{i}"))).await
+        }));
+    }
+    // Every one of them is waiting for the writer well before it is let go.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(tasks.iter().all(|t| !t.is_finished()));
+    open.send(()).unwrap();
+    assert_eq!(held.await.unwrap().unwrap().done().unwrap().seq, 2);
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap().unwrap().done().unwrap().seq);
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (3..=32).collect::<Vec<_>>());
+    assert_eq!(
+        store.message_batches() - before,
+        2,
+        "the held batch, then the thirty messages together"
+    );
+}
+
+/// A message on a quiet server is written at once, even right after another commit: the
+/// writer never waits for more messages to come (no spacing between commits). Each of forty
+/// messages, sent one after the other, is its own batch; the time from its sending to the
+/// start of its batch (when its sealer is called) is, at least once, far under a millisecond;
+/// a writer that spaced its commits 2 ms apart would have made every one wait over 1.5 ms
+/// (the database is in memory-backed storage when there is some, so that commits are quick).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_message_is_written_at_once_even_right_after_a_commit() {
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        tempfile::tempdir_in(shm).unwrap()
+    } else {
+        tempfile::tempdir().unwrap()
+    };
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let id = waiting_chat(&store).await;
+    let first = store.append_message(message(id, "first")).await.unwrap();
+    assert!(first.done().is_some());
+    let before = store.message_batches();
+    let mut quickest = std::time::Duration::MAX;
+    for i in 0..40 {
+        let sealed_at = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let at = sealed_at.clone();
+        let sent = std::time::Instant::now();
+        let appended = store
+            .append_message(NewMessage {
+                seal: Box::new(move |_| {
+                    *at.lock().unwrap() = Some(std::time::Instant::now());
+                    vec![7; 40]
+                }),
+                ..message(id, &format!("m{i}"))
+            })
+            .await
+            .unwrap();
+        assert!(appended.done().is_some());
+        let started = sealed_at.lock().unwrap().expect("sealed in its batch");
+        quickest = quickest.min(started.duration_since(sent));
+    }
+    assert_eq!(store.message_batches() - before, 40, "each message alone");
+    assert!(
+        quickest < std::time::Duration::from_millis(1),
+        "the quickest message waited {quickest:?} for its batch to start"
+    );
+}

@@ -49,6 +49,7 @@ macro_rules! conformance_tests {
             concurrent_appends_to_many_conversations_are_each_kept_once,
             a_resend_racing_its_original_is_stored_once,
             messages_appended_together_keep_their_order_and_each_gets_its_own_answer,
+            each_senders_messages_keep_their_order_while_many_others_write,
             a_visitor_device_writes_only_while_its_token_opens_the_conversation,
             writing_is_refused_when_the_rules_refuse_it,
             quick_exit_revokes_the_token_and_marks_the_chat,
@@ -694,6 +695,84 @@ pub async fn messages_appended_together_keep_their_order_and_each_gets_its_own_a
             .unwrap()
             .is_empty()
     );
+}
+
+/// Many senders at once (a backend may gather them in one commit): ten visitors each writing
+/// twenty messages one after the other, as their page sends them, while one officer's console
+/// hands over a message for each of its three chats at a time. Each sender's messages are
+/// stored in the order sent, every chat's numbers have no gap, and nothing is stored twice.
+pub async fn each_senders_messages_keep_their_order_while_many_others_write(store: Arc<dyn Store>) {
+    let alice = new_user(&*store, "alice", Role::Officer).await;
+    let mut chats = Vec::new();
+    for i in 0..10u8 {
+        chats.push(new_conversation(&*store, 10 + i, now()).await.id);
+    }
+    for &c in &chats[..3] {
+        store
+            .transition(c, Actor::Officer(alice.id), Event::Claim, now(), None)
+            .await
+            .unwrap()
+            .done()
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for &c in &chats {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20 {
+                append(&*store, c, Actor::Visitor, &format!("v{i:02}"))
+                    .await
+                    .expect("the visitor may write");
+            }
+        }));
+    }
+    let console = {
+        let store = store.clone();
+        let hers: Vec<ConversationId> = chats[..3].to_vec();
+        tokio::spawn(async move {
+            for i in 0..10 {
+                let messages = hers
+                    .iter()
+                    .map(|&c| NewMessage {
+                        conversation: c,
+                        actor: Actor::Officer(alice.id),
+                        client_id: ClientMessageId::parse(&format!("o{i:02}")).unwrap(),
+                        seal: Box::new(|seq| format!("sealed-{seq}").into_bytes()),
+                        now: now(),
+                        visitor_token: None,
+                    })
+                    .collect();
+                for answer in store.append_messages(messages).await {
+                    let appended = answer.expect("store answers").done().expect("written");
+                    assert!(!appended.duplicate);
+                }
+            }
+        })
+    };
+    for t in tasks {
+        t.await.unwrap();
+    }
+    console.await.unwrap();
+    for (n, &c) in chats.iter().enumerate() {
+        let stored = store.messages_after(c, 0, 100).await.unwrap();
+        let total = if n < 3 { 30 } else { 20 };
+        let seqs: Vec<u64> = stored.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (1..=total).collect::<Vec<_>>(), "chat {n}");
+        for author in [Author::Visitor, Author::Officer] {
+            let ids: Vec<&str> = stored
+                .iter()
+                .filter(|m| m.author == author)
+                .map(|m| m.client_id.as_str())
+                .collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(
+                ids, sorted,
+                "chat {n}: {author:?} messages in the order sent"
+            );
+        }
+    }
 }
 
 /// A visitor's device writes only while its token opens the conversation: another token, a
