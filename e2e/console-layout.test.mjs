@@ -103,6 +103,8 @@ async function messagesInView(panel) {
       shown: shown.length,
       newestShown: shown.includes(items[items.length - 1]),
       box: { top: Math.round(box.top), height: Math.round(box.height) },
+      debug: { scrollTop: list.scrollTop, clientHeight: list.clientHeight, scrollHeight: list.scrollHeight, top, bottom, inner: window.innerHeight,
+        last: (() => { const li = items[items.length - 1]; const r = li.getBoundingClientRect(); const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return { top: r.top, bottom: r.bottom, h: r.height, at: at && (at.className || at.tagName), text: li.textContent.slice(0, 60), cls: li.className }; })() },
     };
   });
 }
@@ -117,10 +119,17 @@ async function assertReplyBoxInView(page, panel) {
 }
 
 async function assertEightInView(panel, when) {
-  const seen = await messagesInView(panel);
+  // The list keeps its newest message in view when its box changes (a resize observer, which
+  // runs after layout): on a loaded machine that can take a few frames, so look again for up
+  // to two seconds before judging.
+  let seen = await messagesInView(panel);
+  for (let i = 0; i < 20 && !(seen.shown >= 8 && seen.newestShown); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    seen = await messagesInView(panel);
+  }
   assert.ok(seen.total >= 21, `${when}: the conversation has ${seen.total} messages`);
   assert.ok(seen.shown >= 8, `${when}: ${seen.shown} of ${seen.total} messages wholly in view (${JSON.stringify(seen.box)})`);
-  assert.ok(seen.newestShown, `${when}: the newest message is in view`);
+  assert.ok(seen.newestShown, `${when}: the newest message is in view ${JSON.stringify(seen.debug)}`);
   return seen;
 }
 

@@ -694,12 +694,17 @@ function buildChatDom(chat) {
   els.outcome.setAttribute('aria-describedby', els.closeError.id);
 
   // A list that was showing its end keeps showing it when it gets smaller (an alert appears,
-  // the window shrinks): the newest messages stay in view.
-  chat.atEnd = true;
-  els.list.addEventListener('scroll', () => {
-    chat.atEnd = els.list.scrollTop + els.list.clientHeight >= els.list.scrollHeight - 8;
-  }, { passive: true });
-  if (window.ResizeObserver) new ResizeObserver(() => { if (chat.atEnd) scrollToEnd(chat); }).observe(els.list);
+  // the window shrinks): the newest messages stay in view. Whether it showed its end is judged
+  // with the height it had before, not from scroll events, which the browser may deliver after
+  // the new layout (a shrunken list then looks as if the officer had scrolled up).
+  let height = els.list.clientHeight;
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => {
+      const before = height;
+      height = els.list.clientHeight;
+      if (height < before && els.list.scrollTop + before >= els.list.scrollHeight - 24) scrollToEnd(chat);
+    }).observe(els.list);
+  }
   els.input.addEventListener('input', () => {
     updateCounter(chat);
     els.error.textContent = '';
