@@ -7,6 +7,18 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// A server with one chat, claimed by the officer Alice on the staff socket returned.
+async fn a_chat_claimed_by_alice() -> (TestApp, Visitor, Ws) {
+    let app = spawn_app().await;
+    let visitor = app.start_visitor().await;
+    let officer = app.officer("alice").await;
+    let (mut o, _) = app.staff_socket(&officer).await;
+    o.send(json!({"type": "claim", "conversation_id": visitor.conversation_id}))
+        .await;
+    o.recv_type("claimed").await;
+    (app, visitor, o)
+}
+
 /// Whether an upgrade was refused with this status and this error code.
 fn refused_with(
     result: Result<Ws, tokio_tungstenite::tungstenite::Error>,
@@ -98,14 +110,8 @@ async fn by_default_a_visitor_socket_takes_bursts_of_twenty_messages_and_of_120_
 
 #[tokio::test]
 async fn a_close_with_the_outcome_blocked_is_refused_since_only_block_sets_it() {
-    let app = spawn_app().await;
-    let visitor = app.start_visitor().await;
-    let officer = app.officer("alice").await;
-    let (mut o, _) = app.staff_socket(&officer).await;
+    let (app, visitor, mut o) = a_chat_claimed_by_alice().await;
     let id = visitor.conversation_id.clone();
-    o.send(json!({"type": "claim", "conversation_id": id}))
-        .await;
-    o.recv_type("claimed").await;
 
     o.send(json!({"type": "close", "conversation_id": id, "outcome": "blocked"}))
         .await;
@@ -122,14 +128,8 @@ async fn a_close_with_the_outcome_blocked_is_refused_since_only_block_sets_it() 
 
 #[tokio::test]
 async fn a_sync_without_after_seq_is_a_bad_frame() {
-    let app = spawn_app().await;
-    let visitor = app.start_visitor().await;
-    let officer = app.officer("alice").await;
-    let (mut o, _) = app.staff_socket(&officer).await;
+    let (_app, visitor, mut o) = a_chat_claimed_by_alice().await;
     let id = visitor.conversation_id.clone();
-    o.send(json!({"type": "claim", "conversation_id": id}))
-        .await;
-    o.recv_type("claimed").await;
 
     o.send(json!({"type": "sync", "conversation_id": id})).await;
     assert_eq!(o.recv_skipping_queue().await["code"], "bad_frame");
@@ -142,14 +142,8 @@ async fn a_sync_without_after_seq_is_a_bad_frame() {
 
 #[tokio::test]
 async fn marks_carry_both_received_seq_and_read_seq_or_are_a_bad_frame() {
-    let app = spawn_app().await;
-    let visitor = app.start_visitor().await;
-    let officer = app.officer("alice").await;
-    let (mut o, _) = app.staff_socket(&officer).await;
+    let (app, visitor, mut o) = a_chat_claimed_by_alice().await;
     let id = visitor.conversation_id.clone();
-    o.send(json!({"type": "claim", "conversation_id": id}))
-        .await;
-    o.recv_type("claimed").await;
     let (mut v, _) = app.visitor_socket(&visitor, 0).await;
 
     v.send(json!({"type": "marks", "received_seq": 1})).await;
