@@ -373,8 +373,8 @@ function onError(f) {
   // The server's own message is for developers; people read the console's words for the code.
   const text = errorText(f.code);
   if (f.client_id && chat && chat.outbox.has(f.client_id)) {
-    if (f.code === 'unavailable' || f.code === 'rate_limited' || f.code === 'out_of_order') {
-      holdOutbox(chat, f.client_id, Number(f.retry_after_ms) || 1000, f.code === 'rate_limited');
+    if (f.code === 'unavailable' || f.code === 'rate_limited' || f.code === 'overloaded' || f.code === 'out_of_order') {
+      holdOutbox(chat, f.client_id, Number(f.retry_after_ms) || 1000, HOLD_STATUS[f.code]);
       return;
     }
     const msg = f.code === 'empty_message' ? t('err_empty')
@@ -1215,9 +1215,12 @@ function answered(chat, clientId) {
 }
 
 /** A message was refused for now: it and everything after it wait, then go again in order. */
-function holdOutbox(chat, clientId, waitMs, tooFast) {
+/** What the chat's status line says while a refused message waits to go again, by code. */
+const HOLD_STATUS = { rate_limited: 'sending_soon', overloaded: 'sending_busy' };
+
+function holdOutbox(chat, clientId, waitMs, status) {
   if (chat.inflight === clientId) chat.inflight = null;
-  if (tooFast) chat.els.status.textContent = t('sending_soon');
+  if (status) chat.els.status.textContent = t(status);
   clearTimeout(chat.holdTimer);
   chat.holdTimer = setTimeout(() => { chat.holdTimer = 0; pumpOutbox(chat); }, Math.min(Math.max(waitMs, 50), 30_000));
 }

@@ -464,9 +464,10 @@ function onError(f) {
       break;
     case 'unavailable': // the database did not answer: retry the same frame
     case 'rate_limited': // sent too fast: the frame was not acted on, send it again a little later
+    case 'overloaded': // the service is very busy: the message was not taken, send it again later
     case 'out_of_order': // never expected from this page; the same remedy puts things right
       if (f.client_id && state.outbox.has(f.client_id)) {
-        holdOutbox(f.client_id, Number(f.retry_after_ms) || 1000, f.code === 'rate_limited');
+        holdOutbox(f.client_id, Number(f.retry_after_ms) || 1000, HOLD_STATUS[f.code]);
       } else if (!f.client_id && state.dangerPending) {
         // A call for help that did not go through is sent again until it does.
         setTimeout(() => { if (state.dangerPending && state.welcomed) sendFrame({ type: 'danger' }); }, 1000);
@@ -729,9 +730,12 @@ function answered(clientId) {
 }
 
 /** A message was refused for now: it and everything after it wait, then go again in order. */
-function holdOutbox(clientId, waitMs, tooFast) {
+/** What the composer says while a refused message waits to go again, by the refusal's code. */
+const HOLD_STATUS = { rate_limited: 'sending_soon', overloaded: 'sending_busy' };
+
+function holdOutbox(clientId, waitMs, status) {
   if (state.inflight === clientId) state.inflight = null;
-  if (tooFast) tx($('composer-status'), 'sending_soon');
+  if (status) tx($('composer-status'), status);
   clearTimeout(state.holdTimer);
   state.holdTimer = setTimeout(() => { state.holdTimer = 0; pumpOutbox(); }, Math.min(Math.max(waitMs, 50), 30_000));
 }

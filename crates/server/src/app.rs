@@ -204,7 +204,8 @@ impl Application {
         .with_forwarding(
             crate::notify::Notifier::from_config(config.smtp.as_ref())?,
             std::time::Duration::from_secs(u64::from(config.dossier_ack_hours) * 3600),
-        );
+        )
+        .with_message_gate(config.limits.gate());
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
         keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());

@@ -75,6 +75,12 @@ pub enum ApiError {
     /// The database did not answer.
     #[error("the service is briefly unavailable, please retry")]
     Unavailable,
+    /// More messages are waiting to be written than the server answers quickly: this one was
+    /// not taken; send it again after this long (service/gate.rs).
+    #[error(
+        "the service is very busy; this message was not taken, send it again after retry_after_ms"
+    )]
+    Overloaded { retry_after_ms: u64 },
     /// A bug; details are in the server log.
     #[error("internal error")]
     Internal,
@@ -133,6 +139,7 @@ impl ApiError {
             Self::NoOfficer => "no_officer",
             Self::ColleagueUnavailable => "colleague_unavailable",
             Self::Unavailable => "unavailable",
+            Self::Overloaded { .. } => "overloaded",
             Self::Internal => "internal",
             Self::Consent(ecoute_domain::ConsentError::NotAsked) => "consent_not_asked",
             Self::Consent(ecoute_domain::ConsentError::NoConsent) => "no_consent",
@@ -160,7 +167,7 @@ impl ApiError {
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TotpEnrolmentRequired | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::QueueFull => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Consent(_) | Self::ReportForwarded => StatusCode::CONFLICT,
             Self::Dossier(ecoute_domain::DossierError::Closed)
@@ -186,11 +193,14 @@ impl IntoResponse for ApiError {
 impl ApiError {
     /// Adds `Retry-After` to a response about this error, when it says when to retry.
     pub fn add_retry_after(&self, response: &mut Response) {
-        if let Self::TooManyAttempts { retry_after_secs } = self {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from((*retry_after_secs).max(1)),
-            );
-        }
+        let secs = match self {
+            Self::TooManyAttempts { retry_after_secs } => *retry_after_secs,
+            Self::Overloaded { retry_after_ms } => retry_after_ms.div_ceil(1000),
+            _ => return,
+        };
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(secs.max(1)),
+        );
     }
 }

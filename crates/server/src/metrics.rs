@@ -107,6 +107,12 @@ pub fn delivered(to: &'static str, sent_at: time::OffsetDateTime) {
     metrics::histogram!("ecoute_delivery_seconds", "to" => to).record(after);
 }
 
+/// Messages the gate takes at once now (`service/gate.rs`): the floor when quiet, more as the
+/// server answers faster.
+pub fn gate_limit(limit: usize) {
+    metrics::gauge!("ecoute_messages_admitted_at_once").set(limit as f64);
+}
+
 /// A refusal answered to a client, by its stable code.
 pub fn error(code: &'static str) {
     metrics::counter!("ecoute_errors_total", "code" => code).increment(1);

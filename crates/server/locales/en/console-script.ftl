@@ -41,6 +41,7 @@ err_empty = The message is empty.
 err_too_long = The message exceeds 4,000 characters.
 err_send = This message could not be sent: { $message }
 sending_soon = You are writing very fast: your message will go in a moment.
+sending_busy = The service is very busy: your message will go in a moment.
 err_conversation_closed = This conversation has ended: the message was not sent.
 connecting = Connecting…
 disconnected = Connection lost, reconnecting…

@@ -35,6 +35,7 @@ err_too_long = The message is longer than 4,000 characters.
 err_send = This message could not be sent.
 err_closed = The conversation has ended: this message was not sent.
 sending_soon = You are writing very fast; your message will go in a moment.
+sending_busy = The service is very busy; your message will go in a moment.
 busy = One moment…
 officer_typing = { $name } is writing…
 received = received

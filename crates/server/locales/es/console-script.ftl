@@ -41,6 +41,7 @@ err_empty = El mensaje está vacío.
 err_too_long = El mensaje supera los 4000 caracteres.
 err_send = No se pudo enviar este mensaje: { $message }
 sending_soon = Escribe muy rápido: su mensaje saldrá en un momento.
+sending_busy = El servicio está muy ocupado: su mensaje saldrá en un momento.
 err_conversation_closed = Esta conversación terminó: el mensaje no se envió.
 connecting = Conectando…
 disconnected = Conexión perdida, reconectando…

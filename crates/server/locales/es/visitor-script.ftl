@@ -35,6 +35,7 @@ err_too_long = El mensaje tiene más de 4000 caracteres.
 err_send = No se pudo enviar este mensaje.
 err_closed = La conversación terminó: este mensaje no se envió.
 sending_soon = Escribe muy rápido; su mensaje saldrá en un momento.
+sending_busy = El servicio está muy ocupado; su mensaje saldrá en un momento.
 busy = Un momento…
 officer_typing = { $name } está escribiendo…
 received = recibido

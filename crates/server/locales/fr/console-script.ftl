@@ -41,6 +41,7 @@ err_empty = Le message est vide.
 err_too_long = Le message dépasse 4 000 caractères.
 err_send = Ce message n’a pas pu être envoyé : { $message }
 sending_soon = Vous écrivez très vite : votre message part dans un instant.
+sending_busy = Le service est très sollicité : votre message part dans un instant.
 err_conversation_closed = Cette conversation est terminée : le message n’a pas été envoyé.
 connecting = Connexion…
 disconnected = Connexion perdue, reconnexion en cours…

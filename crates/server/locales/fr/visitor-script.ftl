@@ -35,6 +35,7 @@ err_too_long = Le message dépasse 4 000 caractères.
 err_send = Ce message n’a pas pu être envoyé.
 err_closed = La conversation est terminée : ce message n’a pas été envoyé.
 sending_soon = Vous écrivez très vite, votre message part dans un instant.
+sending_busy = Le service est très sollicité, votre message part dans un instant.
 busy = Un instant…
 officer_typing = { $name } écrit…
 received = reçu

@@ -193,6 +193,23 @@ pub struct Limits {
     /// Return codes hashed ahead, in the machine's idle time, so that a start waits for no
     /// argon2id (about 20 ms of a core each); 0: every start hashes its own.
     pub ready_return_codes: u32,
+    /// How long, in milliseconds, a message should wait inside the server under load: the
+    /// server takes at once as many messages as it answers in that time, and refuses more with
+    /// `overloaded` (sent again by the pages). PROTOCOL.md §4, PERFORMANCE.md.
+    pub message_wait_ms: u32,
+    /// Messages the server always takes at once, however slowly it answered lately.
+    pub messages_in_flight: u32,
+}
+
+impl Limits {
+    /// The message gate these limits describe.
+    pub fn gate(&self) -> crate::service::gate::GateSettings {
+        crate::service::gate::GateSettings {
+            wait: std::time::Duration::from_millis(self.message_wait_ms.into()),
+            floor: self.messages_in_flight as usize,
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for Limits {
@@ -208,6 +225,9 @@ impl Default for Limits {
             // in some 20 to 40 s of otherwise idle cores (two threads, 19 MiB each while they
             // hash).
             ready_return_codes: 1000,
+            // Room for bursts on a quiet server; under load, 50 ms of what it answers.
+            message_wait_ms: 50,
+            messages_in_flight: 256,
         }
     }
 }
@@ -543,10 +563,13 @@ impl Config {
             || l.starts_per_source_per_hour == 0
             || l.logins_per_source_per_quarter == 0
             || l.messages_per_minute == 0
+            || l.message_wait_ms == 0
+            || l.messages_in_flight == 0
         {
             bail!(
-                "max_waiting, starts_per_source_per_hour, logins_per_source_per_quarter and \
-                 messages_per_minute under [limits] must each be at least 1"
+                "max_waiting, starts_per_source_per_hour, logins_per_source_per_quarter, \
+                 messages_per_minute, message_wait_ms and messages_in_flight under [limits] \
+                 must each be at least 1"
             );
         }
         let r = &self.routing;

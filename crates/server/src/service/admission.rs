@@ -15,6 +15,15 @@ impl ChatService {
         Ok(())
     }
 
+    /// Takes one more message to write, or refuses it (`overloaded`, with when to send it
+    /// again) while more are in flight than the server answers within the configured wait
+    /// ([`gate`]). The permit is given back once the sender has the message's outcome.
+    pub fn admit_message(&self) -> Result<gate::Permit, ApiError> {
+        self.gate.admit().map_err(|o| ApiError::Overloaded {
+            retry_after_ms: u64::try_from(o.retry_after.as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
     /// Whether the database answers.
     pub async fn ready(&self) -> Result<(), ApiError> {
         Ok(self.store.ping().await?)

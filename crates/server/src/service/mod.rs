@@ -26,6 +26,7 @@ mod case_file;
 pub mod desk;
 pub mod dossiers;
 pub mod forwarding;
+pub mod gate;
 mod handover;
 mod messages;
 pub mod open_data;
@@ -79,6 +80,8 @@ pub struct ChatService {
     /// How long a dossier may wait for its unit's acknowledgement before the supervisors'
     /// board raises an alert.
     ack_alert: time::Duration,
+    /// How many messages are taken at once (`overloaded` beyond).
+    gate: gate::MessageGate,
 }
 
 /// A message to store with [`ChatService::append_all`].
@@ -162,7 +165,14 @@ impl ChatService {
             codes,
             notifier: None,
             ack_alert: time::Duration::hours(crate::config::DEFAULT_ACK_ALERT_HOURS.into()),
+            gate: gate::MessageGate::new(gate::GateSettings::default()),
         }
+    }
+
+    /// How many messages are taken at once, and how long they may wait (`[limits]`).
+    pub fn with_message_gate(mut self, settings: gate::GateSettings) -> Self {
+        self.gate = gate::MessageGate::new(settings);
+        self
     }
 
     /// Forwarded reports: the notifier that tells units (none without `[smtp]`), and how long

@@ -1,6 +1,7 @@
 //! WebSocket sessions. Each socket is one task that owns its connection and selects over
 //! the client's frames, the bus and the queue; the database is the truth it resyncs from.
 
+pub mod delivery;
 pub mod frames;
 pub mod pace;
 pub mod staff;
@@ -192,9 +193,11 @@ pub fn out_of_order(client_id: String, waiting_for: pace::OutOfOrder) -> ErrorOu
 /// An error frame from an [`ApiError`].
 pub fn api_error_out(e: &ApiError) -> ErrorOut {
     let mut out = error_out(e.code(), e.to_string());
-    if matches!(e, ApiError::Unavailable) {
-        out.retry_after_ms = Some(UNAVAILABLE_RETRY_MS);
-    }
+    out.retry_after_ms = match e {
+        ApiError::Unavailable => Some(UNAVAILABLE_RETRY_MS),
+        ApiError::Overloaded { retry_after_ms } => Some(*retry_after_ms),
+        _ => None,
+    };
     out
 }
 

@@ -5,9 +5,9 @@
 //! person's messages. The quick exit and the call for help use neither.
 //!
 //! Order: once a `send` is refused with something that invites a resend (`rate_limited`,
-//! `unavailable`), every other `send` of that conversation on that connection is refused with
-//! `out_of_order`, without using the allowance, until the refused message comes again and is
-//! taken. A client that pipelines its messages therefore cannot have a later one stored before
+//! `overloaded`, `unavailable`), every other `send` of that conversation on that connection is
+//! refused with `out_of_order`, without using the allowance, until the refused message comes
+//! again and is taken. A client that pipelines its messages therefore cannot have a later one stored before
 //! an earlier one that was refused.
 
 use ecoute_domain::ConversationId;

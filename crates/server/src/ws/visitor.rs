@@ -1,14 +1,15 @@
 //! The visitor's socket: `hello` with the token, then messages both ways, the queue while
 //! waiting, and the quick exit.
 
+use super::delivery::{Delivered, Next};
 use super::frames::{MessageOut, OfficerRef, VisitorIn, VisitorOut};
 use super::writer::{Job, Outcome, Writer};
 use super::*;
-use crate::service::{PlainMessage, open_message};
+use crate::service::{Draft, PlainMessage, open_message};
 use crate::state::AppState;
 use ecoute_bus::BusEvent;
 use ecoute_crypto::{DataKey, hash_token};
-use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody, Seq, StateName};
+use ecoute_domain::{Actor, ClientMessageId, ConversationId, MessageBody, StateName};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
 
@@ -18,7 +19,8 @@ struct Session {
     conversation: ConversationId,
     key: DataKey,
     token_hash: [u8; 32],
-    delivered: Seq,
+    /// How far this socket has the conversation's messages.
+    delivered: Delivered,
     status: StateName,
     last_position: Option<usize>,
     /// The wait estimate last sent.
@@ -91,7 +93,7 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: AppState) {
         conversation: conversation.id,
         key,
         token_hash,
-        delivered: last_seq.min(conversation.last_seq),
+        delivered: Delivered::upto(last_seq.min(conversation.last_seq)),
         status: conversation.state.name(),
         last_position: None,
         last_estimate: None,
@@ -388,19 +390,27 @@ impl Session {
             Ok(b) => b,
             Err(e) => return self.conn.send(&refuse(e.into(), client_id)).await,
         };
+        // Too many messages in flight: refused at once, to be sent again; nothing later of
+        // this conversation is taken before it (pace.rs).
+        let permit = match self.state.chat.admit_message() {
+            Ok(p) => p,
+            Err(e) => {
+                self.order.refused(self.conversation, &client_id);
+                return self.conn.send(&refuse(e, client_id)).await;
+            }
+        };
         // The writer checks the token again just before writing: it may have been replaced a
         // moment ago (the person came back on another device with their code), and a device
         // holding the old one writes nothing more.
-        self.writer
-            .submit(Job {
-                conversation: self.conversation,
-                key: self.key.clone(),
-                actor: Actor::Visitor,
-                client_id: cid,
-                body,
-                token_hash: Some(self.token_hash),
-            })
-            .await
+        let draft = Draft {
+            conversation: self.conversation,
+            key: self.key.clone(),
+            actor: Actor::Visitor,
+            client_id: cid,
+            body,
+            token_hash: Some(self.token_hash),
+        };
+        self.writer.submit(Job { draft, permit }).await
     }
 
     /// Answers a message the writer is done with: its ack once committed, or why not.
@@ -412,12 +422,8 @@ impl Session {
                 ..
             } => {
                 // The page has its own message from the ack: the copy the bus brings back to
-                // this socket is not sent again, unless the other side's messages numbered
-                // before it are still on their way (then it comes in order, and the page
-                // ignores a number it already has).
-                if appended.seq == self.delivered + 1 {
-                    self.delivered = appended.seq;
-                }
+                // this socket, or a catch-up from the store, never sends it again.
+                self.delivered.acked(appended.seq);
                 let ack = VisitorOut::Ack {
                     client_id,
                     seq: appended.seq,
@@ -443,11 +449,10 @@ impl Session {
     async fn handle_event(&mut self, event: &BusEvent) -> bool {
         match event {
             BusEvent::Message(m) => {
-                if m.seq <= self.delivered {
-                    return true;
-                }
-                if m.seq > self.delivered + 1 {
-                    return self.resync().await;
+                match self.delivered.next(m.seq) {
+                    Next::Had => return true,
+                    Next::Gap => return self.resync().await,
+                    Next::Send => {}
                 }
                 // With several nodes, the revocation of this token (a quick exit in another tab,
                 // on another node) travels on NATS, which may lose it: before an officer's words
@@ -613,7 +618,7 @@ impl Session {
     }
 
     async fn deliver(&mut self, m: PlainMessage) -> bool {
-        self.delivered = m.seq;
+        self.delivered.sent(m.seq);
         self.conn
             .send(&VisitorOut::Message(MessageOut::for_visitor(m)))
             .await
@@ -657,7 +662,7 @@ impl Session {
             let page = match self
                 .state
                 .chat
-                .history(self.conversation, &self.key, self.delivered)
+                .history(self.conversation, &self.key, self.delivered.last())
                 .await
             {
                 Ok(p) => p,
@@ -668,6 +673,10 @@ impl Session {
             };
             let full = page.len() == crate::service::PAGE as usize;
             for m in page {
+                // This socket's own messages it has from their acks.
+                if self.delivered.next(m.seq) == Next::Had {
+                    continue;
+                }
                 if !self.deliver(m).await {
                     return false;
                 }

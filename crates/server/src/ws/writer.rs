@@ -8,6 +8,7 @@
 //! in order, and share a commit.
 
 use crate::error::ApiError;
+use crate::service::gate::Permit;
 use crate::service::{ChatService, Draft, Written};
 use ecoute_domain::ConversationId;
 use ecoute_store::Appended;
@@ -16,8 +17,12 @@ use tokio::sync::mpsc;
 /// Messages waiting for their writer, at most; beyond, the session waits (back pressure).
 const QUEUED: usize = 64;
 
-/// One message to write.
-pub type Job = Draft;
+/// One message to write, and its place among the messages in flight (`service/gate.rs`),
+/// given back once its sender has the outcome.
+pub struct Job {
+    pub draft: Draft,
+    pub permit: Permit,
+}
 
 /// What became of a message.
 pub enum Outcome {
@@ -89,10 +94,13 @@ fn spawn(chat: ChatService) -> Running {
             // a console writing in twenty chats does not wait for one commit per message.
             while queue.recv_many(&mut jobs, QUEUED).await > 0 {
                 let mut gone = false;
-                for (outcome, written) in write_all(&chat, std::mem::take(&mut jobs)).await {
+                for (outcome, written, permit) in write_all(&chat, std::mem::take(&mut jobs)).await
+                {
                     // The sender's ack goes first; then the message goes out to everyone,
                     // the sender's other devices and consoles included.
                     gone = gone || report.send(outcome).is_err();
+                    // Answered: it no longer counts as in flight.
+                    drop(permit);
                     // Stored is announced, even once the sender's session is over: the other
                     // side must see it, and the risk rules must read it (a resend would be a
                     // duplicate, which they skip).
@@ -111,23 +119,24 @@ fn spawn(chat: ChatService) -> Running {
     }
 }
 
-async fn write_all(chat: &ChatService, jobs: Vec<Job>) -> Vec<(Outcome, Option<Written>)> {
-    let about: Vec<_> = jobs
-        .iter()
-        .map(|j| {
-            (
-                j.conversation,
-                j.client_id.as_str().to_string(),
-                j.token_hash.is_some(),
-            )
-        })
-        .collect();
-    let answers = chat.append_all(jobs).await;
+async fn write_all(chat: &ChatService, jobs: Vec<Job>) -> Vec<(Outcome, Option<Written>, Permit)> {
+    let mut drafts = Vec::with_capacity(jobs.len());
+    let mut about = Vec::with_capacity(jobs.len());
+    for Job { draft, permit } in jobs {
+        about.push((
+            draft.conversation,
+            draft.client_id.as_str().to_string(),
+            draft.token_hash.is_some(),
+            permit,
+        ));
+        drafts.push(draft);
+    }
+    let answers = chat.append_all(drafts).await;
     answers
         .into_iter()
         .zip(about)
-        .map(
-            |(answer, (conversation, client_id, visitor))| match answer {
+        .map(|(answer, (conversation, client_id, visitor, permit))| {
+            let (outcome, written) = match answer {
                 Ok(Some((appended, written))) => (
                     Outcome::Written {
                         conversation,
@@ -154,8 +163,9 @@ async fn write_all(chat: &ChatService, jobs: Vec<Job>) -> Vec<(Outcome, Option<W
                     },
                     None,
                 ),
-            },
-        )
+            };
+            (outcome, written, permit)
+        })
         .collect()
 }
 
@@ -213,15 +223,18 @@ mod tests {
             .unwrap();
         let mut heard = bus.subscribe(Topic::Conversation(id));
 
-        let mut writer = Writer::new(chat);
+        let mut writer = Writer::new(chat.clone());
         for i in 0..3 {
             let job = Job {
-                conversation: id,
-                key: key.clone(),
-                actor: Actor::Visitor,
-                client_id: ClientMessageId::parse(&format!("m{i}")).unwrap(),
-                body: MessageBody::parse(format!("message {i}")).unwrap(),
-                token_hash: Some([1; 32]),
+                draft: crate::service::Draft {
+                    conversation: id,
+                    key: key.clone(),
+                    actor: Actor::Visitor,
+                    client_id: ClientMessageId::parse(&format!("m{i}")).unwrap(),
+                    body: MessageBody::parse(format!("message {i}")).unwrap(),
+                    token_hash: Some([1; 32]),
+                },
+                permit: chat.admit_message().unwrap(),
             };
             assert!(writer.submit(job).await);
         }

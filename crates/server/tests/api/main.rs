@@ -22,6 +22,7 @@ mod keys;
 mod logs;
 mod metrics;
 mod open_data;
+mod overload;
 mod protocol;
 mod purge;
 mod routing;

@@ -208,7 +208,7 @@ impl Session {
         if let Err(e) = read.await {
             return self.refuse(about(api_error_out(&e), conversation_id)).await;
         }
-        if !self.send_after(conversation_id, after_seq).await {
+        if !self.send_after(conversation_id, after_seq, false).await {
             return false;
         }
         // Then the staff notes and the case file, whole: a console that was away may
@@ -319,7 +319,7 @@ impl Session {
                 }
                 // Start from nothing: the console syncs the history after `claimed`.
                 if let Some(chat) = self.chats.get_mut(&id) {
-                    chat.delivered = c.last_seq;
+                    chat.delivered = Delivered::upto(c.last_seq);
                 }
                 self.conn
                     .send(&StaffOut::Claimed {
@@ -364,17 +364,24 @@ impl Session {
             };
             return self.refuse(refusal(e, client_id)).await;
         }
-        let key = self.chats[&id].key.clone();
-        self.writer
-            .submit(Job {
-                conversation: id,
-                key,
-                actor: self.me(),
-                client_id: cid,
-                body,
-                token_hash: None,
-            })
-            .await
+        // Too many messages in flight: refused at once, to be sent again; nothing later of
+        // this chat is taken before it (pace.rs).
+        let permit = match self.state.chat.admit_message() {
+            Ok(p) => p,
+            Err(e) => {
+                self.order.refused(id, &client_id);
+                return self.refuse(refusal(e, client_id)).await;
+            }
+        };
+        let draft = crate::service::Draft {
+            conversation: id,
+            key: self.chats[&id].key.clone(),
+            actor: self.me(),
+            client_id: cid,
+            body,
+            token_hash: None,
+        };
+        self.writer.submit(Job { draft, permit }).await
     }
 
     /// Answers a message the writer is done with: its ack once committed, or why not.
@@ -385,12 +392,11 @@ impl Session {
                 client_id,
                 appended,
             } => {
-                // As for the visitor's page: the console has its message from the ack, and the
-                // bus's copy is not sent back to this socket (other consoles still get it).
-                if let Some(chat) = self.chats.get_mut(&conversation)
-                    && appended.seq == chat.delivered + 1
-                {
-                    chat.delivered = appended.seq;
+                // As for the visitor's page: the console has its message from the ack, and
+                // neither the bus's copy nor a catch-up from the store sends it back to this
+                // socket (other consoles still get it).
+                if let Some(chat) = self.chats.get_mut(&conversation) {
+                    chat.delivered.acked(appended.seq);
                 }
                 let ack = StaffOut::Ack {
                     conversation_id: conversation,

@@ -6,15 +6,16 @@ impl Session {
     pub(super) async fn handle_event(&mut self, event: &BusEvent) -> bool {
         match event {
             BusEvent::Message(m) => {
-                let Some(chat) = self.chats.get(&m.conversation) else {
+                let Some(chat) = self.chats.get_mut(&m.conversation) else {
                     return true;
                 };
-                if m.seq <= chat.delivered {
-                    return true;
-                }
-                if m.seq > chat.delivered + 1 {
-                    let after = chat.delivered;
-                    return self.send_after(m.conversation, after).await;
+                match chat.delivered.next(m.seq) {
+                    Next::Had => return true,
+                    Next::Gap => {
+                        let after = chat.delivered.last();
+                        return self.send_after(m.conversation, after, true).await;
+                    }
+                    Next::Send => {}
                 }
                 match open_message(m.conversation, &chat.key, m.clone()) {
                     Ok(plain) => {
@@ -222,15 +223,22 @@ impl Session {
 
     pub(super) async fn deliver(&mut self, m: PlainMessage) -> bool {
         if let Some(chat) = self.chats.get_mut(&m.conversation) {
-            chat.delivered = chat.delivered.max(m.seq);
+            chat.delivered.sent(m.seq);
         }
         self.conn
             .send(&StaffOut::Message(MessageOut::for_staff(m)))
             .await
     }
 
-    /// Sends a chat's messages after `after`, page by page.
-    pub(super) async fn send_after(&mut self, id: ConversationId, mut after: Seq) -> bool {
+    /// Sends a chat's messages after `after`, page by page. `catching_up`: the server's own
+    /// catch-up after missed bus events, which leaves out this console's own messages (it has
+    /// them from their acks); a `sync` the console asked for sends every one.
+    pub(super) async fn send_after(
+        &mut self,
+        id: ConversationId,
+        mut after: Seq,
+        catching_up: bool,
+    ) -> bool {
         loop {
             let Some(chat) = self.chats.get(&id) else {
                 return true;
@@ -243,6 +251,12 @@ impl Session {
             let full = page.len() == crate::service::PAGE as usize;
             for m in page {
                 after = m.seq;
+                if catching_up
+                    && let Some(chat) = self.chats.get_mut(&id)
+                    && chat.delivered.next(m.seq) == Next::Had
+                {
+                    continue;
+                }
                 if !self.deliver(m).await {
                     return false;
                 }

@@ -9,6 +9,7 @@ mod wellbeing;
 
 pub use supervision::build_board;
 
+use super::delivery::{Delivered, Next};
 use super::frames::{
     BoardChatOut, BoardOut, ChatOut, ColleagueOut, FiguresOut, MessageOut, NoteOut, QueueItemOut,
     StaffIn, StaffOut, UserOut,
@@ -35,7 +36,8 @@ use tokio::time::{Instant, sleep_until};
 
 struct Chat {
     key: DataKey,
-    delivered: Seq,
+    /// How far this console has the chat's messages.
+    delivered: Delivered,
 }
 
 /// The chat a supervisor follows silently.
@@ -357,7 +359,7 @@ impl Session {
                     c.id,
                     Chat {
                         key,
-                        delivered: c.last_seq,
+                        delivered: Delivered::upto(c.last_seq),
                     },
                 );
                 true

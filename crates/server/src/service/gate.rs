@@ -1,0 +1,305 @@
+//! How many messages the server takes at once: beyond what it can answer quickly, a new one is
+//! refused at once (`overloaded`, with when to send it again) rather than queued behind the
+//! others (docs/PERFORMANCE.md, issue 23 target 2).
+//!
+//! A message is *in flight* from the moment its socket hands it over until its sender has its
+//! answer (the ack, or why not): waiting for the session's writer, for the message writer, for
+//! its commit. By Little's law the time a message spends in flight is the number in flight
+//! divided by the rate they are answered at. The gate measures that rate (answers per second,
+//! smoothed over about a second) and lets in at most `rate × wait` messages at once, and never
+//! fewer than `floor`: a server answering 8,000 messages a second with a `wait` of 50 ms takes
+//! 400 at once, so none waits much longer than 50 ms inside it; a quiet one takes `floor`
+//! however slow its last second was, so a burst after a calm is never refused.
+//!
+//! Under overload the excess costs the server a refusal (a frame read and one written) instead
+//! of a message stored, encrypted, delivered and receipted: the refusals leave the CPU and the
+//! disk to the messages taken, whose latency stays bounded, and memory with them (at most
+//! `ceiling` messages in flight, each at most 4,000 characters).
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How often the answer rate is measured again (it is smoothed over about ten of these).
+const TICK: Duration = Duration::from_millis(100);
+/// The weight of the last tick in the smoothed rate.
+const SMOOTHING: f64 = 0.2;
+/// Retries are asked to wait at least this long, and at most [`RETRY_MAX`] (before jitter).
+const RETRY_MIN: Duration = Duration::from_millis(100);
+const RETRY_MAX: Duration = Duration::from_secs(2);
+
+/// The gate's settings (`[limits]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateSettings {
+    /// How long a message should wait inside the server at most, under load.
+    pub wait: Duration,
+    /// Messages always taken at once, whatever the measured rate.
+    pub floor: usize,
+    /// Messages never exceeded in flight, whatever the measured rate.
+    pub ceiling: usize,
+}
+
+impl Default for GateSettings {
+    fn default() -> Self {
+        GateSettings {
+            wait: Duration::from_millis(50),
+            floor: 256,
+            ceiling: 8192,
+        }
+    }
+}
+
+/// Admits messages while the server can answer them within [`GateSettings::wait`].
+#[derive(Debug, Clone)]
+pub struct MessageGate {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    settings: GateSettings,
+    in_flight: AtomicUsize,
+    /// Answers given since the gate was made.
+    answered: AtomicU64,
+    measure: Mutex<Measure>,
+}
+
+#[derive(Debug)]
+struct Measure {
+    /// When the current tick began, and the answers counted then.
+    since: Instant,
+    answered_then: u64,
+    /// Answers per second, smoothed.
+    rate: f64,
+    /// Messages admitted at once now.
+    limit: usize,
+}
+
+/// A message admitted: it counts as in flight until this is dropped, once its sender has its
+/// answer.
+#[derive(Debug)]
+pub struct Permit {
+    inner: Arc<Inner>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.inner.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.inner.answered.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A message refused because too many wait already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overloaded {
+    /// When the sender should send it again: about the time the messages in flight take to be
+    /// answered, spread a little so that the refused do not all come back at the same instant.
+    pub retry_after: Duration,
+}
+
+impl MessageGate {
+    /// A gate with these settings; `floor` and `ceiling` are at least 1 and in order.
+    pub fn new(settings: GateSettings) -> MessageGate {
+        let floor = settings.floor.max(1);
+        let settings = GateSettings {
+            floor,
+            ceiling: settings.ceiling.max(floor),
+            ..settings
+        };
+        MessageGate {
+            inner: Arc::new(Inner {
+                settings,
+                in_flight: AtomicUsize::new(0),
+                answered: AtomicU64::new(0),
+                measure: Mutex::new(Measure {
+                    since: Instant::now(),
+                    answered_then: 0,
+                    rate: 0.0,
+                    limit: floor,
+                }),
+            }),
+        }
+    }
+
+    /// Takes a message now, or says when to send it again.
+    pub fn admit(&self) -> Result<Permit, Overloaded> {
+        self.admit_at(Instant::now())
+    }
+
+    fn admit_at(&self, now: Instant) -> Result<Permit, Overloaded> {
+        let (limit, rate) = self.measure(now);
+        let taken = self
+            .inner
+            .in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            });
+        match taken {
+            Ok(_) => Ok(Permit {
+                inner: self.inner.clone(),
+            }),
+            Err(waiting) => {
+                // Counted with the other refusals when it is answered (`ecoute_errors_total`).
+                Err(Overloaded {
+                    retry_after: retry_after(waiting, rate, rand::random::<f64>()),
+                })
+            }
+        }
+    }
+
+    /// Messages in flight now.
+    pub fn in_flight(&self) -> usize {
+        self.inner.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Messages admitted at once now, as last measured.
+    pub fn limit(&self) -> usize {
+        self.inner.measure.lock().expect("gate").limit
+    }
+
+    /// The limit and rate, measured again when a tick has passed.
+    fn measure(&self, now: Instant) -> (usize, f64) {
+        let mut m = self.inner.measure.lock().expect("gate");
+        let elapsed = now.saturating_duration_since(m.since);
+        if elapsed >= TICK {
+            let answered = self.inner.answered.load(Ordering::Relaxed);
+            let this_tick = (answered - m.answered_then) as f64 / elapsed.as_secs_f64();
+            // A long silence is many ticks without answers: the old rate fades accordingly.
+            let ticks = (elapsed.as_secs_f64() / TICK.as_secs_f64()).min(50.0);
+            let kept = (1.0 - SMOOTHING).powf(ticks);
+            m.rate = m.rate * kept + this_tick * (1.0 - kept);
+            m.since = now;
+            m.answered_then = answered;
+            m.limit = limit_for(m.rate, self.inner.settings);
+            crate::metrics::gate_limit(m.limit);
+        }
+        (m.limit, m.rate)
+    }
+}
+
+/// Messages taken at once when they are answered at `rate` a second.
+fn limit_for(rate: f64, s: GateSettings) -> usize {
+    let by_rate = (rate * s.wait.as_secs_f64()).floor();
+    let by_rate = if by_rate.is_finite() && by_rate > 0.0 {
+        by_rate as usize
+    } else {
+        0
+    };
+    by_rate.clamp(s.floor, s.ceiling)
+}
+
+/// How long a refused sender waits: what `waiting` messages take at `rate` a second, within
+/// [`RETRY_MIN`, `RETRY_MAX`], then stretched by up to half again (`spread` in [0, 1)).
+fn retry_after(waiting: usize, rate: f64, spread: f64) -> Duration {
+    let drain = if rate > 0.0 {
+        Duration::from_secs_f64((waiting as f64 / rate).min(RETRY_MAX.as_secs_f64()))
+    } else {
+        RETRY_MAX
+    };
+    drain
+        .clamp(RETRY_MIN, RETRY_MAX)
+        .mul_f64(1.0 + spread.clamp(0.0, 1.0) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(floor: usize, ceiling: usize) -> GateSettings {
+        GateSettings {
+            wait: Duration::from_millis(50),
+            floor,
+            ceiling,
+        }
+    }
+
+    #[test]
+    fn a_quiet_server_takes_its_floor_at_once_and_refuses_the_next() {
+        let gate = MessageGate::new(settings(3, 100));
+        let start = Instant::now();
+        let permits: Vec<_> = (0..3).map(|_| gate.admit_at(start).unwrap()).collect();
+        let refused = gate.admit_at(start).unwrap_err();
+        assert!(refused.retry_after >= RETRY_MIN);
+        assert_eq!(gate.in_flight(), 3);
+        drop(permits);
+        assert_eq!(gate.in_flight(), 0);
+        assert!(gate.admit_at(start).is_ok(), "an answer makes room");
+    }
+
+    #[test]
+    fn the_limit_follows_the_answer_rate_times_the_wait_within_floor_and_ceiling() {
+        let s = settings(10, 1000);
+        assert_eq!(limit_for(0.0, s), 10);
+        assert_eq!(limit_for(100.0, s), 10, "5 by rate: the floor holds");
+        assert_eq!(limit_for(8_000.0, s), 400);
+        assert_eq!(limit_for(1e9, s), 1000);
+        assert_eq!(limit_for(f64::NAN, s), 10);
+    }
+
+    #[test]
+    fn a_gate_answering_fast_takes_more_at_once_and_less_once_it_slows() {
+        let gate = MessageGate::new(settings(4, 10_000));
+        let mut now = Instant::now();
+        // Two seconds of 10,000 answers a second.
+        for _ in 0..20 {
+            for _ in 0..1000 {
+                drop(gate.admit_at(now).unwrap());
+            }
+            now += TICK;
+        }
+        gate.admit_at(now).map(drop).unwrap();
+        let fast = gate.limit();
+        assert!(
+            (400..=500).contains(&fast),
+            "about 10,000/s × 50 ms, got {fast}"
+        );
+        // Then a second of 100 answers a second.
+        for _ in 0..10 {
+            for _ in 0..10 {
+                drop(gate.admit_at(now).unwrap());
+            }
+            now += TICK;
+        }
+        gate.admit_at(now).map(drop).unwrap();
+        assert!(gate.limit() < fast / 4, "{} after slowing", gate.limit());
+        // And after a long silence, only the floor.
+        now += Duration::from_secs(30);
+        gate.admit_at(now).map(drop).unwrap();
+        assert_eq!(gate.limit(), 4);
+    }
+
+    #[test]
+    fn a_refused_sender_waits_about_the_time_the_messages_ahead_take_spread_by_half() {
+        // 500 ahead at 1,000 a second: half a second, then up to half again.
+        let low = retry_after(500, 1000.0, 0.0);
+        let high = retry_after(500, 1000.0, 0.999);
+        assert_eq!(low, Duration::from_millis(500));
+        assert!(high > Duration::from_millis(740) && high <= Duration::from_millis(750));
+        assert_eq!(retry_after(1, 1e6, 0.0), RETRY_MIN);
+        assert_eq!(retry_after(10, 0.0, 0.0), RETRY_MAX);
+        assert_eq!(retry_after(1_000_000, 10.0, 1.0), RETRY_MAX.mul_f64(1.5));
+    }
+
+    #[test]
+    fn permits_taken_from_many_threads_never_exceed_the_limit() {
+        let gate = MessageGate::new(settings(64, 64));
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (gate, held) = (gate.clone(), held.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..100 {
+                        if let Ok(p) = gate.admit() {
+                            held.lock().unwrap().push(p);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(held.lock().unwrap().len(), 64);
+        assert_eq!(gate.in_flight(), 64);
+    }
+}
