@@ -100,6 +100,9 @@ import json, sys
 knee = json.load(open(sys.argv[1])).get("knee_rate")
 print(round(2 * knee) if knee else "")' "$OUT/ramp-$run.json" 2>/dev/null) || OVERLOAD_RATE=""
     if [[ -n "$OVERLOAD_RATE" ]]; then
+      # The ramp ends on steps that failed: a pause, so that the baseline before the overload
+      # does not measure a server still catching up.
+      sleep 5
       echo "== run $run/$RUNS: overload at $OVERLOAD_RATE msg/s (twice the ramp's knee)"
       "$LG" overload "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$OVERLOAD_RATE" --duration "$OVERLOAD_SECONDS" --json "$OUT/overload-$run.json" || true
     else

@@ -139,7 +139,7 @@ impl Step {
     /// Message `k` left an outbox's waiting messages (sent at last).
     fn unheld(&self, k: u64) {
         if self.has(k) {
-            // Never below zero: every message that leaves was counted in when it began to wait.
+            // Saturating: a miscount must never show as billions of messages held.
             let _ = self
                 .held
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |h| h.checked_sub(1));
