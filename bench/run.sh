@@ -20,6 +20,12 @@
 # run (target: at most 4×) and their delivery p50 against their ack p50 (target: at most 0.3 ms
 # above). SKIP="light" leaves them out. DATA_PARENT (default: the system's temporary directory)
 # chooses the disk the data directories, and so the probe, are on.
+#
+# Issue 23, target 2: after each run's ramp, `overload` on the same server at twice that ramp's
+# knee (`knee_rate` in ramp-RUN.json; skipped, with a message, when the ramp found none) for
+# OVERLOAD_SECONDS (20), with CHAT_VISITORS visitors, between 10 s before and 15 s after at
+# 1,000 msg/s (the generator's defaults); report in overload-RUN.json. SKIP="overload" leaves it
+# out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -35,6 +41,7 @@ LIGHT_VISITORS=${LIGHT_VISITORS:-500}
 LIGHT_OFFICERS=${LIGHT_OFFICERS:-50}
 LIGHT_SECONDS=${LIGHT_SECONDS:-15}
 FSYNC_ITERATIONS=${FSYNC_ITERATIONS:-2000}
+OVERLOAD_SECONDS=${OVERLOAD_SECONDS:-20}
 
 # Many sockets on both sides of loopback.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -86,6 +93,22 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$CHAT_RATE" --duration "$CHAT_SECONDS" --no-marks --json "$OUT/chat-no-marks-$run.json" || true
   echo "== run $run/$RUNS: ramp"
   "$LG" ramp "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/ramp-$run.json" || true
+  if ! skip overload; then
+    # Twice this run's knee; nothing to read when the ramp wrote no report or found no knee.
+    OVERLOAD_RATE=$(python3 -c '
+import json, sys
+knee = json.load(open(sys.argv[1])).get("knee_rate")
+print(round(2 * knee) if knee else "")' "$OUT/ramp-$run.json" 2>/dev/null) || OVERLOAD_RATE=""
+    if [[ -n "$OVERLOAD_RATE" ]]; then
+      # The ramp ends on steps that failed: a pause, so that the baseline before the overload
+      # does not measure a server still catching up.
+      sleep 5
+      echo "== run $run/$RUNS: overload at $OVERLOAD_RATE msg/s (twice the ramp's knee)"
+      "$LG" overload "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$OVERLOAD_RATE" --duration "$OVERLOAD_SECONDS" --json "$OUT/overload-$run.json" || true
+    else
+      echo "== run $run/$RUNS: overload skipped: no knee_rate in $OUT/ramp-$run.json"
+    fi
+  fi
   echo "== run $run/$RUNS: relay (same machine, same run)"
   "$LG" relay --url http://127.0.0.1:0 --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/relay-$run.json" || true
   skip storm || echo "== run $run/$RUNS: storm"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Medians over the runs of bench/run.sh, and the ratios to the relay from the same runs.
 Usage: python3 bench/summarize.py bench/results/<date>"""
-import json, pathlib, re, statistics, sys
+import json, math, pathlib, re, statistics, sys
 
 out = pathlib.Path(sys.argv[1])
 
@@ -26,7 +26,7 @@ def fmt(v, digits=2):
 print(f"# Results in {out}\n")
 print("| scenario | runs | rate target | rate achieved | p50 ms | p99 ms | p99.9 ms | max ms | ack p50 ms | lost | dup | RSS KiB | CPU % |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for name in ["fsync", "light-50", "light-1000", "unloaded", "chat", "chat-no-marks", "ramp", "relay", "storm", "storm-stock", "idle"]:
+for name in ["fsync", "light-50", "light-1000", "unloaded", "chat", "chat-no-marks", "ramp", "overload", "relay", "storm", "storm-stock", "idle"]:
     rs = runs(name)
     if not rs:
         continue
@@ -70,6 +70,56 @@ if probes:
                   f"{fmt(delivery)} | {fmt(gap)} | {met} |")
         if ratios:
             print(f"| {load} | median | | | | {fmt(statistics.median(ratios))} | | {fmt(statistics.median(gaps) if gaps else None)} | |")
+
+# Issue 23, target 2: twice the knee. The figures are the overload phase's (its acknowledged
+# messages' latency from the send of the attempt taken); lost and duplicated are over all three
+# phases; recovered_after_s is null when latency had not come back by the end of the recovery.
+overloads = by_run("overload")
+if overloads:
+    print("\nIssue 23, target 2: offered twice the knee, acknowledged messages at p99 ≤ 250 ms (from the send of the attempt taken), "
+          "latency back within 5 s of the overload's end, nothing acknowledged lost\n")
+    print("| run | offered msg/s | achieved msg/s | admitted ack p99 ms | ≤ 250 ms | refusals | refusal p99 ms | echoes | max RSS KiB | recovered after s | ≤ 5 s | lost | dup |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+    def row(o):
+        refused = o.get("refused") or {}
+        recovered = (o.get("overload") or {}).get("recovered_after_s")
+        return {
+            "offered": o.get("rate_target"),
+            "achieved": o.get("rate_achieved"),
+            "ack_p99": (o.get("ack_from_send") or {}).get("p99_ms"),
+            "refusals": sum(refused.values()) if refused else None,
+            "refusal_p99": (o.get("refusal") or {}).get("p99_ms"),
+            "echoes": o.get("echoes"),
+            "rss": o.get("server_rss_max_kib"),
+            # Not recovered sorts after every second, for the median.
+            "recovered": math.inf if recovered is None else recovered,
+            "lost": o.get("lost", 0),
+            "dup": o.get("duplicated", 0),
+        }
+
+    def line(label, r):
+        ack_met = "—" if r["ack_p99"] is None else ("yes" if r["ack_p99"] <= 250 else "no")
+        rec = r["recovered"]
+        rec_text = "not recovered" if rec is None or math.isinf(rec) else fmt(rec, 0)
+        rec_met = "no" if rec is None or math.isinf(rec) else ("yes" if rec <= 5 else "no")
+        print(f"| {label} | {fmt(r['offered'],0)} | {fmt(r['achieved'],0)} | {fmt(r['ack_p99'])} | {ack_met} | "
+              f"{fmt(r['refusals'],0)} | {fmt(r['refusal_p99'])} | {fmt(r['echoes'],0)} | {fmt(r['rss'],0)} | "
+              f"{rec_text} | {rec_met} | {fmt(r['lost'],0)} | {fmt(r['dup'],0)} |")
+
+    rows = {run: row(o) for run, o in sorted(overloads.items())}
+    for run, r in rows.items():
+        line(str(run), r)
+
+    def median_of(key):
+        values = [r[key] for r in rows.values() if r[key] is not None]
+        return statistics.median(values) if values else None
+
+    medians = {key: median_of(key) for key in next(iter(rows.values()))}
+    # Lost and duplicated: the total over the runs, never a median.
+    medians["lost"] = sum(r["lost"] for r in rows.values())
+    medians["dup"] = sum(r["dup"] for r in rows.values())
+    line("median (lost, dup: total)", medians)
 
 ramp, relay = runs("ramp"), runs("relay")
 pairs = [(a.get("knee_rate"), b.get("knee_rate")) for a, b in zip(ramp, relay)]

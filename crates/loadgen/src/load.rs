@@ -1,7 +1,11 @@
 //! The measured part: sockets held by tasks, a pacing thread that says when each message is due,
 //! and the accounting of what was acknowledged and delivered.
 
-use crate::report::{Quantiles, Report, histogram, scrape};
+use crate::outbox::{self, Attempt, Outbox};
+use crate::report::{
+    Overload, Quantiles, RECOVERED_RULE, Refusals, Report, Second, histogram, recovered_after_s,
+    recovery_threshold_ms, scrape,
+};
 use crate::setup::{self, Socket, Sources, Target, VisitorId};
 use crate::{Args, Scenario};
 use anyhow::{Context, bail};
@@ -40,13 +44,20 @@ impl Clock {
     }
 }
 
-/// One step of traffic: what each of its messages became, and the latencies.
+/// One step of traffic (or one phase of an overload): what each of its messages became, and
+/// the latencies.
 struct Step {
     /// First message number of the step.
     base: u64,
     flags: Vec<AtomicU8>,
     duplicated: AtomicU64,
     errors: AtomicU64,
+    /// Refusals that invite a resend, in the order of `outbox::RETRYABLE`.
+    refused: [AtomicU64; 4],
+    resends: AtomicU64,
+    echoes: AtomicU64,
+    /// Messages of the step waiting in an outbox now (refused, or kept behind a refusal).
+    held: AtomicU64,
     /// When the last delivery of the step arrived (µs on the run's clock).
     last_delivery_us: AtomicU64,
     latencies: Mutex<Latencies>,
@@ -55,7 +66,12 @@ struct Step {
 struct Latencies {
     v2o: Histogram<u64>,
     o2v: Histogram<u64>,
+    /// From due to acknowledgement.
     ack: Histogram<u64>,
+    /// From the acknowledged attempt's send to acknowledgement.
+    ack_send: Histogram<u64>,
+    /// From an attempt's send to its refusal.
+    refusal: Histogram<u64>,
 }
 
 impl Step {
@@ -65,13 +81,24 @@ impl Step {
             flags: (0..capacity).map(|_| AtomicU8::new(0)).collect(),
             duplicated: AtomicU64::new(0),
             errors: AtomicU64::new(0),
+            refused: Default::default(),
+            resends: AtomicU64::new(0),
+            echoes: AtomicU64::new(0),
+            held: AtomicU64::new(0),
             last_delivery_us: AtomicU64::new(0),
             latencies: Mutex::new(Latencies {
                 v2o: histogram(),
                 o2v: histogram(),
                 ack: histogram(),
+                ack_send: histogram(),
+                refusal: histogram(),
             }),
         }
+    }
+
+    /// Whether message `k` is one of this step's.
+    fn has(&self, k: u64) -> bool {
+        self.slot(k).is_some()
     }
 
     fn slot(&self, k: u64) -> Option<&AtomicU8> {
@@ -79,11 +106,43 @@ impl Step {
             .and_then(|i| self.flags.get(i as usize))
     }
 
-    fn acked(&self, k: u64, latency_us: u64) {
+    /// Message `k` acknowledged `latency_us` after it was due, and `from_send_us` after its
+    /// acknowledged attempt was sent (when the socket's outbox knew that attempt).
+    fn acked(&self, k: u64, latency_us: u64, from_send_us: Option<u64>) {
         if let Some(f) = self.slot(k) {
             f.fetch_or(ACKED, Ordering::Relaxed);
             let mut l = self.latencies.lock().expect("latencies");
             let _ = l.ack.record(latency_us.max(1));
+            if let Some(us) = from_send_us {
+                let _ = l.ack_send.record(us.max(1));
+            }
+        }
+    }
+
+    /// An attempt of message `k` refused with the code at `code` in `outbox::RETRYABLE`,
+    /// `answer_us` after it was sent.
+    fn refused(&self, k: u64, code: usize, answer_us: u64) {
+        if self.has(k) {
+            self.refused[code].fetch_add(1, Ordering::Relaxed);
+            let mut l = self.latencies.lock().expect("latencies");
+            let _ = l.refusal.record(answer_us.max(1));
+        }
+    }
+
+    /// Counts `counter` for message `k` when it is this step's.
+    fn count(&self, k: u64, counter: &AtomicU64) {
+        if self.has(k) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Message `k` left an outbox's waiting messages (sent at last).
+    fn unheld(&self, k: u64) {
+        if self.has(k) {
+            // Saturating: a miscount must never show as billions of messages held.
+            let _ = self
+                .held
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |h| h.checked_sub(1));
         }
     }
 
@@ -114,18 +173,107 @@ impl Step {
     }
 }
 
-/// What every socket task shares: the clock, the current step, the conversation ids.
+/// What every socket task shares: the clock, the steps in progress, the conversation ids.
 struct Shared {
     clock: Clock,
-    step: RwLock<Arc<Step>>,
+    /// The steps whose messages are counted now: one, or an overload's three phases. The
+    /// last one also counts the errors that name no message.
+    steps: RwLock<Vec<Arc<Step>>>,
+    /// The overload's recovery, second by second.
+    series: RwLock<Option<Arc<Series>>>,
     conversations: Vec<String>,
     claimed: AtomicU64,
     claim_errors: AtomicU64,
 }
 
 impl Shared {
-    fn step(&self) -> Arc<Step> {
-        self.step.read().expect("step").clone()
+    fn new(clock: Clock, conversations: Vec<String>) -> Shared {
+        Shared {
+            clock,
+            steps: RwLock::new(vec![Arc::new(Step::new(0, 0))]),
+            series: RwLock::new(None),
+            conversations,
+            claimed: AtomicU64::new(0),
+            claim_errors: AtomicU64::new(0),
+        }
+    }
+
+    fn set_steps(&self, steps: Vec<Arc<Step>>) {
+        *self.steps.write().expect("steps") = steps;
+    }
+
+    /// The step message `k` belongs to, if it is in progress.
+    fn step_of(&self, k: u64) -> Option<Arc<Step>> {
+        self.steps
+            .read()
+            .expect("steps")
+            .iter()
+            .find(|s| s.has(k))
+            .cloned()
+    }
+
+    fn last_step(&self) -> Arc<Step> {
+        self.steps
+            .read()
+            .expect("steps")
+            .last()
+            .cloned()
+            .expect("a step")
+    }
+
+    fn series(&self) -> Option<Arc<Series>> {
+        self.series.read().expect("series").clone()
+    }
+}
+
+/// Seconds after the overload: how many messages were first sent in each, and the latency of
+/// their acknowledgements from the acknowledged attempt's send.
+struct Series {
+    origin_us: u64,
+    seconds: Vec<Mutex<(u64, Histogram<u64>)>>,
+}
+
+impl Series {
+    fn new(origin_us: u64, seconds: usize) -> Series {
+        Series {
+            origin_us,
+            seconds: (0..seconds).map(|_| Mutex::new((0, histogram()))).collect(),
+        }
+    }
+
+    fn second(&self, at_us: u64) -> Option<&Mutex<(u64, Histogram<u64>)>> {
+        let i = at_us.checked_sub(self.origin_us)? / 1_000_000;
+        self.seconds.get(i as usize)
+    }
+
+    fn first_sent(&self, at_us: u64) {
+        if let Some(s) = self.second(at_us) {
+            s.lock().expect("second").0 += 1;
+        }
+    }
+
+    fn acked(&self, first_sent_us: u64, from_send_us: u64) {
+        if let Some(s) = self.second(first_sent_us) {
+            let _ = s.lock().expect("second").1.record(from_send_us.max(1));
+        }
+    }
+
+    fn figures(&self) -> Vec<Second> {
+        self.seconds
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let s = s.lock().expect("second");
+                let q = Quantiles::of(&s.1);
+                Second {
+                    second: i as u64,
+                    first_sent: s.0,
+                    acked: q.count,
+                    ack_p50_ms: q.p50_ms,
+                    ack_p99_ms: q.p99_ms,
+                }
+            })
+            .collect()
     }
 }
 
@@ -159,6 +307,61 @@ struct Frame<'a> {
     seq: Option<u64>,
     #[serde(default, borrow)]
     conversation_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    code: Option<Cow<'a, str>>,
+    #[serde(default)]
+    retry_after_ms: Option<u64>,
+}
+
+/// Whether a `message` frame with this author, on a visitor's (or an officer's) socket, is the
+/// socket's own side: in the generator, each such frame is one of the socket's own messages
+/// sent back to it (an echo).
+fn is_echo(officer: bool, author: Option<&str>) -> bool {
+    author == Some(if officer { "officer" } else { "visitor" })
+}
+
+/// The `send` frame of message `k`, due at `due_us`, in `conversation` (officers name it).
+fn send_frame(conversation: Option<&str>, k: u64, due_us: u64) -> String {
+    match conversation {
+        Some(id) => format!(
+            r#"{{"type":"send","conversation_id":"{id}","client_id":"m{k}-{due_us}","body":"lg {k} {due_us}"}}"#
+        ),
+        None => {
+            format!(r#"{{"type":"send","client_id":"m{k}-{due_us}","body":"lg {k} {due_us}"}}"#)
+        }
+    }
+}
+
+/// Puts an attempt on the socket, counting it; false when the socket is gone.
+async fn put(
+    sink: &mut SplitSink<Socket, Message>,
+    officer: bool,
+    shared: &Shared,
+    a: Attempt,
+    now_us: u64,
+) -> bool {
+    if let Some(step) = shared.step_of(a.k) {
+        if a.was_waiting {
+            step.unheld(a.k);
+        }
+        if a.resend {
+            step.count(a.k, &step.resends);
+        }
+    }
+    if !a.resend
+        && let Some(series) = shared.series()
+    {
+        series.first_sent(now_us);
+    }
+    let conversation = officer.then(|| shared.conversations[a.conversation].as_str());
+    sink.send(Message::text(send_frame(conversation, a.k, a.due_us)))
+        .await
+        .is_ok()
+}
+
+/// The tokio instant of a time on the run's clock.
+fn instant_at(clock: Clock, us: u64) -> tokio::time::Instant {
+    tokio::time::Instant::from_std(clock.0 + Duration::from_micros(us))
 }
 
 /// How long the visitor's page waits after the officer's last message before it says how far
@@ -187,7 +390,8 @@ fn parse_body(body: &str) -> Option<(u64, u64)> {
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
 
-/// One side's socket: sends what the pacer hands it, records what it receives.
+/// One side's socket: sends what the pacer hands it, records what it receives, and sends
+/// refused messages again as the pages do (`outbox`).
 async fn socket_task(
     ws: Socket,
     officer: bool,
@@ -207,6 +411,10 @@ async fn socket_task(
     let visitor_marks = tokio::time::sleep(NEVER);
     tokio::pin!(visitor_marks);
     let mut visitor_seq: Option<u64> = None;
+    // Messages sent and not acknowledged, and the end of the earliest hold after a refusal.
+    let mut outbox = Outbox::new();
+    let hold = tokio::time::sleep(NEVER);
+    tokio::pin!(hold);
     loop {
         tokio::select! {
             cmd = due.recv() => {
@@ -224,19 +432,19 @@ async fn socket_task(
                     }
                     None => break,
                 };
-                let frame = if officer {
-                    format!(
-                        r#"{{"type":"send","conversation_id":"{}","client_id":"m{}-{}","body":"lg {} {}"}}"#,
-                        shared.conversations[d.conversation], d.k, d.due_us, d.k, d.due_us
-                    )
-                } else {
-                    format!(
-                        r#"{{"type":"send","client_id":"m{}-{}","body":"lg {} {}"}}"#,
-                        d.k, d.due_us, d.k, d.due_us
-                    )
-                };
-                if sink.send(Message::text(frame)).await.is_err() {
-                    break;
+                let now = shared.clock.now_us();
+                match outbox.due(d.k, d.due_us, d.conversation, now) {
+                    Some(a) => {
+                        if !put(&mut sink, officer, &shared, a, now).await {
+                            break;
+                        }
+                    }
+                    // Its conversation is held: the message waits its turn here.
+                    None => {
+                        if let Some(step) = shared.step_of(d.k) {
+                            step.count(d.k, &step.held);
+                        }
+                    }
                 }
             }
             incoming = stream.next() => {
@@ -250,16 +458,33 @@ async fn socket_task(
                 match frame.kind.as_ref() {
                     "ack" => {
                         if let Some((k, due)) = frame.client_id.as_deref().and_then(parse_client_id) {
-                            shared.step().acked(k, now.saturating_sub(due));
+                            let attempt = outbox.acked(k);
+                            if let Some(step) = shared.step_of(k) {
+                                let from_send = attempt.map(|a| now.saturating_sub(a.sent_us));
+                                step.acked(k, now.saturating_sub(due), from_send);
+                            }
+                            if let (Some(a), Some(series)) = (attempt, shared.series()) {
+                                series.acked(a.first_sent_us, now.saturating_sub(a.sent_us));
+                            }
                         }
                     }
                     "message" => {
+                        if is_echo(officer, frame.author.as_deref()) {
+                            if let Some((k, _)) = frame.body.as_deref().and_then(parse_body)
+                                && let Some(step) = shared.step_of(k)
+                            {
+                                step.count(k, &step.echoes);
+                            }
+                            continue;
+                        }
                         let theirs = if officer { "visitor" } else { "officer" };
                         if frame.author.as_deref() != Some(theirs) {
                             continue;
                         }
-                        if let Some((k, due)) = frame.body.as_deref().and_then(parse_body) {
-                            shared.step().delivered(k, now.saturating_sub(due), officer, now);
+                        if let Some((k, due)) = frame.body.as_deref().and_then(parse_body)
+                            && let Some(step) = shared.step_of(k)
+                        {
+                            step.delivered(k, now.saturating_sub(due), officer, now);
                         }
                         match (marks, officer, frame.seq) {
                             (true, true, Some(seq)) => {
@@ -281,13 +506,41 @@ async fn socket_task(
                         shared.claimed.fetch_add(1, Ordering::Relaxed);
                     }
                     "error" => {
-                        shared.step().errors.fetch_add(1, Ordering::Relaxed);
+                        let k = frame.client_id.as_deref().and_then(parse_client_id).map(|(k, _)| k);
+                        let step = k.and_then(|k| shared.step_of(k)).unwrap_or_else(|| shared.last_step());
+                        step.errors.fetch_add(1, Ordering::Relaxed);
                         if officer && text.contains(r#""frame":"claim""#) {
                             shared.claim_errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                        // A refusal to send again later, if it is of a message in flight here.
+                        let code = frame.code.as_deref().and_then(outbox::retryable);
+                        if let (Some(code), Some(k)) = (code, k)
+                            && let Some(r) = outbox.refused(k, frame.retry_after_ms, now)
+                        {
+                            step.refused(k, code, now.saturating_sub(r.sent_us));
+                            step.count(k, &step.held);
+                            if let Some(at) = outbox.next_wake() {
+                                hold.as_mut().reset(instant_at(shared.clock, at));
+                            }
                         }
                     }
                     _ => {}
                 }
+            }
+            _ = &mut hold, if outbox.next_wake().is_some() => {
+                let now = shared.clock.now_us();
+                let mut gone = false;
+                for a in outbox.wake(now) {
+                    if !put(&mut sink, officer, &shared, a, now).await {
+                        gone = true;
+                        break;
+                    }
+                }
+                if gone {
+                    break;
+                }
+                let at = outbox.next_wake().map(|at| instant_at(shared.clock, at));
+                hold.as_mut().reset(at.unwrap_or_else(|| tokio::time::Instant::now() + NEVER));
             }
             _ = &mut visitor_marks, if visitor_seq.is_some() => {
                 let seq = visitor_seq.take().unwrap_or(0);
@@ -392,13 +645,10 @@ async fn rig(args: &Args, target: &Target) -> anyhow::Result<Rig> {
     // Every socket is read from now on: a socket nobody reads would fill up with queue frames
     // and be closed by the server as too slow.
     let owner: Vec<usize> = (0..n).map(|i| i % m).collect();
-    let shared = Arc::new(Shared {
-        clock: Clock(Instant::now()),
-        step: RwLock::new(Arc::new(Step::new(0, 0))),
-        conversations: ids.into_iter().map(|v| v.conversation_id).collect(),
-        claimed: AtomicU64::new(0),
-        claim_errors: AtomicU64::new(0),
-    });
+    let shared = Arc::new(Shared::new(
+        Clock(Instant::now()),
+        ids.into_iter().map(|v| v.conversation_id).collect(),
+    ));
     let (stop, stop_rx) = watch::channel(false);
     let open = Arc::new(AtomicU64::new(0));
     let spawn = |ws: Socket, officer: bool| {
@@ -450,59 +700,82 @@ async fn rig(args: &Args, target: &Target) -> anyhow::Result<Rig> {
     })
 }
 
-/// Sends `rate` messages a second for `duration` from a pacing thread, starting at message
-/// `base`; returns how many it sent and over how long.
-fn pace(rig: &Rig, base: u64, rate: f64, duration: f64) -> (u64, f64, u64) {
+/// A stretch of paced traffic: its first message number, its rate and its length (s).
+#[derive(Clone, Copy)]
+struct Phase {
+    base: u64,
+    rate: f64,
+    duration: f64,
+}
+
+impl Phase {
+    fn total(&self) -> u64 {
+        (self.rate * self.duration).round() as u64
+    }
+}
+
+/// Sends each phase's messages at its rate, one phase after the other with no pause, from a
+/// pacing thread, the first due at `start_us`; returns, for each phase, how many it sent and
+/// over how long. Phase boundaries are fixed in advance (open loop): a pacer that fell behind
+/// in one phase sends the next one's first messages at once, late.
+fn pace(rig: &Rig, phases: &[Phase], start_us: u64) -> Vec<(u64, f64)> {
     let n = rig.visitors.len() as u64;
-    let total = (rate * duration).round() as u64;
     let visitors = rig.visitors.clone();
     let officers = rig.officers.clone();
     let owner = rig.owner.clone();
     let clock = rig.shared.clock;
-    let start_us = clock.now_us() + 1000;
-    let interval_us = 1_000_000.0 / rate;
+    let phases = phases.to_vec();
     let thread = std::thread::Builder::new()
         .name("pacer".into())
         .spawn(move || {
-            let mut i = 0u64;
-            while i < total {
-                let now = clock.now_us();
-                // Everything due by now goes at once, each stamped with when it was due.
-                loop {
-                    let due_us = start_us + (i as f64 * interval_us) as u64;
-                    if i >= total || due_us > now {
-                        break;
+            let mut out = Vec::with_capacity(phases.len());
+            let mut phase_start = start_us;
+            for p in phases {
+                let total = p.total();
+                let interval_us = 1_000_000.0 / p.rate;
+                let mut i = 0u64;
+                while i < total {
+                    let now = clock.now_us();
+                    // Everything due by now goes at once, each stamped with when it was due.
+                    loop {
+                        let due_us = phase_start + (i as f64 * interval_us) as u64;
+                        if i >= total || due_us > now {
+                            break;
+                        }
+                        let k = p.base + i;
+                        let conversation = (k % n) as usize;
+                        let d = Due {
+                            k,
+                            due_us,
+                            conversation,
+                        };
+                        // Each conversation alternates: the visitor writes, then the officer.
+                        let _ = if (k / n).is_multiple_of(2) {
+                            visitors[conversation].send(Cmd::Send(d))
+                        } else {
+                            officers[owner[conversation]].send(Cmd::Send(d))
+                        };
+                        i += 1;
                     }
-                    let k = base + i;
-                    let conversation = (k % n) as usize;
-                    let d = Due {
-                        k,
-                        due_us,
-                        conversation,
-                    };
-                    // Each conversation alternates: the visitor writes, then the officer.
-                    let _ = if (k / n).is_multiple_of(2) {
-                        visitors[conversation].send(Cmd::Send(d))
-                    } else {
-                        officers[owner[conversation]].send(Cmd::Send(d))
-                    };
-                    i += 1;
+                    // Sleep until the next one is due, never spin: on a small machine a
+                    // spinning pacer takes a whole core from the server it measures. The
+                    // kernel wakes the thread up to ~50 µs late (timer slack); the message is
+                    // then sent late and its latency, counted from when it was due, includes
+                    // that.
+                    let next_us = phase_start + (i as f64 * interval_us) as u64;
+                    let wait = next_us.saturating_sub(clock.now_us());
+                    if wait > 0 {
+                        std::thread::sleep(Duration::from_micros(wait));
+                    }
                 }
-                // Sleep until the next one is due, never spin: on a small machine a spinning
-                // pacer takes a whole core from the server it measures. The kernel wakes the
-                // thread up to ~50 µs late (timer slack); the message is then sent late and
-                // its latency, counted from when it was due, includes that.
-                let next_us = start_us + (i as f64 * interval_us) as u64;
-                let wait = next_us.saturating_sub(clock.now_us());
-                if wait > 0 {
-                    std::thread::sleep(Duration::from_micros(wait));
-                }
+                let elapsed = clock.now_us().saturating_sub(phase_start) as f64 / 1e6;
+                out.push((total, elapsed.max(p.duration)));
+                phase_start += (p.duration * 1e6) as u64;
             }
-            (clock.now_us() - start_us) as f64 / 1e6
+            out
         })
         .expect("pacing thread");
-    let elapsed = thread.join().expect("pacer");
-    (total, elapsed.max(duration), start_us)
+    thread.join().expect("pacer")
 }
 
 /// The server's figures now (RSS KiB, CPU s, commit batch sum and count), when its metrics
@@ -526,21 +799,21 @@ fn cpu_percent(
     }
 }
 
-/// One step: traffic at `rate`, then waiting for stragglers; the figures of that step.
-async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> Report {
-    let capacity = (rate * args.duration).round() as u64 + 1;
-    let step = Arc::new(Step::new(base, capacity));
-    *rig.shared.step.write().expect("step") = step.clone();
-    let before = server_figures(args).await;
-    let (sent, elapsed, started_us) = {
-        let rig_ref = rig;
-        tokio::task::block_in_place(|| pace(rig_ref, base, rate, args.duration))
-    };
+/// After the last message is due: waits while acknowledgements and deliveries keep coming,
+/// until every message of `steps` (each with how many were sent) is both, or nothing moved
+/// for DRAIN (at most DRAIN_MAX).
+async fn drain(steps: &[(&Step, u64)]) {
     let drain_started = Instant::now();
     let mut progress = (0, 0);
     let mut last_progress = Instant::now();
     loop {
-        let (acked, delivered, _, _) = step.counts(sent);
+        let (mut acked, mut delivered, mut sent) = (0, 0, 0);
+        for (step, n) in steps {
+            let (a, d, _, _) = step.counts(*n);
+            acked += a;
+            delivered += d;
+            sent += n;
+        }
         if acked == sent && delivered == sent {
             break;
         }
@@ -553,23 +826,22 @@ async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> R
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let after = server_figures(args).await;
+}
+
+/// The figures of a step once drained: `sent` messages at `rate` over `elapsed` seconds from
+/// `started_us`. The server's figures are the caller's.
+fn figures(step: &Step, sent: u64, elapsed: f64, started_us: u64, rate: f64) -> Report {
     let (acked, delivered, lost, unacked) = step.counts(sent);
     // Achieved: what was delivered, over the time from the first message due to the last one
     // delivered (a server that falls behind delivers after the pacing ends).
     let last = step.last_delivery_us.load(Ordering::Relaxed);
     let delivering = (last.saturating_sub(started_us) as f64 / 1e6).max(elapsed);
-    let batch = match (&before, &after) {
-        (Some(b), Some(a)) if a.3 > b.3 => Some((a.2 - b.2) / (a.3 - b.3)),
-        _ => None,
-    };
     let l = step.latencies.lock().expect("latencies");
     let mut both = l.v2o.clone();
     both.add(&l.o2v).expect("same bounds");
     let all = Quantiles::of(&both);
     let ack = Quantiles::of(&l.ack);
     Report {
-        scenario: scenario.into(),
         rate_target: rate,
         rate_achieved: delivered as f64 / delivering,
         p50_ms: all.p50_ms,
@@ -581,6 +853,12 @@ async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> R
         visitor_to_officer: Quantiles::of(&l.v2o),
         officer_to_visitor: Quantiles::of(&l.o2v),
         ack,
+        ack_from_send: Quantiles::of(&l.ack_send),
+        refused: Refusals::from_counts(step.refused.each_ref().map(|c| c.load(Ordering::Relaxed))),
+        refusal: Quantiles::of(&l.refusal),
+        resends: step.resends.load(Ordering::Relaxed),
+        echoes: step.echoes.load(Ordering::Relaxed),
+        held: step.held.load(Ordering::Relaxed),
         sent,
         acked,
         delivered,
@@ -588,13 +866,202 @@ async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> R
         duplicated: step.duplicated.load(Ordering::Relaxed),
         unacked,
         errors: step.errors.load(Ordering::Relaxed),
+        duration_s: elapsed,
+        ..Report::default()
+    }
+}
+
+/// Mean messages per commit between two readings of the server's figures.
+fn per_commit(
+    before: Option<(u64, f64, f64, f64)>,
+    after: Option<(u64, f64, f64, f64)>,
+) -> Option<f64> {
+    match (before, after) {
+        (Some(b), Some(a)) if a.3 > b.3 => Some((a.2 - b.2) / (a.3 - b.3)),
+        _ => None,
+    }
+}
+
+/// One step: traffic at `rate`, then waiting for stragglers; the figures of that step.
+async fn step(args: &Args, rig: &Rig, base: u64, rate: f64, scenario: &str) -> Report {
+    let phase = Phase {
+        base,
+        rate,
+        duration: args.duration,
+    };
+    let step = Arc::new(Step::new(base, phase.total() + 1));
+    rig.shared.set_steps(vec![step.clone()]);
+    let before = server_figures(args).await;
+    let started_us = rig.shared.clock.now_us() + 1000;
+    let paced = tokio::task::block_in_place(|| pace(rig, &[phase], started_us));
+    let (sent, elapsed) = paced[0];
+    drain(&[(&step, sent)]).await;
+    let after = server_figures(args).await;
+    Report {
+        scenario: scenario.into(),
         server_rss_kib: after.map(|a| a.0),
         server_cpu_percent: cpu_percent(before, after, elapsed),
         connections: rig.open.load(Ordering::Relaxed),
-        duration_s: elapsed,
-        messages_per_commit: batch,
-        ..Report::default()
+        messages_per_commit: per_commit(before, after),
+        ..figures(&step, sent, elapsed, started_us, rate)
     }
+}
+
+/// How often the server's memory is read during an overload run.
+const SAMPLE_EVERY: Duration = Duration::from_millis(500);
+
+/// A reading of the server's figures: when (µs), RSS (KiB), CPU (s).
+type Sample = (u64, u64, f64);
+
+/// Reads the server's figures every SAMPLE_EVERY until told to stop.
+async fn sample_server(
+    url: String,
+    clock: Clock,
+    out: Arc<Mutex<Vec<Sample>>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(SAMPLE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Ok(f) = scrape(&url).await {
+                    out.lock().expect("samples").push((clock.now_us(), f.0, f.1));
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// From samples in time order: the RSS at the end of [from_us, to_us] (the last reading at or
+/// before its end, none if that is before its start), the highest RSS read within it, and
+/// the server's CPU over it (% of a core, between the readings nearest its two ends).
+fn sampled(
+    samples: &[Sample],
+    from_us: u64,
+    to_us: u64,
+) -> (Option<u64>, Option<u64>, Option<f64>) {
+    let within: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.0 >= from_us && s.0 <= to_us)
+        .collect();
+    let end = within.last().map(|s| s.1);
+    let max = within.iter().map(|s| s.1).max();
+    let cpu = match (within.first(), within.last()) {
+        (Some(a), Some(b)) if b.0 > a.0 => Some((b.2 - a.2) / ((b.0 - a.0) as f64 / 1e6) * 100.0),
+        _ => None,
+    };
+    (end, max, cpu)
+}
+
+/// Twice the knee, between two stretches at a rate the server keeps (issue 23, target 2):
+/// a baseline at --recovery-rate for --baseline-seconds (10), the overload at --rate for --duration, then
+/// the recovery at --recovery-rate for --recovery-seconds, back to back on one rig. The
+/// report is the overload phase's, with `steps` for the three phases, `lost`, `duplicated`
+/// and `held` over all three, the server's RSS read every SAMPLE_EVERY, and the recovery
+/// second by second with `recovered_after_s`: the start of the first second after the
+/// overload from which every later second's ack p99 (from the send of the attempt
+/// acknowledged, of the messages first sent that second) is at most max(2 × the baseline's
+/// ack p99, the baseline's ack p99 + 5 ms) (`report::RECOVERED_RULE`).
+pub async fn overload(args: &Args) -> anyhow::Result<Report> {
+    let target = Target::server(args)?;
+    let rig = rig(args, &target).await?;
+    let plan = [
+        ("baseline", args.recovery_rate, args.baseline_seconds),
+        ("overload", args.rate, args.duration),
+        ("recovery", args.recovery_rate, args.recovery_seconds),
+    ];
+    let mut phases = Vec::new();
+    let mut steps = Vec::new();
+    let mut base = 0;
+    for (_, rate, duration) in plan {
+        let phase = Phase {
+            base,
+            rate,
+            duration,
+        };
+        steps.push(Arc::new(Step::new(base, phase.total() + 1)));
+        phases.push(phase);
+        base += phase.total() + 1;
+    }
+    rig.shared.set_steps(steps.clone());
+    let clock = rig.shared.clock;
+    let started_us = clock.now_us() + 1000;
+    // Where each phase begins, and the end of the last.
+    let mut bounds = vec![started_us];
+    for p in &phases {
+        bounds.push(bounds.last().copied().unwrap_or_default() + (p.duration * 1e6) as u64);
+    }
+    let series = Arc::new(Series::new(
+        bounds[2],
+        args.recovery_seconds.ceil() as usize,
+    ));
+    *rig.shared.series.write().expect("series") = Some(series.clone());
+    let samples = Arc::new(Mutex::new(Vec::new()));
+    let (sampling, sampling_rx) = watch::channel(false);
+    let sampler = args
+        .metrics_url
+        .clone()
+        .map(|url| tokio::spawn(sample_server(url, clock, samples.clone(), sampling_rx)));
+    let before = server_figures(args).await;
+    eprintln!(
+        "baseline {:.0}/s for {} s, overload {:.0}/s for {} s, recovery {:.0}/s for {} s",
+        args.recovery_rate,
+        args.baseline_seconds,
+        args.rate,
+        args.duration,
+        args.recovery_rate,
+        args.recovery_seconds
+    );
+    let paced = tokio::task::block_in_place(|| pace(&rig, &phases, started_us));
+    let counted: Vec<(&Step, u64)> = steps
+        .iter()
+        .zip(&paced)
+        .map(|(s, (sent, _))| (s.as_ref(), *sent))
+        .collect();
+    drain(&counted).await;
+    let after = server_figures(args).await;
+    let _ = sampling.send(true);
+    if let Some(s) = sampler {
+        let _ = s.await;
+    }
+    let samples = samples.lock().expect("samples").clone();
+    let mut reports = Vec::new();
+    for (i, (name, rate, _)) in plan.iter().enumerate() {
+        let (sent, elapsed) = paced[i];
+        let (end, max, cpu) = sampled(&samples, bounds[i], bounds[i + 1]);
+        reports.push(Report {
+            scenario: Scenario::Overload.name().into(),
+            phase: Some((*name).into()),
+            server_rss_kib: end,
+            server_rss_max_kib: max,
+            server_cpu_percent: cpu,
+            connections: rig.open.load(Ordering::Relaxed),
+            ..figures(&steps[i], sent, elapsed, bounds[i], *rate)
+        });
+    }
+    let _ = rig.stop.send(true);
+    let baseline_ack_p99_ms = reports[0].ack_from_send.p99_ms;
+    let recovery_series = series.figures();
+    let mut report = reports[1].clone();
+    report.phase = None;
+    report.lost = reports.iter().map(|r| r.lost).sum();
+    report.duplicated = reports.iter().map(|r| r.duplicated).sum();
+    report.held = reports.iter().map(|r| r.held).sum();
+    report.server_rss_kib = after.map(|a| a.0);
+    report.server_rss_max_kib = samples.iter().map(|s| s.1).max();
+    report.messages_per_commit = per_commit(before, after);
+    report.overload = Some(Overload {
+        baseline_ack_p99_ms,
+        recovered_threshold_ms: recovery_threshold_ms(baseline_ack_p99_ms),
+        recovered_rule: RECOVERED_RULE.into(),
+        recovered_after_s: recovered_after_s(&recovery_series, baseline_ack_p99_ms),
+        recovery_series,
+        rss_samples: samples.len() as u64,
+    });
+    report.steps = reports;
+    Ok(report)
 }
 
 /// A steady rate.
@@ -700,13 +1167,7 @@ pub async fn idle(args: &Args) -> anyhow::Result<Report> {
         async move { setup::visitor_socket(&t, &s, &v).await }
     })
     .await?;
-    let shared = Arc::new(Shared {
-        clock: Clock(Instant::now()),
-        step: RwLock::new(Arc::new(Step::new(0, 0))),
-        conversations: Vec::new(),
-        claimed: AtomicU64::new(0),
-        claim_errors: AtomicU64::new(0),
-    });
+    let shared = Arc::new(Shared::new(Clock(Instant::now()), Vec::new()));
     let (stop, stop_rx) = watch::channel(false);
     let open = Arc::new(AtomicU64::new(0));
     let mut senders = Vec::with_capacity(n);
@@ -731,7 +1192,7 @@ pub async fn idle(args: &Args) -> anyhow::Result<Report> {
     };
     let connections = open.load(Ordering::Relaxed);
     let _ = stop.send(true);
-    let errors = shared.step().errors.load(Ordering::Relaxed);
+    let errors = shared.last_step().errors.load(Ordering::Relaxed);
     Ok(Report {
         scenario: Scenario::Idle.name().into(),
         connections,
@@ -874,14 +1335,112 @@ mod tests {
     #[test]
     fn a_step_counts_losses_duplicates_and_unacknowledged_messages() {
         let s = Step::new(100, 4);
-        s.acked(100, 10);
+        s.acked(100, 10, Some(5));
         s.delivered(100, 20, true, 1);
         s.delivered(100, 25, true, 2);
-        s.acked(101, 10);
+        s.acked(101, 10, None);
         s.delivered(102, 30, false, 3);
-        s.acked(99, 1); // another step's: ignored
+        s.acked(99, 1, Some(1)); // another step's: ignored
         let (acked, delivered, lost, unacked) = s.counts(4);
         assert_eq!((acked, delivered, lost, unacked), (2, 2, 1, 2));
         assert_eq!(s.duplicated.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn an_echo_is_a_message_of_the_sockets_own_side() {
+        assert!(is_echo(false, Some("visitor")));
+        assert!(is_echo(true, Some("officer")));
+        assert!(!is_echo(false, Some("officer")));
+        assert!(!is_echo(true, Some("visitor")));
+        assert!(!is_echo(true, None));
+    }
+
+    #[test]
+    fn a_step_counts_refusals_by_code_echoes_resends_and_held_messages_of_its_own() {
+        let s = Step::new(10, 5);
+        let overloaded = outbox::retryable("overloaded").unwrap();
+        let out_of_order = outbox::retryable("out_of_order").unwrap();
+        s.refused(10, overloaded, 300);
+        s.refused(11, out_of_order, 400);
+        s.refused(11, out_of_order, 500);
+        s.refused(3, overloaded, 1); // another step's: ignored
+        s.count(10, &s.resends);
+        s.count(12, &s.echoes);
+        s.count(2, &s.echoes); // another step's
+        s.count(10, &s.held);
+        s.count(11, &s.held);
+        s.unheld(10);
+        s.acked(10, 90_000, Some(2_000));
+        let r = figures(&s, 5, 1.0, 0, 5.0);
+        assert_eq!(
+            r.refused,
+            Refusals {
+                overloaded: 1,
+                out_of_order: 2,
+                ..Refusals::default()
+            }
+        );
+        assert_eq!(r.refusal.count, 3);
+        assert_eq!((r.resends, r.echoes, r.held), (1, 1, 1));
+        // Acknowledged 90 ms after it was due, 2 ms after the attempt that was taken.
+        assert!((r.ack.p50_ms - 90.0).abs() < 0.1, "{:?}", r.ack);
+        assert!(
+            (r.ack_from_send.p50_ms - 2.0).abs() < 0.01,
+            "{:?}",
+            r.ack_from_send
+        );
+        // Held never goes below zero, whatever the order of events.
+        s.unheld(10);
+        s.unheld(10);
+        assert_eq!(s.held.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn the_recovery_series_counts_messages_by_the_second_they_were_first_sent() {
+        let series = Series::new(5_000_000, 3);
+        series.first_sent(4_999_999); // before the overload ended: not in the series
+        series.first_sent(5_000_000);
+        series.first_sent(5_999_999);
+        series.first_sent(7_500_000);
+        series.first_sent(8_000_000); // after the series
+        series.acked(5_000_000, 40_000);
+        series.acked(5_999_999, 2_000);
+        series.acked(7_500_000, 3_000);
+        let f = series.figures();
+        assert_eq!(f.len(), 3);
+        assert_eq!((f[0].second, f[0].first_sent, f[0].acked), (0, 2, 2));
+        assert!((f[0].ack_p99_ms - 40.0).abs() < 0.1, "{:?}", f[0]);
+        assert_eq!((f[1].first_sent, f[1].acked), (0, 0));
+        assert_eq!((f[2].second, f[2].first_sent, f[2].acked), (2, 1, 1));
+    }
+
+    #[test]
+    fn server_samples_give_each_phase_its_last_and_highest_memory_and_its_cpu() {
+        let samples = [
+            (0, 100, 0.0),
+            (500_000, 300, 0.25),
+            (1_000_000, 200, 0.5),
+            (1_500_000, 250, 1.5),
+        ];
+        let (end, max, cpu) = sampled(&samples, 0, 1_000_000);
+        assert_eq!((end, max), (Some(200), Some(300)));
+        assert!((cpu.unwrap() - 50.0).abs() < 1e-9);
+        let (end, max, _) = sampled(&samples, 1_000_001, 2_000_000);
+        assert_eq!((end, max), (Some(250), Some(250)));
+        assert_eq!(sampled(&samples, 2_000_000, 3_000_000), (None, None, None));
+    }
+
+    #[test]
+    fn a_send_frame_names_the_conversation_on_an_officer_socket_only() {
+        let v: serde_json::Value = serde_json::from_str(&send_frame(None, 7, 99)).unwrap();
+        assert_eq!(v["client_id"], "m7-99");
+        assert_eq!(v["body"], "lg 7 99");
+        assert!(v.get("conversation_id").is_none());
+        let v: serde_json::Value = serde_json::from_str(&send_frame(Some("c1"), 7, 99)).unwrap();
+        assert_eq!(v["conversation_id"], "c1");
+        assert_eq!(
+            parse_client_id(v["client_id"].as_str().unwrap()),
+            Some((7, 99))
+        );
     }
 }

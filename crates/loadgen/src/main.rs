@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod load;
+mod outbox;
 mod probe;
 mod relay;
 mod report;
@@ -35,6 +36,12 @@ pub enum Scenario {
     /// `ramp` against a bare WebSocket relay run inside the generator (no database, no
     /// routing), listening on --url's port (0: any).
     Relay,
+    /// Twice the knee between two calm stretches, on one rig: --baseline-seconds (10) at
+    /// --recovery-rate, then
+    /// --rate for --duration, then --recovery-rate for --recovery-seconds. Refused messages
+    /// are sent again as the pages do; the report has the refusals, the latency of what was
+    /// acknowledged, the server's memory, and how soon latency came back (issue 23, target 2).
+    Overload,
     /// No server: 4 KiB written then `fdatasync`ed in --data-dir, --iterations times. The
     /// disk's floor for a commit, to compare acknowledgements with (p50_ms, p99_ms…).
     Fsync,
@@ -48,6 +55,7 @@ impl Scenario {
             Scenario::Ramp => "ramp",
             Scenario::Storm => "storm",
             Scenario::Relay => "relay",
+            Scenario::Overload => "overload",
             Scenario::Fsync => "fsync",
         }
     }
@@ -59,7 +67,7 @@ impl Scenario {
     about = "Load generator for Écoute (docs/PERFORMANCE.md)"
 )]
 pub struct Args {
-    /// idle, chat, ramp, storm, relay or fsync.
+    /// idle, chat, ramp, storm, relay, overload or fsync.
     #[arg(value_enum)]
     pub scenario: Scenario,
     /// The server visitors use, e.g. http://127.0.0.1:8080 (every scenario but fsync).
@@ -72,7 +80,7 @@ pub struct Args {
     /// and relay: the first step).
     #[arg(long, default_value_t = 1000.0)]
     pub rate: f64,
-    /// Seconds of measured traffic (ramp and relay: per step).
+    /// Seconds of measured traffic (ramp and relay: per step; overload: of the overload).
     #[arg(long, default_value_t = 10.0)]
     pub duration: f64,
     /// Visitors, each in its own conversation on its own connection.
@@ -118,6 +126,16 @@ pub struct Args {
     /// Ramp: stop at this rate even if the knee was not reached.
     #[arg(long, default_value_t = 100_000.0)]
     pub max_rate: f64,
+    /// Overload: messages per second of the baseline before the overload and of the recovery
+    /// after it.
+    #[arg(long, default_value_t = 1000.0)]
+    pub recovery_rate: f64,
+    /// Overload: seconds of the baseline before the overload.
+    #[arg(long, default_value_t = 10.0)]
+    pub baseline_seconds: f64,
+    /// Overload: seconds of the recovery after the overload.
+    #[arg(long, default_value_t = 15.0)]
+    pub recovery_seconds: f64,
     /// Fsync: writes timed, each followed by its `fdatasync`.
     #[arg(long, default_value_t = 2000)]
     pub iterations: u64,
@@ -152,7 +170,21 @@ impl Args {
         if self.ramp_factor <= 1.0 {
             bail!("--ramp-factor must be over 1");
         }
-        let needs_officers = matches!(self.scenario, Scenario::Chat | Scenario::Ramp);
+        if self.scenario == Scenario::Overload {
+            if !(self.recovery_rate > 0.0 && self.recovery_rate.is_finite()) {
+                bail!("--recovery-rate must be a positive number");
+            }
+            if !(self.recovery_seconds >= 1.0 && self.recovery_seconds.is_finite()) {
+                bail!("--recovery-seconds must be at least 1");
+            }
+            if !(self.baseline_seconds >= 1.0 && self.baseline_seconds.is_finite()) {
+                bail!("--baseline-seconds must be at least 1");
+            }
+        }
+        let needs_officers = matches!(
+            self.scenario,
+            Scenario::Chat | Scenario::Ramp | Scenario::Overload
+        );
         if needs_officers && self.data_dir.is_none() && self.officer_credentials.is_none() {
             bail!(
                 "officers need accounts: give --data-dir DIR (the server's data directory; \
@@ -208,6 +240,7 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         Scenario::Chat => load::chat(args).await,
         Scenario::Ramp => load::ramp(args, setup::Target::server(args)?).await,
         Scenario::Storm => load::storm(args).await,
+        Scenario::Overload => load::overload(args).await,
         Scenario::Fsync => {
             let dir = args.data_dir.clone().context("--data-dir")?;
             let iterations = args.iterations;

@@ -56,6 +56,11 @@ async fn server(officers: usize) -> Server {
 }
 
 async fn servers(officers: usize, nodes: Nodes) -> Server {
+    servers_allowing(officers, nodes, 1_000_000).await
+}
+
+/// Servers whose sockets may send `messages_per_minute` messages (PROTOCOL.md §4).
+async fn servers_allowing(officers: usize, nodes: Nodes, messages_per_minute: u32) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("master.key");
     let database = match nodes {
@@ -77,7 +82,7 @@ async fn servers(officers: usize, nodes: Nodes) -> Server {
             max_waiting: 100_000,
             starts_per_source_per_hour: 1_000_000,
             logins_per_source_per_quarter: 10_000,
-            messages_per_minute: 1_000_000,
+            messages_per_minute,
             // Some starts take a code hashed ahead, the others hash their own.
             ready_return_codes: 4,
         },
@@ -212,6 +217,73 @@ async fn a_short_chat_run_loses_and_duplicates_nothing() {
     for key in ["p50_ms", "p99_ms", "p999_ms", "max_ms", "ack_p50_ms"] {
         assert!(report[key].as_f64().unwrap() > 0.0, "{key}: {report}");
     }
+}
+
+/// A visitor writing faster than its allowance is refused `rate_limited`; the generator sends
+/// the refused messages again as the page does, in order, and in the end every message is
+/// acknowledged and delivered once, in every phase of the overload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overload_run_sends_refused_messages_again_and_loses_nothing() {
+    // 60 a minute: a visitor's socket takes a burst of 10 messages, then one a second; the
+    // officer's twice that. The overload's second gives the visitor 15.
+    let s = servers_allowing(1, Nodes::One, 60).await;
+    let credentials = s.credentials.to_str().unwrap().to_string();
+    let report = tokio::task::spawn_blocking(move || {
+        loadgen(&[
+            "overload",
+            "--url",
+            &s.url,
+            "--officer-credentials",
+            &credentials,
+            "--visitors",
+            "1",
+            "--officers",
+            "1",
+            "--recovery-rate",
+            "2",
+            "--baseline-seconds",
+            "1",
+            "--rate",
+            "30",
+            "--duration",
+            "1",
+            "--recovery-seconds",
+            "1",
+            "--metrics-url",
+            &s.metrics,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(report["scenario"], "overload");
+    let phases: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(phases, ["baseline", "overload", "recovery"]);
+    for phase in report["steps"].as_array().unwrap() {
+        assert_nothing_lost(phase);
+        assert_eq!(phase["held"], 0, "{phase}");
+    }
+    assert_nothing_lost(&report);
+    assert!(
+        report["refused"]["rate_limited"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert!(report["resends"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(report["held"], 0, "{report}");
+    assert_eq!(
+        report["ack_from_send"]["count"], report["acked"],
+        "{report}"
+    );
+    let series = report["overload"]["recovery_series"].as_array().unwrap();
+    assert_eq!(series.len(), 1, "{report}");
+    assert!(
+        report["server_rss_max_kib"].as_u64().unwrap() > 0,
+        "{report}"
+    );
 }
 
 /// Visitors on one node and officers on another, on PostgreSQL and NATS: every message

@@ -1,0 +1,388 @@
+//! A socket's messages sent and not yet acknowledged, and what to send again after a refusal,
+//! as the pages do it (visitor.js and console.js, `onError` and `holdOutbox`; PROTOCOL.md §4).
+//!
+//! Once a `send` is refused with a code that invites a resend (`overloaded`, `rate_limited`,
+//! `unavailable`, or `out_of_order` behind one of those), its conversation is held: messages
+//! of it that become due are kept here, not sent. When the wait the refusal asked for is over,
+//! every message of the conversation that was refused or kept is sent again, in the order of
+//! their numbers. They may go one after the other without waiting for answers: the server
+//! takes them in order once the first is taken, and refuses the rest `out_of_order` if the
+//! first is refused again (which holds the conversation again). A message in flight is never
+//! sent a second time; an acknowledged one is forgotten.
+//!
+//! No sockets here: the socket task feeds this the frames it sees and sends what it returns.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// The codes after which a `send` is to be sent again (PROTOCOL.md §3).
+pub const RETRYABLE: [&str; 4] = ["overloaded", "rate_limited", "unavailable", "out_of_order"];
+
+/// The wait when a refusal does not say (`out_of_order` never does), as the pages do.
+pub const DEFAULT_RETRY_MS: u64 = 1000;
+
+/// The wait after a refusal, in ms, as the pages take it: DEFAULT_RETRY_MS when the server
+/// gives none (or 0), and never under 50 ms nor over 30 s, so that a refusal with no wait
+/// does not turn into a loop of resends against a server that is already overloaded.
+pub fn retry_wait_ms(retry_after_ms: Option<u64>) -> u64 {
+    match retry_after_ms {
+        None | Some(0) => DEFAULT_RETRY_MS,
+        Some(ms) => ms,
+    }
+    .clamp(50, 30_000)
+}
+
+/// Where a code stands in [`RETRYABLE`], if it is one of them.
+pub fn retryable(code: &str) -> Option<usize> {
+    RETRYABLE.iter().position(|c| *c == code)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Sent at this time (µs), no answer yet.
+    InFlight { sent_us: u64 },
+    /// Refused; to be sent again when the conversation's hold is over.
+    Refused,
+    /// Became due while its conversation was held; never sent.
+    Kept,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    conversation: usize,
+    due_us: u64,
+    /// When it was first sent (µs), if it was.
+    first_sent_us: Option<u64>,
+    state: State,
+}
+
+/// A `send` to put on the socket now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    pub k: u64,
+    pub due_us: u64,
+    pub conversation: usize,
+    /// Sent before (and refused): this is a resend.
+    pub resend: bool,
+    /// Left the outbox's waiting messages (refused or kept) to be sent.
+    pub was_waiting: bool,
+}
+
+/// What an acknowledgement closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acked {
+    /// When the attempt that was acknowledged was sent (µs).
+    pub sent_us: u64,
+    /// When the message was first sent (µs).
+    pub first_sent_us: u64,
+}
+
+/// What a refusal hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    /// When the refused attempt was sent (µs).
+    pub sent_us: u64,
+}
+
+/// One socket's outbox (an officer's socket holds several conversations).
+#[derive(Debug, Default)]
+pub struct Outbox {
+    /// By message number: the numbers grow with the due time, so this is the order written.
+    pending: BTreeMap<u64, Pending>,
+    /// Held conversations, and until when (µs).
+    holds: HashMap<usize, u64>,
+}
+
+impl Outbox {
+    pub fn new() -> Outbox {
+        Outbox::default()
+    }
+
+    /// Message `k` of `conversation` is due: the attempt to send now, or None when its
+    /// conversation is held (the message waits here).
+    pub fn due(
+        &mut self,
+        k: u64,
+        due_us: u64,
+        conversation: usize,
+        now_us: u64,
+    ) -> Option<Attempt> {
+        if self.holds.contains_key(&conversation) {
+            self.pending.insert(
+                k,
+                Pending {
+                    conversation,
+                    due_us,
+                    first_sent_us: None,
+                    state: State::Kept,
+                },
+            );
+            return None;
+        }
+        self.pending.insert(
+            k,
+            Pending {
+                conversation,
+                due_us,
+                first_sent_us: Some(now_us),
+                state: State::InFlight { sent_us: now_us },
+            },
+        );
+        Some(Attempt {
+            k,
+            due_us,
+            conversation,
+            resend: false,
+            was_waiting: false,
+        })
+    }
+
+    /// Message `k` was acknowledged: forgotten. None when it was not in flight here (an
+    /// acknowledgement of something this outbox never sent, or of a message it already
+    /// forgot).
+    pub fn acked(&mut self, k: u64) -> Option<Acked> {
+        let p = self.pending.get(&k)?;
+        let State::InFlight { sent_us } = p.state else {
+            return None;
+        };
+        let first_sent_us = p.first_sent_us.unwrap_or(sent_us);
+        self.pending.remove(&k);
+        Some(Acked {
+            sent_us,
+            first_sent_us,
+        })
+    }
+
+    /// Message `k`'s attempt in flight was refused with a code that invites a resend:
+    /// its conversation is held for `retry_after_ms` (as `retry_wait_ms` takes it), unless it
+    /// already is. None when `k` was not in flight here (the refusal is then
+    /// none of this outbox's business, and nothing changes).
+    pub fn refused(&mut self, k: u64, retry_after_ms: Option<u64>, now_us: u64) -> Option<Refused> {
+        let p = self.pending.get_mut(&k)?;
+        let State::InFlight { sent_us } = p.state else {
+            return None;
+        };
+        p.state = State::Refused;
+        // A hold already running keeps its end: the `out_of_order` refusals that follow the
+        // first one say no wait of their own, and must not push the resend further away.
+        let until = now_us + retry_wait_ms(retry_after_ms) * 1000;
+        self.holds.entry(p.conversation).or_insert(until);
+        Some(Refused { sent_us })
+    }
+
+    /// The earliest end of a hold (µs), if a conversation is held.
+    pub fn next_wake(&self) -> Option<u64> {
+        self.holds.values().copied().min()
+    }
+
+    /// The holds over by `now_us` end: every message of those conversations that was refused
+    /// or kept, in order, to send now.
+    pub fn wake(&mut self, now_us: u64) -> Vec<Attempt> {
+        let over: Vec<usize> = self
+            .holds
+            .iter()
+            .filter(|(_, until)| **until <= now_us)
+            .map(|(c, _)| *c)
+            .collect();
+        if over.is_empty() {
+            return Vec::new();
+        }
+        for c in &over {
+            self.holds.remove(c);
+        }
+        let mut out = Vec::new();
+        for (k, p) in self.pending.iter_mut() {
+            if !over.contains(&p.conversation) {
+                continue;
+            }
+            let resend = match p.state {
+                State::InFlight { .. } => continue,
+                State::Refused => true,
+                State::Kept => false,
+            };
+            p.state = State::InFlight { sent_us: now_us };
+            p.first_sent_us.get_or_insert(now_us);
+            out.push(Attempt {
+                k: *k,
+                due_us: p.due_us,
+                conversation: p.conversation,
+                resend,
+                was_waiting: true,
+            });
+        }
+        out
+    }
+
+    /// Messages waiting here (refused, or kept behind a refusal), not sent since.
+    #[cfg(test)]
+    pub fn waiting(&self) -> usize {
+        self.pending
+            .values()
+            .filter(|p| !matches!(p.state, State::InFlight { .. }))
+            .count()
+    }
+
+    /// Messages sent or waiting, not acknowledged.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ks(attempts: &[Attempt]) -> Vec<u64> {
+        attempts.iter().map(|a| a.k).collect()
+    }
+
+    #[test]
+    fn a_refused_message_is_sent_again_once_the_wait_is_over() {
+        let mut o = Outbox::new();
+        assert!(o.due(1, 100, 0, 1_000).is_some());
+        assert_eq!(
+            o.refused(1, Some(200), 2_000),
+            Some(Refused { sent_us: 1_000 })
+        );
+        assert_eq!(o.next_wake(), Some(202_000));
+        assert!(o.wake(201_999).is_empty(), "not before the wait is over");
+        let again = o.wake(202_000);
+        assert_eq!(ks(&again), vec![1]);
+        assert!(again[0].resend);
+        assert_eq!(o.next_wake(), None);
+        // The acknowledgement is of the second attempt, first sent at the first.
+        assert_eq!(
+            o.acked(1),
+            Some(Acked {
+                sent_us: 202_000,
+                first_sent_us: 1_000
+            })
+        );
+        assert_eq!(o.len(), 0);
+    }
+
+    #[test]
+    fn a_refusal_without_a_wait_holds_for_a_second() {
+        let mut o = Outbox::new();
+        o.due(1, 0, 0, 0);
+        o.refused(1, None, 5);
+        assert_eq!(o.next_wake(), Some(5 + DEFAULT_RETRY_MS * 1000));
+    }
+
+    #[test]
+    fn the_wait_is_taken_as_the_pages_take_it() {
+        assert_eq!(retry_wait_ms(Some(250)), 250);
+        assert_eq!(retry_wait_ms(None), 1000);
+        assert_eq!(retry_wait_ms(Some(0)), 1000);
+        assert_eq!(retry_wait_ms(Some(3)), 50);
+        assert_eq!(retry_wait_ms(Some(120_000)), 30_000);
+    }
+
+    #[test]
+    fn later_sends_refused_out_of_order_go_again_after_the_refused_one_in_order() {
+        let mut o = Outbox::new();
+        for k in [3, 4, 5] {
+            o.due(k, k, 7, 10);
+        }
+        o.refused(3, Some(50), 20); // overloaded
+        o.refused(4, None, 21); // out_of_order: keeps the hold's end
+        o.refused(5, None, 22);
+        assert_eq!(o.next_wake(), Some(50_020));
+        let again = o.wake(50_020);
+        assert_eq!(ks(&again), vec![3, 4, 5]);
+        assert!(again.iter().all(|a| a.resend && a.conversation == 7));
+    }
+
+    #[test]
+    fn messages_due_during_a_hold_wait_and_follow_the_refused_ones() {
+        let mut o = Outbox::new();
+        o.due(1, 0, 0, 0);
+        o.refused(1, Some(100), 5);
+        assert_eq!(o.due(2, 6, 0, 6), None, "held: kept, not sent");
+        assert_eq!(o.due(3, 7, 0, 7), None);
+        assert_eq!(o.waiting(), 3);
+        let again = o.wake(100_005);
+        assert_eq!(ks(&again), vec![1, 2, 3]);
+        assert_eq!(
+            again.iter().map(|a| a.resend).collect::<Vec<_>>(),
+            vec![true, false, false],
+            "only the refused one was sent before"
+        );
+        assert_eq!(o.waiting(), 0);
+        // A kept message's first send is the one after the hold.
+        assert_eq!(
+            o.acked(2),
+            Some(Acked {
+                sent_us: 100_005,
+                first_sent_us: 100_005
+            })
+        );
+        // Once the hold is over, new messages go at once.
+        assert!(o.due(4, 100_006, 0, 100_006).is_some());
+    }
+
+    #[test]
+    fn other_conversations_of_the_socket_are_not_held() {
+        let mut o = Outbox::new();
+        o.due(1, 0, 0, 0);
+        o.refused(1, Some(100), 1);
+        assert!(o.due(2, 2, 1, 2).is_some());
+        assert_eq!(ks(&o.wake(100_001)), vec![1]);
+    }
+
+    #[test]
+    fn a_refused_resend_holds_its_conversation_again() {
+        let mut o = Outbox::new();
+        o.due(1, 0, 0, 0);
+        o.due(2, 0, 0, 0);
+        o.refused(1, Some(100), 1);
+        o.refused(2, None, 1);
+        assert_eq!(ks(&o.wake(100_001)), vec![1, 2]);
+        assert!(o.refused(1, Some(200), 100_100).is_some());
+        assert!(o.refused(2, None, 100_101).is_some());
+        assert_eq!(o.due(3, 0, 0, 100_102), None);
+        assert_eq!(o.next_wake(), Some(300_100));
+        assert_eq!(ks(&o.wake(300_100)), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn an_acknowledgement_releases_the_message_for_good() {
+        let mut o = Outbox::new();
+        o.due(1, 0, 0, 0);
+        o.due(2, 0, 0, 0);
+        assert!(o.acked(1).is_some());
+        o.refused(2, Some(100), 1);
+        // A second acknowledgement of 1 (or a refusal of it) finds nothing.
+        assert_eq!(o.acked(1), None);
+        assert_eq!(o.refused(1, Some(100), 2), None);
+        assert_eq!(ks(&o.wake(100_001)), vec![2], "1 is not sent again");
+        assert!(o.acked(2).is_some());
+        assert_eq!(o.len(), 0);
+    }
+
+    #[test]
+    fn nothing_in_flight_is_sent_twice() {
+        let mut o = Outbox::new();
+        o.due(1, 0, 0, 0);
+        o.due(2, 0, 0, 0);
+        o.refused(1, Some(100), 1);
+        // 2 is still in flight when the hold ends (its answer has not come): not resent.
+        assert_eq!(ks(&o.wake(100_001)), vec![1]);
+        // Waking again sends nothing: 1 is in flight now.
+        assert!(o.wake(200_000).is_empty());
+        // A second refusal of the same attempt counts once.
+        assert!(o.refused(1, Some(100), 100_002).is_some());
+        assert_eq!(o.refused(1, Some(100), 100_003), None);
+        assert_eq!(o.waiting(), 1);
+    }
+
+    #[test]
+    fn only_the_codes_that_invite_a_resend_are_retryable() {
+        for code in ["overloaded", "rate_limited", "unavailable", "out_of_order"] {
+            assert!(retryable(code).is_some(), "{code}");
+        }
+        for code in ["bad_frame", "conversation_closed", "not_owner", ""] {
+            assert_eq!(retryable(code), None, "{code}");
+        }
+    }
+}
