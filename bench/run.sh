@@ -18,7 +18,9 @@
 # visitors and LIGHT_OFFICERS (50) officers for LIGHT_SECONDS (15) each: `light-50` at 50 msg/s and
 # `light-1000` at 1,000 msg/s. The summary sets their ack p50 against the probe's p50 of the same
 # run (target: at most 4×) and their delivery p50 against their ack p50 (target: at most 0.3 ms
-# above). SKIP="light" leaves them out. DATA_PARENT (default: the system's temporary directory)
+# above). The probe also runs at each light load's pace (`--interval-ms 20` and `1`: 500 and 3,000
+# writes), because an idle disk answers several times more slowly than a busy one, and the summary
+# gives the ratio to that floor too. SKIP="light" leaves them out. DATA_PARENT (default: the system's temporary directory)
 # chooses the disk the data directories, and so the probe, are on.
 #
 # Issue 23, target 2: after each run's ramp, `overload` on the same server at twice that ramp's
@@ -77,6 +79,12 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
   DATA=$(newdata)
   echo "== run $run/$RUNS: the disk's floor (4 KiB + fdatasync in the data directory)"
   "$LG" fsync --data-dir "$DATA" --iterations "$FSYNC_ITERATIONS" --json "$OUT/fsync-$run.json"
+  if ! skip light; then
+    # The same, at the pace of each light load's commits: an idle disk answers more slowly.
+    echo "== run $run/$RUNS: the disk's floor at 50 and 1,000 commits a second"
+    "$LG" fsync --data-dir "$DATA" --iterations 500 --interval-ms 20 --json "$OUT/fsync-paced-50-$run.json"
+    "$LG" fsync --data-dir "$DATA" --iterations 3000 --interval-ms 1 --json "$OUT/fsync-paced-1000-$run.json"
+  fi
   start_server "$OUT/server-$run.log"
   if ! skip light; then
     for rate in 50 1000; do

@@ -49,27 +49,34 @@ def by_run(name):
 
 probes = by_run("fsync")
 if probes:
-    print("\nIssue 23, target 1: ack p50 at most 4× the fdatasync p50 of the same run, delivery p50 at most 0.3 ms above the ack p50\n")
-    print("| load | run | fdatasync p50 ms | fdatasync p99 ms | ack p50 ms | ack ÷ fdatasync | delivery p50 ms | delivery − ack ms | met |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\nIssue 23, target 1: ack p50 at most 4× the fdatasync p50 of the same run, delivery p50 at most 0.3 ms above the ack p50. "
+          "The floor is measured back to back (the issue's definition) and at the load's own pace (one write every 20 ms for 50 msg/s, "
+          "every 1 ms for 1,000 msg/s). Ack is measured from when the message was due and from when it was sent.\n")
+    print("| load | run | fdatasync p50 ms back to back | at the load's pace | ack p50 ms from due | from send | due ÷ back to back | due ÷ at pace | delivery p50 ms | delivery − ack ms | met (back to back) | met (at pace) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for load in ["light-50", "light-1000"]:
-        ratios, gaps = [], []
+        paced = by_run("fsync-paced-" + load.split("-")[1])
+        ratios, paced_ratios, gaps = [], [], []
         for run, light in sorted(by_run(load).items()):
             probe = probes.get(run)
             if not probe:
                 continue
             floor, ack, delivery = probe["p50_ms"], light.get("ack_p50_ms"), light.get("p50_ms")
+            pace_floor = (paced.get(run) or {}).get("p50_ms")
+            sent = (light.get("ack_from_send") or {}).get("p50_ms")
             ratio = ack / floor if ack and floor else None
+            paced_ratio = ack / pace_floor if ack and pace_floor else None
             gap = delivery - ack if ack is not None and delivery is not None else None
-            if ratio is not None:
-                ratios.append(ratio)
-            if gap is not None:
-                gaps.append(gap)
-            met = "—" if ratio is None or gap is None else ("yes" if ratio <= 4 and gap <= 0.3 else "no")
-            print(f"| {load} | {run} | {fmt(floor,3)} | {fmt(probe.get('p99_ms'),3)} | {fmt(ack)} | {fmt(ratio)} | "
-                  f"{fmt(delivery)} | {fmt(gap)} | {met} |")
+            for value, into in [(ratio, ratios), (paced_ratio, paced_ratios), (gap, gaps)]:
+                if value is not None:
+                    into.append(value)
+            def met(r):
+                return "—" if r is None or gap is None else ("yes" if r <= 4 and gap <= 0.3 else "no")
+            print(f"| {load} | {run} | {fmt(floor,3)} | {fmt(pace_floor,3)} | {fmt(ack)} | {fmt(sent)} | {fmt(ratio)} | {fmt(paced_ratio)} | "
+                  f"{fmt(delivery)} | {fmt(gap)} | {met(ratio)} | {met(paced_ratio)} |")
         if ratios:
-            print(f"| {load} | median | | | | {fmt(statistics.median(ratios))} | | {fmt(statistics.median(gaps) if gaps else None)} | |")
+            m = lambda v: fmt(statistics.median(v)) if v else "—"
+            print(f"| {load} | median | | | | | {m(ratios)} | {m(paced_ratios)} | | {m(gaps)} | | |")
 
 # Issue 23, target 2: twice the knee. The figures are the overload phase's (its acknowledged
 # messages' latency from the send of the attempt taken); lost and duplicated are over all three

@@ -139,6 +139,10 @@ pub struct Args {
     /// Fsync: writes timed, each followed by its `fdatasync`.
     #[arg(long, default_value_t = 2000)]
     pub iterations: u64,
+    /// Fsync: each write starts this many milliseconds after the previous one started, as
+    /// commits paced by a light load do (0: back to back). An idle disk answers more slowly.
+    #[arg(long, default_value_t = 0.0)]
+    pub interval_ms: f64,
 }
 
 impl Args {
@@ -149,6 +153,9 @@ impl Args {
             }
             if self.iterations == 0 {
                 bail!("--iterations must be at least 1");
+            }
+            if !(self.interval_ms >= 0.0 && self.interval_ms.is_finite()) {
+                bail!("--interval-ms must be 0 or a positive number of milliseconds");
             }
             return Ok(());
         }
@@ -244,7 +251,8 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
         Scenario::Fsync => {
             let dir = args.data_dir.clone().context("--data-dir")?;
             let iterations = args.iterations;
-            tokio::task::spawn_blocking(move || probe::fsync(&dir, iterations)).await?
+            let interval = Duration::from_secs_f64(args.interval_ms / 1000.0);
+            tokio::task::spawn_blocking(move || probe::fsync(&dir, iterations, interval)).await?
         }
         Scenario::Relay => {
             let relay = relay::spawn(&args.url).await?;

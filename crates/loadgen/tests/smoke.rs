@@ -85,6 +85,7 @@ async fn servers_allowing(officers: usize, nodes: Nodes, messages_per_minute: u3
             messages_per_minute,
             // Some starts take a code hashed ahead, the others hash their own.
             ready_return_codes: 4,
+            ..Limits::default()
         },
         database_url: database
             .as_deref()
