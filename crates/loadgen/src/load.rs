@@ -466,6 +466,13 @@ async fn socket_task(
                             if let (Some(a), Some(series)) = (attempt, shared.series()) {
                                 series.acked(a.first_sent_us, now.saturating_sub(a.sent_us));
                             }
+                            // After a hold, what waited goes one message at a time.
+                            if let Some(a) = attempt
+                                && let Some(next) = outbox.release(a.conversation, now)
+                                && !put(&mut sink, officer, &shared, next, now).await
+                            {
+                                break;
+                            }
                         }
                     }
                     "message" => {

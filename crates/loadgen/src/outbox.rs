@@ -4,15 +4,16 @@
 //! Once a `send` is refused with a code that invites a resend (`overloaded`, `rate_limited`,
 //! `unavailable`, or `out_of_order` behind one of those), its conversation is held: messages
 //! of it that become due are kept here, not sent. When the wait the refusal asked for is over,
-//! every message of the conversation that was refused or kept is sent again, in the order of
-//! their numbers. They may go one after the other without waiting for answers: the server
-//! takes them in order once the first is taken, and refuses the rest `out_of_order` if the
-//! first is refused again (which holds the conversation again). A message in flight is never
-//! sent a second time; an acknowledged one is forgotten.
+//! the conversation's first message refused or kept is sent again, and the others follow one at
+//! a time, each once the one before is acknowledged, in the order of their numbers: the pages'
+//! rule (one message at a time per chat), which keeps a server that refuses from being flooded
+//! with `out_of_order` refusals of pipelined resends. Once none waits, the conversation's
+//! messages go again as they come due. A message in flight is never sent a second time; an
+//! acknowledged one is forgotten.
 //!
 //! No sockets here: the socket task feeds this the frames it sees and sends what it returns.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The codes after which a `send` is to be sent again (PROTOCOL.md §3).
 pub const RETRYABLE: [&str; 4] = ["overloaded", "rate_limited", "unavailable", "out_of_order"];
@@ -70,6 +71,8 @@ pub struct Attempt {
 /// What an acknowledgement closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Acked {
+    /// Its conversation.
+    pub conversation: usize,
     /// When the attempt that was acknowledged was sent (µs).
     pub sent_us: u64,
     /// When the message was first sent (µs).
@@ -90,6 +93,8 @@ pub struct Outbox {
     pending: BTreeMap<u64, Pending>,
     /// Held conversations, and until when (µs).
     holds: HashMap<usize, u64>,
+    /// Conversations sending what waited, one message at a time, after a hold.
+    draining: HashSet<usize>,
 }
 
 impl Outbox {
@@ -106,7 +111,7 @@ impl Outbox {
         conversation: usize,
         now_us: u64,
     ) -> Option<Attempt> {
-        if self.holds.contains_key(&conversation) {
+        if self.holds.contains_key(&conversation) || self.draining.contains(&conversation) {
             self.pending.insert(
                 k,
                 Pending {
@@ -145,10 +150,49 @@ impl Outbox {
             return None;
         };
         let first_sent_us = p.first_sent_us.unwrap_or(sent_us);
+        let conversation = p.conversation;
         self.pending.remove(&k);
         Some(Acked {
+            conversation,
             sent_us,
             first_sent_us,
+        })
+    }
+
+    /// After an acknowledgement in `conversation`: the next message that waited, if the
+    /// conversation is sending what waited one at a time and nothing of it is in flight.
+    pub fn release(&mut self, conversation: usize, now_us: u64) -> Option<Attempt> {
+        if !self.draining.contains(&conversation) || self.holds.contains_key(&conversation) {
+            return None;
+        }
+        let in_flight = self
+            .pending
+            .values()
+            .any(|p| p.conversation == conversation && matches!(p.state, State::InFlight { .. }));
+        if in_flight {
+            return None;
+        }
+        let next = self.send_first_waiting(conversation, now_us);
+        if next.is_none() {
+            self.draining.remove(&conversation);
+        }
+        next
+    }
+
+    /// Puts the first message of `conversation` that was refused or kept in flight.
+    fn send_first_waiting(&mut self, conversation: usize, now_us: u64) -> Option<Attempt> {
+        let (k, p) = self.pending.iter_mut().find(|(_, p)| {
+            p.conversation == conversation && !matches!(p.state, State::InFlight { .. })
+        })?;
+        let resend = p.state == State::Refused;
+        p.state = State::InFlight { sent_us: now_us };
+        p.first_sent_us.get_or_insert(now_us);
+        Some(Attempt {
+            k: *k,
+            due_us: p.due_us,
+            conversation,
+            resend,
+            was_waiting: true,
         })
     }
 
@@ -174,41 +218,24 @@ impl Outbox {
         self.holds.values().copied().min()
     }
 
-    /// The holds over by `now_us` end: every message of those conversations that was refused
-    /// or kept, in order, to send now.
+    /// The holds over by `now_us` end: for each of those conversations, its first message
+    /// that was refused or kept, to send now (the others follow one at a time, see
+    /// [`Outbox::release`]), unless one of its messages is still in flight.
     pub fn wake(&mut self, now_us: u64) -> Vec<Attempt> {
-        let over: Vec<usize> = self
+        let mut over: Vec<usize> = self
             .holds
             .iter()
             .filter(|(_, until)| **until <= now_us)
             .map(|(c, _)| *c)
             .collect();
-        if over.is_empty() {
-            return Vec::new();
-        }
-        for c in &over {
-            self.holds.remove(c);
-        }
+        over.sort_unstable();
         let mut out = Vec::new();
-        for (k, p) in self.pending.iter_mut() {
-            if !over.contains(&p.conversation) {
-                continue;
-            }
-            let resend = match p.state {
-                State::InFlight { .. } => continue,
-                State::Refused => true,
-                State::Kept => false,
-            };
-            p.state = State::InFlight { sent_us: now_us };
-            p.first_sent_us.get_or_insert(now_us);
-            out.push(Attempt {
-                k: *k,
-                due_us: p.due_us,
-                conversation: p.conversation,
-                resend,
-                was_waiting: true,
-            });
+        for c in over {
+            self.holds.remove(&c);
+            self.draining.insert(c);
+            out.extend(self.release(c, now_us));
         }
+        out.sort_by_key(|a| a.k);
         out
     }
 
@@ -254,6 +281,7 @@ mod tests {
         assert_eq!(
             o.acked(1),
             Some(Acked {
+                conversation: 0,
                 sent_us: 202_000,
                 first_sent_us: 1_000
             })
@@ -288,9 +316,21 @@ mod tests {
         o.refused(4, None, 21); // out_of_order: keeps the hold's end
         o.refused(5, None, 22);
         assert_eq!(o.next_wake(), Some(50_020));
+        // One at a time, each once the one before is acknowledged.
         let again = o.wake(50_020);
-        assert_eq!(ks(&again), vec![3, 4, 5]);
-        assert!(again.iter().all(|a| a.resend && a.conversation == 7));
+        assert_eq!(ks(&again), vec![3]);
+        assert!(again[0].resend && again[0].conversation == 7);
+        assert_eq!(o.release(7, 50_021), None, "3 is still in flight");
+        o.acked(3);
+        assert_eq!(o.release(7, 50_030).map(|a| a.k), Some(4));
+        o.acked(4);
+        assert_eq!(o.release(7, 50_040).map(|a| a.k), Some(5));
+        o.acked(5);
+        assert_eq!(o.release(7, 50_050), None);
+        assert!(
+            o.due(6, 50_060, 7, 50_060).is_some(),
+            "then as they come due again"
+        );
     }
 
     #[test]
@@ -302,23 +342,33 @@ mod tests {
         assert_eq!(o.due(3, 7, 0, 7), None);
         assert_eq!(o.waiting(), 3);
         let again = o.wake(100_005);
-        assert_eq!(ks(&again), vec![1, 2, 3]);
+        assert_eq!(ks(&again), vec![1]);
+        assert!(again[0].resend, "the refused one was sent before");
         assert_eq!(
-            again.iter().map(|a| a.resend).collect::<Vec<_>>(),
-            vec![true, false, false],
-            "only the refused one was sent before"
+            o.due(4, 100_006, 0, 100_006),
+            None,
+            "still sending what waited"
         );
-        assert_eq!(o.waiting(), 0);
+        o.acked(1);
+        let next = o.release(0, 100_010).unwrap();
+        assert_eq!((next.k, next.resend), (2, false));
         // A kept message's first send is the one after the hold.
         assert_eq!(
             o.acked(2),
             Some(Acked {
-                sent_us: 100_005,
-                first_sent_us: 100_005
+                conversation: 0,
+                sent_us: 100_010,
+                first_sent_us: 100_010
             })
         );
-        // Once the hold is over, new messages go at once.
-        assert!(o.due(4, 100_006, 0, 100_006).is_some());
+        assert_eq!(o.release(0, 100_020).map(|a| a.k), Some(3));
+        o.acked(3);
+        assert_eq!(o.release(0, 100_030).map(|a| a.k), Some(4));
+        o.acked(4);
+        assert_eq!(o.release(0, 100_040), None);
+        assert_eq!(o.waiting(), 0);
+        // Once nothing waits, new messages go at once.
+        assert!(o.due(5, 100_050, 0, 100_050).is_some());
     }
 
     #[test]
@@ -337,12 +387,13 @@ mod tests {
         o.due(2, 0, 0, 0);
         o.refused(1, Some(100), 1);
         o.refused(2, None, 1);
-        assert_eq!(ks(&o.wake(100_001)), vec![1, 2]);
+        assert_eq!(ks(&o.wake(100_001)), vec![1]);
         assert!(o.refused(1, Some(200), 100_100).is_some());
-        assert!(o.refused(2, None, 100_101).is_some());
         assert_eq!(o.due(3, 0, 0, 100_102), None);
         assert_eq!(o.next_wake(), Some(300_100));
-        assert_eq!(ks(&o.wake(300_100)), vec![1, 2, 3]);
+        assert_eq!(ks(&o.wake(300_100)), vec![1]);
+        o.acked(1);
+        assert_eq!(o.release(0, 300_200).map(|a| a.k), Some(2));
     }
 
     #[test]
@@ -366,14 +417,18 @@ mod tests {
         o.due(1, 0, 0, 0);
         o.due(2, 0, 0, 0);
         o.refused(1, Some(100), 1);
-        // 2 is still in flight when the hold ends (its answer has not come): not resent.
-        assert_eq!(ks(&o.wake(100_001)), vec![1]);
+        // 2 is still in flight when the hold ends (its answer has not come): nothing is sent,
+        // 1 waits for 2's answer.
+        assert!(o.wake(100_001).is_empty());
+        // 2 is refused out_of_order (no wait given: a second, as the pages do); then 1 goes.
+        assert!(o.refused(2, None, 100_002).is_some());
+        assert_eq!(ks(&o.wake(1_100_002)), vec![1]);
         // Waking again sends nothing: 1 is in flight now.
-        assert!(o.wake(200_000).is_empty());
+        assert!(o.wake(2_000_000).is_empty());
         // A second refusal of the same attempt counts once.
-        assert!(o.refused(1, Some(100), 100_002).is_some());
-        assert_eq!(o.refused(1, Some(100), 100_003), None);
-        assert_eq!(o.waiting(), 1);
+        assert!(o.refused(1, Some(100), 1_100_003).is_some());
+        assert_eq!(o.refused(1, Some(100), 1_100_004), None);
+        assert_eq!(o.waiting(), 2);
     }
 
     #[test]

@@ -410,6 +410,7 @@ impl Session {
             body,
             token_hash: Some(self.token_hash),
         };
+        self.delivered.handed(&client_id);
         self.writer.submit(Job { draft, permit }).await
     }
 
@@ -424,6 +425,7 @@ impl Session {
                 // The page has its own message from the ack: the copy the bus brings back to
                 // this socket, or a catch-up from the store, never sends it again.
                 self.delivered.acked(appended.seq);
+                self.delivered.answered(&client_id);
                 let ack = VisitorOut::Ack {
                     client_id,
                     seq: appended.seq,
@@ -434,6 +436,7 @@ impl Session {
             Outcome::Refused {
                 client_id, error, ..
             } => {
+                self.delivered.answered(&client_id);
                 if matches!(error, crate::error::ApiError::Unavailable) {
                     self.order.refused(self.conversation, &client_id);
                 }
@@ -449,7 +452,8 @@ impl Session {
     async fn handle_event(&mut self, event: &BusEvent) -> bool {
         match event {
             BusEvent::Message(m) => {
-                match self.delivered.next(m.seq) {
+                let mine = m.author == ecoute_domain::Author::Visitor;
+                match self.delivered.next(m.seq, mine, &m.client_id) {
                     Next::Had => return true,
                     Next::Gap => return self.resync().await,
                     Next::Send => {}
@@ -674,7 +678,8 @@ impl Session {
             let full = page.len() == crate::service::PAGE as usize;
             for m in page {
                 // This socket's own messages it has from their acks.
-                if self.delivered.next(m.seq) == Next::Had {
+                let mine = m.author == ecoute_domain::Author::Visitor;
+                if self.delivered.next(m.seq, mine, &m.client_id) == Next::Had {
                     continue;
                 }
                 if !self.deliver(m).await {

@@ -381,6 +381,9 @@ impl Session {
             body,
             token_hash: None,
         };
+        if let Some(chat) = self.chats.get_mut(&id) {
+            chat.delivered.handed(&client_id);
+        }
         self.writer.submit(Job { draft, permit }).await
     }
 
@@ -397,6 +400,7 @@ impl Session {
                 // socket (other consoles still get it).
                 if let Some(chat) = self.chats.get_mut(&conversation) {
                     chat.delivered.acked(appended.seq);
+                    chat.delivered.answered(&client_id);
                 }
                 let ack = StaffOut::Ack {
                     conversation_id: conversation,
@@ -411,6 +415,9 @@ impl Session {
                 client_id,
                 error,
             } => {
+                if let Some(chat) = self.chats.get_mut(&conversation) {
+                    chat.delivered.answered(&client_id);
+                }
                 if matches!(error, ApiError::Unavailable) {
                     self.order.refused(conversation, &client_id);
                 }

@@ -9,7 +9,8 @@ impl Session {
                 let Some(chat) = self.chats.get_mut(&m.conversation) else {
                     return true;
                 };
-                match chat.delivered.next(m.seq) {
+                let mine = m.author == ecoute_domain::Author::Officer;
+                match chat.delivered.next(m.seq, mine, &m.client_id) {
                     Next::Had => return true,
                     Next::Gap => {
                         let after = chat.delivered.last();
@@ -253,7 +254,11 @@ impl Session {
                 after = m.seq;
                 if catching_up
                     && let Some(chat) = self.chats.get_mut(&id)
-                    && chat.delivered.next(m.seq) == Next::Had
+                    && chat.delivered.next(
+                        m.seq,
+                        m.author == ecoute_domain::Author::Officer,
+                        &m.client_id,
+                    ) == Next::Had
                 {
                     continue;
                 }
