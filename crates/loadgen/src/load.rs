@@ -22,6 +22,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 const ACKED: u8 = 1;
 const DELIVERED: u8 = 2;
+/// Never written: its page already held `outbox::PAGE_HOLDS` messages waiting.
+const NOT_WRITTEN: u8 = 4;
 /// After the last message is due, the run waits for stragglers while they keep arriving: it
 /// stops once nothing new was acknowledged or delivered for this long (or at DRAIN_MAX). Only
 /// then is a message that was acknowledged and never delivered counted as lost.
@@ -58,6 +60,9 @@ struct Step {
     echoes: AtomicU64,
     /// Messages of the step waiting in an outbox now (refused, or kept behind a refusal).
     held: AtomicU64,
+    /// Messages of the step never written: their page already held as many as a person
+    /// writes while waiting (`outbox::PAGE_HOLDS`).
+    not_written: AtomicU64,
     /// When the last delivery of the step arrived (µs on the run's clock).
     last_delivery_us: AtomicU64,
     latencies: Mutex<Latencies>,
@@ -85,6 +90,7 @@ impl Step {
             resends: AtomicU64::new(0),
             echoes: AtomicU64::new(0),
             held: AtomicU64::new(0),
+            not_written: AtomicU64::new(0),
             last_delivery_us: AtomicU64::new(0),
             latencies: Mutex::new(Latencies {
                 v2o: histogram(),
@@ -137,6 +143,13 @@ impl Step {
     }
 
     /// Message `k` left an outbox's waiting messages (sent at last).
+    fn not_written(&self, k: u64) {
+        if let Some(f) = self.slot(k) {
+            f.fetch_or(NOT_WRITTEN, Ordering::Relaxed);
+            self.not_written.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     fn unheld(&self, k: u64) {
         if self.has(k) {
             // Saturating: a miscount must never show as billions of messages held.
@@ -163,13 +176,15 @@ impl Step {
         let mut acked = 0;
         let mut delivered = 0;
         let mut lost = 0;
+        let mut not_written = 0;
         for f in self.flags.iter().take(sent as usize) {
             let f = f.load(Ordering::Relaxed);
             acked += u64::from(f & ACKED != 0);
             delivered += u64::from(f & DELIVERED != 0);
             lost += u64::from(f & ACKED != 0 && f & DELIVERED == 0);
+            not_written += u64::from(f & NOT_WRITTEN != 0);
         }
-        (acked, delivered, lost, sent - acked)
+        (acked, delivered, lost, sent - acked - not_written)
     }
 }
 
@@ -433,6 +448,14 @@ async fn socket_task(
                     None => break,
                 };
                 let now = shared.clock.now_us();
+                // A person whose page already holds several messages refused or waiting does
+                // not write more meanwhile: this one is never written.
+                if outbox.waiting_in(d.conversation) >= outbox::PAGE_HOLDS {
+                    if let Some(step) = shared.step_of(d.k) {
+                        step.not_written(d.k);
+                    }
+                    continue;
+                }
                 match outbox.due(d.k, d.due_us, d.conversation, now) {
                     Some(a) => {
                         if !put(&mut sink, officer, &shared, a, now).await {
@@ -866,6 +889,7 @@ fn figures(step: &Step, sent: u64, elapsed: f64, started_us: u64, rate: f64) -> 
         resends: step.resends.load(Ordering::Relaxed),
         echoes: step.echoes.load(Ordering::Relaxed),
         held: step.held.load(Ordering::Relaxed),
+        not_written: step.not_written.load(Ordering::Relaxed),
         sent,
         acked,
         delivered,
@@ -1056,6 +1080,7 @@ pub async fn overload(args: &Args) -> anyhow::Result<Report> {
     report.lost = reports.iter().map(|r| r.lost).sum();
     report.duplicated = reports.iter().map(|r| r.duplicated).sum();
     report.held = reports.iter().map(|r| r.held).sum();
+    report.not_written = reports.iter().map(|r| r.not_written).sum();
     report.server_rss_kib = after.map(|a| a.0);
     report.server_rss_max_kib = samples.iter().map(|s| s.1).max();
     report.messages_per_commit = per_commit(before, after);

@@ -18,6 +18,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// The codes after which a `send` is to be sent again (PROTOCOL.md §3).
 pub const RETRYABLE: [&str; 4] = ["overloaded", "rate_limited", "unavailable", "out_of_order"];
 
+/// Messages a page holds waiting (refused, or written behind a refused one) before its person
+/// stops writing: the generator writes no more in that conversation until they go. Without a
+/// bound, an open-loop generator piles up behind a refusal far more than people write (six
+/// messages a second in each chat at twice the knee), and that pile, sent after the overload,
+/// would be measured as the recovery.
+pub const PAGE_HOLDS: usize = 5;
+
 /// The wait when a refusal does not say (`out_of_order` never does), as the pages do.
 pub const DEFAULT_RETRY_MS: u64 = 1000;
 
@@ -211,6 +218,16 @@ impl Outbox {
         let until = now_us + retry_wait_ms(retry_after_ms) * 1000;
         self.holds.entry(p.conversation).or_insert(until);
         Some(Refused { sent_us })
+    }
+
+    /// Messages of `conversation` waiting here (refused, or kept behind a refusal).
+    pub fn waiting_in(&self, conversation: usize) -> usize {
+        self.pending
+            .values()
+            .filter(|p| {
+                p.conversation == conversation && !matches!(p.state, State::InFlight { .. })
+            })
+            .count()
     }
 
     /// The earliest end of a hold (µs), if a conversation is held.
@@ -429,6 +446,19 @@ mod tests {
         assert!(o.refused(1, Some(100), 1_100_003).is_some());
         assert_eq!(o.refused(1, Some(100), 1_100_004), None);
         assert_eq!(o.waiting(), 2);
+    }
+
+    #[test]
+    fn what_waits_is_counted_per_conversation() {
+        let mut o = Outbox::new();
+        o.due(1, 0, 0, 0);
+        o.refused(1, Some(100), 1);
+        for k in 2..=4 {
+            assert_eq!(o.due(k, k, 0, k), None);
+        }
+        assert!(o.due(5, 5, 1, 5).is_some());
+        assert_eq!(o.waiting_in(0), 4);
+        assert_eq!(o.waiting_in(1), 0, "in flight is not waiting");
     }
 
     #[test]

@@ -146,6 +146,10 @@ pub struct Report {
     /// Still waiting in the generator at the end, refused or kept behind a refusal, not sent
     /// since (not lost: never acknowledged).
     pub held: u64,
+    /// Due but never written: the conversation's page already held `PAGE_HOLDS` messages
+    /// waiting after a refusal (a person does not write on and on meanwhile). Not counted
+    /// as unacknowledged.
+    pub not_written: u64,
     /// Messages the pacer sent (storm: visitors it started).
     pub sent: u64,
     pub acked: u64,
@@ -246,8 +250,11 @@ impl Report {
             );
             line("attempt → refusal", q(&self.refusal));
             line(
-                "resends / echoes / held",
-                format!("{} / {} / {}", self.resends, self.echoes, self.held),
+                "resends / echoes / held / not written",
+                format!(
+                    "{} / {} / {} / {}",
+                    self.resends, self.echoes, self.held, self.not_written
+                ),
             );
             line(
                 "both directions",
@@ -514,6 +521,7 @@ mod tests {
             "resends",
             "echoes",
             "held",
+            "not_written",
             "server_rss_max_kib",
         ] {
             assert!(v.get(key).is_some(), "{key}");

@@ -25,7 +25,11 @@ const TICK: Duration = Duration::from_millis(100);
 /// The weight of the last tick in the smoothed rate.
 const SMOOTHING: f64 = 0.2;
 /// Retries are asked to wait at least this long, and at most [`RETRY_MAX`] (before jitter).
-const RETRY_MIN: Duration = Duration::from_millis(100);
+/// Every refused message comes back, and a refusal costs a frame read and one written: under
+/// overload, refused messages retried every tenth of a second were two refusals for each
+/// message taken, and took the CPU the taken ones needed (docs/PERFORMANCE.md). Half a second
+/// is short for a person, long for a server.
+const RETRY_MIN: Duration = Duration::from_millis(500);
 const RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// The gate's settings (`[limits]` in the configuration).
@@ -220,6 +224,7 @@ mod tests {
         let permits: Vec<_> = (0..3).map(|_| gate.admit_at(start).unwrap()).collect();
         let refused = gate.admit_at(start).unwrap_err();
         assert!(refused.retry_after >= RETRY_MIN);
+        assert!(refused.retry_after <= RETRY_MAX.mul_f64(1.5));
         assert_eq!(gate.in_flight(), 3);
         drop(permits);
         assert_eq!(gate.in_flight(), 0);
@@ -270,11 +275,11 @@ mod tests {
 
     #[test]
     fn a_refused_sender_waits_about_the_time_the_messages_ahead_take_spread_by_half() {
-        // 500 ahead at 1,000 a second: half a second, then up to half again.
-        let low = retry_after(500, 1000.0, 0.0);
-        let high = retry_after(500, 1000.0, 0.999);
-        assert_eq!(low, Duration::from_millis(500));
-        assert!(high > Duration::from_millis(740) && high <= Duration::from_millis(750));
+        // 800 ahead at 1,000 a second: 0.8 s, then up to half again.
+        let low = retry_after(800, 1000.0, 0.0);
+        let high = retry_after(800, 1000.0, 0.999);
+        assert_eq!(low, Duration::from_millis(800));
+        assert!(high > Duration::from_millis(1190) && high <= Duration::from_millis(1200));
         assert_eq!(retry_after(1, 1e6, 0.0), RETRY_MIN);
         assert_eq!(retry_after(10, 0.0, 0.0), RETRY_MAX);
         assert_eq!(retry_after(1_000_000, 10.0, 1.0), RETRY_MAX.mul_f64(1.5));
