@@ -11,6 +11,13 @@
 //! 400 at once, so none waits much longer than 50 ms inside it; a quiet one takes `floor`
 //! however slow its last second was, so a burst after a calm is never refused.
 //!
+//! A stall is not an overload: the disk may take 80 ms for one commit now and then, or a
+//! checkpoint hold the writer, and the messages that arrive meanwhile pile up over the limit
+//! for a moment. Refused, each would come back half a second later; waited for, it is written
+//! tens of milliseconds late. So the gate refuses only once more than the limit have been in
+//! flight for [`GRACE`] (up to [`BURST`] times the limit meanwhile), and goes on refusing until
+//! fewer than half the limit are left: a standing queue, not a passing one.
+//!
 //! Under overload the excess costs the server a refusal (a frame read and one written) instead
 //! of a message stored, encrypted, delivered and receipted: the refusals leave the CPU and the
 //! disk to the messages taken, whose latency stays bounded, and memory with them (at most
@@ -24,6 +31,10 @@ use std::time::{Duration, Instant};
 const TICK: Duration = Duration::from_millis(100);
 /// The weight of the last tick in the smoothed rate.
 const SMOOTHING: f64 = 0.2;
+/// How long more than the limit may be in flight before new messages are refused.
+const GRACE: Duration = Duration::from_millis(100);
+/// Meanwhile, at most this many times the limit (and never more than the ceiling).
+const BURST: usize = 4;
 /// Retries are asked to wait at least this long, and at most [`RETRY_MAX`] (before jitter).
 /// Every refused message comes back, and a refusal costs a frame read and one written: under
 /// overload, refused messages retried every tenth of a second were two refusals for each
@@ -77,6 +88,8 @@ struct Measure {
     rate: f64,
     /// Messages admitted at once now.
     limit: usize,
+    /// Since when more than the limit have been in flight, until fewer than half are.
+    over_since: Option<Instant>,
 }
 
 /// A message admitted: it counts as in flight until this is dropped, once its sender has its
@@ -120,6 +133,7 @@ impl MessageGate {
                     answered_then: 0,
                     rate: 0.0,
                     limit: floor,
+                    over_since: None,
                 }),
             }),
         }
@@ -131,24 +145,31 @@ impl MessageGate {
     }
 
     fn admit_at(&self, now: Instant) -> Result<Permit, Overloaded> {
-        let (limit, rate) = self.measure(now);
-        let taken = self
-            .inner
-            .in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < limit).then_some(n + 1)
-            });
-        match taken {
-            Ok(_) => Ok(Permit {
-                inner: self.inner.clone(),
-            }),
-            Err(waiting) => {
-                // Counted with the other refusals when it is answered (`ecoute_errors_total`).
-                Err(Overloaded {
-                    retry_after: retry_after(waiting, rate, rand::random::<f64>()),
-                })
+        let mut m = self.inner.measure.lock().expect("gate");
+        self.measure(&mut m, now);
+        // Under the lock: admissions are decided one at a time (answers only ever lower the
+        // count meanwhile).
+        let waiting = self.inner.in_flight.load(Ordering::Acquire);
+        let burst = (m.limit * BURST).min(self.inner.settings.ceiling.max(m.limit));
+        let room = if waiting < m.limit {
+            if waiting < m.limit / 2 {
+                m.over_since = None;
             }
+            true
+        } else {
+            let since = *m.over_since.get_or_insert(now);
+            now.saturating_duration_since(since) < GRACE && waiting < burst
+        };
+        if room {
+            self.inner.in_flight.fetch_add(1, Ordering::AcqRel);
+            return Ok(Permit {
+                inner: self.inner.clone(),
+            });
         }
+        // Counted with the other refusals when it is answered (`ecoute_errors_total`).
+        Err(Overloaded {
+            retry_after: retry_after(waiting, m.rate, rand::random::<f64>()),
+        })
     }
 
     /// Messages in flight now.
@@ -162,8 +183,7 @@ impl MessageGate {
     }
 
     /// The limit and rate, measured again when a tick has passed.
-    fn measure(&self, now: Instant) -> (usize, f64) {
-        let mut m = self.inner.measure.lock().expect("gate");
+    fn measure(&self, m: &mut Measure, now: Instant) {
         let elapsed = now.saturating_duration_since(m.since);
         if elapsed >= TICK {
             let answered = self.inner.answered.load(Ordering::Relaxed);
@@ -177,7 +197,6 @@ impl MessageGate {
             m.limit = limit_for(m.rate, self.inner.settings);
             crate::metrics::gate_limit(m.limit);
         }
-        (m.limit, m.rate)
     }
 }
 
@@ -218,17 +237,51 @@ mod tests {
     }
 
     #[test]
-    fn a_quiet_server_takes_its_floor_at_once_and_refuses_the_next() {
+    fn a_passing_stall_is_waited_out_up_to_four_times_the_limit_then_refused() {
         let gate = MessageGate::new(settings(3, 100));
         let start = Instant::now();
-        let permits: Vec<_> = (0..3).map(|_| gate.admit_at(start).unwrap()).collect();
-        let refused = gate.admit_at(start).unwrap_err();
+        let mut permits: Vec<_> = (0..12).map(|_| gate.admit_at(start).unwrap()).collect();
+        assert!(
+            gate.admit_at(start).is_err(),
+            "four times the limit at most"
+        );
+        assert_eq!(gate.in_flight(), 12);
+        permits.truncate(4);
+        assert!(
+            gate.admit_at(start + GRACE / 2).is_ok(),
+            "still within the grace"
+        );
+        let refused = gate.admit_at(start + GRACE).unwrap_err();
         assert!(refused.retry_after >= RETRY_MIN);
         assert!(refused.retry_after <= RETRY_MAX.mul_f64(1.5));
-        assert_eq!(gate.in_flight(), 3);
         drop(permits);
         assert_eq!(gate.in_flight(), 0);
-        assert!(gate.admit_at(start).is_ok(), "an answer makes room");
+        assert!(gate.admit_at(start + GRACE).is_ok(), "answers make room");
+    }
+
+    #[test]
+    fn a_standing_queue_is_refused_until_it_falls_under_half_the_limit() {
+        let gate = MessageGate::new(settings(10, 100));
+        let t = Instant::now();
+        let mut permits: Vec<_> = (0..11).map(|_| gate.admit_at(t).unwrap()).collect();
+        let later = t + GRACE * 2;
+        assert!(
+            gate.admit_at(later).is_err(),
+            "over the limit past the grace"
+        );
+        permits.truncate(9);
+        // Under the limit again: taken, but the queue still stands (over half the limit).
+        assert!(gate.admit_at(later).map(|p| permits.push(p)).is_ok());
+        assert!(
+            gate.admit_at(later).is_err(),
+            "at the limit, and no new grace"
+        );
+        permits.truncate(4);
+        assert!(gate.admit_at(later).map(|p| permits.push(p)).is_ok());
+        // The queue fell under half: the next passing excess gets its grace again.
+        permits.extend((0..5).map(|_| gate.admit_at(later).unwrap()));
+        assert_eq!(gate.in_flight(), 10);
+        assert!(gate.admit_at(later).is_ok(), "a new grace");
     }
 
     #[test]
