@@ -23,6 +23,11 @@
 # gives the ratio to that floor too. SKIP="light" leaves them out. DATA_PARENT (default: the system's temporary directory)
 # chooses the disk the data directories, and so the probe, are on.
 #
+# SKIP="chat" leaves out `unloaded`, `chat` and `chat-no-marks`; SKIP="relay" the relay.
+# BASELINE_ECOUTE=/path/to/an/older/ecoute: each run then also measures that build, on a fresh
+# server of its own, with the light loads and the ramp (baseline-light-*, baseline-ramp-*): the
+# summary sets this build's knee against it, in the same run (issue 23, target 1).
+#
 # Issue 23, target 2: after each run's ramp, `overload` on the same server at twice that ramp's
 # knee (`knee_rate` in ramp-RUN.json; skipped, with a message, when the ramp found none) for
 # OVERLOAD_SECONDS (20), with CHAT_VISITORS visitors, between 10 s before and 15 s after at
@@ -93,12 +98,14 @@ for run in $(seq "${FIRST_RUN:-1}" "$RUNS"); do
         --rate "$rate" --duration "$LIGHT_SECONDS" --json "$OUT/light-$rate-$run.json" || true
     done
   fi
-  echo "== run $run/$RUNS: unloaded"
-  "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors 20 --rate 50 --duration 10 --json "$OUT/unloaded-$run.json"
-  echo "== run $run/$RUNS: chat"
-  "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$CHAT_RATE" --duration "$CHAT_SECONDS" --json "$OUT/chat-$run.json" || true
-  echo "== run $run/$RUNS: chat without receipts"
-  "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$CHAT_RATE" --duration "$CHAT_SECONDS" --no-marks --json "$OUT/chat-no-marks-$run.json" || true
+  if ! skip chat; then
+    echo "== run $run/$RUNS: unloaded"
+    "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors 20 --rate 50 --duration 10 --json "$OUT/unloaded-$run.json"
+    echo "== run $run/$RUNS: chat"
+    "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$CHAT_RATE" --duration "$CHAT_SECONDS" --json "$OUT/chat-$run.json" || true
+    echo "== run $run/$RUNS: chat without receipts"
+    "$LG" chat "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$CHAT_RATE" --duration "$CHAT_SECONDS" --no-marks --json "$OUT/chat-no-marks-$run.json" || true
+  fi
   echo "== run $run/$RUNS: ramp"
   "$LG" ramp "${common[@]}" --data-dir "$DATA" --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/ramp-$run.json" || true
   if ! skip overload; then
@@ -117,11 +124,32 @@ print(round(2 * knee) if knee else "")' "$OUT/ramp-$run.json" 2>/dev/null) || OV
       echo "== run $run/$RUNS: overload skipped: no knee_rate in $OUT/ramp-$run.json"
     fi
   fi
-  echo "== run $run/$RUNS: relay (same machine, same run)"
-  "$LG" relay --url http://127.0.0.1:0 --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/relay-$run.json" || true
+  if ! skip relay; then
+    echo "== run $run/$RUNS: relay (same machine, same run)"
+    "$LG" relay --url http://127.0.0.1:0 --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/relay-$run.json" || true
+  fi
   skip storm || echo "== run $run/$RUNS: storm"
   skip storm || "$LG" storm "${common[@]}" --rate "$STORM_RATE" --duration "$STORM_SECONDS" --json "$OUT/storm-$run.json" || true
   stop_server
+  if [[ -n "${BASELINE_ECOUTE:-}" ]]; then
+    # The build to compare with, in the same run, on a fresh server of its own: the same light
+    # loads and ramp (target 1 asks that the knee be no lower than before).
+    DATA=$(newdata)
+    SAVED=$ECOUTE
+    ECOUTE=$BASELINE_ECOUTE
+    start_server "$OUT/server-baseline-$run.log"
+    ECOUTE=$SAVED
+    if ! skip light; then
+      for rate in 50 1000; do
+        echo "== run $run/$RUNS: baseline build, light load, $rate msg/s"
+        "$LG" chat "${common[@]}" --data-dir "$DATA" --ecoute-bin "$BASELINE_ECOUTE" --visitors "$LIGHT_VISITORS" --officers "$LIGHT_OFFICERS" \
+          --rate "$rate" --duration "$LIGHT_SECONDS" --json "$OUT/baseline-light-$rate-$run.json" || true
+      done
+    fi
+    echo "== run $run/$RUNS: baseline build, ramp"
+    "$LG" ramp "${common[@]}" --data-dir "$DATA" --ecoute-bin "$BASELINE_ECOUTE" --visitors "$CHAT_VISITORS" --rate "$RAMP_START" --duration "$STEP_SECONDS" --json "$OUT/baseline-ramp-$run.json" || true
+    stop_server
+  fi
   if ! skip idle; then
     # Idle connections on a fresh server: the memory each one adds is measured from the
     # server's RSS before and after, which the scenarios before (a storm's thousands of

@@ -78,6 +78,24 @@ if probes:
             m = lambda v: fmt(statistics.median(v)) if v else "—"
             print(f"| {load} | median | | | | | {m(ratios)} | {m(paced_ratios)} | | {m(gaps)} | | |")
 
+# Issue 23, target 1, the knee: no lower than the baseline build's in the same run.
+baseline_ramps = by_run("baseline-ramp")
+if baseline_ramps:
+    print("\nIssue 23, target 1: the knee no lower than the baseline build's (BASELINE_ECOUTE), in the same run\n")
+    print("| run | knee msg/s | baseline knee msg/s | ratio | baseline light-50 ack p50 ms | baseline light-1000 ack p50 ms |")
+    print("|---|---|---|---|---|---|")
+    ramps, b50, b1000 = by_run("ramp"), by_run("baseline-light-50"), by_run("baseline-light-1000")
+    ratios = []
+    for run, base in sorted(baseline_ramps.items()):
+        knee, old = (ramps.get(run) or {}).get("knee_rate"), base.get("knee_rate")
+        ratio = knee / old if knee and old else None
+        if ratio is not None:
+            ratios.append(ratio)
+        print(f"| {run} | {fmt(knee,0)} | {fmt(old,0)} | {fmt(ratio)} | {fmt((b50.get(run) or {}).get('ack_p50_ms'))} | "
+              f"{fmt((b1000.get(run) or {}).get('ack_p50_ms'))} |")
+    if ratios:
+        print(f"| median | | | {fmt(statistics.median(ratios))} | | |")
+
 # Issue 23, target 2: twice the knee. The figures are the overload phase's (its acknowledged
 # messages' latency from the send of the attempt taken); lost and duplicated are over all three
 # phases; recovered_after_s is null when latency had not come back by the end of the recovery.
