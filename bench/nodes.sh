@@ -107,6 +107,8 @@ done
 python3 - "$OUT" <<'PY' | tee "$OUT/summary.md"
 import json, pathlib, statistics, sys
 out = pathlib.Path(sys.argv[1])
+sys.path.insert(0, "bench")
+from chart import chart
 def med(setup, scenario, key):
     vals = []
     for f in sorted(out.glob(f"{setup}-{scenario}-*.json")):
@@ -157,4 +159,15 @@ for key, name in rows:
         cells += [f(ack, 2), "—" if ack is None or not floor else f"{ack / floor:.1f}",
                   "—" if ack is None or p50 is None else f"{p50 - ack:.2f}"]
     print(f"| {name} | " + " | ".join(cells) + " |")
+
+# Latency against rate for each backend, from the first run's ramps.
+def steps(setup):
+    found = sorted(out.glob(f"{setup}-ramp-*.json"))
+    return json.loads(found[0].read_text()).get("steps", []) if found else []
+colours = {"sqlite": "#1f4e79", "pg": "#2e7d32", "2nodes": "#b35c00"}
+series = []
+for key, name in rows:
+    series += [(f"{key} p99", steps(key), "p99_ms", colours[key]), (f"{key} p50", steps(key), "p50_ms", colours[key])]
+chart(series, out / "latency-vs-rate-backends.svg")
+print(f"\nchart: {out / 'latency-vs-rate-backends.svg'}")
 PY

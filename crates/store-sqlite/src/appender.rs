@@ -74,7 +74,8 @@ pub(crate) struct MarksUpdate {
 /// One row of its own, written in the next batch's transaction: `sql` (a fixed text, so that it
 /// stays prepared) with `values` bound in order. Nothing else in the batch depends on it.
 /// Foreign keys are not checked on this connection (`open`): the caller makes sure the row
-/// names only rows that exist (today's one insert, a new conversation, names none).
+/// names only rows that exist (a new conversation names none; the touch of a staff session
+/// updates one row by its key and changes no reference).
 pub(crate) struct Insert {
     pub(crate) sql: &'static str,
     pub(crate) values: Vec<Value>,

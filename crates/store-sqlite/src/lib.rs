@@ -1592,13 +1592,19 @@ impl Store for SqliteStore {
     }
 
     async fn touch_session(&self, token_hash: [u8; 32], now: OffsetDateTime) -> StoreResult<()> {
-        sqlx::query("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?")
-            .bind(millis(now))
-            .bind(&token_hash[..])
-            .execute(&self.write)
+        use rusqlite::types::Value;
+        // With the messages' group commit, not on sqlx's writer: under load the appender
+        // commits batch after batch, and a write waiting for SQLite's lock between them waited
+        // more than a second (docs/PERFORMANCE.md, issue 23). It rides the next batch instead.
+        self.appender()?
+            .insert(appender::Insert {
+                sql: "UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                values: vec![
+                    Value::Integer(millis(now)),
+                    Value::Blob(token_hash.to_vec()),
+                ],
+            })
             .await
-            .map_err(err)?;
-        Ok(())
     }
 
     async fn delete_session(&self, token_hash: [u8; 32]) -> StoreResult<()> {

@@ -137,7 +137,13 @@ impl ChatService {
                 .publish(Topic::Officer(officer), BusEvent::SessionEnded { session });
             return SessionCheck::Over;
         }
-        let _ = crate::auth::touch(&self.store, session, stored.last_seen_at, last_activity).await;
+        // In the background: the console's socket goes on meanwhile, whatever the database's
+        // write lock makes the touch wait (its result was never waited for anyway).
+        let store = self.store.clone();
+        let seen = stored.last_seen_at;
+        tokio::spawn(async move {
+            let _ = crate::auth::touch(&store, session, seen, last_activity).await;
+        });
         SessionCheck::Alive
     }
 
