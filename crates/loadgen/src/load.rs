@@ -994,7 +994,7 @@ fn sampled(
 /// second by second with `recovered_after_s`: the start of the first second after the
 /// overload from which every later second's ack p99 (from the send of the attempt
 /// acknowledged, of the messages first sent that second) is at most max(2 × the baseline's
-/// ack p99, the baseline's ack p99 + 5 ms) (`report::RECOVERED_RULE`).
+/// ack p99, the baseline's ack p99 + 10 ms) (`report::RECOVERED_RULE`).
 pub async fn overload(args: &Args) -> anyhow::Result<Report> {
     let target = Target::server(args)?;
     let rig = rig(args, &target).await?;

@@ -75,15 +75,17 @@ pub struct Second {
 pub const RECOVERED_RULE: &str = "the start of the first second after the overload from which \
     every later second's ack p99 (from the send of the attempt acknowledged, of the messages \
     first sent that second) is at most max(2 × the baseline's ack p99, the baseline's ack p99 \
-    + 5 ms); a second in which nothing was acknowledged does not count as recovered";
+    + 10 ms); a second in which nothing was acknowledged does not count as recovered";
 
-/// The bound a second's ack p99 must keep for the server to count as recovered.
+/// The bound a second's ack p99 must keep for the server to count as recovered. The 10 ms
+/// leave room for the noise of a p99 over one second at light load (about a thousand
+/// messages): on a server that never saw an overload, seconds go from 4 to 11 ms.
 pub fn recovery_threshold_ms(baseline_ack_p99_ms: f64) -> f64 {
-    (2.0 * baseline_ack_p99_ms).max(baseline_ack_p99_ms + 5.0)
+    (2.0 * baseline_ack_p99_ms).max(baseline_ack_p99_ms + 10.0)
 }
 
 /// The start of the first second from which every later second's ack p99 is at most
-/// max(2 × baseline ack p99, baseline ack p99 + 5 ms) (RECOVERED_RULE); None when even the
+/// max(2 × baseline ack p99, baseline ack p99 + 10 ms) (RECOVERED_RULE); None when even the
 /// last second is over it, or the series is empty. A second with no acknowledgement is not
 /// recovered: a server that answers nothing has not come back.
 pub fn recovered_after_s(series: &[Second], baseline_ack_p99_ms: f64) -> Option<u64> {
@@ -103,7 +105,7 @@ pub fn recovered_after_s(series: &[Second], baseline_ack_p99_ms: f64) -> Option<
 pub struct Overload {
     /// The baseline's ack p99 from send, which the recovery is judged against.
     pub baseline_ack_p99_ms: f64,
-    /// max(2 × baseline, baseline + 5 ms).
+    /// max(2 × baseline, baseline + 10 ms).
     pub recovered_threshold_ms: f64,
     /// RECOVERED_RULE.
     pub recovered_rule: String,
@@ -454,19 +456,19 @@ mod tests {
     }
 
     #[test]
-    fn recovery_bound_is_twice_the_baseline_or_five_ms_above_it_whichever_is_larger() {
-        assert_eq!(recovery_threshold_ms(2.0), 7.0);
-        assert_eq!(recovery_threshold_ms(10.0), 20.0);
+    fn recovery_bound_is_twice_the_baseline_or_ten_ms_above_it_whichever_is_larger() {
+        assert_eq!(recovery_threshold_ms(2.0), 12.0);
+        assert_eq!(recovery_threshold_ms(20.0), 40.0);
     }
 
     #[test]
     fn recovered_after_is_the_first_second_from_which_every_later_one_keeps_the_bound() {
-        // Baseline p99 4 ms: bound 9 ms.
+        // Baseline p99 4 ms: bound 14 ms.
         let series = vec![
             second(0, 900, 400.0),
             second(1, 1000, 8.0), // under, but a later second is over
             second(2, 1000, 30.0),
-            second(3, 1000, 9.0),
+            second(3, 1000, 14.0),
             second(4, 1000, 5.0),
         ];
         assert_eq!(recovered_after_s(&series, 4.0), Some(3));
@@ -474,7 +476,7 @@ mod tests {
         let calm = vec![second(0, 1000, 3.0), second(1, 1000, 4.0)];
         assert_eq!(recovered_after_s(&calm, 4.0), Some(0));
         // The last second over: not recovered.
-        let late = vec![second(0, 1000, 3.0), second(1, 1000, 10.0)];
+        let late = vec![second(0, 1000, 3.0), second(1, 1000, 15.0)];
         assert_eq!(recovered_after_s(&late, 4.0), None);
         assert_eq!(recovered_after_s(&[], 4.0), None);
     }

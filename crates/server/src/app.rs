@@ -206,6 +206,7 @@ impl Application {
             std::time::Duration::from_secs(u64::from(config.dossier_ack_hours) * 3600),
         )
         .with_message_gate(config.limits.gate());
+        chat.message_gate().spawn_probe();
         crate::auth::prepare();
         let (stop, stopping) = watch::channel(false);
         keys.spawn_watcher(RELOAD_INTERVAL, stopping.clone());

@@ -18,6 +18,13 @@
 //! flight for [`GRACE`] (up to [`BURST`] times the limit meanwhile), and goes on refusing until
 //! fewer than half the limit are left: a standing queue, not a passing one.
 //!
+//! The count starts when a socket hands a message over; before that, a frame may wait in the
+//! socket and for a turn on the CPU, which the count does not see. When the cores are full,
+//! that wait is what grows: a probe task asks to wake every [`PROBE_EVERY`] and measures how
+//! late it runs. While it runs more than [`LAG_LIMIT`] late, the limit shrinks by a quarter
+//! each tick (down to [`LOWEST`]); once it is on time again, it grows back by a tenth of the
+//! measured limit each tick. The refusals then leave the CPU to the messages taken.
+//!
 //! Under overload the excess costs the server a refusal (a frame read and one written) instead
 //! of a message stored, encrypted, delivered and receipted: the refusals leave the CPU and the
 //! disk to the messages taken, whose latency stays bounded, and memory with them (at most
@@ -35,6 +42,12 @@ const SMOOTHING: f64 = 0.2;
 const GRACE: Duration = Duration::from_millis(100);
 /// Meanwhile, at most this many times the limit (and never more than the ceiling).
 const BURST: usize = 4;
+/// How often the probe asks to wake.
+const PROBE_EVERY: Duration = Duration::from_millis(10);
+/// Later than this, the runtime is saturated: frames wait for the CPU before the gate sees them.
+const LAG_LIMIT: Duration = Duration::from_millis(10);
+/// The limit never shrinks under this many messages.
+const LOWEST: usize = 16;
 /// Retries are asked to wait at least this long, and at most [`RETRY_MAX`] (before jitter).
 /// Every refused message comes back, and a refusal costs a frame read and one written: under
 /// overload, refused messages retried every tenth of a second were two refusals for each
@@ -76,6 +89,8 @@ struct Inner {
     in_flight: AtomicUsize,
     /// Answers given since the gate was made.
     answered: AtomicU64,
+    /// The probe's latest wake since the last tick, in µs (see [`MessageGate::spawn_probe`]).
+    lag_us: AtomicU64,
     measure: Mutex<Measure>,
 }
 
@@ -88,6 +103,8 @@ struct Measure {
     rate: f64,
     /// Messages admitted at once now.
     limit: usize,
+    /// The share of the measured limit let in, lowered while the runtime is saturated.
+    share: f64,
     /// Since when more than the limit have been in flight, until fewer than half are.
     over_since: Option<Instant>,
 }
@@ -128,15 +145,36 @@ impl MessageGate {
                 settings,
                 in_flight: AtomicUsize::new(0),
                 answered: AtomicU64::new(0),
+                lag_us: AtomicU64::new(0),
                 measure: Mutex::new(Measure {
                     since: Instant::now(),
                     answered_then: 0,
                     rate: 0.0,
                     limit: floor,
+                    share: 1.0,
                     over_since: None,
                 }),
             }),
         }
+    }
+
+    /// Starts the task that measures how late the runtime runs what is ready (on the runtime
+    /// of the caller); it stops when the last handle on the gate is dropped.
+    pub fn spawn_probe(&self) {
+        let inner = std::sync::Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            loop {
+                let asked = Instant::now();
+                tokio::time::sleep(PROBE_EVERY).await;
+                let Some(inner) = inner.upgrade() else {
+                    return;
+                };
+                let late = asked.elapsed().saturating_sub(PROBE_EVERY);
+                inner
+                    .lag_us
+                    .fetch_max(late.as_micros() as u64, Ordering::Relaxed);
+            }
+        });
     }
 
     /// Takes a message now, or says when to send it again.
@@ -194,7 +232,14 @@ impl MessageGate {
             m.rate = m.rate * kept + this_tick * (1.0 - kept);
             m.since = now;
             m.answered_then = answered;
-            m.limit = limit_for(m.rate, self.inner.settings);
+            let lag = Duration::from_micros(self.inner.lag_us.swap(0, Ordering::Relaxed));
+            m.share = if lag > LAG_LIMIT {
+                (m.share * 0.75).max(0.01)
+            } else {
+                (m.share + 0.1).min(1.0)
+            };
+            let measured = limit_for(m.rate, self.inner.settings);
+            m.limit = ((measured as f64 * m.share) as usize).max(LOWEST.min(measured));
             crate::metrics::gate_limit(m.limit);
         }
     }
@@ -336,6 +381,46 @@ mod tests {
         assert_eq!(retry_after(1, 1e6, 0.0), RETRY_MIN);
         assert_eq!(retry_after(10, 0.0, 0.0), RETRY_MAX);
         assert_eq!(retry_after(1_000_000, 10.0, 1.0), RETRY_MAX.mul_f64(1.5));
+    }
+
+    #[test]
+    fn a_saturated_runtime_shrinks_the_limit_and_an_idle_one_lets_it_grow_back() {
+        let gate = MessageGate::new(settings(200, 10_000));
+        let mut now = Instant::now();
+        let mut tick = |gate: &MessageGate, lag: Duration| {
+            now += TICK;
+            gate.inner
+                .lag_us
+                .store(lag.as_micros() as u64, Ordering::Relaxed);
+            gate.admit_at(now).map(drop).unwrap();
+        };
+        tick(&gate, Duration::ZERO);
+        assert_eq!(gate.limit(), 200);
+        for _ in 0..3 {
+            tick(&gate, LAG_LIMIT * 3);
+        }
+        // 200 × 0.75³
+        assert_eq!(gate.limit(), 84);
+        for _ in 0..30 {
+            tick(&gate, LAG_LIMIT * 3);
+        }
+        assert_eq!(gate.limit(), LOWEST, "never under the lowest");
+        for _ in 0..10 {
+            tick(&gate, LAG_LIMIT / 2);
+        }
+        assert_eq!(gate.limit(), 200, "back to the measured limit");
+    }
+
+    #[tokio::test]
+    async fn the_probe_reads_how_late_the_runtime_runs_it() {
+        let gate = MessageGate::new(settings(200, 10_000));
+        gate.spawn_probe();
+        tokio::time::sleep(PROBE_EVERY * 3).await;
+        // A task that holds the (single-threaded) runtime for 60 ms makes the probe late.
+        std::thread::sleep(Duration::from_millis(60));
+        tokio::time::sleep(PROBE_EVERY * 2).await;
+        let lag = Duration::from_micros(gate.inner.lag_us.load(Ordering::Relaxed));
+        assert!(lag >= Duration::from_millis(40), "{lag:?}");
     }
 
     #[test]

@@ -169,6 +169,11 @@ impl ChatService {
         }
     }
 
+    /// The gate of the messages taken at once (service/gate.rs).
+    pub fn message_gate(&self) -> &gate::MessageGate {
+        &self.gate
+    }
+
     /// How many messages are taken at once, and how long they may wait (`[limits]`).
     pub fn with_message_gate(mut self, settings: gate::GateSettings) -> Self {
         self.gate = gate::MessageGate::new(settings);
