@@ -28,7 +28,8 @@ def chart(series, path):
         x += step
     out.append(f'<text x="{(L+W-R)/2}" y="{H-10}" text-anchor="middle">messages per second (achieved)</text>')
     out.append(f'<line x1="{L}" x2="{W-R}" y1="{ly(100):.1f}" y2="{ly(100):.1f}" stroke="#c00" stroke-dasharray="4 3"/>')
-    out.append(f'<text x="{W-R+4}" y="{ly(100)+4:.1f}" fill="#c00">knee: p99 100 ms</text>')
+    # Inside the plot, above the line: the legend has the column on the right.
+    out.append(f'<text x="{L+4}" y="{ly(100)-4:.1f}" fill="#c00">knee: p99 100 ms</text>')
     for i, (label, steps, key, color) in enumerate(series):
         p = sorted((s["rate_achieved"], s[key]) for s in steps if s[key] > 0)
         if not p:

@@ -103,13 +103,32 @@ overloads = by_run("overload")
 if overloads:
     print("\nIssue 23, target 2: offered twice the knee, acknowledged messages at p99 ≤ 250 ms (from the send of the attempt taken), "
           "latency back within 5 s of the overload's end, nothing acknowledged lost\n")
-    print("| run | offered msg/s | achieved msg/s | admitted ack p99 ms | ≤ 250 ms | refusals | refusal p99 ms | echoes | max RSS KiB | recovered after s | ≤ 5 s | lost | dup |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("'back after s': the first second after the overload from which five seconds in a row keep the bound "
+          "(max(2 × the baseline's ack p99, + 10 ms)); 'every later second': the loadgen's stricter recovered_after_s, "
+          "which a single later spike voids; 'worst later second': the highest p99 of a second after 'back after'.\n")
+    print("| run | offered msg/s | achieved msg/s | admitted ack p50 ms | admitted ack p99 ms | ≤ 250 ms | refusals | refusal p50 ms | refusal p99 ms | echoes | max RSS KiB | back after s | ≤ 5 s | every later second | worst later second p99 ms | lost | dup |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
     def row(o):
         refused = o.get("refused") or {}
-        recovered = (o.get("overload") or {}).get("recovered_after_s")
+        over = o.get("overload") or {}
+        recovered = over.get("recovered_after_s")
+        bound = over.get("recovered_threshold_ms")
+        series = over.get("recovery_series") or []
+        back, worst = None, None
+        for i in range(len(series)):
+            window = series[i:i + 5]
+            if len(window) == 5 and bound is not None and all(
+                    w.get("acked") and w.get("ack_p99_ms") is not None and w["ack_p99_ms"] <= bound for w in window):
+                back = series[i]["second"]
+                later = [w.get("ack_p99_ms") or 0 for w in series[i:]]
+                worst = max(later) if later else None
+                break
         return {
+            "ack_p50": (o.get("ack_from_send") or {}).get("p50_ms"),
+            "refusal_p50": (o.get("refusal") or {}).get("p50_ms"),
+            "back": math.inf if back is None else back,
+            "worst": worst,
             "offered": o.get("rate_target"),
             "achieved": o.get("rate_achieved"),
             "ack_p99": (o.get("ack_from_send") or {}).get("p99_ms"),
@@ -127,10 +146,12 @@ if overloads:
         ack_met = "—" if r["ack_p99"] is None else ("yes" if r["ack_p99"] <= 250 else "no")
         rec = r["recovered"]
         rec_text = "not recovered" if rec is None or math.isinf(rec) else fmt(rec, 0)
-        rec_met = "no" if rec is None or math.isinf(rec) else ("yes" if rec <= 5 else "no")
-        print(f"| {label} | {fmt(r['offered'],0)} | {fmt(r['achieved'],0)} | {fmt(r['ack_p99'])} | {ack_met} | "
-              f"{fmt(r['refusals'],0)} | {fmt(r['refusal_p99'])} | {fmt(r['echoes'],0)} | {fmt(r['rss'],0)} | "
-              f"{rec_text} | {rec_met} | {fmt(r['lost'],0)} | {fmt(r['dup'],0)} |")
+        back = r["back"]
+        back_text = "not back" if back is None or math.isinf(back) else fmt(back, 0)
+        back_met = "no" if back is None or math.isinf(back) else ("yes" if back <= 5 else "no")
+        print(f"| {label} | {fmt(r['offered'],0)} | {fmt(r['achieved'],0)} | {fmt(r['ack_p50'])} | {fmt(r['ack_p99'])} | {ack_met} | "
+              f"{fmt(r['refusals'],0)} | {fmt(r['refusal_p50'])} | {fmt(r['refusal_p99'])} | {fmt(r['echoes'],0)} | {fmt(r['rss'],0)} | "
+              f"{back_text} | {back_met} | {rec_text} | {fmt(r['worst'])} | {fmt(r['lost'],0)} | {fmt(r['dup'],0)} |")
 
     rows = {run: row(o) for run, o in sorted(overloads.items())}
     for run, r in rows.items():
