@@ -1080,7 +1080,8 @@ pub async fn overload(args: &Args) -> anyhow::Result<Report> {
     report.lost = reports.iter().map(|r| r.lost).sum();
     report.duplicated = reports.iter().map(|r| r.duplicated).sum();
     report.held = reports.iter().map(|r| r.held).sum();
-    report.not_written = reports.iter().map(|r| r.not_written).sum();
+    // `not_written` stays the overload phase's, as `sent` and `delivered` do: each phase has
+    // its own in `steps`.
     report.server_rss_kib = after.map(|a| a.0);
     report.server_rss_max_kib = samples.iter().map(|s| s.1).max();
     report.messages_per_commit = per_commit(before, after);
