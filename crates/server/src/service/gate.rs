@@ -211,12 +211,14 @@ impl MessageGate {
     }
 
     /// Messages in flight now.
-    pub fn in_flight(&self) -> usize {
+    #[cfg(test)]
+    fn in_flight(&self) -> usize {
         self.inner.in_flight.load(Ordering::Acquire)
     }
 
     /// Messages admitted at once now, as last measured.
-    pub fn limit(&self) -> usize {
+    #[cfg(test)]
+    fn limit(&self) -> usize {
         self.inner.measure.lock().expect("gate").limit
     }
 
